@@ -1,0 +1,25 @@
+import { DifyStorage } from '../lib';
+import { Environment } from './environments';
+
+/**
+ * A laptop cluster (kind, k3d, minikube, Docker Desktop): embedded stores,
+ * one replica each, plain HTTP on dify.localhost, credentials generated in
+ * the cluster.
+ */
+export const dev: Environment = {
+  name: 'dev',
+  namespace: 'dify',
+  dify: {
+    host: 'dify.localhost',
+    storage: DifyStorage.persistentVolume({ size: '5Gi' }),
+    settings: { logLevel: 'INFO', deployEnv: 'TESTING' },
+    postgres: { storageSize: '5Gi' },
+    redis: { storageSize: '1Gi' },
+    weaviate: { storageSize: '5Gi' },
+    pluginDaemon: { storageSize: '5Gi' },
+    resources: {
+      api: { cpuRequest: '200m', memoryRequest: '768Mi' },
+      worker: { cpuRequest: '200m', memoryRequest: '768Mi' },
+    },
+  },
+};

@@ -1,0 +1,24 @@
+import { App, Chart, YamlOutputType } from 'cdk8s';
+import { Dify, DifyNamespace, DifyProps } from '../lib';
+
+/** One deployable environment: a namespace and a Dify installation in it. */
+export interface Environment {
+  /** Folder under dist/ and chart name prefix. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly dify: DifyProps;
+}
+
+/**
+ * Synthesizes `env` into `<outdir>/<env.name>/`: `0000-namespace.k8s.yaml`
+ * first so `kubectl apply -f` creates the namespace before anything in it.
+ */
+export function synthEnvironment(env: Environment, outdir: string): App {
+  const app = new App({ outdir: `${outdir}/${env.name}`, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  const ns = new Chart(app, 'namespace');
+  new DifyNamespace(ns, 'Namespace', { name: env.namespace });
+  const chart = new Chart(app, 'dify', { namespace: env.namespace });
+  chart.addDependency(ns);
+  new Dify(chart, 'Dify', env.dify);
+  return app;
+}

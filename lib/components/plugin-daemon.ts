@@ -1,0 +1,116 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { PostgresConnection, RedisConnection, ServiceEndpoint, httpUrl } from '../config/connections';
+import { EnvSet } from '../core/env';
+import { ComponentResources, withResources } from '../core/resources';
+import { SecretKeyRef } from '../core/secret-ref';
+import { nonRootProfile } from '../core/security';
+import { validateDnsSubdomain, validateMemory } from '../core/validation';
+import { DifyWorkload, emptyDir, httpProbe, startupFor } from '../core/workload';
+
+/** Props of {@link DifyPluginDaemon}. */
+export interface DifyPluginDaemonProps {
+  readonly instance: string;
+  readonly image: string;
+  /** Connection to PostgreSQL; the daemon uses its own database `pluginDatabase`. */
+  readonly database: PostgresConnection;
+  readonly redis: RedisConnection;
+  /** The api Service (DIFY_INNER_API_URL). */
+  readonly api: ServiceEndpoint;
+  /** SERVER_KEY: the Secret key api and worker send as PLUGIN_DAEMON_KEY. */
+  readonly serverKey: SecretKeyRef;
+  /** DIFY_INNER_API_KEY: the Secret key api and worker read as INNER_API_KEY_FOR_PLUGIN. */
+  readonly innerApiKey: SecretKeyRef;
+  /** Size of the /app/storage volume (installed plugins and their environments). @default "10Gi" */
+  readonly storageSize?: string;
+  /** StorageClass of that volume. @default - the cluster default */
+  readonly storageClassName?: string;
+  /** Require marketplace signatures (FORCE_VERIFYING_SIGNATURE). @default true */
+  readonly forceVerifyingSignature?: boolean;
+  /** @default - 250m/1 CPU, 512Mi/2Gi memory */
+  readonly resources?: Partial<ComponentResources>;
+}
+
+/**
+ * The plugin daemon (local runtime) on 5002, with the remote-debugging port
+ * 5003. One replica (upstream's local runtime keeps state on its volume), as
+ * a StatefulSet so /app/storage is a retained PersistentVolumeClaim.
+ */
+export class DifyPluginDaemon extends Construct {
+  public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '2Gi' };
+  public static readonly PORT = 5002;
+  public static readonly DEBUG_PORT = 5003;
+
+  public readonly workload: DifyWorkload;
+  public readonly host: string;
+  public readonly port = DifyPluginDaemon.PORT;
+
+  constructor(scope: Construct, id: string, props: DifyPluginDaemonProps) {
+    super(scope, id);
+    const size = validateMemory('pluginDaemon.storageSize', props.storageSize ?? '10Gi');
+    if (props.storageClassName !== undefined) validateDnsSubdomain('pluginDaemon.storageClassName', props.storageClassName);
+    const env = new EnvSet().plain({
+      DB_TYPE: 'postgresql',
+      DB_HOST: props.database.host,
+      DB_PORT: props.database.port,
+      DB_USERNAME: props.database.username,
+      DB_DATABASE: props.database.pluginDatabase,
+      DB_SSL_MODE: 'disable',
+      REDIS_HOST: props.redis.host,
+      REDIS_PORT: props.redis.port,
+      SERVER_PORT: DifyPluginDaemon.PORT,
+      DIFY_INNER_API_URL: httpUrl(props.api),
+      PLUGIN_REMOTE_INSTALLING_HOST: '0.0.0.0',
+      PLUGIN_REMOTE_INSTALLING_PORT: DifyPluginDaemon.DEBUG_PORT,
+      PLUGIN_WORKING_PATH: '/app/storage/cwd',
+      PLUGIN_STORAGE_TYPE: 'local',
+      PLUGIN_STORAGE_LOCAL_ROOT: '/app/storage',
+      PLUGIN_INSTALLED_PATH: 'plugin',
+      PLUGIN_PACKAGE_CACHE_PATH: 'plugin_packages',
+      PLUGIN_MEDIA_CACHE_PATH: 'assets',
+      MAX_PLUGIN_PACKAGE_SIZE: 52428800,
+      FORCE_VERIFYING_SIGNATURE: props.forceVerifyingSignature ?? true,
+      PYTHON_ENV_INIT_TIMEOUT: 120,
+      PLUGIN_MAX_EXECUTION_TIMEOUT: 600,
+      PLUGIN_STDIO_BUFFER_SIZE: 1024,
+      PLUGIN_STDIO_MAX_BUFFER_SIZE: 5242880,
+      PPROF_ENABLED: 'false',
+      // Non-root: caches and HOME live on writable volumes.
+      HOME: '/tmp',
+      UV_CACHE_DIR: '/app/storage/.uv-cache',
+    }, 'pluginDaemon').secret({
+      DB_PASSWORD: props.database.password,
+      REDIS_PASSWORD: props.redis.password,
+      SERVER_KEY: props.serverKey,
+      DIFY_INNER_API_KEY: props.innerApiKey,
+    });
+    const claim: k8s.KubePersistentVolumeClaimProps = {
+      metadata: { name: 'storage' },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: props.storageClassName,
+        resources: { requests: { storage: k8s.Quantity.fromString(size) } },
+      },
+    };
+    const health = httpProbe('/health/check', 'http');
+    this.workload = new DifyWorkload(this, 'Resource', {
+      instance: props.instance,
+      component: 'plugin-daemon',
+      name: `${props.instance}-plugin-daemon`,
+      image: props.image,
+      kind: 'StatefulSet',
+      replicas: 1,
+      env,
+      ports: [{ name: 'http', port: DifyPluginDaemon.PORT }, { name: 'debug', port: DifyPluginDaemon.DEBUG_PORT }],
+      probes: { readiness: health, liveness: httpProbe('/health/check', 'http', { period: 30 }), startup: startupFor(health, 300) },
+      resources: withResources(DifyPluginDaemon.DEFAULT_RESOURCES, props.resources),
+      resourcesProp: 'pluginDaemon.resources',
+      security: nonRootProfile(1001, { readOnlyRootFilesystem: true, fsGroup: 1001 }),
+      volumes: [emptyDir('tmp', '2Gi')],
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'storage', mountPath: '/app/storage' }],
+      volumeClaimTemplates: [claim],
+      terminationGracePeriodSeconds: 60,
+    });
+    this.host = this.workload.name;
+  }
+}

@@ -1,0 +1,120 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ServiceEndpoint, httpUrl } from '../config/connections';
+import { EnvSet } from '../core/env';
+import { metadataLabels } from '../core/labels';
+import { ComponentResources, withResources } from '../core/resources';
+import { SecretKeyRef } from '../core/secret-ref';
+import { SecurityProfile } from '../core/security';
+import { invalid, validateInt } from '../core/validation';
+import { DifyWorkload, httpProbe, startupFor } from '../core/workload';
+
+/** Props of {@link DifySandbox}. */
+export interface DifySandboxProps {
+  readonly instance: string;
+  readonly image: string;
+  /** API_KEY: the same Secret key api and worker send as CODE_EXECUTION_API_KEY. */
+  readonly apiKey: SecretKeyRef;
+  /** The SSRF proxy every outbound request of user code goes through. */
+  readonly ssrfProxy: ServiceEndpoint;
+  /** Seconds one code run may take (WORKER_TIMEOUT). @default 15 */
+  readonly workerTimeoutSeconds?: number;
+  /** Let user code open network connections (through the proxy) (ENABLE_NETWORK). @default true */
+  readonly enableNetwork?: boolean;
+  /** Extra Python packages, written to /dependencies/python-requirements.txt. @default [] */
+  readonly pythonRequirements?: string[];
+  /** @default 1 */
+  readonly replicas?: number;
+  /** @default - 100m/1 CPU, 256Mi/1Gi memory */
+  readonly resources?: Partial<ComponentResources>;
+}
+
+/**
+ * Capabilities the sandbox needs after dropping ALL. dify-sandbox starts as
+ * root and, for every run, chroots into its jail (SYS_CHROOT), switches to an
+ * unprivileged uid/gid (SETUID, SETGID) and then installs its own seccomp
+ * filter; the server kills runs that exceed the timeout, which belong to that
+ * other uid (KILL), and prepares and cleans the jail's files (CHOWN,
+ * DAC_OVERRIDE, FOWNER). All of them are in the Pod Security "baseline" set.
+ */
+export const SANDBOX_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID', 'SYS_CHROOT'];
+
+/** The code executor (dify-sandbox) for Code nodes on port 8194. */
+export class DifySandbox extends Construct {
+  public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '100m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '1Gi' };
+  public static readonly PORT = 8194;
+
+  public readonly workload: DifyWorkload;
+  public readonly host: string;
+  public readonly port = DifySandbox.PORT;
+
+  constructor(scope: Construct, id: string, props: DifySandboxProps) {
+    super(scope, id);
+    const timeout = validateInt('sandbox.workerTimeoutSeconds', props.workerTimeoutSeconds ?? 15, 1, 3600);
+    const requirements = props.pythonRequirements ?? [];
+    for (const r of requirements) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._\-\[\],<>=!~ ]*$/.test(r)) invalid('sandbox.pythonRequirements', r, 'must be pip requirement specifiers such as "numpy==2.1.0"');
+    }
+    const proxy = httpUrl(props.ssrfProxy);
+    const name = `${props.instance}-sandbox`;
+    const labels = metadataLabels({ instance: props.instance, component: 'sandbox' });
+    // The server config. The API key is not here: API_KEY from the Secret overrides `app.key`.
+    const configYaml = [
+      'app:',
+      `  port: ${DifySandbox.PORT}`,
+      '  debug: false',
+      'max_workers: 4',
+      'max_requests: 50',
+      `worker_timeout: ${timeout}`,
+      `enable_network: ${props.enableNetwork ?? true}`,
+      'allowed_syscalls:',
+      'proxy:',
+      "  socks5: ''",
+      `  http: '${proxy}'`,
+      `  https: '${proxy}'`,
+      '',
+    ].join('\n');
+    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${name}-config`, labels }, data: { 'config.yaml': configYaml } });
+    const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: `${name}-config` } }];
+    const mounts: k8s.VolumeMount[] = [{ name: 'config', mountPath: '/conf', readOnly: true }];
+    if (requirements.length) {
+      new k8s.KubeConfigMap(this, 'Dependencies', { metadata: { name: `${name}-dependencies`, labels }, data: { 'python-requirements.txt': requirements.join('\n') + '\n' } });
+      volumes.push({ name: 'dependencies', configMap: { name: `${name}-dependencies` } });
+      mounts.push({ name: 'dependencies', mountPath: '/dependencies', readOnly: true });
+    }
+    const env = new EnvSet().plain({
+      GIN_MODE: 'release',
+      WORKER_TIMEOUT: timeout,
+      ENABLE_NETWORK: props.enableNetwork ?? true,
+      HTTP_PROXY: proxy,
+      HTTPS_PROXY: proxy,
+      SANDBOX_PORT: DifySandbox.PORT,
+    }, 'sandbox').secret({ API_KEY: props.apiKey });
+    const security: SecurityProfile = {
+      runAsUser: 0,
+      runAsGroup: 0,
+      runAsNonRoot: false,
+      readOnlyRootFilesystem: false,
+      addCapabilities: SANDBOX_CAPABILITIES,
+    };
+    const health = httpProbe('/health', 'http');
+    this.workload = new DifyWorkload(this, 'Resource', {
+      instance: props.instance,
+      component: 'sandbox',
+      name,
+      image: props.image,
+      kind: 'Deployment',
+      replicas: props.replicas,
+      env,
+      ports: [{ name: 'http', port: DifySandbox.PORT }],
+      probes: { readiness: health, liveness: httpProbe('/health', 'http', { period: 30 }), startup: startupFor(health, 180) },
+      resources: withResources(DifySandbox.DEFAULT_RESOURCES, props.resources),
+      resourcesProp: 'sandbox.resources',
+      security,
+      volumes,
+      volumeMounts: mounts,
+      configChecksumInputs: { 'config.yaml': configYaml, requirements: requirements.join('\n') },
+    });
+    this.host = this.workload.name;
+  }
+}

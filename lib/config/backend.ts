@@ -1,0 +1,115 @@
+import { EnvSet } from '../core/env';
+import { SecretKeyRef } from '../core/secret-ref';
+import { PostgresConnection, RedisConnection, ServiceEndpoint, httpUrl } from './connections';
+import { DifySettings } from './settings';
+import { DifyStorage } from './storage';
+import { DifyUrls } from './urls';
+import { VectorStore } from './vector-store';
+
+/** Credentials the api image (api, worker, beat, migration) reads. */
+export interface DifyAppCredentials {
+  /** SECRET_KEY: signs sessions; one value for api and worker. */
+  readonly secretKey: SecretKeyRef;
+  /** CODE_EXECUTION_API_KEY: equals the sandbox's API_KEY. */
+  readonly sandboxApiKey: SecretKeyRef;
+  /** PLUGIN_DAEMON_KEY: equals the plugin daemon's SERVER_KEY. */
+  readonly pluginDaemonKey: SecretKeyRef;
+  /** INNER_API_KEY_FOR_PLUGIN: equals the plugin daemon's DIFY_INNER_API_KEY. */
+  readonly pluginInnerApiKey: SecretKeyRef;
+}
+
+/** Everything api, worker, beat and the migration Job are configured from. */
+export interface DifyBackendConfigProps {
+  readonly urls: DifyUrls;
+  readonly database: PostgresConnection;
+  readonly redis: RedisConnection;
+  readonly storage: DifyStorage;
+  readonly vectorStore: VectorStore;
+  readonly credentials: DifyAppCredentials;
+  /** The code sandbox Service. */
+  readonly sandbox: ServiceEndpoint;
+  /** The plugin daemon Service. */
+  readonly pluginDaemon: ServiceEndpoint;
+  /** The SSRF proxy Service. */
+  readonly ssrfProxy: ServiceEndpoint;
+  readonly settings: DifySettings;
+}
+
+/** The process role of the api image (its MODE variable). */
+export type BackendMode = 'api' | 'worker' | 'beat' | 'migration';
+
+/**
+ * Renders the environment of each api-image role with upstream's variable
+ * names. Each role gets only what it needs: beat and the migration Job do not
+ * receive the sandbox or plugin daemon keys.
+ */
+export class DifyBackendConfig {
+  constructor(public readonly props: DifyBackendConfigProps) {}
+
+  /** The environment of one role. */
+  public env(mode: BackendMode): EnvSet {
+    const p = this.props;
+    const env = new EnvSet()
+      .plain({
+        MODE: mode,
+        MIGRATION_ENABLED: mode === 'migration' ? 'true' : 'false',
+        LANG: 'C.UTF-8',
+        LC_ALL: 'C.UTF-8',
+        PYTHONIOENCODING: 'utf-8',
+        PYTHONDONTWRITEBYTECODE: '1',
+        DB_TYPE: 'postgresql',
+        DB_HOST: p.database.host,
+        DB_PORT: p.database.port,
+        DB_DATABASE: p.database.database,
+        DB_USERNAME: p.database.username,
+        REDIS_HOST: p.redis.host,
+        REDIS_PORT: p.redis.port,
+        REDIS_DB: 0,
+        REDIS_USE_SSL: 'false',
+        CELERY_BACKEND: 'redis',
+        BROKER_USE_SSL: 'false',
+        ...p.urls.backendEnv(),
+      }, 'backend')
+      .secret({
+        SECRET_KEY: p.credentials.secretKey,
+        DB_PASSWORD: p.database.password,
+        REDIS_PASSWORD: p.redis.password,
+        CELERY_BROKER_URL: p.redis.celeryBrokerUrl,
+      })
+      .merge(p.storage.env())
+      .merge(p.vectorStore.env())
+      .merge(p.settings.backendEnv());
+
+    if (mode === 'api' || mode === 'worker') {
+      env.plain({
+        CODE_EXECUTION_ENDPOINT: httpUrl(p.sandbox),
+        PLUGIN_DAEMON_URL: httpUrl(p.pluginDaemon),
+        PLUGIN_DAEMON_TIMEOUT: '600.0',
+        PLUGIN_MAX_PACKAGE_SIZE: 52428800,
+        SSRF_PROXY_HTTP_URL: httpUrl(p.ssrfProxy),
+        SSRF_PROXY_HTTPS_URL: httpUrl(p.ssrfProxy),
+        ENABLE_COLLABORATION_MODE: 'false',
+      }, 'backend').secret({
+        CODE_EXECUTION_API_KEY: p.credentials.sandboxApiKey,
+        PLUGIN_DAEMON_KEY: p.credentials.pluginDaemonKey,
+        INNER_API_KEY_FOR_PLUGIN: p.credentials.pluginInnerApiKey,
+      });
+    }
+    if (mode === 'api') {
+      env.plain({
+        DIFY_BIND_ADDRESS: '0.0.0.0',
+        DIFY_PORT: 5001,
+        SERVER_WORKER_AMOUNT: 1,
+        SERVER_WORKER_CLASS: 'gevent',
+        SERVER_WORKER_CONNECTIONS: 10,
+        GUNICORN_TIMEOUT: 360,
+        PLUGIN_REMOTE_INSTALL_HOST: p.pluginDaemon.host,
+        PLUGIN_REMOTE_INSTALL_PORT: 5003,
+      }, 'backend');
+    }
+    if (mode === 'worker') {
+      env.plain({ CELERY_WORKER_AMOUNT: 4, CELERY_AUTO_SCALE: 'false' }, 'backend');
+    }
+    return p.settings.applyExtraEnv(env, 'extraEnv');
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Synth-time validation helpers. Every failure names the property, the value
+ * that was given and what is allowed, so a bad config never becomes YAML.
+ */
+
+/** Thrown for invalid construct input. */
+export class DifyValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DifyValidationError';
+  }
+}
+
+/** Throws `<prop>: got <value>; <allowed>`. */
+export function invalid(prop: string, value: unknown, allowed: string): never {
+  throw new DifyValidationError(`${prop}: got ${JSON.stringify(value)}; ${allowed}`);
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CPU = /^([0-9]+m|[0-9]+(\.[0-9]{1,3})?)$/;
+const MEMORY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+
+/** A DNS-1123 label (names of Services, Secrets, namespaces, …), at most `max` characters. */
+export function validateDnsLabel(prop: string, value: string, max = 63): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || !DNS_LABEL.test(value)) {
+    invalid(prop, value, `must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric, at most ${max} characters`);
+  }
+  return value;
+}
+
+/** A DNS-1123 subdomain (Secret and ConfigMap names, storage classes). */
+export function validateDnsSubdomain(prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    invalid(prop, value, 'must be a DNS-1123 subdomain: lowercase alphanumerics, \'-\' and \'.\', at most 253 characters');
+  }
+  return value;
+}
+
+/** A fully qualified host name for an Ingress rule (optionally a leading wildcard). */
+export function validateHostname(prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 253 || !HOSTNAME.test(value)) {
+    invalid(prop, value, 'must be a lowercase fully qualified DNS name such as "dify.example.com" (no scheme, port or path)');
+  }
+  return value;
+}
+
+/** An environment variable name. */
+export function validateEnvName(prop: string, value: string): string {
+  if (!ENV_NAME.test(value)) {
+    invalid(prop, value, 'must be an environment variable name matching [A-Za-z_][A-Za-z0-9_]*');
+  }
+  return value;
+}
+
+/** A CPU quantity such as `250m` or `1.5`. */
+export function validateCpu(prop: string, value: string): string {
+  if (typeof value !== 'string' || !CPU.test(value) || parseCpu(value) <= 0) {
+    invalid(prop, value, 'must be a positive CPU quantity such as "250m" or "1"');
+  }
+  return value;
+}
+
+/** A memory or storage quantity such as `512Mi` or `10Gi`. */
+export function validateMemory(prop: string, value: string): string {
+  if (typeof value !== 'string' || !MEMORY.test(value) || parseBytes(value) <= 0) {
+    invalid(prop, value, 'must be a positive quantity with a binary or decimal suffix such as "512Mi" or "10Gi"');
+  }
+  return value;
+}
+
+/** An integer within [min, max]. */
+export function validateInt(prop: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    invalid(prop, value, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** A TCP port. */
+export function validatePort(prop: string, value: number): number {
+  return validateInt(prop, value, 1, 65535);
+}
+
+/** An absolute http(s) URL without a trailing slash. */
+export function validateUrl(prop: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || value.endsWith('/')) {
+    invalid(prop, value, 'must be an absolute http:// or https:// URL without a trailing slash');
+  }
+  return value;
+}
+
+/** Millicores of a validated CPU quantity. */
+export function parseCpu(value: string): number {
+  return value.endsWith('m') ? Number(value.slice(0, -1)) : Math.round(Number(value) * 1000);
+}
+
+/** Bytes of a validated memory quantity. */
+export function parseBytes(value: string): number {
+  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(value);
+  if (!m) return NaN;
+  const factor: Record<string, number> = {
+    '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'Ki': 1024, 'Mi': 1024 ** 2, 'Gi': 1024 ** 3, 'Ti': 1024 ** 4,
+  };
+  return Number(m[1]) * (factor[m[2]] ?? NaN);
+}

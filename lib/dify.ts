@@ -1,0 +1,185 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { DifyApi } from './components/api';
+import { storageClaimName } from './components/backend-pod';
+import { DifyBeat } from './components/beat';
+import { DifyMigration } from './components/migration';
+import { DifyPluginDaemon } from './components/plugin-daemon';
+import { DifySandbox } from './components/sandbox';
+import { DifySsrfProxy } from './components/ssrf-proxy';
+import { DifyWeb } from './components/web';
+import { DifyWorker } from './components/worker';
+import { DifyBackendConfig } from './config/backend';
+import { DifySettings, DifySettingsProps } from './config/settings';
+import { DifyStorage } from './config/storage';
+import { DifyUrls } from './config/urls';
+import { metadataLabels } from './core/labels';
+import { ComponentResources } from './core/resources';
+import { validateDnsLabel } from './core/validation';
+import { DifyIngress } from './networking/ingress';
+import { SquidAllowLists } from './networking/squid-config';
+import { DifyCredentials } from './secrets/credentials';
+import { DifySecretGenerator } from './secrets/secret-generator';
+import { DifyPostgres } from './stores/postgres';
+import { DifyRedis } from './stores/redis';
+import { StoreVolumeOptions } from './stores/stateful-store';
+import { DifyWeaviate } from './stores/weaviate';
+import { DEFAULT_IMAGES, DifyImages } from './versions';
+
+/** Replicas of the stateless components. */
+export interface DifyReplicas {
+  /** @default 1 */ readonly api?: number;
+  /** @default 1 */ readonly worker?: number;
+  /** @default 1 */ readonly web?: number;
+  /** @default 1 */ readonly sandbox?: number;
+  /** @default 1 */ readonly ssrfProxy?: number;
+}
+
+/** Resource overrides per component. */
+export interface DifyResources {
+  readonly api?: Partial<ComponentResources>;
+  readonly worker?: Partial<ComponentResources>;
+  readonly beat?: Partial<ComponentResources>;
+  readonly web?: Partial<ComponentResources>;
+  readonly sandbox?: Partial<ComponentResources>;
+  readonly pluginDaemon?: Partial<ComponentResources>;
+  readonly ssrfProxy?: Partial<ComponentResources>;
+  readonly postgres?: Partial<ComponentResources>;
+  readonly redis?: Partial<ComponentResources>;
+  readonly weaviate?: Partial<ComponentResources>;
+}
+
+/** Props of {@link Dify}. */
+export interface DifyProps {
+  /** Installation name: label value and prefix of every object name. @default "dify" */
+  readonly instance?: string;
+  /** Public host of the installation; every URL Dify hands out is derived from it. */
+  readonly host: string;
+  /** Serve and advertise https:// URLs. @default false */
+  readonly tls?: boolean;
+  /** IngressClass. @default "nginx" */
+  readonly ingressClassName?: string;
+  /** Image overrides. @default - {@link DEFAULT_IMAGES} */
+  readonly images?: Partial<DifyImages>;
+  /** File storage of api and worker. @default DifyStorage.persistentVolume() */
+  readonly storage?: DifyStorage;
+  /** Application settings. @default - upstream defaults */
+  readonly settings?: DifySettingsProps;
+  /**
+   * Where credentials come from. @default - a {@link DifySecretGenerator}
+   * creates `<instance>-credentials` in the cluster
+   */
+  readonly credentials?: DifyCredentials;
+  /** Embedded PostgreSQL volume. @default 10Gi on the default StorageClass */
+  readonly postgres?: StoreVolumeOptions;
+  /** Embedded Redis volume. @default 2Gi on the default StorageClass */
+  readonly redis?: StoreVolumeOptions;
+  /** Embedded Weaviate volume. @default 10Gi on the default StorageClass */
+  readonly weaviate?: StoreVolumeOptions;
+  /** Plugin daemon volume. @default 10Gi on the default StorageClass */
+  readonly pluginDaemon?: StoreVolumeOptions;
+  /** SSRF proxy allow-lists. @default - deny every private destination */
+  readonly ssrfProxy?: SquidAllowLists;
+  /** Extra Python packages for code nodes. @default [] */
+  readonly sandboxPythonRequirements?: string[];
+  /** @default - one of each */
+  readonly replicas?: DifyReplicas;
+  /** @default - each component's defaults */
+  readonly resources?: DifyResources;
+}
+
+/**
+ * A complete Dify 1.16.1 installation: api, worker, beat, web, sandbox,
+ * plugin daemon, SSRF proxy, the migration Job, embedded PostgreSQL, Redis
+ * and Weaviate, credentials and one Ingress. Each part is also usable alone.
+ */
+export class Dify extends Construct {
+  public readonly instance: string;
+  public readonly images: DifyImages;
+  public readonly urls: DifyUrls;
+  public readonly storage: DifyStorage;
+  public readonly credentials: DifyCredentials;
+  public readonly secretGenerator?: DifySecretGenerator;
+  public readonly postgres: DifyPostgres;
+  public readonly redis: DifyRedis;
+  public readonly weaviate: DifyWeaviate;
+  public readonly ssrfProxy: DifySsrfProxy;
+  public readonly sandbox: DifySandbox;
+  public readonly pluginDaemon: DifyPluginDaemon;
+  public readonly migration: DifyMigration;
+  public readonly api: DifyApi;
+  public readonly worker: DifyWorker;
+  public readonly beat: DifyBeat;
+  public readonly web: DifyWeb;
+  public readonly ingress: DifyIngress;
+
+  constructor(scope: Construct, id: string, props: DifyProps) {
+    super(scope, id);
+    this.instance = validateDnsLabel('instance', props.instance ?? 'dify', 30);
+    this.images = { ...DEFAULT_IMAGES, ...props.images };
+    this.urls = DifyUrls.fromHost(props.host, { tls: props.tls });
+    this.storage = props.storage ?? DifyStorage.persistentVolume();
+    const settings = new DifySettings(props.settings);
+    const instance = this.instance;
+    const images = this.images;
+    const resources = props.resources ?? {};
+    const replicas = props.replicas ?? {};
+
+    const redisHost = { host: `${instance}-redis`, port: 6379 };
+    if (props.credentials) {
+      this.credentials = props.credentials;
+    } else {
+      this.secretGenerator = new DifySecretGenerator(this, 'SecretGenerator', { instance, image: images.api, redis: redisHost });
+      this.credentials = this.secretGenerator.credentials;
+    }
+    const creds = this.credentials;
+
+    this.postgres = new DifyPostgres(this, 'Postgres', { instance, image: images.postgres, password: creds.postgresPassword, resources: resources.postgres, ...props.postgres });
+    this.redis = new DifyRedis(this, 'Redis', { instance, image: images.redis, password: creds.redisPassword, celeryBrokerUrl: creds.celeryBrokerUrl, resources: resources.redis, ...props.redis });
+    this.weaviate = new DifyWeaviate(this, 'Weaviate', { instance, image: images.weaviate, apiKey: creds.weaviateApiKey, resources: resources.weaviate, ...props.weaviate });
+    this.ssrfProxy = new DifySsrfProxy(this, 'SsrfProxy', { instance, image: images.ssrfProxy, replicas: replicas.ssrfProxy, resources: resources.ssrfProxy, ...props.ssrfProxy });
+    this.sandbox = new DifySandbox(this, 'Sandbox', {
+      instance, image: images.sandbox, apiKey: creds.sandboxApiKey, ssrfProxy: this.ssrfProxy,
+      workerTimeoutSeconds: settings.sandboxWorkerTimeoutSeconds, pythonRequirements: props.sandboxPythonRequirements,
+      replicas: replicas.sandbox, resources: resources.sandbox,
+    });
+    const apiEndpoint = { host: `${instance}-api`, port: DifyApi.PORT };
+    this.pluginDaemon = new DifyPluginDaemon(this, 'PluginDaemon', {
+      instance, image: images.pluginDaemon, database: this.postgres, redis: this.redis, api: apiEndpoint,
+      serverKey: creds.pluginDaemonKey, innerApiKey: creds.pluginInnerApiKey, resources: resources.pluginDaemon, ...props.pluginDaemon,
+    });
+
+    if (this.storage.volume) {
+      new k8s.KubePersistentVolumeClaim(this, 'Storage', {
+        metadata: { name: storageClaimName(instance), labels: metadataLabels({ instance, component: 'storage' }) },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: this.storage.volume.storageClassName,
+          resources: { requests: { storage: k8s.Quantity.fromString(this.storage.volume.size) } },
+        },
+      });
+    }
+
+    const config = new DifyBackendConfig({
+      urls: this.urls,
+      database: this.postgres,
+      redis: this.redis,
+      storage: this.storage,
+      vectorStore: this.weaviate.asVectorStore(),
+      credentials: creds,
+      sandbox: this.sandbox,
+      pluginDaemon: this.pluginDaemon,
+      ssrfProxy: this.ssrfProxy,
+      settings,
+    });
+    this.migration = new DifyMigration(this, 'Migration', { instance, image: images.api, config });
+    this.api = new DifyApi(this, 'Api', { instance, image: images.api, config, replicas: replicas.api, resources: resources.api });
+    this.worker = new DifyWorker(this, 'Worker', { instance, image: images.api, config, replicas: replicas.worker, resources: resources.worker });
+    this.beat = new DifyBeat(this, 'Beat', { instance, image: images.api, config, resources: resources.beat });
+    this.web = new DifyWeb(this, 'Web', { instance, image: images.web, urls: this.urls, api: this.api, settings, replicas: replicas.web, resources: resources.web });
+    this.ingress = new DifyIngress(this, 'Ingress', {
+      instance, host: props.host, ingressClassName: props.ingressClassName,
+      backends: { api: this.api, web: this.web, pluginDaemon: this.pluginDaemon },
+    });
+  }
+}

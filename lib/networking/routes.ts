@@ -1,0 +1,26 @@
+/** Which backend serves a path. */
+export type RouteTarget = 'api' | 'web' | 'pluginDaemon';
+
+/** One location of upstream's nginx route table (Dify 1.16.1 nginx/conf.d/default.conf.template). */
+export interface DifyRoute {
+  readonly path: string;
+  readonly target: RouteTarget;
+  readonly purpose: string;
+}
+
+/**
+ * Upstream's route table, path for path, except `/socket.io/` which belongs
+ * to the websocket component. All are prefix matches passed through unchanged.
+ */
+export const DIFY_ROUTES: readonly DifyRoute[] = [
+  { path: '/console/api', target: 'api', purpose: 'console (admin UI) API' },
+  { path: '/api', target: 'api', purpose: 'web-app (end-user) API' },
+  { path: '/v1', target: 'api', purpose: 'service API for apps' },
+  { path: '/openapi', target: 'api', purpose: 'OpenAPI endpoints' },
+  { path: '/files', target: 'api', purpose: 'signed file URLs (FILES_URL)' },
+  { path: '/mcp', target: 'api', purpose: 'MCP server endpoints' },
+  { path: '/triggers', target: 'api', purpose: 'trigger and webhook endpoints (TRIGGER_URL)' },
+  { path: '/e/', target: 'pluginDaemon', purpose: 'plugin endpoints (ENDPOINT_URL_TEMPLATE)' },
+  { path: '/explore', target: 'web', purpose: 'explore pages' },
+  { path: '/', target: 'web', purpose: 'frontend' },
+];

@@ -1,0 +1,64 @@
+/**
+ * The in-cluster generator program (Python 3 standard library only, run by
+ * the dify-api image). It creates the credentials Secret when it is missing
+ * and adds keys that are missing; it never changes an existing value and
+ * prints key names only.
+ */
+export const GENERATOR_SCRIPT = `import base64, json, os, secrets, ssl, sys, time, urllib.error, urllib.request
+
+SA = "/var/run/secrets/kubernetes.io/serviceaccount"
+NAMESPACE = open(SA + "/namespace").read().strip()
+TOKEN = open(SA + "/token").read().strip()
+CONTEXT = ssl.create_default_context(cafile=SA + "/ca.crt")
+NAME = os.environ["SECRET_NAME"]
+URL = "https://kubernetes.default.svc/api/v1/namespaces/%s/secrets" % NAMESPACE
+RANDOM_KEYS = json.loads(os.environ["RANDOM_KEYS"])
+LABELS = json.loads(os.environ["SECRET_LABELS"])
+
+
+def call(method, url, body=None, content_type="application/json"):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Authorization": "Bearer " + TOKEN, "Content-Type": content_type, "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, context=CONTEXT, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def missing_values(existing):
+    values = {}
+    for key, size in sorted(RANDOM_KEYS.items()):
+        if key not in existing:
+            values[key] = secrets.token_hex(size)
+    broker = os.environ.get("BROKER_URL_KEY")
+    if broker and broker not in existing:
+        password = values.get(os.environ["REDIS_PASSWORD_KEY"]) or existing[os.environ["REDIS_PASSWORD_KEY"]]
+        values[broker] = "redis://:%s@%s:%s/1" % (password, os.environ["REDIS_HOST"], os.environ["REDIS_PORT"])
+    return values
+
+
+for attempt in range(5):
+    status, current = call("GET", URL + "/" + NAME)
+    if status == 404:
+        values = missing_values({})
+        status, _ = call("POST", URL, {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                                       "metadata": {"name": NAME, "labels": LABELS}, "stringData": values})
+        if status == 201:
+            print("created secret %s with keys %s" % (NAME, ", ".join(sorted(values))))
+            sys.exit(0)
+    elif status == 200:
+        existing = {k: base64.b64decode(v).decode() for k, v in (current.get("data") or {}).items()}
+        values = missing_values(existing)
+        if not values:
+            print("secret %s is complete; nothing to do" % NAME)
+            sys.exit(0)
+        status, _ = call("PATCH", URL + "/" + NAME, {"stringData": values}, "application/merge-patch+json")
+        if status == 200:
+            print("added keys %s to secret %s" % (", ".join(sorted(values)), NAME))
+            sys.exit(0)
+    print("attempt %d: Kubernetes API answered HTTP %s; retrying" % (attempt + 1, status))
+    time.sleep(2 ** attempt)
+sys.exit("could not create or complete secret %s" % NAME)
+`;

@@ -1,0 +1,110 @@
+import { createHash } from 'crypto';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ServiceEndpoint } from '../config/connections';
+import { validateImage } from '../core/image';
+import { metadataLabels } from '../core/labels';
+import { renderResources } from '../core/resources';
+import { containerSecurityContext, nonRootProfile, podSecurityContext } from '../core/security';
+import { validateDnsSubdomain } from '../core/validation';
+import { CREDENTIAL_KEYS, DifyCredentials, credentialsInSecret } from './credentials';
+import { GENERATOR_SCRIPT } from './generator-script';
+
+/** Props of {@link DifySecretGenerator}. */
+export interface DifySecretGeneratorProps {
+  readonly instance: string;
+  /** Image with Python 3 (the dify-api image, already pulled for api). */
+  readonly image: string;
+  /** The Redis Service, for the broker URL. */
+  readonly redis: ServiceEndpoint;
+  /** Name of the Secret to create. @default "<instance>-credentials" */
+  readonly secretName?: string;
+}
+
+/**
+ * Creates the installation's credentials Secret inside the cluster, once,
+ * when it is missing, with random values (a Job with a namespace-scoped Role).
+ * No credential is ever in the manifests, `kubectl apply -f dist/dev/`
+ * converges without anyone typing a password, and re-running the Job never
+ * rotates a value. Pods that read the Secret wait in ContainerCreating until
+ * it exists.
+ */
+export class DifySecretGenerator extends Construct {
+  /** Entropy in bytes of each random key (hex-encoded, so safe in URLs). */
+  public static readonly RANDOM_BYTES: Readonly<Record<string, number>> = {
+    [CREDENTIAL_KEYS.secretKey]: 42,
+    [CREDENTIAL_KEYS.sandboxApiKey]: 32,
+    [CREDENTIAL_KEYS.pluginDaemonKey]: 32,
+    [CREDENTIAL_KEYS.pluginInnerApiKey]: 32,
+    [CREDENTIAL_KEYS.postgresPassword]: 24,
+    [CREDENTIAL_KEYS.redisPassword]: 24,
+    [CREDENTIAL_KEYS.weaviateApiKey]: 32,
+  };
+
+  public readonly secretName: string;
+  public readonly credentials: DifyCredentials;
+  public readonly job: k8s.KubeJob;
+
+  constructor(scope: Construct, id: string, props: DifySecretGeneratorProps) {
+    super(scope, id);
+    validateImage('secretGenerator.image', props.image);
+    this.secretName = validateDnsSubdomain('secretGenerator.secretName', props.secretName ?? `${props.instance}-credentials`);
+    this.credentials = credentialsInSecret(this.secretName);
+    const labels = metadataLabels({ instance: props.instance, component: 'secret-generator' });
+    const name = `${props.instance}-secret-generator`;
+    const hash = createHash('sha256').update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify(props.redis)).digest('hex').slice(0, 10);
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountServiceAccountToken: false });
+    new k8s.KubeRole(this, 'Role', {
+      metadata: { name, labels },
+      rules: [
+        { apiGroups: [''], resources: ['secrets'], resourceNames: [this.secretName], verbs: ['get', 'patch'] },
+        // create cannot be narrowed by resourceNames (the name is not known at authorization time).
+        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      ],
+    });
+    new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata: { name, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name }],
+    });
+    new k8s.KubeConfigMap(this, 'Script', { metadata: { name: `${name}-script`, labels }, data: { 'generate.py': GENERATOR_SCRIPT } });
+    const profile = nonRootProfile(1001, { readOnlyRootFilesystem: true });
+    this.job = new k8s.KubeJob(this, 'Job', {
+      metadata: { name: `${name}-${hash}`, labels },
+      spec: {
+        backoffLimit: 6,
+        template: {
+          metadata: { labels },
+          spec: {
+            restartPolicy: 'OnFailure',
+            serviceAccountName: name,
+            // The only pod that talks to the Kubernetes API.
+            automountServiceAccountToken: true,
+            enableServiceLinks: false,
+            securityContext: podSecurityContext(profile),
+            containers: [{
+              name: 'generate',
+              image: props.image,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['python3', '/scripts/generate.py'],
+              env: [
+                { name: 'SECRET_NAME', value: this.secretName },
+                { name: 'RANDOM_KEYS', value: JSON.stringify(DifySecretGenerator.RANDOM_BYTES) },
+                { name: 'SECRET_LABELS', value: JSON.stringify(labels) },
+                { name: 'BROKER_URL_KEY', value: CREDENTIAL_KEYS.celeryBrokerUrl },
+                { name: 'REDIS_PASSWORD_KEY', value: CREDENTIAL_KEYS.redisPassword },
+                { name: 'REDIS_HOST', value: props.redis.host },
+                { name: 'REDIS_PORT', value: String(props.redis.port) },
+              ],
+              resources: renderResources('secretGenerator.resources', { cpuRequest: '50m', cpuLimit: '200m', memoryRequest: '64Mi', memoryLimit: '128Mi' }),
+              securityContext: containerSecurityContext(profile),
+              volumeMounts: [{ name: 'script', mountPath: '/scripts', readOnly: true }],
+            }],
+            volumes: [{ name: 'script', configMap: { name: `${name}-script` } }],
+          },
+        },
+      },
+    });
+  }
+}

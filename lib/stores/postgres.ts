@@ -1,0 +1,98 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { PostgresConnection } from '../config/connections';
+import { EnvSet } from '../core/env';
+import { metadataLabels } from '../core/labels';
+import { ComponentResources, withResources } from '../core/resources';
+import { SecretKeyRef } from '../core/secret-ref';
+import { nonRootProfile } from '../core/security';
+import { validateDnsLabel } from '../core/validation';
+import { emptyDir, execProbe, startupFor } from '../core/workload';
+import { DifyStatefulStore, StoreVolumeOptions } from './stateful-store';
+
+/** Props of {@link DifyPostgres}. */
+export interface DifyPostgresProps extends StoreVolumeOptions {
+  readonly instance: string;
+  readonly image: string;
+  /** The superuser password the server is initialised with (POSTGRES_PASSWORD). */
+  readonly password: SecretKeyRef;
+  /** @default "postgres" */
+  readonly username?: string;
+  /** @default "dify" */
+  readonly database?: string;
+  /** The plugin daemon's database, created at initialisation. @default "dify_plugin" */
+  readonly pluginDatabase?: string;
+  /** max_connections. @default 200 */
+  readonly maxConnections?: number;
+  /** shared_buffers. @default "128MB" */
+  readonly sharedBuffers?: string;
+  /** @default - 250m/1 CPU, 512Mi/1Gi memory */
+  readonly resources?: Partial<ComponentResources>;
+}
+
+/** Embedded PostgreSQL 15 for Dify's metadata and the plugin daemon's database. */
+export class DifyPostgres extends Construct implements PostgresConnection {
+  public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
+  /** UID of the `postgres` user in the alpine image. */
+  public static readonly UID = 70;
+
+  public readonly store: DifyStatefulStore;
+  public readonly host: string;
+  public readonly port = 5432;
+  public readonly database: string;
+  public readonly pluginDatabase: string;
+  public readonly username: string;
+  public readonly password: SecretKeyRef;
+
+  constructor(scope: Construct, id: string, props: DifyPostgresProps) {
+    super(scope, id);
+    this.username = validateDnsLabel('postgres.username', props.username ?? 'postgres').replace(/-/g, '_');
+    this.database = props.database ?? 'dify';
+    this.pluginDatabase = props.pluginDatabase ?? 'dify_plugin';
+    for (const [prop, v] of [['postgres.database', this.database], ['postgres.pluginDatabase', this.pluginDatabase]]) {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v)) throw new Error(`${prop}: got ${JSON.stringify(v)}; must be a lowercase SQL identifier`);
+    }
+    this.password = props.password;
+    const name = `${props.instance}-postgres`;
+    const initSql = `CREATE DATABASE ${this.pluginDatabase};\n`;
+    new k8s.KubeConfigMap(this, 'Init', {
+      metadata: { name: `${name}-init`, labels: metadataLabels({ instance: props.instance, component: 'postgres' }) },
+      data: { '01-plugin-database.sql': initSql },
+    });
+    const ready = execProbe(['/bin/sh', '-c', 'pg_isready -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'], { period: 10 });
+    this.store = new DifyStatefulStore(this, 'Store', {
+      instance: props.instance,
+      component: 'postgres',
+      image: props.image,
+      ports: [{ name: 'postgres', port: this.port }],
+      env: new EnvSet().plain({
+        POSTGRES_USER: this.username,
+        POSTGRES_DB: this.database,
+        PGDATA: '/var/lib/postgresql/data/pgdata',
+      }, 'postgres').secret({ POSTGRES_PASSWORD: props.password }),
+      args: [
+        'postgres',
+        '-c', `max_connections=${props.maxConnections ?? 200}`,
+        '-c', `shared_buffers=${props.sharedBuffers ?? '128MB'}`,
+        '-c', 'work_mem=4MB',
+        '-c', 'maintenance_work_mem=64MB',
+        '-c', 'effective_cache_size=4096MB',
+      ],
+      probes: { readiness: ready, liveness: execProbe(['/bin/sh', '-c', 'pg_isready -h 127.0.0.1 -p 5432'], { period: 30 }), startup: startupFor(ready, 300) },
+      resources: withResources(DifyPostgres.DEFAULT_RESOURCES, props.resources),
+      security: nonRootProfile(DifyPostgres.UID, { readOnlyRootFilesystem: true, fsGroup: DifyPostgres.UID }),
+      dataPath: '/var/lib/postgresql/data',
+      defaultStorageSize: '10Gi',
+      storageSize: props.storageSize,
+      storageClassName: props.storageClassName,
+      volumes: [{ name: 'init', configMap: { name: `${name}-init` } }, emptyDir('run', '16Mi'), emptyDir('tmp', '256Mi')],
+      volumeMounts: [
+        { name: 'init', mountPath: '/docker-entrypoint-initdb.d', readOnly: true },
+        { name: 'run', mountPath: '/var/run/postgresql' },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
+      configChecksumInputs: { init: initSql },
+    });
+    this.host = this.store.host;
+  }
+}

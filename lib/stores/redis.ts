@@ -1,0 +1,71 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { RedisConnection } from '../config/connections';
+import { EnvSet } from '../core/env';
+import { ComponentResources, withResources } from '../core/resources';
+import { SecretKeyRef } from '../core/secret-ref';
+import { nonRootProfile } from '../core/security';
+import { execProbe, startupFor } from '../core/workload';
+import { DifyStatefulStore, StoreVolumeOptions } from './stateful-store';
+
+/** Props of {@link DifyRedis}. */
+export interface DifyRedisProps extends StoreVolumeOptions {
+  readonly instance: string;
+  readonly image: string;
+  /** The password the server requires (REDIS_PASSWORD); there is no unauthenticated mode. */
+  readonly password: SecretKeyRef;
+  /** The Celery broker URL built from the same password (CELERY_BROKER_URL, Redis db 1). */
+  readonly celeryBrokerUrl: SecretKeyRef;
+  /** @default - 100m/500m CPU, 256Mi/512Mi memory */
+  readonly resources?: Partial<ComponentResources>;
+}
+
+/**
+ * Embedded Redis 6 (cache, Celery broker, pub/sub) with a required password
+ * and append-only persistence. The password is written to a tmpfs config
+ * file at start, never onto the command line, so `ps` does not show it.
+ */
+export class DifyRedis extends Construct implements RedisConnection {
+  public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '256Mi', memoryLimit: '512Mi' };
+  /** UID of the `redis` user in the alpine image. */
+  public static readonly UID = 999;
+
+  public readonly store: DifyStatefulStore;
+  public readonly host: string;
+  public readonly port = 6379;
+  public readonly password: SecretKeyRef;
+  public readonly celeryBrokerUrl: SecretKeyRef;
+
+  constructor(scope: Construct, id: string, props: DifyRedisProps) {
+    super(scope, id);
+    this.password = props.password;
+    this.celeryBrokerUrl = props.celeryBrokerUrl;
+    const start = [
+      'umask 077',
+      'printf \'requirepass "%s"\\nport 6379\\ndir /data\\nappendonly yes\\nprotected-mode no\\n\' "$REDIS_PASSWORD" > /run/redis/redis.conf',
+      'exec redis-server /run/redis/redis.conf',
+    ].join('\n');
+    const ping = execProbe(['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], { period: 10 });
+    this.store = new DifyStatefulStore(this, 'Store', {
+      instance: props.instance,
+      component: 'redis',
+      image: props.image,
+      ports: [{ name: 'redis', port: this.port }],
+      // REDISCLI_AUTH lets the probe authenticate without a password argument.
+      env: new EnvSet().secret({ REDIS_PASSWORD: props.password, REDISCLI_AUTH: props.password }),
+      command: ['/bin/sh', '-c', start],
+      probes: { readiness: ping, liveness: execProbe(['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], { period: 30 }), startup: startupFor(ping, 120) },
+      resources: withResources(DifyRedis.DEFAULT_RESOURCES, props.resources),
+      security: nonRootProfile(DifyRedis.UID, { readOnlyRootFilesystem: true, fsGroup: DifyRedis.UID }),
+      dataPath: '/data',
+      defaultStorageSize: '2Gi',
+      storageSize: props.storageSize,
+      storageClassName: props.storageClassName,
+      volumes: [{ name: 'run', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }],
+      volumeMounts: [{ name: 'run', mountPath: '/run/redis' }],
+    });
+    this.host = this.store.host;
+  }
+}
+
+

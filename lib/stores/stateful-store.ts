@@ -1,0 +1,95 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ServiceEndpoint } from '../config/connections';
+import { EnvSet } from '../core/env';
+import { ComponentResources } from '../core/resources';
+import { SecurityProfile } from '../core/security';
+import { validateDnsSubdomain, validateMemory } from '../core/validation';
+import { DifyWorkload, WorkloadPort, WorkloadProbes } from '../core/workload';
+
+/** Storage of an embedded store's data volume. */
+export interface StoreVolumeOptions {
+  /** Size of the data volume. */
+  readonly storageSize?: string;
+  /** StorageClass of the data volume. @default - the cluster default */
+  readonly storageClassName?: string;
+}
+
+/** Props of {@link DifyStatefulStore}. */
+export interface DifyStatefulStoreProps extends StoreVolumeOptions {
+  readonly instance: string;
+  /** `app.kubernetes.io/component`, e.g. `postgres`. */
+  readonly component: string;
+  readonly image: string;
+  /** The port clients use (first entry) and any others. */
+  readonly ports: WorkloadPort[];
+  readonly env: EnvSet;
+  readonly probes: WorkloadProbes;
+  readonly resources: ComponentResources;
+  readonly security: SecurityProfile;
+  /** Where the data volume is mounted. */
+  readonly dataPath: string;
+  /** Default size when `storageSize` is not given. */
+  readonly defaultStorageSize: string;
+  readonly command?: string[];
+  readonly args?: string[];
+  /** @default [] */
+  readonly volumes?: k8s.Volume[];
+  /** @default [] */
+  readonly volumeMounts?: k8s.VolumeMount[];
+  /** @default - none */
+  readonly configChecksumInputs?: Record<string, string>;
+}
+
+/**
+ * An embedded single-replica store (PostgreSQL, Redis, Weaviate): a
+ * StatefulSet with a `data` volumeClaimTemplate whose claims are retained
+ * when the StatefulSet is deleted or scaled, a headless Service for stable
+ * pod DNS and a ClusterIP Service with a stable name. Consumers use `host`
+ * and `port` instead of rebuilding DNS names.
+ */
+export class DifyStatefulStore extends Construct implements ServiceEndpoint {
+  /** Service host name. */
+  public readonly host: string;
+  /** Client port. */
+  public readonly port: number;
+  /** Resolved size of the data volume. */
+  public readonly storageSize: string;
+  public readonly workload: DifyWorkload;
+
+  constructor(scope: Construct, id: string, props: DifyStatefulStoreProps) {
+    super(scope, id);
+    this.storageSize = validateMemory(`${props.component}.storageSize`, props.storageSize ?? props.defaultStorageSize);
+    if (props.storageClassName !== undefined) validateDnsSubdomain(`${props.component}.storageClassName`, props.storageClassName);
+    this.workload = new DifyWorkload(this, 'Resource', {
+      instance: props.instance,
+      component: props.component,
+      name: `${props.instance}-${props.component}`,
+      image: props.image,
+      kind: 'StatefulSet',
+      replicas: 1,
+      env: props.env,
+      command: props.command,
+      args: props.args,
+      ports: props.ports,
+      probes: props.probes,
+      resources: props.resources,
+      resourcesProp: `${props.component}.resources`,
+      security: props.security,
+      volumes: props.volumes,
+      volumeMounts: [{ name: 'data', mountPath: props.dataPath }, ...(props.volumeMounts ?? [])],
+      volumeClaimTemplates: [{
+        metadata: { name: 'data' },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: props.storageClassName,
+          resources: { requests: { storage: k8s.Quantity.fromString(this.storageSize) } },
+        },
+      }],
+      configChecksumInputs: props.configChecksumInputs,
+      terminationGracePeriodSeconds: 60,
+    });
+    this.host = this.workload.name;
+    this.port = props.ports[0].port;
+  }
+}

@@ -1,0 +1,22 @@
+/** The Dify release these constructs deploy and test against. */
+export const DIFY_VERSION = '1.16.1';
+
+/**
+ * Default images, pinned. Dify's own images follow upstream's 1.16.1 compose
+ * file; the stores pin a patch release of the major upstream names
+ * (`postgres:15-alpine`, `redis:6-alpine`); the SSRF proxy replaces upstream's
+ * floating `ubuntu/squid:latest` with a fixed tag.
+ */
+export const DEFAULT_IMAGES = {
+  api: `langgenius/dify-api:${DIFY_VERSION}`,
+  web: `langgenius/dify-web:${DIFY_VERSION}`,
+  sandbox: 'langgenius/dify-sandbox:0.2.15',
+  pluginDaemon: 'langgenius/dify-plugin-daemon:0.6.10-local',
+  ssrfProxy: 'ubuntu/squid:6.6-24.04_beta',
+  postgres: 'postgres:15.14-alpine',
+  redis: 'redis:6.2.18-alpine',
+  weaviate: 'semitechnologies/weaviate:1.27.0',
+} as const;
+
+/** Which image each component runs. */
+export type DifyImages = { readonly [K in keyof typeof DEFAULT_IMAGES]: string };
