@@ -1,9 +1,7 @@
-import { dev } from './dev';
 import { synthEnvironment } from './environments';
+import { ENVIRONMENTS } from './main-environments';
 
-/** Every environment this repository deploys. */
-export const ENVIRONMENTS = [dev];
-
+// Only apps/ reads the process environment: cdk8s synth sets CDK8S_OUTDIR.
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 for (const env of ENVIRONMENTS) {
   synthEnvironment(env, outdir).synth();

@@ -13,6 +13,7 @@ import { DifyBackendConfig } from './config/backend';
 import { DifySettings, DifySettingsProps } from './config/settings';
 import { DifyStorage } from './config/storage';
 import { DifyUrls } from './config/urls';
+import { validateImage } from './core/image';
 import { metadataLabels } from './core/labels';
 import { ComponentResources } from './core/resources';
 import { validateDnsLabel } from './core/validation';
@@ -117,6 +118,7 @@ export class Dify extends Construct {
     super(scope, id);
     this.instance = validateDnsLabel('instance', props.instance ?? 'dify', 30);
     this.images = { ...DEFAULT_IMAGES, ...props.images };
+    for (const [component, image] of Object.entries(this.images)) validateImage(`images.${component}`, image);
     this.urls = DifyUrls.fromHost(props.host, { tls: props.tls });
     this.storage = props.storage ?? DifyStorage.persistentVolume();
     const settings = new DifySettings(props.settings);

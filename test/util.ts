@@ -1,0 +1,54 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { ENVIRONMENTS } from '../apps/main-environments';
+import { Environment, synthEnvironment } from '../apps/environments';
+import { Dify, DifyProps } from '../lib';
+
+export { ENVIRONMENTS };
+
+/** Synthesizes an environment into a fresh temp dir and returns file name -> YAML text. */
+export function synthFiles(env: Environment): Record<string, string> {
+  const out = mkdtempSync(join(tmpdir(), 'dify-cdk8s-'));
+  synthEnvironment(env, out).synth();
+  const dir = join(out, env.name);
+  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+/** Parses YAML texts into documents, in file order. */
+export function parseDocs(files: Record<string, string>): Record<string, any>[] {
+  return Object.keys(files).sort().flatMap((f) => parseAllDocuments(files[f]).map((d) => d.toJSON()).filter((d) => d));
+}
+
+/** The committed dist/<env>/ files. */
+export function distFiles(env: string): Record<string, string> {
+  const dir = join(__dirname, '..', 'dist', env);
+  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+/** Minimal valid props for building a Dify in a test chart. */
+export const BASE_PROPS: DifyProps = { host: 'dify.example.com' };
+
+/** Builds a Dify in a fresh chart and returns the chart's manifests. */
+export function difyDocs(props: Partial<DifyProps> = {}): { dify: Dify; docs: Record<string, any>[] } {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'dify' });
+  const dify = new Dify(chart, 'Dify', { ...BASE_PROPS, ...props });
+  return { dify, docs: Testing.synth(chart) };
+}
+
+/** Finds one document by kind and name. */
+export function find(docs: Record<string, any>[], kind: string, name: string): Record<string, any> {
+  const d = docs.find((x) => x.kind === kind && x.metadata?.name === name);
+  if (!d) throw new Error(`no ${kind}/${name} among ${docs.map((x) => `${x.kind}/${x.metadata?.name}`).join(', ')}`);
+  return d;
+}
+
+/** Documents with a pod template: kind/name -> pod spec. */
+export function podSpecs(docs: Record<string, any>[]): Array<{ id: string; spec: any; metadata: any }> {
+  return docs.flatMap((d) => {
+    const t = d.kind === 'CronJob' ? d.spec?.jobTemplate?.spec?.template : d.spec?.template;
+    return t?.spec ? [{ id: `${d.kind}/${d.metadata.name}`, spec: t.spec, metadata: t.metadata ?? {} }] : [];
+  });
+}
