@@ -13,14 +13,16 @@ import { DifyBackendConfig } from './config/backend';
 import { DifySettings, DifySettingsProps } from './config/settings';
 import { DifyStorage } from './config/storage';
 import { DifyUrls } from './config/urls';
-import { validateImage } from './core/image';
+import { resolveImage } from './core/image';
 import { metadataLabels } from './core/labels';
 import { ComponentResources } from './core/resources';
-import { validateDnsLabel } from './core/validation';
+import { invalid, validateDnsLabel, validateDnsSubdomain } from './core/validation';
+import { DifyWorkload, addImagePullSecrets, addPodAnnotations } from './core/workload';
+import { DifyNetworkPolicy, DifyNetworkPolicyProps } from './networking/network-policy';
+import { BoundSecrets, DifySecrets } from './secrets/secrets';
 import { DifyIngress } from './networking/ingress';
 import { SquidAllowLists } from './networking/squid-config';
 import { DifyCredentials } from './secrets/credentials';
-import { DifySecretGenerator } from './secrets/secret-generator';
 import { DifyPostgres } from './stores/postgres';
 import { DifyRedis } from './stores/redis';
 import { StoreVolumeOptions } from './stores/stateful-store';
@@ -66,11 +68,24 @@ export interface DifyProps {
   readonly storage?: DifyStorage;
   /** Application settings. @default - upstream defaults */
   readonly settings?: DifySettingsProps;
+  /** Where credentials come from. @default DifySecrets.generated() */
+  readonly secrets?: DifySecrets;
   /**
-   * Where credentials come from. @default - a {@link DifySecretGenerator}
-   * creates `<instance>-credentials` in the cluster
+   * Annotate workloads for Stakater Reloader so a changed Secret value (e.g. refreshed by
+   * External Secrets) rolls the pods that read it. @default false
    */
-  readonly credentials?: DifyCredentials;
+  readonly reloaderAnnotations?: boolean;
+  /** Pull every image through this mirror registry (host and optional path). @default - each image's registry */
+  readonly imageRegistry?: string;
+  /** Digests to pin per image (`sha256:…`). @default - tags only */
+  readonly imageDigests?: Partial<Record<keyof DifyImages, string>>;
+  /** imagePullSecrets for every pod. @default [] */
+  readonly imagePullSecrets?: string[];
+  /**
+   * NetworkPolicies: default-deny plus one allow per flow. `false` omits them (only for
+   * clusters whose CNI does not enforce NetworkPolicy). @default - enabled with defaults
+   */
+  readonly networkPolicy?: false | Omit<DifyNetworkPolicyProps, 'instance' | 'ssrfAllowedPrivateCidrs' | 'secretGenerator'>;
   /** Embedded PostgreSQL volume. @default 10Gi on the default StorageClass */
   readonly postgres?: StoreVolumeOptions;
   /** Embedded Redis volume. @default 2Gi on the default StorageClass */
@@ -100,7 +115,10 @@ export class Dify extends Construct {
   public readonly urls: DifyUrls;
   public readonly storage: DifyStorage;
   public readonly credentials: DifyCredentials;
-  public readonly secretGenerator?: DifySecretGenerator;
+  /** Where credentials come from, bound into this installation. */
+  public readonly secrets: BoundSecrets;
+  /** The NetworkPolicies, unless disabled. */
+  public readonly networkPolicy?: DifyNetworkPolicy;
   public readonly postgres: DifyPostgres;
   public readonly redis: DifyRedis;
   public readonly weaviate: DifyWeaviate;
@@ -117,8 +135,14 @@ export class Dify extends Construct {
   constructor(scope: Construct, id: string, props: DifyProps) {
     super(scope, id);
     this.instance = validateDnsLabel('instance', props.instance ?? 'dify', 30);
-    this.images = { ...DEFAULT_IMAGES, ...props.images };
-    for (const [component, image] of Object.entries(this.images)) validateImage(`images.${component}`, image);
+    const requested: DifyImages = { ...DEFAULT_IMAGES, ...props.images };
+    for (const k of Object.keys(props.imageDigests ?? {})) {
+      if (!(k in DEFAULT_IMAGES)) invalid(`imageDigests.${k}`, k, `must be one of ${Object.keys(DEFAULT_IMAGES).join(', ')}`);
+    }
+    this.images = Object.fromEntries(Object.entries(requested).map(([k, image]) => [k, resolveImage(`images.${k}`, image, {
+      registry: props.imageRegistry, digest: props.imageDigests?.[k as keyof DifyImages],
+    })])) as unknown as DifyImages;
+    const pullSecrets = (props.imagePullSecrets ?? []).map((n) => validateDnsSubdomain('imagePullSecrets', n));
     this.urls = DifyUrls.fromHost(props.host, { tls: props.tls });
     this.storage = props.storage ?? DifyStorage.persistentVolume();
     const settings = new DifySettings(props.settings);
@@ -128,12 +152,8 @@ export class Dify extends Construct {
     const replicas = props.replicas ?? {};
 
     const redisHost = { host: `${instance}-redis`, port: 6379 };
-    if (props.credentials) {
-      this.credentials = props.credentials;
-    } else {
-      this.secretGenerator = new DifySecretGenerator(this, 'SecretGenerator', { instance, image: images.api, redis: redisHost });
-      this.credentials = this.secretGenerator.credentials;
-    }
+    this.secrets = (props.secrets ?? DifySecrets.generated()).bind(this, { instance, image: images.api, redis: redisHost, imagePullSecrets: pullSecrets });
+    this.credentials = this.secrets.credentials;
     const creds = this.credentials;
 
     this.postgres = new DifyPostgres(this, 'Postgres', { instance, image: images.postgres, password: creds.postgresPassword, resources: resources.postgres, ...props.postgres });
@@ -174,7 +194,7 @@ export class Dify extends Construct {
       ssrfProxy: this.ssrfProxy,
       settings,
     });
-    this.migration = new DifyMigration(this, 'Migration', { instance, image: images.api, config });
+    this.migration = new DifyMigration(this, 'Migration', { instance, image: images.api, config, imagePullSecrets: pullSecrets });
     this.api = new DifyApi(this, 'Api', { instance, image: images.api, config, replicas: replicas.api, resources: resources.api });
     this.worker = new DifyWorker(this, 'Worker', { instance, image: images.api, config, replicas: replicas.worker, resources: resources.worker });
     this.beat = new DifyBeat(this, 'Beat', { instance, image: images.api, config, resources: resources.beat });
@@ -183,5 +203,30 @@ export class Dify extends Construct {
       instance, host: props.host, ingressClassName: props.ingressClassName,
       backends: { api: this.api, web: this.web, pluginDaemon: this.pluginDaemon },
     });
+
+    if (props.networkPolicy !== false) {
+      this.networkPolicy = new DifyNetworkPolicy(this, 'NetworkPolicy', {
+        ...props.networkPolicy,
+        instance,
+        ssrfAllowedPrivateCidrs: props.ssrfProxy?.allowPrivateIps,
+        secretGenerator: this.secrets.generated,
+      });
+    }
+
+    for (const w of this.workloads()) {
+      addImagePullSecrets(w.podTemplate, pullSecrets);
+      const reads = w.secretNames.filter((n) => this.secrets.secretNames.includes(n));
+      if (reads.length === 0) continue;
+      addPodAnnotations(w.podTemplate, { 'dify.langgenius.ai/credentials-version': this.secrets.version });
+      if (props.reloaderAnnotations) w.workload.metadata.addAnnotation('secret.reloader.stakater.com/reload', reads.join(','));
+    }
+  }
+
+  /** Every long-running workload of the installation. */
+  public workloads(): DifyWorkload[] {
+    return [
+      this.postgres.store.workload, this.redis.store.workload, this.weaviate.store.workload, this.ssrfProxy.workload,
+      this.sandbox.workload, this.pluginDaemon.workload, this.api.workload, this.worker.workload, this.beat.workload, this.web.workload,
+    ];
   }
 }

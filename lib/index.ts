@@ -35,3 +35,6 @@ export * from './networking/routes';
 export * from './networking/squid-config';
 export * from './secrets/credentials';
 export * from './secrets/secret-generator';
+export * from './networking/network-policy';
+export * from './secrets/external-secrets';
+export * from './secrets/secrets';

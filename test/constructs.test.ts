@@ -1,4 +1,4 @@
-import { DIFY_ROUTES, DifySandbox, SANDBOX_CAPABILITIES, credentialsInSecret } from '../lib';
+import { DIFY_ROUTES, DifySandbox, SANDBOX_CAPABILITIES, DifySecrets } from '../lib';
 import { difyDocs, find, podSpecs } from './util';
 
 const { dify, docs } = difyDocs();
@@ -258,7 +258,7 @@ describe('DifySecretGenerator', () => {
     expect(docs.some((d) => d.kind === 'ClusterRole' || d.kind === 'ClusterRoleBinding')).toBe(false);
   });
   test('is omitted when credentials are provided', () => {
-    const { docs: own } = difyDocs({ credentials: credentialsInSecret('my-dify') });
+    const { docs: own } = difyDocs({ secrets: DifySecrets.existing('my-dify') });
     expect(own.some((d) => d.kind === 'Job' && d.metadata.name.startsWith('dify-secret-generator'))).toBe(false);
     expect(JSON.stringify(own)).toContain('"name":"my-dify"');
   });

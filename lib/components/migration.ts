@@ -19,6 +19,8 @@ export interface DifyMigrationProps {
   readonly backoffLimit?: number;
   /** @default - 250m/1 CPU, 512Mi/1Gi memory */
   readonly resources?: Partial<ComponentResources>;
+  /** @default [] */
+  readonly imagePullSecrets?: string[];
 }
 
 /**
@@ -61,6 +63,7 @@ export class DifyMigration extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: podSecurityContext(profile),
+            imagePullSecrets: props.imagePullSecrets?.map((name) => ({ name })),
             containers: [{
               name: 'migrate',
               image: props.image,

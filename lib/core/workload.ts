@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EnvSet } from './env';
@@ -88,6 +88,8 @@ export class DifyWorkload extends Construct {
   public readonly service?: k8s.KubeService;
   /** The pod template as rendered (for tests and policies). */
   public readonly podTemplate: k8s.PodTemplateSpec;
+  /** Secrets the pods read credentials from. */
+  public readonly secretNames: string[];
 
   constructor(scope: Construct, id: string, props: DifyWorkloadProps) {
     super(scope, id);
@@ -113,6 +115,7 @@ export class DifyWorkload extends Construct {
       envFrom.push({ configMapRef: { name: this.configMapName } });
     }
     const containerEnv = [...env.secretEnv(), ...(props.extraContainerEnv ?? [])];
+    this.secretNames = [...new Set(env.secretRefs().map((r) => r.secretName))].sort();
     const checksum = createHash('sha256')
       .update(JSON.stringify({ data, secretEnv: env.secretRefs().map(String), files: props.configChecksumInputs ?? {} }))
       .digest('hex');
@@ -257,4 +260,16 @@ export function emptyDir(name: string, sizeLimit = '256Mi'): k8s.Volume {
   return { name, emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit) } };
 }
 
-export { Duration };
+/** Adds annotations to a pod template (e.g. credential versions). */
+export function addPodAnnotations(template: k8s.PodTemplateSpec, annotations: Record<string, string>): void {
+  const meta = template.metadata as { annotations?: Record<string, string> };
+  meta.annotations = { ...meta.annotations, ...annotations };
+}
+
+/** Adds imagePullSecrets to a pod template. */
+export function addImagePullSecrets(template: k8s.PodTemplateSpec, names: string[]): void {
+  if (!names.length) return;
+  const spec = template.spec as { imagePullSecrets?: k8s.LocalObjectReference[] };
+  spec.imagePullSecrets = [...(spec.imagePullSecrets ?? []), ...names.map((name) => ({ name }))];
+}
+

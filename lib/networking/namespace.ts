@@ -1,11 +1,28 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABEL_MANAGED_BY, LABEL_PART_OF } from '../core/labels';
-import { validateDnsLabel } from '../core/validation';
+import { invalid, validateDnsLabel } from '../core/validation';
+
+/** Pod Security Standards levels. */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+/** Pod Security admission labels of the namespace. */
+export interface PodSecurityLabels {
+  /** Level pods are rejected below. @default "baseline" (the sandbox's jail needs root and baseline capabilities) */
+  readonly enforce?: PodSecurityLevel;
+  /** Level that produces client warnings. @default "restricted" */
+  readonly warn?: PodSecurityLevel;
+  /** Level that produces audit annotations. @default "restricted" */
+  readonly audit?: PodSecurityLevel;
+  /** Policy version. @default "v1.28" */
+  readonly version?: string;
+}
 
 /** Props of {@link DifyNamespace}. */
 export interface DifyNamespaceProps {
   readonly name: string;
+  /** Pod Security admission. @default - enforce baseline, warn and audit restricted, v1.28 */
+  readonly podSecurity?: PodSecurityLabels;
   /** Extra labels. @default {} */
   readonly labels?: Record<string, string>;
 }
@@ -17,8 +34,19 @@ export class DifyNamespace extends Construct {
   constructor(scope: Construct, id: string, props: DifyNamespaceProps) {
     super(scope, id);
     this.name = validateDnsLabel('namespace', props.name);
+    const pss = props.podSecurity ?? {};
+    const levels: PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
+    const version = pss.version ?? 'v1.28';
+    if (!/^(v1\.[0-9]+|latest)$/.test(version)) invalid('namespace.podSecurity.version', version, 'must be "latest" or a Kubernetes minor version such as "v1.28"');
+    const labels: Record<string, string> = {};
+    for (const mode of ['enforce', 'warn', 'audit'] as const) {
+      const level = pss[mode] ?? (mode === 'enforce' ? 'baseline' : 'restricted');
+      if (!levels.includes(level)) invalid(`namespace.podSecurity.${mode}`, level, `must be one of ${levels.join(', ')}`);
+      labels[`pod-security.kubernetes.io/${mode}`] = level;
+      labels[`pod-security.kubernetes.io/${mode}-version`] = version;
+    }
     new k8s.KubeNamespace(this, 'Resource', {
-      metadata: { name: this.name, labels: { [LABEL_PART_OF]: 'dify', [LABEL_MANAGED_BY]: 'cdk8s', ...props.labels } },
+      metadata: { name: this.name, labels: { [LABEL_PART_OF]: 'dify', [LABEL_MANAGED_BY]: 'cdk8s', ...labels, ...props.labels } },
     });
   }
 }

@@ -19,6 +19,8 @@ export interface DifySecretGeneratorProps {
   readonly redis: ServiceEndpoint;
   /** Name of the Secret to create. @default "<instance>-credentials" */
   readonly secretName?: string;
+  /** @default [] */
+  readonly imagePullSecrets?: string[];
 }
 
 /**
@@ -83,6 +85,7 @@ export class DifySecretGenerator extends Construct {
             automountServiceAccountToken: true,
             enableServiceLinks: false,
             securityContext: podSecurityContext(profile),
+            imagePullSecrets: props.imagePullSecrets?.map((name) => ({ name })),
             containers: [{
               name: 'generate',
               image: props.image,

@@ -1,0 +1,90 @@
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import {
+  ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy,
+  ExternalSecretSpecTargetTemplateEngineVersion,
+} from '../../imports/externalsecret-external-secrets.io';
+import { ServiceEndpoint } from '../config/connections';
+import { metadataLabels } from '../core/labels';
+import { invalid, validateDnsSubdomain } from '../core/validation';
+import { CREDENTIAL_KEYS, DifyCredentials, credentialsInSecret } from './credentials';
+
+/** Where one credential lives in the external store. */
+export interface RemoteSecretRef {
+  /** Key (path or name) in the provider. */
+  readonly key: string;
+  /** Property inside a structured (JSON) value. @default - the whole value */
+  readonly property?: string;
+  /** Provider version to pin; changing it rolls every pod that reads the credential. @default - latest */
+  readonly version?: string;
+}
+
+/** Remote locations of every stored credential (the broker URL is derived from the Redis password). */
+export type RemoteCredentialRefs = { readonly [K in Exclude<keyof DifyCredentials, 'celeryBrokerUrl'>]: RemoteSecretRef };
+
+/** Props of {@link DifyExternalSecret}. */
+export interface DifyExternalSecretProps {
+  readonly instance: string;
+  /** The SecretStore or ClusterSecretStore to read from. */
+  readonly store: { readonly name: string; readonly kind?: 'SecretStore' | 'ClusterSecretStore' };
+  readonly remoteRefs: RemoteCredentialRefs;
+  /** The Redis Service the broker URL points at. */
+  readonly redis: ServiceEndpoint;
+  /** Target Secret name. @default "<instance>-credentials" */
+  readonly secretName?: string;
+  /** How often ESO re-reads the store. @default "1h" */
+  readonly refreshInterval?: string;
+}
+
+/**
+ * An External Secrets Operator `ExternalSecret` that materialises every
+ * credential into one Secret with the {@link CREDENTIAL_KEYS} layout. The
+ * Celery broker URL is rendered by ESO's template engine from the Redis
+ * password, URL-encoded, so passwords with `@ / :` work. The rendered spec's
+ * hash is exposed as `version` for the pod rotation annotation.
+ */
+export class DifyExternalSecret extends Construct {
+  public readonly secretName: string;
+  public readonly credentials: DifyCredentials;
+  /** Changes whenever the store, a remote key, property or pinned version changes. */
+  public readonly version: string;
+
+  constructor(scope: Construct, id: string, props: DifyExternalSecretProps) {
+    super(scope, id);
+    this.secretName = validateDnsSubdomain('externalSecret.secretName', props.secretName ?? `${props.instance}-credentials`);
+    validateDnsSubdomain('externalSecret.store.name', props.store.name);
+    const refresh = props.refreshInterval ?? '1h';
+    if (!/^([0-9]+(ns|us|ms|s|m|h))+$/.test(refresh)) invalid('externalSecret.refreshInterval', refresh, 'must be a Go duration such as "1h" or "15m"');
+    const data = Object.entries(props.remoteRefs).map(([credential, ref]) => {
+      if (!ref?.key) invalid(`externalSecret.remoteRefs.${credential}.key`, ref?.key, 'must name the key of the credential in the provider');
+      return {
+        secretKey: CREDENTIAL_KEYS[credential as keyof DifyCredentials],
+        remoteRef: { key: ref.key, property: ref.property, version: ref.version },
+      };
+    }).sort((a, b) => a.secretKey.localeCompare(b.secretKey));
+    const missing = Object.keys(CREDENTIAL_KEYS).filter((k) => k !== 'celeryBrokerUrl' && !(k in props.remoteRefs));
+    if (missing.length) invalid('externalSecret.remoteRefs', Object.keys(props.remoteRefs).sort(), `must locate every credential; missing ${missing.join(', ')}`);
+
+    const template: Record<string, string> = Object.fromEntries(data.map((d) => [d.secretKey, `{{ index . "${d.secretKey}" }}`]));
+    template[CREDENTIAL_KEYS.celeryBrokerUrl] = `redis://:{{ index . "${CREDENTIAL_KEYS.redisPassword}" | urlquery }}@${props.redis.host}:${props.redis.port}/1`;
+    const spec = {
+      refreshInterval: refresh,
+      secretStoreRef: {
+        name: props.store.name,
+        kind: props.store.kind === 'ClusterSecretStore' ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
+      },
+      target: {
+        name: this.secretName,
+        creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+        template: { engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2, data: template },
+      },
+      data,
+    };
+    new ExternalSecret(this, 'Resource', {
+      metadata: { name: this.secretName, labels: metadataLabels({ instance: props.instance, component: 'credentials' }) },
+      spec,
+    });
+    this.version = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
+    this.credentials = credentialsInSecret(this.secretName);
+  }
+}

@@ -1,0 +1,137 @@
+import { NetworkPolicyEvaluator, PodEndpoint, Protocol, podEndpointsFromManifests } from './support/netpol';
+import { ENVIRONMENTS, difyDocs, parseDocs, synthFiles } from './util';
+
+const INGRESS_CONTROLLER: PodEndpoint = { kind: 'pod', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, name: 'ingress-nginx' };
+const DNS: PodEndpoint = { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, name: 'coredns' };
+const OTHER_NAMESPACE: PodEndpoint = { kind: 'pod', namespace: 'team-b', labels: { app: 'curl' }, name: 'intruder' };
+const ip = (address: string) => ({ kind: 'ip' as const, ip: address });
+const PUBLIC = ip('1.1.1.1');
+const METADATA = ip('169.254.169.254');
+const PRIVATE = [ip('10.0.0.5'), ip('172.20.3.4'), ip('192.168.1.1'), ip('100.64.0.9'), ip('127.0.0.1')];
+
+function setup(docs: Record<string, any>[]) {
+  const evaluator = NetworkPolicyEvaluator.fromManifests(docs, [
+    { name: 'ingress-nginx', labels: {} }, { name: 'kube-system', labels: {} }, { name: 'team-b', labels: {} },
+  ]);
+  const pods = podEndpointsFromManifests(docs);
+  const pod = (component: string): PodEndpoint => {
+    const p = pods.find((x) => x.labels['app.kubernetes.io/component'] === component);
+    if (!p) throw new Error(`no pod for component ${component}`);
+    return p;
+  };
+  const allows = (from: any, to: any, port: number, protocol: Protocol = 'TCP') => ({
+    flow: `${from.name ?? from.ip} -> ${to.name ?? to.ip}:${port}/${protocol}`,
+    allowed: evaluator.allows(from, to, port, protocol),
+  });
+  return { evaluator, pods, pod, allows };
+}
+
+describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of %s', (_name, env) => {
+  const docs = parseDocs(synthFiles(env));
+  const { evaluator, pods, pod, allows } = setup(docs);
+  const open = (from: any, to: any, port: number, protocol?: Protocol) => expect(allows(from, to, port, protocol)).toEqual({ ...allows(from, to, port, protocol), allowed: true });
+  const closed = (from: any, to: any, port: number, protocol?: Protocol) => expect(allows(from, to, port, protocol)).toEqual({ ...allows(from, to, port, protocol), allowed: false });
+
+  test('every pod is isolated for ingress and egress', () => {
+    expect(pods.length).toBeGreaterThanOrEqual(12);
+    for (const p of pods) expect({ pod: p.name, ...evaluator.isolation(p) }).toEqual({ pod: p.name, ingress: true, egress: true });
+  });
+
+  test('every pod resolves names through cluster DNS on UDP and TCP 53', () => {
+    for (const p of pods) {
+      open(p, DNS, 53, 'UDP');
+      open(p, DNS, 53, 'TCP');
+    }
+  });
+
+  test('required flows are open', () => {
+    open(INGRESS_CONTROLLER, pod('web'), 3000);
+    open(INGRESS_CONTROLLER, pod('api'), 5001);
+    open(INGRESS_CONTROLLER, pod('plugin-daemon'), 5002);
+    for (const c of ['api', 'worker']) {
+      open(pod(c), pod('postgres'), 5432);
+      open(pod(c), pod('redis'), 6379);
+      open(pod(c), pod('weaviate'), 8080);
+      open(pod(c), pod('weaviate'), 50051);
+      open(pod(c), pod('sandbox'), 8194);
+      open(pod(c), pod('plugin-daemon'), 5002);
+      open(pod(c), pod('ssrf-proxy'), 3128);
+      open(pod(c), PUBLIC, 443);
+    }
+    for (const c of ['beat', 'migration', 'plugin-daemon']) {
+      open(pod(c), pod('postgres'), 5432);
+      open(pod(c), pod('redis'), 6379);
+    }
+    open(pod('plugin-daemon'), pod('api'), 5001);
+    open(pod('plugin-daemon'), PUBLIC, 443);
+    open(pod('web'), pod('api'), 5001);
+    open(pod('sandbox'), pod('ssrf-proxy'), 3128);
+    open(pod('ssrf-proxy'), PUBLIC, 443);
+    open(pod('ssrf-proxy'), PUBLIC, 80);
+  });
+
+  test('the sandbox reaches nothing but the SSRF proxy and DNS', () => {
+    const sandbox = pod('sandbox');
+    for (const target of [PUBLIC, METADATA, ...PRIVATE]) closed(sandbox, target, 443);
+    closed(sandbox, METADATA, 80);
+    for (const [c, port] of [['postgres', 5432], ['redis', 6379], ['weaviate', 8080], ['api', 5001], ['plugin-daemon', 5002], ['web', 3000]] as const) {
+      closed(sandbox, pod(c), port);
+    }
+  });
+
+  test('web never reaches the stores, and nothing but api, worker, beat, plugin daemon and migration reaches PostgreSQL or Redis', () => {
+    const allowed = new Set(['api', 'worker', 'beat', 'plugin-daemon', 'migration']);
+    for (const p of pods) {
+      const component = p.labels['app.kubernetes.io/component'];
+      if (allowed.has(component) || component === 'postgres' || component === 'redis') continue;
+      closed(p, pod('postgres'), 5432);
+      closed(p, pod('redis'), 6379);
+    }
+    closed(pod('web'), pod('weaviate'), 8080);
+    closed(INGRESS_CONTROLLER, pod('postgres'), 5432);
+    closed(OTHER_NAMESPACE, pod('postgres'), 5432);
+    closed(OTHER_NAMESPACE, pod('api'), 5001);
+  });
+
+  test('the SSRF proxy reaches only the public internet: no pods, private ranges or cloud metadata', () => {
+    const proxy = pod('ssrf-proxy');
+    closed(proxy, METADATA, 80);
+    for (const target of PRIVATE) closed(proxy, target, 80);
+    for (const [c, port] of [['api', 5001], ['postgres', 5432], ['redis', 6379], ['sandbox', 8194], ['weaviate', 8080]] as const) closed(proxy, pod(c), port);
+  });
+
+  test('no component reaches cloud metadata', () => {
+    for (const p of pods) closed(p, METADATA, 80);
+  });
+
+  test('only the secret generator talks to the Kubernetes API port', () => {
+    for (const p of pods) {
+      const expected = p.labels['app.kubernetes.io/component'] === 'secret-generator';
+      expect({ pod: p.name, allowed: evaluator.allows(p, ip('10.96.0.1'), 6443) }).toEqual({ pod: p.name, allowed: expected });
+    }
+  });
+});
+
+describe('SSRF allow-lists open exactly the allow-listed ranges', () => {
+  const { docs } = difyDocs({ ssrfProxy: { allowPrivateIps: ['10.20.0.0/16'] } });
+  const { pod, evaluator } = setup(docs);
+  test('inside the range is open, outside stays closed', () => {
+    expect(evaluator.allows(pod('ssrf-proxy'), ip('10.20.7.7'), 8080)).toBe(true);
+    expect(evaluator.allows(pod('ssrf-proxy'), ip('10.21.0.1'), 8080)).toBe(false);
+    expect(evaluator.allows(pod('sandbox'), ip('10.20.7.7'), 8080)).toBe(false);
+  });
+});
+
+describe('configuration', () => {
+  test('the ingress controller and cluster CIDRs are configurable', () => {
+    const { docs } = difyDocs({ networkPolicy: { ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'traefik' } }, clusterCidrs: ['34.118.224.0/20'] } });
+    const { evaluator, pod } = setup(docs);
+    const traefik: PodEndpoint = { kind: 'pod', namespace: 'traefik', labels: { app: 'traefik' } };
+    expect(evaluator.allows(traefik, pod('web'), 3000)).toBe(true);
+    expect(evaluator.allows(INGRESS_CONTROLLER, pod('web'), 3000)).toBe(false);
+    expect(evaluator.allows(pod('api'), ip('34.118.230.1'), 443)).toBe(false);
+  });
+  test('can be disabled', () => {
+    expect(difyDocs({ networkPolicy: false }).docs.some((d) => d.kind === 'NetworkPolicy')).toBe(false);
+  });
+});
