@@ -17,9 +17,9 @@ export const dev: Environment = {
     redis: { storageSize: '1Gi' },
     weaviate: { storageSize: '5Gi' },
     pluginDaemon: { storageSize: '5Gi' },
-    resources: {
-      api: { cpuRequest: '200m', memoryRequest: '768Mi' },
-      worker: { cpuRequest: '200m', memoryRequest: '768Mi' },
+    components: {
+      api: { resources: { cpuRequest: '200m', memoryRequest: '768Mi' } },
+      worker: { resources: { cpuRequest: '200m', memoryRequest: '768Mi' } },
     },
   },
 };

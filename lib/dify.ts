@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { DifyApi } from './components/api';
 import { storageClaimName } from './components/backend-pod';
 import { DifyBeat } from './components/beat';
@@ -14,6 +15,7 @@ import { DifySettings, DifySettingsProps } from './config/settings';
 import { DifyStorage } from './config/storage';
 import { DifyUrls } from './config/urls';
 import { resolveImage } from './core/image';
+import { ComponentAvailability, ComponentOptions } from './core/availability';
 import { metadataLabels } from './core/labels';
 import { ComponentResources } from './core/resources';
 import { invalid, validateDnsLabel, validateDnsSubdomain } from './core/validation';
@@ -29,28 +31,28 @@ import { StoreVolumeOptions } from './stores/stateful-store';
 import { DifyWeaviate } from './stores/weaviate';
 import { DEFAULT_IMAGES, DifyImages } from './versions';
 
-/** Replicas of the stateless components. */
-export interface DifyReplicas {
-  /** @default 1 */ readonly api?: number;
-  /** @default 1 */ readonly worker?: number;
-  /** @default 1 */ readonly web?: number;
-  /** @default 1 */ readonly sandbox?: number;
-  /** @default 1 */ readonly ssrfProxy?: number;
+/** Options of one component: scaling, disruption budget, scheduling, exposure and resources. */
+export interface DifyComponentOptions extends ComponentOptions {
+  /** Container resources, merged over the component's defaults. @default - the component's defaults */
+  readonly resources?: Partial<ComponentResources>;
 }
 
-/** Resource overrides per component. */
-export interface DifyResources {
-  readonly api?: Partial<ComponentResources>;
-  readonly worker?: Partial<ComponentResources>;
-  readonly beat?: Partial<ComponentResources>;
-  readonly web?: Partial<ComponentResources>;
-  readonly sandbox?: Partial<ComponentResources>;
-  readonly pluginDaemon?: Partial<ComponentResources>;
-  readonly ssrfProxy?: Partial<ComponentResources>;
-  readonly postgres?: Partial<ComponentResources>;
-  readonly redis?: Partial<ComponentResources>;
-  readonly weaviate?: Partial<ComponentResources>;
+/** Per-component options. beat, the plugin daemon and the embedded stores run exactly one replica. */
+export interface DifyComponents {
+  readonly api?: DifyComponentOptions;
+  readonly worker?: DifyComponentOptions;
+  readonly beat?: DifyComponentOptions;
+  readonly web?: DifyComponentOptions;
+  readonly sandbox?: DifyComponentOptions;
+  readonly pluginDaemon?: DifyComponentOptions;
+  readonly ssrfProxy?: DifyComponentOptions;
+  readonly postgres?: DifyComponentOptions;
+  readonly redis?: DifyComponentOptions;
+  readonly weaviate?: DifyComponentOptions;
 }
+
+/** Argo CD sync waves: policies and credentials, then stores, then the migration Job, then the app. */
+export const SYNC_WAVES = { foundation: -3, stores: -2, migration: -1 } as const;
 
 /** Props of {@link Dify}. */
 export interface DifyProps {
@@ -98,10 +100,8 @@ export interface DifyProps {
   readonly ssrfProxy?: SquidAllowLists;
   /** Extra Python packages for code nodes. @default [] */
   readonly sandboxPythonRequirements?: string[];
-  /** @default - one of each */
-  readonly replicas?: DifyReplicas;
-  /** @default - each component's defaults */
-  readonly resources?: DifyResources;
+  /** Per-component replicas, autoscaling, PDBs, scheduling, Services and resources. @default - one replica each, default resources */
+  readonly components?: DifyComponents;
 }
 
 /**
@@ -119,6 +119,9 @@ export class Dify extends Construct {
   public readonly secrets: BoundSecrets;
   /** The NetworkPolicies, unless disabled. */
   public readonly networkPolicy?: DifyNetworkPolicy;
+  /** Replicas/HPA/PDB/scheduling applied to each component. */
+  public readonly availability: Partial<Record<keyof DifyComponents, ComponentAvailability>>;
+  private readonly secretsScope: Construct;
   public readonly postgres: DifyPostgres;
   public readonly redis: DifyRedis;
   public readonly weaviate: DifyWeaviate;
@@ -148,22 +151,23 @@ export class Dify extends Construct {
     const settings = new DifySettings(props.settings);
     const instance = this.instance;
     const images = this.images;
-    const resources = props.resources ?? {};
-    const replicas = props.replicas ?? {};
+    const c = props.components ?? {};
+    const resources = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v?.resources])) as Record<keyof DifyComponents, Partial<ComponentResources> | undefined>;
 
     const redisHost = { host: `${instance}-redis`, port: 6379 };
-    this.secrets = (props.secrets ?? DifySecrets.generated()).bind(this, { instance, image: images.api, redis: redisHost, imagePullSecrets: pullSecrets });
+    this.secretsScope = new Construct(this, 'Secrets');
+    this.secrets = (props.secrets ?? DifySecrets.generated()).bind(this.secretsScope, { instance, image: images.api, redis: redisHost, imagePullSecrets: pullSecrets });
     this.credentials = this.secrets.credentials;
     const creds = this.credentials;
 
     this.postgres = new DifyPostgres(this, 'Postgres', { instance, image: images.postgres, password: creds.postgresPassword, resources: resources.postgres, ...props.postgres });
     this.redis = new DifyRedis(this, 'Redis', { instance, image: images.redis, password: creds.redisPassword, celeryBrokerUrl: creds.celeryBrokerUrl, resources: resources.redis, ...props.redis });
     this.weaviate = new DifyWeaviate(this, 'Weaviate', { instance, image: images.weaviate, apiKey: creds.weaviateApiKey, resources: resources.weaviate, ...props.weaviate });
-    this.ssrfProxy = new DifySsrfProxy(this, 'SsrfProxy', { instance, image: images.ssrfProxy, replicas: replicas.ssrfProxy, resources: resources.ssrfProxy, ...props.ssrfProxy });
+    this.ssrfProxy = new DifySsrfProxy(this, 'SsrfProxy', { instance, image: images.ssrfProxy, resources: resources.ssrfProxy, ...props.ssrfProxy });
     this.sandbox = new DifySandbox(this, 'Sandbox', {
       instance, image: images.sandbox, apiKey: creds.sandboxApiKey, ssrfProxy: this.ssrfProxy,
       workerTimeoutSeconds: settings.sandboxWorkerTimeoutSeconds, pythonRequirements: props.sandboxPythonRequirements,
-      replicas: replicas.sandbox, resources: resources.sandbox,
+      resources: resources.sandbox,
     });
     const apiEndpoint = { host: `${instance}-api`, port: DifyApi.PORT };
     this.pluginDaemon = new DifyPluginDaemon(this, 'PluginDaemon', {
@@ -195,10 +199,10 @@ export class Dify extends Construct {
       settings,
     });
     this.migration = new DifyMigration(this, 'Migration', { instance, image: images.api, config, imagePullSecrets: pullSecrets });
-    this.api = new DifyApi(this, 'Api', { instance, image: images.api, config, replicas: replicas.api, resources: resources.api });
-    this.worker = new DifyWorker(this, 'Worker', { instance, image: images.api, config, replicas: replicas.worker, resources: resources.worker });
+    this.api = new DifyApi(this, 'Api', { instance, image: images.api, config, resources: resources.api });
+    this.worker = new DifyWorker(this, 'Worker', { instance, image: images.api, config, resources: resources.worker });
     this.beat = new DifyBeat(this, 'Beat', { instance, image: images.api, config, resources: resources.beat });
-    this.web = new DifyWeb(this, 'Web', { instance, image: images.web, urls: this.urls, api: this.api, settings, replicas: replicas.web, resources: resources.web });
+    this.web = new DifyWeb(this, 'Web', { instance, image: images.web, urls: this.urls, api: this.api, settings, resources: resources.web });
     this.ingress = new DifyIngress(this, 'Ingress', {
       instance, host: props.host, ingressClassName: props.ingressClassName,
       backends: { api: this.api, web: this.web, pluginDaemon: this.pluginDaemon },
@@ -212,6 +216,23 @@ export class Dify extends Construct {
         secretGenerator: this.secrets.generated,
       });
     }
+
+    const components: Array<[keyof DifyComponents, DifyWorkload, boolean, boolean]> = [
+      ['postgres', this.postgres.store.workload, true, true], ['redis', this.redis.store.workload, true, true],
+      ['weaviate', this.weaviate.store.workload, true, true], ['pluginDaemon', this.pluginDaemon.workload, true, true],
+      ['beat', this.beat.workload, true, false], ['ssrfProxy', this.ssrfProxy.workload, false, false],
+      ['sandbox', this.sandbox.workload, false, false], ['api', this.api.workload, false, false],
+      ['worker', this.worker.workload, false, false], ['web', this.web.workload, false, false],
+    ];
+    this.availability = {};
+    for (const [name, w, singleton, store] of components) {
+      const { resources: _resources, ...options } = c[name] ?? {};
+      this.availability[name] = new ComponentAvailability(w, 'Availability', w, name, options, { singleton, store });
+    }
+
+    for (const scope of [this.networkPolicy, this.secretsScope]) if (scope) syncWave(scope, SYNC_WAVES.foundation);
+    for (const store of [this.postgres, this.redis, this.weaviate]) syncWave(store, SYNC_WAVES.stores);
+    syncWave(this.migration, SYNC_WAVES.migration);
 
     for (const w of this.workloads()) {
       addImagePullSecrets(w.podTemplate, pullSecrets);
@@ -228,5 +249,12 @@ export class Dify extends Construct {
       this.postgres.store.workload, this.redis.store.workload, this.weaviate.store.workload, this.ssrfProxy.workload,
       this.sandbox.workload, this.pluginDaemon.workload, this.api.workload, this.worker.workload, this.beat.workload, this.web.workload,
     ];
+  }
+}
+
+/** Marks every API object under `scope` with an Argo CD sync wave (inert for kubectl and Flux). */
+function syncWave(scope: IConstruct, wave: number): void {
+  for (const c of scope.node.findAll()) {
+    if (c instanceof ApiObject) c.metadata.addAnnotation('argocd.argoproj.io/sync-wave', String(wave));
   }
 }

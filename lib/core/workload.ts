@@ -90,6 +90,10 @@ export class DifyWorkload extends Construct {
   public readonly podTemplate: k8s.PodTemplateSpec;
   /** Secrets the pods read credentials from. */
   public readonly secretNames: string[];
+  /** The workload spec as rendered; {@link ComponentAvailability} sets replicas and rollout fields on it. */
+  public readonly spec: { replicas?: number; minReadySeconds?: number; progressDeadlineSeconds?: number };
+  /** The Service spec, if any. */
+  public readonly serviceSpec?: { type?: string };
 
   constructor(scope: Construct, id: string, props: DifyWorkloadProps) {
     super(scope, id);
@@ -165,20 +169,17 @@ export class DifyWorkload extends Construct {
     };
 
     if (props.kind === 'Deployment') {
-      this.workload = new k8s.KubeDeployment(this, 'Deployment', {
-        metadata: { name: this.name, labels },
-        spec: {
+      const spec: k8s.DeploymentSpec = {
           replicas,
           revisionHistoryLimit: 5,
           selector: { matchLabels: this.selector },
           strategy: props.strategy ?? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
           template: this.podTemplate,
-        },
-      });
+      };
+      this.spec = spec as DifyWorkload['spec'];
+      this.workload = new k8s.KubeDeployment(this, 'Deployment', { metadata: { name: this.name, labels }, spec });
     } else {
-      this.workload = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-        metadata: { name: this.name, labels },
-        spec: {
+      const spec: k8s.StatefulSetSpec = {
           replicas,
           revisionHistoryLimit: 5,
           serviceName: `${this.name}-headless`,
@@ -191,8 +192,9 @@ export class DifyWorkload extends Construct {
             metadata: { ...t.metadata, labels },
             spec: t.spec,
           })),
-        },
-      });
+      };
+      this.spec = spec as DifyWorkload['spec'];
+      this.workload = new k8s.KubeStatefulSet(this, 'StatefulSet', { metadata: { name: this.name, labels }, spec });
       new k8s.KubeService(this, 'HeadlessService', {
         metadata: { name: `${this.name}-headless`, labels },
         spec: {
@@ -205,14 +207,13 @@ export class DifyWorkload extends Construct {
     }
 
     if (props.ports?.length) {
-      this.service = new k8s.KubeService(this, 'Service', {
-        metadata: { name: this.name, labels },
-        spec: {
-          type: 'ClusterIP',
-          selector: this.selector,
-          ports: props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
-        },
-      });
+      const serviceSpec: k8s.ServiceSpec = {
+        type: 'ClusterIP',
+        selector: this.selector,
+        ports: props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
+      };
+      this.serviceSpec = serviceSpec as { type?: string };
+      this.service = new k8s.KubeService(this, 'Service', { metadata: { name: this.name, labels }, spec: serviceSpec });
     }
   }
 }
