@@ -20,7 +20,9 @@ import { metadataLabels } from './core/labels';
 import { ComponentResources } from './core/resources';
 import { invalid, validateDnsLabel, validateDnsSubdomain } from './core/validation';
 import { DifyWorkload, addImagePullSecrets, addPodAnnotations } from './core/workload';
-import { DifyNetworkPolicy, DifyNetworkPolicyProps } from './networking/network-policy';
+import { DifyNetworkPolicy, DifyNetworkPolicyProps, PodPeer } from './networking/network-policy';
+import { BackupTarget, DifyPostgresBackup } from './backup/postgres-backup';
+import { DifyMonitoring } from './observability/monitoring';
 import { BoundSecrets, DifySecrets } from './secrets/secrets';
 import { DifyIngress } from './networking/ingress';
 import { SquidAllowLists } from './networking/squid-config';
@@ -49,6 +51,29 @@ export interface DifyComponents {
   readonly postgres?: DifyComponentOptions;
   readonly redis?: DifyComponentOptions;
   readonly weaviate?: DifyComponentOptions;
+}
+
+/** Prometheus options of {@link DifyProps.monitoring}. */
+export interface DifyMonitoringOptions {
+  /** The Prometheus pods that scrape (opened in the NetworkPolicies). */
+  readonly prometheus: PodPeer;
+  /** postgres_exporter and redis_exporter sidecars. @default true */
+  readonly exporters?: boolean;
+  /** Weaviate's own metrics endpoint. @default true */
+  readonly weaviateMetrics?: boolean;
+  /** prometheus-operator ServiceMonitors. @default true */
+  readonly serviceMonitors?: boolean;
+  /** Labels your Prometheus selects ServiceMonitors by. @default {} */
+  readonly serviceMonitorLabels?: Record<string, string>;
+}
+
+/** Backup options of {@link DifyProps.backup}. */
+export interface DifyBackupOptions {
+  readonly target: BackupTarget;
+  /** @default "17 3 * * *" */
+  readonly schedule?: string;
+  /** @default 14 */
+  readonly retentionDays?: number;
 }
 
 /** Argo CD sync waves: policies and credentials, then stores, then the migration Job, then the app. */
@@ -100,6 +125,10 @@ export interface DifyProps {
   readonly ssrfProxy?: SquidAllowLists;
   /** Extra Python packages for code nodes. @default [] */
   readonly sandboxPythonRequirements?: string[];
+  /** Prometheus metrics: exporter sidecars, Weaviate metrics, ServiceMonitors. @default - off */
+  readonly monitoring?: DifyMonitoringOptions;
+  /** Scheduled pg_dump of the embedded PostgreSQL. @default - no backups */
+  readonly backup?: DifyBackupOptions;
   /** Per-component replicas, autoscaling, PDBs, scheduling, Services and resources. @default - one replica each, default resources */
   readonly components?: DifyComponents;
 }
@@ -119,6 +148,10 @@ export class Dify extends Construct {
   public readonly secrets: BoundSecrets;
   /** The NetworkPolicies, unless disabled. */
   public readonly networkPolicy?: DifyNetworkPolicy;
+  /** The backup CronJob, if enabled. */
+  public readonly backup?: DifyPostgresBackup;
+  /** ServiceMonitors, if enabled. */
+  public readonly monitoring?: DifyMonitoring;
   /** Replicas/HPA/PDB/scheduling applied to each component. */
   public readonly availability: Partial<Record<keyof DifyComponents, ComponentAvailability>>;
   private readonly secretsScope: Construct;
@@ -160,9 +193,20 @@ export class Dify extends Construct {
     this.credentials = this.secrets.credentials;
     const creds = this.credentials;
 
-    this.postgres = new DifyPostgres(this, 'Postgres', { instance, image: images.postgres, password: creds.postgresPassword, resources: resources.postgres, ...props.postgres });
-    this.redis = new DifyRedis(this, 'Redis', { instance, image: images.redis, password: creds.redisPassword, celeryBrokerUrl: creds.celeryBrokerUrl, resources: resources.redis, ...props.redis });
-    this.weaviate = new DifyWeaviate(this, 'Weaviate', { instance, image: images.weaviate, apiKey: creds.weaviateApiKey, resources: resources.weaviate, ...props.weaviate });
+    const m = props.monitoring;
+    const exporters = m ? m.exporters ?? true : false;
+    this.postgres = new DifyPostgres(this, 'Postgres', {
+      instance, image: images.postgres, password: creds.postgresPassword, resources: resources.postgres, ...props.postgres,
+      metricsExporter: exporters ? { image: images.postgresExporter } : undefined,
+    });
+    this.redis = new DifyRedis(this, 'Redis', {
+      instance, image: images.redis, password: creds.redisPassword, celeryBrokerUrl: creds.celeryBrokerUrl, resources: resources.redis, ...props.redis,
+      metricsExporter: exporters ? { image: images.redisExporter } : undefined,
+    });
+    this.weaviate = new DifyWeaviate(this, 'Weaviate', {
+      instance, image: images.weaviate, apiKey: creds.weaviateApiKey, resources: resources.weaviate, ...props.weaviate,
+      metrics: m ? m.weaviateMetrics ?? true : false,
+    });
     this.ssrfProxy = new DifySsrfProxy(this, 'SsrfProxy', { instance, image: images.ssrfProxy, resources: resources.ssrfProxy, ...props.ssrfProxy });
     this.sandbox = new DifySandbox(this, 'Sandbox', {
       instance, image: images.sandbox, apiKey: creds.sandboxApiKey, ssrfProxy: this.ssrfProxy,
@@ -208,12 +252,29 @@ export class Dify extends Construct {
       backends: { api: this.api, web: this.web, pluginDaemon: this.pluginDaemon },
     });
 
+    if (props.backup) {
+      this.backup = new DifyPostgresBackup(this, 'Backup', {
+        instance, image: images.postgres, awsCliImage: images.awsCli, database: this.postgres, imagePullSecrets: pullSecrets, ...props.backup,
+      });
+    }
+    const metricsTargets = [this.postgres.store.workload, this.redis.store.workload, this.weaviate.store.workload]
+      .filter((w) => (w.serviceSpec as { ports?: Array<{ name?: string }> } | undefined)?.ports?.some((p) => p.name === 'metrics'));
+    if (m && (m.serviceMonitors ?? true)) {
+      this.monitoring = new DifyMonitoring(this, 'Monitoring', { instance, targets: metricsTargets, serviceMonitorLabels: m.serviceMonitorLabels });
+    }
+
     if (props.networkPolicy !== false) {
       this.networkPolicy = new DifyNetworkPolicy(this, 'NetworkPolicy', {
         ...props.networkPolicy,
         instance,
         ssrfAllowedPrivateCidrs: props.ssrfProxy?.allowPrivateIps,
         secretGenerator: this.secrets.generated,
+        prometheus: m?.prometheus,
+        metricsPorts: m ? [
+          ...(exporters ? [{ component: 'postgres', port: DifyPostgres.METRICS_PORT }, { component: 'redis', port: DifyRedis.METRICS_PORT }] : []),
+          ...((m.weaviateMetrics ?? true) ? [{ component: 'weaviate', port: DifyWeaviate.METRICS_PORT }] : []),
+        ] : undefined,
+        backup: props.backup ? { internet: props.backup.target.kind === 's3' } : undefined,
       });
     }
 

@@ -38,3 +38,7 @@ export * from './secrets/secret-generator';
 export * from './networking/network-policy';
 export * from './secrets/external-secrets';
 export * from './secrets/secrets';
+export * from './core/availability';
+export * from './stores/exporter';
+export * from './observability/monitoring';
+export * from './backup/postgres-backup';

@@ -16,6 +16,9 @@ export const DEFAULT_IMAGES = {
   postgres: 'postgres:15.14-alpine',
   redis: 'redis:6.2.18-alpine',
   weaviate: 'semitechnologies/weaviate:1.27.0',
+  postgresExporter: 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0',
+  redisExporter: 'oliver006/redis_exporter:v1.62.0',
+  awsCli: 'amazon/aws-cli:2.17.0',
 } as const;
 
 /** Which image each component runs. */

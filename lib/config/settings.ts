@@ -1,7 +1,7 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { isSensitiveEnvName } from '../core/sensitive';
-import { invalid, validateInt } from '../core/validation';
+import { invalid, validateInt, validateUrl } from '../core/validation';
 import { DifyMail } from './mail';
 
 /** Log levels Dify's api accepts (LOG_LEVEL). */
@@ -40,6 +40,18 @@ export interface UploadLimits {
   readonly audioFileSizeLimitMb?: number;
 }
 
+/** OpenTelemetry export of traces and metrics (ENABLE_OTEL and the OTLP_* / OTEL_* variables). */
+export interface OtelOptions {
+  /** Collector base URL (OTLP_BASE_ENDPOINT), e.g. `http://otel-collector.observability:4318`. */
+  readonly endpoint: string;
+  /** OTEL_EXPORTER_OTLP_PROTOCOL. @default "http" */
+  readonly protocol?: 'http' | 'grpc';
+  /** Trace sampling ratio (OTEL_SAMPLING_RATE). @default 0.1 */
+  readonly samplingRate?: number;
+  /** Collector API key (OTLP_API_KEY). @default - none */
+  readonly apiKey?: SecretKeyRef;
+}
+
 /** Dify's application settings, rendered with the exact upstream variable names. */
 export interface DifySettingsProps {
   /** LOG_LEVEL. @default "INFO" */
@@ -58,6 +70,8 @@ export interface DifySettingsProps {
   readonly initPassword?: SecretKeyRef;
   /** MARKETPLACE_ENABLED. @default true */
   readonly marketplaceEnabled?: boolean;
+  /** OpenTelemetry export. @default - off */
+  readonly otel?: OtelOptions;
   /** CHECK_UPDATE_URL: empty disables the update check. @default "https://updates.dify.ai" */
   readonly checkUpdateUrl?: string;
   /**
@@ -96,6 +110,12 @@ export class DifySettings {
     validateInt('settings.codeExecution.maxObjectArrayLength', c.maxObjectArrayLength ?? 30, 1);
     validateInt('settings.codeExecution.maxNumberArrayLength', c.maxNumberArrayLength ?? 1000, 1);
     validateInt('settings.codeExecution.readTimeoutSeconds', c.readTimeoutSeconds ?? 60, 1, 3600);
+    if (props.otel) {
+      validateUrl('settings.otel.endpoint', props.otel.endpoint);
+      if (!['http', 'grpc'].includes(props.otel.protocol ?? 'http')) invalid('settings.otel.protocol', props.otel.protocol, 'must be "http" or "grpc"');
+      const rate = props.otel.samplingRate ?? 0.1;
+      if (!(rate >= 0 && rate <= 1)) invalid('settings.otel.samplingRate', rate, 'must be a ratio from 0 to 1');
+    }
     this.sandboxWorkerTimeoutSeconds = validateInt('settings.codeExecution.sandboxWorkerTimeoutSeconds', c.sandboxWorkerTimeoutSeconds ?? 15, 1, 3600);
   }
 
@@ -125,6 +145,15 @@ export class DifySettings {
       CODE_EXECUTION_READ_TIMEOUT: c.readTimeoutSeconds ?? 60,
     }, 'settings');
     if (p.mail) env.merge(p.mail.env());
+    if (p.otel) {
+      env.plain({
+        ENABLE_OTEL: 'true',
+        OTEL_EXPORTER_TYPE: 'otlp',
+        OTLP_BASE_ENDPOINT: p.otel.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: p.otel.protocol ?? 'http',
+        OTEL_SAMPLING_RATE: p.otel.samplingRate ?? 0.1,
+      }, 'settings.otel').secret({ OTLP_API_KEY: p.otel.apiKey });
+    }
     env.secret({ INIT_PASSWORD: p.initPassword });
     return env;
   }

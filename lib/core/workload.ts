@@ -9,6 +9,9 @@ import { ComponentResources, renderResources } from './resources';
 import { SecurityProfile, containerSecurityContext, podSecurityContext } from './security';
 import { validateDnsLabel, validateInt } from './validation';
 
+/** Marks a StatefulSet's headless Service, so monitors select only the client Service. */
+export const HEADLESS_LABEL = 'dify.langgenius.ai/headless';
+
 /** A named container port that the component's Service exposes. */
 export interface WorkloadPort {
   readonly name: string;
@@ -60,6 +63,10 @@ export interface DifyWorkloadProps {
   readonly volumeClaimTemplates?: k8s.KubePersistentVolumeClaimProps[];
   /** Extra content hashed into the `checksum/config` pod annotation (e.g. mounted config files). @default - env only */
   readonly configChecksumInputs?: Record<string, string>;
+  /** Sidecar containers (e.g. metrics exporters); their own image, env and security context. @default [] */
+  readonly sidecars?: k8s.Container[];
+  /** Ports served by sidecars, added to the Service. @default [] */
+  readonly sidecarPorts?: WorkloadPort[];
   /** Extra labels on the pod template only (never in selectors). @default {} */
   readonly podLabels?: Record<string, string>;
   /** @default 30 */
@@ -163,7 +170,7 @@ export class DifyWorkload extends Construct {
         terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
         affinity: props.affinity,
         initContainers: initContainers.length ? initContainers : undefined,
-        containers: [main],
+        containers: [main, ...(props.sidecars ?? [])],
         volumes: props.volumes?.length ? props.volumes : undefined,
       },
     };
@@ -196,7 +203,7 @@ export class DifyWorkload extends Construct {
       this.spec = spec as DifyWorkload['spec'];
       this.workload = new k8s.KubeStatefulSet(this, 'StatefulSet', { metadata: { name: this.name, labels }, spec });
       new k8s.KubeService(this, 'HeadlessService', {
-        metadata: { name: `${this.name}-headless`, labels },
+        metadata: { name: `${this.name}-headless`, labels: { ...labels, [HEADLESS_LABEL]: 'true' } },
         spec: {
           clusterIp: 'None',
           publishNotReadyAddresses: true,
@@ -206,11 +213,12 @@ export class DifyWorkload extends Construct {
       });
     }
 
-    if (props.ports?.length) {
+    const servicePorts = [...(props.ports ?? []), ...(props.sidecarPorts ?? [])];
+    if (servicePorts.length) {
       const serviceSpec: k8s.ServiceSpec = {
         type: 'ClusterIP',
         selector: this.selector,
-        ports: props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
+        ports: servicePorts.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
       };
       this.serviceSpec = serviceSpec as { type?: string };
       this.service = new k8s.KubeService(this, 'Service', { metadata: { name: this.name, labels }, spec: serviceSpec });

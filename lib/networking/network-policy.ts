@@ -42,9 +42,32 @@ export interface DifyNetworkPolicyProps {
   readonly apiServer?: { readonly cidrs: string[]; readonly ports: number[] };
   /** Whether the secret generator Job exists (opens its API-server egress). @default true */
   readonly secretGenerator?: boolean;
+  /**
+   * Services outside the cluster network that the app reaches on private addresses
+   * (managed PostgreSQL, Redis, vector stores, S3 endpoints in a VPC).
+   * @default []
+   */
+  readonly externalServices?: ExternalServicePeer[];
+  /** Prometheus pods allowed to scrape the metrics ports. @default - no scraping allowed */
+  readonly prometheus?: PodPeer;
+  /** Metrics ports per component that Prometheus may scrape. @default [] */
+  readonly metricsPorts?: ReadonlyArray<{ readonly component: string; readonly port: number }>;
+  /** An in-cluster OpenTelemetry collector api, worker and beat export to. @default - none */
+  readonly telemetry?: { readonly collector: PodPeer; readonly ports: number[] };
+  /** The backup CronJob exists; `internet` when it uploads to object storage. @default - no backup */
+  readonly backup?: { readonly internet: boolean };
 }
 
-type Component = 'api' | 'worker' | 'beat' | 'web' | 'sandbox' | 'plugin-daemon' | 'ssrf-proxy' | 'postgres' | 'redis' | 'weaviate' | 'migration' | 'secret-generator';
+/** A private network range outside the cluster that components may reach. */
+export interface ExternalServicePeer {
+  /** IPv4 CIDR of the service, e.g. an RDS subnet. */
+  readonly cidr: string;
+  readonly ports: number[];
+  /** @default - api, worker, beat, migration and plugin daemon */
+  readonly from?: string[];
+}
+
+type Component = 'api' | 'worker' | 'beat' | 'web' | 'sandbox' | 'plugin-daemon' | 'ssrf-proxy' | 'postgres' | 'redis' | 'weaviate' | 'migration' | 'secret-generator' | 'backup';
 
 interface Flow {
   readonly from: Component[];
@@ -69,6 +92,9 @@ export const DIFY_FLOWS: readonly Flow[] = [
 
 /** Components the ingress controller reaches, and on which port. */
 const INGRESS_TARGETS: ReadonlyArray<[Component, number]> = [['web', 3000], ['api', 5001], ['plugin-daemon', 5002]];
+
+/** Components that talk to the data stores. */
+const STORE_CLIENTS: readonly Component[] = ['api', 'worker', 'beat', 'migration', 'plugin-daemon'];
 
 /** Components with egress to the public internet (as upstream: model providers, plugin installs, the proxy itself). */
 const INTERNET_EGRESS: readonly Component[] = ['api', 'worker', 'plugin-daemon', 'ssrf-proxy'];
@@ -141,6 +167,20 @@ export class DifyNetworkPolicy extends Construct {
     };
     const components: Component[] = ['api', 'worker', 'beat', 'web', 'sandbox', 'plugin-daemon', 'ssrf-proxy', 'postgres', 'redis', 'weaviate', 'migration'];
     if (props.secretGenerator ?? true) components.push('secret-generator');
+    if (props.backup) components.push('backup');
+    const external = props.externalServices ?? [];
+    external.forEach((e, i) => {
+      validateCidr(`networkPolicy.externalServices[${i}].cidr`, e.cidr);
+      e.ports.forEach((p) => validatePort(`networkPolicy.externalServices[${i}].ports`, p));
+      for (const f of e.from ?? []) {
+        if (![...STORE_CLIENTS, 'web'].includes(f as Component)) {
+          invalid(`networkPolicy.externalServices[${i}].from`, f, `must be one of ${[...STORE_CLIENTS, 'web'].join(', ')}; the sandbox and the SSRF proxy never reach private ranges`);
+        }
+      }
+    });
+    const metrics = props.metricsPorts ?? [];
+    if (metrics.length && !props.prometheus) invalid('networkPolicy.prometheus', undefined, 'must select the Prometheus pods when metrics ports are exposed');
+    metrics.forEach((m) => validatePort(`networkPolicy.metricsPorts.${m.component}`, m.port));
     for (const c of components) {
       const ingress: k8s.NetworkPolicyIngressRule[] = [];
       const egress: k8s.NetworkPolicyEgressRule[] = [];
@@ -151,7 +191,15 @@ export class DifyNetworkPolicy extends Construct {
         if (f.to === c) ingress.push({ from: f.from.map((src) => ({ podSelector: sel(src) })), ports: tcp(f.ports) });
         if (f.from.includes(c)) egress.push({ to: [{ podSelector: sel(f.to) }], ports: tcp(f.ports) });
       }
-      if (INTERNET_EGRESS.includes(c)) egress.push({ to: [publicInternet] });
+      if (INTERNET_EGRESS.includes(c) || (c === 'backup' && props.backup?.internet)) egress.push({ to: [publicInternet] });
+      if (c === 'backup') egress.push({ to: [{ podSelector: sel('postgres') }], ports: tcp([5432]) });
+      if (c === 'postgres' && props.backup) ingress.push({ from: [{ podSelector: sel('backup') }], ports: tcp([5432]) });
+      for (const e of external) {
+        if ((e.from ?? STORE_CLIENTS).includes(c)) egress.push({ to: [{ ipBlock: { cidr: e.cidr } }], ports: tcp(e.ports) });
+      }
+      if (props.telemetry && ['api', 'worker', 'beat'].includes(c)) egress.push({ to: [peerOf(props.telemetry.collector)], ports: tcp(props.telemetry.ports) });
+      const scraped = metrics.filter((m) => m.component === c).map((m) => m.port);
+      if (scraped.length) ingress.push({ from: [peerOf(props.prometheus!)], ports: tcp(scraped) });
       if (c === 'ssrf-proxy' && ssrfAllowed.length) egress.push({ to: ssrfAllowed.map((cidr) => ({ ipBlock: { cidr } })) });
       if (c === 'secret-generator') egress.push({ to: apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(apiServer.ports) });
       if (!ingress.length && !egress.length) continue;

@@ -8,6 +8,7 @@ import { SecretKeyRef } from '../core/secret-ref';
 import { nonRootProfile } from '../core/security';
 import { validateDnsLabel } from '../core/validation';
 import { emptyDir, execProbe, startupFor } from '../core/workload';
+import { ExporterOptions, METRICS_PORT_NAME, exporterSidecar } from './exporter';
 import { DifyStatefulStore, StoreVolumeOptions } from './stateful-store';
 
 /** Props of {@link DifyPostgres}. */
@@ -28,6 +29,8 @@ export interface DifyPostgresProps extends StoreVolumeOptions {
   readonly sharedBuffers?: string;
   /** @default - 250m/1 CPU, 512Mi/1Gi memory */
   readonly resources?: Partial<ComponentResources>;
+  /** Run a postgres_exporter sidecar on port 9187. @default - none */
+  readonly metricsExporter?: ExporterOptions;
 }
 
 /** Embedded PostgreSQL 15 for Dify's metadata and the plugin daemon's database. */
@@ -35,6 +38,9 @@ export class DifyPostgres extends Construct implements PostgresConnection {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
   /** UID of the `postgres` user in the alpine image. */
   public static readonly UID = 70;
+
+  /** postgres_exporter port. */
+  public static readonly METRICS_PORT = 9187;
 
   public readonly store: DifyStatefulStore;
   public readonly host: string;
@@ -92,6 +98,13 @@ export class DifyPostgres extends Construct implements PostgresConnection {
         { name: 'tmp', mountPath: '/tmp' },
       ],
       configChecksumInputs: { init: initSql },
+      ...(props.metricsExporter ? {
+        sidecars: [exporterSidecar('postgres.metricsExporter', props.metricsExporter, DifyPostgres.METRICS_PORT, [
+          { name: 'DATA_SOURCE_URI', value: `127.0.0.1:5432/${this.database}?sslmode=disable` },
+          { name: 'DATA_SOURCE_USER', value: this.username },
+        ], { name: 'DATA_SOURCE_PASS', ref: props.password })],
+        sidecarPorts: [{ name: METRICS_PORT_NAME, port: DifyPostgres.METRICS_PORT }],
+      } : {}),
     });
     this.host = this.store.host;
   }

@@ -6,6 +6,7 @@ import { ComponentResources, withResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { nonRootProfile } from '../core/security';
 import { execProbe, startupFor } from '../core/workload';
+import { ExporterOptions, METRICS_PORT_NAME, exporterSidecar } from './exporter';
 import { DifyStatefulStore, StoreVolumeOptions } from './stateful-store';
 
 /** Props of {@link DifyRedis}. */
@@ -18,6 +19,8 @@ export interface DifyRedisProps extends StoreVolumeOptions {
   readonly celeryBrokerUrl: SecretKeyRef;
   /** @default - 100m/500m CPU, 256Mi/512Mi memory */
   readonly resources?: Partial<ComponentResources>;
+  /** Run a redis_exporter sidecar on port 9121. @default - none */
+  readonly metricsExporter?: ExporterOptions;
 }
 
 /**
@@ -29,6 +32,9 @@ export class DifyRedis extends Construct implements RedisConnection {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '256Mi', memoryLimit: '512Mi' };
   /** UID of the `redis` user in the alpine image. */
   public static readonly UID = 999;
+
+  /** redis_exporter port. */
+  public static readonly METRICS_PORT = 9121;
 
   public readonly store: DifyStatefulStore;
   public readonly host: string;
@@ -63,6 +69,12 @@ export class DifyRedis extends Construct implements RedisConnection {
       storageClassName: props.storageClassName,
       volumes: [{ name: 'run', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }],
       volumeMounts: [{ name: 'run', mountPath: '/run/redis' }],
+      ...(props.metricsExporter ? {
+        sidecars: [exporterSidecar('redis.metricsExporter', props.metricsExporter, DifyRedis.METRICS_PORT, [
+          { name: 'REDIS_ADDR', value: 'redis://127.0.0.1:6379' },
+        ], { name: 'REDIS_PASSWORD', ref: props.password })],
+        sidecarPorts: [{ name: METRICS_PORT_NAME, port: DifyRedis.METRICS_PORT }],
+      } : {}),
     });
     this.host = this.store.host;
   }

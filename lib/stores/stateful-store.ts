@@ -39,6 +39,10 @@ export interface DifyStatefulStoreProps extends StoreVolumeOptions {
   readonly volumeMounts?: k8s.VolumeMount[];
   /** @default - none */
   readonly configChecksumInputs?: Record<string, string>;
+  /** Sidecars such as a metrics exporter. @default [] */
+  readonly sidecars?: k8s.Container[];
+  /** Ports the sidecars serve on the Service. @default [] */
+  readonly sidecarPorts?: WorkloadPort[];
 }
 
 /**
@@ -87,6 +91,8 @@ export class DifyStatefulStore extends Construct implements ServiceEndpoint {
         },
       }],
       configChecksumInputs: props.configChecksumInputs,
+      sidecars: props.sidecars,
+      sidecarPorts: props.sidecarPorts,
       terminationGracePeriodSeconds: 60,
     });
     this.host = this.workload.name;

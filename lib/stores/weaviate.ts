@@ -15,11 +15,16 @@ export interface DifyWeaviateProps extends StoreVolumeOptions {
   readonly apiKey: SecretKeyRef;
   /** @default - 250m/1 CPU, 512Mi/2Gi memory */
   readonly resources?: Partial<ComponentResources>;
+  /** Serve Prometheus metrics on port 2112 (PROMETHEUS_MONITORING_ENABLED). @default false */
+  readonly metrics?: boolean;
 }
 
 /** Embedded Weaviate, the upstream default vector store, with API-key authentication. */
 export class DifyWeaviate extends Construct {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '2Gi' };
+
+  /** Prometheus metrics port when enabled. */
+  public static readonly METRICS_PORT = 2112;
 
   public readonly store: DifyStatefulStore;
   public readonly host: string;
@@ -35,7 +40,7 @@ export class DifyWeaviate extends Construct {
       instance: props.instance,
       component: 'weaviate',
       image: props.image,
-      ports: [{ name: 'http', port: this.port }, { name: 'grpc', port: this.grpcPort }],
+      ports: [{ name: 'http', port: this.port }, { name: 'grpc', port: this.grpcPort }, ...(props.metrics ? [{ name: 'metrics', port: DifyWeaviate.METRICS_PORT }] : [])],
       env: new EnvSet().plain({
         PERSISTENCE_DATA_PATH: '/var/lib/weaviate',
         QUERY_DEFAULTS_LIMIT: 25,
@@ -50,6 +55,7 @@ export class DifyWeaviate extends Construct {
         ENABLE_TOKENIZER_GSE: 'false',
         ENABLE_TOKENIZER_KAGOME_JA: 'false',
         ENABLE_TOKENIZER_KAGOME_KR: 'false',
+        PROMETHEUS_MONITORING_ENABLED: props.metrics ? 'true' : undefined,
       }, 'weaviate').secret({ AUTHENTICATION_APIKEY_ALLOWED_KEYS: props.apiKey }),
       probes: { readiness: ready, liveness: httpProbe('/v1/.well-known/live', 'http', { period: 30 }), startup: startupFor(ready, 300) },
       resources: withResources(DifyWeaviate.DEFAULT_RESOURCES, props.resources),

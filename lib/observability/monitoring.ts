@@ -1,0 +1,42 @@
+import { Construct } from 'constructs';
+import { ServiceMonitor } from '../../imports/servicemonitor-monitoring.coreos.com';
+import { metadataLabels } from '../core/labels';
+import { invalid } from '../core/validation';
+import { DifyWorkload, HEADLESS_LABEL } from '../core/workload';
+
+/** Props of {@link DifyMonitoring}. */
+export interface DifyMonitoringProps {
+  readonly instance: string;
+  /** Workloads whose Service has a `metrics` port. */
+  readonly targets: DifyWorkload[];
+  /** Labels your Prometheus selects ServiceMonitors by (e.g. `release: kube-prometheus-stack`). @default {} */
+  readonly serviceMonitorLabels?: Record<string, string>;
+  /** Scrape interval. @default "30s" */
+  readonly interval?: string;
+}
+
+/**
+ * prometheus-operator ServiceMonitors (CRD imported from crds/) for every
+ * component that serves Prometheus metrics: the PostgreSQL and Redis
+ * exporter sidecars and Weaviate. Dify's own processes export traces and
+ * metrics over OTLP instead (settings.otel).
+ */
+export class DifyMonitoring extends Construct {
+  public readonly serviceMonitors: ServiceMonitor[] = [];
+
+  constructor(scope: Construct, id: string, props: DifyMonitoringProps) {
+    super(scope, id);
+    const interval = props.interval ?? '30s';
+    if (!/^[0-9]+(ms|s|m|h)$/.test(interval)) invalid('monitoring.interval', interval, 'must be a Prometheus duration such as "30s" or "1m"');
+    if (props.targets.length === 0) invalid('monitoring', 'enabled', 'has nothing to scrape: enable postgres/redis exporters or weaviate metrics');
+    for (const w of props.targets) {
+      this.serviceMonitors.push(new ServiceMonitor(this, w.name, {
+        metadata: { name: w.name, labels: { ...metadataLabels({ instance: props.instance, component: w.selector['app.kubernetes.io/component'] }), ...props.serviceMonitorLabels } },
+        spec: {
+          selector: { matchLabels: w.selector, matchExpressions: [{ key: HEADLESS_LABEL, operator: 'DoesNotExist' }] },
+          endpoints: [{ port: 'metrics', interval, path: '/metrics' }],
+        },
+      }));
+    }
+  }
+}
