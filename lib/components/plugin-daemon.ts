@@ -1,26 +1,34 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PostgresConnection, RedisConnection, ServiceEndpoint, httpUrl } from '../config/connections';
+import { PostgresConnection, RedisConnectionLike, ServiceEndpoint, databasePluginDaemonEnv, httpUrl, redisPluginDaemonEnv } from '../config/connections';
+import { PluginStorage } from '../config/plugin-storage';
 import { EnvSet } from '../core/env';
 import { ComponentResources, withResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { nonRootProfile } from '../core/security';
-import { validateDnsSubdomain, validateMemory } from '../core/validation';
+import { invalid, validateDnsSubdomain, validateMemory } from '../core/validation';
 import { DifyWorkload, emptyDir, httpProbe, startupFor } from '../core/workload';
 
 /** Props of {@link DifyPluginDaemon}. */
 export interface DifyPluginDaemonProps {
   readonly instance: string;
   readonly image: string;
-  /** Connection to PostgreSQL; the daemon uses its own database `pluginDatabase`. */
+  /** The database server (embedded or {@link DifyDatabase.external}); the daemon uses its own database `pluginDatabase`. */
   readonly database: PostgresConnection;
-  readonly redis: RedisConnection;
+  /** The embedded Redis or an {@link ExternalRedis}. */
+  readonly redis: RedisConnectionLike;
   /** The api Service (DIFY_INNER_API_URL). */
   readonly api: ServiceEndpoint;
   /** SERVER_KEY: the Secret key api and worker send as PLUGIN_DAEMON_KEY. */
   readonly serverKey: SecretKeyRef;
   /** DIFY_INNER_API_KEY: the Secret key api and worker read as INNER_API_KEY_FOR_PLUGIN. */
   readonly innerApiKey: SecretKeyRef;
+  /**
+   * Plugin packages, installed plugins and assets. With an object store the
+   * /app/storage volume stays: plugins still run from PLUGIN_WORKING_PATH on it.
+   * @default PluginStorage.local()
+   */
+  readonly storage?: PluginStorage;
   /** Size of the /app/storage volume (installed plugins and their environments). @default "10Gi" */
   readonly storageSize?: string;
   /** StorageClass of that volume. @default - the cluster default */
@@ -49,41 +57,39 @@ export class DifyPluginDaemon extends Construct {
     super(scope, id);
     const size = validateMemory('pluginDaemon.storageSize', props.storageSize ?? '10Gi');
     if (props.storageClassName !== undefined) validateDnsSubdomain('pluginDaemon.storageClassName', props.storageClassName);
-    const env = new EnvSet().plain({
-      DB_TYPE: 'postgresql',
-      DB_HOST: props.database.host,
-      DB_PORT: props.database.port,
-      DB_USERNAME: props.database.username,
-      DB_DATABASE: props.database.pluginDatabase,
-      DB_SSL_MODE: 'disable',
-      REDIS_HOST: props.redis.host,
-      REDIS_PORT: props.redis.port,
-      SERVER_PORT: DifyPluginDaemon.PORT,
-      DIFY_INNER_API_URL: httpUrl(props.api),
-      PLUGIN_REMOTE_INSTALLING_HOST: '0.0.0.0',
-      PLUGIN_REMOTE_INSTALLING_PORT: DifyPluginDaemon.DEBUG_PORT,
-      PLUGIN_WORKING_PATH: '/app/storage/cwd',
-      PLUGIN_STORAGE_TYPE: 'local',
-      PLUGIN_STORAGE_LOCAL_ROOT: '/app/storage',
-      PLUGIN_INSTALLED_PATH: 'plugin',
-      PLUGIN_PACKAGE_CACHE_PATH: 'plugin_packages',
-      PLUGIN_MEDIA_CACHE_PATH: 'assets',
-      MAX_PLUGIN_PACKAGE_SIZE: 52428800,
-      FORCE_VERIFYING_SIGNATURE: props.forceVerifyingSignature ?? true,
-      PYTHON_ENV_INIT_TIMEOUT: 120,
-      PLUGIN_MAX_EXECUTION_TIMEOUT: 600,
-      PLUGIN_STDIO_BUFFER_SIZE: 1024,
-      PLUGIN_STDIO_MAX_BUFFER_SIZE: 5242880,
-      PPROF_ENABLED: 'false',
-      // Non-root: caches and HOME live on writable volumes.
-      HOME: '/tmp',
-      UV_CACHE_DIR: '/app/storage/.uv-cache',
-    }, 'pluginDaemon').secret({
-      DB_PASSWORD: props.database.password,
-      REDIS_PASSWORD: props.redis.password,
-      SERVER_KEY: props.serverKey,
-      DIFY_INNER_API_KEY: props.innerApiKey,
-    });
+    const storage = props.storage ?? PluginStorage.local();
+    if (!(storage instanceof PluginStorage)) {
+      invalid('pluginDaemon.storage', typeof storage, 'must be a PluginStorage: PluginStorage.local(), .s3(), .azureBlob(), .tencentCos(), .aliyunOss() or .volcengineTos()');
+    }
+    // Secret env order feeds checksum/config: database and Redis first, as before.
+    const env = new EnvSet()
+      .merge(databasePluginDaemonEnv(props.database))
+      .merge(redisPluginDaemonEnv(props.redis))
+      .plain({
+        SERVER_PORT: DifyPluginDaemon.PORT,
+        DIFY_INNER_API_URL: httpUrl(props.api),
+        PLUGIN_REMOTE_INSTALLING_HOST: '0.0.0.0',
+        PLUGIN_REMOTE_INSTALLING_PORT: DifyPluginDaemon.DEBUG_PORT,
+        PLUGIN_WORKING_PATH: '/app/storage/cwd',
+        PLUGIN_INSTALLED_PATH: 'plugin',
+        PLUGIN_PACKAGE_CACHE_PATH: 'plugin_packages',
+        PLUGIN_MEDIA_CACHE_PATH: 'assets',
+        MAX_PLUGIN_PACKAGE_SIZE: 52428800,
+        FORCE_VERIFYING_SIGNATURE: props.forceVerifyingSignature ?? true,
+        PYTHON_ENV_INIT_TIMEOUT: 120,
+        PLUGIN_MAX_EXECUTION_TIMEOUT: 600,
+        PLUGIN_STDIO_BUFFER_SIZE: 1024,
+        PLUGIN_STDIO_MAX_BUFFER_SIZE: 5242880,
+        PPROF_ENABLED: 'false',
+        // Non-root: caches and HOME live on writable volumes.
+        HOME: '/tmp',
+        UV_CACHE_DIR: '/app/storage/.uv-cache',
+      }, 'pluginDaemon')
+      .secret({
+        SERVER_KEY: props.serverKey,
+        DIFY_INNER_API_KEY: props.innerApiKey,
+      })
+      .merge(storage.env('/app/storage'));
     const claim: k8s.KubePersistentVolumeClaimProps = {
       metadata: { name: 'storage' },
       spec: {

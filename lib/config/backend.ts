@@ -1,6 +1,6 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { PostgresConnection, RedisConnection, ServiceEndpoint, httpUrl } from './connections';
+import { PostgresConnection, RedisConnectionLike, ServiceEndpoint, databaseBackendEnv, httpUrl, redisBackendEnv } from './connections';
 import { DifySettings } from './settings';
 import { DifyStorage } from './storage';
 import { DifyUrls } from './urls';
@@ -21,8 +21,10 @@ export interface DifyAppCredentials {
 /** Everything api, worker, beat and the migration Job are configured from. */
 export interface DifyBackendConfigProps {
   readonly urls: DifyUrls;
+  /** The embedded store, {@link DifyDatabase.external} or any {@link PostgresConnection} (DB_*). */
   readonly database: PostgresConnection;
-  readonly redis: RedisConnection;
+  /** The embedded store or an {@link ExternalRedis} (REDIS_*, CELERY_*). */
+  readonly redis: RedisConnectionLike;
   readonly storage: DifyStorage;
   readonly vectorStore: VectorStore;
   readonly credentials: DifyAppCredentials;
@@ -57,25 +59,11 @@ export class DifyBackendConfig {
         LC_ALL: 'C.UTF-8',
         PYTHONIOENCODING: 'utf-8',
         PYTHONDONTWRITEBYTECODE: '1',
-        DB_TYPE: 'postgresql',
-        DB_HOST: p.database.host,
-        DB_PORT: p.database.port,
-        DB_DATABASE: p.database.database,
-        DB_USERNAME: p.database.username,
-        REDIS_HOST: p.redis.host,
-        REDIS_PORT: p.redis.port,
-        REDIS_DB: 0,
-        REDIS_USE_SSL: 'false',
-        CELERY_BACKEND: 'redis',
-        BROKER_USE_SSL: 'false',
         ...p.urls.backendEnv(),
       }, 'backend')
-      .secret({
-        SECRET_KEY: p.credentials.secretKey,
-        DB_PASSWORD: p.database.password,
-        REDIS_PASSWORD: p.redis.password,
-        CELERY_BROKER_URL: p.redis.celeryBrokerUrl,
-      })
+      .secret({ SECRET_KEY: p.credentials.secretKey })
+      .merge(databaseBackendEnv(p.database))
+      .merge(redisBackendEnv(p.redis))
       .merge(p.storage.env())
       .merge(p.vectorStore.env())
       .merge(p.settings.backendEnv());

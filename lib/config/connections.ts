@@ -67,6 +67,24 @@ export function httpUrl(e: ServiceEndpoint): string {
   return `http://${e.host}:${e.port}`;
 }
 
+const HOST = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
+
+/** A DNS name or IPv4 address a client connects to: no scheme, port, path or whitespace. */
+export function validateServiceHost(prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !HOST.test(value)) {
+    invalid(prop, value, 'must be a host name or IPv4 address such as "db.internal.example.com" (no scheme, port or path)');
+  }
+  return value;
+}
+
+/** A credential given as a {@link SecretKeyRef} (guards JavaScript callers and missing values). */
+export function validateSecretKeyRef(prop: string, value: unknown, what: string): SecretKeyRef {
+  if (!(value instanceof SecretKeyRef)) {
+    invalid(prop, value === undefined ? undefined : '<not a SecretKeyRef>', `must be a SecretKeyRef to ${what}`);
+  }
+  return value;
+}
+
 function rendersItself(c: object): c is ConnectionEnvRenderer {
   return typeof (c as Partial<ConnectionEnvRenderer>).backendEnv === 'function'
     && typeof (c as Partial<ConnectionEnvRenderer>).pluginDaemonEnv === 'function';

@@ -1,6 +1,7 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateDnsSubdomain, validateMemory, validateUrl } from '../core/validation';
+import { validateSecretKeyRef, validateServiceHost } from './connections';
 
 /** Props of {@link DifyStorage.persistentVolume}. */
 export interface PersistentVolumeStorageOptions {
@@ -16,7 +17,7 @@ export interface S3StorageOptions {
   readonly bucket: string;
   /** Region (S3_REGION). */
   readonly region: string;
-  /** Endpoint for S3-compatible stores (S3_ENDPOINT). @default - AWS */
+  /** Endpoint for S3-compatible stores (S3_ENDPOINT); not with useAwsManagedIam. @default - AWS */
   readonly endpoint?: string;
   /** Access key (S3_ACCESS_KEY). @default - none; use useAwsManagedIam */
   readonly accessKey?: SecretKeyRef;
@@ -28,9 +29,162 @@ export interface S3StorageOptions {
   readonly addressStyle?: 'auto' | 'virtual' | 'path';
 }
 
+/** Props of {@link DifyStorage.azureBlob}. */
+export interface AzureBlobStorageOptions {
+  /** Storage account (AZURE_BLOB_ACCOUNT_NAME). */
+  readonly accountName: string;
+  /** Container (AZURE_BLOB_CONTAINER_NAME). */
+  readonly containerName: string;
+  /** Account key (AZURE_BLOB_ACCOUNT_KEY). */
+  readonly accountKey: SecretKeyRef;
+  /** Blob endpoint (AZURE_BLOB_ACCOUNT_URL). @default "https://<accountName>.blob.core.windows.net" */
+  readonly accountUrl?: string;
+}
+
+/** Props of {@link DifyStorage.googleCloudStorage}. */
+export interface GoogleCloudStorageOptions {
+  /** Bucket (GOOGLE_STORAGE_BUCKET_NAME). */
+  readonly bucket: string;
+  /**
+   * Base64 of a service account key JSON (GOOGLE_STORAGE_SERVICE_ACCOUNT_JSON_BASE64).
+   * @default - Application Default Credentials (GKE Workload Identity)
+   */
+  readonly serviceAccountJsonBase64?: SecretKeyRef;
+}
+
+/** Props of {@link DifyStorage.aliyunOss}. */
+export interface AliyunOssStorageOptions {
+  /** Bucket (ALIYUN_OSS_BUCKET_NAME). */
+  readonly bucket: string;
+  /** Endpoint URL (ALIYUN_OSS_ENDPOINT), e.g. `https://oss-ap-southeast-1-internal.aliyuncs.com`. */
+  readonly endpoint: string;
+  /** Region (ALIYUN_OSS_REGION), e.g. `ap-southeast-1`; used by signature v4. */
+  readonly region: string;
+  /** AccessKey ID (ALIYUN_OSS_ACCESS_KEY). */
+  readonly accessKey: SecretKeyRef;
+  /** AccessKey secret (ALIYUN_OSS_SECRET_KEY). */
+  readonly secretKey: SecretKeyRef;
+  /** Signature version (ALIYUN_OSS_AUTH_VERSION). @default "v4" */
+  readonly authVersion?: 'v1' | 'v4';
+  /** Folder inside the bucket (ALIYUN_OSS_PATH). @default - the bucket root */
+  readonly path?: string;
+  /** CloudBox ID (ALIYUN_CLOUDBOX_ID). @default - none */
+  readonly cloudBoxId?: string;
+}
+
+/** Props of {@link DifyStorage.tencentCos}. */
+export interface TencentCosStorageOptions {
+  /** Bucket as `<name>-<APPID>` (TENCENT_COS_BUCKET_NAME). */
+  readonly bucket: string;
+  /** Region (TENCENT_COS_REGION), e.g. `ap-guangzhou`. */
+  readonly region: string;
+  /** SecretId (TENCENT_COS_SECRET_ID). */
+  readonly secretId: SecretKeyRef;
+  /** SecretKey (TENCENT_COS_SECRET_KEY). */
+  readonly secretKey: SecretKeyRef;
+  /** Scheme (TENCENT_COS_SCHEME). @default "https" */
+  readonly scheme?: 'http' | 'https';
+  /** Custom domain host, used instead of the region endpoint (TENCENT_COS_CUSTOM_DOMAIN). @default - none */
+  readonly customDomain?: string;
+}
+
+/** Props of {@link DifyStorage.huaweiObs}. */
+export interface HuaweiObsStorageOptions {
+  /** Bucket (HUAWEI_OBS_BUCKET_NAME). */
+  readonly bucket: string;
+  /** Endpoint URL (HUAWEI_OBS_SERVER), e.g. `https://obs.cn-north-4.myhuaweicloud.com`. */
+  readonly server: string;
+  /** Access key (HUAWEI_OBS_ACCESS_KEY). */
+  readonly accessKey: SecretKeyRef;
+  /** Secret key (HUAWEI_OBS_SECRET_KEY). */
+  readonly secretKey: SecretKeyRef;
+  /** Path-style addressing (HUAWEI_OBS_PATH_STYLE). @default false */
+  readonly pathStyle?: boolean;
+}
+
+/** Props of {@link DifyStorage.volcengineTos}. */
+export interface VolcengineTosStorageOptions {
+  /** Bucket (VOLCENGINE_TOS_BUCKET_NAME). */
+  readonly bucket: string;
+  /** Endpoint host or https URL (VOLCENGINE_TOS_ENDPOINT), e.g. `tos-cn-beijing.volces.com`. */
+  readonly endpoint: string;
+  /** Region (VOLCENGINE_TOS_REGION), e.g. `cn-beijing`. */
+  readonly region: string;
+  /** Access key (VOLCENGINE_TOS_ACCESS_KEY). */
+  readonly accessKey: SecretKeyRef;
+  /** Secret key (VOLCENGINE_TOS_SECRET_KEY). */
+  readonly secretKey: SecretKeyRef;
+}
+
+/** Props of {@link DifyStorage.oci}. */
+export interface OciStorageOptions {
+  /** Bucket (OCI_BUCKET_NAME). */
+  readonly bucket: string;
+  /** S3-compatibility endpoint URL (OCI_ENDPOINT), e.g. `https://<namespace>.compat.objectstorage.us-ashburn-1.oraclecloud.com`. */
+  readonly endpoint: string;
+  /** Region (OCI_REGION), e.g. `us-ashburn-1`. */
+  readonly region: string;
+  /** Customer secret key ID (OCI_ACCESS_KEY). */
+  readonly accessKey: SecretKeyRef;
+  /** Customer secret key (OCI_SECRET_KEY). */
+  readonly secretKey: SecretKeyRef;
+}
+
+/** Props of {@link DifyStorage.baiduObs}. */
+export interface BaiduObsStorageOptions {
+  /** Bucket (BAIDU_OBS_BUCKET_NAME). */
+  readonly bucket: string;
+  /** Endpoint host or https URL (BAIDU_OBS_ENDPOINT), e.g. `bj.bcebos.com`. */
+  readonly endpoint: string;
+  /** Access key (BAIDU_OBS_ACCESS_KEY). */
+  readonly accessKey: SecretKeyRef;
+  /** Secret key (BAIDU_OBS_SECRET_KEY). */
+  readonly secretKey: SecretKeyRef;
+}
+
+/** Props of {@link DifyStorage.supabase}. */
+export interface SupabaseStorageOptions {
+  /** Bucket (SUPABASE_BUCKET_NAME). */
+  readonly bucket: string;
+  /** Project URL (SUPABASE_URL), e.g. `https://<project>.supabase.co`. */
+  readonly url: string;
+  /** Service key (SUPABASE_API_KEY). */
+  readonly apiKey: SecretKeyRef;
+}
+
+/** Props of {@link DifyStorage.clickzettaVolume}. */
+export interface ClickzettaVolumeStorageOptions {
+  /** User (CLICKZETTA_USERNAME). */
+  readonly username: string;
+  /** Password (CLICKZETTA_PASSWORD). */
+  readonly password: SecretKeyRef;
+  /** Instance (CLICKZETTA_INSTANCE). */
+  readonly instance: string;
+  /** Service endpoint host (CLICKZETTA_SERVICE). @default "api.clickzetta.com" */
+  readonly service?: string;
+  /** Workspace (CLICKZETTA_WORKSPACE). @default "quick_start" */
+  readonly workspace?: string;
+  /** Virtual cluster (CLICKZETTA_VCLUSTER). @default "default_ap" */
+  readonly vcluster?: string;
+  /** Schema (CLICKZETTA_SCHEMA). @default "dify" */
+  readonly schema?: string;
+  /** Volume type (CLICKZETTA_VOLUME_TYPE). @default "user" */
+  readonly volumeType?: 'table' | 'user' | 'external';
+  /** External volume name (CLICKZETTA_VOLUME_NAME); required for, and only for, `external`. @default - none */
+  readonly volumeName?: string;
+  /** Table volume prefix (CLICKZETTA_VOLUME_TABLE_PREFIX). @default "dataset_" */
+  readonly tablePrefix?: string;
+  /** User volume directory prefix (CLICKZETTA_VOLUME_DIFY_PREFIX). @default "dify_km" */
+  readonly difyPrefix?: string;
+}
+
 /**
  * Where api and worker keep uploaded files. Chosen with a factory:
- * `DifyStorage.persistentVolume()` or `DifyStorage.s3({...})`.
+ * `DifyStorage.persistentVolume()` (default), `.s3()`, `.azureBlob()`,
+ * `.googleCloudStorage()`, `.aliyunOss()`, `.tencentCos()`, `.huaweiObs()`,
+ * `.volcengineTos()`, `.oci()`, `.baiduObs()`, `.supabase()` or
+ * `.clickzettaVolume()`: every STORAGE_TYPE Dify 1.16.1 supports. Credentials
+ * are always SecretKeyRefs.
  */
 export abstract class DifyStorage {
   /**
@@ -42,9 +196,189 @@ export abstract class DifyStorage {
     return new PersistentVolumeStorage(options);
   }
 
-  /** Amazon S3 or an S3-compatible object store. */
+  /** Amazon S3 or an S3-compatible object store (STORAGE_TYPE=s3). */
   public static s3(options: S3StorageOptions): DifyStorage {
     return new S3Storage(options);
+  }
+
+  /** Azure Blob Storage with an account key (STORAGE_TYPE=azure-blob). */
+  public static azureBlob(o: AzureBlobStorageOptions): DifyStorage {
+    const p = 'storage.azureBlob';
+    if (typeof o.accountName !== 'string' || !/^[a-z0-9]{3,24}$/.test(o.accountName)) {
+      invalid(`${p}.accountName`, o.accountName, 'must be an Azure storage account name: 3-24 lowercase letters and digits');
+    }
+    if (typeof o.containerName !== 'string' || !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(o.containerName)) {
+      invalid(`${p}.containerName`, o.containerName, 'must be an Azure container name: 3-63 lowercase letters, digits and single \'-\', starting and ending alphanumeric');
+    }
+    const accountUrl = o.accountUrl ?? `https://${o.accountName}.blob.core.windows.net`;
+    validateHttpsUrl(`${p}.accountUrl`, accountUrl);
+    return new ObjectStorage('azure-blob', {
+      AZURE_BLOB_ACCOUNT_NAME: o.accountName,
+      AZURE_BLOB_CONTAINER_NAME: o.containerName,
+      AZURE_BLOB_ACCOUNT_URL: accountUrl,
+    }, { AZURE_BLOB_ACCOUNT_KEY: validateSecretKeyRef(`${p}.accountKey`, o.accountKey, 'the storage account key') }, p);
+  }
+
+  /** Google Cloud Storage (STORAGE_TYPE=google-storage). */
+  public static googleCloudStorage(o: GoogleCloudStorageOptions): DifyStorage {
+    const p = 'storage.googleCloudStorage';
+    if (typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(o.bucket) || o.bucket.split('.').some((l) => l.length > 63)) {
+      invalid(`${p}.bucket`, o.bucket, 'must be a GCS bucket name: 3-222 lowercase letters, digits, \'-\', \'_\' and \'.\' (dot-separated parts of at most 63), starting and ending alphanumeric');
+    }
+    return new ObjectStorage('google-storage', { GOOGLE_STORAGE_BUCKET_NAME: o.bucket }, {
+      GOOGLE_STORAGE_SERVICE_ACCOUNT_JSON_BASE64: o.serviceAccountJsonBase64 === undefined ? undefined
+        : validateSecretKeyRef(`${p}.serviceAccountJsonBase64`, o.serviceAccountJsonBase64, 'the base64 of a service account key JSON'),
+    }, p);
+  }
+
+  /** Alibaba Cloud OSS (STORAGE_TYPE=aliyun-oss). */
+  public static aliyunOss(o: AliyunOssStorageOptions): DifyStorage {
+    const p = 'storage.aliyunOss';
+    validateBucket(`${p}.bucket`, o.bucket, 'an OSS bucket name');
+    validateUrl(`${p}.endpoint`, o.endpoint);
+    validateRegion(`${p}.region`, o.region, 'ap-southeast-1');
+    if (o.authVersion !== undefined && !['v1', 'v4'].includes(o.authVersion)) invalid(`${p}.authVersion`, o.authVersion, 'must be "v1" or "v4"');
+    if (o.path !== undefined) validateFolder(`${p}.path`, o.path);
+    if (o.cloudBoxId !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(o.cloudBoxId)) invalid(`${p}.cloudBoxId`, o.cloudBoxId, 'must be a CloudBox ID: letters, digits, \'-\' and \'_\'');
+    return new ObjectStorage('aliyun-oss', {
+      ALIYUN_OSS_BUCKET_NAME: o.bucket,
+      ALIYUN_OSS_ENDPOINT: o.endpoint,
+      ALIYUN_OSS_REGION: o.region,
+      ALIYUN_OSS_AUTH_VERSION: o.authVersion ?? 'v4',
+      ALIYUN_OSS_PATH: o.path,
+      ALIYUN_CLOUDBOX_ID: o.cloudBoxId,
+    }, {
+      ALIYUN_OSS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the AccessKey ID'),
+      ALIYUN_OSS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the AccessKey secret'),
+    }, p);
+  }
+
+  /** Tencent Cloud COS (STORAGE_TYPE=tencent-cos). */
+  public static tencentCos(o: TencentCosStorageOptions): DifyStorage {
+    const p = 'storage.tencentCos';
+    if (typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9-]*-[0-9]{5,}$/.test(o.bucket) || o.bucket.length > 63) {
+      invalid(`${p}.bucket`, o.bucket, 'must be a COS bucket as <name>-<APPID>, e.g. "dify-files-1250000000" (lowercase letters, digits and \'-\')');
+    }
+    validateRegion(`${p}.region`, o.region, 'ap-guangzhou');
+    if (o.scheme !== undefined && !['http', 'https'].includes(o.scheme)) invalid(`${p}.scheme`, o.scheme, 'must be "http" or "https"');
+    if (o.customDomain !== undefined) validateServiceHost(`${p}.customDomain`, o.customDomain);
+    return new ObjectStorage('tencent-cos', {
+      TENCENT_COS_BUCKET_NAME: o.bucket,
+      TENCENT_COS_REGION: o.region,
+      TENCENT_COS_SCHEME: o.scheme ?? 'https',
+      TENCENT_COS_CUSTOM_DOMAIN: o.customDomain,
+    }, {
+      TENCENT_COS_SECRET_ID: validateSecretKeyRef(`${p}.secretId`, o.secretId, 'the SecretId'),
+      TENCENT_COS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the SecretKey'),
+    }, p);
+  }
+
+  /** Huawei Cloud OBS (STORAGE_TYPE=huawei-obs). */
+  public static huaweiObs(o: HuaweiObsStorageOptions): DifyStorage {
+    const p = 'storage.huaweiObs';
+    validateBucket(`${p}.bucket`, o.bucket, 'an OBS bucket name', true);
+    validateUrl(`${p}.server`, o.server);
+    return new ObjectStorage('huawei-obs', {
+      HUAWEI_OBS_BUCKET_NAME: o.bucket,
+      HUAWEI_OBS_SERVER: o.server,
+      HUAWEI_OBS_PATH_STYLE: o.pathStyle ? 'true' : 'false',
+    }, {
+      HUAWEI_OBS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
+      HUAWEI_OBS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
+    }, p);
+  }
+
+  /** Volcengine TOS (STORAGE_TYPE=volcengine-tos). */
+  public static volcengineTos(o: VolcengineTosStorageOptions): DifyStorage {
+    const p = 'storage.volcengineTos';
+    validateBucket(`${p}.bucket`, o.bucket, 'a TOS bucket name');
+    validateHostOrUrl(`${p}.endpoint`, o.endpoint);
+    validateRegion(`${p}.region`, o.region, 'cn-beijing');
+    return new ObjectStorage('volcengine-tos', {
+      VOLCENGINE_TOS_BUCKET_NAME: o.bucket,
+      VOLCENGINE_TOS_ENDPOINT: o.endpoint,
+      VOLCENGINE_TOS_REGION: o.region,
+    }, {
+      VOLCENGINE_TOS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
+      VOLCENGINE_TOS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
+    }, p);
+  }
+
+  /** Oracle Cloud Object Storage through its S3 compatibility API (STORAGE_TYPE=oci-storage). */
+  public static oci(o: OciStorageOptions): DifyStorage {
+    const p = 'storage.oci';
+    if (typeof o.bucket !== 'string' || !/^[A-Za-z0-9._-]{1,256}$/.test(o.bucket)) {
+      invalid(`${p}.bucket`, o.bucket, 'must be an OCI bucket name: 1-256 letters, digits, \'-\', \'_\' and \'.\'');
+    }
+    validateHttpsUrl(`${p}.endpoint`, o.endpoint);
+    validateRegion(`${p}.region`, o.region, 'us-ashburn-1');
+    return new ObjectStorage('oci-storage', {
+      OCI_BUCKET_NAME: o.bucket,
+      OCI_ENDPOINT: o.endpoint,
+      OCI_REGION: o.region,
+    }, {
+      OCI_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the customer secret key ID'),
+      OCI_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the customer secret key'),
+    }, p);
+  }
+
+  /** Baidu Cloud BOS (STORAGE_TYPE=baidu-obs). */
+  public static baiduObs(o: BaiduObsStorageOptions): DifyStorage {
+    const p = 'storage.baiduObs';
+    validateBucket(`${p}.bucket`, o.bucket, 'a BOS bucket name');
+    validateHostOrUrl(`${p}.endpoint`, o.endpoint);
+    return new ObjectStorage('baidu-obs', {
+      BAIDU_OBS_BUCKET_NAME: o.bucket,
+      BAIDU_OBS_ENDPOINT: o.endpoint,
+    }, {
+      BAIDU_OBS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
+      BAIDU_OBS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
+    }, p);
+  }
+
+  /** Supabase Storage (STORAGE_TYPE=supabase). */
+  public static supabase(o: SupabaseStorageOptions): DifyStorage {
+    const p = 'storage.supabase';
+    if (typeof o.bucket !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(o.bucket)) {
+      invalid(`${p}.bucket`, o.bucket, 'must be a Supabase bucket name: up to 100 letters, digits, \'-\', \'_\' and \'.\', starting alphanumeric');
+    }
+    validateHttpsUrl(`${p}.url`, o.url);
+    return new ObjectStorage('supabase', { SUPABASE_BUCKET_NAME: o.bucket, SUPABASE_URL: o.url }, {
+      SUPABASE_API_KEY: validateSecretKeyRef(`${p}.apiKey`, o.apiKey, 'the Supabase service key'),
+    }, p);
+  }
+
+  /** ClickZetta Lakehouse volumes (STORAGE_TYPE=clickzetta-volume). */
+  public static clickzettaVolume(o: ClickzettaVolumeStorageOptions): DifyStorage {
+    const p = 'storage.clickzettaVolume';
+    const name = (prop: string, v: string | undefined) => {
+      if (v !== undefined && (typeof v !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(v))) {
+        invalid(`${p}.${prop}`, v, 'must be 1-128 letters, digits, \'_\', \'.\' and \'-\'');
+      }
+    };
+    name('username', o.username);
+    if (o.username === undefined) invalid(`${p}.username`, undefined, 'is required');
+    name('instance', o.instance);
+    if (o.instance === undefined) invalid(`${p}.instance`, undefined, 'is required');
+    for (const k of ['workspace', 'vcluster', 'schema', 'volumeName', 'tablePrefix', 'difyPrefix'] as const) name(k, o[k]);
+    if (o.service !== undefined) validateServiceHost(`${p}.service`, o.service);
+    const volumeType = o.volumeType ?? 'user';
+    if (!['table', 'user', 'external'].includes(volumeType)) invalid(`${p}.volumeType`, volumeType, 'must be "table", "user" or "external"');
+    if ((volumeType === 'external') !== (o.volumeName !== undefined)) {
+      invalid(`${p}.volumeName`, o.volumeName, `is required for volumeType "external" and only used by it (volumeType is "${volumeType}")`);
+    }
+    return new ObjectStorage('clickzetta-volume', {
+      CLICKZETTA_USERNAME: o.username,
+      CLICKZETTA_INSTANCE: o.instance,
+      CLICKZETTA_SERVICE: o.service ?? 'api.clickzetta.com',
+      CLICKZETTA_WORKSPACE: o.workspace ?? 'quick_start',
+      CLICKZETTA_VCLUSTER: o.vcluster ?? 'default_ap',
+      CLICKZETTA_SCHEMA: o.schema ?? 'dify',
+      CLICKZETTA_VOLUME_TYPE: volumeType,
+      CLICKZETTA_VOLUME_NAME: o.volumeName,
+      CLICKZETTA_VOLUME_TABLE_PREFIX: o.tablePrefix ?? 'dataset_',
+      CLICKZETTA_VOLUME_DIFY_PREFIX: o.difyPrefix ?? 'dify_km',
+    }, { CLICKZETTA_PASSWORD: validateSecretKeyRef(`${p}.password`, o.password, 'the ClickZetta password') }, p);
   }
 
   /** `STORAGE_TYPE` value. */
@@ -74,17 +408,25 @@ class S3Storage extends DifyStorage {
   public readonly volume = undefined;
   constructor(private readonly o: S3StorageOptions) {
     super();
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(o.bucket ?? '')) {
-      invalid('storage.s3.bucket', o.bucket, 'must be an S3 bucket name (3-63 lowercase letters, digits, \'.\' and \'-\')');
-    }
+    validateS3Bucket('storage.s3.bucket', o.bucket);
     if (!o.region) invalid('storage.s3.region', o.region, 'must be a non-empty region such as "us-east-1"');
     if (o.endpoint !== undefined) validateUrl('storage.s3.endpoint', o.endpoint);
+    if (o.addressStyle !== undefined && !['auto', 'virtual', 'path'].includes(o.addressStyle)) {
+      invalid('storage.s3.addressStyle', o.addressStyle, 'must be "auto", "virtual" or "path"');
+    }
     const hasKeys = o.accessKey !== undefined || o.secretKey !== undefined;
     if (o.useAwsManagedIam && hasKeys) {
       invalid('storage.s3.useAwsManagedIam', true, 'conflicts with accessKey/secretKey; use one or the other');
     }
     if (!o.useAwsManagedIam && (o.accessKey === undefined || o.secretKey === undefined)) {
       invalid('storage.s3.accessKey', o.accessKey?.toString(), 'accessKey and secretKey are both required unless useAwsManagedIam is true');
+    }
+    if (o.useAwsManagedIam && o.endpoint !== undefined) {
+      invalid('storage.s3.endpoint', o.endpoint, 'conflicts with useAwsManagedIam: Dify ignores the endpoint with managed IAM; S3-compatible stores need accessKey/secretKey');
+    }
+    if (hasKeys) {
+      validateSecretKeyRef('storage.s3.accessKey', o.accessKey, 'the access key');
+      validateSecretKeyRef('storage.s3.secretKey', o.secretKey, 'the secret key');
     }
   }
   public env(): EnvSet {
@@ -99,4 +441,68 @@ class S3Storage extends DifyStorage {
       }, 'storage.s3')
       .secret({ S3_ACCESS_KEY: this.o.accessKey, S3_SECRET_KEY: this.o.secretKey });
   }
+}
+
+/** Any object store: STORAGE_TYPE plus its plain settings and credentials. */
+class ObjectStorage extends DifyStorage {
+  public readonly volume = undefined;
+  constructor(
+    public readonly storageType: string,
+    private readonly plainValues: Record<string, string | undefined>,
+    private readonly secretValues: Record<string, SecretKeyRef | undefined>,
+    private readonly source: string,
+  ) {
+    super();
+  }
+  public env(): EnvSet {
+    return new EnvSet()
+      .plain({ STORAGE_TYPE: this.storageType, ...this.plainValues }, this.source)
+      .secret(this.secretValues);
+  }
+}
+
+/** An S3 bucket name: 3-63 lowercase letters, digits, '.' and '-', starting and ending alphanumeric. */
+export function validateS3Bucket(prop: string, value: string): string {
+  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')) {
+    invalid(prop, value, 'must be an S3 bucket name (3-63 lowercase letters, digits, \'.\' and \'-\')');
+  }
+  return value;
+}
+
+/** 3-63 lowercase letters, digits and '-' (and '.' when `dots`), starting and ending alphanumeric. */
+function validateBucket(prop: string, value: string, what: string, dots = false): string {
+  const re = dots ? /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/ : /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+  if (typeof value !== 'string' || !re.test(value)) {
+    invalid(prop, value, `must be ${what}: 3-63 lowercase letters, digits${dots ? ', \'.\'' : ''} and '-', starting and ending alphanumeric`);
+  }
+  return value;
+}
+
+/** A cloud region such as `eu-west-1`. */
+export function validateRegion(prop: string, value: string, example: string): string {
+  if (typeof value !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
+    invalid(prop, value, `must be a region such as "${example}" (lowercase letters, digits and '-')`);
+  }
+  return value;
+}
+
+function validateHttpsUrl(prop: string, value: string): string {
+  validateUrl(prop, value);
+  if (!value.startsWith('https://')) invalid(prop, value, 'must be an https:// URL: credentials and files must not travel in clear text');
+  return value;
+}
+
+function validateHostOrUrl(prop: string, value: string): string {
+  if (typeof value === 'string' && /^https?:\/\//.test(value)) return validateUrl(prop, value);
+  if (typeof value !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(value)) {
+    invalid(prop, value, 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash');
+  }
+  return value;
+}
+
+function validateFolder(prop: string, value: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) {
+    invalid(prop, value, 'must be a relative folder such as "dify/files": letters, digits, \'.\', \'_\', \'-\' and inner \'/\'');
+  }
+  return value;
 }
