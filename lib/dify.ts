@@ -11,6 +11,11 @@ import { DifySsrfProxy } from './components/ssrf-proxy';
 import { DifyWeb } from './components/web';
 import { DifyWorker } from './components/worker';
 import { DifyBackendConfig } from './config/backend';
+import { PostgresConnection, RedisConnectionLike } from './config/connections';
+import { DifyDatabase } from './config/database';
+import { PluginStorage } from './config/plugin-storage';
+import { ExternalRedis } from './config/redis';
+import { VectorStore } from './config/vector-store';
 import { DifySettings, DifySettingsProps } from './config/settings';
 import { DifyStorage } from './config/storage';
 import { DifyUrls } from './config/urls';
@@ -125,6 +130,14 @@ export interface DifyProps {
   readonly ssrfProxy?: SquidAllowLists;
   /** Extra Python packages for code nodes. @default [] */
   readonly sandboxPythonRequirements?: string[];
+  /** A managed PostgreSQL (or MySQL) instead of the embedded one. @default - embedded PostgreSQL */
+  readonly externalDatabase?: DifyDatabase;
+  /** A managed Redis (standalone, Sentinel or cluster) instead of the embedded one. @default - embedded Redis */
+  readonly externalRedis?: ExternalRedis;
+  /** A vector store instead of the embedded Weaviate. @default - embedded Weaviate */
+  readonly vectorStore?: VectorStore;
+  /** Object storage of the plugin daemon. @default PluginStorage.local() */
+  readonly pluginStorage?: PluginStorage;
   /** Prometheus metrics: exporter sidecars, Weaviate metrics, ServiceMonitors. @default - off */
   readonly monitoring?: DifyMonitoringOptions;
   /** Scheduled pg_dump of the embedded PostgreSQL. @default - no backups */
@@ -154,10 +167,16 @@ export class Dify extends Construct {
   public readonly monitoring?: DifyMonitoring;
   /** Replicas/HPA/PDB/scheduling applied to each component. */
   public readonly availability: Partial<Record<keyof DifyComponents, ComponentAvailability>>;
-  private readonly secretsScope: Construct;
-  public readonly postgres: DifyPostgres;
-  public readonly redis: DifyRedis;
-  public readonly weaviate: DifyWeaviate;
+  /** Embedded PostgreSQL, unless `externalDatabase` is set. */
+  public readonly postgres?: DifyPostgres;
+  /** Embedded Redis, unless `externalRedis` is set. */
+  public readonly redis?: DifyRedis;
+  /** Embedded Weaviate, unless `vectorStore` is set. */
+  public readonly weaviate?: DifyWeaviate;
+  /** The database every component uses. */
+  public readonly database: PostgresConnection;
+  /** The vector store api and worker use. */
+  public readonly vectorStore: VectorStore;
   public readonly ssrfProxy: DifySsrfProxy;
   public readonly sandbox: DifySandbox;
   public readonly pluginDaemon: DifyPluginDaemon;
@@ -167,6 +186,7 @@ export class Dify extends Construct {
   public readonly beat: DifyBeat;
   public readonly web: DifyWeb;
   public readonly ingress: DifyIngress;
+  private readonly secretsScope: Construct;
 
   constructor(scope: Construct, id: string, props: DifyProps) {
     super(scope, id);
@@ -187,26 +207,54 @@ export class Dify extends Construct {
     const c = props.components ?? {};
     const resources = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v?.resources])) as Record<keyof DifyComponents, Partial<ComponentResources> | undefined>;
 
-    const redisHost = { host: `${instance}-redis`, port: 6379 };
+    // Conflicting stores: an external service replaces the embedded one.
+    const conflicts: Array<[string, unknown, string, unknown]> = [
+      ['externalDatabase', props.externalDatabase, 'postgres', props.postgres ?? c.postgres],
+      ['externalRedis', props.externalRedis, 'redis', props.redis ?? c.redis],
+      ['vectorStore', props.vectorStore, 'weaviate', props.weaviate ?? c.weaviate],
+    ];
+    for (const [external, set, embedded, embeddedOptions] of conflicts) {
+      if (set && embeddedOptions) invalid(embedded, embeddedOptions, `configures the embedded ${embedded}, which ${external} replaces; remove one of the two`);
+    }
+    if (props.backup && props.externalDatabase) invalid('backup', 'enabled', 'backs up the embedded PostgreSQL; with externalDatabase use your provider\'s backups');
+    const embedded = { postgres: !props.externalDatabase, redis: !props.externalRedis, weaviate: !props.vectorStore };
+
+    const redisEndpoint = { host: `${instance}-redis`, port: 6379 };
+    const required: Array<keyof DifyCredentials> = ['secretKey', 'sandboxApiKey', 'pluginDaemonKey', 'pluginInnerApiKey'];
+    if (embedded.postgres) required.push('postgresPassword');
+    if (embedded.redis) required.push('redisPassword', 'celeryBrokerUrl');
+    if (embedded.weaviate) required.push('weaviateApiKey');
     this.secretsScope = new Construct(this, 'Secrets');
-    this.secrets = (props.secrets ?? DifySecrets.generated()).bind(this.secretsScope, { instance, image: images.api, redis: redisHost, imagePullSecrets: pullSecrets });
+    this.secrets = (props.secrets ?? DifySecrets.generated()).bind(this.secretsScope, {
+      instance, image: images.api, redis: embedded.redis ? redisEndpoint : undefined, imagePullSecrets: pullSecrets, required,
+    });
     this.credentials = this.secrets.credentials;
     const creds = this.credentials;
 
     const m = props.monitoring;
     const exporters = m ? m.exporters ?? true : false;
-    this.postgres = new DifyPostgres(this, 'Postgres', {
-      instance, image: images.postgres, password: creds.postgresPassword, resources: resources.postgres, ...props.postgres,
-      metricsExporter: exporters ? { image: images.postgresExporter } : undefined,
-    });
-    this.redis = new DifyRedis(this, 'Redis', {
-      instance, image: images.redis, password: creds.redisPassword, celeryBrokerUrl: creds.celeryBrokerUrl, resources: resources.redis, ...props.redis,
-      metricsExporter: exporters ? { image: images.redisExporter } : undefined,
-    });
-    this.weaviate = new DifyWeaviate(this, 'Weaviate', {
-      instance, image: images.weaviate, apiKey: creds.weaviateApiKey, resources: resources.weaviate, ...props.weaviate,
-      metrics: m ? m.weaviateMetrics ?? true : false,
-    });
+    if (embedded.postgres) {
+      this.postgres = new DifyPostgres(this, 'Postgres', {
+        instance, image: images.postgres, password: creds.postgresPassword, resources: resources.postgres, ...props.postgres,
+        metricsExporter: exporters ? { image: images.postgresExporter } : undefined,
+      });
+    }
+    if (embedded.redis) {
+      this.redis = new DifyRedis(this, 'Redis', {
+        instance, image: images.redis, password: creds.redisPassword, celeryBrokerUrl: creds.celeryBrokerUrl, resources: resources.redis, ...props.redis,
+        metricsExporter: exporters ? { image: images.redisExporter } : undefined,
+      });
+    }
+    if (embedded.weaviate) {
+      this.weaviate = new DifyWeaviate(this, 'Weaviate', {
+        instance, image: images.weaviate, apiKey: creds.weaviateApiKey, resources: resources.weaviate, ...props.weaviate,
+        metrics: m ? m.weaviateMetrics ?? true : false,
+      });
+    }
+    this.database = this.postgres ?? props.externalDatabase!;
+    const redis: RedisConnectionLike = this.redis ?? props.externalRedis!;
+    this.vectorStore = this.weaviate?.asVectorStore() ?? props.vectorStore!;
+
     this.ssrfProxy = new DifySsrfProxy(this, 'SsrfProxy', { instance, image: images.ssrfProxy, resources: resources.ssrfProxy, ...props.ssrfProxy });
     this.sandbox = new DifySandbox(this, 'Sandbox', {
       instance, image: images.sandbox, apiKey: creds.sandboxApiKey, ssrfProxy: this.ssrfProxy,
@@ -215,8 +263,9 @@ export class Dify extends Construct {
     });
     const apiEndpoint = { host: `${instance}-api`, port: DifyApi.PORT };
     this.pluginDaemon = new DifyPluginDaemon(this, 'PluginDaemon', {
-      instance, image: images.pluginDaemon, database: this.postgres, redis: this.redis, api: apiEndpoint,
-      serverKey: creds.pluginDaemonKey, innerApiKey: creds.pluginInnerApiKey, resources: resources.pluginDaemon, ...props.pluginDaemon,
+      instance, image: images.pluginDaemon, database: this.database, redis, api: apiEndpoint,
+      serverKey: creds.pluginDaemonKey, innerApiKey: creds.pluginInnerApiKey, resources: resources.pluginDaemon,
+      storage: props.pluginStorage, ...props.pluginDaemon,
     });
 
     if (this.storage.volume) {
@@ -232,10 +281,10 @@ export class Dify extends Construct {
 
     const config = new DifyBackendConfig({
       urls: this.urls,
-      database: this.postgres,
-      redis: this.redis,
+      database: this.database,
+      redis,
       storage: this.storage,
-      vectorStore: this.weaviate.asVectorStore(),
+      vectorStore: this.vectorStore,
       credentials: creds,
       sandbox: this.sandbox,
       pluginDaemon: this.pluginDaemon,
@@ -252,12 +301,13 @@ export class Dify extends Construct {
       backends: { api: this.api, web: this.web, pluginDaemon: this.pluginDaemon },
     });
 
-    if (props.backup) {
+    if (props.backup && this.postgres) {
       this.backup = new DifyPostgresBackup(this, 'Backup', {
         instance, image: images.postgres, awsCliImage: images.awsCli, database: this.postgres, imagePullSecrets: pullSecrets, ...props.backup,
       });
     }
-    const metricsTargets = [this.postgres.store.workload, this.redis.store.workload, this.weaviate.store.workload]
+    const stores = [this.postgres?.store, this.redis?.store, this.weaviate?.store].filter((x): x is NonNullable<typeof x> => x !== undefined);
+    const metricsTargets = stores.map((st) => st.workload)
       .filter((w) => (w.serviceSpec as { ports?: Array<{ name?: string }> } | undefined)?.ports?.some((p) => p.name === 'metrics'));
     if (m && (m.serviceMonitors ?? true)) {
       this.monitoring = new DifyMonitoring(this, 'Monitoring', { instance, targets: metricsTargets, serviceMonitorLabels: m.serviceMonitorLabels });
@@ -269,30 +319,33 @@ export class Dify extends Construct {
         instance,
         ssrfAllowedPrivateCidrs: props.ssrfProxy?.allowPrivateIps,
         secretGenerator: this.secrets.generated,
+        embedded,
         prometheus: m?.prometheus,
         metricsPorts: m ? [
-          ...(exporters ? [{ component: 'postgres', port: DifyPostgres.METRICS_PORT }, { component: 'redis', port: DifyRedis.METRICS_PORT }] : []),
-          ...((m.weaviateMetrics ?? true) ? [{ component: 'weaviate', port: DifyWeaviate.METRICS_PORT }] : []),
+          ...(exporters && embedded.postgres ? [{ component: 'postgres', port: DifyPostgres.METRICS_PORT }] : []),
+          ...(exporters && embedded.redis ? [{ component: 'redis', port: DifyRedis.METRICS_PORT }] : []),
+          ...((m.weaviateMetrics ?? true) && embedded.weaviate ? [{ component: 'weaviate', port: DifyWeaviate.METRICS_PORT }] : []),
         ] : undefined,
-        backup: props.backup ? { internet: props.backup.target.kind === 's3' } : undefined,
+        backup: this.backup ? { internet: props.backup!.target.kind === 's3' } : undefined,
       });
     }
 
-    const components: Array<[keyof DifyComponents, DifyWorkload, boolean, boolean]> = [
-      ['postgres', this.postgres.store.workload, true, true], ['redis', this.redis.store.workload, true, true],
-      ['weaviate', this.weaviate.store.workload, true, true], ['pluginDaemon', this.pluginDaemon.workload, true, true],
+    const components: Array<[keyof DifyComponents, DifyWorkload | undefined, boolean, boolean]> = [
+      ['postgres', this.postgres?.store.workload, true, true], ['redis', this.redis?.store.workload, true, true],
+      ['weaviate', this.weaviate?.store.workload, true, true], ['pluginDaemon', this.pluginDaemon.workload, true, true],
       ['beat', this.beat.workload, true, false], ['ssrfProxy', this.ssrfProxy.workload, false, false],
       ['sandbox', this.sandbox.workload, false, false], ['api', this.api.workload, false, false],
       ['worker', this.worker.workload, false, false], ['web', this.web.workload, false, false],
     ];
     this.availability = {};
     for (const [name, w, singleton, store] of components) {
+      if (!w) continue;
       const { resources: _resources, ...options } = c[name] ?? {};
       this.availability[name] = new ComponentAvailability(w, 'Availability', w, name, options, { singleton, store });
     }
 
-    for (const scope of [this.networkPolicy, this.secretsScope]) if (scope) syncWave(scope, SYNC_WAVES.foundation);
-    for (const store of [this.postgres, this.redis, this.weaviate]) syncWave(store, SYNC_WAVES.stores);
+    for (const sc of [this.networkPolicy, this.secretsScope]) if (sc) syncWave(sc, SYNC_WAVES.foundation);
+    for (const store of [this.postgres, this.redis, this.weaviate]) if (store) syncWave(store, SYNC_WAVES.stores);
     syncWave(this.migration, SYNC_WAVES.migration);
 
     for (const w of this.workloads()) {
@@ -307,9 +360,9 @@ export class Dify extends Construct {
   /** Every long-running workload of the installation. */
   public workloads(): DifyWorkload[] {
     return [
-      this.postgres.store.workload, this.redis.store.workload, this.weaviate.store.workload, this.ssrfProxy.workload,
+      this.postgres?.store.workload, this.redis?.store.workload, this.weaviate?.store.workload, this.ssrfProxy.workload,
       this.sandbox.workload, this.pluginDaemon.workload, this.api.workload, this.worker.workload, this.beat.workload, this.web.workload,
-    ];
+    ].filter((w): w is DifyWorkload => w !== undefined);
   }
 }
 

@@ -195,9 +195,9 @@ describe('DifyStatefulStore', () => {
     expect(s.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast-ssd', resources: { requests: { storage: '50Gi' } } });
   });
   test('expose host and port so consumers never rebuild DNS names', () => {
-    expect([dify.postgres.host, dify.postgres.port]).toEqual(['dify-postgres', 5432]);
-    expect([dify.redis.host, dify.redis.port]).toEqual(['dify-redis', 6379]);
-    expect(envOf(deploy('dify-api')).plain).toMatchObject({ DB_HOST: dify.postgres.host, REDIS_HOST: dify.redis.host, WEAVIATE_ENDPOINT: `http://${dify.weaviate.host}:8080` });
+    expect([dify.postgres!.host, dify.postgres!.port]).toEqual(['dify-postgres', 5432]);
+    expect([dify.redis!.host, dify.redis!.port]).toEqual(['dify-redis', 6379]);
+    expect(envOf(deploy('dify-api')).plain).toMatchObject({ DB_HOST: dify.postgres!.host, REDIS_HOST: dify.redis!.host, WEAVIATE_ENDPOINT: `http://${dify.weaviate!.host}:8080` });
   });
   test('redis never puts its password on the command line', () => {
     const c = container(sts('dify-redis'));

@@ -15,7 +15,7 @@ const chart = new Chart(app, 'consumer', { namespace: 'ai' });
 const dify = new Dify(chart, 'Dify', { instance: 'acme', host: 'dify.internal.example.com', storage: DifyStorage.persistentVolume({ size: '20Gi' }) });
 const qdrant = VectorStore.qdrant({ url: 'https://qdrant.internal:6333', apiKey: SecretKeyRef.of('qdrant', 'api-key') });
 app.synth();
-console.log(JSON.stringify({ version: DIFY_VERSION, api: dify.api.host, db: dify.postgres.host, vector: qdrant.name }));
+console.log(JSON.stringify({ version: DIFY_VERSION, api: dify.api.host, db: dify.database.host, vector: qdrant.name }));
 `;
 
 test('a TypeScript consumer compiles and synthesizes against the package entry', () => {

@@ -48,7 +48,7 @@ describe('External Secrets', () => {
     expect(es.spec.data.find((d: any) => d.secretKey === 'postgres-password').remoteRef).toEqual({ key: 'dify/postgres', property: 'password', version: '3' });
   });
   test('the broker URL is templated with the URL-encoded Redis password', () => {
-    expect(es.spec.target.template.data['celery-broker-url']).toBe('redis://:{{ index . "redis-password" | urlquery }}@dify-redis:6379/1');
+    expect(es.spec.target.template.data["celery-broker-url"]).toBe('redis://:{{ index . "redis-password" | urlquery | replace "+" "%20" }}@dify-redis:6379/1');
   });
   test('validates against the ExternalSecret CRD schema', () => {
     expect(formatIssues(validateSchemas([es], { defaultNamespace: 'dify' }))).toBe(formatIssues([]));

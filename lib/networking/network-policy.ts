@@ -40,6 +40,8 @@ export interface DifyNetworkPolicyProps {
    * translation, and port). @default - any address on TCP 443 and 6443
    */
   readonly apiServer?: { readonly cidrs: string[]; readonly ports: number[] };
+  /** Which stores run in the cluster; flows to absent ones are not opened. @default - all three */
+  readonly embedded?: { readonly postgres: boolean; readonly redis: boolean; readonly weaviate: boolean };
   /** Whether the secret generator Job exists (opens its API-server egress). @default true */
   readonly secretGenerator?: boolean;
   /**
@@ -165,7 +167,10 @@ export class DifyNetworkPolicy extends Construct {
     const publicInternet: k8s.NetworkPolicyPeer = {
       ipBlock: { cidr: '0.0.0.0/0', except: [...new Set([...NON_PUBLIC_IPV4_RANGES, ...this.clusterCidrs])] },
     };
-    const components: Component[] = ['api', 'worker', 'beat', 'web', 'sandbox', 'plugin-daemon', 'ssrf-proxy', 'postgres', 'redis', 'weaviate', 'migration'];
+    const embedded = props.embedded ?? { postgres: true, redis: true, weaviate: true };
+    const absent = new Set<Component>((['postgres', 'redis', 'weaviate'] as const).filter((st) => !embedded[st]));
+    const components: Component[] = (['api', 'worker', 'beat', 'web', 'sandbox', 'plugin-daemon', 'ssrf-proxy', 'postgres', 'redis', 'weaviate', 'migration'] as Component[])
+      .filter((c) => !absent.has(c));
     if (props.secretGenerator ?? true) components.push('secret-generator');
     if (props.backup) components.push('backup');
     const external = props.externalServices ?? [];
@@ -187,7 +192,7 @@ export class DifyNetworkPolicy extends Construct {
       for (const [target, port] of INGRESS_TARGETS) {
         if (target === c) ingress.push({ from: [peerOf(this.ingressController)], ports: tcp([port]) });
       }
-      for (const f of DIFY_FLOWS) {
+      for (const f of DIFY_FLOWS.filter((x) => !absent.has(x.to))) {
         if (f.to === c) ingress.push({ from: f.from.map((src) => ({ podSelector: sel(src) })), ports: tcp(f.ports) });
         if (f.from.includes(c)) egress.push({ to: [{ podSelector: sel(f.to) }], ports: tcp(f.ports) });
       }

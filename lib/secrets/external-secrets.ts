@@ -19,8 +19,25 @@ export interface RemoteSecretRef {
   readonly version?: string;
 }
 
-/** Remote locations of every stored credential (the broker URL is derived from the Redis password). */
-export type RemoteCredentialRefs = { readonly [K in Exclude<keyof DifyCredentials, 'celeryBrokerUrl'>]: RemoteSecretRef };
+/**
+ * Remote locations of the credentials. The four app keys are always needed; the store
+ * credentials only for embedded stores. The broker URL is derived from the Redis password
+ * unless given (e.g. a Sentinel URL).
+ */
+export interface RemoteCredentialRefs {
+  readonly secretKey: RemoteSecretRef;
+  readonly sandboxApiKey: RemoteSecretRef;
+  readonly pluginDaemonKey: RemoteSecretRef;
+  readonly pluginInnerApiKey: RemoteSecretRef;
+  /** @default - none (external database) */
+  readonly postgresPassword?: RemoteSecretRef;
+  /** @default - none (external Redis) */
+  readonly redisPassword?: RemoteSecretRef;
+  /** @default - templated from redisPassword for the embedded Redis */
+  readonly celeryBrokerUrl?: RemoteSecretRef;
+  /** @default - none (external vector store) */
+  readonly weaviateApiKey?: RemoteSecretRef;
+}
 
 /** Props of {@link DifyExternalSecret}. */
 export interface DifyExternalSecretProps {
@@ -28,8 +45,12 @@ export interface DifyExternalSecretProps {
   /** The SecretStore or ClusterSecretStore to read from. */
   readonly store: { readonly name: string; readonly kind?: 'SecretStore' | 'ClusterSecretStore' };
   readonly remoteRefs: RemoteCredentialRefs;
-  /** The Redis Service the broker URL points at. */
-  readonly redis: ServiceEndpoint;
+  /** Further keys to materialise in the same Secret. @default {} */
+  readonly extraKeys?: Record<string, RemoteSecretRef>;
+  /** The embedded Redis Service the broker URL points at. @default - no derived broker URL */
+  readonly redis?: ServiceEndpoint;
+  /** Credentials the installation reads; each must be located. @default - all but the derived broker URL */
+  readonly required?: ReadonlyArray<keyof DifyCredentials>;
   /** Target Secret name. @default "<instance>-credentials" */
   readonly secretName?: string;
   /** How often ESO re-reads the store. @default "1h" */
@@ -55,18 +76,27 @@ export class DifyExternalSecret extends Construct {
     validateDnsSubdomain('externalSecret.store.name', props.store.name);
     const refresh = props.refreshInterval ?? '1h';
     if (!/^([0-9]+(ns|us|ms|s|m|h))+$/.test(refresh)) invalid('externalSecret.refreshInterval', refresh, 'must be a Go duration such as "1h" or "15m"');
-    const data = Object.entries(props.remoteRefs).map(([credential, ref]) => {
-      if (!ref?.key) invalid(`externalSecret.remoteRefs.${credential}.key`, ref?.key, 'must name the key of the credential in the provider');
-      return {
-        secretKey: CREDENTIAL_KEYS[credential as keyof DifyCredentials],
-        remoteRef: { key: ref.key, property: ref.property, version: ref.version },
-      };
+    const refs: Array<[string, RemoteSecretRef | undefined]> = [
+      ...Object.entries(props.remoteRefs).map(([credential, ref]) => [CREDENTIAL_KEYS[credential as keyof DifyCredentials], ref] as [string, RemoteSecretRef | undefined]),
+      ...Object.entries(props.extraKeys ?? {}),
+    ];
+    const data = refs.map(([secretKey, ref]) => {
+      if (!secretKey) invalid('externalSecret.remoteRefs', Object.keys(props.remoteRefs).sort(), `may only name ${Object.keys(CREDENTIAL_KEYS).join(', ')}`);
+      if (!/^[-._a-zA-Z0-9]+$/.test(secretKey)) invalid(`externalSecret.extraKeys.${secretKey}`, secretKey, 'must be a Secret data key');
+      if (!ref?.key) invalid(`externalSecret.remoteRefs.${secretKey}.key`, ref?.key, 'must name the key of the credential in the provider');
+      return { secretKey, remoteRef: { key: ref.key, property: ref.property, version: ref.version } };
     }).sort((a, b) => a.secretKey.localeCompare(b.secretKey));
-    const missing = Object.keys(CREDENTIAL_KEYS).filter((k) => k !== 'celeryBrokerUrl' && !(k in props.remoteRefs));
+    const deriveBroker = props.redis !== undefined && props.remoteRefs.celeryBrokerUrl === undefined;
+    const required = (props.required ?? Object.keys(CREDENTIAL_KEYS) as Array<keyof DifyCredentials>)
+      .filter((k) => !(k === 'celeryBrokerUrl' && deriveBroker));
+    const missing = required.filter((k) => props.remoteRefs[k] === undefined);
     if (missing.length) invalid('externalSecret.remoteRefs', Object.keys(props.remoteRefs).sort(), `must locate every credential; missing ${missing.join(', ')}`);
 
     const template: Record<string, string> = Object.fromEntries(data.map((d) => [d.secretKey, `{{ index . "${d.secretKey}" }}`]));
-    template[CREDENTIAL_KEYS.celeryBrokerUrl] = `redis://:{{ index . "${CREDENTIAL_KEYS.redisPassword}" | urlquery }}@${props.redis.host}:${props.redis.port}/1`;
+    if (deriveBroker && props.remoteRefs.redisPassword) {
+      // urlquery encodes a space as "+", which Celery's URL parser keeps; spell it %20.
+      template[CREDENTIAL_KEYS.celeryBrokerUrl] = `redis://:{{ index . "${CREDENTIAL_KEYS.redisPassword}" | urlquery | replace "+" "%20" }}@${props.redis!.host}:${props.redis!.port}/1`;
+    }
     const spec = {
       refreshInterval: refresh,
       secretStoreRef: {

@@ -15,8 +15,10 @@ export interface DifySecretGeneratorProps {
   readonly instance: string;
   /** Image with Python 3 (the dify-api image, already pulled for api). */
   readonly image: string;
-  /** The Redis Service, for the broker URL. */
-  readonly redis: ServiceEndpoint;
+  /** The embedded Redis Service, for the broker URL. @default - no broker URL (external Redis) */
+  readonly redis?: ServiceEndpoint;
+  /** Credentials to generate. @default - all of {@link CREDENTIAL_KEYS} */
+  readonly keys?: ReadonlyArray<keyof DifyCredentials>;
   /** Name of the Secret to create. @default "<instance>-credentials" */
   readonly secretName?: string;
   /** @default [] */
@@ -54,7 +56,10 @@ export class DifySecretGenerator extends Construct {
     this.credentials = credentialsInSecret(this.secretName);
     const labels = metadataLabels({ instance: props.instance, component: 'secret-generator' });
     const name = `${props.instance}-secret-generator`;
-    const hash = createHash('sha256').update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify(props.redis)).digest('hex').slice(0, 10);
+    const keys = new Set<string>((props.keys ?? Object.keys(CREDENTIAL_KEYS) as Array<keyof DifyCredentials>).map((k) => CREDENTIAL_KEYS[k]));
+    const random = Object.fromEntries(Object.entries(DifySecretGenerator.RANDOM_BYTES).filter(([k]) => keys.has(k)));
+    const broker = keys.has(CREDENTIAL_KEYS.celeryBrokerUrl) && props.redis !== undefined;
+    const hash = createHash('sha256').update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify(props.redis ?? null) + JSON.stringify(random)).digest('hex').slice(0, 10);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountServiceAccountToken: false });
     new k8s.KubeRole(this, 'Role', {
@@ -93,12 +98,14 @@ export class DifySecretGenerator extends Construct {
               command: ['python3', '/scripts/generate.py'],
               env: [
                 { name: 'SECRET_NAME', value: this.secretName },
-                { name: 'RANDOM_KEYS', value: JSON.stringify(DifySecretGenerator.RANDOM_BYTES) },
+                { name: 'RANDOM_KEYS', value: JSON.stringify(random) },
                 { name: 'SECRET_LABELS', value: JSON.stringify(labels) },
-                { name: 'BROKER_URL_KEY', value: CREDENTIAL_KEYS.celeryBrokerUrl },
-                { name: 'REDIS_PASSWORD_KEY', value: CREDENTIAL_KEYS.redisPassword },
-                { name: 'REDIS_HOST', value: props.redis.host },
-                { name: 'REDIS_PORT', value: String(props.redis.port) },
+                ...(broker ? [
+                  { name: 'BROKER_URL_KEY', value: CREDENTIAL_KEYS.celeryBrokerUrl },
+                  { name: 'REDIS_PASSWORD_KEY', value: CREDENTIAL_KEYS.redisPassword },
+                  { name: 'REDIS_HOST', value: props.redis!.host },
+                  { name: 'REDIS_PORT', value: String(props.redis!.port) },
+                ] : []),
               ],
               resources: renderResources('secretGenerator.resources', { cpuRequest: '50m', cpuLimit: '200m', memoryRequest: '64Mi', memoryLimit: '128Mi' }),
               securityContext: containerSecurityContext(profile),

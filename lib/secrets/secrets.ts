@@ -4,7 +4,7 @@ import { ServiceEndpoint } from '../config/connections';
 import { SecretKeyRef } from '../core/secret-ref';
 import { validateDnsSubdomain } from '../core/validation';
 import { DifyCredentials, credentialsInSecret } from './credentials';
-import { DifyExternalSecret, RemoteCredentialRefs } from './external-secrets';
+import { DifyExternalSecret, RemoteCredentialRefs, RemoteSecretRef } from './external-secrets';
 import { DifySecretGenerator } from './secret-generator';
 
 /** What a credential source provides once bound into an installation. */
@@ -23,15 +23,20 @@ export interface SecretsBindContext {
   readonly instance: string;
   /** Image with Python 3, for the generator. */
   readonly image: string;
-  readonly redis: ServiceEndpoint;
+  /** The embedded Redis, when there is one (the broker URL is derived from it). @default - external Redis */
+  readonly redis?: ServiceEndpoint;
   /** @default [] */
   readonly imagePullSecrets?: string[];
+  /** Credentials the installation reads (store credentials only for embedded stores). @default - all */
+  readonly required?: ReadonlyArray<keyof DifyCredentials>;
 }
 
 /** Props of {@link DifySecrets.external}. */
 export interface ExternalSecretsOptions {
   readonly store: { readonly name: string; readonly kind?: 'SecretStore' | 'ClusterSecretStore' };
   readonly remoteRefs: RemoteCredentialRefs;
+  /** Further keys to materialise in the same Secret (e.g. a managed store's password). @default {} */
+  readonly extraKeys?: Record<string, RemoteSecretRef>;
   /** @default "<instance>-credentials" */
   readonly secretName?: string;
   /** @default "1h" */
@@ -47,7 +52,9 @@ export abstract class DifySecrets {
   public static generated(options: { readonly secretName?: string } = {}): DifySecrets {
     return new (class extends DifySecrets {
       public bind(scope: Construct, ctx: SecretsBindContext): BoundSecrets {
-        const g = new DifySecretGenerator(scope, 'SecretGenerator', { instance: ctx.instance, image: ctx.image, redis: ctx.redis, secretName: options.secretName, imagePullSecrets: ctx.imagePullSecrets });
+        const g = new DifySecretGenerator(scope, 'SecretGenerator', {
+          instance: ctx.instance, image: ctx.image, redis: ctx.redis, secretName: options.secretName, imagePullSecrets: ctx.imagePullSecrets, keys: ctx.required,
+        });
         return { credentials: g.credentials, version: hashOf(g.credentials), secretNames: [g.secretName], generated: true };
       }
     })();
@@ -73,7 +80,7 @@ export abstract class DifySecrets {
   public static external(options: ExternalSecretsOptions): DifySecrets {
     return new (class extends DifySecrets {
       public bind(scope: Construct, ctx: SecretsBindContext): BoundSecrets {
-        const es = new DifyExternalSecret(scope, 'ExternalSecret', { instance: ctx.instance, redis: ctx.redis, ...options });
+        const es = new DifyExternalSecret(scope, 'ExternalSecret', { instance: ctx.instance, redis: ctx.redis, required: ctx.required, ...options });
         return { credentials: es.credentials, version: es.version, secretNames: [es.secretName], generated: false };
       }
     })();
