@@ -1,4 +1,5 @@
-import { validateHostname } from '../core/validation';
+import { invalid, validateHostname } from '../core/validation';
+import { DIFY_ROUTES, DifyRoute, RouteTarget } from '../networking/routes';
 
 /** Props of {@link DifyUrls.fromHost}. */
 export interface DifyUrlsOptions {
@@ -6,47 +7,188 @@ export interface DifyUrlsOptions {
   readonly tls?: boolean;
 }
 
+/** Props of {@link DifyUrls.split}. */
+export interface DifySplitHostsOptions {
+  /** Host of the frontend: console and web apps (CONSOLE_WEB_URL, APP_WEB_URL, NEXT_PUBLIC_SOCKET_URL). */
+  readonly webHost: string;
+  /** Host of the APIs: CONSOLE_API_URL, APP_API_URL, SERVICE_API_URL, FILES_URL, TRIGGER_URL. */
+  readonly apiHost: string;
+  /** Serve over HTTPS. @default false */
+  readonly tls?: boolean;
+  /** The host that routes `/e/` (plugin endpoints), and so ENDPOINT_URL_TEMPLATE. @default "api" */
+  readonly pluginEndpointsOn?: 'api' | 'web';
+  /**
+   * COOKIE_DOMAIN: the domain the console's session and CSRF cookies are set
+   * on, so the frontend on `webHost` reads what the API on `apiHost` sets.
+   * @default - the longest parent domain the two hosts share
+   */
+  readonly cookieDomain?: string;
+  /**
+   * Origins allowed by CONSOLE_CORS_ALLOW_ORIGINS and WEB_API_CORS_ALLOW_ORIGINS
+   * besides the web origin, e.g. a custom web-app frontend.
+   * @default []
+   */
+  readonly extraCorsOrigins?: string[];
+}
+
+/** The routes one host serves, in route-table order. */
+export interface HostRoutes {
+  readonly host: string;
+  readonly routes: readonly DifyRoute[];
+}
+
+const ORIGIN = /^https?:\/\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
+
 /**
- * The public URLs Dify puts in pages, API responses and webhooks, all derived
- * from the ingress host so the UI works through it.
+ * The public URLs Dify puts in pages, API responses and webhooks, derived from
+ * one host (upstream's nginx layout) or from separate web and API hosts. They
+ * also decide which host serves which route, so Ingress, HTTPRoute and the
+ * nginx proxy always route where the URLs point.
  */
 export class DifyUrls {
   /** All URLs on one host (the upstream nginx layout). */
   public static fromHost(host: string, options: DifyUrlsOptions = {}): DifyUrls {
     validateHostname('host', host);
-    return new DifyUrls(host, options.tls ?? false);
+    return new DifyUrls(host, host, options.tls ?? false, 'web', undefined, []);
   }
 
-  /** `http(s)://host`. */
-  public readonly baseUrl: string;
-  /** `ws(s)://host`. */
-  public readonly socketUrl: string;
+  /**
+   * The frontend on `webHost`, the console, web-app and service APIs and file
+   * URLs on `apiHost`. Both must share a parent domain: Dify's session cookies
+   * are set on it (COOKIE_DOMAIN, NEXT_PUBLIC_COOKIE_DOMAIN) and CORS allows the web origin.
+   */
+  public static split(options: DifySplitHostsOptions): DifyUrls {
+    const web = concreteHost('webHost', options.webHost);
+    const api = concreteHost('apiHost', options.apiHost);
+    if (web === api) invalid('apiHost', api, 'must differ from webHost; use DifyUrls.fromHost() to serve everything on one host');
+    const on = options.pluginEndpointsOn ?? 'api';
+    if (on !== 'api' && on !== 'web') invalid('pluginEndpointsOn', on, 'must be "api" or "web"');
+    let cookieDomain: string;
+    if (options.cookieDomain === undefined) {
+      const shared = sharedParent(web, api);
+      if (!shared) invalid('apiHost', api, `must share a parent domain with webHost "${web}": Dify's session cookies must reach both hosts`);
+      cookieDomain = shared;
+    } else {
+      cookieDomain = concreteHost('cookieDomain', options.cookieDomain);
+      if (!coveredBy(web, cookieDomain) || !coveredBy(api, cookieDomain)) {
+        invalid('cookieDomain', cookieDomain, `must be "${web}", "${api}" or a parent domain of both`);
+      }
+    }
+    for (const o of options.extraCorsOrigins ?? []) {
+      if (typeof o !== 'string' || !ORIGIN.test(o)) {
+        invalid('extraCorsOrigins', o, 'must be origins such as "https://app.example.com" (scheme, host, optional port; no path or trailing slash)');
+      }
+    }
+    return new DifyUrls(web, api, options.tls ?? false, on, cookieDomain, options.extraCorsOrigins ?? []);
+  }
 
-  private constructor(public readonly host: string, public readonly tls: boolean) {
-    this.baseUrl = `${tls ? 'https' : 'http'}://${host}`;
-    this.socketUrl = `${tls ? 'wss' : 'ws'}://${host}`;
+  /** The only host, or the web host when split. */
+  public readonly host: string;
+  /** `http(s)://host`: the web URL. */
+  public readonly baseUrl: string;
+  /** `ws(s)://` web host (NEXT_PUBLIC_SOCKET_URL). */
+  public readonly socketUrl: string;
+  /** Host of the frontend. */
+  public readonly webHost: string;
+  /** Host of the APIs and file URLs (the web host unless split). */
+  public readonly apiHost: string;
+  /** Host routing `/e/` (ENDPOINT_URL_TEMPLATE). */
+  public readonly endpointHost: string;
+  /** Whether web and API are on separate hosts. */
+  public readonly split: boolean;
+  /** `http(s)://` API host. */
+  public readonly apiUrl: string;
+  /** COOKIE_DOMAIN when split. */
+  public readonly cookieDomain?: string;
+
+  private readonly corsOrigins: string[];
+
+  private constructor(
+    webHost: string,
+    apiHost: string,
+    public readonly tls: boolean,
+    pluginEndpointsOn: 'api' | 'web',
+    cookieDomain: string | undefined,
+    extraCorsOrigins: string[],
+  ) {
+    const scheme = tls ? 'https' : 'http';
+    this.host = webHost;
+    this.webHost = webHost;
+    this.apiHost = apiHost;
+    this.split = webHost !== apiHost;
+    this.endpointHost = pluginEndpointsOn === 'api' ? apiHost : webHost;
+    this.baseUrl = `${scheme}://${webHost}`;
+    this.apiUrl = `${scheme}://${apiHost}`;
+    this.socketUrl = `${tls ? 'wss' : 'ws'}://${webHost}`;
+    this.cookieDomain = cookieDomain;
+    this.corsOrigins = [this.baseUrl, ...extraCorsOrigins.filter((o) => o !== this.baseUrl)];
+  }
+
+  /** Every host, web host first. */
+  public hosts(): string[] {
+    return this.split ? [this.webHost, this.apiHost] : [this.webHost];
+  }
+
+  /** The host a backend's routes are served on. */
+  public hostFor(target: RouteTarget): string {
+    if (target === 'web') return this.webHost;
+    if (target === 'pluginDaemon') return this.endpointHost;
+    return this.apiHost;
+  }
+
+  /** Upstream's route table split by host (one entry, the whole table, unless split). */
+  public routesByHost(): HostRoutes[] {
+    return this.hosts().map((host) => ({ host, routes: DIFY_ROUTES.filter((r) => this.hostFor(r.target) === host) }));
   }
 
   /** URL variables of api, worker and beat. */
   public backendEnv(): Record<string, string> {
-    return {
-      CONSOLE_API_URL: this.baseUrl,
+    const env: Record<string, string> = {
+      CONSOLE_API_URL: this.apiUrl,
       CONSOLE_WEB_URL: this.baseUrl,
-      SERVICE_API_URL: this.baseUrl,
-      APP_API_URL: this.baseUrl,
+      SERVICE_API_URL: this.apiUrl,
+      APP_API_URL: this.apiUrl,
       APP_WEB_URL: this.baseUrl,
-      FILES_URL: this.baseUrl,
-      TRIGGER_URL: this.baseUrl,
-      ENDPOINT_URL_TEMPLATE: `${this.baseUrl}/e/{hook_id}`,
+      FILES_URL: this.apiUrl,
+      TRIGGER_URL: this.apiUrl,
+      ENDPOINT_URL_TEMPLATE: `${this.tls ? 'https' : 'http'}://${this.endpointHost}/e/{hook_id}`,
     };
+    if (this.split) {
+      env.COOKIE_DOMAIN = this.cookieDomain!;
+      env.CONSOLE_CORS_ALLOW_ORIGINS = this.corsOrigins.join(',');
+      env.WEB_API_CORS_ALLOW_ORIGINS = this.corsOrigins.join(',');
+    }
+    return env;
   }
 
   /** URL variables of the web frontend. */
   public webEnv(): Record<string, string> {
-    return {
-      CONSOLE_API_URL: this.baseUrl,
-      APP_API_URL: this.baseUrl,
+    const env: Record<string, string> = {
+      CONSOLE_API_URL: this.apiUrl,
+      APP_API_URL: this.apiUrl,
       NEXT_PUBLIC_SOCKET_URL: this.socketUrl,
     };
+    // Upstream: "When the frontend and backend run on different subdomains, set NEXT_PUBLIC_COOKIE_DOMAIN=1."
+    if (this.split) env.NEXT_PUBLIC_COOKIE_DOMAIN = '1';
+    return env;
   }
+}
+
+function concreteHost(prop: string, value: string): string {
+  validateHostname(prop, value);
+  if (value.startsWith('*.')) invalid(prop, value, 'must be a concrete host name, not a wildcard: Dify puts it into URLs');
+  return value;
+}
+
+function coveredBy(host: string, domain: string): boolean {
+  return host === domain || host.endsWith(`.${domain}`);
+}
+
+/** The longest parent domain (at least two labels) two hosts share, e.g. `example.com`. */
+function sharedParent(a: string, b: string): string | undefined {
+  const la = a.split('.').reverse();
+  const lb = b.split('.').reverse();
+  const common: string[] = [];
+  for (let i = 0; i < Math.min(la.length, lb.length) && la[i] === lb[i]; i++) common.push(la[i]);
+  return common.length >= 2 ? common.reverse().join('.') : undefined;
 }

@@ -1,15 +1,23 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceEndpoint } from '../config/connections';
+import { DifyUrls, HostRoutes } from '../config/urls';
 import { metadataLabels } from '../core/labels';
-import { validateDnsSubdomain, validateHostname } from '../core/validation';
+import { invalid, validateDnsSubdomain, validateHostname } from '../core/validation';
 import { DIFY_ROUTES, RouteTarget } from './routes';
+import { IngressSecurityHeaders, IngressTls } from './tls';
 
 /** Props of {@link DifyIngress}. */
 export interface DifyIngressProps {
   readonly instance: string;
-  /** The host every route is served on. */
-  readonly host: string;
+  /** The host every route is served on. Give this or `urls`. @default - the hosts of `urls` */
+  readonly host?: string;
+  /**
+   * The public URLs: each route is served on the host its URL points to
+   * (split web and API hosts, `/e/` where ENDPOINT_URL_TEMPLATE points).
+   * Give this or `host`. @default - every route on `host`
+   */
+  readonly urls?: DifyUrls;
   /** The backends. */
   readonly backends: { readonly [K in RouteTarget]: ServiceEndpoint };
   /** IngressClass. @default "nginx" */
@@ -18,12 +26,21 @@ export interface DifyIngressProps {
   readonly maxBodySize?: string;
   /** Extra annotations, merged over the defaults. @default {} */
   readonly annotations?: Record<string, string>;
+  /** Terminate TLS for every host with this certificate. @default - no TLS on the Ingress */
+  readonly tls?: IngressTls;
+  /** With `tls`, redirect http to https (ingress-nginx `ssl-redirect`, `force-ssl-redirect`). @default true */
+  readonly sslRedirect?: boolean;
+  /** Response security headers. @default IngressSecurityHeaders.controllerDefaults() */
+  readonly securityHeaders?: IngressSecurityHeaders;
 }
 
 /**
  * One Ingress reproducing upstream's nginx route table, with the streaming
  * settings Dify relies on as ingress-nginx annotations: no proxy buffering
- * (server-sent events), 3600 s read and send timeouts, 100 MB bodies.
+ * (server-sent events), 3600 s read and send timeouts, 100 MB bodies. With
+ * split hosts (`urls` from {@link DifyUrls.split}) each host gets one rule
+ * holding its routes; with `tls` every host is in the TLS block and plain
+ * http is redirected.
  */
 export class DifyIngress extends Construct {
   /** ingress-nginx annotations mirroring upstream's proxy.conf and nginx.conf. */
@@ -40,31 +57,57 @@ export class DifyIngress extends Construct {
 
   public readonly ingress: k8s.KubeIngress;
   public readonly ingressClassName: string;
+  /** The TLS Secret, when the Ingress terminates TLS. */
+  public readonly tlsSecretName?: string;
 
   constructor(scope: Construct, id: string, props: DifyIngressProps) {
     super(scope, id);
-    validateHostname('ingress.host', props.host);
+    let hostRoutes: HostRoutes[];
+    if (props.urls) {
+      if (props.host !== undefined) invalid('ingress.host', props.host, 'give either host or urls, not both');
+      hostRoutes = props.urls.routesByHost();
+      if (props.tls && !props.urls.tls) {
+        invalid('urls.tls', false, 'must be true when the Ingress terminates TLS, or Dify keeps handing out http:// links');
+      }
+    } else {
+      if (props.host === undefined) invalid('ingress.host', props.host, 'give either host or urls');
+      validateHostname('ingress.host', props.host);
+      hostRoutes = [{ host: props.host, routes: DIFY_ROUTES }];
+    }
     this.ingressClassName = validateDnsSubdomain('ingress.ingressClassName', props.ingressClassName ?? 'nginx');
     const maxBody = props.maxBodySize ?? '100m';
     if (!/^[0-9]+[kmg]?$/.test(maxBody)) throw new Error(`ingress.maxBodySize: got ${JSON.stringify(maxBody)}; must be an nginx size such as "100m"`);
+
+    const hosts = hostRoutes.map((h) => h.host);
+    const annotations = DifyIngress.streamingAnnotations(maxBody);
+    if (props.tls) {
+      this.tlsSecretName = props.tls.bind(this, props.instance, hosts);
+      if (props.sslRedirect ?? true) {
+        annotations['nginx.ingress.kubernetes.io/ssl-redirect'] = 'true';
+        annotations['nginx.ingress.kubernetes.io/force-ssl-redirect'] = 'true';
+      }
+    }
+    Object.assign(annotations, props.securityHeaders?.bind(this, props.instance));
+
     this.ingress = new k8s.KubeIngress(this, 'Resource', {
       metadata: {
         name: props.instance,
         labels: metadataLabels({ instance: props.instance, component: 'ingress' }),
-        annotations: { ...DifyIngress.streamingAnnotations(maxBody), ...props.annotations },
+        annotations: { ...annotations, ...props.annotations },
       },
       spec: {
         ingressClassName: this.ingressClassName,
-        rules: [{
-          host: props.host,
+        rules: hostRoutes.map(({ host, routes }) => ({
+          host,
           http: {
-            paths: DIFY_ROUTES.map((r) => ({
+            paths: routes.map((r) => ({
               path: r.path,
               pathType: 'Prefix',
               backend: { service: { name: props.backends[r.target].host, port: { number: props.backends[r.target].port } } },
             })),
           },
-        }],
+        })),
+        tls: this.tlsSecretName ? [{ hosts, secretName: this.tlsSecretName }] : undefined,
       },
     });
   }

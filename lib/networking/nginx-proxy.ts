@@ -1,0 +1,184 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ServiceEndpoint } from '../config/connections';
+import { DifyUrls } from '../config/urls';
+import { metadataLabels } from '../core/labels';
+import { ComponentResources, withResources } from '../core/resources';
+import { nonRootProfile } from '../core/security';
+import { invalid, parseCpu, validateCpu, validateDnsSubdomain, validateInt, validatePort } from '../core/validation';
+import { DifyWorkload, emptyDir, httpProbe } from '../core/workload';
+import { renderNginxConfig } from './nginx-config';
+import { RouteTarget } from './routes';
+import { IngressTls, SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
+
+/** How the proxy is exposed outside the cluster. */
+export interface NginxProxyServiceOptions {
+  /** Service type. @default "LoadBalancer" */
+  readonly type?: 'LoadBalancer' | 'NodePort';
+  /** Service annotations, e.g. cloud load-balancer settings. @default {} */
+  readonly annotations?: Record<string, string>;
+  /** Node port of http (30000-32767). @default - allocated by Kubernetes */
+  readonly httpNodePort?: number;
+  /** Node port of https, with `tls` (30000-32767). @default - allocated by Kubernetes */
+  readonly httpsNodePort?: number;
+  /** `Local` keeps client source addresses (X-Forwarded-For) and skips the extra node hop. @default "Cluster" */
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+  /** Client CIDRs a LoadBalancer admits. @default - every address */
+  readonly loadBalancerSourceRanges?: string[];
+}
+
+/** Props of {@link DifyNginxProxy}. */
+export interface DifyNginxProxyProps {
+  readonly instance: string;
+  /** The public URLs: one server block per host with the routes its URLs point to. */
+  readonly urls: DifyUrls;
+  /** The backends. */
+  readonly backends: { readonly [K in RouteTarget]: ServiceEndpoint };
+  /** @default DifyNginxProxy.DEFAULT_IMAGE */
+  readonly image?: string;
+  /** @default 1 */
+  readonly replicas?: number;
+  /** nginx runs one worker per CPU of the limit. @default - 50m/1 CPU, 64Mi/256Mi memory */
+  readonly resources?: Partial<ComponentResources>;
+  /** @default - a LoadBalancer Service on port 80 (and 443 with `tls`) */
+  readonly service?: NginxProxyServiceOptions;
+  /**
+   * Terminate TLS in nginx with this certificate (port 443). Without an
+   * ingress controller, ACME HTTP-01 challenges cannot be served: use a
+   * DNS-01 issuer or an existing Secret. @default - plain http; terminate TLS in front
+   */
+  readonly tls?: IngressTls;
+  /** With `tls`, answer plain http with a 308 redirect to https. @default true */
+  readonly httpsRedirect?: boolean;
+  /** Response security headers. `false` adds none. @default {} (nosniff, X-Frame-Options, HSTS on https URLs) */
+  readonly securityHeaders?: SecurityHeadersOptions | false;
+  /** client_max_body_size (upstream NGINX_CLIENT_MAX_BODY_SIZE). @default "100M" */
+  readonly maxBodySize?: string;
+  /** proxy_read_timeout and proxy_send_timeout in seconds (upstream NGINX_PROXY_*_TIMEOUT). @default 3600 */
+  readonly proxyTimeoutSeconds?: number;
+}
+
+const CONFIG_DIR = '/etc/nginx/dify';
+const TLS_DIR = '/etc/nginx/tls';
+const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
+
+/**
+ * Upstream's nginx reverse proxy for clusters without an ingress controller:
+ * a Deployment of nginx-unprivileged (uid 101, port 8080, read-only root
+ * filesystem, /tmp on an emptyDir) whose configuration is rendered at synth
+ * time into a ConfigMap (see {@link renderNginxConfig}), and a LoadBalancer or
+ * NodePort Service. The pods roll when the configuration changes.
+ */
+export class DifyNginxProxy extends Construct {
+  /** nginx-unprivileged: the official nginx image built to run as uid 101 on port 8080. */
+  public static readonly DEFAULT_IMAGE = 'nginxinc/nginx-unprivileged:1.28.0-alpine';
+  public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '50m', cpuLimit: '1', memoryRequest: '64Mi', memoryLimit: '256Mi' };
+  public static readonly HTTP_PORT = 8080;
+  public static readonly HTTPS_PORT = 8443;
+  public static readonly HEALTH_PORT = 8081;
+
+  public readonly workload: DifyWorkload;
+  /** The LoadBalancer or NodePort Service. */
+  public readonly service: k8s.KubeService;
+  /** The rendered configuration files. */
+  public readonly config: { readonly 'nginx.conf': string; readonly 'proxy.conf': string };
+
+  constructor(scope: Construct, id: string, props: DifyNginxProxyProps) {
+    super(scope, id);
+    const svc = props.service ?? {};
+    const type = svc.type ?? 'LoadBalancer';
+    if (type !== 'LoadBalancer' && type !== 'NodePort') invalid('nginxProxy.service.type', type, 'must be "LoadBalancer" or "NodePort"');
+    const policy = svc.externalTrafficPolicy ?? 'Cluster';
+    if (policy !== 'Cluster' && policy !== 'Local') invalid('nginxProxy.service.externalTrafficPolicy', policy, 'must be "Cluster" or "Local"');
+    for (const cidr of svc.loadBalancerSourceRanges ?? []) {
+      if (typeof cidr !== 'string' || !CIDR.test(cidr)) invalid('nginxProxy.service.loadBalancerSourceRanges', cidr, 'must be CIDRs such as "203.0.113.0/24"');
+    }
+    if (svc.loadBalancerSourceRanges?.length && type !== 'LoadBalancer') {
+      invalid('nginxProxy.service.loadBalancerSourceRanges', svc.loadBalancerSourceRanges, 'only apply to type "LoadBalancer"');
+    }
+    for (const p of ['httpNodePort', 'httpsNodePort'] as const) {
+      if (svc[p] !== undefined) validateInt(`nginxProxy.service.${p}`, svc[p]!, 30000, 32767);
+    }
+    if (svc.httpsNodePort !== undefined && !props.tls) invalid('nginxProxy.service.httpsNodePort', svc.httpsNodePort, 'needs tls: without it the proxy has no https port');
+    if (svc.httpNodePort !== undefined && svc.httpNodePort === svc.httpsNodePort) {
+      invalid('nginxProxy.service.httpsNodePort', svc.httpsNodePort, 'must differ from httpNodePort');
+    }
+    if (props.tls && !props.urls.tls) invalid('urls.tls', false, 'must be true when the proxy terminates TLS, or Dify keeps handing out http:// links');
+    const maxBody = props.maxBodySize ?? '100M';
+    if (typeof maxBody !== 'string' || !/^[0-9]+[kKmMgG]?$/.test(maxBody)) invalid('nginxProxy.maxBodySize', maxBody, 'must be an nginx size such as "100M"');
+    const timeout = validateInt('nginxProxy.proxyTimeoutSeconds', props.proxyTimeoutSeconds ?? 3600, 1, 86400);
+    for (const [target, b] of Object.entries(props.backends) as Array<[RouteTarget, ServiceEndpoint]>) {
+      validateDnsSubdomain(`nginxProxy.backends.${target}.host`, b.host);
+      validatePort(`nginxProxy.backends.${target}.port`, b.port);
+    }
+
+    const resources = withResources(DifyNginxProxy.DEFAULT_RESOURCES, props.resources);
+    const workers = Math.max(1, Math.ceil(parseCpu(validateCpu('nginxProxy.resources.cpuLimit', resources.cpuLimit)) / 1000));
+    const name = `${props.instance}-nginx`;
+    const volumes: k8s.Volume[] = [emptyDir('tmp', '64Mi'), { name: 'config', configMap: { name: `${name}-config` } }];
+    const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }, { name: 'config', mountPath: CONFIG_DIR, readOnly: true }];
+    const ports = [{ name: 'http', port: DifyNginxProxy.HTTP_PORT }];
+    let tlsSecretName: string | undefined;
+    if (props.tls) {
+      tlsSecretName = props.tls.bind(this, props.instance, props.urls.hosts());
+      volumes.push({ name: 'tls', secret: { secretName: tlsSecretName, defaultMode: 0o440 } });
+      mounts.push({ name: 'tls', mountPath: TLS_DIR, readOnly: true });
+      ports.push({ name: 'https', port: DifyNginxProxy.HTTPS_PORT });
+    }
+    ports.push({ name: 'health', port: DifyNginxProxy.HEALTH_PORT });
+
+    this.config = renderNginxConfig({
+      urls: props.urls,
+      backends: props.backends,
+      httpPort: DifyNginxProxy.HTTP_PORT,
+      httpsPort: props.tls ? DifyNginxProxy.HTTPS_PORT : undefined,
+      tlsDir: props.tls ? TLS_DIR : undefined,
+      httpsRedirect: props.httpsRedirect ?? true,
+      healthPort: DifyNginxProxy.HEALTH_PORT,
+      configDir: CONFIG_DIR,
+      maxBodySize: maxBody,
+      proxyTimeoutSeconds: timeout,
+      workerProcesses: workers,
+      securityHeaders: resolveSecurityHeaders('nginxProxy.securityHeaders', props.securityHeaders),
+    });
+    const labels = metadataLabels({ instance: props.instance, component: 'nginx' });
+    new k8s.KubeConfigMap(this, 'Config', { metadata: { name: `${name}-config`, labels }, data: { ...this.config } });
+
+    const health = httpProbe('/healthz', 'health');
+    this.workload = new DifyWorkload(this, 'Resource', {
+      instance: props.instance,
+      component: 'nginx',
+      name,
+      image: props.image ?? DifyNginxProxy.DEFAULT_IMAGE,
+      kind: 'Deployment',
+      replicas: props.replicas,
+      command: ['nginx', '-e', 'stderr', '-c', `${CONFIG_DIR}/nginx.conf`],
+      ports,
+      probes: { readiness: health, liveness: httpProbe('/healthz', 'health', { period: 20 }) },
+      resources,
+      resourcesProp: 'nginxProxy.resources',
+      // fsGroup 101 lets nginx read the TLS key mounted with mode 0440.
+      security: nonRootProfile(101, { readOnlyRootFilesystem: true, fsGroup: 101 }),
+      volumes,
+      volumeMounts: mounts,
+      configChecksumInputs: { ...this.config, tlsSecret: tlsSecretName ?? '' },
+    });
+
+    const servicePorts: k8s.ServicePort[] = [{
+      name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', nodePort: svc.httpNodePort,
+    }];
+    if (props.tls) {
+      servicePorts.push({ name: 'https', port: 443, targetPort: k8s.IntOrString.fromString('https'), protocol: 'TCP', nodePort: svc.httpsNodePort });
+    }
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name: `${name}-public`, labels, annotations: svc.annotations && Object.keys(svc.annotations).length ? { ...svc.annotations } : undefined },
+      spec: {
+        type,
+        selector: this.workload.selector,
+        ports: servicePorts,
+        externalTrafficPolicy: policy,
+        loadBalancerSourceRanges: svc.loadBalancerSourceRanges?.length ? [...svc.loadBalancerSourceRanges] : undefined,
+      },
+    });
+  }
+}
