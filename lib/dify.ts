@@ -18,7 +18,7 @@ import { ExternalRedis } from './config/redis';
 import { VectorStore } from './config/vector-store';
 import { DifySettings, DifySettingsProps } from './config/settings';
 import { DifyStorage } from './config/storage';
-import { DifyUrls } from './config/urls';
+import { DifySplitHostsOptions, DifyUrls } from './config/urls';
 import { resolveImage } from './core/image';
 import { ComponentAvailability, ComponentOptions } from './core/availability';
 import { metadataLabels } from './core/labels';
@@ -29,7 +29,10 @@ import { DifyNetworkPolicy, DifyNetworkPolicyProps, PodPeer } from './networking
 import { BackupTarget, DifyPostgresBackup } from './backup/postgres-backup';
 import { DifyMonitoring } from './observability/monitoring';
 import { BoundSecrets, DifySecrets } from './secrets/secrets';
+import { DifyHttpRoute, DifyHttpRouteProps } from './networking/http-route';
 import { DifyIngress } from './networking/ingress';
+import { DifyNginxProxy, DifyNginxProxyProps } from './networking/nginx-proxy';
+import { IngressSecurityHeaders, IngressTls } from './networking/tls';
 import { SquidAllowLists } from './networking/squid-config';
 import { DifyCredentials } from './secrets/credentials';
 import { DifyPostgres } from './stores/postgres';
@@ -56,6 +59,8 @@ export interface DifyComponents {
   readonly postgres?: DifyComponentOptions;
   readonly redis?: DifyComponentOptions;
   readonly weaviate?: DifyComponentOptions;
+  /** The nginx proxy, when `nginxProxy` is set. */
+  readonly nginxProxy?: DifyComponentOptions;
 }
 
 /** Prometheus options of {@link DifyProps.monitoring}. */
@@ -81,6 +86,20 @@ export interface DifyBackupOptions {
   readonly retentionDays?: number;
 }
 
+/** Ingress options of {@link DifyProps.ingress}. */
+export interface DifyIngressOptions {
+  /** TLS from cert-manager or an existing Secret. @default - none */
+  readonly tls?: IngressTls;
+  /** Redirect HTTP to HTTPS when TLS is set. @default true */
+  readonly sslRedirect?: boolean;
+  /** @default IngressSecurityHeaders.controllerDefaults() */
+  readonly securityHeaders?: IngressSecurityHeaders;
+  /** Extra annotations. @default {} */
+  readonly annotations?: Record<string, string>;
+  /** Request body limit. @default "100m" */
+  readonly maxBodySize?: string;
+}
+
 /** Argo CD sync waves: policies and credentials, then stores, then the migration Job, then the app. */
 export const SYNC_WAVES = { foundation: -3, stores: -2, migration: -1 } as const;
 
@@ -90,10 +109,23 @@ export interface DifyProps {
   readonly instance?: string;
   /** Public host of the installation; every URL Dify hands out is derived from it. */
   readonly host: string;
-  /** Serve and advertise https:// URLs. @default false */
+  /**
+   * A separate host for the APIs (`/console/api`, `/api`, `/v1`, `/files`, …); `host` then
+   * serves the web UI. @default - everything on `host`
+   */
+  readonly apiHost?: string;
+  /** Cookie domain, extra CORS origins and where `/e/` lives, for split hosts. @default - derived from the hosts */
+  readonly splitHosts?: Omit<DifySplitHostsOptions, 'webHost' | 'apiHost' | 'tls'>;
+  /** Advertise https:// URLs (implied by any TLS option below). @default false */
   readonly tls?: boolean;
   /** IngressClass. @default "nginx" */
   readonly ingressClassName?: string;
+  /** Ingress options, or `false` for none. @default - an Ingress without TLS, unless gateway or nginxProxy is set */
+  readonly ingress?: false | DifyIngressOptions;
+  /** Expose through a Gateway API HTTPRoute instead of an Ingress. @default - none */
+  readonly gateway?: Omit<DifyHttpRouteProps, 'instance' | 'urls' | 'backends'>;
+  /** Expose through an in-cluster nginx (upstream's config) behind a LoadBalancer/NodePort Service instead of an Ingress. @default - none */
+  readonly nginxProxy?: Omit<DifyNginxProxyProps, 'instance' | 'urls' | 'backends' | 'image'>;
   /** Image overrides. @default - {@link DEFAULT_IMAGES} */
   readonly images?: Partial<DifyImages>;
   /** File storage of api and worker. @default DifyStorage.persistentVolume() */
@@ -185,7 +217,12 @@ export class Dify extends Construct {
   public readonly worker: DifyWorker;
   public readonly beat: DifyBeat;
   public readonly web: DifyWeb;
-  public readonly ingress: DifyIngress;
+  /** The Ingress, unless another exposure is chosen. */
+  public readonly ingress?: DifyIngress;
+  /** The HTTPRoute, when `gateway` is set. */
+  public readonly httpRoute?: DifyHttpRoute;
+  /** The nginx proxy, when `nginxProxy` is set. */
+  public readonly nginxProxy?: DifyNginxProxy;
   private readonly secretsScope: Construct;
 
   constructor(scope: Construct, id: string, props: DifyProps) {
@@ -199,7 +236,16 @@ export class Dify extends Construct {
       registry: props.imageRegistry, digest: props.imageDigests?.[k as keyof DifyImages],
     })])) as unknown as DifyImages;
     const pullSecrets = (props.imagePullSecrets ?? []).map((n) => validateDnsSubdomain('imagePullSecrets', n));
-    this.urls = DifyUrls.fromHost(props.host, { tls: props.tls });
+    const exposures = [props.gateway && 'gateway', props.nginxProxy && 'nginxProxy', props.ingress && 'ingress'].filter(Boolean) as string[];
+    if (exposures.length > 1) invalid(exposures[1], 'set', `conflicts with ${exposures[0]}: expose Dify through one of ingress, gateway and nginxProxy`);
+    const tls = props.tls ?? Boolean((props.ingress && props.ingress.tls) || props.nginxProxy?.tls);
+    if (props.tls === false && ((props.ingress && props.ingress.tls) || props.nginxProxy?.tls)) {
+      invalid('tls', false, 'contradicts the TLS configured on the ingress or nginx proxy; omit it or set true');
+    }
+    if (props.splitHosts && !props.apiHost) invalid('splitHosts', props.splitHosts, 'only applies with apiHost');
+    this.urls = props.apiHost
+      ? DifyUrls.split({ webHost: props.host, apiHost: props.apiHost, tls, ...props.splitHosts })
+      : DifyUrls.fromHost(props.host, { tls });
     this.storage = props.storage ?? DifyStorage.persistentVolume();
     const settings = new DifySettings(props.settings);
     const instance = this.instance;
@@ -296,10 +342,15 @@ export class Dify extends Construct {
     this.worker = new DifyWorker(this, 'Worker', { instance, image: images.api, config, resources: resources.worker });
     this.beat = new DifyBeat(this, 'Beat', { instance, image: images.api, config, resources: resources.beat });
     this.web = new DifyWeb(this, 'Web', { instance, image: images.web, urls: this.urls, api: this.api, settings, resources: resources.web });
-    this.ingress = new DifyIngress(this, 'Ingress', {
-      instance, host: props.host, ingressClassName: props.ingressClassName,
-      backends: { api: this.api, web: this.web, pluginDaemon: this.pluginDaemon },
-    });
+    const backends = { api: this.api, web: this.web, pluginDaemon: this.pluginDaemon };
+    if (props.gateway) {
+      this.httpRoute = new DifyHttpRoute(this, 'HttpRoute', { ...props.gateway, instance, urls: this.urls, backends });
+    } else if (props.nginxProxy) {
+      this.nginxProxy = new DifyNginxProxy(this, 'NginxProxy', { ...props.nginxProxy, instance, urls: this.urls, backends, image: images.nginx });
+    } else if (props.ingress !== false) {
+      const o = props.ingress ?? {};
+      this.ingress = new DifyIngress(this, 'Ingress', { instance, urls: this.urls, ingressClassName: props.ingressClassName, backends, ...o });
+    }
 
     if (props.backup && this.postgres) {
       this.backup = new DifyPostgresBackup(this, 'Backup', {
@@ -320,6 +371,7 @@ export class Dify extends Construct {
         ssrfAllowedPrivateCidrs: props.ssrfProxy?.allowPrivateIps,
         secretGenerator: this.secrets.generated,
         embedded,
+        frontProxy: this.nginxProxy !== undefined,
         prometheus: m?.prometheus,
         metricsPorts: m ? [
           ...(exporters && embedded.postgres ? [{ component: 'postgres', port: DifyPostgres.METRICS_PORT }] : []),
@@ -336,6 +388,7 @@ export class Dify extends Construct {
       ['beat', this.beat.workload, true, false], ['ssrfProxy', this.ssrfProxy.workload, false, false],
       ['sandbox', this.sandbox.workload, false, false], ['api', this.api.workload, false, false],
       ['worker', this.worker.workload, false, false], ['web', this.web.workload, false, false],
+      ['nginxProxy', this.nginxProxy?.workload, false, false],
     ];
     this.availability = {};
     for (const [name, w, singleton, store] of components) {
@@ -362,6 +415,7 @@ export class Dify extends Construct {
     return [
       this.postgres?.store.workload, this.redis?.store.workload, this.weaviate?.store.workload, this.ssrfProxy.workload,
       this.sandbox.workload, this.pluginDaemon.workload, this.api.workload, this.worker.workload, this.beat.workload, this.web.workload,
+      this.nginxProxy?.workload,
     ].filter((w): w is DifyWorkload => w !== undefined);
   }
 }

@@ -19,6 +19,7 @@ export const DEFAULT_IMAGES = {
   postgresExporter: 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0',
   redisExporter: 'oliver006/redis_exporter:v1.62.0',
   awsCli: 'amazon/aws-cli:2.17.0',
+  nginx: 'nginxinc/nginx-unprivileged:1.28.0-alpine',
 } as const;
 
 /** Which image each component runs. */

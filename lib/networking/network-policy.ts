@@ -40,6 +40,8 @@ export interface DifyNetworkPolicyProps {
    * translation, and port). @default - any address on TCP 443 and 6443
    */
   readonly apiServer?: { readonly cidrs: string[]; readonly ports: number[] };
+  /** An in-cluster nginx proxy (DifyNginxProxy) fronts web, api and the plugin daemon from a public Service. @default false */
+  readonly frontProxy?: boolean;
   /** Which stores run in the cluster; flows to absent ones are not opened. @default - all three */
   readonly embedded?: { readonly postgres: boolean; readonly redis: boolean; readonly weaviate: boolean };
   /** Whether the secret generator Job exists (opens its API-server egress). @default true */
@@ -69,7 +71,7 @@ export interface ExternalServicePeer {
   readonly from?: string[];
 }
 
-type Component = 'api' | 'worker' | 'beat' | 'web' | 'sandbox' | 'plugin-daemon' | 'ssrf-proxy' | 'postgres' | 'redis' | 'weaviate' | 'migration' | 'secret-generator' | 'backup';
+type Component = 'nginx' | 'api' | 'worker' | 'beat' | 'web' | 'sandbox' | 'plugin-daemon' | 'ssrf-proxy' | 'postgres' | 'redis' | 'weaviate' | 'migration' | 'secret-generator' | 'backup';
 
 interface Flow {
   readonly from: Component[];
@@ -173,6 +175,7 @@ export class DifyNetworkPolicy extends Construct {
       .filter((c) => !absent.has(c));
     if (props.secretGenerator ?? true) components.push('secret-generator');
     if (props.backup) components.push('backup');
+    if (props.frontProxy) components.push('nginx');
     const external = props.externalServices ?? [];
     external.forEach((e, i) => {
       validateCidr(`networkPolicy.externalServices[${i}].cidr`, e.cidr);
@@ -190,8 +193,14 @@ export class DifyNetworkPolicy extends Construct {
       const ingress: k8s.NetworkPolicyIngressRule[] = [];
       const egress: k8s.NetworkPolicyEgressRule[] = [];
       for (const [target, port] of INGRESS_TARGETS) {
-        if (target === c) ingress.push({ from: [peerOf(this.ingressController)], ports: tcp([port]) });
+        if (target === c) {
+          const from = [peerOf(this.ingressController), ...(props.frontProxy ? [{ podSelector: sel('nginx') }] : [])];
+          ingress.push({ from, ports: tcp([port]) });
+        }
+        if (c === 'nginx') egress.push({ to: [{ podSelector: sel(target) }], ports: tcp([port]) });
       }
+      // The proxy's public Service: clients from anywhere, on its listener ports only.
+      if (c === 'nginx') ingress.push({ ports: tcp([8080, 8443]) });
       for (const f of DIFY_FLOWS.filter((x) => !absent.has(x.to))) {
         if (f.to === c) ingress.push({ from: f.from.map((src) => ({ podSelector: sel(src) })), ports: tcp(f.ports) });
         if (f.from.includes(c)) egress.push({ to: [{ podSelector: sel(f.to) }], ports: tcp(f.ports) });

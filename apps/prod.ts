@@ -1,0 +1,67 @@
+import {
+  DifyDatabase, DifySecrets, DifyStorage, ExternalRedis, IngressTls, PluginStorage, SecretKeyRef, VectorStore, credentialsInSecret,
+} from '../lib';
+import { Environment } from './environments';
+
+// Placeholders: replace the hosts, bucket, CIDR, store and secret paths with your own.
+const credentials = credentialsInSecret('dify-credentials');
+const DATA_SUBNET = '10.40.0.0/16';
+
+/**
+ * Production: managed PostgreSQL, Redis (TLS), S3 (IRSA) and Qdrant; every
+ * credential from AWS Secrets Manager through External Secrets; three api and
+ * web replicas with HPAs and PDBs spread across zones; TLS from cert-manager on
+ * split web and api hosts; OpenTelemetry to the in-cluster collector.
+ */
+export const prod: Environment = {
+  name: 'prod',
+  namespace: 'dify-prod',
+  dify: {
+    host: 'dify.example.com',
+    apiHost: 'api.dify.example.com',
+    ingress: { tls: IngressTls.certManager({ issuer: 'letsencrypt', kind: 'ClusterIssuer' }) },
+    secrets: DifySecrets.external({
+      store: { name: 'aws-secrets-manager', kind: 'ClusterSecretStore' },
+      remoteRefs: {
+        secretKey: { key: 'prod/dify/app', property: 'secret-key' },
+        sandboxApiKey: { key: 'prod/dify/app', property: 'sandbox-api-key' },
+        pluginDaemonKey: { key: 'prod/dify/app', property: 'plugin-daemon-key' },
+        pluginInnerApiKey: { key: 'prod/dify/app', property: 'plugin-inner-api-key' },
+        postgresPassword: { key: 'prod/dify/rds', property: 'password' },
+        redisPassword: { key: 'prod/dify/redis', property: 'auth-token' },
+        celeryBrokerUrl: { key: 'prod/dify/redis', property: 'broker-url' },
+      },
+      extraKeys: {
+        'qdrant-api-key': { key: 'prod/dify/qdrant', property: 'api-key' },
+        'otlp-api-key': { key: 'prod/dify/otel', property: 'api-key' },
+      },
+    }),
+    reloaderAnnotations: true,
+    externalDatabase: DifyDatabase.external({
+      host: 'dify-prod.cluster-example.eu-west-1.rds.amazonaws.com', username: 'dify', password: credentials.postgresPassword, sslMode: 'require',
+    }),
+    externalRedis: ExternalRedis.standalone({
+      host: 'master.dify-prod.example.euw1.cache.amazonaws.com', password: credentials.redisPassword, brokerUrl: credentials.celeryBrokerUrl, tls: {},
+    }),
+    vectorStore: VectorStore.qdrant({ url: 'https://qdrant.data.example.internal:6333', apiKey: SecretKeyRef.of('dify-credentials', 'qdrant-api-key') }),
+    storage: DifyStorage.s3({ bucket: 'example-dify-prod-files', region: 'eu-west-1', useAwsManagedIam: true }),
+    pluginStorage: PluginStorage.s3({ bucket: 'example-dify-prod-plugins', region: 'eu-west-1', useAwsManagedIam: true }),
+    settings: {
+      logLevel: 'INFO',
+      logFormat: 'json',
+      otel: { endpoint: 'http://otel-collector.observability.svc:4318', samplingRate: 0.1, apiKey: SecretKeyRef.of('dify-credentials', 'otlp-api-key') },
+    },
+    networkPolicy: {
+      externalServices: [{ cidr: DATA_SUBNET, ports: [5432, 6379, 6333] }],
+      telemetry: { collector: { namespaceLabels: { 'kubernetes.io/metadata.name': 'observability' }, podLabels: { 'app.kubernetes.io/name': 'opentelemetry-collector' } }, ports: [4317, 4318] },
+    },
+    components: {
+      api: { autoscaling: { minReplicas: 3, maxReplicas: 12 }, priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+      web: { autoscaling: { minReplicas: 3, maxReplicas: 8 }, priorityClassName: 'dify-critical' },
+      worker: { autoscaling: { minReplicas: 3, maxReplicas: 20, targetMemoryUtilization: 80 }, resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+      sandbox: { autoscaling: { minReplicas: 2, maxReplicas: 10 } },
+      ssrfProxy: { replicas: 2 },
+      pluginDaemon: { priorityClassName: 'dify-critical' },
+    },
+  },
+};

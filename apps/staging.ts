@@ -1,0 +1,31 @@
+import { BackupTarget, DifySecrets, DifyStorage, IngressTls } from '../lib';
+import { Environment } from './environments';
+
+/**
+ * Staging: embedded stores, two replicas of every stateless component, TLS
+ * from cert-manager, credentials from a Secret the platform team manages
+ * (sealed-secrets or SOPS), nightly backups to a volume.
+ */
+export const staging: Environment = {
+  name: 'staging',
+  namespace: 'dify-staging',
+  dify: {
+    host: 'dify.staging.example.com',
+    ingress: { tls: IngressTls.certManager({ issuer: 'letsencrypt-staging', kind: 'ClusterIssuer' }) },
+    secrets: DifySecrets.existing('dify-credentials'),
+    storage: DifyStorage.persistentVolume({ size: '20Gi', storageClassName: 'standard-rwo' }),
+    settings: { logLevel: 'INFO', logFormat: 'json', deployEnv: 'TESTING' },
+    postgres: { storageSize: '20Gi', storageClassName: 'standard-rwo' },
+    redis: { storageSize: '2Gi', storageClassName: 'standard-rwo' },
+    weaviate: { storageSize: '20Gi', storageClassName: 'standard-rwo' },
+    pluginDaemon: { storageSize: '10Gi', storageClassName: 'standard-rwo' },
+    backup: { target: BackupTarget.volume({ size: '50Gi', storageClassName: 'standard-rwo' }), retentionDays: 7 },
+    components: {
+      api: { replicas: 2 },
+      worker: { replicas: 2 },
+      web: { replicas: 2 },
+      sandbox: { replicas: 2 },
+      ssrfProxy: { replicas: 2 },
+    },
+  },
+};
