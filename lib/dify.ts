@@ -401,6 +401,13 @@ export class Dify extends Construct {
     for (const store of [this.postgres, this.redis, this.weaviate]) if (store) syncWave(store, SYNC_WAVES.stores);
     syncWave(this.migration, SYNC_WAVES.migration);
 
+    // Custom resources whose CRDs may be installed in the same sync: let Argo CD dry-run without them.
+    for (const obj of this.node.findAll()) {
+      if (obj instanceof ApiObject && !BUILT_IN_GROUP.test(obj.apiVersion)) {
+        obj.metadata.addAnnotation('argocd.argoproj.io/sync-options', 'SkipDryRunOnMissingResource=true');
+      }
+    }
+
     for (const w of this.workloads()) {
       addImagePullSecrets(w.podTemplate, pullSecrets);
       const reads = w.secretNames.filter((n) => this.secrets.secretNames.includes(n));
@@ -419,6 +426,9 @@ export class Dify extends Construct {
     ].filter((w): w is DifyWorkload => w !== undefined);
   }
 }
+
+/** apiVersions of built-in Kubernetes groups (core, apps, batch, policy, networking, rbac, autoscaling). */
+const BUILT_IN_GROUP = /^(v1|(apps|batch|policy|autoscaling|networking\.k8s\.io|rbac\.authorization\.k8s\.io)\/v[0-9a-z]+)$/;
 
 /** Marks every API object under `scope` with an Argo CD sync wave (inert for kubectl and Flux). */
 function syncWave(scope: IConstruct, wave: number): void {
