@@ -1,4 +1,5 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Dify, DifyNamespace, DifyProps } from '../lib';
 
 /** One deployable environment: a namespace and a Dify installation in it. */
@@ -7,6 +8,8 @@ export interface Environment {
   readonly name: string;
   readonly namespace: string;
   readonly dify: DifyProps;
+  /** PriorityClasses the environment's pods reference, created cluster-wide beside the namespace. @default [] */
+  readonly priorityClasses?: ReadonlyArray<{ readonly name: string; readonly value: number }>;
 }
 
 /**
@@ -17,6 +20,14 @@ export function synthEnvironment(env: Environment, outdir: string): App {
   const app = new App({ outdir: `${outdir}/${env.name}`, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const ns = new Chart(app, 'namespace');
   new DifyNamespace(ns, 'Namespace', { name: env.namespace });
+  for (const pc of env.priorityClasses ?? []) {
+    new k8s.KubePriorityClass(ns, `PriorityClass-${pc.name}`, {
+      metadata: { name: pc.name, labels: { 'app.kubernetes.io/part-of': 'dify', 'app.kubernetes.io/managed-by': 'cdk8s' } },
+      value: pc.value,
+      globalDefault: false,
+      preemptionPolicy: 'PreemptLowerPriority',
+    });
+  }
   const chart = new Chart(app, 'dify', { namespace: env.namespace });
   chart.addDependency(ns);
   new Dify(chart, 'Dify', env.dify);

@@ -16,6 +16,8 @@ const DATA_SUBNET = '10.40.0.0/16';
 export const prod: Environment = {
   name: 'prod',
   namespace: 'dify-prod',
+  // The serving path (api, web, worker, sandbox, SSRF proxy, plugin daemon) preempts batch work.
+  priorityClasses: [{ name: 'dify-critical', value: 100000 }],
   dify: {
     host: 'dify.example.com',
     apiHost: 'api.dify.example.com',
@@ -58,9 +60,9 @@ export const prod: Environment = {
     components: {
       api: { autoscaling: { minReplicas: 3, maxReplicas: 12 }, priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
       web: { autoscaling: { minReplicas: 3, maxReplicas: 8 }, priorityClassName: 'dify-critical' },
-      worker: { autoscaling: { minReplicas: 3, maxReplicas: 20, targetMemoryUtilization: 80 }, resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
-      sandbox: { autoscaling: { minReplicas: 2, maxReplicas: 10 } },
-      ssrfProxy: { replicas: 2 },
+      worker: { autoscaling: { minReplicas: 3, maxReplicas: 20, targetMemoryUtilization: 80 }, priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+      sandbox: { autoscaling: { minReplicas: 2, maxReplicas: 10 }, priorityClassName: 'dify-critical' },
+      ssrfProxy: { replicas: 2, priorityClassName: 'dify-critical' },
       pluginDaemon: { priorityClassName: 'dify-critical' },
     },
   },

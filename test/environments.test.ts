@@ -18,7 +18,8 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
 
   test('the namespace is the first document applied', () => {
     expect(docs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: env.namespace } });
-    for (const d of docs.slice(1)) expect(d.metadata.namespace).toBe(env.namespace);
+    const clusterScoped = new Set(['Namespace', 'PriorityClass']);
+    for (const d of docs.slice(1)) expect(d.metadata.namespace).toBe(clusterScoped.has(d.kind) ? undefined : env.namespace);
   });
 
   test('every object carries app.kubernetes.io labels', () => {

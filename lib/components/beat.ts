@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DifyBackendConfig } from '../config/backend';
 import { ComponentResources, withResources } from '../core/resources';
+import { containerSecurityContext } from '../core/security';
 import { DifyWorkload, execProbe, startupFor } from '../core/workload';
 import { apiImageProfile, migrationGate } from './backend-pod';
 
@@ -47,7 +48,8 @@ export class DifyBeat extends Construct {
       security: apiImageProfile(false),
       volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } }],
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-      initContainers: [migrationGate()],
+      // The gate writes nothing but /tmp, so it keeps a read-only root even though beat cannot.
+      initContainers: [{ ...migrationGate(), securityContext: containerSecurityContext(apiImageProfile(true)) }],
     });
   }
 }
