@@ -2,7 +2,7 @@ import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateUrl } from '../core/validation';
 import { validateSecretKeyRef } from './connections';
-import { validateRegion, validateS3Bucket } from './storage';
+import { validateFolder, validateRegion, validateS3Bucket } from './storage';
 
 /** Props of {@link PluginStorage.s3}. */
 export interface PluginS3StorageOptions {
@@ -153,9 +153,7 @@ export abstract class PluginStorage {
     validateUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'ap-southeast-1');
     if (o.authVersion !== undefined && !['v1', 'v4'].includes(o.authVersion)) invalid(`${p}.authVersion`, o.authVersion, 'must be "v1" or "v4"');
-    if (o.path !== undefined && (typeof o.path !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(o.path))) {
-      invalid(`${p}.path`, o.path, 'must be a relative folder such as "dify/plugins": letters, digits, \'.\', \'_\', \'-\' and inner \'/\'');
-    }
+    if (o.path !== undefined) validateFolder(`${p}.path`, o.path);
     return new ObjectPluginStorage('aliyun_oss', {
       PLUGIN_STORAGE_OSS_BUCKET: o.bucket,
       ALIYUN_OSS_ENDPOINT: o.endpoint,

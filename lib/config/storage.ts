@@ -500,7 +500,8 @@ function validateHostOrUrl(prop: string, value: string): string {
   return value;
 }
 
-function validateFolder(prop: string, value: string): string {
+/** A relative object-store folder such as `dify/files`. */
+export function validateFolder(prop: string, value: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) {
     invalid(prop, value, 'must be a relative folder such as "dify/files": letters, digits, \'.\', \'_\', \'-\' and inner \'/\'');
   }
