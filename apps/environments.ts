@@ -9,7 +9,7 @@ export interface Environment {
   readonly namespace: string;
   readonly dify: DifyProps;
   /** PriorityClasses the environment's pods reference, created cluster-wide beside the namespace. @default [] */
-  readonly priorityClasses?: ReadonlyArray<{ readonly name: string; readonly value: number }>;
+  readonly priorityClasses?: ReadonlyArray<{ readonly name: string; readonly value: number; readonly description: string }>;
 }
 
 /**
@@ -26,6 +26,7 @@ export function synthEnvironment(env: Environment, outdir: string): App {
       value: pc.value,
       globalDefault: false,
       preemptionPolicy: 'PreemptLowerPriority',
+      description: pc.description,
     });
   }
   const chart = new Chart(app, 'dify', { namespace: env.namespace });

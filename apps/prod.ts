@@ -16,8 +16,7 @@ const DATA_SUBNET = '10.40.0.0/16';
 export const prod: Environment = {
   name: 'prod',
   namespace: 'dify-prod',
-  // The serving path (api, web, worker, sandbox, SSRF proxy, plugin daemon) preempts batch work.
-  priorityClasses: [{ name: 'dify-critical', value: 100000 }],
+  priorityClasses: [{ name: 'dify-critical', value: 100000, description: 'Dify serving path: api, web, worker, sandbox, SSRF proxy, plugin daemon' }],
   dify: {
     host: 'dify.example.com',
     apiHost: 'api.dify.example.com',

@@ -312,3 +312,11 @@ describe('validateSchemas: structural schema semantics (fixture CRD)', () => {
     ]);
   });
 });
+
+describe('kubernetes-models gaps', () => {
+  test('PriorityClass.description is a real field the models drop: accepted, while unknown fields stay errors', () => {
+    const pc = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'dify-critical' }, value: 1000, description: 'serving path' };
+    expect(validateSchemas([pc])).toEqual([]);
+    expect(validateSchemas([{ ...pc, descripton: 'typo' }]).map((i) => i.message)).toEqual(['unknown field "descripton"']);
+  });
+});
