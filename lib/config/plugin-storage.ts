@@ -2,7 +2,7 @@ import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateUrl } from '../core/validation';
 import { validateSecretKeyRef } from './connections';
-import { validateFolder, validateRegion, validateS3Bucket } from './storage';
+import { validateBucket, validateFolder, validateRegion, validateS3Bucket } from './storage';
 
 /** Props of {@link PluginStorage.s3}. */
 export interface PluginS3StorageOptions {
@@ -74,7 +74,6 @@ export interface PluginVolcengineTosStorageOptions {
   readonly secretKey: SecretKeyRef;
 }
 
-const OSS_BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /**
  * Where the plugin daemon keeps plugin packages, installed plugins and
@@ -147,9 +146,7 @@ export abstract class PluginStorage {
   /** Alibaba Cloud OSS (PLUGIN_STORAGE_TYPE=aliyun_oss). */
   public static aliyunOss(o: PluginAliyunOssStorageOptions): PluginStorage {
     const p = 'pluginDaemon.storage.aliyunOss';
-    if (typeof o.bucket !== 'string' || !OSS_BUCKET.test(o.bucket)) {
-      invalid(`${p}.bucket`, o.bucket, 'must be an OSS bucket name: 3-63 lowercase letters, digits and \'-\', starting and ending alphanumeric');
-    }
+    validateBucket(`${p}.bucket`, o.bucket, 'an OSS bucket name');
     validateUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'ap-southeast-1');
     if (o.authVersion !== undefined && !['v1', 'v4'].includes(o.authVersion)) invalid(`${p}.authVersion`, o.authVersion, 'must be "v1" or "v4"');
@@ -169,9 +166,7 @@ export abstract class PluginStorage {
   /** Volcengine TOS (PLUGIN_STORAGE_TYPE=volcengine_tos). */
   public static volcengineTos(o: PluginVolcengineTosStorageOptions): PluginStorage {
     const p = 'pluginDaemon.storage.volcengineTos';
-    if (typeof o.bucket !== 'string' || !OSS_BUCKET.test(o.bucket)) {
-      invalid(`${p}.bucket`, o.bucket, 'must be a TOS bucket name: 3-63 lowercase letters, digits and \'-\', starting and ending alphanumeric');
-    }
+    validateBucket(`${p}.bucket`, o.bucket, 'a TOS bucket name');
     if (typeof o.endpoint !== 'string' || !(/^https?:\/\/\S+[^/]$/.test(o.endpoint) || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(o.endpoint))) {
       invalid(`${p}.endpoint`, o.endpoint, 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash');
     }

@@ -470,7 +470,8 @@ export function validateS3Bucket(prop: string, value: string): string {
 }
 
 /** 3-63 lowercase letters, digits and '-' (and '.' when `dots`), starting and ending alphanumeric. */
-function validateBucket(prop: string, value: string, what: string, dots = false): string {
+/** An object-store bucket name (3-63 lowercase letters, digits and '-', optionally '.'). */
+export function validateBucket(prop: string, value: string, what: string, dots = false): string {
   const re = dots ? /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/ : /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
   if (typeof value !== 'string' || !re.test(value)) {
     invalid(prop, value, `must be ${what}: 3-63 lowercase letters, digits${dots ? ', \'.\'' : ''} and '-', starting and ending alphanumeric`);
