@@ -105,8 +105,7 @@ export interface DifyIngressOptions {
   readonly maxBodySize?: string;
 }
 
-/** Argo CD sync waves: policies and credentials, then stores, then the migration Job, then the app. */
-export const SYNC_WAVES = { foundation: -3, stores: -2, migration: -1 } as const;
+export { SYNC_WAVES } from './core/argo';
 
 /** Props of {@link Dify}. */
 export interface DifyProps {

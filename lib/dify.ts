@@ -1,6 +1,5 @@
-import { ApiObject } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
-import { BackupTarget, DifyPostgresBackup } from './backup/postgres-backup';
+import { Construct } from 'constructs';
+import { DifyPostgresBackup } from './backup/postgres-backup';
 import { DifyApi } from './components/api';
 import { DifyBeat } from './components/beat';
 import { DifyMigration } from './components/migration';
@@ -14,12 +13,13 @@ import { PostgresConnection, RedisConnectionLike } from './config/connections';
 import { reachOf } from './config/reach';
 import { DifyUrls } from './config/urls';
 import { VectorStore } from './config/vector-store';
+import { SYNC_WAVES, skipDryRunOnCustomResources, syncWave } from './core/argo';
 import { guardCollisions } from './core/collisions';
 import { IConnectable, NetworkPeer } from './core/connections';
 import { EnvSet } from './core/env';
 import { invalid } from './core/validation';
 import { DifyComponentProps } from './core/workload';
-import { DifyComponents, DifyProps, SYNC_WAVES } from './dify-props';
+import { DifyComponents, DifyProps } from './dify-props';
 import { resolveInstallation } from './dify-resolve';
 import { DifyHttpRoute } from './networking/http-route';
 import { DifyIngress } from './networking/ingress';
@@ -173,11 +173,10 @@ export class Dify extends Construct {
     if (np) {
       this.networkPolicy = new DifyNetworkPolicy(this, 'NetworkPolicy', { dns: np.dns, clusterCidrs: np.clusterCidrs });
     }
-    for (const sc of [this.networkPolicy, secretsScope]) if (sc) annotateAll(sc, 'argocd.argoproj.io/sync-wave', String(SYNC_WAVES.foundation));
-    for (const store of [this.postgres, this.redis, this.weaviate]) if (store) annotateAll(store, 'argocd.argoproj.io/sync-wave', String(SYNC_WAVES.stores));
-    annotateAll(this.migration, 'argocd.argoproj.io/sync-wave', String(SYNC_WAVES.migration));
-    // Custom resources whose CRDs may be installed in the same sync: let Argo CD dry-run without them.
-    annotateAll(this, 'argocd.argoproj.io/sync-options', 'SkipDryRunOnMissingResource=true', (o) => !BUILT_IN_GROUP.test(o.apiVersion));
+    [this.networkPolicy, secretsScope].forEach((sc) => syncWave(sc, SYNC_WAVES.foundation));
+    [this.postgres, this.redis, this.weaviate].forEach((sc) => syncWave(sc, SYNC_WAVES.stores));
+    syncWave(this.migration, SYNC_WAVES.migration);
+    skipDryRunOnCustomResources(this);
   }
 
   /** The OTLP collector for api, worker and beat (the declared pods, or the endpoint's port), and declared external flows. */
@@ -196,17 +195,5 @@ export class Dify extends Construct {
         clients[f].connections.allowTo(NetworkPeer.cidrs([e.cidr]), e.ports);
       }
     });
-  }
-}
-
-export { BackupTarget };
-
-/** apiVersions of built-in Kubernetes groups (core, apps, batch, policy, networking, rbac, autoscaling). */
-const BUILT_IN_GROUP = /^(v1|(apps|batch|policy|autoscaling|networking\.k8s\.io|rbac\.authorization\.k8s\.io)\/v[0-9a-z]+)$/;
-
-/** Adds a metadata annotation to every API object under `scope` (Argo CD hints; inert for kubectl and Flux). */
-function annotateAll(scope: IConstruct, key: string, value: string, filter: (o: ApiObject) => boolean = () => true): void {
-  for (const c of scope.node.findAll()) {
-    if (c instanceof ApiObject && filter(c)) c.metadata.addAnnotation(key, value);
   }
 }
