@@ -50,3 +50,5 @@ export * from './stores/exporter';
 export * from './observability/monitoring';
 export * from './backup/postgres-backup';
 export * from './topology';
+export * from './autoscaling/celery-queues';
+export * from './autoscaling/queue-autoscaler';
