@@ -82,18 +82,19 @@ describe('DifyQueueAutoscaler', () => {
     const docs = synth({
       minReplicas: 0, maxReplicas: 3, listLength: 20, activationListLength: 2, pollingInterval: 10, cooldownPeriod: 600,
       queues: ['mail'],
-      redis: { address: '10.0.0.7:6380', database: 0, password: PASSWORD, username: 'dify', tls: { ca: SecretKeyRef.of('redis-ca', 'ca.crt') } },
+      redis: { address: '[fd00::7]:6380', database: 0, password: PASSWORD, username: 'dify', tls: { ca: SecretKeyRef.of('redis-ca', 'ca.crt') } },
     });
     const so = scaledObject(docs);
     expect(so.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 3, pollingInterval: 10, cooldownPeriod: 600 });
     expect(so.spec.triggers).toHaveLength(1);
     expect(so.spec.triggers[0].metadata).toEqual({
-      address: '10.0.0.7:6380', databaseIndex: '0', enableTLS: 'true', username: 'dify', listName: 'mail', listLength: '20', activationListLength: '2',
+      address: '[fd00::7]:6380', databaseIndex: '0', enableTLS: 'true', username: 'dify', listName: 'mail', listLength: '20', activationListLength: '2',
     });
     expect(triggerAuth(docs).spec.secretTargetRef).toEqual([
       { parameter: 'password', name: 'dify-credentials', key: 'REDIS_PASSWORD' },
       { parameter: 'ca', name: 'redis-ca', key: 'ca.crt' },
     ]);
+    expect(scaledObject(synth({ redis: { ...PROPS.redis, address: '10.0.0.7:6379' } })).spec.triggers[0].metadata.address).toBe('10.0.0.7:6379');
     const insecure = scaledObject(synth({ redis: { ...PROPS.redis, tls: { unsafeSkipVerify: true }, username: SecretKeyRef.of('acl', 'user') } }));
     expect(insecure.spec.triggers[0].metadata).toMatchObject({ enableTLS: 'true', unsafeSsl: 'true' });
     expect(insecure.spec.triggers[0].metadata.username).toBeUndefined();
@@ -121,8 +122,10 @@ describe('DifyQueueAutoscaler', () => {
     ['polling 0', { pollingInterval: 0 }, 'pollingInterval: got 0; must be an integer from 1 to 3600'],
     ['cooldown', { cooldownPeriod: -5 }, 'cooldownPeriod: got -5; must be an integer from 0 to 86400'],
     ['address without port', { redis: { ...PROPS.redis, address: 'dify-redis' } }, 'redis.address: got "dify-redis"; must be "host:port"'],
+    ['address not namespace-qualified', { redis: { ...PROPS.redis, address: 'dify-redis:6379' } },
+      'redis.address: got "dify-redis:6379"; must qualify the Service with its namespace, e.g. "dify-redis.<namespace>.svc:6379"'],
     ['address with scheme', { redis: { ...PROPS.redis, address: 'redis://dify-redis:6379' } }, 'redis.address: got "redis://dify-redis:6379"; must be "host:port"'],
-    ['port out of range', { redis: { ...PROPS.redis, address: 'dify-redis:70000' } }, 'redis.address: got "dify-redis:70000"; must be "host:port"'],
+    ['port out of range', { redis: { ...PROPS.redis, address: 'dify-redis.dify.svc:70000' } }, 'redis.address: got "dify-redis.dify.svc:70000"; must be "host:port"'],
     ['negative database', { redis: { ...PROPS.redis, database: -1 } }, 'redis.database: got -1; must be an integer from 0'],
     ['password as text', { redis: { ...PROPS.redis, password: 'hunter2' as never } }, 'redis.password: got "<string>"; must be a SecretKeyRef'],
     ['missing password', { redis: { address: 'r.dify.svc:6379', database: 1 } as never }, 'redis.password: got undefined; must be a SecretKeyRef'],

@@ -26,7 +26,11 @@ export interface QueueAutoscalerRedisTls {
 
 /** The Celery broker KEDA reads the queue lengths from: a standalone Redis (Sentinel and Cluster need other scalers). */
 export interface QueueAutoscalerRedis {
-  /** `host:port` of the broker, e.g. `dify-redis:6379` (the Service name resolves in the namespace of KEDA's operator only when fully qualified: prefer `dify-redis.<namespace>.svc:6379`). */
+  /**
+   * `host:port` of the broker as KEDA's operator reaches it, e.g. `dify-redis.dify.svc:6379`. The operator
+   * runs in its own namespace, so a Service name must be qualified with the namespace (a single-label host
+   * such as `dify-redis` is rejected); an IP address is accepted as is.
+   */
   readonly address: string;
   /** Database index of the Celery broker (the db of `CELERY_BROKER_URL`; upstream's compose uses 1). */
   readonly database: number;
@@ -79,6 +83,9 @@ function validateAddress(prop: string, value: string): string {
   if (!m || !hostOk || port < 1 || port > 65535) {
     invalid(prop, value, 'must be "host:port" with a DNS name or IP address (IPv6 in brackets) and a port from 1 to 65535, e.g. "dify-redis.dify.svc:6379"');
   }
+  if (!host.includes('.') && !host.startsWith('[')) {
+    invalid(prop, value, `must qualify the Service with its namespace, e.g. "${host}.<namespace>.svc:${port}": KEDA's operator resolves the name from its own namespace`);
+  }
   return value;
 }
 
@@ -96,7 +103,11 @@ function validateSecretRef(prop: string, value: unknown): SecretKeyRef {
  *
  * Kombu keeps each Celery queue as a Redis list named after the queue (messages without a priority, which
  * is how Dify publishes, go to the bare name), so `listName` is the queue name. Tasks already taken by a
- * worker are not in the list: the signal is the backlog, not the work in progress.
+ * worker are not in the list: the signal is the backlog, not the work in progress. Dify also throttles
+ * document indexing per tenant (`TENANT_ISOLATED_TASK_CONCURRENCY`): one tenant's excess uploads wait in
+ * Dify's own Redis keys and only reach the `dataset`/`priority_dataset` lists as earlier ones finish.
+ *
+ * KEDA's operator connects to the broker itself: network policies must admit it to Redis.
  */
 export class DifyQueueAutoscaler extends Construct {
   public readonly scaledObject: ScaledObject;
