@@ -54,3 +54,6 @@ export * from './core/availability';
 export * from './stores/exporter';
 export * from './observability/monitoring';
 export * from './backup/postgres-backup';
+export * from './topology';
+export * from './autoscaling/celery-queues';
+export * from './autoscaling/queue-autoscaler';
