@@ -58,7 +58,12 @@ export function renderTs(t: Tree, indent = ''): string {
   }
   const entries = Object.entries(t).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, v]) => `${inner}${IDENTIFIER.test(k) ? k : quote(k)}: ${renderTs(v, inner)},`).join('\n')}\n${indent}}`;
+  const key = (k: string) => (IDENTIFIER.test(k) ? k : quote(k));
+  if (entries.every(([, v]) => typeof v !== 'object')) {
+    const oneLine = `{ ${entries.map(([k, v]) => `${key(k)}: ${renderTs(v)}`).join(', ')} }`;
+    if (oneLine.length <= 60) return oneLine;
+  }
+  return `{\n${entries.map(([k, v]) => `${inner}${key(k)}: ${renderTs(v, inner)},`).join('\n')}\n${indent}}`;
 }
 
 /** The runtime value of `t`. */

@@ -785,29 +785,17 @@ class Converter {
 
   /** Synthesizes the environment in memory: what each component's environment holds. */
   private render(environment: Tree): Record<string, Rendered> {
-    const env = evaluate(environment) as Environment;
-    const app = Testing.app();
-    const chart = new Chart(app, 'from-env', { namespace: env.namespace });
-    new Dify(chart, 'Dify', env.dify as DifyProps);
-    const objects = Testing.synth(chart) as Array<{ kind: string; metadata: { name: string; labels?: Record<string, string> }; data?: Record<string, string>; spec?: any }>;
-    const configMaps = new Map(objects.filter((x) => x.kind === 'ConfigMap').map((x) => [x.metadata.name, x.data ?? {}]));
-    const out: Record<string, Rendered> = {};
-    for (const obj of objects) {
-      if (!['Deployment', 'StatefulSet'].includes(obj.kind)) continue;
-      const label = obj.metadata.labels?.['app.kubernetes.io/component'] ?? '';
-      const component = label.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-      const rendered: Rendered = { plain: {}, secret: new Set() };
-      for (const c of obj.spec.template.spec.containers as Array<{ env?: Array<{ name: string; value?: string; valueFrom?: unknown }>; envFrom?: Array<{ configMapRef?: { name: string } }> }>) {
-        for (const from of c.envFrom ?? []) Object.assign(rendered.plain, configMaps.get(from.configMapRef?.name ?? '') ?? {});
-        for (const e of c.env ?? []) {
-          if (e.valueFrom) rendered.secret.add(e.name);
-          else rendered.plain[e.name] = e.value ?? '';
-        }
-      }
-      out[component] = rendered;
+    let objects: unknown[];
+    try {
+      const env = evaluate(environment) as Environment;
+      const chart = new Chart(Testing.app(), 'from-env', { namespace: env.namespace });
+      new Dify(chart, 'Dify', env.dify as DifyProps);
+      objects = Testing.synth(chart);
+    } catch (e) {
+      const message = (e as Error).message;
+      throw new Error(message.startsWith('from-env:') ? message : `from-env: the converted environment does not synthesize: ${message}`);
     }
-    for (const c of [...BACKEND_COMPONENTS, 'web']) out[c] ??= { plain: {}, secret: new Set() };
-    return out;
+    return renderedEnv(objects as SynthObject[]);
   }
 
   private source(): string {
@@ -827,6 +815,30 @@ class Converter {
       '',
     ].join('\n');
   }
+}
+
+type SynthObject = { kind: string; metadata: { name: string; labels?: Record<string, string> }; data?: Record<string, string>; spec?: any };
+
+/** Per component (camelCase of its label): the plain and Secret-backed env of its Deployment or StatefulSet. */
+function renderedEnv(objects: SynthObject[]): Record<string, Rendered> {
+  const configMaps = new Map(objects.filter((x) => x.kind === 'ConfigMap').map((x) => [x.metadata.name, x.data ?? {}]));
+  const out: Record<string, Rendered> = {};
+  for (const obj of objects) {
+    if (!['Deployment', 'StatefulSet'].includes(obj.kind)) continue;
+    const label = obj.metadata.labels?.['app.kubernetes.io/component'] ?? '';
+    const component = label.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const rendered: Rendered = { plain: {}, secret: new Set() };
+    for (const c of obj.spec.template.spec.containers as Array<{ env?: Array<{ name: string; value?: string; valueFrom?: unknown }>; envFrom?: Array<{ configMapRef?: { name: string } }> }>) {
+      for (const from of c.envFrom ?? []) Object.assign(rendered.plain, configMaps.get(from.configMapRef?.name ?? '') ?? {});
+      for (const e of c.env ?? []) {
+        if (e.valueFrom) rendered.secret.add(e.name);
+        else rendered.plain[e.name] = e.value ?? '';
+      }
+    }
+    out[component] = rendered;
+  }
+  for (const c of [...BACKEND_COMPONENTS, 'web']) out[c] ??= { plain: {}, secret: new Set() };
+  return out;
 }
 
 /** Hints for variables dify-cdk8s sets itself. */

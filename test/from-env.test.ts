@@ -49,6 +49,13 @@ const VARIANTS: Record<string, string> = {
     LOG_LEVEL: 'DEBUG', CELERY_WORKER_AMOUNT: '8', TEXT_GENERATION_TIMEOUT_MS: '120000', ALLOW_EMBED: 'true', SQLALCHEMY_POOL_SIZE: '50',
     SECRET_KEY: 'sk-9f73s3ljTXVcMT3Blb3ljTqtsKiGHXVcMT3BlbkFJLK7U',
   }),
+  'sentinel-custom-plugin': variant({
+    REDIS_USE_SENTINEL: 'true', REDIS_SENTINELS: 's1.acme.internal:26379,s2.acme.internal', REDIS_SENTINEL_SERVICE_NAME: 'mymaster',
+    REDIS_PASSWORD: 'sentinel-master-pass-0001', VECTOR_STORE: 'tidb_vector', TIDB_VECTOR_HOST: 'tidb.acme.internal', TIDB_VECTOR_PASSWORD: 'tidb-acme-pass-0001',
+    PLUGIN_STORAGE_TYPE: 'aws_s3', PLUGIN_STORAGE_OSS_BUCKET: 'acme-plugins', PLUGIN_AWS_REGION: 'eu-west-1',
+    PLUGIN_AWS_ACCESS_KEY: 'AKIAACMEPLUGIN0001', PLUGIN_AWS_SECRET_KEY: 'plugin-secret-acme-0001',
+    SECRET_KEY: 'a-real-secret-key-kept-from-compose-0001',
+  }),
   'unknown-and-userinfo': variant({
     ACME_FEATURE_FLAG: 'on', ACME_SERVICE_TOKEN: 'acme-token-0001',
     ACME_WEBHOOK: 'https://bot:hunter2-acme@hooks.acme.example/notify',
@@ -208,6 +215,28 @@ describe('from-env mappings', () => {
     expect(docsOf('tls-hosts').find((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-worker')!.spec.replicas).toBe(2);
     expect(line('tls-hosts', 'SECRET_KEY')).toMatchObject({ classification: 'secret', flag: 'development-default' });
     expect(line('tls-hosts', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'extraEnv', target: 'settings.extraEnv.SQLALCHEMY_POOL_SIZE' });
+  });
+
+  test('Sentinel Redis, a custom vector store and S3 plugin storage; a real SECRET_KEY is kept', () => {
+    const r = converted['sentinel-custom-plugin'].result;
+    expect(r.source).toContain("{ host: 's1.acme.internal', port: 26379 }");
+    expect(env('sentinel-custom-plugin', 'api')).toMatchObject({
+      REDIS_USE_SENTINEL: 'true', REDIS_SENTINELS: 's1.acme.internal:26379,s2.acme.internal:26379', VECTOR_STORE: 'tidb_vector', TIDB_VECTOR_HOST: 'tidb.acme.internal',
+    });
+    expect(secretEnv('sentinel-custom-plugin', 'dify-api').TIDB_VECTOR_PASSWORD.key).toBe('tidb-vector-password');
+    expect(env('sentinel-custom-plugin', 'plugin-daemon')).toMatchObject({ PLUGIN_STORAGE_TYPE: 'aws_s3', PLUGIN_STORAGE_OSS_BUCKET: 'acme-plugins', AWS_REGION: 'eu-west-1' });
+    expect(r.secrets).toMatchObject({
+      'secret-key': 'a-real-secret-key-kept-from-compose-0001', 'plugin-aws-secret-key': 'plugin-secret-acme-0001',
+      'celery-broker-url': 'sentinel://:sentinel-master-pass-0001@s1.acme.internal:26379/1;sentinel://:sentinel-master-pass-0001@s2.acme.internal:26379/1',
+    });
+    expect(line('sentinel-custom-plugin', 'SECRET_KEY')).toMatchObject({ classification: 'secret', flag: undefined });
+  });
+
+  test('input dify-cdk8s cannot express stops with a message naming it', () => {
+    expect(() => convertEnvFile(variant({ REDIS_USE_CLUSTERS: 'true' }), { name: 'x' })).toThrow(/REDIS_USE_CLUSTERS=true: configure ExternalRedis.cluster\(\) by hand/);
+    expect(() => convertEnvFile(variant({ LOG_LEVEL: 'verbose' }), { name: 'x' })).toThrow(/^from-env: .*settings.logLevel: got "VERBOSE"; must be one of/);
+    expect(() => convertEnvFile(variant({ STORAGE_TYPE: 's3', S3_BUCKET_NAME: 'Bad_Bucket', S3_REGION: 'eu-west-1' }), { name: 'x' })).toThrow(/STORAGE_TYPE=s3: storage.s3.bucket: got "Bad_Bucket"/);
+    expect(() => convertEnvFile(UPSTREAM, { name: 'Not A Name' })).toThrow(/--name: got Not A Name; must be/);
   });
 
   test('unknown keys go to extraEnv, unknown credentials and userinfo URLs to the Secret', () => {
