@@ -64,7 +64,7 @@ const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PWD', 'SECRET', 'TOKEN', 'KEY', 'KEYS', 'APIKEY', 'DSN', 'CREDENTIALS', 'CREDENTIAL', 'AUTH']);
 const NOT_SECRET_SUFFIXES = new Set([
   'ENABLED', 'MINUTES', 'DAYS', 'HOURS', 'SECONDS', 'SIZE', 'TYPE', 'FILENAME', 'FILE', 'PATH', 'LENGTH', 'COUNT', 'LOGIN',
-  'USERS', 'USER', 'USERNAME', 'PREFIX', 'EXPIRY', 'EXPIRE', 'LIMIT', 'PROVIDER', 'METHOD', 'MODE', 'PORT', 'HOST', 'TTL', 'TIMEOUT',
+  'USERS', 'USER', 'USERNAME', 'PREFIX', 'VERSION', 'REGION', 'NAME', 'ENDPOINT', 'EXPIRY', 'EXPIRE', 'LIMIT', 'PROVIDER', 'METHOD', 'MODE', 'PORT', 'HOST', 'TTL', 'TIMEOUT',
 ]);
 /** Names that match the credential patterns but are public (upstream lists them as such). */
 const PUBLIC_NAMES = new Set(['TURNSTILE_SITE_KEY', 'COOKIEYES_SITE_KEY', 'AMPLITUDE_API_KEY', 'OPENAPI_RATE_LIMIT_PER_TOKEN', 'KEY_PROVIDER_TYPE']);
@@ -138,8 +138,8 @@ class Converter {
     this.appCredentials();
     this.database();
     this.redis();
+    this.vectorStore(); // before storage: clickzetta's vector store and volume storage share the CLICKZETTA_ prefix
     this.storage();
-    this.vectorStore();
     this.pluginStorage();
     this.settingsProps();
     this.mail();
@@ -535,7 +535,7 @@ class Converter {
       throw new Error(`from-env: VECTOR_STORE=${name}: not a vector store of Dify 1.16.1`);
     }
     this.unselected(VECTOR_STORES, 'VECTOR_STORE', chosen);
-    if (!this.lines.has('WEAVIATE_API_KEY') || this.lines.get('WEAVIATE_API_KEY')!.classification !== 'secret') {
+    if (name !== 'weaviate') {
       for (const key of Object.keys(this.env)) {
         if (key.startsWith('WEAVIATE_')) this.drop(key, `setting of VECTOR_STORE=weaviate, which is not selected (VECTOR_STORE is ${name})`);
       }
@@ -631,9 +631,11 @@ class Converter {
       this.typed('MAIL_TYPE', 'settings.mail = DifyMail.smtp()');
     } else if (type === 'resend') {
       const o: Record<string, Tree> = { apiKey: this.credential(['RESEND_API_KEY'], 'resend-api-key', 'settings.mail.apiKey', true), from };
-      if (this.given('RESEND_API_URL')) o.apiUrl = this.given('RESEND_API_URL');
-      this.typed('RESEND_API_URL', 'settings.mail.apiUrl');
-      this.typed('MAIL_DEFAULT_SEND_FROM', 'settings.mail.from');
+      if (this.given('RESEND_API_URL')) {
+        o.apiUrl = this.given('RESEND_API_URL');
+        this.typed('RESEND_API_URL', 'settings.mail.apiUrl');
+      }
+      if (from !== undefined) this.typed('MAIL_DEFAULT_SEND_FROM', 'settings.mail.from');
       this.settings.mail = call('DifyMail.resend', (x: never) => DifyMail.resend(x), o, ['DifyMail']);
       this.typed('MAIL_TYPE', 'settings.mail = DifyMail.resend()');
     } else if (type !== undefined) {

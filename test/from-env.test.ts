@@ -232,6 +232,17 @@ describe('from-env mappings', () => {
     expect(line('sentinel-custom-plugin', 'SECRET_KEY')).toMatchObject({ classification: 'secret', flag: undefined });
   });
 
+  test('credentials are recognised by upstream name, by name pattern and by userinfo in URLs', () => {
+    for (const [name, value] of [['DB_PASSWORD', 'x'], ['ACME_API_TOKEN', 'x'], ['ACME_CLIENT_SECRET', 'x'], ['ACME_SENTRY_DSN', 'x'],
+      ['ACME_URL', 'postgres://u:p@db/x'], ['ACME_STORAGE_CONNECTION_STRING', 'x'], ['ACME_SIGNING_KEY', 'x']]) {
+      expect({ name, credential: isCredential(name, value) }).toEqual({ name, credential: true });
+    }
+    for (const [name, value] of [['ACCESS_TOKEN_EXPIRE_MINUTES', '60'], ['WEAVIATE_AUTHENTICATION_APIKEY_ENABLED', 'true'], ['ALIYUN_OSS_AUTH_VERSION', 'v4'],
+      ['NGINX_SSL_CERT_KEY_FILENAME', 'dify.key'], ['TURNSTILE_SITE_KEY', 'x'], ['REDIS_KEY_PREFIX', 'dify'], ['ACME_URL', 'https://acme.example/x@y']]) {
+      expect({ name, credential: isCredential(name, value) }).toEqual({ name, credential: false });
+    }
+  });
+
   test('input dify-cdk8s cannot express stops with a message naming it', () => {
     expect(() => convertEnvFile(variant({ REDIS_USE_CLUSTERS: 'true' }), { name: 'x' })).toThrow(/REDIS_USE_CLUSTERS=true: configure ExternalRedis.cluster\(\) by hand/);
     expect(() => convertEnvFile(variant({ LOG_LEVEL: 'verbose' }), { name: 'x' })).toThrow(/^from-env: .*settings.logLevel: got "VERBOSE"; must be one of/);
