@@ -1,0 +1,34 @@
+import { Chart, Testing } from 'cdk8s';
+import { Dify, DifyProps } from '../../../lib';
+
+/** A synthesized document (plain JSON, as kubectl would receive it). */
+export type Doc = Record<string, any>;
+
+/**
+ * Synthesizes a `Dify` through the public API and returns its documents.
+ * The only place the drills build an installation: adjust here if the
+ * constructor's props move.
+ */
+export function synthDify(props: Partial<DifyProps> = {}, instance = 'dify'): Doc[] {
+  const chart = new Chart(Testing.app(), 'drill', { namespace: 'dify' });
+  new Dify(chart, 'Dify', { host: 'dify.example.com', instance, ...props });
+  return Testing.synth(chart);
+}
+
+/** The one document of this kind and name; fails listing what exists. */
+export function pick(docs: Doc[], kind: string, name: string): Doc {
+  const found = docs.filter((d) => d.kind === kind && d.metadata?.name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${kind}/${name}, found ${found.length} among ${docs.map((d) => `${d.kind}/${d.metadata?.name}`).join(', ')}`);
+  }
+  return found[0];
+}
+
+/** The container of a Deployment/StatefulSet/Job/CronJob pod template, by container name. */
+export function container(doc: Doc, name: string, init = false): Doc {
+  const pod = doc.kind === 'CronJob' ? doc.spec.jobTemplate.spec.template.spec : doc.spec.template.spec;
+  const list: Doc[] = (init ? pod.initContainers : pod.containers) ?? [];
+  const c = list.find((x) => x.name === name);
+  if (!c) throw new Error(`${doc.kind}/${doc.metadata.name} has no ${init ? 'init ' : ''}container ${name}: ${list.map((x) => x.name).join(', ')}`);
+  return c;
+}
