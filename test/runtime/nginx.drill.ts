@@ -37,7 +37,7 @@ function upstreamServers(conf: string): Record<string, string> {
 }
 
 describe('nginx proxy drill', () => {
-  const scratch = scratchDir('nginx');
+  let scratch: { dir: string; cleanup: () => void };
   const docs: Doc[] = synthDify({ nginxProxy: {} });
   const cm = pick(docs, 'ConfigMap', 'dify-nginx-config');
   const rendered = { nginx: cm.data['nginx.conf'] as string, proxy: cm.data['proxy.conf'] as string };
@@ -51,6 +51,7 @@ describe('nginx proxy drill', () => {
   let nginx: ServerHandle | undefined;
 
   beforeAll(async () => {
+    scratch = scratchDir('nginx');
     for (const t of Object.keys(UPSTREAM_OF) as Target[]) stubs[t] = await startStub(t);
     httpPort = await freePort();
     healthPort = await freePort();
@@ -79,7 +80,7 @@ describe('nginx proxy drill', () => {
   afterAll(async () => {
     await nginx?.stop();
     await Promise.all(Object.values(stubs).map((s) => s.close()));
-    scratch.cleanup();
+    scratch?.cleanup();
   });
 
   test('nginx -t accepts the configuration', () => {

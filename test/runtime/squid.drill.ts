@@ -73,7 +73,7 @@ function removeSharedMemory(services: Array<string | undefined>): void {
 }
 
 describe('SSRF proxy (squid) drill', () => {
-  const scratch = scratchDir('squid');
+  let scratch: { dir: string; cleanup: () => void };
   const defaultDocs = synthDify();
   const allowDocs = synthDify({ ssrfProxy: { allowPrivateIps: [`${ALLOWED_HOST}/32`] } });
   let loopbackStub: Stub;
@@ -82,6 +82,7 @@ describe('SSRF proxy (squid) drill', () => {
   let allowList: RunningSquid;
 
   beforeAll(async () => {
+    scratch = scratchDir('squid');
     loopbackStub = await startStub('loopback-stub', '127.0.0.1');
     allowedStub = await startStub('allow-listed-stub', ALLOWED_HOST);
     denyAll = await startSquid('default', defaultDocs, scratch.dir);
@@ -103,7 +104,7 @@ describe('SSRF proxy (squid) drill', () => {
     await Promise.all([denyAll?.server.stop(3000), allowList?.server.stop(3000)]);
     removeSharedMemory([denyAll?.service, allowList?.service]);
     await Promise.all([loopbackStub?.close(), allowedStub?.close()]);
-    scratch.cleanup();
+    scratch?.cleanup();
   });
 
   test('the rendered configuration parses verbatim (squid -k parse), without errors', () => {

@@ -32,3 +32,14 @@ export function container(doc: Doc, name: string, init = false): Doc {
   if (!c) throw new Error(`${doc.kind}/${doc.metadata.name} has no ${init ? 'init ' : ''}container ${name}: ${list.map((x) => x.name).join(', ')}`);
   return c;
 }
+
+/** A container's environment as the pod sees it: `env` over `envFrom` ConfigMaps; Secret references kept as such. */
+export function containerEnv(docs: Doc[], c: Doc): Record<string, { value?: string; secretKeyRef?: { name: string; key: string } }> {
+  const out: Record<string, { value?: string; secretKeyRef?: { name: string; key: string } }> = {};
+  for (const from of (c.envFrom ?? []) as Doc[]) {
+    if (!from.configMapRef) throw new Error(`envFrom ${JSON.stringify(from)} is not a ConfigMap`);
+    for (const [k, v] of Object.entries(pick(docs, 'ConfigMap', from.configMapRef.name).data ?? {})) out[`${from.prefix ?? ''}${k}`] = { value: v as string };
+  }
+  for (const e of (c.env ?? []) as Doc[]) out[e.name] = e.valueFrom?.secretKeyRef ? { secretKeyRef: e.valueFrom.secretKeyRef } : { value: e.value };
+  return out;
+}
