@@ -15,9 +15,9 @@ export function synthDify(props: Partial<DifyProps> = {}, instance = 'dify'): Do
   return Testing.synth(chart);
 }
 
-/** The one document of this kind and name; fails listing what exists. */
-export function pick(docs: Doc[], kind: string, name: string): Doc {
-  const found = docs.filter((d) => d.kind === kind && d.metadata?.name === name);
+/** The one document of this kind and name (or name pattern, for hashed names); fails listing what exists. */
+export function pick(docs: Doc[], kind: string, name: string | RegExp): Doc {
+  const found = docs.filter((d) => d.kind === kind && (typeof name === 'string' ? d.metadata?.name === name : name.test(d.metadata?.name)));
   if (found.length !== 1) {
     throw new Error(`expected one ${kind}/${name}, found ${found.length} among ${docs.map((d) => `${d.kind}/${d.metadata?.name}`).join(', ')}`);
   }
