@@ -193,7 +193,8 @@ export function changedLines(rendered: string, adapted: string, subs: readonly S
   const changed: Array<[string, string]> = [];
   a.forEach((line, i) => {
     if (line === b[i]) return;
-    const explained = subs.some((s) => line.includes(s.from) && line.split(s.from).join(s.to) === b[i]);
+    // Only the documented substitutions, applied in order, turn this line into the adapted one.
+    const explained = subs.reduce((l, s) => l.split(s.from).join(s.to), line) === b[i];
     if (!explained) throw new Error(`line ${i + 1} changed without a documented substitution:\n- ${line}\n+ ${b[i]}`);
     changed.push([line, b[i]]);
   });
