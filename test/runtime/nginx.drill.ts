@@ -7,7 +7,7 @@ import { request } from 'http';
 import { writeFileSync } from 'fs';
 import { join } from 'path';
 import { ServerHandle, Substitution, adapt, changedLines, cleanEnv, freePort, httpRequest, requireBinary, runCommand, scratchDir, startServer } from './support/host';
-import { Doc, container, pick, synthDify } from './support/rendered';
+import { Doc, container, containerEnv, pick, synthDify } from './support/rendered';
 import { Stub, startStub } from './support/stubs';
 
 const NGINX = requireBinary('nginx', 'nginx');
@@ -36,37 +36,49 @@ function upstreamServers(conf: string): Record<string, string> {
   return Object.fromEntries([...conf.matchAll(/upstream (\w+) \{\n\s+server ([^;]+);\n\s+\}/g)].map((m) => [m[1], m[2]]));
 }
 
-describe('nginx proxy drill', () => {
-  let scratch: { dir: string; cleanup: () => void };
-  const docs: Doc[] = synthDify({ nginxProxy: {} });
-  const cm = pick(docs, 'ConfigMap', 'dify-nginx-config');
-  const rendered = { nginx: cm.data['nginx.conf'] as string, proxy: cm.data['proxy.conf'] as string };
-  const command = container(pick(docs, 'Deployment', 'dify-nginx'), 'nginx').command as string[];
-  const stubs = {} as Record<Target, Stub>;
-  let subs: Substitution[];
-  let adapted: string;
-  let confPath: string;
-  let httpPort: number;
-  let healthPort: number;
-  let nginx: ServerHandle | undefined;
+/** A real nginx running a rendered configuration in front of loopback stubs. */
+interface RunningNginx {
+  readonly docs: Doc[];
+  readonly rendered: { readonly nginx: string; readonly proxy: string };
+  readonly subs: Substitution[];
+  readonly adapted: string;
+  readonly confPath: string;
+  readonly httpPort: number;
+  readonly healthPort: number;
+  readonly stubs: Record<Target, Stub>;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
 
-  beforeAll(async () => {
-    scratch = scratchDir('nginx');
+/** Starts nginx with the configuration of a `Dify` with `nginxProxy`, serving `hosts` server blocks. */
+async function startNginx(docs: Doc[], hosts: number): Promise<RunningNginx> {
+  const scratch = scratchDir('nginx');
+  const stubs = {} as Record<Target, Stub>;
+  let nginx: ServerHandle | undefined;
+  const stop = async (): Promise<void> => {
+    await nginx?.stop();
+    await Promise.all(Object.values(stubs).map((s) => s.close()));
+    scratch.cleanup();
+  };
+  try {
+    const cm = pick(docs, 'ConfigMap', 'dify-nginx-config');
+    const rendered = { nginx: cm.data['nginx.conf'] as string, proxy: cm.data['proxy.conf'] as string };
+    const command = container(pick(docs, 'Deployment', 'dify-nginx'), 'nginx').command as string[];
     for (const t of Object.keys(UPSTREAM_OF) as Target[]) stubs[t] = await startStub(t);
-    httpPort = await freePort();
-    healthPort = await freePort();
+    const httpPort = await freePort();
+    const healthPort = await freePort();
     const servers = upstreamServers(rendered.nginx);
-    subs = [
+    const subs: Substitution[] = [
       { from: '/tmp/', to: `${scratch.dir}/`, count: 6, why: 'pid and temp files: the pod mounts an emptyDir at /tmp' },
-      { from: 'listen 8080 default_server;', to: `listen 127.0.0.1:${httpPort} default_server;`, why: 'a free port, loopback only' },
+      { from: 'listen 8080', to: `listen 127.0.0.1:${httpPort}`, count: hosts, why: 'a free port, loopback only' },
       { from: 'listen 8081;', to: `listen 127.0.0.1:${healthPort};`, why: 'a free port, loopback only' },
       { from: 'include /etc/nginx/dify/proxy.conf;', to: `include ${scratch.dir}/proxy.conf;`, count: EXPECTED_ROUTES.length, why: 'where the ConfigMap is mounted' },
       ...(Object.keys(UPSTREAM_OF) as Target[]).map((t) => ({
         from: `server ${servers[UPSTREAM_OF[t]]};`, to: `server 127.0.0.1:${stubs[t].port};`, why: `the ${t} Service becomes a loopback stub`,
       })),
     ];
-    adapted = adapt(rendered.nginx, subs);
-    confPath = join(scratch.dir, 'nginx.conf');
+    const adapted = adapt(rendered.nginx, subs);
+    const confPath = join(scratch.dir, 'nginx.conf');
     writeFileSync(confPath, adapted);
     writeFileSync(join(scratch.dir, 'proxy.conf'), rendered.proxy);
     // The container runs `nginx -e stderr -c /etc/nginx/dify/nginx.conf`: same flags, config path adapted.
@@ -75,23 +87,69 @@ describe('nginx proxy drill', () => {
     const test = runCommand(NGINX, [...args, '-t'], { env: cleanEnv(scratch.dir), cwd: scratch.dir });
     if (test.status !== 0) throw new Error(`nginx -t failed:\n${test.stderr}`);
     nginx = await startServer('nginx', NGINX, args, { env: cleanEnv(scratch.dir), cwd: scratch.dir, logDir: scratch.dir, port: httpPort });
+    return { docs, rendered, subs, adapted, confPath, httpPort, healthPort, stubs, dir: scratch.dir, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/**
+ * Every URL Dify hands out (the api's URL variables, with what Dify appends
+ * to each) and the component that must answer it through the proxy.
+ */
+function handedOutUrls(docs: Doc[]): Array<[string, string, Target]> {
+  const env = containerEnv(docs, container(pick(docs, 'Deployment', 'dify-api'), 'api'));
+  const url = (name: string): string => {
+    const v = env[name]?.value;
+    if (!v) throw new Error(`dify-api has no plain ${name}`);
+    return v.replace(/\/$/, '');
+  };
+  return [
+    ['CONSOLE_API_URL', `${url('CONSOLE_API_URL')}/console/api/setup`, 'api'],
+    ['SERVICE_API_URL', `${url('SERVICE_API_URL')}/v1/chat-messages`, 'api'],
+    ['APP_API_URL', `${url('APP_API_URL')}/api/passport`, 'api'],
+    ['FILES_URL', `${url('FILES_URL')}/files/abc/file-preview?sign=x`, 'api'],
+    ['TRIGGER_URL', `${url('TRIGGER_URL')}/triggers/webhook/abc`, 'api'],
+    ['ENDPOINT_URL_TEMPLATE', url('ENDPOINT_URL_TEMPLATE').replace('{hook_id}', 'hook-1'), 'pluginDaemon'],
+    ['CONSOLE_WEB_URL', `${url('CONSOLE_WEB_URL')}/apps`, 'web'],
+    ['APP_WEB_URL', `${url('APP_WEB_URL')}/chat/abc`, 'web'],
+  ];
+}
+
+/** Requests `url` through nginx (its host as the Host header) and returns which stub answered. */
+async function answeredBy(n: RunningNginx, url: string): Promise<{ status: number; name?: string; path?: string }> {
+  const u = new URL(url);
+  const r = await httpRequest({ port: n.httpPort, path: `${u.pathname}${u.search}`, headers: { Host: u.host } });
+  return r.status === 200 ? { status: r.status, name: JSON.parse(r.body).name, path: JSON.parse(r.body).url } : { status: r.status };
+}
+
+describe('nginx proxy drill', () => {
+  const docs: Doc[] = synthDify({ nginxProxy: {} });
+  let n: RunningNginx;
+  let rendered: RunningNginx['rendered'];
+  let httpPort: number;
+  let healthPort: number;
+  let stubs: Record<Target, Stub>;
+
+  beforeAll(async () => {
+    n = await startNginx(docs, 1);
+    ({ rendered, httpPort, healthPort, stubs } = n);
   });
 
   afterAll(async () => {
-    await nginx?.stop();
-    await Promise.all(Object.values(stubs).map((s) => s.close()));
-    scratch?.cleanup();
+    await n?.stop();
   });
 
   test('nginx -t accepts the configuration', () => {
-    const r = runCommand(NGINX, ['-e', 'stderr', '-c', confPath, '-t'], { env: cleanEnv(scratch.dir), cwd: scratch.dir });
+    const r = runCommand(NGINX, ['-e', 'stderr', '-c', n.confPath, '-t'], { env: cleanEnv(n.dir), cwd: n.dir });
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/syntax is ok/);
     expect(r.stderr).toMatch(/test is successful/);
   });
 
   test('the host copy differs from the ConfigMap only by the documented substitutions; proxy.conf is unchanged', () => {
-    const changed = changedLines(rendered.nginx, adapted, subs);
+    const changed = changedLines(rendered.nginx, n.adapted, n.subs);
     // 6 /tmp paths, 2 listen ports, 3 upstream servers, one include per route.
     expect(changed).toHaveLength(6 + 2 + 3 + EXPECTED_ROUTES.length);
   });
@@ -157,9 +215,39 @@ describe('nginx proxy drill', () => {
     expect(seen.headers.connection).toBeUndefined();
   });
 
+  test.each(handedOutUrls(docs))('%s: %s reaches %s', async (_name, url, target) => {
+    expect(await answeredBy(n, url)).toEqual({ status: 200, name: target, path: url.replace(/^https?:\/\/[^/]+/, '') });
+  });
+
   test('the probe server answers /healthz and nothing else', async () => {
     const ok = await httpRequest({ port: healthPort, path: '/healthz' });
     const other = await httpRequest({ port: healthPort, path: '/console/api/apps' });
     expect([ok.status, ok.body, other.status]).toEqual([200, 'ok\n', 404]);
+  });
+});
+
+describe('nginx proxy drill, split hosts (apiHost)', () => {
+  const docs: Doc[] = synthDify({ nginxProxy: {}, apiHost: 'api.example.com' });
+  let n: RunningNginx;
+
+  beforeAll(async () => {
+    n = await startNginx(docs, 2);
+  });
+
+  afterAll(async () => {
+    await n?.stop();
+  });
+
+  test('the URLs Dify hands out name both hosts', () => {
+    const hosts = new Set(handedOutUrls(docs).map(([, url]) => new URL(url).host));
+    expect([...hosts].sort()).toEqual(['api.example.com', HOST]);
+  });
+
+  test.each(handedOutUrls(docs))('%s: %s reaches %s', async (_name, url, target) => {
+    expect(await answeredBy(n, url)).toEqual({ status: 200, name: target, path: url.replace(/^https?:\/\/[^/]+/, '') });
+  });
+
+  test('the API host serves no frontend pages', async () => {
+    expect((await answeredBy(n, 'http://api.example.com/apps')).status).toBe(404);
   });
 });
