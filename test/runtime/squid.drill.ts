@@ -25,6 +25,10 @@ function hostSubstitutions(port: number, dir: string): Substitution[] {
   return [
     { from: 'http_port 3128', to: `http_port 127.0.0.1:${port}`, why: 'a free port, bound to loopback only' },
     { from: 'coredump_dir /var/spool/squid', to: `coredump_dir ${dir}`, why: 'the pod mounts an emptyDir at /var/spool/squid' },
+    {
+      from: 'dns_retransmit_interval 5 seconds', to: 'dns_retransmit_interval 5 seconds\ndns_nameservers 127.0.0.1',
+      why: 'the host resolver is not the cluster DNS: any lookup stays on loopback (names here come from /etc/hosts)',
+    },
   ];
 }
 
@@ -125,7 +129,7 @@ describe('SSRF proxy (squid) drill', () => {
   test('the host copy differs from the ConfigMap only by the documented substitutions', () => {
     for (const s of [denyAll, allowList]) {
       const changed = changedLines(s.rendered, s.adapted, s.subs);
-      expect(changed.map(([from]) => from)).toEqual(['http_port 3128', 'coredump_dir /var/spool/squid']);
+      expect(changed.map(([from]) => from)).toEqual(['http_port 3128', 'coredump_dir /var/spool/squid', 'dns_retransmit_interval 5 seconds']);
     }
   });
 
@@ -146,6 +150,8 @@ describe('SSRF proxy (squid) drill', () => {
     ['GET 10.0.0.1 (cluster range)', () => 'http://10.0.0.1:8080/'],
     ['GET the metadata service', () => 'http://169.254.169.254/latest/meta-data/'],
     ['GET 192.168.1.1', () => 'http://192.168.1.1/'],
+    // A name is judged by the address it resolves to (here from /etc/hosts), not by how it is spelled.
+    ['GET a name resolving to loopback (localhost)', () => `http://localhost:${loopbackStub.port}/probe`],
   ];
   test.each(refused)('default config refuses: %s → 403, no upstream contact', async (_label, url) => {
     await expectRefusedGet(denyAll, url());

@@ -182,23 +182,21 @@ export function adapt(rendered: string, subs: readonly Substitution[]): string {
 }
 
 /**
- * Lines of `adapted` that differ from `rendered`, as [rendered, adapted]
- * pairs, after checking that every other line is byte-identical and that
- * every changed line is explained by a substitution.
+ * Lines of `rendered` that the adaptation changed, as [rendered, adapted]
+ * pairs, after checking that `adapted` is exactly `rendered` with only the
+ * documented substitutions applied line by line: every other line is
+ * byte-identical. (A substitution may add lines after the one it matches.)
  */
 export function changedLines(rendered: string, adapted: string, subs: readonly Substitution[]): Array<[string, string]> {
-  const a = rendered.split('\n');
-  const b = adapted.split('\n');
-  if (a.length !== b.length) throw new Error(`adapted file has ${b.length} lines, rendered ${a.length}`);
-  const changed: Array<[string, string]> = [];
-  a.forEach((line, i) => {
-    if (line === b[i]) return;
-    // Only the documented substitutions, applied in order, turn this line into the adapted one.
-    const explained = subs.reduce((l, s) => l.split(s.from).join(s.to), line) === b[i];
-    if (!explained) throw new Error(`line ${i + 1} changed without a documented substitution:\n- ${line}\n+ ${b[i]}`);
-    changed.push([line, b[i]]);
-  });
-  return changed;
+  const pairs = rendered.split('\n').map((line): [string, string] => [line, subs.reduce((l, s) => l.split(s.from).join(s.to), line)]);
+  const expected = pairs.map(([, to]) => to).join('\n');
+  if (expected !== adapted) {
+    const a = adapted.split('\n');
+    const e = expected.split('\n');
+    const i = e.findIndex((l, n) => l !== a[n]);
+    throw new Error(`adapted file differs from the documented substitutions at line ${i + 1}:\n- ${e[i]}\n+ ${a[i]}`);
+  }
+  return pairs.filter(([from, to]) => from !== to);
 }
 
 /** An HTTP response as the drills look at it. */
