@@ -9,7 +9,7 @@ import { chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'fs'
 import { join } from 'path';
 import { RUN_AS, RunResult, ServerHandle, Substitution, adapt, changedLines, cleanEnv, freePort, requireBinary, runCommand, scratchDir, startServer } from './support/host';
 import { Doc, container, containerEnv, pick, synthDify } from './support/rendered';
-import { DifySecrets, redisBrokerUrl } from '../../lib';
+import { DifySecrets, RemoteCredentialRefs, redisBrokerUrl } from '../../lib';
 
 const REDIS_CLI = requireBinary('redis-cli', 'redis-tools');
 requireBinary('redis-server', 'redis-server');
@@ -123,10 +123,13 @@ describe.each(PASSWORDS)('Redis drill, password with %s', (_label, password) => 
       return values[env.BROKER_URL_KEY];
     }],
     ['the ExternalSecret template (modelled: Go urlquery + replace)', () => {
-      const refs = Object.fromEntries(['secretKey', 'sandboxApiKey', 'pluginDaemonKey', 'pluginInnerApiKey', 'postgresPassword', 'redisPassword', 'weaviateApiKey']
-        .map((k) => [k, { key: `dify/${k}` }]));
-      const esoDocs = synthDify({ secrets: DifySecrets.external({ store: { name: 'vault' }, remoteRefs: refs as any }) });
-      const template = pick(esoDocs, 'ExternalSecret', /^dify-credentials$/).spec.target.template.data as Record<string, string>;
+      const ref = (key: string): { key: string } => ({ key: `dify/${key}` });
+      const remoteRefs: RemoteCredentialRefs = {
+        secretKey: ref('secret-key'), sandboxApiKey: ref('sandbox'), pluginDaemonKey: ref('plugin-daemon'), pluginInnerApiKey: ref('plugin-inner'),
+        postgresPassword: ref('postgres'), redisPassword: ref('redis'), weaviateApiKey: ref('weaviate'),
+      };
+      const esoDocs = synthDify({ secrets: DifySecrets.external({ store: { name: 'vault' }, remoteRefs }) });
+      const template = pick(esoDocs, 'ExternalSecret', 'dify-credentials').spec.target.template.data as Record<string, string>;
       // The key api reads CELERY_BROKER_URL from, templated from the key Redis reads its password from.
       const api = containerEnv(esoDocs, container(pick(esoDocs, 'Deployment', 'dify-api'), 'api'));
       const redisKey = containerEnv(esoDocs, container(pick(esoDocs, 'StatefulSet', 'dify-redis'), 'redis')).REDIS_PASSWORD.secretKeyRef!.key;
