@@ -112,3 +112,16 @@ describe('credentials in settings stay out of ConfigMaps', () => {
     expect(web).toContainEqual({ name: 'AMPLITUDE_API_KEY', valueFrom: { secretKeyRef: { name: 'analytics', key: 'amplitude' } } });
   });
 });
+
+describe('PIP_MIRROR_URL', () => {
+  test('a plain mirror goes to sandbox and plugin daemon config; a tokenized one by Secret reference', () => {
+    const plain = new DifySettings({ pipMirrorUrl: 'https://pypi.example.com/simple' });
+    expect(plain.sandboxEnv().plainData().PIP_MIRROR_URL).toBe('https://pypi.example.com/simple');
+    expect(plain.pluginDaemonEnv().plainData().PIP_MIRROR_URL).toBe('https://pypi.example.com/simple');
+    const secret = new DifySettings({ pipMirrorUrl: SecretKeyRef.of('pip', 'index-url') });
+    for (const env of [secret.sandboxEnv(), secret.pluginDaemonEnv()]) {
+      expect(env.plainData().PIP_MIRROR_URL).toBeUndefined();
+      expect(env.secretEnv()).toContainEqual({ name: 'PIP_MIRROR_URL', valueFrom: { secretKeyRef: { name: 'pip', key: 'index-url' } } });
+    }
+  });
+});

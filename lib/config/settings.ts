@@ -94,8 +94,11 @@ export interface DifySettingsProps {
   readonly sandbox?: SandboxSettings;
   /** Plugin daemon settings. @default - upstream's */
   readonly plugins?: PluginDaemonSettings;
-  /** PIP_MIRROR_URL: package index for sandbox dependencies and plugin environments. @default - pypi.org */
-  readonly pipMirrorUrl?: string;
+  /**
+   * PIP_MIRROR_URL: package index for sandbox dependencies and plugin environments. A
+   * private index whose URL carries a token goes by Secret reference. @default - pypi.org
+   */
+  readonly pipMirrorUrl?: string | SecretKeyRef;
   /** Server parameters of the embedded PostgreSQL. @default - upstream's */
   readonly postgres?: EmbeddedPostgresTuning;
   /** Embedded Weaviate settings. @default - upstream's */
@@ -199,7 +202,7 @@ export class DifySettings {
     if (w.turnstileSiteKey !== undefined && !/^[A-Za-z0-9_-]+$/.test(w.turnstileSiteKey)) {
       invalid('settings.web.turnstileSiteKey', w.turnstileSiteKey, 'must be a Turnstile site key (letters, digits, "-" and "_")');
     }
-    optionalUrl('settings.pipMirrorUrl', props.pipMirrorUrl);
+    if (!(props.pipMirrorUrl instanceof SecretKeyRef)) optionalUrl('settings.pipMirrorUrl', props.pipMirrorUrl);
     const pl = props.plugins ?? {};
     validateInts('settings.plugins', {
       maxPackageSizeBytes: pl.maxPackageSizeBytes, maxExecutionTimeoutSeconds: pl.maxExecutionTimeoutSeconds,
@@ -313,8 +316,7 @@ export class DifySettings {
     return new EnvSet().plain({
       WORKER_TIMEOUT: this.sandboxWorkerTimeoutSeconds,
       ENABLE_NETWORK: this.sandboxEnableNetwork,
-      PIP_MIRROR_URL: this.props.pipMirrorUrl,
-    }, 'settings.sandbox');
+    }, 'settings.sandbox').merge(this.pipMirrorEnv());
   }
 
   /** Settings for the plugin daemon, merged over its own environment (daemon-side names). */
@@ -329,9 +331,8 @@ export class DifySettings {
       PLUGIN_STDIO_BUFFER_SIZE: pl.stdioBufferSize ?? 1024,
       PLUGIN_STDIO_MAX_BUFFER_SIZE: pl.stdioMaxBufferSize ?? 5242880,
       PPROF_ENABLED: pl.pprofEnabled ?? false,
-      PIP_MIRROR_URL: this.props.pipMirrorUrl,
       SENTRY_ENABLED: dsn ? 'true' : undefined,
-    }, 'settings.plugins').secret({ SENTRY_DSN: dsn });
+    }, 'settings.plugins').secret({ SENTRY_DSN: dsn }).merge(this.pipMirrorEnv());
   }
 
   /** The embedded PostgreSQL's command line (`postgres -c name=value …`). */
@@ -376,6 +377,12 @@ export class DifySettings {
       if (prop) invalid(`settings.${which}.${name}`, extra[name], `${name} is set by the typed property ${prop}; use that property instead`);
     }
     return env.plain(extra, `settings.${which}`);
+  }
+
+  /** PIP_MIRROR_URL, plain or by Secret reference. */
+  private pipMirrorEnv(): EnvSet {
+    const url = this.props.pipMirrorUrl;
+    return url instanceof SecretKeyRef ? new EnvSet().secret({ PIP_MIRROR_URL: url }) : new EnvSet().plain({ PIP_MIRROR_URL: url }, 'settings');
   }
 
   private limitsEnv(): Record<string, number | undefined> {

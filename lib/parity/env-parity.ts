@@ -264,7 +264,7 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   SANDBOX_HTTP_PROXY: typed('instance', ['sandbox:HTTP_PROXY'], `${SERVICE_DERIVED}: the SSRF proxy`),
   SANDBOX_HTTPS_PROXY: typed('instance', ['sandbox:HTTPS_PROXY'], `${SERVICE_DERIVED}: the SSRF proxy`),
   SANDBOX_PORT: fixed('8194', 'the sandbox Service, probes and NetworkPolicies use port 8194', ['sandbox']),
-  PIP_MIRROR_URL: typed('settings.pipMirrorUrl', ['sandbox', 'pluginDaemon']),
+  PIP_MIRROR_URL: typed('settings.pipMirrorUrl', ['sandbox', 'pluginDaemon'], 'a private index whose URL carries a token by Secret'),
   SSRF_PROXY_HTTP_URL: typed('instance', SERVING, `${SERVICE_DERIVED}: the SSRF proxy`),
   SSRF_PROXY_HTTPS_URL: typed('instance', SERVING, `${SERVICE_DERIVED}: the SSRF proxy`),
   SSRF_HTTP_PORT: fixed('http_port 3128', 'the SSRF proxy Service and NetworkPolicies use port 3128', ['ssrfProxy:file:http_port']),
