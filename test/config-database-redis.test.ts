@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import {
+  DifyEndpoint,
   DifyBackendConfig, DifyDatabase, DifyPluginDaemon, DifySettings, DifyStorage, DifyUrls, EnvSet, ExternalRedis,
   PluginStorage, SecretKeyRef, VectorStore, isSensitiveEnvName, redisBrokerUrl, redisSentinelBrokerUrl,
 } from '../lib';
@@ -161,9 +162,9 @@ describe('wiring: DifyBackendConfig and DifyPluginDaemon with external services'
     storage: DifyStorage.s3({ bucket: 'acme-dify', region: 'eu-west-1', useAwsManagedIam: true }),
     vectorStore: VectorStore.pgvector({ host: 'pgvector.internal', user: 'vec', password: ref('vec'), database: 'vectors' }),
     credentials,
-    sandbox: { host: 'dify-sandbox', port: 8194 },
-    pluginDaemon: { host: 'dify-plugin-daemon', port: 5002 },
-    ssrfProxy: { host: 'dify-ssrf-proxy', port: 3128 },
+    sandbox: DifyEndpoint.of({ host: 'dify-sandbox', port: 8194 }),
+    pluginDaemon: DifyEndpoint.of({ host: 'dify-plugin-daemon', port: 5002 }),
+    ssrfProxy: DifyEndpoint.of({ host: 'dify-ssrf-proxy', port: 3128 }),
     settings: new DifySettings(),
   });
 

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { DifyWorkload, RouteTarget, ServiceEndpoint, nonRootProfile, tcpProbe } from '../lib';
+import { DifyWorkload, RouteBackend, RouteTarget, nonRootProfile, tcpProbe } from '../lib';
 import { RuntimeSecret, checkReferences } from './support/references';
 import { formatIssues, validateSchemas } from './support/schema';
 
@@ -12,8 +12,8 @@ export function networkingChart(): Chart {
 }
 
 /** Small workloads standing in for api, web and the plugin daemon, so Services and routes resolve. */
-export function backendStubs(chart: Chart): { [K in RouteTarget]: ServiceEndpoint } {
-  const stub = (component: string, image: string, port: number): ServiceEndpoint => {
+export function backendStubs(chart: Chart): { [K in RouteTarget]: RouteBackend } {
+  const stub = (component: string, image: string, port: number): RouteBackend => {
     const w = new DifyWorkload(chart, `Stub-${component}`, {
       instance: 'dify',
       component,
@@ -23,10 +23,9 @@ export function backendStubs(chart: Chart): { [K in RouteTarget]: ServiceEndpoin
       ports: [{ name: 'http', port }],
       probes: { readiness: tcpProbe('http'), liveness: tcpProbe('http') },
       resources: { cpuRequest: '10m', cpuLimit: '100m', memoryRequest: '16Mi', memoryLimit: '64Mi' },
-      resourcesProp: `${component}.resources`,
       security: nonRootProfile(1001, { readOnlyRootFilesystem: true }),
     });
-    return { host: w.name, port };
+    return { host: w.name, port, connections: w.connections };
   };
   return {
     api: stub('api', 'langgenius/dify-api:1.16.1', 5001),

@@ -75,7 +75,7 @@ describe('DifyNginxProxy configuration', () => {
 
   test('one worker per CPU of the container limit, not per CPU of the node', () => {
     expect(nginx).toContain('worker_processes 1;');
-    expect(conf(proxy({ resources: { cpuLimit: '1500m' } }).docs)['nginx.conf']).toContain('worker_processes 2;');
+    expect(conf(proxy({ options: { resources: { cpuLimit: '1500m' } } }).docs)['nginx.conf']).toContain('worker_processes 2;');
   });
 
   test('probes use a separate health server that no route shadows', () => {
@@ -202,7 +202,7 @@ const badInput: Array<[string, () => unknown, RegExp]> = [
   ['backend host that would inject config', () => proxy({ backends: { api: { host: 'dify-api; include /etc/passwd', port: 5001 }, web: { host: 'dify-web', port: 3000 }, pluginDaemon: { host: 'dify-plugin-daemon', port: 5002 } } }),
     /^nginxProxy\.backends\.api\.host: got "dify-api; include \/etc\/passwd"; must be a DNS-1123 subdomain/],
   ['floating image tag', () => proxy({ image: 'nginx:latest' }), /^nginx\.image: got "nginx:latest"; must not use the floating tag "latest"/],
-  ['request above limit', () => proxy({ resources: { cpuRequest: '2' } }), /^nginxProxy\.resources\.cpuRequest: got "2"; must not exceed nginxProxy\.resources\.cpuLimit \(1\)/],
+  ['request above limit', () => proxy({ options: { resources: { cpuRequest: '2' } }, optionsPath: 'components.nginxProxy' }), /^components\.nginxProxy\.resources\.cpuRequest: got "2"; must not exceed components\.nginxProxy\.resources\.cpuLimit \(1\)/],
 ];
 
 describe('bad nginx proxy input fails at synth time naming property, value and what is allowed', () => {

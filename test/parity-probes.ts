@@ -192,7 +192,7 @@ export const PROBES: Record<string, Probe> = {
   MARKETPLACE_URL: settings({ marketplace: { url: 'https://plugins.example.com' } }, 'https://plugins.example.com'),
   NGINX_SERVER_NAME: nginx({}, `server_name ${HOST}`, { host: HOST }),
   NGINX_HTTPS_ENABLED: nginx({ tls: IngressTls.existingSecret('dify-tls') }, 'ssl_certificate /'),
-  NGINX_WORKER_PROCESSES: nginx({ resources: { cpuLimit: '3' } }, 'worker_processes 3'),
+  NGINX_WORKER_PROCESSES: nginx({}, 'worker_processes 3', { components: { nginxProxy: { resources: { cpuLimit: '3' } } } }),
   NGINX_CLIENT_MAX_BODY_SIZE: nginx({ maxBodySize: '250M' }, 'client_max_body_size 250M'),
   NGINX_PROXY_READ_TIMEOUT: nginx({ proxyTimeoutSeconds: 900 }, 'proxy_read_timeout 900s'),
   NGINX_PROXY_SEND_TIMEOUT: nginx({ proxyTimeoutSeconds: 900 }, 'proxy_send_timeout 900s'),

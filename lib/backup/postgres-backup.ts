@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { validateImage } from '../core/image';
-import { metadataLabels } from '../core/labels';
+import { Connections, IConnectable, NetworkPeer, isConnectable } from '../core/connections';
+import { metadataLabels, selectorLabels } from '../core/labels';
 import { renderResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { containerSecurityContext, nonRootProfile, podSecurityContext } from '../core/security';
@@ -66,7 +67,9 @@ export interface DifyPostgresBackupProps {
   /** Days dumps are kept. @default 14 */
   readonly retentionDays?: number;
   /** @default [] */
-  readonly imagePullSecrets?: string[];
+  readonly imagePullSecrets?: readonly string[];
+  /** Annotations on the CronJob's ServiceAccount, e.g. an IRSA role for S3 uploads. @default {} */
+  readonly serviceAccountAnnotations?: Record<string, string>;
 }
 
 /**
@@ -74,8 +77,10 @@ export interface DifyPostgresBackupProps {
  * (custom format, restorable with `pg_restore`) to a volume or to S3, and
  * deletes dumps older than the retention.
  */
-export class DifyPostgresBackup extends Construct {
+export class DifyPostgresBackup extends Construct implements IConnectable {
   public readonly cronJob: k8s.KubeCronJob;
+  /** The Job's flows: the database, and the internet for S3 uploads. */
+  public readonly connections: Connections;
   public readonly retentionDays: number;
 
   constructor(scope: Construct, id: string, props: DifyPostgresBackupProps) {
@@ -147,7 +152,11 @@ export class DifyPostgresBackup extends Construct {
         volumeMounts: [{ name: 'backups', mountPath: '/backups', readOnly: true }, { name: 'tmp', mountPath: '/tmp' }],
       }];
     }
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountServiceAccountToken: false });
+    const saAnnotations = props.serviceAccountAnnotations;
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name, labels, annotations: saAnnotations && Object.keys(saAnnotations).length ? { ...saAnnotations } : undefined },
+      automountServiceAccountToken: false,
+    });
     this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
       metadata: { name, labels },
       spec: {
@@ -176,5 +185,8 @@ export class DifyPostgresBackup extends Construct {
         },
       },
     });
+    this.connections = Connections.forPods(this, { instance: props.instance, component: 'backup', selector: selectorLabels({ instance: props.instance, component: 'backup' }) }, []);
+    this.connections.allowTo(isConnectable(db) ? db : NetworkPeer.anywhere(), [db.port]);
+    if (props.target.kind === 's3') this.connections.allowTo(NetworkPeer.internet());
   }
 }

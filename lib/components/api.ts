@@ -1,23 +1,29 @@
 import { Construct } from 'constructs';
 import { DifyBackendConfig } from '../config/backend';
-import { ComponentResources, withResources } from '../core/resources';
-import { DifyWorkload, httpProbe, startupFor } from '../core/workload';
-import { STORAGE_AFFINITY_LABEL, apiImageProfile, backendVolumes, migrationGate, storageAffinity, storageClaimName } from './backend-pod';
+import { Connections, IConnectable, NetworkPeer } from '../core/connections';
+import { ComponentResources } from '../core/resources';
+import { DifyComponentProps, DifyWorkload, httpProbe, startupFor } from '../core/workload';
+import { DEFAULT_IMAGES } from '../versions';
+import { apiImageProfile, backendPod, migrationGate } from './backend-pod';
 
 /** Props of {@link DifyApi}. */
-export interface DifyApiProps {
-  /** Installation name (`app.kubernetes.io/instance`, prefix of every name). */
-  readonly instance: string;
-  readonly image: string;
+export interface DifyApiProps extends DifyComponentProps {
+  /** @default - {@link DEFAULT_IMAGES}.api */
+  readonly image?: string;
+  /** What the api is configured from and connects to. */
   readonly config: DifyBackendConfig;
-  /** @default 1 */
-  readonly replicas?: number;
-  /** @default - 250m/1 CPU, 1Gi/2Gi memory */
-  readonly resources?: Partial<ComponentResources>;
 }
 
-/** The Flask/gunicorn API (MODE=api) on port 5001: console, web-app, service and inner APIs. */
-export class DifyApi extends Construct {
+/**
+ * The Flask/gunicorn API (MODE=api) on port 5001: console, web-app, service
+ * and inner APIs. It connects to everything its config names and to the
+ * public internet (model providers).
+ *
+ * @example
+ * const api = new DifyApi(chart, 'Api', { instance: 'dify', config, options: { replicas: 2 } });
+ * web.connections.allowTo(api);
+ */
+export class DifyApi extends Construct implements IConnectable {
   /** Default container resources. */
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' };
   /** Port the API listens on. */
@@ -30,28 +36,30 @@ export class DifyApi extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyApiProps) {
     super(scope, id);
-    const storage = props.config.props.storage;
-    const { volumes, mounts } = backendVolumes(props.instance, storage);
+    const pod = backendPod(props.instance, props.config);
     const health = httpProbe('/health', 'http', { timeout: 5 });
     this.workload = new DifyWorkload(this, 'Resource', {
-      instance: props.instance,
+      ...props,
       component: 'api',
-      name: `${props.instance}-api`,
-      image: props.image,
+      image: props.image ?? DEFAULT_IMAGES.api,
       kind: 'Deployment',
-      replicas: props.replicas,
       env: props.config.env('api'),
       ports: [{ name: 'http', port: DifyApi.PORT }],
       probes: { readiness: health, liveness: httpProbe('/health', 'http', { period: 30, failures: 3 }), startup: startupFor(health, 300) },
-      resources: withResources(DifyApi.DEFAULT_RESOURCES, props.resources),
-      resourcesProp: 'api.resources',
+      resources: DifyApi.DEFAULT_RESOURCES,
       security: apiImageProfile(true),
-      volumes,
-      volumeMounts: mounts,
+      volumes: pod.volumes,
+      volumeMounts: pod.mounts,
       initContainers: [migrationGate()],
-      affinity: storageAffinity(props.instance, storage),
-      podLabels: storage?.volume ? { [STORAGE_AFFINITY_LABEL]: storageClaimName(props.instance) } : undefined,
+      affinity: pod.affinity,
+      podLabels: pod.podLabels,
     });
     this.host = this.workload.name;
+    for (const target of props.config.targets('api')) this.connections.allowTo(target);
+    this.connections.allowTo(NetworkPeer.internet());
+  }
+
+  public get connections(): Connections {
+    return this.workload.connections;
   }
 }

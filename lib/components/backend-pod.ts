@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { DifyStorage } from '../config/storage';
+import { DifyBackendConfig } from '../config/backend';
 import { LABEL_INSTANCE } from '../core/labels';
 import { SecurityProfile, nonRootProfile } from '../core/security';
 import { emptyDir } from '../core/workload';
@@ -15,36 +15,26 @@ export function apiImageProfile(readOnlyRootFilesystem: boolean): SecurityProfil
   return nonRootProfile(DIFY_API_UID, { readOnlyRootFilesystem, fsGroup: DIFY_API_UID });
 }
 
-/** Name of the storage claim of an installation. */
-export function storageClaimName(instance: string): string {
-  return `${instance}-storage`;
-}
-
-/** Volumes and mounts of an api-image pod: /tmp, and the storage claim when storage is a volume. */
-export function backendVolumes(instance: string, storage: DifyStorage | undefined): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
+/** Volumes, mounts, affinity and pod labels of an api-image pod: /tmp, and the storage claim when file storage is a volume. */
+export function backendPod(instance: string, config: DifyBackendConfig): {
+  volumes: k8s.Volume[]; mounts: k8s.VolumeMount[]; affinity?: k8s.Affinity; podLabels?: Record<string, string>;
+} {
   const volumes: k8s.Volume[] = [emptyDir('tmp', '1Gi')];
   const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
-  if (storage?.volume) {
-    volumes.push({ name: 'storage', persistentVolumeClaim: { claimName: storageClaimName(instance) } });
-    mounts.push({ name: 'storage', mountPath: '/app/api/storage' });
-  }
-  return { volumes, mounts };
-}
-
-/**
- * Required pod affinity that keeps every pod mounting the ReadWriteOnce
- * storage claim on the node where the first one runs.
- */
-export function storageAffinity(instance: string, storage: DifyStorage | undefined): k8s.Affinity | undefined {
-  if (!storage?.volume) return undefined;
-  return {
+  const claimName = config.storageClaimName;
+  if (!claimName) return { volumes, mounts };
+  volumes.push({ name: 'storage', persistentVolumeClaim: { claimName } });
+  mounts.push({ name: 'storage', mountPath: '/app/api/storage' });
+  // Every pod mounting the ReadWriteOnce claim stays on the node where the first one runs.
+  const affinity: k8s.Affinity = {
     podAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: [{
-        labelSelector: { matchLabels: { [LABEL_INSTANCE]: instance, [STORAGE_AFFINITY_LABEL]: storageClaimName(instance) } },
+        labelSelector: { matchLabels: { [LABEL_INSTANCE]: instance, [STORAGE_AFFINITY_LABEL]: claimName } },
         topologyKey: 'kubernetes.io/hostname',
       }],
     },
   };
+  return { volumes, mounts, affinity, podLabels: { [STORAGE_AFFINITY_LABEL]: claimName } };
 }
 
 /**

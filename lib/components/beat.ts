@@ -1,25 +1,26 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DifyBackendConfig } from '../config/backend';
-import { ComponentResources, withResources } from '../core/resources';
+import { Connections, IConnectable } from '../core/connections';
+import { ComponentResources } from '../core/resources';
 import { containerSecurityContext } from '../core/security';
-import { DifyWorkload, execProbe, startupFor } from '../core/workload';
+import { DifyComponentProps, DifyWorkload, execProbe, startupFor } from '../core/workload';
+import { DEFAULT_IMAGES } from '../versions';
 import { apiImageProfile, migrationGate } from './backend-pod';
 
 /** Props of {@link DifyBeat}. */
-export interface DifyBeatProps {
-  readonly instance: string;
-  readonly image: string;
+export interface DifyBeatProps extends DifyComponentProps {
+  /** @default - {@link DEFAULT_IMAGES}.api */
+  readonly image?: string;
   readonly config: DifyBackendConfig;
-  /** @default - 100m/500m CPU, 512Mi/1Gi memory */
-  readonly resources?: Partial<ComponentResources>;
 }
 
 /**
  * The Celery beat scheduler (MODE=beat). Exactly one replica with the
  * Recreate strategy: two schedulers would enqueue every periodic task twice.
+ * Default resources: 100m/500m CPU, 512Mi/1Gi memory.
  */
-export class DifyBeat extends Construct {
+export class DifyBeat extends Construct implements IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '512Mi', memoryLimit: '1Gi' };
 
   public readonly workload: DifyWorkload;
@@ -32,17 +33,15 @@ export class DifyBeat extends Construct {
     const started = execProbe(['/bin/sh', '-c', 'ls /app/api/celerybeat-schedule* >/dev/null 2>&1'], { period: 10 });
     const strategy: k8s.DeploymentStrategy = { type: 'Recreate' };
     this.workload = new DifyWorkload(this, 'Resource', {
-      instance: props.instance,
+      ...props,
       component: 'beat',
-      name: `${props.instance}-beat`,
-      image: props.image,
+      image: props.image ?? DEFAULT_IMAGES.api,
       kind: 'Deployment',
-      replicas: 1,
+      singleton: true,
       strategy,
       env: props.config.env('beat'),
       probes: { readiness: started, liveness: alive, startup: startupFor(started, 300) },
-      resources: withResources(DifyBeat.DEFAULT_RESOURCES, props.resources),
-      resourcesProp: 'beat.resources',
+      resources: DifyBeat.DEFAULT_RESOURCES,
       // The schedule file lives beside the code in /app/api, so the root
       // filesystem stays writable for beat alone.
       security: apiImageProfile(false),
@@ -51,5 +50,10 @@ export class DifyBeat extends Construct {
       // The gate writes nothing but /tmp, so it keeps a read-only root even though beat cannot.
       initContainers: [{ ...migrationGate(), securityContext: containerSecurityContext(apiImageProfile(true)) }],
     });
+    for (const target of props.config.targets('beat')) this.connections.allowTo(target);
+  }
+
+  public get connections(): Connections {
+    return this.workload.connections;
   }
 }

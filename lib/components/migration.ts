@@ -2,25 +2,30 @@ import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DifyBackendConfig } from '../config/backend';
+import { Connections, IConnectable } from '../core/connections';
 import { imageVersion, validateImage } from '../core/image';
-import { metadataLabels } from '../core/labels';
+import { metadataLabels, selectorLabels } from '../core/labels';
 import { ComponentResources, renderResources, withResources } from '../core/resources';
 import { containerSecurityContext, podSecurityContext } from '../core/security';
+import { invalid, validateDnsSubdomain, validateInt } from '../core/validation';
 import { emptyDir } from '../core/workload';
+import { DEFAULT_IMAGES } from '../versions';
 import { apiImageProfile } from './backend-pod';
 
 /** Props of {@link DifyMigration}. */
 export interface DifyMigrationProps {
   readonly instance: string;
-  /** The api image whose migrations run. */
-  readonly image: string;
+  /** The api image whose migrations run. @default - {@link DEFAULT_IMAGES}.api */
+  readonly image?: string;
   readonly config: DifyBackendConfig;
   /** Retries before the Job fails (database start-up is absorbed by retries). @default 10 */
   readonly backoffLimit?: number;
   /** @default - 250m/1 CPU, 512Mi/1Gi memory */
   readonly resources?: Partial<ComponentResources>;
   /** @default [] */
-  readonly imagePullSecrets?: string[];
+  readonly imagePullSecrets?: readonly string[];
+  /** Annotations on the Job's ServiceAccount (cloud identity). @default {} */
+  readonly serviceAccountAnnotations?: Record<string, string>;
 }
 
 /**
@@ -31,30 +36,39 @@ export interface DifyMigrationProps {
  * MIGRATION_ENABLED=false and wait in their `wait-for-migrations` init
  * container until this Job has brought the schema to their image's head.
  */
-export class DifyMigration extends Construct {
+export class DifyMigration extends Construct implements IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
 
   /** `metadata.name` of the Job of this rollout. */
   public readonly jobName: string;
   public readonly job: k8s.KubeJob;
+  /** The Job's flows (database and Redis). */
+  public readonly connections: Connections;
 
   constructor(scope: Construct, id: string, props: DifyMigrationProps) {
     super(scope, id);
-    validateImage('migration.image', props.image);
+    const image = props.image ?? DEFAULT_IMAGES.api;
+    validateImage('migration.image', image);
     const env = props.config.env('migration');
     const data = env.plainData();
-    const hash = createHash('sha256').update(JSON.stringify({ image: props.image, data, secrets: env.secretRefs().map(String) })).digest('hex').slice(0, 10);
+    const hash = createHash('sha256').update(JSON.stringify({ image, data, secrets: env.secretRefs().map(String) })).digest('hex').slice(0, 10);
     const name = `${props.instance}-migrate-${hash}`;
     this.jobName = name;
-    const labels = metadataLabels({ instance: props.instance, component: 'migration', version: imageVersion(props.image) });
+    const labels = metadataLabels({ instance: props.instance, component: 'migration', version: imageVersion(image) });
     const profile = apiImageProfile(true);
+    const sa = props.serviceAccountAnnotations;
+    if (sa !== undefined && (typeof sa !== 'object' || sa === null || Array.isArray(sa))) invalid('migration.serviceAccountAnnotations', sa, 'must be a map of annotation keys to values');
+    this.connections = Connections.forPods(this, { instance: props.instance, component: 'migration', selector: selectorLabels({ instance: props.instance, component: 'migration' }) }, []);
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: `${props.instance}-migration`, labels }, automountServiceAccountToken: false });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: `${props.instance}-migration`, labels, annotations: sa && Object.keys(sa).length ? { ...sa } : undefined },
+      automountServiceAccountToken: false,
+    });
     new k8s.KubeConfigMap(this, 'Env', { metadata: { name, labels }, data });
     this.job = new k8s.KubeJob(this, 'Job', {
       metadata: { name, labels },
       spec: {
-        backoffLimit: props.backoffLimit ?? 10,
+        backoffLimit: validateInt('migration.backoffLimit', props.backoffLimit ?? 10, 0, 100),
         template: {
           metadata: { labels },
           spec: {
@@ -63,10 +77,10 @@ export class DifyMigration extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: podSecurityContext(profile),
-            imagePullSecrets: props.imagePullSecrets?.map((name) => ({ name })),
+            imagePullSecrets: props.imagePullSecrets?.length ? props.imagePullSecrets.map((name) => ({ name: validateDnsSubdomain('imagePullSecrets', name) })) : undefined,
             containers: [{
               name: 'migrate',
-              image: props.image,
+              image,
               imagePullPolicy: 'IfNotPresent',
               envFrom: [{ configMapRef: { name } }],
               env: env.secretEnv(),
@@ -79,5 +93,6 @@ export class DifyMigration extends Construct {
         },
       },
     });
+    for (const target of props.config.targets('migration')) this.connections.allowTo(target);
   }
 }

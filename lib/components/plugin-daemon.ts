@@ -2,23 +2,30 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PostgresConnection, RedisConnectionLike, ServiceEndpoint, databasePluginDaemonEnv, httpUrl, redisPluginDaemonEnv } from '../config/connections';
 import { PluginStorage } from '../config/plugin-storage';
+import { ANYWHERE, ExternalNetworks, reachOf } from '../config/reach';
+import { Connections, IConnectable, NetworkPeer, isConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
-import { ComponentResources, withResources } from '../core/resources';
+import { ComponentResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { nonRootProfile } from '../core/security';
 import { invalid, validateDnsSubdomain, validateMemory } from '../core/validation';
-import { DifyWorkload, emptyDir, httpProbe, startupFor } from '../core/workload';
+import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe, startupFor } from '../core/workload';
+import { DEFAULT_IMAGES } from '../versions';
 
 /** Props of {@link DifyPluginDaemon}. */
-export interface DifyPluginDaemonProps {
-  readonly instance: string;
-  readonly image: string;
+export interface DifyPluginDaemonProps extends DifyComponentProps {
+  /** @default - {@link DEFAULT_IMAGES}.pluginDaemon */
+  readonly image?: string;
   /** The database server (embedded or {@link DifyDatabase.external}); the daemon uses its own database `pluginDatabase`. */
   readonly database: PostgresConnection;
   /** The embedded Redis or an {@link ExternalRedis}. */
   readonly redis: RedisConnectionLike;
-  /** The api Service (DIFY_INNER_API_URL). */
-  readonly api: ServiceEndpoint;
+  /**
+   * The api (DIFY_INNER_API_URL). A {@link DifyApi} is wired as a flow; the api
+   * also needs the daemon, so a composition usually passes `{ host, port }` here
+   * and calls `daemon.connections.allowTo(api)` once the api exists.
+   */
+  readonly api: ServiceEndpoint & Partial<IConnectable>;
   /** SERVER_KEY: the Secret key api and worker send as PLUGIN_DAEMON_KEY. */
   readonly serverKey: SecretKeyRef;
   /** DIFY_INNER_API_KEY: the Secret key api and worker read as INNER_API_KEY_FOR_PLUGIN. */
@@ -35,16 +42,17 @@ export interface DifyPluginDaemonProps {
   readonly storageClassName?: string;
   /** Require marketplace signatures (FORCE_VERIFYING_SIGNATURE). @default true */
   readonly forceVerifyingSignature?: boolean;
-  /** @default - 250m/1 CPU, 512Mi/2Gi memory */
-  readonly resources?: Partial<ComponentResources>;
+  /** Where external services given by host name live, by port. @default - any address on their ports */
+  readonly externalNetworks?: ExternalNetworks;
 }
 
 /**
  * The plugin daemon (local runtime) on 5002, with the remote-debugging port
  * 5003. One replica (upstream's local runtime keeps state on its volume), as
  * a StatefulSet so /app/storage is a retained PersistentVolumeClaim.
+ * Default resources: 250m/1 CPU, 512Mi/2Gi memory.
  */
-export class DifyPluginDaemon extends Construct {
+export class DifyPluginDaemon extends Construct implements IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '2Gi' };
   public static readonly PORT = 5002;
   public static readonly DEBUG_PORT = 5003;
@@ -62,9 +70,12 @@ export class DifyPluginDaemon extends Construct {
       invalid('pluginDaemon.storage', typeof storage, 'must be a PluginStorage: PluginStorage.local(), .s3(), .azureBlob(), .tencentCos(), .aliyunOss() or .volcengineTos()');
     }
     // Secret env order feeds checksum/config: database and Redis first, as before.
+    const databaseEnv = databasePluginDaemonEnv(props.database);
+    const redisEnv = redisPluginDaemonEnv(props.redis);
+    const storageEnv = storage.env('/app/storage');
     const env = new EnvSet()
-      .merge(databasePluginDaemonEnv(props.database))
-      .merge(redisPluginDaemonEnv(props.redis))
+      .merge(databaseEnv)
+      .merge(redisEnv)
       .plain({
         SERVER_PORT: DifyPluginDaemon.PORT,
         DIFY_INNER_API_URL: httpUrl(props.api),
@@ -89,7 +100,7 @@ export class DifyPluginDaemon extends Construct {
         SERVER_KEY: props.serverKey,
         DIFY_INNER_API_KEY: props.innerApiKey,
       })
-      .merge(storage.env('/app/storage'));
+      .merge(storageEnv);
     const claim: k8s.KubePersistentVolumeClaimProps = {
       metadata: { name: 'storage' },
       spec: {
@@ -100,17 +111,16 @@ export class DifyPluginDaemon extends Construct {
     };
     const health = httpProbe('/health/check', 'http');
     this.workload = new DifyWorkload(this, 'Resource', {
-      instance: props.instance,
+      ...props,
       component: 'plugin-daemon',
-      name: `${props.instance}-plugin-daemon`,
-      image: props.image,
+      image: props.image ?? DEFAULT_IMAGES.pluginDaemon,
       kind: 'StatefulSet',
-      replicas: 1,
+      singleton: true,
+      store: true,
       env,
-      ports: [{ name: 'http', port: DifyPluginDaemon.PORT }, { name: 'debug', port: DifyPluginDaemon.DEBUG_PORT }],
+      ports: [{ name: 'http', port: DifyPluginDaemon.PORT }, { name: 'debug', port: DifyPluginDaemon.DEBUG_PORT, client: false }],
       probes: { readiness: health, liveness: httpProbe('/health/check', 'http', { period: 30 }), startup: startupFor(health, 300) },
-      resources: withResources(DifyPluginDaemon.DEFAULT_RESOURCES, props.resources),
-      resourcesProp: 'pluginDaemon.resources',
+      resources: DifyPluginDaemon.DEFAULT_RESOURCES,
       security: nonRootProfile(1001, { readOnlyRootFilesystem: true, fsGroup: 1001 }),
       volumes: [emptyDir('tmp', '2Gi')],
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'storage', mountPath: '/app/storage' }],
@@ -118,5 +128,16 @@ export class DifyPluginDaemon extends Construct {
       terminationGracePeriodSeconds: 60,
     });
     this.host = this.workload.name;
+    const nets = props.externalNetworks ?? ANYWHERE;
+    for (const target of [...reachOf(props.database, databaseEnv, nets), ...reachOf(props.redis, redisEnv, nets), ...reachOf(storage, storageEnv, nets)]) {
+      this.connections.allowTo(target);
+    }
+    if (isConnectable(props.api)) this.connections.allowTo(props.api);
+    // Plugin installs from the marketplace and plugins' own calls to model providers.
+    this.connections.allowTo(NetworkPeer.internet());
+  }
+
+  public get connections(): Connections {
+    return this.workload.connections;
   }
 }

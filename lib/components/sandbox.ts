@@ -1,32 +1,30 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceEndpoint, httpUrl } from '../config/connections';
+import { Connections, IConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
 import { metadataLabels } from '../core/labels';
-import { ComponentResources, withResources } from '../core/resources';
+import { ComponentResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { SecurityProfile } from '../core/security';
 import { invalid, validateInt } from '../core/validation';
-import { DifyWorkload, httpProbe, startupFor } from '../core/workload';
+import { DifyComponentProps, DifyWorkload, httpProbe, startupFor } from '../core/workload';
+import { DEFAULT_IMAGES } from '../versions';
 
 /** Props of {@link DifySandbox}. */
-export interface DifySandboxProps {
-  readonly instance: string;
-  readonly image: string;
+export interface DifySandboxProps extends DifyComponentProps {
+  /** @default - {@link DEFAULT_IMAGES}.sandbox */
+  readonly image?: string;
   /** API_KEY: the same Secret key api and worker send as CODE_EXECUTION_API_KEY. */
   readonly apiKey: SecretKeyRef;
-  /** The SSRF proxy every outbound request of user code goes through. */
-  readonly ssrfProxy: ServiceEndpoint;
+  /** The SSRF proxy every outbound request of user code goes through: its only network peer. */
+  readonly ssrfProxy: ServiceEndpoint & IConnectable;
   /** Seconds one code run may take (WORKER_TIMEOUT). @default 15 */
   readonly workerTimeoutSeconds?: number;
   /** Let user code open network connections (through the proxy) (ENABLE_NETWORK). @default true */
   readonly enableNetwork?: boolean;
   /** Extra Python packages, written to /dependencies/python-requirements.txt. @default [] */
   readonly pythonRequirements?: string[];
-  /** @default 1 */
-  readonly replicas?: number;
-  /** @default - 100m/1 CPU, 256Mi/1Gi memory */
-  readonly resources?: Partial<ComponentResources>;
 }
 
 /**
@@ -39,8 +37,8 @@ export interface DifySandboxProps {
  */
 export const SANDBOX_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID', 'SYS_CHROOT'];
 
-/** The code executor (dify-sandbox) for Code nodes on port 8194. */
-export class DifySandbox extends Construct {
+/** The code executor (dify-sandbox) for Code nodes on port 8194. Default resources: 100m/1 CPU, 256Mi/1Gi memory. */
+export class DifySandbox extends Construct implements IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '100m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '1Gi' };
   public static readonly PORT = 8194;
 
@@ -99,22 +97,25 @@ export class DifySandbox extends Construct {
     };
     const health = httpProbe('/health', 'http');
     this.workload = new DifyWorkload(this, 'Resource', {
-      instance: props.instance,
+      ...props,
       component: 'sandbox',
       name,
-      image: props.image,
+      image: props.image ?? DEFAULT_IMAGES.sandbox,
       kind: 'Deployment',
-      replicas: props.replicas,
       env,
       ports: [{ name: 'http', port: DifySandbox.PORT }],
       probes: { readiness: health, liveness: httpProbe('/health', 'http', { period: 30 }), startup: startupFor(health, 180) },
-      resources: withResources(DifySandbox.DEFAULT_RESOURCES, props.resources),
-      resourcesProp: 'sandbox.resources',
+      resources: DifySandbox.DEFAULT_RESOURCES,
       security,
       volumes,
       volumeMounts: mounts,
       configChecksumInputs: { 'config.yaml': configYaml, requirements: requirements.join('\n') },
     });
     this.host = this.workload.name;
+    this.connections.allowTo(props.ssrfProxy);
+  }
+
+  public get connections(): Connections {
+    return this.workload.connections;
   }
 }

@@ -1,27 +1,28 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { metadataLabels } from '../core/labels';
-import { ComponentResources, withResources } from '../core/resources';
+import { ComponentResources } from '../core/resources';
 import { nonRootProfile } from '../core/security';
-import { DifyWorkload, emptyDir, startupFor, tcpProbe } from '../core/workload';
+import { DifyComponentProps, DifyWorkload, emptyDir, startupFor, tcpProbe } from '../core/workload';
 import { SquidAllowLists, renderSquidConfig, validateAllowLists } from '../networking/squid-config';
+import { DEFAULT_IMAGES } from '../versions';
 
 /** Props of {@link DifySsrfProxy}. */
-export interface DifySsrfProxyProps extends SquidAllowLists {
-  readonly instance: string;
-  readonly image: string;
-  /** @default 1 */
-  readonly replicas?: number;
-  /** @default - 50m/500m CPU, 128Mi/512Mi memory */
-  readonly resources?: Partial<ComponentResources>;
+export interface DifySsrfProxyProps extends SquidAllowLists, DifyComponentProps {
+  /** @default - {@link DEFAULT_IMAGES}.ssrfProxy */
+  readonly image?: string;
 }
 
 /**
  * The SSRF proxy (squid on 3128) that api, worker and the sandbox send
  * outbound HTTP through; it refuses private, loopback, link-local and
- * metadata destinations unless allow-listed.
+ * metadata destinations unless allow-listed. Its NetworkPolicy lets it reach
+ * only public addresses and the allow-listed private ranges, so even a squid
+ * misconfiguration cannot reach the cluster or cloud metadata.
+ * Default resources: 50m/500m CPU, 128Mi/512Mi memory.
  */
-export class DifySsrfProxy extends Construct {
+export class DifySsrfProxy extends Construct implements IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '50m', cpuLimit: '500m', memoryRequest: '128Mi', memoryLimit: '512Mi' };
   public static readonly PORT = 3128;
   /** UID of the `proxy` user in the ubuntu/squid image. */
@@ -44,18 +45,16 @@ export class DifySsrfProxy extends Construct {
     });
     const port = tcpProbe('squid');
     this.workload = new DifyWorkload(this, 'Resource', {
-      instance: props.instance,
+      ...props,
       component: 'ssrf-proxy',
       name,
-      image: props.image,
+      image: props.image ?? DEFAULT_IMAGES.ssrfProxy,
       kind: 'Deployment',
-      replicas: props.replicas,
       command: ['/usr/sbin/squid'],
       args: ['-f', '/etc/squid/squid.conf', '-NYC'],
       ports: [{ name: 'squid', port: DifySsrfProxy.PORT }],
       probes: { readiness: port, liveness: tcpProbe('squid', { period: 20 }), startup: startupFor(port, 60) },
-      resources: withResources(DifySsrfProxy.DEFAULT_RESOURCES, props.resources),
-      resourcesProp: 'ssrfProxy.resources',
+      resources: DifySsrfProxy.DEFAULT_RESOURCES,
       security: nonRootProfile(DifySsrfProxy.UID, { readOnlyRootFilesystem: true }),
       volumes: [{ name: 'config', configMap: { name: `${name}-config` } }, emptyDir('spool', '512Mi'), emptyDir('run', '16Mi')],
       volumeMounts: [
@@ -66,5 +65,11 @@ export class DifySsrfProxy extends Construct {
       configChecksumInputs: { 'squid.conf': this.squidConfig },
     });
     this.host = this.workload.name;
+    this.connections.allowTo(NetworkPeer.internet());
+    if (props.allowPrivateIps?.length) this.connections.allowTo(NetworkPeer.cidrs(props.allowPrivateIps, 'allowPrivateIps'));
+  }
+
+  public get connections(): Connections {
+    return this.workload.connections;
   }
 }

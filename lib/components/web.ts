@@ -2,26 +2,25 @@ import { Construct } from 'constructs';
 import { ServiceEndpoint, httpUrl } from '../config/connections';
 import { DifySettings } from '../config/settings';
 import { DifyUrls } from '../config/urls';
-import { ComponentResources, withResources } from '../core/resources';
+import { Connections, IConnectable } from '../core/connections';
+import { ComponentResources } from '../core/resources';
 import { nonRootProfile } from '../core/security';
-import { DifyWorkload, emptyDir, startupFor, tcpProbe } from '../core/workload';
+import { DifyComponentProps, DifyWorkload, emptyDir, startupFor, tcpProbe } from '../core/workload';
+import { DEFAULT_IMAGES } from '../versions';
 
 /** Props of {@link DifyWeb}. */
-export interface DifyWebProps {
-  readonly instance: string;
-  readonly image: string;
+export interface DifyWebProps extends DifyComponentProps {
+  /** @default - {@link DEFAULT_IMAGES}.web */
+  readonly image?: string;
   readonly urls: DifyUrls;
-  /** The api Service the Next.js server calls server-side (SERVER_CONSOLE_API_URL). */
-  readonly api: ServiceEndpoint;
-  readonly settings: DifySettings;
-  /** @default 1 */
-  readonly replicas?: number;
-  /** @default - 100m/500m CPU, 256Mi/1Gi memory */
-  readonly resources?: Partial<ComponentResources>;
+  /** The api the Next.js server calls server-side (SERVER_CONSOLE_API_URL); wired as a flow. */
+  readonly api: ServiceEndpoint & IConnectable;
+  /** @default - upstream defaults */
+  readonly settings?: DifySettings;
 }
 
-/** The Next.js frontend on port 3000. */
-export class DifyWeb extends Construct {
+/** The Next.js frontend on port 3000. Default resources: 100m/500m CPU, 256Mi/1Gi memory. */
+export class DifyWeb extends Construct implements IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '256Mi', memoryLimit: '1Gi' };
   public static readonly PORT = 3000;
 
@@ -31,7 +30,8 @@ export class DifyWeb extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyWebProps) {
     super(scope, id);
-    const env = props.settings.webEnv().plain({
+    const settings = props.settings ?? new DifySettings();
+    const env = settings.webEnv().plain({
       ...props.urls.webEnv(),
       SERVER_CONSOLE_API_URL: httpUrl(props.api),
       PORT: DifyWeb.PORT,
@@ -39,20 +39,17 @@ export class DifyWeb extends Construct {
       TEXT_GENERATION_TIMEOUT_MS: 60000,
       PM2_HOME: '/tmp/.pm2',
     }, 'web');
-    props.settings.applyExtraEnv(env, 'webExtraEnv');
+    settings.applyExtraEnv(env, 'webExtraEnv');
     const port = tcpProbe('http');
     this.workload = new DifyWorkload(this, 'Resource', {
-      instance: props.instance,
+      ...props,
       component: 'web',
-      name: `${props.instance}-web`,
-      image: props.image,
+      image: props.image ?? DEFAULT_IMAGES.web,
       kind: 'Deployment',
-      replicas: props.replicas,
       env,
       ports: [{ name: 'http', port: DifyWeb.PORT }],
       probes: { readiness: port, liveness: tcpProbe('http', { period: 20 }), startup: startupFor(port, 120) },
-      resources: withResources(DifyWeb.DEFAULT_RESOURCES, props.resources),
-      resourcesProp: 'web.resources',
+      resources: DifyWeb.DEFAULT_RESOURCES,
       // The web entrypoint rewrites runtime config into the image at start,
       // so the root filesystem stays writable; /tmp holds pm2's home.
       security: nonRootProfile(1001, { readOnlyRootFilesystem: false }),
@@ -60,5 +57,10 @@ export class DifyWeb extends Construct {
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     });
     this.host = this.workload.name;
+    this.connections.allowTo(props.api);
+  }
+
+  public get connections(): Connections {
+    return this.workload.connections;
   }
 }

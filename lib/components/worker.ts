@@ -1,50 +1,50 @@
 import { Construct } from 'constructs';
 import { DifyBackendConfig } from '../config/backend';
-import { ComponentResources, withResources } from '../core/resources';
-import { DifyWorkload, execProbe, startupFor } from '../core/workload';
-import { STORAGE_AFFINITY_LABEL, apiImageProfile, backendVolumes, migrationGate, storageAffinity, storageClaimName } from './backend-pod';
+import { Connections, IConnectable, NetworkPeer } from '../core/connections';
+import { ComponentResources } from '../core/resources';
+import { DifyComponentProps, DifyWorkload, execProbe, startupFor } from '../core/workload';
+import { DEFAULT_IMAGES } from '../versions';
+import { apiImageProfile, backendPod, migrationGate } from './backend-pod';
 
 /** Props of {@link DifyWorker}. */
-export interface DifyWorkerProps {
-  readonly instance: string;
-  readonly image: string;
+export interface DifyWorkerProps extends DifyComponentProps {
+  /** @default - {@link DEFAULT_IMAGES}.api */
+  readonly image?: string;
   readonly config: DifyBackendConfig;
-  /** @default 1 */
-  readonly replicas?: number;
-  /** @default - 250m/1 CPU, 1Gi/2Gi memory */
-  readonly resources?: Partial<ComponentResources>;
 }
 
 /** The Celery worker (MODE=worker): dataset indexing, workflows, mail and the other queues. */
-export class DifyWorker extends Construct {
+export class DifyWorker extends Construct implements IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' };
 
   public readonly workload: DifyWorkload;
 
   constructor(scope: Construct, id: string, props: DifyWorkerProps) {
     super(scope, id);
-    const storage = props.config.props.storage;
-    const { volumes, mounts } = backendVolumes(props.instance, storage);
+    const pod = backendPod(props.instance, props.config);
     // Upstream's compose healthcheck: the worker answers a broker ping.
     const ping = execProbe(['celery', '-A', 'celery_healthcheck.celery', 'inspect', 'ping'], { period: 60, timeout: 30, failures: 3 });
     this.workload = new DifyWorkload(this, 'Resource', {
-      instance: props.instance,
+      ...props,
       component: 'worker',
-      name: `${props.instance}-worker`,
-      image: props.image,
+      image: props.image ?? DEFAULT_IMAGES.api,
       kind: 'Deployment',
-      replicas: props.replicas,
       env: props.config.env('worker'),
       probes: { readiness: ping, liveness: ping, startup: startupFor(ping, 300) },
-      resources: withResources(DifyWorker.DEFAULT_RESOURCES, props.resources),
-      resourcesProp: 'worker.resources',
+      resources: DifyWorker.DEFAULT_RESOURCES,
       security: apiImageProfile(true),
-      volumes,
-      volumeMounts: mounts,
+      volumes: pod.volumes,
+      volumeMounts: pod.mounts,
       initContainers: [migrationGate()],
-      affinity: storageAffinity(props.instance, storage),
-      podLabels: storage?.volume ? { [STORAGE_AFFINITY_LABEL]: storageClaimName(props.instance) } : undefined,
+      affinity: pod.affinity,
+      podLabels: pod.podLabels,
       terminationGracePeriodSeconds: 60,
     });
+    for (const target of props.config.targets('worker')) this.connections.allowTo(target);
+    this.connections.allowTo(NetworkPeer.internet());
+  }
+
+  public get connections(): Connections {
+    return this.workload.connections;
   }
 }

@@ -1,7 +1,11 @@
+import { IConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { PostgresConnection, RedisConnectionLike, ServiceEndpoint, databaseBackendEnv, httpUrl, redisBackendEnv } from './connections';
+import { ANYWHERE, ExternalNetworks, reachOf } from './reach';
 import { DifySettings } from './settings';
+import { DifyFileStorage } from '../stores/file-storage';
+import { invalid } from '../core/validation';
 import { DifyStorage } from './storage';
 import { DifyUrls } from './urls';
 import { VectorStore } from './vector-store';
@@ -25,16 +29,19 @@ export interface DifyBackendConfigProps {
   readonly database: PostgresConnection;
   /** The embedded store or an {@link ExternalRedis} (REDIS_*, CELERY_*). */
   readonly redis: RedisConnectionLike;
-  readonly storage: DifyStorage;
+  /** File storage: a {@link DifyFileStorage} (creates the claim a volume needs), or object storage given directly. */
+  readonly storage: DifyFileStorage | DifyStorage;
   readonly vectorStore: VectorStore;
   readonly credentials: DifyAppCredentials;
-  /** The code sandbox Service. */
-  readonly sandbox: ServiceEndpoint;
-  /** The plugin daemon Service. */
-  readonly pluginDaemon: ServiceEndpoint;
-  /** The SSRF proxy Service. */
-  readonly ssrfProxy: ServiceEndpoint;
+  /** The code sandbox. */
+  readonly sandbox: ServiceEndpoint & IConnectable;
+  /** The plugin daemon. */
+  readonly pluginDaemon: ServiceEndpoint & IConnectable;
+  /** The SSRF proxy. */
+  readonly ssrfProxy: ServiceEndpoint & IConnectable;
   readonly settings: DifySettings;
+  /** Where external services given by host name live, by port. @default - any address on their ports */
+  readonly externalNetworks?: ExternalNetworks;
 }
 
 /** The process role of the api image (its MODE variable). */
@@ -46,7 +53,33 @@ export type BackendMode = 'api' | 'worker' | 'beat' | 'migration';
  * receive the sandbox or plugin daemon keys.
  */
 export class DifyBackendConfig {
-  constructor(public readonly props: DifyBackendConfigProps) {}
+  constructor(public readonly props: DifyBackendConfigProps) {
+    const st = props.storage;
+    if (st instanceof DifyStorage && st.volume) {
+      invalid('config.storage', st.storageType, 'is a volume whose claim nothing would create: pass new DifyFileStorage(scope, \'Storage\', { instance, storage }) instead');
+    }
+  }
+
+  /** The claim api and worker mount, when file storage is a volume. */
+  public get storageClaimName(): string | undefined {
+    return this.props.storage instanceof DifyFileStorage ? this.props.storage.claimName : undefined;
+  }
+
+  /**
+   * What a role connects to: the database and Redis (every role), and for
+   * api and worker the vector store, file storage, sandbox, plugin daemon
+   * and SSRF proxy. Embedded stores are reached as themselves; external
+   * services on the ports their settings name.
+   */
+  public targets(mode: BackendMode): IConnectable[] {
+    const p = this.props;
+    const nets = p.externalNetworks ?? ANYWHERE;
+    const out = [...reachOf(p.database, databaseBackendEnv(p.database), nets), ...reachOf(p.redis, redisBackendEnv(p.redis), nets)];
+    if (mode === 'api' || mode === 'worker') {
+      out.push(...reachOf(p.vectorStore, p.vectorStore.env(), nets), ...reachOf(p.storage, p.storage.env(), nets), p.sandbox, p.pluginDaemon, p.ssrfProxy);
+    }
+    return out;
+  }
 
   /** The environment of one role. */
   public env(mode: BackendMode): EnvSet {

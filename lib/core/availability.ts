@@ -1,8 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
-import { LABEL_COMPONENT, LABEL_INSTANCE, metadataLabels } from './labels';
+import { ComponentResources } from './resources';
+import { SecretKeyRef } from './secret-ref';
 import { invalid, validateDnsSubdomain, validateInt } from './validation';
-import { DifyWorkload } from './workload';
 
 /** HorizontalPodAutoscaler (autoscaling/v2) settings. */
 export interface AutoscalingOptions {
@@ -53,122 +52,146 @@ export interface ComponentOptions {
   readonly serviceAnnotations?: Record<string, string>;
   /** Seconds a new pod must be ready before it counts as available. @default 10 */
   readonly minReadySeconds?: number;
+  /** Container resources, merged over the component's defaults. @default - the component's defaults */
+  readonly resources?: Partial<ComponentResources>;
+  /**
+   * Further upstream variables for this component's main container (its
+   * ConfigMap). Names the component already sets and credential names are
+   * rejected: use `secretEnv` for credentials. @default {}
+   */
+  readonly extraEnv?: Record<string, string>;
+  /** Further variables read from Secrets (any credential upstream reads, e.g. SENDGRID_API_KEY). @default {} */
+  readonly secretEnv?: Record<string, SecretKeyRef>;
+  /** Annotations on the component's ServiceAccount: IRSA, GKE or Azure workload identity. @default {} */
+  readonly serviceAccountAnnotations?: Record<string, string>;
 }
+
+/** What kind of workload the options apply to. */
+export interface AvailabilityContext {
+  /** Where the options were given, for messages, e.g. `components.api`. */
+  readonly prop: string;
+  readonly component: string;
+  /** Exactly one replica (beat, the plugin daemon, stores). */
+  readonly singleton: boolean;
+  /** A store: always gets a PDB. */
+  readonly store: boolean;
+  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly selector: Record<string, string>;
+  readonly hasService: boolean;
+  /** Affinity the component itself needs, merged with the user's. */
+  readonly affinity?: k8s.Affinity;
+}
+
+/** Availability fields resolved once, before any object is rendered. */
+export interface AvailabilityPlan {
+  /** Replicas of the workload spec; undefined when an HPA owns them. */
+  readonly replicas?: number;
+  /** Replicas when steady (HPA minimum when autoscaled). */
+  readonly minReplicas: number;
+  readonly hpa?: { readonly minReplicas: number; readonly maxReplicas: number; readonly metrics: k8s.MetricSpecV2[] };
+  readonly pdb?: { readonly minAvailable?: number; readonly maxUnavailable?: number };
+  /** Pod spec fields: spread, priority, node selector, tolerations, affinity. */
+  readonly pod: Pick<k8s.PodSpec, 'topologySpreadConstraints' | 'priorityClassName' | 'nodeSelector' | 'tolerations' | 'affinity'>;
+  readonly podLabels: Record<string, string>;
+  readonly podAnnotations: Record<string, string>;
+  readonly minReadySeconds?: number;
+  readonly progressDeadlineSeconds?: number;
+  readonly serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  readonly serviceAnnotations: Record<string, string>;
+}
+
 
 const ZONE = 'topology.kubernetes.io/zone';
 const HOST = 'kubernetes.io/hostname';
 
 /**
- * Applies {@link ComponentOptions} to a workload: replicas or an HPA, a PDB,
- * topology spread, scheduling, pod metadata and Service exposure. Every
- * field it sets is a typed L1 field; tests assert each of them.
+ * Resolves {@link ComponentOptions} into replicas or an HPA, a PDB, topology
+ * spread, scheduling, pod metadata and Service exposure, validating each
+ * field against the prop the user wrote. The workload renders the plan once.
  */
-export class ComponentAvailability extends Construct {
-  public readonly hpa?: k8s.KubeHorizontalPodAutoscalerV2;
-  public readonly pdb?: k8s.KubePodDisruptionBudget;
-  /** Replicas the workload runs when steady (HPA minimum when autoscaled). */
-  public readonly minReplicas: number;
-
-  constructor(scope: Construct, id: string, w: DifyWorkload, component: string, o: ComponentOptions, opts: { singleton: boolean; store: boolean }) {
-    super(scope, id);
-    const prop = `components.${component}`;
-    const spec = w.spec;
-    if (opts.singleton && (o.replicas !== undefined && o.replicas !== 1 || o.autoscaling)) {
-      invalid(`${prop}.replicas`, o.autoscaling ? 'autoscaling' : o.replicas, `${component} must run exactly one replica`);
+export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext): AvailabilityPlan {
+  const prop = ctx.prop;
+  if (ctx.singleton && (o.replicas !== undefined && o.replicas !== 1 || o.autoscaling)) {
+    invalid(`${prop}.replicas`, o.autoscaling ? 'autoscaling' : o.replicas, `${ctx.component} must run exactly one replica`);
+  }
+  const replicas = validateInt(`${prop}.replicas`, o.replicas ?? 1, 0, 1000);
+  let hpa: AvailabilityPlan['hpa'];
+  let minReplicas = replicas;
+  if (o.autoscaling) {
+    if (o.replicas !== undefined) invalid(`${prop}.replicas`, o.replicas, 'must be omitted when autoscaling is set: the HPA owns the replica count');
+    const a = o.autoscaling;
+    validateInt(`${prop}.autoscaling.minReplicas`, a.minReplicas, 1, 1000);
+    validateInt(`${prop}.autoscaling.maxReplicas`, a.maxReplicas, 1, 1000);
+    if (a.minReplicas > a.maxReplicas) invalid(`${prop}.autoscaling.minReplicas`, a.minReplicas, `must not exceed autoscaling.maxReplicas (${a.maxReplicas})`);
+    const metrics: k8s.MetricSpecV2[] = [];
+    const cpu = validateInt(`${prop}.autoscaling.targetCpuUtilization`, a.targetCpuUtilization ?? 70, 1, 100);
+    metrics.push({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } });
+    if (a.targetMemoryUtilization !== undefined) {
+      const mem = validateInt(`${prop}.autoscaling.targetMemoryUtilization`, a.targetMemoryUtilization, 1, 100);
+      metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: mem } } });
     }
-    const replicas = validateInt(`${prop}.replicas`, o.replicas ?? 1, 0, 1000);
-    const labels = metadataLabels({ instance: w.selector[LABEL_INSTANCE], component: w.selector[LABEL_COMPONENT] });
+    minReplicas = a.minReplicas;
+    hpa = { minReplicas: a.minReplicas, maxReplicas: a.maxReplicas, metrics };
+  }
 
-    if (o.autoscaling) {
-      if (o.replicas !== undefined) invalid(`${prop}.replicas`, o.replicas, 'must be omitted when autoscaling is set: the HPA owns the replica count');
-      const a = o.autoscaling;
-      validateInt(`${prop}.autoscaling.minReplicas`, a.minReplicas, 1, 1000);
-      validateInt(`${prop}.autoscaling.maxReplicas`, a.maxReplicas, 1, 1000);
-      if (a.minReplicas > a.maxReplicas) invalid(`${prop}.autoscaling.minReplicas`, a.minReplicas, `must not exceed autoscaling.maxReplicas (${a.maxReplicas})`);
-      const metrics: k8s.MetricSpecV2[] = [];
-      const cpu = validateInt(`${prop}.autoscaling.targetCpuUtilization`, a.targetCpuUtilization ?? 70, 1, 100);
-      metrics.push({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } });
-      if (a.targetMemoryUtilization !== undefined) {
-        const mem = validateInt(`${prop}.autoscaling.targetMemoryUtilization`, a.targetMemoryUtilization, 1, 100);
-        metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: mem } } });
+  const multi = minReplicas > 1 || (o.autoscaling?.maxReplicas ?? 1) > 1;
+  let pdb: AvailabilityPlan['pdb'];
+  if (o.disruptionBudget || multi || ctx.store) {
+    const b = o.disruptionBudget ?? { maxUnavailable: 1 };
+    if ((b.minAvailable === undefined) === (b.maxUnavailable === undefined)) {
+      invalid(`${prop}.disruptionBudget`, b, 'must set exactly one of minAvailable and maxUnavailable');
+    }
+    if (b.minAvailable !== undefined) {
+      validateInt(`${prop}.disruptionBudget.minAvailable`, b.minAvailable, 0, 1000);
+      if (b.minAvailable >= minReplicas) {
+        invalid(`${prop}.disruptionBudget.minAvailable`, b.minAvailable, `must be below the ${o.autoscaling ? 'HPA minReplicas' : 'replica count'} (${minReplicas}), or no pod could ever be evicted and node drains would hang`);
       }
-      spec.replicas = undefined;
-      this.minReplicas = a.minReplicas;
-      this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Hpa', {
-        metadata: { name: w.name, labels },
-        spec: {
-          scaleTargetRef: { apiVersion: w.workload.apiVersion, kind: w.workload.kind, name: w.name },
-          minReplicas: a.minReplicas,
-          maxReplicas: a.maxReplicas,
-          metrics,
-          behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
-        },
-      });
+      pdb = { minAvailable: b.minAvailable };
     } else {
-      spec.replicas = replicas;
-      this.minReplicas = replicas;
-    }
-
-    const multi = this.minReplicas > 1 || (o.autoscaling?.maxReplicas ?? 1) > 1;
-    if (o.disruptionBudget || multi || opts.store) {
-      const b = o.disruptionBudget ?? { maxUnavailable: 1 };
-      if ((b.minAvailable === undefined) === (b.maxUnavailable === undefined)) {
-        invalid(`${prop}.disruptionBudget`, b, 'must set exactly one of minAvailable and maxUnavailable');
-      }
-      if (b.minAvailable !== undefined) {
-        validateInt(`${prop}.disruptionBudget.minAvailable`, b.minAvailable, 0, 1000);
-        if (b.minAvailable >= this.minReplicas) {
-          invalid(`${prop}.disruptionBudget.minAvailable`, b.minAvailable, `must be below the ${o.autoscaling ? 'HPA minReplicas' : 'replica count'} (${this.minReplicas}), or no pod could ever be evicted and node drains would hang`);
-        }
-      } else {
-        validateInt(`${prop}.disruptionBudget.maxUnavailable`, b.maxUnavailable!, 1, 1000);
-      }
-      this.pdb = new k8s.KubePodDisruptionBudget(this, 'Pdb', {
-        metadata: { name: w.name, labels },
-        spec: {
-          selector: { matchLabels: w.selector },
-          ...(b.minAvailable !== undefined ? { minAvailable: k8s.IntOrString.fromNumber(b.minAvailable) } : { maxUnavailable: k8s.IntOrString.fromNumber(b.maxUnavailable!) }),
-          unhealthyPodEvictionPolicy: 'AlwaysAllow',
-        },
-      });
-    }
-
-    const pod = w.podTemplate.spec as { -readonly [K in keyof k8s.PodSpec]: k8s.PodSpec[K] };
-    const spread = o.topologySpread ?? (multi ? 'soft' : 'none');
-    if (!['soft', 'hard', 'none'].includes(spread)) invalid(`${prop}.topologySpread`, spread, 'must be "soft", "hard" or "none"');
-    if (spread !== 'none') {
-      const when = spread === 'hard' ? 'DoNotSchedule' : 'ScheduleAnyway';
-      pod.topologySpreadConstraints = [HOST, ZONE].map((topologyKey) => ({
-        maxSkew: 1,
-        topologyKey,
-        whenUnsatisfiable: when,
-        labelSelector: { matchLabels: w.selector },
-        ...(w.workload.kind === 'Deployment' ? { matchLabelKeys: ['pod-template-hash'] } : {}),
-      }));
-    }
-    if (o.priorityClassName !== undefined) pod.priorityClassName = validateDnsSubdomain(`${prop}.priorityClassName`, o.priorityClassName);
-    if (o.nodeSelector && Object.keys(o.nodeSelector).length) pod.nodeSelector = { ...o.nodeSelector };
-    if (o.tolerations?.length) pod.tolerations = [...o.tolerations];
-    if (o.affinity) pod.affinity = mergeAffinity(pod.affinity, o.affinity);
-    const meta = w.podTemplate.metadata as { labels?: Record<string, string>; annotations?: Record<string, string> };
-    for (const k of Object.keys(o.podLabels ?? {})) {
-      if (k in w.selector) invalid(`${prop}.podLabels.${k}`, o.podLabels![k], 'must not override a selector label');
-    }
-    meta.labels = { ...meta.labels, ...o.podLabels };
-    meta.annotations = { ...meta.annotations, ...o.podAnnotations };
-    if (w.workload.kind === 'Deployment') {
-      spec.minReadySeconds = validateInt(`${prop}.minReadySeconds`, o.minReadySeconds ?? 10, 0, 3600);
-      spec.progressDeadlineSeconds = 900;
-    }
-
-    if (o.serviceType !== undefined || o.serviceAnnotations) {
-      if (!w.service) invalid(`${prop}.serviceType`, o.serviceType, `${component} has no Service`);
-      if (o.serviceType && !['ClusterIP', 'NodePort', 'LoadBalancer'].includes(o.serviceType)) invalid(`${prop}.serviceType`, o.serviceType, 'must be ClusterIP, NodePort or LoadBalancer');
-      const svc = w.serviceSpec!;
-      svc.type = o.serviceType ?? 'ClusterIP';
-      for (const [k, v] of Object.entries(o.serviceAnnotations ?? {})) w.service!.metadata.addAnnotation(k, v);
+      pdb = { maxUnavailable: validateInt(`${prop}.disruptionBudget.maxUnavailable`, b.maxUnavailable!, 1, 1000) };
     }
   }
+
+  const spread = o.topologySpread ?? (multi ? 'soft' : 'none');
+  if (!['soft', 'hard', 'none'].includes(spread)) invalid(`${prop}.topologySpread`, spread, 'must be "soft", "hard" or "none"');
+  const pod: { -readonly [K in keyof AvailabilityPlan['pod']]: AvailabilityPlan['pod'][K] } = {};
+  if (spread !== 'none') {
+    const when = spread === 'hard' ? 'DoNotSchedule' : 'ScheduleAnyway';
+    pod.topologySpreadConstraints = [HOST, ZONE].map((topologyKey) => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: when,
+      labelSelector: { matchLabels: ctx.selector },
+      ...(ctx.kind === 'Deployment' ? { matchLabelKeys: ['pod-template-hash'] } : {}),
+    }));
+  }
+  if (o.priorityClassName !== undefined) pod.priorityClassName = validateDnsSubdomain(`${prop}.priorityClassName`, o.priorityClassName);
+  if (o.nodeSelector && Object.keys(o.nodeSelector).length) pod.nodeSelector = { ...o.nodeSelector };
+  if (o.tolerations?.length) pod.tolerations = [...o.tolerations];
+  const affinity = o.affinity ? mergeAffinity(ctx.affinity, o.affinity) : ctx.affinity;
+  if (affinity) pod.affinity = affinity;
+  for (const k of Object.keys(o.podLabels ?? {})) {
+    if (k in ctx.selector) invalid(`${prop}.podLabels.${k}`, o.podLabels![k], 'must not override a selector label');
+  }
+
+  if (o.serviceType !== undefined || o.serviceAnnotations) {
+    if (!ctx.hasService) invalid(`${prop}.serviceType`, o.serviceType, `${ctx.component} has no Service`);
+    if (o.serviceType && !['ClusterIP', 'NodePort', 'LoadBalancer'].includes(o.serviceType)) invalid(`${prop}.serviceType`, o.serviceType, 'must be ClusterIP, NodePort or LoadBalancer');
+  }
+  const deployment = ctx.kind === 'Deployment';
+  return {
+    replicas: hpa ? undefined : replicas,
+    minReplicas,
+    hpa,
+    pdb,
+    pod,
+    podLabels: { ...o.podLabels },
+    podAnnotations: { ...o.podAnnotations },
+    minReadySeconds: deployment ? validateInt(`${prop}.minReadySeconds`, o.minReadySeconds ?? 10, 0, 3600) : undefined,
+    progressDeadlineSeconds: deployment ? 900 : undefined,
+    serviceType: o.serviceType ?? 'ClusterIP',
+    serviceAnnotations: { ...o.serviceAnnotations },
+  };
 }
 
 function mergeAffinity(base: k8s.Affinity | undefined, extra: k8s.Affinity): k8s.Affinity {

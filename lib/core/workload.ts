@@ -2,12 +2,15 @@ import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { AvailabilityPlan, ComponentOptions, planAvailability } from './availability';
+import { Connections, IConnectable, NetworkPeer } from './connections';
 import { EnvSet } from './env';
 import { imageVersion, validateImage } from './image';
 import { metadataLabels, selectorLabels } from './labels';
-import { ComponentResources, renderResources } from './resources';
+import { ComponentResources, renderResources, withResources } from './resources';
+import { SecretKeyRef } from './secret-ref';
 import { SecurityProfile, containerSecurityContext, podSecurityContext } from './security';
-import { validateDnsLabel, validateInt } from './validation';
+import { invalid, validateDnsLabel, validateDnsSubdomain } from './validation';
 
 /** Marks a StatefulSet's headless Service, so monitors select only the client Service. */
 export const HEADLESS_LABEL = 'dify.langgenius.ai/headless';
@@ -16,6 +19,32 @@ export const HEADLESS_LABEL = 'dify.langgenius.ai/headless';
 export interface WorkloadPort {
   readonly name: string;
   readonly port: number;
+  /** Clients reach this port when they are wired to the component without naming ports. @default true */
+  readonly client?: boolean;
+}
+
+/** Where credentials come from, as the installation tells its pods. */
+export interface CredentialsVersion {
+  /** Secrets managed by the credential source. */
+  readonly secretNames: readonly string[];
+  /** Changes whenever the source changes; pods that read one of `secretNames` carry it as an annotation. */
+  readonly version: string;
+  /** Also annotate for Stakater Reloader. @default false */
+  readonly reloader?: boolean;
+}
+
+/** What every component construct accepts besides its own props. */
+export interface DifyComponentProps {
+  /** Installation name: `app.kubernetes.io/instance` and the prefix of every object name. */
+  readonly instance: string;
+  /** Replicas, autoscaling, PDB, scheduling, Service exposure, resources, extra env, ServiceAccount annotations. @default - one replica, default resources */
+  readonly options?: ComponentOptions;
+  /** How errors name `options` (the facade passes `components.<name>`). @default "<component>.options" */
+  readonly optionsPath?: string;
+  /** imagePullSecrets of every pod. @default [] */
+  readonly imagePullSecrets?: readonly string[];
+  /** Rolls pods that read credentials when their source changes. @default - no annotation */
+  readonly credentialsVersion?: CredentialsVersion;
 }
 
 /** Probes of the main container. */
@@ -26,17 +55,17 @@ export interface WorkloadProbes {
 }
 
 /** Everything the shared workload builder needs to render one component. */
-export interface DifyWorkloadProps {
-  /** `app.kubernetes.io/instance`. */
-  readonly instance: string;
+export interface DifyWorkloadProps extends DifyComponentProps {
   /** `app.kubernetes.io/component` and the container name. */
   readonly component: string;
-  /** `metadata.name` of the workload, its Service, ServiceAccount and (suffixed `-env`) ConfigMap. */
-  readonly name: string;
+  /** `metadata.name` of the workload, its Service, ServiceAccount and (suffixed `-env`) ConfigMap. @default "<instance>-<component>" */
+  readonly name?: string;
   readonly image: string;
   readonly kind: 'Deployment' | 'StatefulSet';
-  /** @default 1 */
-  readonly replicas?: number;
+  /** Exactly one replica (schedulers, single-writer daemons, stores). @default false */
+  readonly singleton?: boolean;
+  /** A store: it always gets a PodDisruptionBudget. @default false */
+  readonly store?: boolean;
   /** Environment: plain values go to the `<name>-env` ConfigMap, credentials to secretKeyRef env vars. */
   readonly env?: EnvSet;
   /** Env vars that need Kubernetes features (fieldRef, $(VAR) expansion). @default [] */
@@ -46,8 +75,8 @@ export interface DifyWorkloadProps {
   /** @default - no Service */
   readonly ports?: WorkloadPort[];
   readonly probes: WorkloadProbes;
+  /** Default resources; `options.resources` is merged over them. */
   readonly resources: ComponentResources;
-  readonly resourcesProp: string;
   readonly security: SecurityProfile;
   /** @default [] */
   readonly volumes?: k8s.Volume[];
@@ -82,7 +111,7 @@ export interface DifyWorkloadProps {
  * cdk8s-plus-28 so every field (volumeClaimTemplates, PVC retention, topology
  * spread) is typed and no JSON patch is needed.
  */
-export class DifyWorkload extends Construct {
+export class DifyWorkload extends Construct implements IConnectable {
   /** `metadata.name` of the workload, Service and ServiceAccount. */
   public readonly name: string;
   /** Labels the Service, PDBs and NetworkPolicies select on. */
@@ -93,31 +122,46 @@ export class DifyWorkload extends Construct {
   public readonly workload: ApiObject;
   /** The Service, if the component listens. */
   public readonly service?: k8s.KubeService;
-  /** The pod template as rendered (for tests and policies). */
+  /** The pod template as rendered (for tests). */
   public readonly podTemplate: k8s.PodTemplateSpec;
   /** Secrets the pods read credentials from. */
   public readonly secretNames: string[];
-  /** The workload spec as rendered; {@link ComponentAvailability} sets replicas and rollout fields on it. */
-  public readonly spec: { replicas?: number; minReadySeconds?: number; progressDeadlineSeconds?: number };
-  /** The Service spec, if any. */
-  public readonly serviceSpec?: { type?: string };
+  /** Replicas, HPA, PDB and scheduling as resolved from the options. */
+  public readonly availability: AvailabilityPlan;
+  /** The HPA, when autoscaled. */
+  public readonly hpa?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** The PodDisruptionBudget, if any. */
+  public readonly pdb?: k8s.KubePodDisruptionBudget;
+  /** The Service's ports (client ports first). */
+  public readonly servicePorts: readonly WorkloadPort[];
+  /** Flows to and from these pods; NetworkPolicies are derived from them. */
+  public readonly connections: Connections;
 
   constructor(scope: Construct, id: string, props: DifyWorkloadProps) {
     super(scope, id);
-    this.name = validateDnsLabel(`${props.component}.name`, props.name, 52);
+    const o = props.options ?? {};
+    const optionsPath = props.optionsPath ?? `${props.component}.options`;
+    this.name = validateDnsLabel(`${props.component}.name`, props.name ?? `${props.instance}-${props.component}`, 52);
     validateImage(`${props.component}.image`, props.image);
-    const replicas = validateInt(`${props.component}.replicas`, props.replicas ?? 1, 0, 1000);
     const version = imageVersion(props.image);
     const labelOpts = { instance: props.instance, component: props.component, version };
     const labels = metadataLabels(labelOpts);
     this.selector = selectorLabels(labelOpts);
+    this.servicePorts = [...(props.ports ?? []), ...(props.sidecarPorts ?? []).map((p) => ({ ...p, client: false }))];
+    this.availability = planAvailability(o, {
+      prop: optionsPath, component: props.component, singleton: props.singleton ?? false, store: props.store ?? false,
+      kind: props.kind, selector: this.selector, hasService: this.servicePorts.length > 0, affinity: props.affinity,
+    });
+    const plan = this.availability;
+    this.connections = Connections.forPods(this, { instance: props.instance, component: props.component, selector: this.selector },
+      (props.ports ?? []).filter((p) => p.client !== false).map((p) => p.port));
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.name, labels },
+      metadata: { name: this.name, labels, annotations: nonEmpty(o.serviceAccountAnnotations) },
       automountServiceAccountToken: props.automountServiceAccountToken ?? false,
     });
 
-    const env = props.env ?? new EnvSet();
+    const env = withExtraEnv(props.env ?? new EnvSet(), o, optionsPath);
     const data = env.plainData();
     const envFrom: k8s.EnvFromSource[] = [];
     if (Object.keys(data).length > 0) {
@@ -145,7 +189,7 @@ export class DifyWorkload extends Construct {
       readinessProbe: props.probes.readiness,
       livenessProbe: props.probes.liveness,
       startupProbe: props.probes.startup,
-      resources: renderResources(props.resourcesProp, props.resources),
+      resources: renderResources(`${optionsPath}.resources`, withResources(props.resources, o.resources)),
       securityContext,
       volumeMounts: mounts.length ? mounts : undefined,
     };
@@ -160,34 +204,55 @@ export class DifyWorkload extends Construct {
       ...c,
     }));
 
+    const rotation = props.credentialsVersion;
+    const readsCredentials = rotation !== undefined && this.secretNames.some((n) => rotation.secretNames.includes(n));
+    const pullSecrets = (props.imagePullSecrets ?? []).map((n) => ({ name: validateDnsSubdomain('imagePullSecrets', n) }));
     this.podTemplate = {
-      metadata: { labels: { ...labels, ...props.podLabels }, annotations: { 'checksum/config': checksum } },
+      metadata: {
+        labels: { ...labels, ...props.podLabels, ...plan.podLabels },
+        annotations: {
+          'checksum/config': checksum,
+          ...plan.podAnnotations,
+          ...(readsCredentials ? { 'dify.langgenius.ai/credentials-version': rotation.version } : {}),
+        },
+      },
       spec: {
         serviceAccountName: this.name,
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         enableServiceLinks: false,
         securityContext: podSecurityContext(props.security),
         terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
-        affinity: props.affinity,
+        ...plan.pod,
         initContainers: initContainers.length ? initContainers : undefined,
         containers: [main, ...(props.sidecars ?? [])],
         volumes: props.volumes?.length ? props.volumes : undefined,
+        imagePullSecrets: pullSecrets.length ? pullSecrets : undefined,
       },
+    };
+    const workloadMeta = {
+      name: this.name,
+      labels,
+      annotations: readsCredentials && rotation.reloader ? { 'secret.reloader.stakater.com/reload': this.secretNames.filter((n) => rotation.secretNames.includes(n)).join(',') } : undefined,
     };
 
     if (props.kind === 'Deployment') {
-      const spec: k8s.DeploymentSpec = {
-          replicas,
+      this.workload = new k8s.KubeDeployment(this, 'Deployment', {
+        metadata: workloadMeta,
+        spec: {
+          replicas: plan.replicas,
           revisionHistoryLimit: 5,
+          minReadySeconds: plan.minReadySeconds,
+          progressDeadlineSeconds: plan.progressDeadlineSeconds,
           selector: { matchLabels: this.selector },
           strategy: props.strategy ?? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
           template: this.podTemplate,
-      };
-      this.spec = spec as DifyWorkload['spec'];
-      this.workload = new k8s.KubeDeployment(this, 'Deployment', { metadata: { name: this.name, labels }, spec });
+        },
+      });
     } else {
-      const spec: k8s.StatefulSetSpec = {
-          replicas,
+      this.workload = new k8s.KubeStatefulSet(this, 'StatefulSet', {
+        metadata: workloadMeta,
+        spec: {
+          replicas: plan.replicas,
           revisionHistoryLimit: 5,
           serviceName: `${this.name}-headless`,
           podManagementPolicy: 'OrderedReady',
@@ -199,9 +264,8 @@ export class DifyWorkload extends Construct {
             metadata: { ...t.metadata, labels },
             spec: t.spec,
           })),
-      };
-      this.spec = spec as DifyWorkload['spec'];
-      this.workload = new k8s.KubeStatefulSet(this, 'StatefulSet', { metadata: { name: this.name, labels }, spec });
+        },
+      });
       new k8s.KubeService(this, 'HeadlessService', {
         metadata: { name: `${this.name}-headless`, labels: { ...labels, [HEADLESS_LABEL]: 'true' } },
         spec: {
@@ -213,17 +277,67 @@ export class DifyWorkload extends Construct {
       });
     }
 
-    const servicePorts = [...(props.ports ?? []), ...(props.sidecarPorts ?? [])];
-    if (servicePorts.length) {
-      const serviceSpec: k8s.ServiceSpec = {
-        type: 'ClusterIP',
-        selector: this.selector,
-        ports: servicePorts.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
-      };
-      this.serviceSpec = serviceSpec as { type?: string };
-      this.service = new k8s.KubeService(this, 'Service', { metadata: { name: this.name, labels }, spec: serviceSpec });
+    if (this.servicePorts.length) {
+      this.service = new k8s.KubeService(this, 'Service', {
+        metadata: { name: this.name, labels, annotations: nonEmpty(plan.serviceAnnotations) },
+        spec: {
+          type: plan.serviceType,
+          selector: this.selector,
+          ports: this.servicePorts.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
+        },
+      });
+      // A NodePort or LoadBalancer Service is reachable from outside the cluster: its policy must admit that.
+      if (plan.serviceType !== 'ClusterIP') this.connections.allowFrom(NetworkPeer.anywhere(), (props.ports ?? []).map((p) => p.port));
+    }
+
+    const availabilityLabels = metadataLabels({ instance: props.instance, component: props.component });
+    if (plan.hpa) {
+      this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Hpa', {
+        metadata: { name: this.name, labels: availabilityLabels },
+        spec: {
+          scaleTargetRef: { apiVersion: this.workload.apiVersion, kind: this.workload.kind, name: this.name },
+          minReplicas: plan.hpa.minReplicas,
+          maxReplicas: plan.hpa.maxReplicas,
+          metrics: plan.hpa.metrics,
+          behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+        },
+      });
+    }
+    if (plan.pdb) {
+      this.pdb = new k8s.KubePodDisruptionBudget(this, 'Pdb', {
+        metadata: { name: this.name, labels: availabilityLabels },
+        spec: {
+          selector: { matchLabels: this.selector },
+          ...(plan.pdb.minAvailable !== undefined ? { minAvailable: k8s.IntOrString.fromNumber(plan.pdb.minAvailable) } : { maxUnavailable: k8s.IntOrString.fromNumber(plan.pdb.maxUnavailable!) }),
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      });
     }
   }
+
+  /** Records that these pods connect to `target` (see {@link Connections.allowTo}). */
+  public allowTo(target: IConnectable | NetworkPeer, ports?: number[]): void {
+    this.connections.allowTo(target, ports);
+  }
+}
+
+/** The component's env plus `options.extraEnv` and `options.secretEnv`, which may not override what the component sets. */
+function withExtraEnv(env: EnvSet, o: ComponentOptions, prop: string): EnvSet {
+  const extra = o.extraEnv ?? {};
+  const secret = o.secretEnv ?? {};
+  for (const [name, value] of Object.entries(extra)) {
+    if (env.has(name)) invalid(`${prop}.extraEnv.${name}`, value, `${name} is set by the component or a typed prop; set that prop instead`);
+    if (typeof value !== 'string') invalid(`${prop}.extraEnv.${name}`, value, 'must be a string');
+  }
+  for (const [name, ref] of Object.entries(secret)) {
+    if (env.has(name) || name in extra) invalid(`${prop}.secretEnv.${name}`, String(ref), `${name} is already set by the component, a typed prop or extraEnv`);
+    if (!(ref instanceof SecretKeyRef)) invalid(`${prop}.secretEnv.${name}`, typeof ref, 'must be a SecretKeyRef, e.g. SecretKeyRef.of("my-secret", "key")');
+  }
+  return new EnvSet().merge(env).plain(extra, `${prop}.extraEnv`).secret(secret);
+}
+
+function nonEmpty(r: Record<string, string> | undefined): Record<string, string> | undefined {
+  return r && Object.keys(r).length ? { ...r } : undefined;
 }
 
 /** An HTTP GET probe on a named port. */
@@ -268,17 +382,3 @@ export function startupFor(probe: k8s.Probe, seconds: number): k8s.Probe {
 export function emptyDir(name: string, sizeLimit = '256Mi'): k8s.Volume {
   return { name, emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit) } };
 }
-
-/** Adds annotations to a pod template (e.g. credential versions). */
-export function addPodAnnotations(template: k8s.PodTemplateSpec, annotations: Record<string, string>): void {
-  const meta = template.metadata as { annotations?: Record<string, string> };
-  meta.annotations = { ...meta.annotations, ...annotations };
-}
-
-/** Adds imagePullSecrets to a pod template. */
-export function addImagePullSecrets(template: k8s.PodTemplateSpec, names: string[]): void {
-  if (!names.length) return;
-  const spec = template.spec as { imagePullSecrets?: k8s.LocalObjectReference[] };
-  spec.imagePullSecrets = [...(spec.imagePullSecrets ?? []), ...names.map((name) => ({ name }))];
-}
-

@@ -9,11 +9,11 @@ import {
   HttpRouteSpecRulesFiltersType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/httproute-gateway.networking.k8s.io';
-import { ServiceEndpoint } from '../config/connections';
 import { DifyUrls } from '../config/urls';
+import { NetworkPeer, PodPeer } from '../core/connections';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsLabel, validateDnsSubdomain, validatePort } from '../core/validation';
-import { DifyRoute, RouteTarget } from './routes';
+import { DifyRoute, RouteBackend, RouteTarget, admitController } from './routes';
 import { SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 
 /** The Gateway (and optionally its listener) a route attaches to. */
@@ -31,8 +31,10 @@ export interface DifyHttpRouteProps {
   readonly instance: string;
   /** The public URLs: their hosts become the routes' hostnames, and each path goes to the host its URL points to. */
   readonly urls: DifyUrls;
-  /** The backends. */
-  readonly backends: { readonly [K in RouteTarget]: ServiceEndpoint };
+  /** The backends; Dify components among them admit the Gateway's pods in their NetworkPolicies. */
+  readonly backends: { readonly [K in RouteTarget]: RouteBackend };
+  /** The Gateway implementation's data-plane pods. @default - namespace `ingress-nginx`, pods `app.kubernetes.io/name: ingress-nginx` */
+  readonly controller?: PodPeer | NetworkPeer;
   /** The Gateway serving the hosts. TLS is terminated by its listener. */
   readonly gateway: GatewayParentRef;
   /**
@@ -84,7 +86,7 @@ export class DifyHttpRoute extends Construct {
     if (typeof timeout !== 'string' || !DURATION.test(timeout)) {
       invalid('httpRoute.requestTimeout', timeout, 'must be a Gateway API duration such as "3600s", "1h" or "90m"');
     }
-    for (const [target, b] of Object.entries(props.backends) as Array<[RouteTarget, ServiceEndpoint]>) {
+    for (const [target, b] of Object.entries(props.backends) as Array<[RouteTarget, RouteBackend]>) {
       validateDnsLabel(`httpRoute.backends.${target}.host`, b.host);
       validatePort(`httpRoute.backends.${target}.port`, b.port);
     }
@@ -101,7 +103,9 @@ export class DifyHttpRoute extends Construct {
     };
 
     const split = props.urls.split;
-    for (const { host, routes } of props.urls.routesByHost()) {
+    const byHost = props.urls.routesByHost();
+    admitController('httpRoute.controller', props.controller, props.backends, byHost.flatMap((h) => h.routes.map((r) => r.target)));
+    for (const { host, routes } of byHost) {
       const rules: HttpRouteSpecRules[] = routes.map((r) => {
         const filters = responseHeaders(r);
         return {

@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ServiceEndpoint } from '../config/connections';
+import { NetworkPeer, PodPeer } from '../core/connections';
 import { DifyUrls, HostRoutes } from '../config/urls';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain, validateHostname } from '../core/validation';
-import { DIFY_ROUTES, RouteTarget } from './routes';
+import { DIFY_ROUTES, RouteBackend, RouteTarget, admitController } from './routes';
 import { IngressSecurityHeaders, IngressTls } from './tls';
 
 /** Props of {@link DifyIngress}. */
@@ -18,8 +18,10 @@ export interface DifyIngressProps {
    * Give this or `host`. @default - every route on `host`
    */
   readonly urls?: DifyUrls;
-  /** The backends. */
-  readonly backends: { readonly [K in RouteTarget]: ServiceEndpoint };
+  /** The backends; Dify components among them admit the controller in their NetworkPolicies. */
+  readonly backends: { readonly [K in RouteTarget]: RouteBackend };
+  /** The ingress controller's pods. @default - namespace `ingress-nginx`, pods `app.kubernetes.io/name: ingress-nginx` */
+  readonly controller?: PodPeer | NetworkPeer;
   /** IngressClass. @default "nginx" */
   readonly ingressClassName?: string;
   /** Request body limit (upstream client_max_body_size). @default "100m" */
@@ -110,5 +112,6 @@ export class DifyIngress extends Construct {
         tls: this.tlsSecretName ? [{ hosts, secretName: this.tlsSecretName }] : undefined,
       },
     });
+    admitController('ingress.controller', props.controller, props.backends, hostRoutes.flatMap((h) => h.routes.map((r) => r.target)));
   }
 }

@@ -1,14 +1,14 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ServiceEndpoint } from '../config/connections';
 import { DifyUrls } from '../config/urls';
+import { Connections, IConnectable, NetworkPeer, isConnectable } from '../core/connections';
 import { metadataLabels } from '../core/labels';
 import { ComponentResources, withResources } from '../core/resources';
 import { nonRootProfile } from '../core/security';
 import { invalid, parseCpu, validateCpu, validateDnsSubdomain, validateInt, validatePort } from '../core/validation';
-import { DifyWorkload, emptyDir, httpProbe } from '../core/workload';
+import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe } from '../core/workload';
 import { renderNginxConfig } from './nginx-config';
-import { RouteTarget } from './routes';
+import { RouteBackend, RouteTarget } from './routes';
 import { IngressTls, SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 
 /** How the proxy is exposed outside the cluster. */
@@ -28,18 +28,13 @@ export interface NginxProxyServiceOptions {
 }
 
 /** Props of {@link DifyNginxProxy}. */
-export interface DifyNginxProxyProps {
-  readonly instance: string;
+export interface DifyNginxProxyProps extends DifyComponentProps {
   /** The public URLs: one server block per host with the routes its URLs point to. */
   readonly urls: DifyUrls;
-  /** The backends. */
-  readonly backends: { readonly [K in RouteTarget]: ServiceEndpoint };
+  /** The backends; the proxy is wired to the Dify components among them. */
+  readonly backends: { readonly [K in RouteTarget]: RouteBackend };
   /** @default DifyNginxProxy.DEFAULT_IMAGE */
   readonly image?: string;
-  /** @default 1 */
-  readonly replicas?: number;
-  /** nginx runs one worker per CPU of the limit. @default - 50m/1 CPU, 64Mi/256Mi memory */
-  readonly resources?: Partial<ComponentResources>;
   /** @default - a LoadBalancer Service on port 80 (and 443 with `tls`) */
   readonly service?: NginxProxyServiceOptions;
   /**
@@ -69,7 +64,7 @@ const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F
  * time into a ConfigMap (see {@link renderNginxConfig}), and a LoadBalancer or
  * NodePort Service. The pods roll when the configuration changes.
  */
-export class DifyNginxProxy extends Construct {
+export class DifyNginxProxy extends Construct implements IConnectable {
   /** nginx-unprivileged: the official nginx image built to run as uid 101 on port 8080. */
   public static readonly DEFAULT_IMAGE = 'nginxinc/nginx-unprivileged:1.28.0-alpine';
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '50m', cpuLimit: '1', memoryRequest: '64Mi', memoryLimit: '256Mi' };
@@ -107,13 +102,14 @@ export class DifyNginxProxy extends Construct {
     const maxBody = props.maxBodySize ?? '100M';
     if (typeof maxBody !== 'string' || !/^[0-9]+[kKmMgG]?$/.test(maxBody)) invalid('nginxProxy.maxBodySize', maxBody, 'must be an nginx size such as "100M"');
     const timeout = validateInt('nginxProxy.proxyTimeoutSeconds', props.proxyTimeoutSeconds ?? 3600, 1, 86400);
-    for (const [target, b] of Object.entries(props.backends) as Array<[RouteTarget, ServiceEndpoint]>) {
+    for (const [target, b] of Object.entries(props.backends) as Array<[RouteTarget, RouteBackend]>) {
       validateDnsSubdomain(`nginxProxy.backends.${target}.host`, b.host);
       validatePort(`nginxProxy.backends.${target}.port`, b.port);
     }
 
-    const resources = withResources(DifyNginxProxy.DEFAULT_RESOURCES, props.resources);
-    const workers = Math.max(1, Math.ceil(parseCpu(validateCpu('nginxProxy.resources.cpuLimit', resources.cpuLimit)) / 1000));
+    // nginx runs one worker per CPU of the limit.
+    const resources = withResources(DifyNginxProxy.DEFAULT_RESOURCES, props.options?.resources);
+    const workers = Math.max(1, Math.ceil(parseCpu(validateCpu(`${props.optionsPath ?? 'nginx.options'}.resources.cpuLimit`, resources.cpuLimit)) / 1000));
     const name = `${props.instance}-nginx`;
     const volumes: k8s.Volume[] = [emptyDir('tmp', '64Mi'), { name: 'config', configMap: { name: `${name}-config` } }];
     const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }, { name: 'config', mountPath: CONFIG_DIR, readOnly: true }];
@@ -146,17 +142,15 @@ export class DifyNginxProxy extends Construct {
 
     const health = httpProbe('/healthz', 'health');
     this.workload = new DifyWorkload(this, 'Resource', {
-      instance: props.instance,
+      ...props,
       component: 'nginx',
       name,
       image: props.image ?? DifyNginxProxy.DEFAULT_IMAGE,
       kind: 'Deployment',
-      replicas: props.replicas,
       command: ['nginx', '-e', 'stderr', '-c', `${CONFIG_DIR}/nginx.conf`],
       ports,
       probes: { readiness: health, liveness: httpProbe('/healthz', 'health', { period: 20 }) },
-      resources,
-      resourcesProp: 'nginxProxy.resources',
+      resources: DifyNginxProxy.DEFAULT_RESOURCES,
       // fsGroup 101 lets nginx read the TLS key mounted with mode 0440.
       security: nonRootProfile(101, { readOnlyRootFilesystem: true, fsGroup: 101 }),
       volumes,
@@ -180,5 +174,14 @@ export class DifyNginxProxy extends Construct {
         loadBalancerSourceRanges: svc.loadBalancerSourceRanges?.length ? [...svc.loadBalancerSourceRanges] : undefined,
       },
     });
+    // The public Service admits clients from anywhere, on the listener ports only.
+    this.connections.allowFrom(NetworkPeer.anywhere(), ports.filter((p) => p.name !== 'health').map((p) => p.port));
+    for (const b of new Set(Object.values(props.backends))) {
+      if (isConnectable(b)) this.connections.allowTo(b, [b.port]);
+    }
+  }
+
+  public get connections(): Connections {
+    return this.workload.connections;
   }
 }

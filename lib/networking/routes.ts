@@ -1,3 +1,6 @@
+import { ServiceEndpoint } from '../config/connections';
+import { IConnectable, NetworkPeer, PodPeer, isConnectable } from '../core/connections';
+
 /** Which backend serves a path. */
 export type RouteTarget = 'api' | 'web' | 'pluginDaemon';
 
@@ -24,3 +27,22 @@ export const DIFY_ROUTES: readonly DifyRoute[] = [
   { path: '/explore', target: 'web', purpose: 'explore pages' },
   { path: '/', target: 'web', purpose: 'frontend' },
 ];
+
+/** A Service a route points at; when it is a Dify component, exposing it records the flow from the controller. */
+export type RouteBackend = ServiceEndpoint & Partial<IConnectable>;
+
+/** The ingress-nginx controller's pods, the default of every exposure. */
+export const DEFAULT_INGRESS_CONTROLLER: PodPeer = {
+  namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
+  podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+};
+
+/** Records that `controller` reaches every backend that serves one of `targets`, on its Service port. */
+export function admitController(prop: string, controller: PodPeer | NetworkPeer | undefined, backends: { readonly [K in RouteTarget]?: RouteBackend }, targets: Iterable<RouteTarget>): NetworkPeer {
+  const peer = controller instanceof NetworkPeer ? controller : NetworkPeer.fromPodPeer(prop, controller ?? DEFAULT_INGRESS_CONTROLLER);
+  for (const t of [...new Set(targets)]) {
+    const b = backends[t];
+    if (b && isConnectable(b)) b.connections.allowFrom(peer, [b.port]);
+  }
+  return peer;
+}

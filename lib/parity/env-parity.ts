@@ -343,7 +343,7 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   NGINX_SSL_CERT_FILENAME: fixed('tls.crt', 'the certificate key of a kubernetes.io/tls Secret', ['nginxProxy:file:ssl_certificate']),
   NGINX_SSL_CERT_KEY_FILENAME: fixed('tls.key', 'the private-key key of a kubernetes.io/tls Secret', ['nginxProxy:file:ssl_certificate_key']),
   NGINX_SSL_PROTOCOLS: fixed('ssl_protocols TLSv1.2 TLSv1.3', 'upstream\'s protocols; older ones are insecure', ['nginxProxy:file:ssl_protocols']),
-  NGINX_WORKER_PROCESSES: typed('nginxProxy.resources.cpuLimit', ['nginxProxy:file:worker_processes'], 'one worker per CPU of the limit'),
+  NGINX_WORKER_PROCESSES: typed('components.nginxProxy.resources.cpuLimit', ['nginxProxy:file:worker_processes'], 'one worker per CPU of the limit'),
   NGINX_CLIENT_MAX_BODY_SIZE: typed('nginxProxy.maxBodySize', ['nginxProxy:file:client_max_body_size'], 'ingress.maxBodySize for an Ingress'),
   NGINX_KEEPALIVE_TIMEOUT: fixed('keepalive_timeout 65', 'upstream\'s value', ['nginxProxy:file:keepalive_timeout']),
   NGINX_PROXY_READ_TIMEOUT: typed('nginxProxy.proxyTimeoutSeconds', ['nginxProxy:file:proxy_read_timeout']),

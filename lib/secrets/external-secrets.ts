@@ -7,7 +7,7 @@ import {
 import { ServiceEndpoint } from '../config/connections';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain } from '../core/validation';
-import { CREDENTIAL_KEYS, DifyCredentials, credentialsInSecret } from './credentials';
+import { CREDENTIAL_KEYS, CREDENTIAL_NAMES, CredentialName, credentialsInSecret, DifyCredentials } from './credentials';
 
 /** Where one credential lives in the external store. */
 export interface RemoteSecretRef {
@@ -20,24 +20,12 @@ export interface RemoteSecretRef {
 }
 
 /**
- * Remote locations of the credentials. The four app keys are always needed; the store
- * credentials only for embedded stores. The broker URL is derived from the Redis password
- * unless given (e.g. a Sentinel URL).
+ * Remote locations of the credentials, one optional entry per row of
+ * {@link CREDENTIALS}; every credential the installation needs must be
+ * located (checked at synth). The broker URL is derived from the Redis
+ * password unless given (e.g. a Sentinel URL).
  */
-export interface RemoteCredentialRefs {
-  readonly secretKey: RemoteSecretRef;
-  readonly sandboxApiKey: RemoteSecretRef;
-  readonly pluginDaemonKey: RemoteSecretRef;
-  readonly pluginInnerApiKey: RemoteSecretRef;
-  /** @default - none (external database) */
-  readonly postgresPassword?: RemoteSecretRef;
-  /** @default - none (external Redis) */
-  readonly redisPassword?: RemoteSecretRef;
-  /** @default - templated from redisPassword for the embedded Redis */
-  readonly celeryBrokerUrl?: RemoteSecretRef;
-  /** @default - none (external vector store) */
-  readonly weaviateApiKey?: RemoteSecretRef;
-}
+export type RemoteCredentialRefs = { readonly [K in CredentialName]?: RemoteSecretRef };
 
 /** Props of {@link DifyExternalSecret}. */
 export interface DifyExternalSecretProps {
@@ -50,7 +38,7 @@ export interface DifyExternalSecretProps {
   /** The embedded Redis Service the broker URL points at. @default - no derived broker URL */
   readonly redis?: ServiceEndpoint;
   /** Credentials the installation reads; each must be located. @default - all but the derived broker URL */
-  readonly required?: ReadonlyArray<keyof DifyCredentials>;
+  readonly required?: ReadonlyArray<CredentialName>;
   /** Target Secret name. @default "<instance>-credentials" */
   readonly secretName?: string;
   /** How often ESO re-reads the store. @default "1h" */
@@ -87,7 +75,7 @@ export class DifyExternalSecret extends Construct {
       return { secretKey, remoteRef: { key: ref.key, property: ref.property, version: ref.version } };
     }).sort((a, b) => a.secretKey.localeCompare(b.secretKey));
     const deriveBroker = props.redis !== undefined && props.remoteRefs.celeryBrokerUrl === undefined;
-    const required = (props.required ?? Object.keys(CREDENTIAL_KEYS) as Array<keyof DifyCredentials>)
+    const required = (props.required ?? CREDENTIAL_NAMES)
       .filter((k) => !(k === 'celeryBrokerUrl' && deriveBroker));
     const missing = required.filter((k) => props.remoteRefs[k] === undefined);
     if (missing.length) invalid('externalSecret.remoteRefs', Object.keys(props.remoteRefs).sort(), `must locate every credential; missing ${missing.join(', ')}`);

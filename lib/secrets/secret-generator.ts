@@ -7,7 +7,9 @@ import { metadataLabels } from '../core/labels';
 import { renderResources } from '../core/resources';
 import { containerSecurityContext, nonRootProfile, podSecurityContext } from '../core/security';
 import { validateDnsSubdomain } from '../core/validation';
-import { CREDENTIAL_KEYS, DifyCredentials, credentialsInSecret } from './credentials';
+import { Connections, IConnectable, NetworkPeer } from '../core/connections';
+import { selectorLabels } from '../core/labels';
+import { CREDENTIALS, CREDENTIAL_KEYS, CREDENTIAL_NAMES, CredentialName, CredentialSpec, DifyCredentials, credentialsInSecret } from './credentials';
 import { GENERATOR_SCRIPT } from './generator-script';
 
 /** Props of {@link DifySecretGenerator}. */
@@ -17,12 +19,14 @@ export interface DifySecretGeneratorProps {
   readonly image: string;
   /** The embedded Redis Service, for the broker URL. @default - no broker URL (external Redis) */
   readonly redis?: ServiceEndpoint;
-  /** Credentials to generate. @default - all of {@link CREDENTIAL_KEYS} */
-  readonly keys?: ReadonlyArray<keyof DifyCredentials>;
+  /** Credentials to generate. @default - every row of {@link CREDENTIALS} */
+  readonly keys?: ReadonlyArray<CredentialName>;
   /** Name of the Secret to create. @default "<instance>-credentials" */
   readonly secretName?: string;
   /** @default [] */
-  readonly imagePullSecrets?: string[];
+  readonly imagePullSecrets?: readonly string[];
+  /** Where the Job reaches the Kubernetes API (endpoint addresses after Service translation, and ports). @default - any address on TCP 443 and 6443 */
+  readonly apiServer?: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
 }
 
 /**
@@ -33,21 +37,17 @@ export interface DifySecretGeneratorProps {
  * rotates a value. Pods that read the Secret wait in ContainerCreating until
  * it exists.
  */
-export class DifySecretGenerator extends Construct {
-  /** Entropy in bytes of each random key (hex-encoded, so safe in URLs). */
-  public static readonly RANDOM_BYTES: Readonly<Record<string, number>> = {
-    [CREDENTIAL_KEYS.secretKey]: 42,
-    [CREDENTIAL_KEYS.sandboxApiKey]: 32,
-    [CREDENTIAL_KEYS.pluginDaemonKey]: 32,
-    [CREDENTIAL_KEYS.pluginInnerApiKey]: 32,
-    [CREDENTIAL_KEYS.postgresPassword]: 24,
-    [CREDENTIAL_KEYS.redisPassword]: 24,
-    [CREDENTIAL_KEYS.weaviateApiKey]: 32,
-  };
+export class DifySecretGenerator extends Construct implements IConnectable {
+  /** Entropy in bytes of each random key (hex-encoded, so safe in URLs), from {@link CREDENTIALS}. */
+  public static readonly RANDOM_BYTES: Readonly<Record<string, number>> = Object.fromEntries(
+    CREDENTIAL_NAMES.map((n) => CREDENTIALS[n] as CredentialSpec).filter((c) => c.bytes !== undefined).map((c) => [c.key, c.bytes!]),
+  );
 
   public readonly secretName: string;
   public readonly credentials: DifyCredentials;
   public readonly job: k8s.KubeJob;
+  /** The Job's only flow: the Kubernetes API. */
+  public readonly connections: Connections;
 
   constructor(scope: Construct, id: string, props: DifySecretGeneratorProps) {
     super(scope, id);
@@ -56,7 +56,7 @@ export class DifySecretGenerator extends Construct {
     this.credentials = credentialsInSecret(this.secretName);
     const labels = metadataLabels({ instance: props.instance, component: 'secret-generator' });
     const name = `${props.instance}-secret-generator`;
-    const keys = new Set<string>((props.keys ?? Object.keys(CREDENTIAL_KEYS) as Array<keyof DifyCredentials>).map((k) => CREDENTIAL_KEYS[k]));
+    const keys = new Set<string>((props.keys ?? CREDENTIAL_NAMES).map((k) => CREDENTIAL_KEYS[k]));
     const random = Object.fromEntries(Object.entries(DifySecretGenerator.RANDOM_BYTES).filter(([k]) => keys.has(k)));
     const broker = keys.has(CREDENTIAL_KEYS.celeryBrokerUrl) && props.redis !== undefined;
     const hash = createHash('sha256').update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify(props.redis ?? null) + JSON.stringify(random)).digest('hex').slice(0, 10);
@@ -90,7 +90,7 @@ export class DifySecretGenerator extends Construct {
             automountServiceAccountToken: true,
             enableServiceLinks: false,
             securityContext: podSecurityContext(profile),
-            imagePullSecrets: props.imagePullSecrets?.map((name) => ({ name })),
+            imagePullSecrets: props.imagePullSecrets?.length ? props.imagePullSecrets.map((name) => ({ name: validateDnsSubdomain('imagePullSecrets', name) })) : undefined,
             containers: [{
               name: 'generate',
               image: props.image,
@@ -116,5 +116,8 @@ export class DifySecretGenerator extends Construct {
         },
       },
     });
+    this.connections = Connections.forPods(this, { instance: props.instance, component: 'secret-generator', selector: selectorLabels({ instance: props.instance, component: 'secret-generator' }) }, []);
+    const apiServer = props.apiServer ?? { cidrs: ['0.0.0.0/0'], ports: [443, 6443] };
+    this.connections.allowTo(NetworkPeer.cidrs(apiServer.cidrs, 'Kubernetes API'), [...apiServer.ports]);
   }
 }

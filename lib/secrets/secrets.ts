@@ -26,7 +26,9 @@ export interface SecretsBindContext {
   /** The embedded Redis, when there is one (the broker URL is derived from it). @default - external Redis */
   readonly redis?: ServiceEndpoint;
   /** @default [] */
-  readonly imagePullSecrets?: string[];
+  readonly imagePullSecrets?: readonly string[];
+  /** Where an in-cluster generator reaches the Kubernetes API. @default - any address on TCP 443 and 6443 */
+  readonly apiServer?: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
   /** Credentials the installation reads (store credentials only for embedded stores). @default - all */
   readonly required?: ReadonlyArray<keyof DifyCredentials>;
 }
@@ -53,7 +55,7 @@ export abstract class DifySecrets {
     return new (class extends DifySecrets {
       public bind(scope: Construct, ctx: SecretsBindContext): BoundSecrets {
         const g = new DifySecretGenerator(scope, 'SecretGenerator', {
-          instance: ctx.instance, image: ctx.image, redis: ctx.redis, secretName: options.secretName, imagePullSecrets: ctx.imagePullSecrets, keys: ctx.required,
+          instance: ctx.instance, image: ctx.image, redis: ctx.redis, secretName: options.secretName, imagePullSecrets: ctx.imagePullSecrets, keys: ctx.required, apiServer: ctx.apiServer,
         });
         return { credentials: g.credentials, version: hashOf(g.credentials), secretNames: [g.secretName], generated: true };
       }

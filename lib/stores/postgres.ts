@@ -1,20 +1,22 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PostgresConnection } from '../config/connections';
+import { Connections, IConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
 import { metadataLabels } from '../core/labels';
-import { ComponentResources, withResources } from '../core/resources';
+import { ComponentResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { nonRootProfile } from '../core/security';
 import { validateDnsLabel } from '../core/validation';
-import { emptyDir, execProbe, startupFor } from '../core/workload';
+import { DifyComponentProps, emptyDir, execProbe, startupFor } from '../core/workload';
+import { DEFAULT_IMAGES } from '../versions';
 import { ExporterOptions, METRICS_PORT_NAME, exporterSidecar } from './exporter';
 import { DifyStatefulStore, StoreVolumeOptions } from './stateful-store';
 
 /** Props of {@link DifyPostgres}. */
-export interface DifyPostgresProps extends StoreVolumeOptions {
-  readonly instance: string;
-  readonly image: string;
+export interface DifyPostgresProps extends StoreVolumeOptions, DifyComponentProps {
+  /** @default - {@link DEFAULT_IMAGES}.postgres */
+  readonly image?: string;
   /** The superuser password the server is initialised with (POSTGRES_PASSWORD). */
   readonly password: SecretKeyRef;
   /** @default "postgres" */
@@ -27,14 +29,15 @@ export interface DifyPostgresProps extends StoreVolumeOptions {
   readonly maxConnections?: number;
   /** shared_buffers. @default "128MB" */
   readonly sharedBuffers?: string;
-  /** @default - 250m/1 CPU, 512Mi/1Gi memory */
-  readonly resources?: Partial<ComponentResources>;
   /** Run a postgres_exporter sidecar on port 9187. @default - none */
   readonly metricsExporter?: ExporterOptions;
 }
 
-/** Embedded PostgreSQL 15 for Dify's metadata and the plugin daemon's database. */
-export class DifyPostgres extends Construct implements PostgresConnection {
+/**
+ * Embedded PostgreSQL 15 for Dify's metadata and the plugin daemon's database.
+ * Default resources: 250m/1 CPU, 512Mi/1Gi memory.
+ */
+export class DifyPostgres extends Construct implements PostgresConnection, IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
   /** UID of the `postgres` user in the alpine image. */
   public static readonly UID = 70;
@@ -67,9 +70,9 @@ export class DifyPostgres extends Construct implements PostgresConnection {
     });
     const ready = execProbe(['/bin/sh', '-c', 'pg_isready -h 127.0.0.1 -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'], { period: 10 });
     this.store = new DifyStatefulStore(this, 'Store', {
-      instance: props.instance,
+      ...props,
       component: 'postgres',
-      image: props.image,
+      image: props.image ?? DEFAULT_IMAGES.postgres,
       ports: [{ name: 'postgres', port: this.port }],
       env: new EnvSet().plain({
         POSTGRES_USER: this.username,
@@ -85,7 +88,7 @@ export class DifyPostgres extends Construct implements PostgresConnection {
         '-c', 'effective_cache_size=4096MB',
       ],
       probes: { readiness: ready, liveness: execProbe(['/bin/sh', '-c', 'pg_isready -h 127.0.0.1 -p 5432'], { period: 30 }), startup: startupFor(ready, 300) },
-      resources: withResources(DifyPostgres.DEFAULT_RESOURCES, props.resources),
+      resources: DifyPostgres.DEFAULT_RESOURCES,
       security: nonRootProfile(DifyPostgres.UID, { readOnlyRootFilesystem: true, fsGroup: DifyPostgres.UID }),
       dataPath: '/var/lib/postgresql/data',
       defaultStorageSize: '10Gi',
@@ -104,8 +107,13 @@ export class DifyPostgres extends Construct implements PostgresConnection {
           { name: 'DATA_SOURCE_USER', value: this.username },
         ], { name: 'DATA_SOURCE_PASS', ref: props.password })],
         sidecarPorts: [{ name: METRICS_PORT_NAME, port: DifyPostgres.METRICS_PORT }],
+        metricsPort: DifyPostgres.METRICS_PORT,
       } : {}),
     });
     this.host = this.store.host;
+  }
+
+  public get connections(): Connections {
+    return this.store.connections;
   }
 }

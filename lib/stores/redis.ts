@@ -1,24 +1,24 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RedisConnection } from '../config/connections';
+import { Connections, IConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
-import { ComponentResources, withResources } from '../core/resources';
+import { ComponentResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { nonRootProfile } from '../core/security';
-import { execProbe, startupFor } from '../core/workload';
+import { DifyComponentProps, execProbe, startupFor } from '../core/workload';
+import { DEFAULT_IMAGES } from '../versions';
 import { ExporterOptions, METRICS_PORT_NAME, exporterSidecar } from './exporter';
 import { DifyStatefulStore, StoreVolumeOptions } from './stateful-store';
 
 /** Props of {@link DifyRedis}. */
-export interface DifyRedisProps extends StoreVolumeOptions {
-  readonly instance: string;
-  readonly image: string;
+export interface DifyRedisProps extends StoreVolumeOptions, DifyComponentProps {
+  /** @default - {@link DEFAULT_IMAGES}.redis */
+  readonly image?: string;
   /** The password the server requires (REDIS_PASSWORD); there is no unauthenticated mode. */
   readonly password: SecretKeyRef;
   /** The Celery broker URL built from the same password (CELERY_BROKER_URL, Redis db 1). */
   readonly celeryBrokerUrl: SecretKeyRef;
-  /** @default - 100m/500m CPU, 256Mi/512Mi memory */
-  readonly resources?: Partial<ComponentResources>;
   /** Run a redis_exporter sidecar on port 9121. @default - none */
   readonly metricsExporter?: ExporterOptions;
 }
@@ -27,18 +27,21 @@ export interface DifyRedisProps extends StoreVolumeOptions {
  * Embedded Redis 6 (cache, Celery broker, pub/sub) with a required password
  * and append-only persistence. The password is written to a tmpfs config
  * file at start, never onto the command line, so `ps` does not show it.
+ * Default resources: 100m/500m CPU, 256Mi/512Mi memory.
  */
-export class DifyRedis extends Construct implements RedisConnection {
+export class DifyRedis extends Construct implements RedisConnection, IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '256Mi', memoryLimit: '512Mi' };
   /** UID of the `redis` user in the alpine image. */
   public static readonly UID = 999;
 
+  /** Client port. */
+  public static readonly PORT = 6379;
   /** redis_exporter port. */
   public static readonly METRICS_PORT = 9121;
 
   public readonly store: DifyStatefulStore;
   public readonly host: string;
-  public readonly port = 6379;
+  public readonly port = DifyRedis.PORT;
   public readonly password: SecretKeyRef;
   public readonly celeryBrokerUrl: SecretKeyRef;
 
@@ -53,15 +56,15 @@ export class DifyRedis extends Construct implements RedisConnection {
     ].join('\n');
     const ping = execProbe(['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], { period: 10 });
     this.store = new DifyStatefulStore(this, 'Store', {
-      instance: props.instance,
+      ...props,
       component: 'redis',
-      image: props.image,
+      image: props.image ?? DEFAULT_IMAGES.redis,
       ports: [{ name: 'redis', port: this.port }],
       // REDISCLI_AUTH lets the probe authenticate without a password argument.
       env: new EnvSet().secret({ REDIS_PASSWORD: props.password, REDISCLI_AUTH: props.password }),
       command: ['/bin/sh', '-c', start],
       probes: { readiness: ping, liveness: execProbe(['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], { period: 30 }), startup: startupFor(ping, 120) },
-      resources: withResources(DifyRedis.DEFAULT_RESOURCES, props.resources),
+      resources: DifyRedis.DEFAULT_RESOURCES,
       security: nonRootProfile(DifyRedis.UID, { readOnlyRootFilesystem: true, fsGroup: DifyRedis.UID }),
       dataPath: '/data',
       defaultStorageSize: '2Gi',
@@ -74,9 +77,14 @@ export class DifyRedis extends Construct implements RedisConnection {
           { name: 'REDIS_ADDR', value: 'redis://127.0.0.1:6379' },
         ], { name: 'REDIS_PASSWORD', ref: props.password })],
         sidecarPorts: [{ name: METRICS_PORT_NAME, port: DifyRedis.METRICS_PORT }],
+        metricsPort: DifyRedis.METRICS_PORT,
       } : {}),
     });
     this.host = this.store.host;
+  }
+
+  public get connections(): Connections {
+    return this.store.connections;
   }
 }
 

@@ -1,11 +1,12 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceEndpoint } from '../config/connections';
+import { Connections, IConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
 import { ComponentResources } from '../core/resources';
 import { SecurityProfile } from '../core/security';
 import { validateDnsSubdomain, validateMemory } from '../core/validation';
-import { DifyWorkload, WorkloadPort, WorkloadProbes } from '../core/workload';
+import { DifyComponentProps, DifyWorkload, WorkloadPort, WorkloadProbes } from '../core/workload';
 
 /** Storage of an embedded store's data volume. */
 export interface StoreVolumeOptions {
@@ -16,15 +17,16 @@ export interface StoreVolumeOptions {
 }
 
 /** Props of {@link DifyStatefulStore}. */
-export interface DifyStatefulStoreProps extends StoreVolumeOptions {
-  readonly instance: string;
-  /** `app.kubernetes.io/component`, e.g. `postgres`. */
+export interface DifyStatefulStoreProps extends StoreVolumeOptions, DifyComponentProps {
+  /** `app.kubernetes.io/component` and the `<instance>-<component>` name, e.g. `qdrant`. */
   readonly component: string;
   readonly image: string;
   /** The port clients use (first entry) and any others. */
   readonly ports: WorkloadPort[];
-  readonly env: EnvSet;
+  /** @default - no environment */
+  readonly env?: EnvSet;
   readonly probes: WorkloadProbes;
+  /** Default resources; `options.resources` is merged over them. */
   readonly resources: ComponentResources;
   readonly security: SecurityProfile;
   /** Where the data volume is mounted. */
@@ -43,6 +45,8 @@ export interface DifyStatefulStoreProps extends StoreVolumeOptions {
   readonly sidecars?: k8s.Container[];
   /** Ports the sidecars serve on the Service. @default [] */
   readonly sidecarPorts?: WorkloadPort[];
+  /** The port Prometheus scrapes (a sidecar's or the store's own). @default - none */
+  readonly metricsPort?: number;
 }
 
 /**
@@ -50,9 +54,20 @@ export interface DifyStatefulStoreProps extends StoreVolumeOptions {
  * StatefulSet with a `data` volumeClaimTemplate whose claims are retained
  * when the StatefulSet is deleted or scaled, a headless Service for stable
  * pod DNS and a ClusterIP Service with a stable name. Consumers use `host`
- * and `port` instead of rebuilding DNS names.
+ * and `port` instead of rebuilding DNS names, and wire to it with
+ * `client.connections.allowTo(store)`.
+ *
+ * @example
+ * const qdrant = new DifyStatefulStore(chart, 'Qdrant', {
+ *   instance: 'dify', component: 'qdrant', image: 'qdrant/qdrant:v1.12.4',
+ *   ports: [{ name: 'http', port: 6333 }, { name: 'grpc', port: 6334, client: false }],
+ *   probes: { readiness: httpProbe('/readyz', 'http'), liveness: httpProbe('/livez', 'http') },
+ *   resources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '2Gi' },
+ *   security: nonRootProfile(1000, { readOnlyRootFilesystem: true, fsGroup: 1000 }),
+ *   dataPath: '/qdrant/storage', defaultStorageSize: '10Gi',
+ * });
  */
-export class DifyStatefulStore extends Construct implements ServiceEndpoint {
+export class DifyStatefulStore extends Construct implements ServiceEndpoint, IConnectable {
   /** Service host name. */
   public readonly host: string;
   /** Client port. */
@@ -60,26 +75,23 @@ export class DifyStatefulStore extends Construct implements ServiceEndpoint {
   /** Resolved size of the data volume. */
   public readonly storageSize: string;
   public readonly workload: DifyWorkload;
+  /** The port Prometheus scrapes, if any. */
+  public readonly metricsPort?: number;
 
   constructor(scope: Construct, id: string, props: DifyStatefulStoreProps) {
     super(scope, id);
+    this.metricsPort = props.metricsPort;
     this.storageSize = validateMemory(`${props.component}.storageSize`, props.storageSize ?? props.defaultStorageSize);
     if (props.storageClassName !== undefined) validateDnsSubdomain(`${props.component}.storageClassName`, props.storageClassName);
     this.workload = new DifyWorkload(this, 'Resource', {
-      instance: props.instance,
-      component: props.component,
-      name: `${props.instance}-${props.component}`,
-      image: props.image,
+      ...props,
       kind: 'StatefulSet',
-      replicas: 1,
-      env: props.env,
+      singleton: true,
+      store: true,
       command: props.command,
       args: props.args,
       ports: props.ports,
       probes: props.probes,
-      resources: props.resources,
-      resourcesProp: `${props.component}.resources`,
-      security: props.security,
       volumes: props.volumes,
       volumeMounts: [{ name: 'data', mountPath: props.dataPath }, ...(props.volumeMounts ?? [])],
       volumeClaimTemplates: [{
@@ -97,5 +109,9 @@ export class DifyStatefulStore extends Construct implements ServiceEndpoint {
     });
     this.host = this.workload.name;
     this.port = props.ports[0].port;
+  }
+
+  public get connections(): Connections {
+    return this.workload.connections;
   }
 }

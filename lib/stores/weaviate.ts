@@ -1,26 +1,26 @@
 import { Construct } from 'constructs';
 import { VectorStore } from '../config/vector-store';
+import { Connections, IConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
-import { ComponentResources, withResources } from '../core/resources';
+import { ComponentResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { nonRootProfile } from '../core/security';
-import { httpProbe, startupFor } from '../core/workload';
+import { DifyComponentProps, httpProbe, startupFor } from '../core/workload';
+import { DEFAULT_IMAGES } from '../versions';
 import { DifyStatefulStore, StoreVolumeOptions } from './stateful-store';
 
 /** Props of {@link DifyWeaviate}. */
-export interface DifyWeaviateProps extends StoreVolumeOptions {
-  readonly instance: string;
-  readonly image: string;
+export interface DifyWeaviateProps extends StoreVolumeOptions, DifyComponentProps {
+  /** @default - {@link DEFAULT_IMAGES}.weaviate */
+  readonly image?: string;
   /** The only API key the server accepts (AUTHENTICATION_APIKEY_ALLOWED_KEYS); anonymous access is off. */
   readonly apiKey: SecretKeyRef;
-  /** @default - 250m/1 CPU, 512Mi/2Gi memory */
-  readonly resources?: Partial<ComponentResources>;
   /** Serve Prometheus metrics on port 2112 (PROMETHEUS_MONITORING_ENABLED). @default false */
   readonly metrics?: boolean;
 }
 
-/** Embedded Weaviate, the upstream default vector store, with API-key authentication. */
-export class DifyWeaviate extends Construct {
+/** Embedded Weaviate, the upstream default vector store, with API-key authentication. Default resources: 250m/1 CPU, 512Mi/2Gi memory. */
+export class DifyWeaviate extends Construct implements IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '2Gi' };
 
   /** Prometheus metrics port when enabled. */
@@ -37,10 +37,11 @@ export class DifyWeaviate extends Construct {
     this.apiKey = props.apiKey;
     const ready = httpProbe('/v1/.well-known/ready', 'http');
     this.store = new DifyStatefulStore(this, 'Store', {
-      instance: props.instance,
+      ...props,
       component: 'weaviate',
-      image: props.image,
-      ports: [{ name: 'http', port: this.port }, { name: 'grpc', port: this.grpcPort }, ...(props.metrics ? [{ name: 'metrics', port: DifyWeaviate.METRICS_PORT }] : [])],
+      image: props.image ?? DEFAULT_IMAGES.weaviate,
+      ports: [{ name: 'http', port: this.port }, { name: 'grpc', port: this.grpcPort }, ...(props.metrics ? [{ name: 'metrics', port: DifyWeaviate.METRICS_PORT, client: false }] : [])],
+      metricsPort: props.metrics ? DifyWeaviate.METRICS_PORT : undefined,
       env: new EnvSet().plain({
         PERSISTENCE_DATA_PATH: '/var/lib/weaviate',
         QUERY_DEFAULTS_LIMIT: 25,
@@ -58,7 +59,7 @@ export class DifyWeaviate extends Construct {
         PROMETHEUS_MONITORING_ENABLED: props.metrics ? 'true' : undefined,
       }, 'weaviate').secret({ AUTHENTICATION_APIKEY_ALLOWED_KEYS: props.apiKey }),
       probes: { readiness: ready, liveness: httpProbe('/v1/.well-known/live', 'http', { period: 30 }), startup: startupFor(ready, 300) },
-      resources: withResources(DifyWeaviate.DEFAULT_RESOURCES, props.resources),
+      resources: DifyWeaviate.DEFAULT_RESOURCES,
       security: nonRootProfile(1000, { readOnlyRootFilesystem: true, fsGroup: 1000 }),
       dataPath: '/var/lib/weaviate',
       defaultStorageSize: '10Gi',
@@ -68,12 +69,28 @@ export class DifyWeaviate extends Construct {
     this.host = this.store.host;
   }
 
-  /** This store as Dify's vector store, over HTTP and gRPC. */
-  public asVectorStore(): VectorStore {
-    return VectorStore.weaviate({
+  public get connections(): Connections {
+    return this.store.connections;
+  }
+
+  /** This store as Dify's vector store, over HTTP and gRPC; wiring to it reaches this store. */
+  public asVectorStore(): VectorStore & IConnectable {
+    return new EmbeddedWeaviateVectorStore(VectorStore.weaviate({
       endpoint: `http://${this.host}:${this.port}`,
       grpcEndpoint: `grpc://${this.host}:${this.grpcPort}`,
       apiKey: this.apiKey,
-    });
+    }), this.connections);
+  }
+}
+
+/** The embedded Weaviate as a vector store that wiring can reach. */
+class EmbeddedWeaviateVectorStore extends VectorStore implements IConnectable {
+  public readonly name: string;
+  constructor(private readonly inner: VectorStore, public readonly connections: Connections) {
+    super();
+    this.name = inner.name;
+  }
+  public env(): EnvSet {
+    return this.inner.env();
   }
 }

@@ -1,0 +1,24 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/** Argo CD sync waves: policies and credentials, then stores, then the migration Job, then the app. */
+export const SYNC_WAVES = { foundation: -3, stores: -2, migration: -1 } as const;
+
+/** apiVersions of built-in Kubernetes groups (core, apps, batch, policy, networking, rbac, autoscaling). */
+const BUILT_IN_GROUP = /^(v1|(apps|batch|policy|autoscaling|networking\.k8s\.io|rbac\.authorization\.k8s\.io)\/v[0-9a-z]+)$/;
+
+/** Marks every API object under `scope` with an Argo CD sync wave (inert for kubectl and Flux). */
+export function syncWave(scope: IConstruct | undefined, wave: number): void {
+  if (scope) annotateAll(scope, 'argocd.argoproj.io/sync-wave', String(wave));
+}
+
+/** Custom resources whose CRDs may be installed in the same sync: let Argo CD dry-run without them. */
+export function skipDryRunOnCustomResources(scope: IConstruct): void {
+  annotateAll(scope, 'argocd.argoproj.io/sync-options', 'SkipDryRunOnMissingResource=true', (o) => !BUILT_IN_GROUP.test(o.apiVersion));
+}
+
+function annotateAll(scope: IConstruct, key: string, value: string, filter: (o: ApiObject) => boolean = () => true): void {
+  for (const c of scope.node.findAll()) {
+    if (c instanceof ApiObject && filter(c)) c.metadata.addAnnotation(key, value);
+  }
+}

@@ -1,0 +1,5 @@
+export * from './model';
+export * from './dot';
+export * from './mermaid';
+export * from './markdown';
+export * from './svg';
