@@ -44,13 +44,6 @@ const AWAITING_COMPONENT: Partial<Record<string, (s: DifySettings) => Rendered>>
   'API_WEBSOCKET_WORKER_AMOUNT', 'API_WEBSOCKET_WORKER_CLASS', 'API_WEBSOCKET_WORKER_CONNECTIONS', 'API_WEBSOCKET_GUNICORN_TIMEOUT',
 ].map((k) => [`${k}@apiWebsocket`, (s: DifySettings) => renderedEnvSet(s.processEnv('apiWebsocket'))]));
 
-/**
- * Whether `DifyProps.components.<c>` offers `extraEnv` and `secretEnv` yet.
- * While false, the routes through them are asserted to be still missing, so
- * the test fails (and asks to flip this) the moment they land.
- */
-const COMPONENT_ENV_ROUTES = false;
-
 /** The default installation. */
 const DEFAULTS: Partial<DifyProps> = {};
 
@@ -177,11 +170,9 @@ describe('upstream env.example parity', () => {
     const failures: string[] = [];
     for (const [route, list] of byRoute) {
       const props = routeProps(route, Object.fromEntries(list.map(([key]) => [key, `parity-${key.toLowerCase()}`])));
-      const available = route.startsWith('settings.') || COMPONENT_ENV_ROUTES;
       for (const [key, d] of list) {
         const f = check(key, d, props, `parity-${key.toLowerCase()}`);
-        if (available && f) failures.push(`${f} (via ${route})`);
-        if (!available && !f) failures.push(`${key}@${d.component}: ${route} works now; set COMPONENT_ENV_ROUTES = true`);
+        if (f) failures.push(`${f} (via ${route})`);
       }
     }
     expect(failures).toEqual([]);
@@ -195,18 +186,29 @@ describe('upstream env.example parity', () => {
       for (const c of components) {
         const route = parityRoute('secretEnv', c);
         const ref = SecretKeyRef.of('parity-integrations', key.toLowerCase().replace(/_/g, '-'));
-        let docs: Record<string, any>[] | undefined;
-        try {
-          docs = synth(routeProps(route, { [key]: ref }));
-        } catch {
-          docs = undefined;
-        }
-        const ok = docs !== undefined && renderedComponent(docs, c)?.env.get(key) === `secret:${ref.secretName}/${ref.key}`;
-        if (COMPONENT_ENV_ROUTES && !ok) failures.push(`${key}@${c}: not set through ${route}`);
-        if (!COMPONENT_ENV_ROUTES && ok) failures.push(`${key}@${c}: ${route} works now; set COMPONENT_ENV_ROUTES = true`);
+        const docs = synth(routeProps(route, { [key]: ref }));
+        const got = renderedComponent(docs, c)?.env.get(key);
+        if (got !== `secret:${ref.secretName}/${ref.key}`) failures.push(`${key}@${c}: ${route} gives ${JSON.stringify(got)}`);
+        const leaked = docs.filter((d) => d.kind === 'ConfigMap' && d.data && key in d.data).map((d) => d.metadata.name);
+        if (leaked.length) failures.push(`${key} appears in ConfigMap(s) ${leaked.join(', ')}`);
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  test('the untyped credentials are refused as plain values on every extraEnv route', () => {
+    const accepted: string[] = [];
+    for (const [key, components] of Object.entries(UNTYPED_CREDENTIALS)) {
+      for (const route of new Set([...components.map((c) => parityRoute('extraEnv', c)), ...components.map((c) => `components.${c}.extraEnv`)])) {
+        try {
+          difyDocs(routeProps(route, { [key]: 'plain-credential-value' }));
+          accepted.push(`${key} via ${route}`);
+        } catch (e) {
+          expect(String(e)).not.toContain('plain-credential-value');
+        }
+      }
+    }
+    expect(accepted).toEqual([]);
   });
 
   test('pending keys await a component that is not deployed yet', () => {
