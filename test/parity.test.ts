@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { DifyProps, DifySettings, SecretKeyRef } from '../lib';
 import {
-  ENV_PARITY, EnvParity, PARITY_COMPONENT_LABELS, ParityComponent, ParityDelivery, UNTYPED_CREDENTIALS, parityDeliveries, parityRoute,
+  AWAITING_WIRING, ENV_PARITY, EnvParity, PARITY_COMPONENT_LABELS, ParityComponent, ParityDelivery, UNTYPED_CREDENTIALS, parityDeliveries, parityRoute,
 } from '../lib/parity/env-parity';
 import { renderParityMarkdown } from '../lib/parity/render';
 import { PROBES, fixtureFor } from './parity-probes';
@@ -12,37 +12,23 @@ import { difyDocs } from './util';
 const KEYS = envExampleKeys();
 const entries = (kind: EnvParity['kind']) => KEYS.filter((k) => ENV_PARITY[k]?.kind === kind);
 
-/**
- * Deliveries whose component exists but does not take the settings renderer
- * in yet: `<key>@<component>` -> the renderer's output. The component's owner
- * wires the renderer in with one line; the test then fails until the entry
- * is removed here, so this list only shrinks.
- */
-const PENDING_WIRING: Partial<Record<string, (s: DifySettings) => Rendered>> = {
-  'TEXT_GENERATION_TIMEOUT_MS@web': (s) => renderedEnvSet(s.webEnv()),
-  'SANDBOX_ENABLE_NETWORK@sandbox': (s) => renderedEnvSet(s.sandboxEnv()),
-  'PIP_MIRROR_URL@sandbox': (s) => renderedEnvSet(s.sandboxEnv()),
-  ...Object.fromEntries([
-    'PIP_MIRROR_URL', 'PLUGIN_MAX_PACKAGE_SIZE', 'PLUGIN_PPROF_ENABLED', 'FORCE_VERIFYING_SIGNATURE', 'PLUGIN_STDIO_BUFFER_SIZE',
-    'PLUGIN_STDIO_MAX_BUFFER_SIZE', 'PLUGIN_PYTHON_ENV_INIT_TIMEOUT', 'PLUGIN_MAX_EXECUTION_TIMEOUT', 'PLUGIN_SENTRY_ENABLED', 'PLUGIN_SENTRY_DSN',
-  ].map((k) => [`${k}@pluginDaemon`, (s: DifySettings) => renderedEnvSet(s.pluginDaemonEnv())])),
-  ...Object.fromEntries([
-    'POSTGRES_MAX_CONNECTIONS', 'POSTGRES_SHARED_BUFFERS', 'POSTGRES_WORK_MEM', 'POSTGRES_MAINTENANCE_WORK_MEM', 'POSTGRES_EFFECTIVE_CACHE_SIZE',
-    'POSTGRES_STATEMENT_TIMEOUT', 'POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT',
-  ].map((k) => [`${k}@postgres`, (s: DifySettings) => renderedArgs(s.postgresArgs())])),
-  ...Object.fromEntries([
-    'WEAVIATE_QUERY_DEFAULTS_LIMIT', 'WEAVIATE_ENABLE_TOKENIZER_GSE', 'WEAVIATE_ENABLE_TOKENIZER_KAGOME_JA', 'WEAVIATE_ENABLE_TOKENIZER_KAGOME_KR',
-  ].map((k) => [`${k}@weaviate`, (s: DifySettings) => renderedEnvSet(s.weaviateEnv())])),
+/** The settings renderer of each component with deliveries in AWAITING_WIRING. */
+const RENDERERS: Partial<Record<ParityComponent, (s: DifySettings) => Rendered>> = {
+  web: (s) => renderedEnvSet(s.webEnv()),
+  sandbox: (s) => renderedEnvSet(s.sandboxEnv()),
+  pluginDaemon: (s) => renderedEnvSet(s.pluginDaemonEnv()),
+  postgres: (s) => renderedArgs(s.postgresArgs()),
+  weaviate: (s) => renderedEnvSet(s.weaviateEnv()),
+  apiWebsocket: (s) => renderedEnvSet(s.processEnv('apiWebsocket')),
 };
 
-/**
- * Deliveries to a component that does not exist yet (the api websocket):
- * checked on the settings renderer until the component is deployed, after
- * which the test fails until the entry is removed.
- */
-const AWAITING_COMPONENT: Partial<Record<string, (s: DifySettings) => Rendered>> = Object.fromEntries([
-  'API_WEBSOCKET_WORKER_AMOUNT', 'API_WEBSOCKET_WORKER_CLASS', 'API_WEBSOCKET_WORKER_CONNECTIONS', 'API_WEBSOCKET_GUNICORN_TIMEOUT',
-].map((k) => [`${k}@apiWebsocket`, (s: DifySettings) => renderedEnvSet(s.processEnv('apiWebsocket'))]));
+/** The renderer standing in for a delivery that awaits wiring. */
+function awaiting(id: string, c: ParityComponent): ((s: DifySettings) => Rendered) | undefined {
+  if (!AWAITING_WIRING.includes(id)) return undefined;
+  const r = RENDERERS[c];
+  if (!r) throw new Error(`${id} awaits wiring but ${c} has no settings renderer`);
+  return r;
+}
 
 /** The default installation. */
 const DEFAULTS: Partial<DifyProps> = {};
@@ -77,11 +63,10 @@ function check(key: string, d: ParityDelivery, props: Partial<DifyProps>, expect
   const id = `${key}@${d.component}`;
   const rendered = renderedComponent(synth(props), d.component);
   const actual = rendered && deliveredValue(rendered, d, expected);
-  const fallback = PENDING_WIRING[id] ?? AWAITING_COMPONENT[id];
+  const fallback = awaiting(id, d.component);
   if (matches(d, actual, expected)) {
-    return fallback ? `${where}: now rendered by the component; remove ${id} from the pending lists` : undefined;
+    return fallback ? `${where}: now rendered by the component; remove ${id} from AWAITING_WIRING` : undefined;
   }
-  if (AWAITING_COMPONENT[id] && rendered) return `${where}: the component is deployed now; remove ${id} from AWAITING_COMPONENT`;
   if (!fallback) return `${where}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}${rendered ? '' : ' (component not deployed)'}`;
   const viaRenderer = deliveredValue(fallback(new DifySettings(props.settings)), d, expected);
   return matches(d, viaRenderer, expected) ? undefined : `${where}: the settings renderer gives ${JSON.stringify(viaRenderer)}, expected ${JSON.stringify(expected)}`;
@@ -137,7 +122,7 @@ describe('upstream env.example parity', () => {
         const expected = expectedFor(probe.expect, d.component);
         const props = withFixtures(key, DEFAULTS, [d]);
         const rendered = renderedComponent(synth(props), d.component);
-        const fallback = PENDING_WIRING[`${key}@${d.component}`] ?? AWAITING_COMPONENT[`${key}@${d.component}`];
+        const fallback = awaiting(`${key}@${d.component}`, d.component);
         const r = rendered && !fallback ? rendered : fallback?.(new DifySettings());
         if (r && matches(d, deliveredValue(r, d, expected), expected)) same.push(`${key}@${d.component}`);
       }
@@ -209,6 +194,11 @@ describe('upstream env.example parity', () => {
       }
     }
     expect(accepted).toEqual([]);
+  });
+
+  test('AWAITING_WIRING names only typed deliveries', () => {
+    const typedIds = entries('typed').flatMap((k) => parityDeliveries(k, ENV_PARITY[k]).map((d) => `${k}@${d.component}`));
+    expect(AWAITING_WIRING.filter((id) => !typedIds.includes(id))).toEqual([]);
   });
 
   test('pending keys await a component that is not deployed yet', () => {

@@ -414,3 +414,24 @@ export const UNTYPED_CREDENTIALS: Readonly<Record<string, readonly ParityCompone
   EVENT_BUS_REDIS_URL: ['api', 'worker'],
   UNSTRUCTURED_API_KEY: ['api', 'worker'],
 };
+
+/**
+ * Deliveries (`<key>@<component>`) whose settings renderer exists
+ * (`DifySettings.webEnv()`, `sandboxEnv()`, `pluginDaemonEnv()`,
+ * `postgresArgs()`, `weaviateEnv()`, `processEnv('apiWebsocket')`) but is not
+ * wired into the component yet. The parity test checks these on the renderer
+ * and fails once the component renders them, so this list only shrinks.
+ */
+export const AWAITING_WIRING: readonly string[] = [
+  'TEXT_GENERATION_TIMEOUT_MS@web',
+  ...['SANDBOX_ENABLE_NETWORK', 'PIP_MIRROR_URL'].map((k) => `${k}@sandbox`),
+  ...['PIP_MIRROR_URL', 'PLUGIN_MAX_PACKAGE_SIZE', 'PLUGIN_PPROF_ENABLED', 'FORCE_VERIFYING_SIGNATURE', 'PLUGIN_STDIO_BUFFER_SIZE',
+    'PLUGIN_STDIO_MAX_BUFFER_SIZE', 'PLUGIN_PYTHON_ENV_INIT_TIMEOUT', 'PLUGIN_MAX_EXECUTION_TIMEOUT', 'PLUGIN_SENTRY_ENABLED',
+    'PLUGIN_SENTRY_DSN'].map((k) => `${k}@pluginDaemon`),
+  ...['POSTGRES_MAX_CONNECTIONS', 'POSTGRES_SHARED_BUFFERS', 'POSTGRES_WORK_MEM', 'POSTGRES_MAINTENANCE_WORK_MEM',
+    'POSTGRES_EFFECTIVE_CACHE_SIZE', 'POSTGRES_STATEMENT_TIMEOUT', 'POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT'].map((k) => `${k}@postgres`),
+  ...['WEAVIATE_QUERY_DEFAULTS_LIMIT', 'WEAVIATE_ENABLE_TOKENIZER_GSE', 'WEAVIATE_ENABLE_TOKENIZER_KAGOME_JA',
+    'WEAVIATE_ENABLE_TOKENIZER_KAGOME_KR'].map((k) => `${k}@weaviate`),
+  ...['API_WEBSOCKET_WORKER_AMOUNT', 'API_WEBSOCKET_WORKER_CLASS', 'API_WEBSOCKET_WORKER_CONNECTIONS',
+    'API_WEBSOCKET_GUNICORN_TIMEOUT'].map((k) => `${k}@apiWebsocket`),
+];

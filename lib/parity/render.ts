@@ -1,4 +1,4 @@
-import { ENV_PARITY, EnvParity, ParityDelivery, UNTYPED_CREDENTIALS, parityDeliveries, parityRoute } from './env-parity';
+import { AWAITING_WIRING, ENV_PARITY, EnvParity, ParityDelivery, UNTYPED_CREDENTIALS, parityDeliveries, parityRoute } from './env-parity';
 
 const KIND_TITLES: Record<EnvParity['kind'], string> = {
   typed: 'typed property',
@@ -33,9 +33,13 @@ function route(key: string, entry: EnvParity): string {
   }
 }
 
-function note(entry: EnvParity): string {
+function note(key: string, entry: EnvParity): string {
   switch (entry.kind) {
-    case 'typed': return entry.note ?? '';
+    case 'typed': {
+      const waiting = parityDeliveries(key, entry).filter((d) => AWAITING_WIRING.includes(`${key}@${d.component}`)).map((d) => d.component);
+      const wiring = waiting.length ? `renderer ready; wiring into ${waiting.join(', ')} pending` : '';
+      return [entry.note, wiring].filter(Boolean).join('; ');
+    }
     case 'fixed': return entry.reason;
     case 'pending': return entry.note;
     case 'notApplicable': return entry.reason;
@@ -74,7 +78,7 @@ export function renderParityMarkdown(): string {
     '',
     '| Variable | Route | Received by | Notes |',
     '| --- | --- | --- | --- |',
-    ...keys.map((k) => `| \`${k}\` | ${cell(route(k, ENV_PARITY[k]))} | ${cell(receives(k, ENV_PARITY[k]))} | ${cell(note(ENV_PARITY[k]))} |`),
+    ...keys.map((k) => `| \`${k}\` | ${cell(route(k, ENV_PARITY[k]))} | ${cell(receives(k, ENV_PARITY[k]))} | ${cell(note(k, ENV_PARITY[k]))} |`),
     '',
     '## Credentials outside `env.example`',
     '',
