@@ -1,5 +1,5 @@
 import {
-  createSvgRenderer, DifyValidationError, markdownText, mermaidText, renderDot, renderMarkdown, renderMermaid, renderSvg,
+  createSvgRenderer, normalizeTopology, DifyValidationError, markdownText, mermaidText, renderDot, renderMarkdown, renderMermaid, renderSvg,
   TopologyGraph, TopologyNode,
 } from '../lib';
 
@@ -214,7 +214,6 @@ describe('topology validation', () => {
       'topology.flows[0].ports[0].port: got 70000; must be a port number from 1 to 65535'],
     ['bad protocol', base({ flows: [{ from: 'api', to: 'redis', ports: [{ port: 6379, protocol: 'SCTP' as never }] }] }),
       'topology.flows[0].ports[0].protocol: got "SCTP"; must be "TCP" or "UDP"'],
-    ['flow without ports', base({ flows: [{ from: 'api', to: 'redis', ports: [] }] }), 'topology.flows[0].ports: got []; must list at least one port'],
     ['route path without slash', base({ routes: [{ host: 'h', path: 'api', to: 'api', port: 5001 }] }),
       'topology.routes[0].path: got "api"; must be a path starting with "/"'],
     ['route with two ingress nodes and no via', base({ nodes: [...GRAPH.nodes, { id: 'gw', kind: 'ingress', label: 'Gateway' }] }),
@@ -233,4 +232,10 @@ describe('topology validation', () => {
   test('svgPath must be a relative .svg path', () => {
     expect(() => renderMarkdown(GRAPH, { svgPath: 'javascript:alert(1)' })).toThrow('svgPath: got "javascript:alert(1)"; must be a relative path to a .svg file');
   });
+});
+
+test('a flow without ports means every port, and absorbs listed ports between the same nodes', () => {
+  const g = normalizeTopology({ ...GRAPH, flows: [{ from: 'api', to: 'redis', ports: [{ port: 6379, protocol: 'TCP' }] }, { from: 'api', to: 'redis', ports: [] }] });
+  expect(g.flows.filter((f) => f.from === 'api' && f.to === 'redis')).toEqual([{ from: 'api', to: 'redis', ports: [] }]);
+  expect(renderMermaid({ ...GRAPH, flows: [{ from: 'api', to: 'redis', ports: [] }] })).toContain('"any port"');
 });

@@ -57,6 +57,9 @@ export abstract class NetworkPeer {
     const description = options.description ?? `pods ${JSON.stringify(options.podLabels ?? {})}${namespaceLabels ? ` in ${JSON.stringify(namespaceLabels)}` : ''}`;
     return new (class extends NetworkPeer {
       public readonly description = description;
+      public get isInCluster(): boolean {
+        return true;
+      }
       public render(ctx: PeerRenderContext): k8s.NetworkPolicyPeer[] {
         const sameNamespace = namespaceLabels === undefined
           || (ctx.namespace !== undefined && Object.keys(namespaceLabels).length === 1 && namespaceLabels['kubernetes.io/metadata.name'] === ctx.namespace);
@@ -69,14 +72,17 @@ export abstract class NetworkPeer {
   }
 
   /** A {@link PodPeer} (namespace labels and optional pod labels). */
-  public static fromPodPeer(prop: string, peer: PodPeer): NetworkPeer {
+  public static fromPodPeer(prop: string, peer: PodPeer, name?: string): NetworkPeer {
     if (peer instanceof NetworkPeer) return peer;
     if (typeof peer !== 'object' || peer === null) invalid(prop, peer, 'must be { namespaceLabels, podLabels? } or a NetworkPeer');
     validateLabelSelector(`${prop}.namespaceLabels`, peer.namespaceLabels ?? {}, false);
     validateLabelSelector(`${prop}.podLabels`, peer.podLabels, true);
-    const description = `${prop} (${JSON.stringify(peer.namespaceLabels)}${peer.podLabels ? ` ${JSON.stringify(peer.podLabels)}` : ''})`;
+    const description = name ?? `${prop} (${JSON.stringify(peer.namespaceLabels)}${peer.podLabels ? ` ${JSON.stringify(peer.podLabels)}` : ''})`;
     return new (class extends NetworkPeer {
       public readonly description = description;
+      public get isInCluster(): boolean {
+        return true;
+      }
       public render(): k8s.NetworkPolicyPeer[] {
         return [{ namespaceSelector: { matchLabels: peer.namespaceLabels }, ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}) }];
       }
@@ -112,6 +118,11 @@ export abstract class NetworkPeer {
 
   /** Shown in errors and pictures. */
   public abstract readonly description: string;
+
+  /** Pods of the cluster (drawn inside it), as opposed to addresses. */
+  public get isInCluster(): boolean {
+    return false;
+  }
 
   /** NetworkPolicy peers; an empty list means "any peer" (the rule has no from/to). */
   public abstract render(ctx: PeerRenderContext): k8s.NetworkPolicyPeer[];
@@ -175,8 +186,8 @@ export class Connections {
   }
 
   /** Connections of something outside this installation's pods: only reached, never given a policy. */
-  public static forPeer(peer: NetworkPeer, ports: readonly number[]): Connections {
-    return new Connections(undefined, undefined, peer, ports);
+  public static forPeer(peer: NetworkPeer, ports: readonly number[], label?: string): Connections {
+    return new Connections(undefined, undefined, peer, ports, label);
   }
 
   public readonly egress: ConnectionRecord[] = [];
@@ -192,6 +203,8 @@ export class Connections {
     public readonly peer: NetworkPeer | undefined,
     /** Ports clients reach when no ports are given. */
     public readonly defaultPorts: readonly number[],
+    /** What an external peer is, for messages and pictures (e.g. its host). */
+    public readonly label?: string,
   ) {
     defaultPorts.forEach((p) => validatePort(`${scope?.node.path ?? peer?.description}.ports`, p));
   }
@@ -208,7 +221,7 @@ export class Connections {
 
   /** Human name for messages and pictures. */
   public get description(): string {
-    return this.pods ? `${this.pods.instance}/${this.pods.component}` : this.peer!.description;
+    return this.pods ? `${this.pods.instance}/${this.pods.component}` : this.label ?? this.peer!.description;
   }
 
   /**
@@ -284,7 +297,7 @@ export class DifyEndpoint implements IConnectable {
     if (typeof options.host !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(options.host)) invalid('DifyEndpoint.of.host', options.host, 'must be a host name or IP address without scheme or port');
     validatePort('DifyEndpoint.of.port', options.port);
     if (options.peer !== undefined && !(options.peer instanceof NetworkPeer)) invalid('DifyEndpoint.of.peer', typeof options.peer, 'must be a NetworkPeer such as NetworkPeer.pods({...}) or NetworkPeer.cidrs([...])');
-    return new DifyEndpoint(options.host, options.port, Connections.forPeer(options.peer ?? NetworkPeer.anywhere(), [options.port]));
+    return new DifyEndpoint(options.host, options.port, Connections.forPeer(options.peer ?? NetworkPeer.anywhere(), [options.port], `${options.host}:${options.port}`));
   }
 
   private constructor(public readonly host: string, public readonly port: number, public readonly connections: Connections) {}

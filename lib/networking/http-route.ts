@@ -13,7 +13,7 @@ import { DifyUrls } from '../config/urls';
 import { NetworkPeer, PodPeer } from '../core/connections';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsLabel, validateDnsSubdomain, validatePort } from '../core/validation';
-import { DifyRoute, RouteBackend, RouteTarget, admitController } from './routes';
+import { DifyRoute, IRouteTable, RouteBackend, RouteTarget, ServedRoute, admitController, servedRoutes } from './routes';
 import { SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 
 /** The Gateway (and optionally its listener) a route attaches to. */
@@ -70,7 +70,10 @@ const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
  * response buffering (Dify streams server-sent events), the 100 MB body limit,
  * and the `Dify-Hook-Url` request header of `/e/`, whose value needs the request URI.
  */
-export class DifyHttpRoute extends Construct {
+export class DifyHttpRoute extends Construct implements IRouteTable {
+  /** Every route served: host + path to backend. */
+  public readonly routeTable: readonly ServedRoute[];
+
   /** The routes serving Dify, web host first. */
   public readonly routes: HttpRoute[] = [];
   /** The http-to-https redirect route, if requested. */
@@ -104,6 +107,7 @@ export class DifyHttpRoute extends Construct {
 
     const split = props.urls.split;
     const byHost = props.urls.routesByHost();
+    this.routeTable = servedRoutes(byHost, props.backends);
     admitController('httpRoute.controller', props.controller, props.backends, byHost.flatMap((h) => h.routes.map((r) => r.target)));
     for (const { host, routes } of byHost) {
       const rules: HttpRouteSpecRules[] = routes.map((r) => {

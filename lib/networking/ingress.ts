@@ -4,7 +4,7 @@ import { NetworkPeer, PodPeer } from '../core/connections';
 import { DifyUrls, HostRoutes } from '../config/urls';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain, validateHostname } from '../core/validation';
-import { DIFY_ROUTES, RouteBackend, RouteTarget, admitController } from './routes';
+import { DIFY_ROUTES, IRouteTable, RouteBackend, RouteTarget, ServedRoute, admitController, servedRoutes } from './routes';
 import { IngressSecurityHeaders, IngressTls } from './tls';
 
 /** Props of {@link DifyIngress}. */
@@ -44,7 +44,10 @@ export interface DifyIngressProps {
  * holding its routes; with `tls` every host is in the TLS block and plain
  * http is redirected.
  */
-export class DifyIngress extends Construct {
+export class DifyIngress extends Construct implements IRouteTable {
+  /** Every route served: host + path to backend. */
+  public readonly routeTable: readonly ServedRoute[];
+
   /** ingress-nginx annotations mirroring upstream's proxy.conf and nginx.conf. */
   public static streamingAnnotations(maxBodySize: string): Record<string, string> {
     return {
@@ -112,6 +115,7 @@ export class DifyIngress extends Construct {
         tls: this.tlsSecretName ? [{ hosts, secretName: this.tlsSecretName }] : undefined,
       },
     });
+    this.routeTable = servedRoutes(hostRoutes, props.backends);
     admitController('ingress.controller', props.controller, props.backends, hostRoutes.flatMap((h) => h.routes.map((r) => r.target)));
   }
 }

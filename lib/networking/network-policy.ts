@@ -107,7 +107,7 @@ function policyLabels(instance: string, component: string): Record<string, strin
 }
 
 /** Every pods-owning {@link Connections} under `root`, once each, in tree order. */
-function podConnections(root: IConstruct): Connections[] {
+export function podConnections(root: IConstruct): Connections[] {
   const out: Connections[] = [];
   for (const c of root.node.findAll()) {
     if (!isConnectable(c)) continue;

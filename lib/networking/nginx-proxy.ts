@@ -8,7 +8,7 @@ import { nonRootProfile } from '../core/security';
 import { invalid, parseCpu, validateCpu, validateDnsSubdomain, validateInt, validatePort } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe } from '../core/workload';
 import { renderNginxConfig } from './nginx-config';
-import { RouteBackend, RouteTarget } from './routes';
+import { IRouteTable, RouteBackend, RouteTarget, ServedRoute, servedRoutes } from './routes';
 import { IngressTls, SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 
 /** How the proxy is exposed outside the cluster. */
@@ -64,7 +64,10 @@ const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F
  * time into a ConfigMap (see {@link renderNginxConfig}), and a LoadBalancer or
  * NodePort Service. The pods roll when the configuration changes.
  */
-export class DifyNginxProxy extends Construct implements IConnectable {
+export class DifyNginxProxy extends Construct implements IConnectable, IRouteTable {
+  /** Every route served: host + path to backend. */
+  public readonly routeTable: readonly ServedRoute[];
+
   /** nginx-unprivileged: the official nginx image built to run as uid 101 on port 8080. */
   public static readonly DEFAULT_IMAGE = 'nginxinc/nginx-unprivileged:1.28.0-alpine';
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '50m', cpuLimit: '1', memoryRequest: '64Mi', memoryLimit: '256Mi' };
@@ -174,6 +177,7 @@ export class DifyNginxProxy extends Construct implements IConnectable {
         loadBalancerSourceRanges: svc.loadBalancerSourceRanges?.length ? [...svc.loadBalancerSourceRanges] : undefined,
       },
     });
+    this.routeTable = servedRoutes(props.urls.routesByHost(), props.backends);
     // The public Service admits clients from anywhere, on the listener ports only.
     this.connections.allowFrom(NetworkPeer.anywhere(), ports.filter((p) => p.name !== 'health').map((p) => p.port));
     for (const b of new Set(Object.values(props.backends))) {

@@ -39,10 +39,28 @@ export const DEFAULT_INGRESS_CONTROLLER: PodPeer = {
 
 /** Records that `controller` reaches every backend that serves one of `targets`, on its Service port. */
 export function admitController(prop: string, controller: PodPeer | NetworkPeer | undefined, backends: { readonly [K in RouteTarget]?: RouteBackend }, targets: Iterable<RouteTarget>): NetworkPeer {
-  const peer = controller instanceof NetworkPeer ? controller : NetworkPeer.fromPodPeer(prop, controller ?? DEFAULT_INGRESS_CONTROLLER);
+  const peer = controller instanceof NetworkPeer ? controller : NetworkPeer.fromPodPeer(prop, controller ?? DEFAULT_INGRESS_CONTROLLER, 'ingress controller');
   for (const t of [...new Set(targets)]) {
     const b = backends[t];
     if (b && isConnectable(b)) b.connections.allowFrom(peer, [b.port]);
   }
   return peer;
+}
+
+/** One served route: `host` + `path` to a backend. */
+export interface ServedRoute {
+  readonly host: string;
+  readonly path: string;
+  readonly target: RouteTarget;
+  readonly backend: RouteBackend;
+}
+
+/** An exposure (Ingress, HTTPRoute, nginx proxy) and the routes it serves. */
+export interface IRouteTable {
+  readonly routeTable: readonly ServedRoute[];
+}
+
+/** The routes `hostRoutes` serve through `backends`. */
+export function servedRoutes(hostRoutes: ReadonlyArray<{ readonly host: string; readonly routes: readonly DifyRoute[] }>, backends: { readonly [K in RouteTarget]: RouteBackend }): ServedRoute[] {
+  return hostRoutes.flatMap(({ host, routes }) => routes.map((r) => ({ host, path: r.path, target: r.target, backend: backends[r.target] })));
 }

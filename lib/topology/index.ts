@@ -3,3 +3,4 @@ export * from './dot';
 export * from './mermaid';
 export * from './markdown';
 export * from './svg';
+export * from './from-wiring';

@@ -168,12 +168,14 @@ export function normalizeTopology(g: TopologyGraph): NormalizedTopology {
   });
 
   const flows = new Map<string, Map<string, { port: number; protocol: TopologyProtocol }>>();
+  const anyPort = new Set<string>();
   g.flows.forEach((f, i) => {
     const at = `topology.flows[${i}]`;
     ref(`${at}.from`, f.from);
     ref(`${at}.to`, f.to);
-    if (f.ports.length === 0) invalid(`${at}.ports`, f.ports, 'must list at least one port');
     const key = `${f.from}\u0000${f.to}`;
+    // No ports means every port, which absorbs any listed ones.
+    if (f.ports.length === 0) anyPort.add(key);
     const ports = flows.get(key) ?? new Map<string, { port: number; protocol: TopologyProtocol }>();
     f.ports.forEach((p, j) => {
       checkPort(`${at}.ports[${j}].port`, p.port);
@@ -190,14 +192,16 @@ export function normalizeTopology(g: TopologyGraph): NormalizedTopology {
     routes: [...routes.values()].sort((a, b) => cmp(a.host, b.host) || cmp(a.path, b.path) || cmp(a.via, b.via) || cmp(a.to, b.to) || a.port - b.port),
     flows: [...flows.entries()].sort(([a], [b]) => cmp(a, b)).map(([key, ports]) => {
       const [from, to] = key.split('\u0000') as [string, string];
+      if (anyPort.has(key)) ports = new Map();
       return { from, to, ports: [...ports.values()].sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol)) };
     }),
     byId,
   };
 }
 
-/** `5432/TCP, 6379/TCP` */
+/** `5432/TCP, 6379/TCP`, or `any port` for an empty list. */
 export function formatPorts(ports: readonly { readonly port: number; readonly protocol?: TopologyProtocol }[]): string {
+  if (ports.length === 0) return 'any port';
   return ports.map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(', ');
 }
 

@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { environmentTopology, writePictures } from '../apps/pictures';
+import { synthEnvironment } from '../apps/environments';
+import { createSvgRenderer, renderMermaid } from '../lib';
+import { ENVIRONMENTS, parseDocs, synthFiles } from './util';
+
+describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s', (_name, env) => {
+  const app = synthEnvironment(env, mkdtempSync(join(tmpdir(), 'pic-')));
+  const graph = environmentTopology(app, env);
+  const mermaid = renderMermaid(graph);
+  const docs = parseDocs(synthFiles(env));
+  const ids = new Set(graph.nodes.map((n) => n.id));
+
+  test('every workload, store and Job of the manifests is a node, with its Service', () => {
+    const components = docs.filter((d) => ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(d.kind)).map((d) => d.metadata.labels['app.kubernetes.io/component']);
+    expect(components.length).toBeGreaterThan(5);
+    for (const c of components) expect({ c, drawn: ids.has(c) && mermaid.includes(`n_${c.replace(/-/g, '_')}`) }).toEqual({ c, drawn: true });
+    for (const svc of docs.filter((d) => d.kind === 'Service' && !d.metadata.name.endsWith('-headless') && !d.metadata.name.endsWith('-public'))) {
+      expect(graph.nodes.some((n) => n.service?.name === svc.metadata.name)).toBe(true);
+    }
+  });
+
+  test('every route of the exposure appears, host and path', () => {
+    const served = docs.filter((d) => d.kind === 'Ingress').flatMap((i) => i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => `${r.host}${p.path}`)))
+      .concat(docs.filter((d) => d.kind === 'HTTPRoute' && d.spec.rules.some((r: any) => r.backendRefs)).flatMap((h) => h.spec.hostnames.flatMap((host: string) => h.spec.rules.map((r: any) => `${host}${r.matches[0].path.value}`))));
+    expect(served.length).toBeGreaterThanOrEqual(10);
+    expect(graph.routes.map((r) => `${r.host}${r.path}`).sort()).toEqual([...new Set(served)].sort());
+    for (const r of served) expect(mermaid).toContain(`"${r} :`);
+  });
+
+  test('every pod-to-pod allow of the NetworkPolicies is a flow of the picture, and no other', () => {
+    const allowed = new Set<string>();
+    for (const p of docs.filter((d) => d.kind === 'NetworkPolicy' && d.spec.podSelector.matchLabels?.['app.kubernetes.io/component'])) {
+      const from = p.spec.podSelector.matchLabels['app.kubernetes.io/component'];
+      for (const rule of p.spec.egress ?? []) for (const to of rule.to ?? []) {
+        const c = to.podSelector?.matchLabels?.['app.kubernetes.io/component'];
+        if (c && !to.namespaceSelector) allowed.add(`${from}->${c}`);
+      }
+    }
+    const pod = (id: string) => ['workload', 'store', 'job'].includes(graph.nodes.find((n) => n.id === id)!.kind);
+    const drawn = new Set(graph.flows.filter((f) => pod(f.from) && pod(f.to)).map((f) => `${f.from}->${f.to}`));
+    expect(drawn.size).toBeGreaterThan(5);
+    expect([...drawn].sort()).toEqual([...allowed].sort());
+  });
+
+  test('two renders are byte-identical, and the files land beside the manifests', async () => {
+    const render = await createSvgRenderer();
+    const [a, b] = [mkdtempSync(join(tmpdir(), 'pic-a-')), mkdtempSync(join(tmpdir(), 'pic-b-'))];
+    writePictures(app, env, a, render);
+    writePictures(synthEnvironment(env, b), env, b, render);
+    for (const f of ['topology.svg', 'README.md']) expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
+    const committed = join(__dirname, '..', 'dist', env.name);
+    for (const f of ['topology.svg', 'README.md']) expect(readFileSync(join(committed, f), 'utf8')).toBe(readFileSync(join(a, f), 'utf8'));
+    expect(readFileSync(join(a, 'topology.svg'), 'utf8')).toMatch(/^<\?xml|^<svg/);
+  });
+});
