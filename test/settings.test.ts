@@ -1,5 +1,6 @@
 import { DifySettings, SecretKeyRef } from '../lib';
 import { DifySettingsProps } from '../lib/config/settings';
+import { typedEnvNamesFor } from '../lib/parity/env-parity';
 import { difyDocs, find } from './util';
 
 const { docs } = difyDocs();
@@ -123,5 +124,15 @@ describe('PIP_MIRROR_URL', () => {
       expect(env.plainData().PIP_MIRROR_URL).toBeUndefined();
       expect(env.secretEnv()).toContainEqual({ name: 'PIP_MIRROR_URL', valueFrom: { secretKeyRef: { name: 'pip', key: 'index-url' } } });
     }
+  });
+});
+
+describe('typedEnvNamesFor', () => {
+  test('maps each component\'s typed container names to their property', () => {
+    const daemon = typedEnvNamesFor(['pluginDaemon']);
+    expect(daemon.get('MAX_PLUGIN_PACKAGE_SIZE')).toBe('settings.plugins.maxPackageSizeBytes');
+    expect(daemon.get('SENTRY_DSN')).toBe('settings.sentry.pluginDaemonDsn');
+    expect(typedEnvNamesFor(['worker']).get('CELERY_MAX_WORKERS')).toBe('settings.processes.worker.autoscale.maxWorkers');
+    expect(typedEnvNamesFor(['sandbox']).has('DB_HOST')).toBe(false);
   });
 });

@@ -382,18 +382,23 @@ export function parityRoute(kind: 'extraEnv' | 'secretEnv', component: ParityCom
 }
 
 /**
- * Container variables a typed property renders into the api-image roles
- * (or web), mapped to that property: `extraEnv` refuses them even when the
- * property is unset, so a name cannot be set where it would do nothing.
+ * Container variables a typed `settings` property renders into `components`,
+ * mapped to that property. `extraEnv` refuses them even while the property is
+ * unset, so a name cannot be set where it would do nothing or bypass the
+ * property (e.g. CELERY_MAX_WORKERS without autoscale).
  */
-export function typedEnvNames(scope: 'backend' | 'web'): Map<string, string> {
-  const roles: ParityComponent[] = scope === 'backend' ? ['api', 'worker', 'beat', 'migration'] : ['web'];
+export function typedEnvNamesFor(components: readonly ParityComponent[]): Map<string, string> {
   const names = new Map<string, string>();
   for (const [key, entry] of Object.entries(ENV_PARITY)) {
     if (entry.kind !== 'typed' || !entry.prop.startsWith('settings.')) continue;
-    for (const d of parityDeliveries(key, entry)) if (d.via === 'env' && roles.includes(d.component)) names.set(d.name, entry.prop);
+    for (const d of parityDeliveries(key, entry)) if (d.via === 'env' && components.includes(d.component)) names.set(d.name, entry.prop);
   }
   return names;
+}
+
+/** {@link typedEnvNamesFor} the api-image roles (`backend`) or web. */
+export function typedEnvNames(scope: 'backend' | 'web'): Map<string, string> {
+  return typedEnvNamesFor(scope === 'backend' ? ['api', 'worker', 'beat', 'migration'] : ['web']);
 }
 
 /**
