@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { basename, dirname, join, relative, resolve, sep } from 'path';
+import { FromEnvResult, ReportLine, convertEnvFile } from './from-env';
+
+const USAGE = `Usage: dify-cdk8s from-env <.env> --name <env> [--out <file.ts>] [--namespace <ns>] [--host <host>] [--force]
+
+Converts a docker-compose .env of Dify into a typed dify-cdk8s environment file
+(default apps/<env>.ts) and a git-ignored <env>.secret.env beside it holding the
+credentials, then prints where every key went and how to create the Secret.`;
+
+/** Parsed command line of `from-env`. */
+export interface FromEnvArgs {
+  readonly input: string;
+  readonly name: string;
+  readonly out: string;
+  readonly namespace?: string;
+  readonly host?: string;
+  readonly force: boolean;
+}
+
+/** Parses `from-env` arguments (after the sub-command). */
+export function parseArgs(argv: readonly string[]): FromEnvArgs {
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  let force = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--force') force = true;
+    else if (a === '--help' || a === '-h') throw new UsageError('');
+    else if (a.startsWith('--')) {
+      const [k, inline] = a.slice(2).split(/=(.*)/s);
+      const v = inline ?? argv[++i];
+      if (!['name', 'out', 'namespace', 'host'].includes(k) || v === undefined) throw new UsageError(`unknown or incomplete option ${a}`);
+      flags[k] = v;
+    } else positional.push(a);
+  }
+  if (positional.length !== 1) throw new UsageError('expected exactly one .env file');
+  if (!flags.name) throw new UsageError('--name is required');
+  return {
+    input: positional[0], name: flags.name, out: flags.out ?? join('apps', `${flags.name}.ts`),
+    namespace: flags.namespace, host: flags.host, force,
+  };
+}
+
+class UsageError extends Error {}
+
+/** An import specifier from `fromDir` to `target` (a path without extension). */
+function importPath(fromDir: string, target: string): string {
+  const r = relative(fromDir, target).split(sep).join('/');
+  return r.startsWith('.') ? r : `./${r}`;
+}
+
+/** Runs `from-env`: writes the environment file and the secret file, returns the printed text. */
+export function fromEnv(args: FromEnvArgs, cwd = process.cwd()): { result: FromEnvResult; output: string; secretFile: string } {
+  const input = resolve(cwd, args.input);
+  const out = resolve(cwd, args.out);
+  const outDir = dirname(out);
+  const secretFile = join(outDir, `${args.name}.secret.env`);
+  if (!args.force && existsSync(out)) throw new UsageError(`${args.out} exists; pass --force to overwrite it`);
+  const result = convertEnvFile(readFileSync(input, 'utf8'), {
+    name: args.name, namespace: args.namespace, host: args.host, sourceName: basename(input),
+    libImport: importPath(outDir, join(cwd, 'lib')), environmentsImport: importPath(outDir, join(cwd, 'apps', 'environments')),
+  });
+  const lines = Object.entries(result.secrets).map(([k, v]) => {
+    if (/[\r\n]/.test(v)) throw new Error(`from-env: the value of Secret key ${k} spans lines; kubectl --from-env-file cannot carry it: create that key by hand`);
+    return `${k}=${v}`;
+  });
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(out, result.source);
+  writeFileSync(secretFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+  chmodSync(secretFile, 0o600);
+  return { result, output: summary(result, relative(cwd, out), relative(cwd, secretFile), args.namespace ?? 'dify'), secretFile };
+}
+
+/** The printed report: every key, the Secret commands and an ExternalSecret sketch. */
+export function summary(r: FromEnvResult, out: string, secretFile: string, namespace: string): string {
+  const width = Math.max(...r.report.map((l) => l.key.length), 3);
+  const row = (l: ReportLine) => `${l.flag ? '!' : ' '} ${l.key.padEnd(width)}  ${l.classification.padEnd(8)}  ${[l.target, l.reason].filter(Boolean).join(' — ')}`;
+  const counts = (['typed', 'extraEnv', 'secret', 'dropped'] as const).map((c) => `${r.report.filter((l) => l.classification === c).length} ${c}`).join(', ');
+  const dev = r.report.filter((l) => l.flag === 'development-default' && l.classification === 'secret').map((l) => l.key);
+  const devDropped = r.report.filter((l) => l.flag === 'development-default' && l.classification === 'dropped').map((l) => l.key);
+  const keys = Object.keys(r.secrets);
+  return [
+    `Report (${r.report.length} keys: ${counts}; "!" needs a look):`,
+    ...r.report.map(row),
+    '',
+    ...r.notes,
+    dev.length ? `Upstream development defaults replaced by fresh random values: ${dev.join(', ')}.` : 'No upstream development default carried into the Secret.',
+    ...(devDropped.length ? [`Upstream development defaults dropped (nothing here reads them): ${devDropped.join(', ')}.`] : []),
+    `Wrote ${out} (no credentials) and ${secretFile} (mode 0600, git-ignored: never commit it).`,
+    '',
+    'Create the Secret:',
+    `  kubectl create namespace ${namespace} --dry-run=client -o yaml | kubectl apply -f -`,
+    `  kubectl -n ${namespace} create secret generic ${r.secretName} --from-env-file=${secretFile}`,
+    '',
+    'Or keep the values in your secret manager and let External Secrets create it:',
+    '  apiVersion: external-secrets.io/v1',
+    '  kind: ExternalSecret',
+    '  metadata:',
+    `    name: ${r.secretName}`,
+    `    namespace: ${namespace}`,
+    '  spec:',
+    '    refreshInterval: 1h',
+    '    secretStoreRef:',
+    '      kind: ClusterSecretStore',
+    '      name: <your-store>',
+    '    target:',
+    `      name: ${r.secretName}`,
+    '    data:',
+    ...keys.flatMap((k) => [`      - secretKey: ${k}`, '        remoteRef:', `          key: dify/${r.environment.name}`, `          property: ${k}`]),
+    '',
+  ].join('\n');
+}
+
+/** `dify-cdk8s <command> …` */
+export function main(argv: readonly string[]): number {
+  const [command, ...rest] = argv;
+  try {
+    if (command !== 'from-env') throw new UsageError(command ? `unknown command ${command}` : '');
+    process.stdout.write(fromEnv(parseArgs(rest)).output);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message ? `dify-cdk8s: ${e.message}\n\n` : ''}${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

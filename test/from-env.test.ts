@@ -1,0 +1,310 @@
+import { spawnSync } from 'child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { parse } from 'dotenv';
+import * as ts from 'typescript';
+import { Environment } from '../apps/environments';
+import { FromEnvResult, convertEnvFile, isCredential } from '../cli/from-env';
+import { fromEnv, parseArgs } from '../cli/main';
+import { DifySecrets } from '../lib';
+import { parseDocs, synthFiles } from './util';
+
+const ROOT = join(__dirname, '..');
+const TMP = join(__dirname, '.tmp-from-env');
+const UPSTREAM = readFileSync(join(ROOT, 'vendor', 'dify-upstream', 'env.example'), 'utf8');
+const CLASSES = ['typed', 'extraEnv', 'secret', 'dropped'];
+
+/** Upstream's env.example with `edits` applied (replaced in place, or appended when new). */
+function variant(edits: Record<string, string>): string {
+  let text = UPSTREAM;
+  for (const [k, v] of Object.entries(edits)) {
+    const re = new RegExp(`^${k}=.*$`, 'm');
+    text = re.test(text) ? text.replace(re, () => `${k}=${v}`) : `${text}${k}=${v}\n`;
+  }
+  return text;
+}
+
+const VARIANTS: Record<string, string> = {
+  'upstream': UPSTREAM,
+  's3': variant({
+    STORAGE_TYPE: 's3', S3_BUCKET_NAME: 'acme-dify-files', S3_REGION: 'eu-west-1',
+    S3_ACCESS_KEY: 'AKIAACMEEXAMPLE0001', S3_SECRET_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYacme0001',
+  }),
+  'external-postgres': variant({
+    DB_HOST: 'pg.acme.internal', DB_USERNAME: 'dify_app', DB_DATABASE: 'dify_prod', DB_PLUGIN_DATABASE: 'dify_plugin_prod',
+    DB_PASSWORD: `'p@ss w0rd#1;$x"y/:%'`,
+  }),
+  'external-redis': variant({
+    REDIS_HOST: 'redis.acme.internal', REDIS_PASSWORD: 'R3d!s-acme-pass', REDIS_DB: '2',
+    CELERY_BROKER_URL: 'redis://:R3d%21s-acme-pass@redis.acme.internal:6379/3',
+  }),
+  'qdrant': variant({ VECTOR_STORE: 'qdrant', QDRANT_URL: 'https://qdrant.acme.internal:6333', QDRANT_API_KEY: 'qdrant-acme-key-0001' }),
+  'smtp': variant({
+    MAIL_TYPE: 'smtp', SMTP_SERVER: 'smtp.acme.example', SMTP_PORT: '587', SMTP_USERNAME: 'mailer', SMTP_PASSWORD: 'smtp-acme-pass-0001',
+    SMTP_USE_TLS: 'false', SMTP_OPPORTUNISTIC_TLS: 'true', MAIL_DEFAULT_SEND_FROM: '"Dify <no-reply@acme.example>"',
+  }),
+  'tls-hosts': variant({
+    CONSOLE_WEB_URL: 'https://dify.acme.example', APP_WEB_URL: 'https://dify.acme.example',
+    CONSOLE_API_URL: 'https://api.dify.acme.example', SERVICE_API_URL: 'https://api.dify.acme.example', NGINX_HTTPS_ENABLED: 'true',
+    LOG_LEVEL: 'DEBUG', CELERY_WORKER_AMOUNT: '8', TEXT_GENERATION_TIMEOUT_MS: '120000', ALLOW_EMBED: 'true', SQLALCHEMY_POOL_SIZE: '50',
+    SECRET_KEY: 'sk-9f73s3ljTXVcMT3Blb3ljTqtsKiGHXVcMT3BlbkFJLK7U',
+  }),
+  'sentinel-custom-plugin': variant({
+    REDIS_USE_SENTINEL: 'true', REDIS_SENTINELS: 's1.acme.internal:26379,s2.acme.internal', REDIS_SENTINEL_SERVICE_NAME: 'mymaster',
+    REDIS_PASSWORD: 'sentinel-master-pass-0001', VECTOR_STORE: 'tidb_vector', TIDB_VECTOR_HOST: 'tidb.acme.internal', TIDB_VECTOR_PASSWORD: 'tidb-acme-pass-0001',
+    PLUGIN_STORAGE_TYPE: 'aws_s3', PLUGIN_STORAGE_OSS_BUCKET: 'acme-plugins', PLUGIN_AWS_REGION: 'eu-west-1',
+    PLUGIN_AWS_ACCESS_KEY: 'AKIAACMEPLUGIN0001', PLUGIN_AWS_SECRET_KEY: 'plugin-secret-acme-0001',
+    SECRET_KEY: 'a-real-secret-key-kept-from-compose-0001',
+  }),
+  'unknown-and-userinfo': variant({
+    ACME_FEATURE_FLAG: 'on', ACME_SERVICE_TOKEN: 'acme-token-0001',
+    ACME_WEBHOOK: 'https://bot:hunter2-acme@hooks.acme.example/notify',
+  }),
+};
+
+interface Converted {
+  readonly name: string;
+  readonly input: Record<string, string>;
+  readonly result: FromEnvResult;
+  readonly file: string;
+  readonly yaml: string;
+}
+
+const converted: Record<string, Converted> = {};
+let baseline = '';
+
+beforeAll(() => {
+  rmSync(TMP, { recursive: true, force: true });
+  mkdirSync(TMP, { recursive: true });
+  baseline = Object.values(synthFiles({ name: 'baseline', namespace: 'dify', dify: { host: 'x.localhost', secrets: DifySecrets.existing('baseline') } })).join('\n');
+  for (const [label, text] of Object.entries(VARIANTS)) {
+    const name = `fe-${label}`;
+    const result = convertEnvFile(text, { name, libImport: '../../lib', environmentsImport: '../../apps/environments' });
+    const file = join(TMP, `${name}.ts`);
+    writeFileSync(file, result.source);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(file) as Record<string, Environment>;
+    const env = Object.values(mod)[0];
+    converted[label] = { name, input: parse(text), result, file, yaml: Object.values(synthFiles(env)).join('\n') };
+  }
+});
+
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+/** Credential values of the input (whole values, and passwords inside URLs). */
+function credentials(input: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(input)) {
+    if (!v.trim() || !isCredential(k, v)) continue;
+    out.push(v);
+    const m = /:\/\/[^/:@]*:([^@/]+)@/.exec(v);
+    if (m) out.push(m[1], decodeURIComponent(m[1]));
+  }
+  return out;
+}
+
+describe.each(Object.keys(VARIANTS))('from-env on %s', (label) => {
+  const c = () => converted[label];
+
+  test('the generated file imports what it uses and synthesizes', () => {
+    expect(c().result.source).toMatch(/^export const fe[A-Z]\w*: Environment = \{$/m);
+    expect(parseDocs({ a: c().yaml }).some((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-api')).toBe(true);
+  });
+
+  test('no credential of the input is in the generated file or the manifests', () => {
+    const creds = credentials(c().input).filter((v) => !baseline.includes(v));
+    expect(creds.length).toBeGreaterThan(0);
+    for (const v of creds) {
+      expect({ v, inSource: c().result.source.includes(v) }).toEqual({ v, inSource: false });
+      expect({ v, inYaml: c().yaml.includes(v) }).toEqual({ v, inYaml: false });
+    }
+  });
+
+  test('every input key is reported exactly once with a classification and a reason', () => {
+    const keys = c().result.report.map((l) => l.key);
+    expect(keys).toEqual(Object.keys(c().input));
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const l of c().result.report) {
+      expect(CLASSES).toContain(l.classification);
+      expect(`${l.target}${l.reason}`.length).toBeGreaterThan(0);
+      if (l.classification === 'dropped') expect(l.reason.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('upstream development defaults are never carried over', () => {
+    const dev = ['difyai123456', 'dify-sandbox', 'lYkiYYT6owG+71oLerGzA7GXCgOT++6ovaezWAjpCjf+Sjc3ZtU+qUEi',
+      'QaHbTe77CtuXmsfyhR7+vRjI/+XbV1AaFy691iy+kGDv2Jvy0/eAh8Y1', 'WVF5YThaHlkYwhGUSmCRgsX3tD5ngdN8pkih',
+      'sk-9f73s3ljTXVcMT3Blb3ljTqtsKiGHXVcMT3BlbkFJLK7U', 'dify-agent-run-token-for-dev-only'];
+    const values = Object.values(c().result.secrets);
+    for (const d of dev) expect(values.some((v) => v.includes(d))).toBe(false);
+    for (const k of ['secret-key', 'sandbox-api-key', 'plugin-daemon-key', 'plugin-inner-api-key']) expect(c().result.secrets[k]).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    const flagged = c().result.report.filter((l) => l.flag === 'development-default').map((l) => l.key);
+    expect(flagged).toEqual(expect.arrayContaining(['PLUGIN_DAEMON_KEY', 'PLUGIN_DIFY_INNER_API_KEY', 'SANDBOX_API_KEY', 'CODE_EXECUTION_API_KEY']));
+  });
+});
+
+describe('from-env mappings', () => {
+  const docsOf = (label: string) => parseDocs({ a: converted[label].yaml });
+  const env = (label: string, component: string) => docsOf(label).find((d) => d.kind === 'ConfigMap' && d.metadata.name === `dify-${component}-env`)!.data as Record<string, string>;
+  const secretEnv = (label: string, deployment: string) => {
+    const d = docsOf(label).find((x) => x.kind === 'Deployment' && x.metadata.name === deployment)!;
+    return Object.fromEntries(d.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => [e.name, e.valueFrom.secretKeyRef]));
+  };
+  const line = (label: string, key: string) => converted[label].result.report.find((l) => l.key === key)!;
+
+  test('upstream env.example: embedded stores, fresh credentials for every embedded store', () => {
+    const r = converted.upstream.result;
+    expect(r.source).toContain('DifySecrets.existing(credentials)');
+    expect(r.source).not.toMatch(/externalDatabase|externalRedis|vectorStore|storage:/);
+    expect(Object.keys(r.secrets)).toEqual(expect.arrayContaining(['postgres-password', 'redis-password', 'celery-broker-url', 'weaviate-api-key']));
+    expect(r.secrets['celery-broker-url']).toBe(`redis://:${encodeURIComponent(r.secrets['redis-password'])}@dify-redis:6379/1`);
+    expect(line('upstream', 'COMPOSE_PROFILES')).toMatchObject({ classification: 'dropped', reason: expect.stringContaining('compose-only') });
+    expect(line('upstream', 'EXPOSE_NGINX_PORT').classification).toBe('dropped');
+    expect(line('upstream', 'NGINX_PORT').classification).toBe('dropped');
+    expect(line('upstream', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'dropped', reason: expect.stringContaining('default unchanged') });
+    expect(line('upstream', 'DB_PASSWORD')).toMatchObject({ classification: 'secret', flag: 'development-default' });
+  });
+
+  test('S3 storage becomes DifyStorage.s3 with both keys by Secret reference', () => {
+    expect(converted.s3.result.source).toContain('storage: DifyStorage.s3({');
+    expect(env('s3', 'api')).toMatchObject({ STORAGE_TYPE: 's3', S3_BUCKET_NAME: 'acme-dify-files', S3_REGION: 'eu-west-1' });
+    expect(secretEnv('s3', 'dify-api').S3_SECRET_KEY).toEqual({ name: 'fe-s3-dify-credentials', key: 's3-secret-key' });
+    expect(converted.s3.result.secrets['s3-secret-key']).toBe('wJalrXUtnFEMI/K7MDENG+bPxRfiCYacme0001');
+    expect(docsOf('s3').some((d) => d.kind === 'PersistentVolumeClaim' && d.metadata.name === 'dify-storage')).toBe(false);
+  });
+
+  test('an external PostgreSQL replaces the embedded one; its special-character password reaches only the Secret', () => {
+    const r = converted['external-postgres'].result;
+    expect(r.source).toContain('externalDatabase: DifyDatabase.external({');
+    expect(env('external-postgres', 'api')).toMatchObject({ DB_HOST: 'pg.acme.internal', DB_USERNAME: 'dify_app', DB_DATABASE: 'dify_prod' });
+    expect(docsOf('external-postgres').some((d) => d.kind === 'StatefulSet' && d.metadata.name === 'dify-postgres')).toBe(false);
+    expect(r.secrets['db-password']).toBe('p@ss w0rd#1;$x"y/:%');
+    expect(r.secrets['postgres-password']).toBeUndefined();
+  });
+
+  test('an external Redis with a password keeps the given broker URL in the Secret only', () => {
+    const r = converted['external-redis'].result;
+    expect(r.source).toContain('externalRedis: ExternalRedis.standalone({');
+    expect(env('external-redis', 'api')).toMatchObject({ REDIS_HOST: 'redis.acme.internal', REDIS_DB: '2' });
+    expect(r.secrets).toMatchObject({ 'redis-password': 'R3d!s-acme-pass', 'celery-broker-url': 'redis://:R3d%21s-acme-pass@redis.acme.internal:6379/3' });
+    expect(secretEnv('external-redis', 'dify-worker').CELERY_BROKER_URL.key).toBe('celery-broker-url');
+  });
+
+  test('qdrant becomes VectorStore.qdrant and the embedded Weaviate goes away', () => {
+    expect(converted.qdrant.result.source).toContain('vectorStore: VectorStore.qdrant({');
+    expect(env('qdrant', 'api')).toMatchObject({ VECTOR_STORE: 'qdrant', QDRANT_URL: 'https://qdrant.acme.internal:6333' });
+    expect(docsOf('qdrant').some((d) => d.metadata.name === 'dify-weaviate')).toBe(false);
+    expect(converted.qdrant.result.secrets['qdrant-api-key']).toBe('qdrant-acme-key-0001');
+  });
+
+  test('SMTP mail becomes DifyMail.smtp with the password by reference', () => {
+    expect(converted.smtp.result.source).toContain('mail: DifyMail.smtp({');
+    expect(env('smtp', 'api')).toMatchObject({ MAIL_TYPE: 'smtp', SMTP_SERVER: 'smtp.acme.example', SMTP_PORT: '587', SMTP_OPPORTUNISTIC_TLS: 'true' });
+    expect(secretEnv('smtp', 'dify-api').SMTP_PASSWORD.key).toBe('smtp-password');
+  });
+
+  test('https URLs on two hosts become host, apiHost and tls; sizing, log level and plain variables are carried', () => {
+    const r = converted['tls-hosts'].result;
+    expect(r.source).toMatch(/host: 'dify\.acme\.example',\n\s+apiHost: 'api\.dify\.acme\.example',\n\s+tls: true,/);
+    expect(env('tls-hosts', 'api')).toMatchObject({
+      CONSOLE_API_URL: 'https://api.dify.acme.example', APP_WEB_URL: 'https://dify.acme.example', LOG_LEVEL: 'DEBUG', SQLALCHEMY_POOL_SIZE: '50',
+    });
+    expect(env('tls-hosts', 'web')).toMatchObject({ ALLOW_EMBED: 'true', TEXT_GENERATION_TIMEOUT_MS: '60000' });
+    expect(line('tls-hosts', 'ALLOW_EMBED')).toMatchObject({ classification: 'extraEnv', target: 'settings.extraEnv.ALLOW_EMBED + settings.webExtraEnv.ALLOW_EMBED' });
+    expect(line('tls-hosts', 'TEXT_GENERATION_TIMEOUT_MS')).toMatchObject({ classification: 'dropped', flag: 'check', reason: expect.stringContaining('=60000') });
+    expect(docsOf('tls-hosts').find((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-worker')!.spec.replicas).toBe(2);
+    expect(line('tls-hosts', 'SECRET_KEY')).toMatchObject({ classification: 'secret', flag: 'development-default' });
+    expect(line('tls-hosts', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'extraEnv', target: 'settings.extraEnv.SQLALCHEMY_POOL_SIZE' });
+  });
+
+  test('Sentinel Redis, a custom vector store and S3 plugin storage; a real SECRET_KEY is kept', () => {
+    const r = converted['sentinel-custom-plugin'].result;
+    expect(r.source).toContain("{ host: 's1.acme.internal', port: 26379 }");
+    expect(env('sentinel-custom-plugin', 'api')).toMatchObject({
+      REDIS_USE_SENTINEL: 'true', REDIS_SENTINELS: 's1.acme.internal:26379,s2.acme.internal:26379', VECTOR_STORE: 'tidb_vector', TIDB_VECTOR_HOST: 'tidb.acme.internal',
+    });
+    expect(secretEnv('sentinel-custom-plugin', 'dify-api').TIDB_VECTOR_PASSWORD.key).toBe('tidb-vector-password');
+    expect(env('sentinel-custom-plugin', 'plugin-daemon')).toMatchObject({ PLUGIN_STORAGE_TYPE: 'aws_s3', PLUGIN_STORAGE_OSS_BUCKET: 'acme-plugins', AWS_REGION: 'eu-west-1' });
+    expect(r.secrets).toMatchObject({
+      'secret-key': 'a-real-secret-key-kept-from-compose-0001', 'plugin-aws-secret-key': 'plugin-secret-acme-0001',
+      'celery-broker-url': 'sentinel://:sentinel-master-pass-0001@s1.acme.internal:26379/1;sentinel://:sentinel-master-pass-0001@s2.acme.internal:26379/1',
+    });
+    expect(line('sentinel-custom-plugin', 'SECRET_KEY')).toMatchObject({ classification: 'secret', flag: undefined });
+  });
+
+  test('credentials are recognised by upstream name, by name pattern and by userinfo in URLs', () => {
+    for (const [name, value] of [['DB_PASSWORD', 'x'], ['ACME_API_TOKEN', 'x'], ['ACME_CLIENT_SECRET', 'x'], ['ACME_SENTRY_DSN', 'x'],
+      ['ACME_URL', 'postgres://u:p@db/x'], ['ACME_STORAGE_CONNECTION_STRING', 'x'], ['ACME_SIGNING_KEY', 'x']]) {
+      expect({ name, credential: isCredential(name, value) }).toEqual({ name, credential: true });
+    }
+    for (const [name, value] of [['ACCESS_TOKEN_EXPIRE_MINUTES', '60'], ['WEAVIATE_AUTHENTICATION_APIKEY_ENABLED', 'true'], ['ALIYUN_OSS_AUTH_VERSION', 'v4'],
+      ['NGINX_SSL_CERT_KEY_FILENAME', 'dify.key'], ['TURNSTILE_SITE_KEY', 'x'], ['REDIS_KEY_PREFIX', 'dify'], ['ACME_URL', 'https://acme.example/x@y']]) {
+      expect({ name, credential: isCredential(name, value) }).toEqual({ name, credential: false });
+    }
+  });
+
+  test('input dify-cdk8s cannot express stops with a message naming it', () => {
+    expect(() => convertEnvFile(variant({ REDIS_USE_CLUSTERS: 'true' }), { name: 'x' })).toThrow(/REDIS_USE_CLUSTERS=true: configure ExternalRedis.cluster\(\) by hand/);
+    expect(() => convertEnvFile(variant({ LOG_LEVEL: 'verbose' }), { name: 'x' })).toThrow(/^from-env: .*settings.logLevel: got "VERBOSE"; must be one of/);
+    expect(() => convertEnvFile(variant({ STORAGE_TYPE: 's3', S3_BUCKET_NAME: 'Bad_Bucket', S3_REGION: 'eu-west-1' }), { name: 'x' })).toThrow(/STORAGE_TYPE=s3: storage.s3.bucket: got "Bad_Bucket"/);
+    expect(() => convertEnvFile(UPSTREAM, { name: 'Not A Name' })).toThrow(/--name: got Not A Name; must be/);
+  });
+
+  test('unknown keys go to extraEnv, unknown credentials and userinfo URLs to the Secret', () => {
+    const r = converted['unknown-and-userinfo'].result;
+    expect(line('unknown-and-userinfo', 'ACME_FEATURE_FLAG')).toMatchObject({ classification: 'extraEnv', reason: expect.stringContaining('not in upstream') });
+    expect(env('unknown-and-userinfo', 'api').ACME_FEATURE_FLAG).toBe('on');
+    expect(line('unknown-and-userinfo', 'ACME_SERVICE_TOKEN')).toMatchObject({ classification: 'secret', flag: 'check' });
+    expect(line('unknown-and-userinfo', 'ACME_WEBHOOK').classification).toBe('secret');
+    expect(r.secrets).toMatchObject({ 'acme-service-token': 'acme-token-0001', 'acme-webhook': 'https://bot:hunter2-acme@hooks.acme.example/notify' });
+  });
+
+  test('every generated file type-checks against the library', () => {
+    const files = Object.values(converted).map((c) => c.file);
+    const program = ts.createProgram(files, {
+      strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, skipLibCheck: true, types: ['node'], esModuleInterop: true,
+    });
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(diagnostics).toEqual([]);
+  });
+});
+
+describe('from-env command', () => {
+  test('writes the environment file and a 0600 secret file holding the credentials', () => {
+    const dir = join(TMP, 'cmd');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'compose.env'), VARIANTS.s3);
+    const { result, output, secretFile } = fromEnv(parseArgs([join(dir, 'compose.env'), '--name', 'acme', '--out', join(dir, 'acme.ts')]), ROOT);
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    const secretText = readFileSync(secretFile, 'utf8');
+    expect(secretText).toContain('s3-secret-key=wJalrXUtnFEMI/K7MDENG+bPxRfiCYacme0001\n');
+    for (const [k, v] of Object.entries(result.secrets)) expect(secretText).toContain(`${k}=${v}\n`);
+    expect(readFileSync(join(dir, 'acme.ts'), 'utf8')).toContain("from '../../../lib'");
+    expect(output).toContain(`--from-env-file=${join('test', '.tmp-from-env', 'cmd', 'acme.secret.env')}`);
+    expect(output).toContain('kind: ExternalSecret');
+    expect(output).not.toContain('wJalrXUtnFEMI');
+    expect(() => fromEnv(parseArgs([join(dir, 'compose.env'), '--name', 'acme', '--out', join(dir, 'acme.ts')]), ROOT)).toThrow(/exists; pass --force/);
+  });
+
+  test('runs as a process: exit code, files and a report line per key', () => {
+    const dir = join(TMP, 'proc');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'up.env'), UPSTREAM);
+    // The built command (`npm test` compiles it first) when fresh, else the source through ts-node.
+    const built = join(ROOT, 'build', 'cli', 'main.js');
+    const newest = Math.max(...['main', 'from-env', 'tables', 'code', 'upstream'].map((f) => statSync(join(ROOT, 'cli', `${f}.ts`)).mtimeMs));
+    const entry = existsSync(built) && statSync(built).mtimeMs >= newest ? [built] : ['-r', 'ts-node/register', join(ROOT, 'cli', 'main.ts')];
+    const run = (args: string[]) => spawnSync(process.execPath, [...entry, ...args], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
+    });
+    const ok = run(['from-env', join(dir, 'up.env'), '--name', 'proc', '--out', join(dir, 'proc.ts')]);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(statSync(join(dir, 'proc.secret.env')).mode & 0o777).toBe(0o600);
+    for (const key of Object.keys(parse(UPSTREAM))) expect(ok.stdout).toMatch(new RegExp(`^[ !] ${key} +(typed|extraEnv|secret|dropped) `, 'm'));
+    expect(ok.stdout).toContain('kubectl -n dify create secret generic proc-dify-credentials --from-env-file=');
+    const bad = run(['from-env', join(dir, 'up.env')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--name is required');
+  });
+});
