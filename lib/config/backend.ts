@@ -106,7 +106,6 @@ export class DifyBackendConfig {
         CODE_EXECUTION_ENDPOINT: httpUrl(p.sandbox),
         PLUGIN_DAEMON_URL: httpUrl(p.pluginDaemon),
         PLUGIN_DAEMON_TIMEOUT: '600.0',
-        PLUGIN_MAX_PACKAGE_SIZE: 52428800,
         SSRF_PROXY_HTTP_URL: httpUrl(p.ssrfProxy),
         SSRF_PROXY_HTTPS_URL: httpUrl(p.ssrfProxy),
         ENABLE_COLLABORATION_MODE: 'false',
@@ -120,17 +119,11 @@ export class DifyBackendConfig {
       env.plain({
         DIFY_BIND_ADDRESS: '0.0.0.0',
         DIFY_PORT: 5001,
-        SERVER_WORKER_AMOUNT: 1,
-        SERVER_WORKER_CLASS: 'gevent',
-        SERVER_WORKER_CONNECTIONS: 10,
-        GUNICORN_TIMEOUT: 360,
         PLUGIN_REMOTE_INSTALL_HOST: p.pluginDaemon.host,
         PLUGIN_REMOTE_INSTALL_PORT: 5003,
       }, 'backend');
     }
-    if (mode === 'worker') {
-      env.plain({ CELERY_WORKER_AMOUNT: 4, CELERY_AUTO_SCALE: 'false' }, 'backend');
-    }
+    env.merge(p.settings.processEnv(mode));
     return p.settings.applyExtraEnv(env, 'extraEnv');
   }
 }
