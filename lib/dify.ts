@@ -19,6 +19,7 @@ import { VectorStore } from './config/vector-store';
 import { DifySettings, DifySettingsProps } from './config/settings';
 import { DifyStorage } from './config/storage';
 import { DifySplitHostsOptions, DifyUrls } from './config/urls';
+import { guardProps } from './core/guard';
 import { resolveImage } from './core/image';
 import { ComponentAvailability, ComponentOptions } from './core/availability';
 import { metadataLabels } from './core/labels';
@@ -227,6 +228,7 @@ export class Dify extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyProps) {
     super(scope, id);
+    guardProps('DifyProps', props, '');
     this.instance = validateDnsLabel('instance', props.instance ?? 'dify', 30);
     const requested: DifyImages = { ...DEFAULT_IMAGES, ...props.images };
     for (const k of Object.keys(props.imageDigests ?? {})) {

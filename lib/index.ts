@@ -49,3 +49,4 @@ export * from './core/availability';
 export * from './stores/exporter';
 export * from './observability/monitoring';
 export * from './backup/postgres-backup';
+export * from './core/guard';

@@ -11,9 +11,51 @@ export class DifyValidationError extends Error {
   }
 }
 
-/** Throws `<prop>: got <value>; <allowed>`. */
+/**
+ * Throws `<prop>: got <value>; <allowed>`, the one format of every synth-time
+ * error: `<prop>` is the property path as the user wrote it (`a.b`, `a[0]`,
+ * `a["key/with.dots"]`), `<value>` is {@link renderValue} of what was given.
+ */
 export function invalid(prop: string, value: unknown, allowed: string): never {
-  throw new DifyValidationError(`${prop}: got ${JSON.stringify(value)}; ${allowed}`);
+  throw new DifyValidationError(`${prop}: got ${renderValue(value)}; ${allowed}`);
+}
+
+/**
+ * A value as it appears in an error message: JSON where JSON can say it, and
+ * never a crash (NaN, Infinity, bigint, functions, cycles, class instances).
+ */
+export function renderValue(value: unknown): string {
+  switch (typeof value) {
+    case 'undefined': return 'undefined';
+    case 'number': return Number.isFinite(value) ? JSON.stringify(value) : String(value);
+    case 'bigint': return `${value}n`;
+    case 'function': return `[function ${value.name || 'anonymous'}]`;
+    case 'symbol': return value.toString();
+    default: break;
+  }
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, (_k, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+      if (typeof v === 'bigint') return `${v}n`;
+      if (typeof v === 'function') return `[function ${(v as { name?: string }).name || 'anonymous'}]`;
+      return v;
+    });
+  } catch {
+    text = undefined;
+  }
+  const ctor = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value)?.constructor?.name : undefined;
+  const named = ctor && ctor !== 'Object' && ctor !== 'Array' ? `${ctor} ` : '';
+  if (text === undefined) return `${named || ''}[object]`.trim();
+  if (text.length > 500) text = `${text.slice(0, 497)}...`;
+  return `${named}${text}`;
+}
+
+/** Appends a property to a path the way the user wrote it: `a.b`, or `a["x.y/z"]` for keys that are not identifiers. */
+export function propPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  if (/^[A-Za-z_$][\w$]*$/.test(key)) return parent ? `${parent}.${key}` : key;
+  return `${parent}[${JSON.stringify(key)}]`;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
