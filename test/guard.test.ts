@@ -31,7 +31,7 @@ const cases: Array<[string, unknown, RegExp]> = [
   ['a Map for a record', { host: 'dify.example.com', components: { api: { nodeSelector: new Map([['a', 'b']]) } } }, /^components\.api\.nodeSelector: got Map \{\}; must be an object whose values are strings$/],
   ['a plain object for a union class', { host: 'dify.example.com', storage: { type: 's3', bucket: 'b' } },
     /^storage: got \{"type":"s3","bucket":"b"\}; must be a DifyStorage instance \(from DifyStorage\.aliyunOss\(\), .*DifyStorage\.s3\(\)/],
-  ['a string for a Secret reference', { host: 'dify.example.com', externalDatabase: 'postgres://x' }, /^externalDatabase: got "postgres:\/\/x"; must be a DifyDatabase instance/],
+  ['a string for a Secret reference', { host: 'dify.example.com', externalDatabase: 'postgres://x' }, /^externalDatabase: got "<not a DifyDatabase>"; must be a DifyDatabase instance/],
   ['false | options: a wrong option inside', { host: 'dify.example.com', ingress: { maxBodySize: 100 } }, /^ingress\.maxBodySize: got 100; must be a string$/],
   ['false | options: true', { host: 'dify.example.com', ingress: true }, /^ingress: got true; must be false or an object \(DifyIngressOptions\)$/],
   ['unknown toleration key', { host: 'dify.example.com', components: { api: { tolerations: [{ key: 'a', opertor: 'Exists' }] } } },

@@ -106,6 +106,6 @@ describe('namespace Pod Security labels', () => {
     });
   });
   test('levels are validated', () => {
-    expect(() => ns({ podSecurity: { enforce: 'strict' } })).toThrow(/^namespace\.podSecurity\.enforce: got "strict"; must be one of privileged, baseline, restricted/);
+    expect(() => ns({ podSecurity: { enforce: 'strict' } })).toThrow(/^namespace\.podSecurity\.enforce: got "strict"; must be "privileged", "baseline" or "restricted"$/);
   });
 });

@@ -18,7 +18,7 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   ['broker URL through extraEnv', () => difyDocs({ settings: { extraEnv: { CELERY_BROKER_URL: 'redis://:pw@r:6379/1' } } }), /^settings\.extraEnv\.CELERY_BROKER_URL: got "<redacted>"; CELERY_BROKER_URL is a credential/],
   ['managed name through extraEnv', () => difyDocs({ settings: { extraEnv: { DB_HOST: 'elsewhere' } } }), /^settings\.extraEnv\.DB_HOST: got "elsewhere"; DB_HOST is set by a typed property/],
   ['invalid env name', () => difyDocs({ settings: { extraEnv: { 'BAD-NAME': 'x' } } }), /^settings\.extraEnv\.BAD-NAME: got "BAD-NAME"; must be an environment variable name/],
-  ['unknown log level', () => difyDocs({ settings: { logLevel: 'VERBOSE' as any } }), /^settings\.logLevel: got "VERBOSE"; must be one of "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"$/],
+  ['unknown log level', () => difyDocs({ settings: { logLevel: 'VERBOSE' as any } }), /^settings\.logLevel: got "VERBOSE"; must be "DEBUG", "INFO", "WARNING", "ERROR" or "CRITICAL"$/],
   ['zero upload limit', () => difyDocs({ settings: { uploads: { fileSizeLimitMb: 0 } } }), /^settings\.uploads\.fileSizeLimitMb: got 0; must be an integer from 1 to 10240/],
   ['bad SSRF allow-list CIDR', () => difyDocs({ ssrfProxy: { allowPrivateIps: ['10.0.0.0/33'] } }), /^ssrfProxy\.allowPrivateIps: got "10\.0\.0\.0\/33"; must be a CIDR/],
   ['bad SSRF allow-list domain', () => difyDocs({ ssrfProxy: { allowPrivateDomains: ['http://corp'] } }), /^ssrfProxy\.allowPrivateDomains: got "http:\/\/corp"; must be a lowercase domain/],

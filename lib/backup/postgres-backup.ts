@@ -8,6 +8,7 @@ import { containerSecurityContext, nonRootProfile, podSecurityContext } from '..
 import { invalid, validateDnsSubdomain, validateInt, validateMemory } from '../core/validation';
 import { emptyDir } from '../core/workload';
 import { PostgresConnection } from '../config/connections';
+import { guardProps } from '../core/guard';
 
 /** Where dumps go: a PersistentVolumeClaim or an S3 bucket. */
 export abstract class BackupTarget {
@@ -23,6 +24,7 @@ export abstract class BackupTarget {
 
   /** An S3 bucket (credentials by Secret reference, or the pod's IAM role when omitted). */
   public static s3(options: S3BackupOptions): BackupTarget {
+    guardProps('S3BackupOptions', options, 'backup.s3');
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) invalid('backup.s3.bucket', options.bucket, 'must be an S3 bucket name');
     if ((options.accessKeyId === undefined) !== (options.secretAccessKey === undefined)) {
       invalid('backup.s3.accessKeyId', options.accessKeyId?.toString(), 'accessKeyId and secretAccessKey must be given together (or neither, for IAM roles)');
@@ -80,6 +82,7 @@ export class DifyPostgresBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyPostgresBackupProps) {
     super(scope, id);
+    guardProps('DifyPostgresBackupProps', props, 'backup');
     validateImage('backup.image', props.image);
     const schedule = props.schedule ?? '17 3 * * *';
     if (schedule.trim().split(/\s+/).length !== 5) invalid('backup.schedule', schedule, 'must be a 5-field cron expression such as "17 3 * * *"');

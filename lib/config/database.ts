@@ -5,6 +5,7 @@ import {
   ConnectionEnvRenderer, POSTGRES_SSL_MODES, PostgresConnection, PostgresSslMode,
   pluginDaemonSslMode, postgresBackendEnv, postgresPluginDaemonEnv, validateSecretKeyRef, validateServiceHost,
 } from './connections';
+import { guardProps } from '../core/guard';
 
 /** DB_TYPE values dify-cdk8s renders. */
 export type DifyDatabaseType = 'postgresql' | 'mysql';
@@ -64,6 +65,7 @@ const USERNAME = /^\S{1,128}$/;
 export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
   /** An external PostgreSQL server (DB_TYPE=postgresql). */
   public static external(options: ExternalPostgresOptions): DifyDatabase {
+    guardProps('ExternalPostgresOptions', options, 'database');
     if (options.sslMode !== undefined && !POSTGRES_SSL_MODES.includes(options.sslMode)) {
       invalid('database.sslMode', options.sslMode, `must be one of ${POSTGRES_SSL_MODES.join(', ')}`);
     }
@@ -72,6 +74,7 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
 
   /** An external MySQL server (DB_TYPE=mysql) for Dify and the plugin daemon. */
   public static externalMysql(options: ExternalMysqlOptions): DifyDatabase {
+    guardProps('ExternalMysqlOptions', options, 'database.mysql');
     return new DifyDatabase('mysql', 'database.mysql', options, 3306);
   }
 

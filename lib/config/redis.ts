@@ -2,6 +2,7 @@ import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateInt, validatePort } from '../core/validation';
 import { ConnectionEnvRenderer, validateSecretKeyRef, validateServiceHost } from './connections';
+import { guardProps } from '../core/guard';
 
 /** REDIS_SSL_CERT_REQS values (Python `ssl` verify modes). */
 export type RedisCertReqs = 'CERT_NONE' | 'CERT_OPTIONAL' | 'CERT_REQUIRED';
@@ -202,16 +203,19 @@ function tlsDaemonEnv(t: RedisTlsOptions | undefined): Record<string, string | u
 export abstract class ExternalRedis implements ConnectionEnvRenderer {
   /** One Redis server, e.g. ElastiCache without cluster mode, Memorystore, Azure Cache. */
   public static standalone(options: StandaloneRedisOptions): ExternalRedis {
+    guardProps('StandaloneRedisOptions', options, 'redis');
     return new StandaloneRedis(options);
   }
 
   /** Redis behind Sentinel (REDIS_USE_SENTINEL, CELERY_USE_SENTINEL). */
   public static sentinel(options: SentinelRedisOptions): ExternalRedis {
+    guardProps('SentinelRedisOptions', options, 'redis.sentinel');
     return new SentinelRedis(options);
   }
 
   /** Redis Cluster for the api image (REDIS_USE_CLUSTERS); the daemon and Celery use a non-cluster Redis. */
   public static cluster(options: ClusterRedisOptions): ExternalRedis {
+    guardProps('ClusterRedisOptions', options, 'redis.cluster');
     return new ClusterRedis(options);
   }
 

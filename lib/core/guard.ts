@@ -1,4 +1,4 @@
-import { PROP_CLASSES, PROP_SCHEMAS } from '../generated/prop-schemas';
+import { PROP_SCHEMAS, propClasses } from '../generated/prop-schemas';
 import { looksSensitive } from './sensitive';
 import { invalid, propPath } from './validation';
 
@@ -39,6 +39,15 @@ interface Issue {
 
 const MAX_DEPTH = 64;
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+let classes: Record<string, Function> | undefined;
+/** The constructor of a class-typed prop (resolved on first use, after every module has loaded). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+function classNamed(name: string): Function | undefined {
+  classes ??= propClasses();
+  return typeof classes[name] === 'function' ? classes[name] : undefined;
+}
+
 /**
  * Checks `props` against the generated schema of `typeName` (an exported
  * `*Props` / `*Options` type) and throws the first problem in the project's
@@ -66,7 +75,12 @@ function check(schema: Schema, value: unknown, path: string, typeName: string, d
   const [s, name] = resolve(schema, typeName);
   const fail = (allowed: string): Issue => ({ path, value, allowed, depth });
   if (depth > MAX_DEPTH) return fail('is nested too deeply');
-  if (s.instanceOf) return isInstance(value, s.instanceOf) ? undefined : fail(`must be ${describe(s, name)}`);
+  if (s.instanceOf) {
+    if (isInstance(value, s.instanceOf)) return undefined;
+    // A string where a class belongs is often the credential itself (a password for a SecretKeyRef): never echo it.
+    const shown = typeof value === 'string' ? `<not a ${s.instanceOf}>` : value;
+    return { path, value: shown, allowed: `must be ${describe(s, name)}`, depth };
+  }
   const union = s.anyOf ?? s.oneOf;
   if (union) return checkUnion(union, value, path, name, depth, fail);
   if (s.allOf) {
@@ -97,8 +111,7 @@ function checkUnion(union: Schema[], value: unknown, path: string, name: string,
   // A branch of the value's own kind that got past the type check explains best (the deepest one).
   const deeper = issues.filter((i) => i.depth > depth);
   if (deeper.length > 0) return deeper.reduce((a, b) => (b.depth > a.depth ? b : a));
-  const alternatives = [...new Set(union.map((b) => describe(...resolve(b, name))))];
-  return fail(`must be ${alternatives.join(' or ')}`);
+  return fail(`must be ${alternatives(union.map((b) => describe(...resolve(b, name))))}`);
 }
 
 function checkArray(s: Schema, value: unknown[], path: string, name: string, depth: number): Issue | undefined {
@@ -204,7 +217,7 @@ function isPlainObject(value: object): boolean {
 
 function isInstance(value: unknown, className: string): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const ctor = PROP_CLASSES[className];
+  const ctor = classNamed(className);
   if (ctor) return value instanceof ctor;
   // A dependency's class (cdk8s Chart, Quantity, …): by constructor name along the prototype chain.
   for (let p = Object.getPrototypeOf(value); p; p = Object.getPrototypeOf(p)) {
@@ -220,7 +233,7 @@ function readableName(name: string): string {
 /** What a schema allows, in words. */
 function describe(s: Schema, name: string): string {
   if (s.instanceOf) {
-    const ctor = PROP_CLASSES[s.instanceOf] as unknown as Record<string, unknown> | undefined;
+    const ctor = classNamed(s.instanceOf) as unknown as Record<string, unknown> | undefined;
     const factories = ctor
       ? Object.getOwnPropertyNames(ctor).filter((k) => !['length', 'name', 'prototype'].includes(k) && typeof ctor[k] === 'function')
       : [];
@@ -228,9 +241,9 @@ function describe(s: Schema, name: string): string {
     return `a ${s.instanceOf} instance${made}`;
   }
   if (s.const !== undefined) return JSON.stringify(s.const);
-  if (s.enum) return s.enum.length === 1 ? JSON.stringify(s.enum[0]) : `one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}`;
+  if (s.enum) return alternatives(s.enum.map((e) => JSON.stringify(e)));
   const union = s.anyOf ?? s.oneOf;
-  if (union) return [...new Set(union.map((b) => describe(...resolve(b, name))))].join(' or ');
+  if (union) return alternatives(union.map((b) => describe(...resolve(b, name))));
   const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
   const words = types.map((t) => {
     switch (t) {
@@ -248,7 +261,13 @@ function describe(s: Schema, name: string): string {
       default: return t;
     }
   });
-  return words.length > 0 ? words.join(' or ') : 'any value';
+  return words.length > 0 ? alternatives(words) : 'any value';
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function alternatives(items: string[]): string {
+  const unique = [...new Set(items)];
+  return unique.length <= 1 ? unique.join('') : `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1]}`;
 }
 
 function plural(text: string): string {

@@ -102,26 +102,31 @@ export const PROP_TYPES = [
   'WeaviateOptions'
 ] as const;
 
-/** Constructors of the class-typed props, checked with `instanceof`. */
+/**
+ * Constructors of the class-typed props, checked with `instanceof`. A function, not a constant:
+ * these modules import the guard, so the constructors exist only once every module has loaded.
+ */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const PROP_CLASSES: Record<string, Function> = {
-  'BackupTarget': BackupTarget,
-  'DifyBackendConfig': DifyBackendConfig,
-  'DifyDatabase': DifyDatabase,
-  'DifyMail': DifyMail,
-  'DifySecrets': DifySecrets,
-  'DifySettings': DifySettings,
-  'DifyStorage': DifyStorage,
-  'DifyUrls': DifyUrls,
-  'DifyWorkload': DifyWorkload,
-  'EnvSet': EnvSet,
-  'ExternalRedis': ExternalRedis,
-  'IngressSecurityHeaders': IngressSecurityHeaders,
-  'IngressTls': IngressTls,
-  'PluginStorage': PluginStorage,
-  'SecretKeyRef': SecretKeyRef,
-  'VectorStore': VectorStore,
-};
+export function propClasses(): Record<string, Function> {
+  return {
+    'BackupTarget': BackupTarget,
+    'DifyBackendConfig': DifyBackendConfig,
+    'DifyDatabase': DifyDatabase,
+    'DifyMail': DifyMail,
+    'DifySecrets': DifySecrets,
+    'DifySettings': DifySettings,
+    'DifyStorage': DifyStorage,
+    'DifyUrls': DifyUrls,
+    'DifyWorkload': DifyWorkload,
+    'EnvSet': EnvSet,
+    'ExternalRedis': ExternalRedis,
+    'IngressSecurityHeaders': IngressSecurityHeaders,
+    'IngressTls': IngressTls,
+    'PluginStorage': PluginStorage,
+    'SecretKeyRef': SecretKeyRef,
+    'VectorStore': VectorStore,
+  };
+}
 
 /** JSON Schema (draft-07 subset) of every type above, keyed by definition name. */
 export const PROP_SCHEMAS: Record<string, unknown> = {

@@ -15,6 +15,7 @@ import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsLabel, validateDnsSubdomain, validatePort } from '../core/validation';
 import { DifyRoute, RouteTarget } from './routes';
 import { SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
+import { guardProps } from '../core/guard';
 
 /** The Gateway (and optionally its listener) a route attaches to. */
 export interface GatewayParentRef {
@@ -76,6 +77,7 @@ export class DifyHttpRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyHttpRouteProps) {
     super(scope, id);
+    guardProps('DifyHttpRouteProps', props, 'httpRoute');
     const gw: Partial<GatewayParentRef> = props.gateway ?? {};
     validateDnsSubdomain('httpRoute.gateway.name', gw.name as string);
     if (gw.namespace !== undefined) validateDnsLabel('httpRoute.gateway.namespace', gw.namespace);

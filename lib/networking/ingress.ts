@@ -6,6 +6,7 @@ import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain, validateHostname } from '../core/validation';
 import { DIFY_ROUTES, RouteTarget } from './routes';
 import { IngressSecurityHeaders, IngressTls } from './tls';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyIngress}. */
 export interface DifyIngressProps {
@@ -62,6 +63,7 @@ export class DifyIngress extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyIngressProps) {
     super(scope, id);
+    guardProps('DifyIngressProps', props, 'ingress');
     let hostRoutes: HostRoutes[];
     if (props.urls) {
       if (props.host !== undefined) invalid('ingress.host', props.host, 'give either host or urls, not both');

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABEL_MANAGED_BY, LABEL_PART_OF } from '../core/labels';
 import { invalid, validateDnsLabel } from '../core/validation';
+import { guardProps } from '../core/guard';
 
 /** Pod Security Standards levels. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -33,6 +34,7 @@ export class DifyNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyNamespaceProps) {
     super(scope, id);
+    guardProps('DifyNamespaceProps', props, 'namespace');
     this.name = validateDnsLabel('namespace', props.name);
     const pss = props.podSecurity ?? {};
     const levels: PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];

@@ -10,6 +10,7 @@ import { DifyWorkload, emptyDir, httpProbe } from '../core/workload';
 import { renderNginxConfig } from './nginx-config';
 import { RouteTarget } from './routes';
 import { IngressTls, SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
+import { guardProps } from '../core/guard';
 
 /** How the proxy is exposed outside the cluster. */
 export interface NginxProxyServiceOptions {
@@ -85,6 +86,7 @@ export class DifyNginxProxy extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyNginxProxyProps) {
     super(scope, id);
+    guardProps('DifyNginxProxyProps', props, 'nginxProxy');
     const svc = props.service ?? {};
     const type = svc.type ?? 'LoadBalancer';
     if (type !== 'LoadBalancer' && type !== 'NodePort') invalid('nginxProxy.service.type', type, 'must be "LoadBalancer" or "NodePort"');

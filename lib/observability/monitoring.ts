@@ -3,6 +3,7 @@ import { ServiceMonitor } from '../../imports/servicemonitor-monitoring.coreos.c
 import { metadataLabels } from '../core/labels';
 import { invalid } from '../core/validation';
 import { DifyWorkload, HEADLESS_LABEL } from '../core/workload';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyMonitoring}. */
 export interface DifyMonitoringProps {
@@ -26,6 +27,7 @@ export class DifyMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyMonitoringProps) {
     super(scope, id);
+    guardProps('DifyMonitoringProps', props, 'monitoring');
     const interval = props.interval ?? '30s';
     if (!/^[0-9]+(ms|s|m|h)$/.test(interval)) invalid('monitoring.interval', interval, 'must be a Prometheus duration such as "30s" or "1m"');
     if (props.targets.length === 0) invalid('monitoring', 'enabled', 'has nothing to scrape: enable postgres/redis exporters or weaviate metrics');
