@@ -50,3 +50,4 @@ export * from './stores/exporter';
 export * from './observability/monitoring';
 export * from './backup/postgres-backup';
 export * from './core/guard';
+export * from './core/k8s-rules';

@@ -20,7 +20,7 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   ['invalid env name', () => difyDocs({ settings: { extraEnv: { 'BAD-NAME': 'x' } } }), /^settings\.extraEnv\.BAD-NAME: got "BAD-NAME"; must be an environment variable name/],
   ['unknown log level', () => difyDocs({ settings: { logLevel: 'VERBOSE' as any } }), /^settings\.logLevel: got "VERBOSE"; must be "DEBUG", "INFO", "WARNING", "ERROR" or "CRITICAL"$/],
   ['zero upload limit', () => difyDocs({ settings: { uploads: { fileSizeLimitMb: 0 } } }), /^settings\.uploads\.fileSizeLimitMb: got 0; must be an integer from 1 to 10240/],
-  ['bad SSRF allow-list CIDR', () => difyDocs({ ssrfProxy: { allowPrivateIps: ['10.0.0.0/33'] } }), /^ssrfProxy\.allowPrivateIps: got "10\.0\.0\.0\/33"; must be a CIDR/],
+  ['bad SSRF allow-list CIDR', () => difyDocs({ ssrfProxy: { allowPrivateIps: ['10.0.0.0/33'] } }), /^ssrfProxy\.allowPrivateIps\[0\]: got "10\.0\.0\.0\/33"; must be a CIDR/],
   ['bad SSRF allow-list domain', () => difyDocs({ ssrfProxy: { allowPrivateDomains: ['http://corp'] } }), /^ssrfProxy\.allowPrivateDomains: got "http:\/\/corp"; must be a lowercase domain/],
   ['S3 without credentials or IAM', () => DifyStorage.s3({ bucket: 'dify-files', region: 'eu-west-1' }), /^storage\.s3\.accessKey: got undefined; accessKey and secretKey are both required unless useAwsManagedIam is true/],
   ['S3 with both IAM and keys', () => DifyStorage.s3({ bucket: 'dify-files', region: 'eu-west-1', useAwsManagedIam: true, accessKey: ref, secretKey: ref }), /^storage\.s3\.useAwsManagedIam: got true; conflicts with accessKey\/secretKey/],

@@ -9,6 +9,7 @@ import { invalid, validateDnsSubdomain, validateInt, validateMemory } from '../c
 import { emptyDir } from '../core/workload';
 import { PostgresConnection } from '../config/connections';
 import { guardProps } from '../core/guard';
+import { validateCronSchedule } from '../core/k8s-rules';
 
 /** Where dumps go: a PersistentVolumeClaim or an S3 bucket. */
 export abstract class BackupTarget {
@@ -85,7 +86,7 @@ export class DifyPostgresBackup extends Construct {
     guardProps('DifyPostgresBackupProps', props, 'backup');
     validateImage('backup.image', props.image);
     const schedule = props.schedule ?? '17 3 * * *';
-    if (schedule.trim().split(/\s+/).length !== 5) invalid('backup.schedule', schedule, 'must be a 5-field cron expression such as "17 3 * * *"');
+    validateCronSchedule('backup.schedule', schedule);
     this.retentionDays = validateInt('backup.retentionDays', props.retentionDays ?? 14, 1, 3650);
     const name = `${props.instance}-backup`;
     const labels = metadataLabels({ instance: props.instance, component: 'backup' });

@@ -3,6 +3,8 @@
  * that was given and what is allowed, so a bad config never becomes YAML.
  */
 
+import { parseQuantity } from './k8s-rules';
+
 /** Thrown for invalid construct input. */
 export class DifyValidationError extends Error {
   constructor(message: string) {
@@ -61,8 +63,6 @@ export function propPath(parent: string, key: string | number): string {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const CPU = /^([0-9]+m|[0-9]+(\.[0-9]{1,3})?)$/;
-const MEMORY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 
 /** A DNS-1123 label (names of Services, Secrets, namespaces, …), at most `max` characters. */
@@ -97,18 +97,34 @@ export function validateEnvName(prop: string, value: string): string {
   return value;
 }
 
-/** A CPU quantity such as `250m` or `1.5`. */
+/** A CPU quantity in the Kubernetes grammar such as `250m`, `1.5` or `2`: at least 1m. */
 export function validateCpu(prop: string, value: string): string {
-  if (typeof value !== 'string' || !CPU.test(value) || parseCpu(value) <= 0) {
-    invalid(prop, value, 'must be a positive CPU quantity such as "250m" or "1"');
+  if (typeof value !== 'string' || !(parseQuantity(value) >= 0.001)) {
+    invalid(prop, value, 'must be a positive CPU quantity such as "250m" or "1" (at least 1m)');
   }
   return value;
 }
 
-/** A memory or storage quantity such as `512Mi` or `10Gi`. */
+/**
+ * A memory or storage quantity in the Kubernetes grammar such as `512Mi`,
+ * `10Gi`, `1G` or `1e9`: positive and a whole number of bytes (`m`, milli,
+ * is valid grammar but means thousandths of a byte: always a mistake here).
+ */
 export function validateMemory(prop: string, value: string): string {
-  if (typeof value !== 'string' || !MEMORY.test(value) || parseBytes(value) <= 0) {
+  const bytes = typeof value === 'string' ? parseQuantity(value) : NaN;
+  if (!(bytes >= 1) || !Number.isInteger(Math.round(bytes * 1000) / 1000)) {
     invalid(prop, value, 'must be a positive quantity with a binary or decimal suffix such as "512Mi" or "10Gi"');
+  }
+  return value;
+}
+
+/**
+ * An nginx size (client_max_body_size, ingress-nginx proxy-body-size): digits
+ * with an optional k/K, m/M or g/G suffix; "0" means unlimited.
+ */
+export function validateNginxSize(prop: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[0-9]+[kKmMgG]?$/.test(value)) {
+    invalid(prop, value, 'must be an nginx size: digits with an optional k, m or g suffix (either case) such as "100m" or "100M"; "0" disables the limit');
   }
   return value;
 }
@@ -142,15 +158,10 @@ export function validateUrl(prop: string, value: string): string {
 
 /** Millicores of a validated CPU quantity. */
 export function parseCpu(value: string): number {
-  return value.endsWith('m') ? Number(value.slice(0, -1)) : Math.round(Number(value) * 1000);
+  return Math.ceil(Math.round(parseQuantity(value) * 1e6) / 1e3);
 }
 
 /** Bytes of a validated memory quantity. */
 export function parseBytes(value: string): number {
-  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(value);
-  if (!m) return NaN;
-  const factor: Record<string, number> = {
-    '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'Ki': 1024, 'Mi': 1024 ** 2, 'Gi': 1024 ** 3, 'Ti': 1024 ** 4,
-  };
-  return Number(m[1]) * (factor[m[2]] ?? NaN);
+  return parseQuantity(value);
 }

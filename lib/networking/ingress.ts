@@ -3,10 +3,11 @@ import { Construct } from 'constructs';
 import { ServiceEndpoint } from '../config/connections';
 import { DifyUrls, HostRoutes } from '../config/urls';
 import { metadataLabels } from '../core/labels';
-import { invalid, validateDnsSubdomain, validateHostname } from '../core/validation';
+import { invalid, validateDnsSubdomain, validateHostname, validateNginxSize } from '../core/validation';
 import { DIFY_ROUTES, RouteTarget } from './routes';
 import { IngressSecurityHeaders, IngressTls } from './tls';
 import { guardProps } from '../core/guard';
+import { validateAnnotations } from '../core/k8s-rules';
 
 /** Props of {@link DifyIngress}. */
 export interface DifyIngressProps {
@@ -78,7 +79,8 @@ export class DifyIngress extends Construct {
     }
     this.ingressClassName = validateDnsSubdomain('ingress.ingressClassName', props.ingressClassName ?? 'nginx');
     const maxBody = props.maxBodySize ?? '100m';
-    if (!/^[0-9]+[kmg]?$/.test(maxBody)) throw new Error(`ingress.maxBodySize: got ${JSON.stringify(maxBody)}; must be an nginx size such as "100m"`);
+    validateNginxSize('ingress.maxBodySize', maxBody);
+    validateAnnotations('ingress.annotations', props.annotations);
 
     const hosts = hostRoutes.map((h) => h.host);
     const annotations = DifyIngress.streamingAnnotations(maxBody);

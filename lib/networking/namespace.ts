@@ -1,8 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABEL_MANAGED_BY, LABEL_PART_OF } from '../core/labels';
-import { invalid, validateDnsLabel } from '../core/validation';
+import { invalid } from '../core/validation';
 import { guardProps } from '../core/guard';
+import { validateLabels, validateNamespaceName } from '../core/k8s-rules';
 
 /** Pod Security Standards levels. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -35,7 +36,8 @@ export class DifyNamespace extends Construct {
   constructor(scope: Construct, id: string, props: DifyNamespaceProps) {
     super(scope, id);
     guardProps('DifyNamespaceProps', props, 'namespace');
-    this.name = validateDnsLabel('namespace', props.name);
+    this.name = validateNamespaceName('namespace.name', props.name);
+    validateLabels('namespace.labels', props.labels);
     const pss = props.podSecurity ?? {};
     const levels: PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
     const version = pss.version ?? 'v1.28';

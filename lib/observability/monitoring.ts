@@ -4,6 +4,7 @@ import { metadataLabels } from '../core/labels';
 import { invalid } from '../core/validation';
 import { DifyWorkload, HEADLESS_LABEL } from '../core/workload';
 import { guardProps } from '../core/guard';
+import { validateLabels } from '../core/k8s-rules';
 
 /** Props of {@link DifyMonitoring}. */
 export interface DifyMonitoringProps {
@@ -30,6 +31,7 @@ export class DifyMonitoring extends Construct {
     guardProps('DifyMonitoringProps', props, 'monitoring');
     const interval = props.interval ?? '30s';
     if (!/^[0-9]+(ms|s|m|h)$/.test(interval)) invalid('monitoring.interval', interval, 'must be a Prometheus duration such as "30s" or "1m"');
+    validateLabels('monitoring.serviceMonitorLabels', props.serviceMonitorLabels);
     if (props.targets.length === 0) invalid('monitoring', 'enabled', 'has nothing to scrape: enable postgres/redis exporters or weaviate metrics');
     for (const w of props.targets) {
       this.serviceMonitors.push(new ServiceMonitor(this, w.name, {
