@@ -5,7 +5,7 @@ import { metadataLabels } from '../core/labels';
 import { renderResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { containerSecurityContext, nonRootProfile, podSecurityContext } from '../core/security';
-import { invalid, validateDnsSubdomain, validateInt, validateMemory } from '../core/validation';
+import { invalid, validateDnsSubdomain, validateFolder, validateInt, validateMemory, validateRegion, validateS3Bucket, validateUrl } from '../core/validation';
 import { emptyDir } from '../core/workload';
 import { PostgresConnection } from '../config/connections';
 import { guardProps } from '../core/guard';
@@ -26,7 +26,12 @@ export abstract class BackupTarget {
   /** An S3 bucket (credentials by Secret reference, or the pod's IAM role when omitted). */
   public static s3(options: S3BackupOptions): BackupTarget {
     guardProps('S3BackupOptions', options, 'backup.s3');
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) invalid('backup.s3.bucket', options.bucket, 'must be an S3 bucket name');
+    validateS3Bucket('backup.s3.bucket', options.bucket);
+    validateRegion('backup.s3.region', options.region, 'eu-west-1');
+    // Both land in the backup shell script: only values with no shell meaning pass.
+    if (options.endpoint !== undefined) validateUrl('backup.s3.endpoint', options.endpoint);
+    if (options.endpoint !== undefined && /[\s'"`$\\;&|<>(){}]/.test(options.endpoint)) invalid('backup.s3.endpoint', options.endpoint, 'must be a plain http(s) URL without spaces or shell characters');
+    if (options.prefix !== undefined) validateFolder('backup.s3.prefix', options.prefix);
     if ((options.accessKeyId === undefined) !== (options.secretAccessKey === undefined)) {
       invalid('backup.s3.accessKeyId', options.accessKeyId?.toString(), 'accessKeyId and secretAccessKey must be given together (or neither, for IAM roles)');
     }

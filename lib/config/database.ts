@@ -1,6 +1,6 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid, validatePort } from '../core/validation';
+import { invalid, validatePort, validateSqlIdentifier } from '../core/validation';
 import {
   ConnectionEnvRenderer, POSTGRES_SSL_MODES, PostgresConnection, PostgresSslMode,
   pluginDaemonSslMode, postgresBackendEnv, postgresPluginDaemonEnv, validateSecretKeyRef, validateServiceHost,
@@ -53,7 +53,6 @@ export interface ExternalMysqlOptions {
   readonly password: SecretKeyRef;
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const USERNAME = /^\S{1,128}$/;
 
 /**
@@ -95,9 +94,7 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
     this.database = o.database ?? 'dify';
     this.pluginDatabase = o.pluginDatabase ?? 'dify_plugin';
     for (const [name, v] of [['database', this.database], ['pluginDatabase', this.pluginDatabase]] as const) {
-      if (typeof v !== 'string' || !IDENTIFIER.test(v)) {
-        invalid(`${prop}.${name}`, v, 'must be a lowercase SQL identifier: letters, digits and \'_\', not starting with a digit, at most 63 characters');
-      }
+      validateSqlIdentifier(`${prop}.${name}`, v);
     }
     if (this.pluginDatabase === this.database) {
       invalid(`${prop}.pluginDatabase`, this.pluginDatabase, `must differ from database "${this.database}": the plugin daemon keeps its own schema in its own database`);

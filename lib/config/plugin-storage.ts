@@ -2,7 +2,7 @@ import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateUrl } from '../core/validation';
 import { validateSecretKeyRef } from './connections';
-import { validateBucket, validateFolder, validateRegion, validateS3Bucket } from './storage';
+import { validateBucket, validateFolder, validateRegion, validateS3Bucket } from '../core/validation';
 import { guardProps } from '../core/guard';
 
 /** Props of {@link PluginStorage.s3}. */

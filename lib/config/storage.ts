@@ -1,6 +1,6 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid, validateDnsSubdomain, validateMemory, validateUrl } from '../core/validation';
+import { invalid, validateBucket, validateDnsSubdomain, validateFolder, validateMemory, validateRegion, validateS3Bucket, validateUrl } from '../core/validation';
 import { validateSecretKeyRef, validateServiceHost } from './connections';
 import { guardProps } from '../core/guard';
 
@@ -474,32 +474,6 @@ class ObjectStorage extends DifyStorage {
   }
 }
 
-/** An S3 bucket name: 3-63 lowercase letters, digits, '.' and '-', starting and ending alphanumeric. */
-export function validateS3Bucket(prop: string, value: string): string {
-  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')) {
-    invalid(prop, value, 'must be an S3 bucket name (3-63 lowercase letters, digits, \'.\' and \'-\')');
-  }
-  return value;
-}
-
-/** 3-63 lowercase letters, digits and '-' (and '.' when `dots`), starting and ending alphanumeric. */
-/** An object-store bucket name (3-63 lowercase letters, digits and '-', optionally '.'). */
-export function validateBucket(prop: string, value: string, what: string, dots = false): string {
-  const re = dots ? /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/ : /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
-  if (typeof value !== 'string' || !re.test(value)) {
-    invalid(prop, value, `must be ${what}: 3-63 lowercase letters, digits${dots ? ', \'.\'' : ''} and '-', starting and ending alphanumeric`);
-  }
-  return value;
-}
-
-/** A cloud region such as `eu-west-1`. */
-export function validateRegion(prop: string, value: string, example: string): string {
-  if (typeof value !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
-    invalid(prop, value, `must be a region such as "${example}" (lowercase letters, digits and '-')`);
-  }
-  return value;
-}
-
 function validateHttpsUrl(prop: string, value: string): string {
   validateUrl(prop, value);
   if (!value.startsWith('https://')) invalid(prop, value, 'must be an https:// URL: credentials and files must not travel in clear text');
@@ -510,14 +484,6 @@ function validateHostOrUrl(prop: string, value: string): string {
   if (typeof value === 'string' && /^https?:\/\//.test(value)) return validateUrl(prop, value);
   if (typeof value !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(value)) {
     invalid(prop, value, 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash');
-  }
-  return value;
-}
-
-/** A relative object-store folder such as `dify/files`. */
-export function validateFolder(prop: string, value: string): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) {
-    invalid(prop, value, 'must be a relative folder such as "dify/files": letters, digits, \'.\', \'_\', \'-\' and inner \'/\'');
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { invalid, validateHostname } from '../core/validation';
+import { invalid, validateUrlHost } from '../core/validation';
 import { DIFY_ROUTES, DifyRoute, RouteTarget } from '../networking/routes';
 import { guardProps } from '../core/guard';
 
@@ -50,7 +50,7 @@ export class DifyUrls {
   /** All URLs on one host (the upstream nginx layout). */
   public static fromHost(host: string, options: DifyUrlsOptions = {}): DifyUrls {
     guardProps('DifyUrlsOptions', options, '');
-    validateHostname('host', host);
+    validateUrlHost('host', host);
     return new DifyUrls(host, host, options.tls ?? false, 'web', undefined, []);
   }
 
@@ -178,9 +178,7 @@ export class DifyUrls {
 }
 
 function concreteHost(prop: string, value: string): string {
-  validateHostname(prop, value);
-  if (value.startsWith('*.')) invalid(prop, value, 'must be a concrete host name, not a wildcard: Dify puts it into URLs');
-  return value;
+  return validateUrlHost(prop, value);
 }
 
 function coveredBy(host: string, domain: string): boolean {

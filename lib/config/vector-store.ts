@@ -1,6 +1,6 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid, validateEnvName, validateInt, validatePort, validateUrl } from '../core/validation';
+import { invalid, validateEnvName, validateInt, validatePort, validateSqlIdentifier, validateUrl } from '../core/validation';
 import { validateSecretKeyRef, validateServiceHost } from './connections';
 import { guardProps } from '../core/guard';
 
@@ -254,9 +254,7 @@ export abstract class VectorStore {
     validateName(`${p}.user`, o.user);
     if (o.user === undefined) invalid(`${p}.user`, undefined, 'is required');
     validateSecretKeyRef(`${p}.password`, o.password, 'the PostgreSQL password');
-    if (typeof o.database !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(o.database)) {
-      invalid(`${p}.database`, o.database, 'must be a lowercase SQL identifier: letters, digits and \'_\', not starting with a digit, at most 63 characters');
-    }
+    validateSqlIdentifier(`${p}.database`, o.database);
     const min = validateInt(`${p}.minConnections`, o.minConnections ?? 1, 1, 1000);
     const max = validateInt(`${p}.maxConnections`, o.maxConnections ?? 5, 1, 1000);
     if (min > max) invalid(`${p}.minConnections`, min, `must not exceed maxConnections (${max})`);

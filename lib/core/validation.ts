@@ -63,7 +63,8 @@ export function propPath(parent: string, key: string | number): string {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const IPV4 = /^[0-9]+(\.[0-9]+){3}$/;
 
 /** A DNS-1123 label (names of Services, Secrets, namespaces, …), at most `max` characters. */
 export function validateDnsLabel(prop: string, value: string, max = 63): string {
@@ -81,11 +82,31 @@ export function validateDnsSubdomain(prop: string, value: string): string {
   return value;
 }
 
-/** A fully qualified host name for an Ingress rule (optionally a leading wildcard). */
+/**
+ * A host name as an Ingress rule or HTTPRoute takes it: a lowercase DNS-1123
+ * subdomain, optionally with a leading `*.` wildcard label, not an IP address.
+ */
 export function validateHostname(prop: string, value: string): string {
   if (typeof value !== 'string' || value.length > 253 || !HOSTNAME.test(value)) {
     invalid(prop, value, 'must be a lowercase fully qualified DNS name such as "dify.example.com" (no scheme, port or path)');
   }
+  if (IPV4.test(value)) invalid(prop, value, 'must be a DNS name: Ingress and HTTPRoute hosts cannot be IP addresses');
+  return value;
+}
+
+/**
+ * A host Dify puts into its URLs: a concrete lowercase DNS name (no wildcard)
+ * or, for exposures without host routing (the nginx proxy), an IPv4 address.
+ */
+export function validateUrlHost(prop: string, value: string): string {
+  if (typeof value === 'string' && IPV4.test(value)) {
+    if (value.split('.').every((o) => Number(o) <= 255 && (o === '0' || !o.startsWith('0')))) return value;
+    invalid(prop, value, 'must be a lowercase fully qualified DNS name such as "dify.example.com" or an IPv4 address (each part 0-255, no leading zeros)');
+  }
+  if (typeof value !== 'string' || value.length > 253 || !HOSTNAME.test(value)) {
+    invalid(prop, value, 'must be a lowercase fully qualified DNS name such as "dify.example.com" (no scheme, port or path)');
+  }
+  if (value.startsWith('*.')) invalid(prop, value, 'must be a concrete host name, not a wildcard: Dify puts it into URLs');
   return value;
 }
 
@@ -164,4 +185,114 @@ export function parseCpu(value: string): number {
 /** Bytes of a validated memory quantity. */
 export function parseBytes(value: string): number {
   return parseQuantity(value);
+}
+
+/**
+ * An S3 bucket name as S3 (and S3-compatible stores) accept it: 3-63
+ * lowercase letters, digits, '.' and '-', starting and ending alphanumeric, no
+ * '..', not an IP address, none of the reserved prefixes and suffixes.
+ */
+export function validateS3Bucket(prop: string, value: string): string {
+  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')
+    || /^\d+\.\d+\.\d+\.\d+$/.test(value) || /^(xn--|sthree-|amzn-s3-demo-)/.test(value) || /(-s3alias|--ol-s3|--x-s3|\.mrap)$/.test(value)) {
+    invalid(prop, value, 'must be an S3 bucket name (3-63 lowercase letters, digits, \'.\' and \'-\', starting and ending alphanumeric, no \'..\', not an IP address, no reserved prefix such as "xn--" or suffix such as "-s3alias")');
+  }
+  return value;
+}
+
+/** An object-store bucket name (3-63 lowercase letters, digits and '-', optionally '.'). */
+export function validateBucket(prop: string, value: string, what: string, dots = false): string {
+  const re = dots ? /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/ : /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+  if (typeof value !== 'string' || !re.test(value)) {
+    invalid(prop, value, `must be ${what}: 3-63 lowercase letters, digits${dots ? ', \'.\'' : ''} and '-', starting and ending alphanumeric`);
+  }
+  return value;
+}
+
+/** A cloud region such as `eu-west-1`. */
+export function validateRegion(prop: string, value: string, example: string): string {
+  if (typeof value !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
+    invalid(prop, value, `must be a region such as "${example}" (lowercase letters, digits and '-')`);
+  }
+  return value;
+}
+
+/** A relative object-store folder such as `dify/files`. */
+export function validateFolder(prop: string, value: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) {
+    invalid(prop, value, 'must be a relative folder such as "dify/files": letters, digits, \'.\', \'_\', \'-\' and inner \'/\'');
+  }
+  return value;
+}
+
+/** A lowercase SQL identifier (database names created unquoted): letters, digits and '_', not starting with a digit, at most 63 characters. */
+export function validateSqlIdentifier(prop: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
+    invalid(prop, value, 'must be a lowercase SQL identifier: letters, digits and \'_\', not starting with a digit, at most 63 characters');
+  }
+  return value;
+}
+
+const PEP508_NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
+const PEP508_VERSION_SPEC = '(?:~=|===|==|!=|<=|>=|<|>)\\s*[A-Za-z0-9_.*+!-]+';
+const PEP508_SPECS = `${PEP508_VERSION_SPEC}(?:\\s*,\\s*${PEP508_VERSION_SPEC})*`;
+const PEP508_HEAD = new RegExp(
+  `^\\s*(${PEP508_NAME})\\s*(\\[\\s*(?:${PEP508_NAME}(?:\\s*,\\s*${PEP508_NAME})*)?\\s*\\])?\\s*`
+  + `(?:(\\(\\s*${PEP508_SPECS}\\s*\\)|${PEP508_SPECS})|@\\s*([A-Za-z][A-Za-z0-9+.-]*://\\S+))?\\s*(?:;(.*))?$`,
+);
+const MARKER_VARIABLES = new Set([
+  'python_version', 'python_full_version', 'os_name', 'sys_platform', 'platform_release', 'platform_system', 'platform_version',
+  'platform_machine', 'platform_python_implementation', 'implementation_name', 'implementation_version', 'extra',
+]);
+
+/** True when `marker` is a PEP 508 environment marker (`python_version >= "3.8" and sys_platform != "win32"`). */
+function isPep508Marker(marker: string): boolean {
+  const tokens = marker.match(/\s*("[^"]*"|'[^']*'|\(|\)|~=|===|==|!=|<=|>=|<|>|not\s+in\b|in\b|and\b|or\b|[A-Za-z_][A-Za-z0-9_]*|\S)/g);
+  if (!tokens || tokens.join('') !== marker) return false;
+  const t = tokens.map((x) => x.trim());
+  let i = 0;
+  const value = () => {
+    const v = t[i];
+    if (v !== undefined && (/^("[^"]*"|'[^']*')$/.test(v) || MARKER_VARIABLES.has(v))) { i++; return true; }
+    return false;
+  };
+  const atom = (): boolean => {
+    if (t[i] === '(') {
+      i++;
+      if (!expr() || t[i] !== ')') return false;
+      i++;
+      return true;
+    }
+    if (!value()) return false;
+    if (!/^(~=|===|==|!=|<=|>=|<|>|in|not\s+in)$/.test(t[i] ?? '')) return false;
+    i++;
+    return value();
+  };
+  const expr = (): boolean => {
+    if (!atom()) return false;
+    while (t[i] === 'and' || t[i] === 'or') {
+      i++;
+      if (!atom()) return false;
+    }
+    return true;
+  };
+  return expr() && i === t.length;
+}
+
+/**
+ * One line of a pip requirements file as PEP 508 defines a requirement:
+ * `name[extras] specifiers ; marker` or `name @ url ; marker`. Options
+ * (`-r`, `--index-url`), several lines and local paths are refused: each
+ * entry is one package.
+ */
+export function validatePipRequirement(prop: string, value: unknown): string {
+  const allowed = 'must be one PEP 508 requirement such as "numpy==2.1.0", "requests[socks]>=2.31,<3", '
+    + '"pandas; python_version >= \\"3.10\\"" or "pkg @ https://example.com/pkg.whl" (no pip options, one per entry)';
+  if (typeof value !== 'string' || /[\r\n]/.test(value) || value.trim().startsWith('-')) return invalid(prop, value, allowed);
+  const m = PEP508_HEAD.exec(value);
+  if (!m) return invalid(prop, value, allowed);
+  // After a URL, the marker's ';' must follow whitespace (PEP 508), or pip reads it as part of the URL.
+  if (m[4] !== undefined && m[5] !== undefined && !/\s;/.test(value)) invalid(prop, value, allowed);
+  if (m[5] !== undefined && !isPep508Marker(m[5].trim())) invalid(prop, value, `${allowed}: the part after ';' is not an environment marker`);
+  return value;
 }

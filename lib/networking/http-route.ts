@@ -12,7 +12,7 @@ import {
 import { ServiceEndpoint } from '../config/connections';
 import { DifyUrls } from '../config/urls';
 import { metadataLabels } from '../core/labels';
-import { invalid, validateDnsLabel, validateDnsSubdomain, validatePort } from '../core/validation';
+import { invalid, validateDnsLabel, validateDnsSubdomain, validateHostname, validatePort } from '../core/validation';
 import { DifyRoute, RouteTarget } from './routes';
 import { SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 import { guardProps } from '../core/guard';
@@ -103,6 +103,7 @@ export class DifyHttpRoute extends Construct {
     };
 
     const split = props.urls.split;
+    props.urls.hosts().forEach((h, i) => validateHostname(i === 0 ? 'host' : 'apiHost', h));
     for (const { host, routes } of props.urls.routesByHost()) {
       const rules: HttpRouteSpecRules[] = routes.map((r) => {
         const filters = responseHeaders(r);

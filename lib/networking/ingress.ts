@@ -83,6 +83,7 @@ export class DifyIngress extends Construct {
     validateAnnotations('ingress.annotations', props.annotations);
 
     const hosts = hostRoutes.map((h) => h.host);
+    hosts.forEach((h, i) => validateHostname(i === 0 ? 'host' : 'apiHost', h));
     const annotations = DifyIngress.streamingAnnotations(maxBody);
     if (props.tls) {
       this.tlsSecretName = props.tls.bind(this, props.instance, hosts);
