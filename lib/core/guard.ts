@@ -163,11 +163,14 @@ function unknownKey(key: string, allowed: string[], typeName: string): string {
   return `unknown property of ${typeName}; ${hint}${list}`;
 }
 
-/** The allowed name closest to `key` (case-insensitive equality first, then Levenshtein distance within a third of its length). */
+/** The allowed name closest to `key`: case-insensitive equality, then a unique prefix either way, then Levenshtein distance within a third of its length. */
 export function closest(key: string, allowed: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   const same = allowed.find((a) => a.toLowerCase() === lower);
   if (same) return same;
+  // A name with a word added or dropped (`hostname` for `host`, `replica` for `replicas`).
+  const affix = allowed.filter((a) => a.length >= 3 && (lower.startsWith(a.toLowerCase()) || a.toLowerCase().startsWith(lower) && lower.length >= 3));
+  if (affix.length === 1) return affix[0];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const a of allowed) {

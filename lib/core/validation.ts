@@ -53,6 +53,14 @@ export function renderValue(value: unknown): string {
   return `${named}${text}`;
 }
 
+/**
+ * The shape of every synth-time error message: `<path>: got <value>; <allowed>`,
+ * where `<path>` is segments such as `a`, `.b`, `[0]` and `["key/with.dots"]`
+ * (identifier segments may also hold '-', as environment variable names in
+ * user-written keys do).
+ */
+export const VALIDATION_MESSAGE_FORMAT = /^(?:[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*: got .*?; \S[\s\S]*$/;
+
 /** Appends a property to a path the way the user wrote it: `a.b`, or `a["x.y/z"]` for keys that are not identifiers. */
 export function propPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
