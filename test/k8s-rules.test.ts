@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  BackupTarget, DifyNamespace, EnvSet, SecretKeyRef, cidrNetwork, hasUrlCredentials, isSensitiveEnvName, looksSensitive, parseQuantity,
+  BackupTarget, DifyNamespace, EnvSet, validateDistinctHosts, validateSandboxPodSecurity, validateTimeoutOrder, SecretKeyRef, cidrNetwork, hasUrlCredentials, isSensitiveEnvName, looksSensitive, parseQuantity,
   validateAnnotations, validateCidr, validateCpu, validateCronSchedule, validateDns1035Label, validateIp, validateLabelKey, validateLabels,
   validateLabelValue, validateMemory, validateNginxSize, validateNodeSelector, validateObjectName, validateQuantity, validateTolerations,
 } from '../lib';
@@ -177,5 +177,25 @@ describe('credentials: by name pattern in any letter case, and URL userinfo in v
     expect(() => new EnvSet().plain({ MY_DB_URL: 'postgresql://u:hunter2@db/x' }, 'x')).toThrow(/^(?!.*hunter2)/);
     expect(() => new EnvSet().secret({ MY_DB_URL: SecretKeyRef.of('db', 'url') })).not.toThrow();
     expect(() => difyDocs({ settings: { extraEnv: { OPENAI_API_KEY: 'sk-x' } } })).toThrow(/^settings\.extraEnv\.OPENAI_API_KEY: got "<redacted>"/);
+  });
+});
+
+describe('settings that must agree', () => {
+  test('the sandbox needs a namespace that enforces at most "baseline"', () => {
+    const ns = new DifyNamespace(new Chart(Testing.app(), 'c'), 'ns', { name: 'dify', podSecurity: { enforce: 'restricted' } });
+    expect(ns.podSecurityEnforce).toBe('restricted');
+    expect(() => validateSandboxPodSecurity('namespace.podSecurity.enforce', ns.podSecurityEnforce))
+      .toThrow(/^namespace\.podSecurity\.enforce: got "restricted"; must be "baseline" or "privileged" where the sandbox runs/);
+    expect(() => validateSandboxPodSecurity('namespace.podSecurity.enforce', 'baseline')).not.toThrow();
+    expect(new DifyNamespace(new Chart(Testing.app(), 'c'), 'ns', { name: 'dify' }).podSecurityEnforce).toBe('baseline');
+  });
+  test('nested timeouts name both ends', () => {
+    expect(() => validateTimeoutOrder({ prop: 'settings.codeExecution.sandboxWorkerTimeoutSeconds', seconds: 90 }, { prop: 'settings.codeExecution.readTimeoutSeconds', seconds: 60 }, 'api stops reading before the sandbox finishes'))
+      .toThrow(/^settings\.codeExecution\.sandboxWorkerTimeoutSeconds: got 90; must be less than settings\.codeExecution\.readTimeoutSeconds \(60\): api stops reading/);
+    expect(() => validateTimeoutOrder({ prop: 'a', seconds: 15 }, { prop: 'b', seconds: 60 }, 'x')).not.toThrow();
+  });
+  test('duplicate hosts name the first use', () => {
+    expect(() => validateDistinctHosts([{ prop: 'host', host: 'dify.example.com' }, { prop: 'gateway.hostname', host: undefined }, { prop: 'apiHost', host: 'dify.example.com' }]))
+      .toThrow(/^apiHost: got "dify\.example\.com"; is already used by host/);
   });
 });

@@ -304,3 +304,31 @@ export function validatePipRequirement(prop: string, value: unknown): string {
   if (m[5] !== undefined && !isPep508Marker(m[5].trim())) invalid(prop, value, `${allowed}: the part after ';' is not an environment marker`);
   return value;
 }
+
+/** One timeout of a pair, as the user wrote it. */
+export interface NamedTimeout {
+  readonly prop: string;
+  readonly seconds: number;
+}
+
+/**
+ * Two timeouts that must nest: `inner` (the work) must end before `outer`
+ * (whoever waits for it) gives up, or the waiting side reports a failure while
+ * the work still runs. Names both ends.
+ */
+export function validateTimeoutOrder(inner: NamedTimeout, outer: NamedTimeout, why: string): void {
+  if (!(inner.seconds < outer.seconds)) {
+    invalid(inner.prop, inner.seconds, `must be less than ${outer.prop} (${outer.seconds}): ${why}`);
+  }
+}
+
+/** Hosts of one installation must be distinct (each names what it is for). */
+export function validateDistinctHosts(hosts: ReadonlyArray<{ readonly prop: string; readonly host: string | undefined }>): void {
+  const seen = new Map<string, string>();
+  for (const { prop, host } of hosts) {
+    if (host === undefined) continue;
+    const first = seen.get(host);
+    if (first !== undefined) invalid(prop, host, `is already used by ${first}: each host of one installation serves one purpose`);
+    seen.set(host, prop);
+  }
+}
