@@ -56,3 +56,12 @@ describe('pip requirements per PEP 508', () => {
     'pkg @ https://example.com/x.whl; os_name == "posix"', 'numpy; unknown_var == "x"', 'numpy @ ./local',
   ])('refuses %p', (r) => expect(() => validatePipRequirement('sandboxPythonRequirements[0]', r)).toThrow(/^sandboxPythonRequirements\[0\]: got .*; must be one PEP 508 requirement/));
 });
+
+describe('image references per the registry grammar', () => {
+  test.each(['registry.example.com:5000/team/dify-api:1.16.1', 'localhost:5000/x:1', 'Registry.Example.com/x:1', 'a/b__c:1', 'a/b---c:1', '[::1]:5000/x:1', `x@sha512:${'a'.repeat(128)}`])('accepts %p', (i) => {
+    expect(() => difyDocs({ images: { api: i } })).not.toThrow();
+  });
+  test.each(['a/B:1', 'a_/b:1', 'x:v1+build', 'x::1'])('refuses %p', (i) => {
+    expect(() => difyDocs({ images: { api: i } })).toThrow(/^images\.api: got .*; must be an image reference/);
+  });
+});
