@@ -81,3 +81,8 @@ test('the generated schemas are up to date with the props types', () => {
   const script = join(__dirname, '..', 'scripts', 'gen-schemas.js');
   expect(() => execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' })).not.toThrow();
 }, 60_000);
+
+test('a credential-named prop of the wrong type never echoes its value', () => {
+  expect(() => guardProps('RedisBrokerUrlOptions', { host: 'redis', password: 12345678 }, 'redisBrokerUrl'))
+    .toThrow(/^redisBrokerUrl\.password: got "<redacted>"; must be a string$/);
+});

@@ -157,7 +157,7 @@ describe('credentials: by name pattern in any letter case, and URL userinfo in v
   test.each([
     'ACCESS_TOKEN_EXPIRE_MINUTES', 'REFRESH_TOKEN_EXPIRE_DAYS', 'REDIS_KEY_PREFIX', 'NGINX_SSL_CERT_KEY_FILENAME', 'API_KEY_HEADER',
     'KEYWORD_STORE', 'INDEXING_MAX_SEGMENTATION_TOKENS_LENGTH', 'PROMPT_GENERATION_MAX_TOKENS', 'TURNSTILE_SITE_KEY', 'AMPLITUDE_API_KEY',
-    'WEAVIATE_AUTHENTICATION_APIKEY_USERS', 'LOG_LEVEL', 'OAUTH_TOKEN_URL', 'SECRET_NAME',
+    'WEAVIATE_AUTHENTICATION_APIKEY_USERS', 'LOG_LEVEL', 'OAUTH_TOKEN_URL', 'SECRET_NAME', 'imagePullSecrets',
   ])('%p is not', (n) => expect(isSensitiveEnvName(n)).toBe(false));
   test('upstream names hold in any letter case', () => expect(isSensitiveEnvName('celery_broker_url')).toBe(true));
   test('looksSensitive reads camelCase prop names too', () => {

@@ -126,6 +126,7 @@ function userInfo(prop: string, username: string | undefined, password: string |
  * (e.g. in an ExternalSecret template); never put the result in config.
  */
 export function redisBrokerUrl(o: RedisBrokerUrlOptions): string {
+  guardProps('RedisBrokerUrlOptions', o, 'redisBrokerUrl');
   const host = validateServiceHost('redisBrokerUrl.host', o.host);
   const port = validatePort('redisBrokerUrl.port', o.port ?? 6379);
   const db = validateInt('redisBrokerUrl.db', o.db ?? 1, 0, 15);
@@ -134,6 +135,7 @@ export function redisBrokerUrl(o: RedisBrokerUrlOptions): string {
 
 /** A Celery Sentinel broker URL: `sentinel://:<password>@host:port/db` per Sentinel, joined with `;`. */
 export function redisSentinelBrokerUrl(o: RedisSentinelBrokerUrlOptions): string {
+  guardProps('RedisSentinelBrokerUrlOptions', o, 'redisSentinelBrokerUrl');
   const nodes = validateNodes('redisSentinelBrokerUrl.sentinels', o.sentinels, 26379);
   const db = validateInt('redisSentinelBrokerUrl.db', o.db ?? 1, 0, 15);
   const auth = userInfo('redisSentinelBrokerUrl', undefined, o.password);

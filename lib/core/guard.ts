@@ -58,7 +58,13 @@ export function guardProps(typeName: string, props: unknown, prefix = ''): void 
   const schema = PROP_SCHEMAS[typeName] as Schema | undefined;
   if (!schema) throw new Error(`guardProps: no generated schema for ${typeName}; run npm run gen:schemas`);
   const issue = check(schema, props, prefix, typeName, 0);
-  if (issue) invalid(issue.path || 'props', issue.value, issue.allowed);
+  if (!issue) return;
+  // A credential-named prop (password, token, …) never has its value echoed.
+  const last = /([A-Za-z_$][\w$]*)$|\["((?:[^"\\]|\\.)*)"\]$/.exec(issue.path);
+  const key = last ? last[1] ?? last[2] : '';
+  const echoes = typeof issue.value === 'number' || typeof issue.value === 'string' && !/^<not a \w+>$/.test(issue.value);
+  const shown = key && looksSensitive(key) && echoes ? '<redacted>' : issue.value;
+  invalid(issue.path || 'props', shown, issue.allowed);
 }
 
 function resolve(schema: Schema, typeName: string): [Schema, string] {

@@ -53,7 +53,7 @@ export const SENSITIVE_ENV_NAMES: ReadonlySet<string> = new Set([
 
 /** Name parts that mark a credential wherever they stand (`SMTP_PASSWORD`, `GITHUB_TOKEN`, `SENTRY_DSN`, `FOO_API_KEY`). */
 const SECRET_WORDS = new Set([
-  'PASSWORD', 'PASSWD', 'PWD', 'PASS', 'PASSPHRASE', 'SECRET', 'SECRETS', 'TOKEN', 'KEY', 'APIKEY', 'ACCESSKEY',
+  'PASSWORD', 'PASSWD', 'PWD', 'PASS', 'PASSPHRASE', 'SECRET', 'TOKEN', 'KEY', 'APIKEY', 'ACCESSKEY',
   'SECRETKEY', 'PRIVATEKEY', 'DSN', 'CREDENTIAL', 'CREDENTIALS', 'CREDS',
 ]);
 
