@@ -1,7 +1,8 @@
 import { DifySettings } from './config/settings';
 import { DifyUrls } from './config/urls';
 import { ExternalNetworks } from './config/reach';
-import { NetworkPeer, validateCidr } from './core/connections';
+import { NetworkPeer } from './core/connections';
+import { validateCidr } from './core/k8s-rules';
 import { resolveImage } from './core/image';
 import { invalid, validateDnsLabel, validateDnsSubdomain, validatePort } from './core/validation';
 import { DifyProps } from './dify-props';

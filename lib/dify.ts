@@ -23,6 +23,7 @@ import { DifyComponentProps } from './core/workload';
 import { DifyComponents, DifyProps } from './dify-props';
 import { resolveInstallation } from './dify-resolve';
 import { DifyHttpRoute } from './networking/http-route';
+import { guardProps } from './core/guard';
 import { DifyIngress } from './networking/ingress';
 import { DifyNetworkPolicy } from './networking/network-policy';
 import { DifyNginxProxy } from './networking/nginx-proxy';
@@ -84,6 +85,7 @@ export class Dify extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyProps) {
     super(scope, id);
+    guardProps('DifyProps', props, '');
     guardCollisions(this);
     const r = resolveInstallation(props);
     const { instance, images, embedded } = r;

@@ -58,3 +58,5 @@ export * from './topology';
 export * from './autoscaling/celery-queues';
 export * from './autoscaling/queue-autoscaler';
 export * from './autoscaling/worker-pools';
+export * from './core/guard';
+export * from './core/k8s-rules';

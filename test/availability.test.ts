@@ -80,10 +80,10 @@ describe('availability bad input', () => {
     ['two beats', { beat: { replicas: 2 } }, /^components\.beat\.replicas: got 2; beat must run exactly one replica/],
     ['autoscaled postgres', { postgres: { autoscaling: { minReplicas: 1, maxReplicas: 3 } } }, /^components\.postgres\.replicas: got "autoscaling"; postgres must run exactly one replica/],
     ['CPU target above 100', { api: { autoscaling: { minReplicas: 1, maxReplicas: 3, targetCpuUtilization: 150 } } }, /^components\.api\.autoscaling\.targetCpuUtilization: got 150; must be an integer from 1 to 100/],
-    ['unknown spread', { web: { replicas: 2, topologySpread: 'zonal' } }, /^components\.web\.topologySpread: got "zonal"; must be "soft", "hard" or "none"/],
+    ['unknown spread', { web: { replicas: 2, topologySpread: 'zonal' } }, /^components\.web\.topologySpread: got "zonal"; must be "soft", "hard" or "none"$/],
     ['bad priority class', { api: { priorityClassName: 'High Priority' } }, /^components\.api\.priorityClassName: got "High Priority"; must be a DNS-1123 subdomain/],
     ['Service on a worker', { worker: { serviceType: 'LoadBalancer' } }, /^components\.worker\.serviceType: got "LoadBalancer"; worker has no Service/],
-    ['unknown Service type', { web: { serviceType: 'External' } }, /^components\.web\.serviceType: got "External"; must be ClusterIP, NodePort or LoadBalancer/],
+    ['unknown Service type', { web: { serviceType: 'External' } }, /^components\.web\.serviceType: got "External"; must be "ClusterIP", "NodePort" or "LoadBalancer"$/],
     ['pod label overriding the selector', { web: { podLabels: { 'app.kubernetes.io/component': 'x' } } }, /^components\.web\.podLabels\.app\.kubernetes\.io\/component: got "x"; must not override a selector label/],
     ['negative minReadySeconds', { web: { minReadySeconds: -5 } }, /^components\.web\.minReadySeconds: got -5; must be an integer from 0 to 3600/],
   ];

@@ -34,7 +34,7 @@ describe('per-component options own env, identity and credentials', () => {
   test.each([
     ['extraEnv overriding a managed name', { api: { extraEnv: { DB_HOST: 'x' } } }, /^components\.api\.extraEnv\.DB_HOST: got "x"; DB_HOST is set by the component or a typed prop/],
     ['extraEnv carrying a credential', { worker: { extraEnv: { SENDGRID_API_KEY: 'x' } } }, /^components\.worker\.extraEnv\.SENDGRID_API_KEY: got "<redacted>"/],
-    ['secretEnv that is not a reference', { api: { secretEnv: { SENDGRID_API_KEY: 'plain' as any } } }, /^components\.api\.secretEnv\.SENDGRID_API_KEY: got "string"; must be a SecretKeyRef/],
+    ['secretEnv that is not a reference', { api: { secretEnv: { SENDGRID_API_KEY: 'plain' as any } } }, /^components\.api\.secretEnv\.SENDGRID_API_KEY: got "<not a SecretKeyRef>"; must be a SecretKeyRef/],
     ['secretEnv overriding a managed name', { api: { secretEnv: { SECRET_KEY: SecretKeyRef.of('a', 'b') } } }, /^components\.api\.secretEnv\.SECRET_KEY: got "a\/b"; SECRET_KEY is already set/],
   ])('%s is a synth-time error', (_what, components, message) => {
     expect(() => difyDocs({ components: components as any })).toThrow(message);

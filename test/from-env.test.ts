@@ -247,7 +247,7 @@ describe('from-env mappings', () => {
 
   test('input dify-cdk8s cannot express stops with a message naming it', () => {
     expect(() => convertEnvFile(variant({ REDIS_USE_CLUSTERS: 'true' }), { name: 'x' })).toThrow(/REDIS_USE_CLUSTERS=true: configure ExternalRedis.cluster\(\) by hand/);
-    expect(() => convertEnvFile(variant({ LOG_LEVEL: 'verbose' }), { name: 'x' })).toThrow(/^from-env: .*settings.logLevel: got "VERBOSE"; must be one of/);
+    expect(() => convertEnvFile(variant({ LOG_LEVEL: 'verbose' }), { name: 'x' })).toThrow(/^from-env: .*settings.logLevel: got "VERBOSE"; must be "DEBUG"/);
     expect(() => convertEnvFile(variant({ STORAGE_TYPE: 's3', S3_BUCKET_NAME: 'Bad_Bucket', S3_REGION: 'eu-west-1' }), { name: 'x' })).toThrow(/STORAGE_TYPE=s3: storage.s3.bucket: got "Bad_Bucket"/);
     expect(() => convertEnvFile(UPSTREAM, { name: 'Not A Name' })).toThrow(/--name: got Not A Name; must be/);
   });

@@ -194,7 +194,7 @@ const badInput: Array<[string, () => unknown, RegExp]> = [
   ['the same node port twice', () => proxy({ urls: DifyUrls.fromHost(WEB, { tls: true }), tls: IngressTls.existingSecret('c'), service: { httpNodePort: 30080, httpsNodePort: 30080 } }),
     /^nginxProxy\.service\.httpsNodePort: got 30080; must differ from httpNodePort/],
   ['source ranges on a NodePort', () => proxy({ service: { type: 'NodePort', loadBalancerSourceRanges: ['10.0.0.0/8'] } }), /^nginxProxy\.service\.loadBalancerSourceRanges: got \["10\.0\.0\.0\/8"\]; only apply to type "LoadBalancer"/],
-  ['source range that is not a CIDR', () => proxy({ service: { loadBalancerSourceRanges: ['office'] } }), /^nginxProxy\.service\.loadBalancerSourceRanges: got "office"; must be CIDRs/],
+  ['source range that is not a CIDR', () => proxy({ service: { loadBalancerSourceRanges: ['office'] } }), /^nginxProxy\.service\.loadBalancerSourceRanges\[0\]: got "office"; must be a CIDR such as/],
   ['unknown traffic policy', () => proxy({ service: { externalTrafficPolicy: 'Nearest' as any } }), /^nginxProxy\.service\.externalTrafficPolicy: got "Nearest"; must be "Cluster" or "Local"/],
   ['TLS with http URLs', () => proxy({ tls: IngressTls.existingSecret('dify-cert') }), /^urls\.tls: got false; must be true when the proxy terminates TLS/],
   ['body size with a unit nginx does not know', () => proxy({ maxBodySize: '100MB' }), /^nginxProxy\.maxBodySize: got "100MB"; must be an nginx size/],

@@ -99,7 +99,7 @@ describe('backups', () => {
     expect(evVolume.allows(vpods.find((x) => x.labels['app.kubernetes.io/component'] === 'backup')!, { kind: 'ip', ip: '52.95.1.1' }, 443)).toBe(false);
   });
   test('bad input', () => {
-    expect(() => difyDocs({ backup: { target: BackupTarget.volume(), schedule: 'daily' } })).toThrow(/^backup\.schedule: got "daily"; must be a 5-field cron expression/);
+    expect(() => difyDocs({ backup: { target: BackupTarget.volume(), schedule: 'daily' } })).toThrow(/^backup\.schedule: got "daily"; must be a 5-field cron schedule such as "17 3 \* \* \*" .* or a macro such as "@daily", not 1 field$/);
     expect(() => difyDocs({ backup: { target: BackupTarget.volume(), retentionDays: 0 } })).toThrow(/^backup\.retentionDays: got 0; must be an integer from 1 to 3650/);
     expect(() => BackupTarget.s3({ bucket: 'B', region: 'x' })).toThrow(/^backup\.s3\.bucket: got "B"; must be an S3 bucket name/);
     expect(() => difyDocs({ settings: { otel: { endpoint: 'collector:4318' } } })).toThrow(/^settings\.otel\.endpoint: got "collector:4318"; must be an absolute http/);

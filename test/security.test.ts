@@ -89,7 +89,7 @@ describe('supply chain', () => {
   test('bad registry and digest are rejected', () => {
     expect(() => difyDocs({ imageRegistry: 'https://registry.example.com/' })).toThrow(/^imageRegistry: got "https:\/\/registry\.example\.com\/"; must be a registry host/);
     expect(() => difyDocs({ imageDigests: { web: 'sha256:123' } })).toThrow(/^imageDigests\.web: got "sha256:123"; must be "sha256:" followed by 64 lowercase hex digits/);
-    expect(() => difyDocs({ imageDigests: { mysql: digest } as any })).toThrow(/^imageDigests\.mysql: got "mysql"; must be one of api, web/);
+    expect(() => difyDocs({ imageDigests: { mysql: digest } as any })).toThrow(/^imageDigests\.mysql: got "sha256:a+"; unknown property of imageDigests; known properties: api, awsCli, nginx, /);
   });
 });
 
@@ -106,6 +106,6 @@ describe('namespace Pod Security labels', () => {
     });
   });
   test('levels are validated', () => {
-    expect(() => ns({ podSecurity: { enforce: 'strict' } })).toThrow(/^namespace\.podSecurity\.enforce: got "strict"; must be one of privileged, baseline, restricted/);
+    expect(() => ns({ podSecurity: { enforce: 'strict' } })).toThrow(/^namespace\.podSecurity\.enforce: got "strict"; must be "privileged", "baseline" or "restricted"$/);
   });
 });

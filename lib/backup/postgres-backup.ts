@@ -6,9 +6,11 @@ import { metadataLabels, selectorLabels } from '../core/labels';
 import { renderResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { containerSecurityContext, nonRootProfile, podSecurityContext } from '../core/security';
-import { invalid, validateDnsSubdomain, validateInt, validateMemory } from '../core/validation';
+import { invalid, validateDnsSubdomain, validateFolder, validateInt, validateMemory, validateRegion, validateS3Bucket, validateUrl } from '../core/validation';
 import { emptyDir } from '../core/workload';
 import { PostgresConnection } from '../config/connections';
+import { guardProps } from '../core/guard';
+import { validateCronSchedule } from '../core/k8s-rules';
 
 /** Where dumps go: a PersistentVolumeClaim or an S3 bucket. */
 export abstract class BackupTarget {
@@ -24,7 +26,13 @@ export abstract class BackupTarget {
 
   /** An S3 bucket (credentials by Secret reference, or the pod's IAM role when omitted). */
   public static s3(options: S3BackupOptions): BackupTarget {
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) invalid('backup.s3.bucket', options.bucket, 'must be an S3 bucket name');
+    guardProps('S3BackupOptions', options, 'backup.s3');
+    validateS3Bucket('backup.s3.bucket', options.bucket);
+    validateRegion('backup.s3.region', options.region, 'eu-west-1');
+    // Both land in the backup shell script: only values with no shell meaning pass.
+    if (options.endpoint !== undefined) validateUrl('backup.s3.endpoint', options.endpoint);
+    if (options.endpoint !== undefined && /[\s'"`$\\;&|<>(){}]/.test(options.endpoint)) invalid('backup.s3.endpoint', options.endpoint, 'must be a plain http(s) URL without spaces or shell characters');
+    if (options.prefix !== undefined) validateFolder('backup.s3.prefix', options.prefix);
     if ((options.accessKeyId === undefined) !== (options.secretAccessKey === undefined)) {
       invalid('backup.s3.accessKeyId', options.accessKeyId?.toString(), 'accessKeyId and secretAccessKey must be given together (or neither, for IAM roles)');
     }
@@ -85,9 +93,10 @@ export class DifyPostgresBackup extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyPostgresBackupProps) {
     super(scope, id);
+    guardProps('DifyPostgresBackupProps', props, 'backup');
     validateImage('backup.image', props.image);
     const schedule = props.schedule ?? '17 3 * * *';
-    if (schedule.trim().split(/\s+/).length !== 5) invalid('backup.schedule', schedule, 'must be a 5-field cron expression such as "17 3 * * *"');
+    validateCronSchedule('backup.schedule', schedule);
     this.retentionDays = validateInt('backup.retentionDays', props.retentionDays ?? 14, 1, 3650);
     const name = `${props.instance}-backup`;
     const labels = metadataLabels({ instance: props.instance, component: 'backup' });

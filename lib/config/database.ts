@@ -1,10 +1,11 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid, validatePort } from '../core/validation';
+import { invalid, validatePort, validateSqlIdentifier } from '../core/validation';
 import {
   ConnectionEnvRenderer, POSTGRES_SSL_MODES, PostgresConnection, PostgresSslMode,
   pluginDaemonSslMode, postgresBackendEnv, postgresPluginDaemonEnv, validateSecretKeyRef, validateServiceHost,
 } from './connections';
+import { guardProps } from '../core/guard';
 
 /** DB_TYPE values dify-cdk8s renders. */
 export type DifyDatabaseType = 'postgresql' | 'mysql';
@@ -52,7 +53,6 @@ export interface ExternalMysqlOptions {
   readonly password: SecretKeyRef;
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const USERNAME = /^\S{1,128}$/;
 
 /**
@@ -64,6 +64,7 @@ const USERNAME = /^\S{1,128}$/;
 export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
   /** An external PostgreSQL server (DB_TYPE=postgresql). */
   public static external(options: ExternalPostgresOptions): DifyDatabase {
+    guardProps('ExternalPostgresOptions', options, 'database');
     if (options.sslMode !== undefined && !POSTGRES_SSL_MODES.includes(options.sslMode)) {
       invalid('database.sslMode', options.sslMode, `must be one of ${POSTGRES_SSL_MODES.join(', ')}`);
     }
@@ -72,6 +73,7 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
 
   /** An external MySQL server (DB_TYPE=mysql) for Dify and the plugin daemon. */
   public static externalMysql(options: ExternalMysqlOptions): DifyDatabase {
+    guardProps('ExternalMysqlOptions', options, 'database.mysql');
     return new DifyDatabase('mysql', 'database.mysql', options, 3306);
   }
 
@@ -92,9 +94,7 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
     this.database = o.database ?? 'dify';
     this.pluginDatabase = o.pluginDatabase ?? 'dify_plugin';
     for (const [name, v] of [['database', this.database], ['pluginDatabase', this.pluginDatabase]] as const) {
-      if (typeof v !== 'string' || !IDENTIFIER.test(v)) {
-        invalid(`${prop}.${name}`, v, 'must be a lowercase SQL identifier: letters, digits and \'_\', not starting with a digit, at most 63 characters');
-      }
+      validateSqlIdentifier(`${prop}.${name}`, v);
     }
     if (this.pluginDatabase === this.database) {
       invalid(`${prop}.pluginDatabase`, this.pluginDatabase, `must differ from database "${this.database}": the plugin daemon keeps its own schema in its own database`);

@@ -1,6 +1,7 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validatePort, validateUrl } from '../core/validation';
+import { guardProps } from '../core/guard';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
@@ -36,6 +37,7 @@ export interface ResendOptions {
 export abstract class DifyMail {
   /** An SMTP relay. */
   public static smtp(o: SmtpOptions): DifyMail {
+    guardProps('SmtpOptions', o, 'mail.smtp');
     if (!o.server) invalid('mail.smtp.server', o.server, 'must be a host name');
     validatePort('mail.smtp.port', o.port ?? 465);
     checkFrom('mail.smtp.from', o.from);
@@ -57,6 +59,7 @@ export abstract class DifyMail {
 
   /** The Resend API. */
   public static resend(o: ResendOptions): DifyMail {
+    guardProps('ResendOptions', o, 'mail.resend');
     checkFrom('mail.resend.from', o.from);
     if (o.apiUrl !== undefined) validateUrl('mail.resend.apiUrl', o.apiUrl);
     return new (class extends DifyMail {

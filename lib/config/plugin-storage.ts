@@ -2,7 +2,8 @@ import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateUrl } from '../core/validation';
 import { validateSecretKeyRef } from './connections';
-import { validateBucket, validateFolder, validateRegion, validateS3Bucket } from './storage';
+import { validateBucket, validateFolder, validateRegion, validateS3Bucket } from '../core/validation';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link PluginStorage.s3}. */
 export interface PluginS3StorageOptions {
@@ -97,6 +98,7 @@ export abstract class PluginStorage {
   /** Amazon S3 or an S3-compatible store (PLUGIN_STORAGE_TYPE=aws_s3). */
   public static s3(o: PluginS3StorageOptions): PluginStorage {
     const p = 'pluginDaemon.storage.s3';
+    guardProps('PluginS3StorageOptions', o, p);
     validateS3Bucket(`${p}.bucket`, o.bucket);
     validateRegion(`${p}.region`, o.region, 'us-east-1');
     if (o.endpoint !== undefined) validateUrl(`${p}.endpoint`, o.endpoint);
@@ -122,6 +124,7 @@ export abstract class PluginStorage {
   /** Azure Blob Storage (PLUGIN_STORAGE_TYPE=azure_blob). */
   public static azureBlob(o: PluginAzureBlobStorageOptions): PluginStorage {
     const p = 'pluginDaemon.storage.azureBlob';
+    guardProps('PluginAzureBlobStorageOptions', o, p);
     if (typeof o.containerName !== 'string' || !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(o.containerName)) {
       invalid(`${p}.containerName`, o.containerName, 'must be an Azure container name: 3-63 lowercase letters, digits and single \'-\', starting and ending alphanumeric');
     }
@@ -133,6 +136,7 @@ export abstract class PluginStorage {
   /** Tencent Cloud COS (PLUGIN_STORAGE_TYPE=tencent_cos). */
   public static tencentCos(o: PluginTencentCosStorageOptions): PluginStorage {
     const p = 'pluginDaemon.storage.tencentCos';
+    guardProps('PluginTencentCosStorageOptions', o, p);
     if (typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9-]*-[0-9]{5,}$/.test(o.bucket) || o.bucket.length > 63) {
       invalid(`${p}.bucket`, o.bucket, 'must be a COS bucket as <name>-<APPID>, e.g. "dify-plugins-1250000000" (lowercase letters, digits and \'-\')');
     }
@@ -146,6 +150,7 @@ export abstract class PluginStorage {
   /** Alibaba Cloud OSS (PLUGIN_STORAGE_TYPE=aliyun_oss). */
   public static aliyunOss(o: PluginAliyunOssStorageOptions): PluginStorage {
     const p = 'pluginDaemon.storage.aliyunOss';
+    guardProps('PluginAliyunOssStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'an OSS bucket name');
     validateUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'ap-southeast-1');
@@ -166,6 +171,7 @@ export abstract class PluginStorage {
   /** Volcengine TOS (PLUGIN_STORAGE_TYPE=volcengine_tos). */
   public static volcengineTos(o: PluginVolcengineTosStorageOptions): PluginStorage {
     const p = 'pluginDaemon.storage.volcengineTos';
+    guardProps('PluginVolcengineTosStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'a TOS bucket name');
     if (typeof o.endpoint !== 'string' || !(/^https?:\/\/\S+[^/]$/.test(o.endpoint) || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(o.endpoint))) {
       invalid(`${p}.endpoint`, o.endpoint, 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash');

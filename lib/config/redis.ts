@@ -2,6 +2,7 @@ import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateInt, validatePort } from '../core/validation';
 import { ConnectionEnvRenderer, validateSecretKeyRef, validateServiceHost } from './connections';
+import { guardProps } from '../core/guard';
 
 /** REDIS_SSL_CERT_REQS values (Python `ssl` verify modes). */
 export type RedisCertReqs = 'CERT_NONE' | 'CERT_OPTIONAL' | 'CERT_REQUIRED';
@@ -125,6 +126,7 @@ function userInfo(prop: string, username: string | undefined, password: string |
  * (e.g. in an ExternalSecret template); never put the result in config.
  */
 export function redisBrokerUrl(o: RedisBrokerUrlOptions): string {
+  guardProps('RedisBrokerUrlOptions', o, 'redisBrokerUrl');
   const host = validateServiceHost('redisBrokerUrl.host', o.host);
   const port = validatePort('redisBrokerUrl.port', o.port ?? 6379);
   const db = validateInt('redisBrokerUrl.db', o.db ?? 1, 0, 15);
@@ -133,6 +135,7 @@ export function redisBrokerUrl(o: RedisBrokerUrlOptions): string {
 
 /** A Celery Sentinel broker URL: `sentinel://:<password>@host:port/db` per Sentinel, joined with `;`. */
 export function redisSentinelBrokerUrl(o: RedisSentinelBrokerUrlOptions): string {
+  guardProps('RedisSentinelBrokerUrlOptions', o, 'redisSentinelBrokerUrl');
   const nodes = validateNodes('redisSentinelBrokerUrl.sentinels', o.sentinels, 26379);
   const db = validateInt('redisSentinelBrokerUrl.db', o.db ?? 1, 0, 15);
   const auth = userInfo('redisSentinelBrokerUrl', undefined, o.password);
@@ -202,16 +205,19 @@ function tlsDaemonEnv(t: RedisTlsOptions | undefined): Record<string, string | u
 export abstract class ExternalRedis implements ConnectionEnvRenderer {
   /** One Redis server, e.g. ElastiCache without cluster mode, Memorystore, Azure Cache. */
   public static standalone(options: StandaloneRedisOptions): ExternalRedis {
+    guardProps('StandaloneRedisOptions', options, 'redis');
     return new StandaloneRedis(options);
   }
 
   /** Redis behind Sentinel (REDIS_USE_SENTINEL, CELERY_USE_SENTINEL). */
   public static sentinel(options: SentinelRedisOptions): ExternalRedis {
+    guardProps('SentinelRedisOptions', options, 'redis.sentinel');
     return new SentinelRedis(options);
   }
 
   /** Redis Cluster for the api image (REDIS_USE_CLUSTERS); the daemon and Celery use a non-cluster Redis. */
   public static cluster(options: ClusterRedisOptions): ExternalRedis {
+    guardProps('ClusterRedisOptions', options, 'redis.cluster');
     return new ClusterRedis(options);
   }
 

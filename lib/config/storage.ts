@@ -1,7 +1,8 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid, validateDnsSubdomain, validateMemory, validateUrl } from '../core/validation';
+import { invalid, validateBucket, validateDnsSubdomain, validateFolder, validateMemory, validateRegion, validateS3Bucket, validateUrl } from '../core/validation';
 import { validateSecretKeyRef, validateServiceHost } from './connections';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyStorage.persistentVolume}. */
 export interface PersistentVolumeStorageOptions {
@@ -193,17 +194,20 @@ export abstract class DifyStorage {
    * may be mounted by many pods of one node), so no RWX storage is needed.
    */
   public static persistentVolume(options: PersistentVolumeStorageOptions = {}): DifyStorage {
+    guardProps('PersistentVolumeStorageOptions', options, 'storage');
     return new PersistentVolumeStorage(options);
   }
 
   /** Amazon S3 or an S3-compatible object store (STORAGE_TYPE=s3). */
   public static s3(options: S3StorageOptions): DifyStorage {
+    guardProps('S3StorageOptions', options, 'storage.s3');
     return new S3Storage(options);
   }
 
   /** Azure Blob Storage with an account key (STORAGE_TYPE=azure-blob). */
   public static azureBlob(o: AzureBlobStorageOptions): DifyStorage {
     const p = 'storage.azureBlob';
+    guardProps('AzureBlobStorageOptions', o, p);
     if (typeof o.accountName !== 'string' || !/^[a-z0-9]{3,24}$/.test(o.accountName)) {
       invalid(`${p}.accountName`, o.accountName, 'must be an Azure storage account name: 3-24 lowercase letters and digits');
     }
@@ -222,6 +226,7 @@ export abstract class DifyStorage {
   /** Google Cloud Storage (STORAGE_TYPE=google-storage). */
   public static googleCloudStorage(o: GoogleCloudStorageOptions): DifyStorage {
     const p = 'storage.googleCloudStorage';
+    guardProps('GoogleCloudStorageOptions', o, p);
     if (typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(o.bucket) || o.bucket.split('.').some((l) => l.length > 63)) {
       invalid(`${p}.bucket`, o.bucket, 'must be a GCS bucket name: 3-222 lowercase letters, digits, \'-\', \'_\' and \'.\' (dot-separated parts of at most 63), starting and ending alphanumeric');
     }
@@ -234,6 +239,7 @@ export abstract class DifyStorage {
   /** Alibaba Cloud OSS (STORAGE_TYPE=aliyun-oss). */
   public static aliyunOss(o: AliyunOssStorageOptions): DifyStorage {
     const p = 'storage.aliyunOss';
+    guardProps('AliyunOssStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'an OSS bucket name');
     validateUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'ap-southeast-1');
@@ -256,6 +262,7 @@ export abstract class DifyStorage {
   /** Tencent Cloud COS (STORAGE_TYPE=tencent-cos). */
   public static tencentCos(o: TencentCosStorageOptions): DifyStorage {
     const p = 'storage.tencentCos';
+    guardProps('TencentCosStorageOptions', o, p);
     if (typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9-]*-[0-9]{5,}$/.test(o.bucket) || o.bucket.length > 63) {
       invalid(`${p}.bucket`, o.bucket, 'must be a COS bucket as <name>-<APPID>, e.g. "dify-files-1250000000" (lowercase letters, digits and \'-\')');
     }
@@ -276,6 +283,7 @@ export abstract class DifyStorage {
   /** Huawei Cloud OBS (STORAGE_TYPE=huawei-obs). */
   public static huaweiObs(o: HuaweiObsStorageOptions): DifyStorage {
     const p = 'storage.huaweiObs';
+    guardProps('HuaweiObsStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'an OBS bucket name', true);
     validateUrl(`${p}.server`, o.server);
     return new ObjectStorage('huawei-obs', {
@@ -291,6 +299,7 @@ export abstract class DifyStorage {
   /** Volcengine TOS (STORAGE_TYPE=volcengine-tos). */
   public static volcengineTos(o: VolcengineTosStorageOptions): DifyStorage {
     const p = 'storage.volcengineTos';
+    guardProps('VolcengineTosStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'a TOS bucket name');
     validateHostOrUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'cn-beijing');
@@ -307,6 +316,7 @@ export abstract class DifyStorage {
   /** Oracle Cloud Object Storage through its S3 compatibility API (STORAGE_TYPE=oci-storage). */
   public static oci(o: OciStorageOptions): DifyStorage {
     const p = 'storage.oci';
+    guardProps('OciStorageOptions', o, p);
     if (typeof o.bucket !== 'string' || !/^[A-Za-z0-9._-]{1,256}$/.test(o.bucket)) {
       invalid(`${p}.bucket`, o.bucket, 'must be an OCI bucket name: 1-256 letters, digits, \'-\', \'_\' and \'.\'');
     }
@@ -325,6 +335,7 @@ export abstract class DifyStorage {
   /** Baidu Cloud BOS (STORAGE_TYPE=baidu-obs). */
   public static baiduObs(o: BaiduObsStorageOptions): DifyStorage {
     const p = 'storage.baiduObs';
+    guardProps('BaiduObsStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'a BOS bucket name');
     validateHostOrUrl(`${p}.endpoint`, o.endpoint);
     return new ObjectStorage('baidu-obs', {
@@ -339,6 +350,7 @@ export abstract class DifyStorage {
   /** Supabase Storage (STORAGE_TYPE=supabase). */
   public static supabase(o: SupabaseStorageOptions): DifyStorage {
     const p = 'storage.supabase';
+    guardProps('SupabaseStorageOptions', o, p);
     if (typeof o.bucket !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(o.bucket)) {
       invalid(`${p}.bucket`, o.bucket, 'must be a Supabase bucket name: up to 100 letters, digits, \'-\', \'_\' and \'.\', starting alphanumeric');
     }
@@ -351,6 +363,7 @@ export abstract class DifyStorage {
   /** ClickZetta Lakehouse volumes (STORAGE_TYPE=clickzetta-volume). */
   public static clickzettaVolume(o: ClickzettaVolumeStorageOptions): DifyStorage {
     const p = 'storage.clickzettaVolume';
+    guardProps('ClickzettaVolumeStorageOptions', o, p);
     const name = (prop: string, v: string | undefined) => {
       if (v !== undefined && (typeof v !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(v))) {
         invalid(`${p}.${prop}`, v, 'must be 1-128 letters, digits, \'_\', \'.\' and \'-\'');
@@ -461,32 +474,6 @@ class ObjectStorage extends DifyStorage {
   }
 }
 
-/** An S3 bucket name: 3-63 lowercase letters, digits, '.' and '-', starting and ending alphanumeric. */
-export function validateS3Bucket(prop: string, value: string): string {
-  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')) {
-    invalid(prop, value, 'must be an S3 bucket name (3-63 lowercase letters, digits, \'.\' and \'-\')');
-  }
-  return value;
-}
-
-/** 3-63 lowercase letters, digits and '-' (and '.' when `dots`), starting and ending alphanumeric. */
-/** An object-store bucket name (3-63 lowercase letters, digits and '-', optionally '.'). */
-export function validateBucket(prop: string, value: string, what: string, dots = false): string {
-  const re = dots ? /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/ : /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
-  if (typeof value !== 'string' || !re.test(value)) {
-    invalid(prop, value, `must be ${what}: 3-63 lowercase letters, digits${dots ? ', \'.\'' : ''} and '-', starting and ending alphanumeric`);
-  }
-  return value;
-}
-
-/** A cloud region such as `eu-west-1`. */
-export function validateRegion(prop: string, value: string, example: string): string {
-  if (typeof value !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value)) {
-    invalid(prop, value, `must be a region such as "${example}" (lowercase letters, digits and '-')`);
-  }
-  return value;
-}
-
 function validateHttpsUrl(prop: string, value: string): string {
   validateUrl(prop, value);
   if (!value.startsWith('https://')) invalid(prop, value, 'must be an https:// URL: credentials and files must not travel in clear text');
@@ -497,14 +484,6 @@ function validateHostOrUrl(prop: string, value: string): string {
   if (typeof value === 'string' && /^https?:\/\//.test(value)) return validateUrl(prop, value);
   if (typeof value !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(value)) {
     invalid(prop, value, 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash');
-  }
-  return value;
-}
-
-/** A relative object-store folder such as `dify/files`. */
-export function validateFolder(prop: string, value: string): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) {
-    invalid(prop, value, 'must be a relative folder such as "dify/files": letters, digits, \'.\', \'_\', \'-\' and inner \'/\'');
   }
   return value;
 }

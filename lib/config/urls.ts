@@ -1,5 +1,6 @@
-import { invalid, validateHostname } from '../core/validation';
+import { invalid, validateUrlHost } from '../core/validation';
 import { DIFY_ROUTES, DifyRoute, RouteTarget } from '../networking/routes';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyUrls.fromHost}. */
 export interface DifyUrlsOptions {
@@ -48,7 +49,8 @@ const ORIGIN = /^https?:\/\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 export class DifyUrls {
   /** All URLs on one host (the upstream nginx layout). */
   public static fromHost(host: string, options: DifyUrlsOptions = {}): DifyUrls {
-    validateHostname('host', host);
+    guardProps('DifyUrlsOptions', options, '');
+    validateUrlHost('host', host);
     return new DifyUrls(host, host, options.tls ?? false, 'web', undefined, []);
   }
 
@@ -58,6 +60,7 @@ export class DifyUrls {
    * are set on it (COOKIE_DOMAIN, NEXT_PUBLIC_COOKIE_DOMAIN) and CORS allows the web origin.
    */
   public static split(options: DifySplitHostsOptions): DifyUrls {
+    guardProps('DifySplitHostsOptions', options, '');
     const web = concreteHost('webHost', options.webHost);
     const api = concreteHost('apiHost', options.apiHost);
     if (web === api) invalid('apiHost', api, 'must differ from webHost; use DifyUrls.fromHost() to serve everything on one host');
@@ -175,9 +178,7 @@ export class DifyUrls {
 }
 
 function concreteHost(prop: string, value: string): string {
-  validateHostname(prop, value);
-  if (value.startsWith('*.')) invalid(prop, value, 'must be a concrete host name, not a wildcard: Dify puts it into URLs');
-  return value;
+  return validateUrlHost(prop, value);
 }
 
 function coveredBy(host: string, domain: string): boolean {

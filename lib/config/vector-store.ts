@@ -1,7 +1,8 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid, validateEnvName, validateInt, validatePort, validateUrl } from '../core/validation';
+import { invalid, validateEnvName, validateInt, validatePort, validateSqlIdentifier, validateUrl } from '../core/validation';
 import { validateSecretKeyRef, validateServiceHost } from './connections';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link VectorStore.weaviate}. */
 export interface WeaviateOptions {
@@ -187,6 +188,7 @@ function validateName(prop: string, v: string | undefined): void {
 export abstract class VectorStore {
   /** Weaviate (the upstream default). */
   public static weaviate(options: WeaviateOptions): VectorStore {
+    guardProps('WeaviateOptions', options, 'vectorStore.weaviate');
     validateUrl('vectorStore.weaviate.endpoint', options.endpoint);
     return new RenderedVectorStore('weaviate', () => new EnvSet()
       .plain({ VECTOR_STORE: 'weaviate', WEAVIATE_ENDPOINT: options.endpoint, WEAVIATE_GRPC_ENDPOINT: options.grpcEndpoint }, 'vectorStore.weaviate')
@@ -195,6 +197,7 @@ export abstract class VectorStore {
 
   /** Qdrant. */
   public static qdrant(options: QdrantOptions): VectorStore {
+    guardProps('QdrantOptions', options, 'vectorStore.qdrant');
     validateUrl('vectorStore.qdrant.url', options.url);
     return new RenderedVectorStore('qdrant', () => new EnvSet()
       .plain({ VECTOR_STORE: 'qdrant', QDRANT_URL: options.url, QDRANT_GRPC_ENABLED: options.grpcEnabled ? 'true' : 'false' }, 'vectorStore.qdrant')
@@ -204,6 +207,7 @@ export abstract class VectorStore {
   /** Milvus or Zilliz Cloud (VECTOR_STORE=milvus). */
   public static milvus(o: MilvusOptions): VectorStore {
     const p = 'vectorStore.milvus';
+    guardProps('MilvusOptions', o, p);
     validateUrl(`${p}.uri`, o.uri);
     if (o.token !== undefined && (o.user !== undefined || o.password !== undefined)) {
       invalid(`${p}.token`, o.token.toString(), 'conflicts with user/password; use one or the other');
@@ -244,14 +248,13 @@ export abstract class VectorStore {
   /** PostgreSQL with pgvector (VECTOR_STORE=pgvector). */
   public static pgvector(o: PgvectorOptions): VectorStore {
     const p = 'vectorStore.pgvector';
+    guardProps('PgvectorOptions', o, p);
     validateServiceHost(`${p}.host`, o.host);
     const port = validatePort(`${p}.port`, o.port ?? 5432);
     validateName(`${p}.user`, o.user);
     if (o.user === undefined) invalid(`${p}.user`, undefined, 'is required');
     validateSecretKeyRef(`${p}.password`, o.password, 'the PostgreSQL password');
-    if (typeof o.database !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(o.database)) {
-      invalid(`${p}.database`, o.database, 'must be a lowercase SQL identifier: letters, digits and \'_\', not starting with a digit, at most 63 characters');
-    }
+    validateSqlIdentifier(`${p}.database`, o.database);
     const min = validateInt(`${p}.minConnections`, o.minConnections ?? 1, 1, 1000);
     const max = validateInt(`${p}.maxConnections`, o.maxConnections ?? 5, 1, 1000);
     if (min > max) invalid(`${p}.minConnections`, min, `must not exceed maxConnections (${max})`);
@@ -272,6 +275,7 @@ export abstract class VectorStore {
   /** A self-managed Elasticsearch 8 cluster with basic auth (VECTOR_STORE=elasticsearch or elasticsearch-ja). */
   public static elasticsearch(o: ElasticsearchOptions): VectorStore {
     const p = 'vectorStore.elasticsearch';
+    guardProps('ElasticsearchOptions', o, p);
     validateServiceHost(`${p}.host`, o.host);
     const port = validatePort(`${p}.port`, o.port ?? 9200);
     const scheme = o.scheme ?? 'https';
@@ -304,6 +308,7 @@ export abstract class VectorStore {
   /** Elastic Cloud with an API key (VECTOR_STORE=elasticsearch or elasticsearch-ja, ELASTICSEARCH_USE_CLOUD=true). */
   public static elasticCloud(o: ElasticCloudOptions): VectorStore {
     const p = 'vectorStore.elasticCloud';
+    guardProps('ElasticCloudOptions', o, p);
     validateUrl(`${p}.cloudUrl`, o.cloudUrl);
     if (!o.cloudUrl.startsWith('https://')) invalid(`${p}.cloudUrl`, o.cloudUrl, 'must be an https:// URL');
     validateSecretKeyRef(`${p}.apiKey`, o.apiKey, 'the Elastic Cloud API key');
@@ -316,6 +321,7 @@ export abstract class VectorStore {
   /** OpenSearch or Amazon OpenSearch Service / Serverless (VECTOR_STORE=opensearch). */
   public static opensearch(o: OpenSearchOptions): VectorStore {
     const p = 'vectorStore.opensearch';
+    guardProps('OpenSearchOptions', o, p);
     validateServiceHost(`${p}.host`, o.host);
     const port = validatePort(`${p}.port`, o.port ?? 9200);
     const secure = o.secure ?? true;
@@ -357,6 +363,7 @@ export abstract class VectorStore {
    */
   public static custom(o: CustomVectorStoreOptions): VectorStore {
     const p = 'vectorStore.custom';
+    guardProps('CustomVectorStoreOptions', o, p);
     const typed = TYPED[o.name];
     if (typed !== undefined) invalid(`${p}.name`, o.name, `has a typed factory; use ${typed}`);
     const prefixes = Object.prototype.hasOwnProperty.call(CUSTOM_VECTOR_STORES, o.name) ? CUSTOM_VECTOR_STORES[o.name] : undefined;

@@ -1,7 +1,10 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
+import { validateCidr } from './k8s-rules';
 import { invalid, validatePort } from './validation';
+
+
 
 /** Destinations no Dify pod may reach as "internet": private, shared, loopback, link-local (cloud metadata), multicast and reserved ranges. */
 export const NON_PUBLIC_IPV4_RANGES = [
@@ -23,17 +26,6 @@ export interface PeerRenderContext {
   readonly namespace?: string;
   /** Cluster CIDRs to exclude from "internet". */
   readonly clusterCidrs: readonly string[];
-}
-
-const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
-
-/** An IPv4 or IPv6 CIDR as NetworkPolicy `ipBlock.cidr` accepts it. */
-export function validateCidr(prop: string, cidr: string): string {
-  if (typeof cidr !== 'string' || !(IPV4_CIDR.test(cidr) || (IPV6_CIDR.test(cidr) && cidr.split('::').length <= 2))) {
-    invalid(prop, cidr, 'must be an IPv4 or IPv6 CIDR such as "10.96.0.0/12" or "fd00::/8"');
-  }
-  return cidr;
 }
 
 function validateLabelSelector(prop: string, labels: Record<string, string> | undefined, allowEmpty: boolean): void {

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { SecretKeyRef } from './secret-ref';
-import { isSensitiveEnvName } from './sensitive';
+import { hasUrlCredentials, isSensitiveEnvName } from './sensitive';
 import { invalid, validateEnvName } from './validation';
 
 /**
@@ -18,7 +18,10 @@ export class EnvSet {
       if (value === undefined) continue;
       validateEnvName(`${source}.${name}`, name);
       if (isSensitiveEnvName(name)) {
-        invalid(`${source}.${name}`, '<redacted>', `${name} is a credential in Dify's sensitive_env_names; pass it as a SecretKeyRef, never as plain config`);
+        invalid(`${source}.${name}`, '<redacted>', `${name} is a credential (by upstream's list or by its name); pass it as a SecretKeyRef (secretEnv), never as plain config`);
+      }
+      if (typeof value === 'string' && hasUrlCredentials(value)) {
+        invalid(`${source}.${name}`, '<redacted>', 'carries a password in its URL userinfo (scheme://user:password@host); pass it as a SecretKeyRef (secretEnv), never as plain config');
       }
       this.plainValues.set(name, String(value));
     }

@@ -1,6 +1,12 @@
 import { invalid } from './validation';
 
-const REF = /^(?<repo>[a-z0-9]+(?:[._\-/:][a-z0-9]+)*?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+// The reference grammar of the container registries (distribution/reference):
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST_PART = 'sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}';
+const REF = new RegExp(`^(?<repo>(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(?<tag>${TAG}))?(?:@(?<digest>${DIGEST_PART}))?$`);
 
 /** Parsed image reference. */
 export interface ImageRef {
@@ -14,7 +20,11 @@ export interface ImageRef {
  * the tag must not be `latest` (floating tags make rollouts unreviewable).
  */
 export function validateImage(prop: string, image: string): ImageRef {
-  const m = REF.exec(image);
+  const m = typeof image === 'string' && image.length <= 512 ? REF.exec(image) : null;
+  // The first part is a registry only when it looks like one (a '.', a ':', "localhost" or upper case), as docker reads it.
+  const first = m?.groups?.repo.split('/')[0] ?? '';
+  const firstIsDomain = m?.groups?.repo.includes('/') && (/[.:A-Z[]/.test(first) || first === 'localhost');
+  if (m?.groups && !firstIsDomain && /[A-Z]/.test(m.groups.repo)) invalid(prop, image, 'must use a lowercase repository name (only the registry host may have capitals)');
   if (!m?.groups) invalid(prop, image, 'must be an image reference like "registry/name:1.2.3" or "name@sha256:<64 hex>"');
   const { repo, tag, digest } = m.groups;
   if (!tag && !digest) invalid(prop, image, 'must pin a tag or a digest; untagged images float to :latest');
@@ -37,8 +47,8 @@ export interface ImageSourceOptions {
   readonly digest?: string;
 }
 
-const REGISTRY = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const REGISTRY = new RegExp(`^${DOMAIN}(?:/${PATH_COMPONENT})*$`);
+const DIGEST = new RegExp(`^(?:${DIGEST_PART})$`);
 
 /**
  * Rewrites `image` to pull from a mirror registry and/or pins its digest.
@@ -48,7 +58,7 @@ export function resolveImage(prop: string, image: string, o: ImageSourceOptions 
   const ref = validateImage(prop, image);
   let repository = ref.repository;
   if (o.registry !== undefined) {
-    if (!REGISTRY.test(o.registry)) invalid('imageRegistry', o.registry, 'must be a registry host with an optional path, such as "registry.example.com/mirror" (no scheme, no trailing slash)');
+    if (typeof o.registry !== 'string' || !REGISTRY.test(o.registry)) invalid('imageRegistry', o.registry, 'must be a registry host with an optional path, such as "registry.example.com/mirror" (no scheme, no trailing slash)');
     const parts = repository.split('/');
     const hasHost = parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost');
     const path = hasHost ? parts.slice(1) : parts.length === 1 ? ['library', ...parts] : parts;
@@ -56,7 +66,7 @@ export function resolveImage(prop: string, image: string, o: ImageSourceOptions 
   }
   let digest = ref.digest;
   if (o.digest !== undefined) {
-    if (!DIGEST.test(o.digest)) invalid(`imageDigests.${prop.replace(/^images\./, '')}`, o.digest, 'must be "sha256:" followed by 64 lowercase hex digits');
+    if (typeof o.digest !== 'string' || !DIGEST.test(o.digest)) invalid(`imageDigests.${prop.replace(/^images\./, '')}`, o.digest, 'must be "sha256:" followed by 64 lowercase hex digits');
     digest = o.digest;
   }
   return `${repository}${ref.tag ? `:${ref.tag}` : ''}${digest ? `@${digest}` : ''}`;

@@ -51,7 +51,65 @@ export const SENSITIVE_ENV_NAMES: ReadonlySet<string> = new Set([
   'UNSTRUCTURED_API_KEY', 'OTLP_API_KEY', 'ALIYUN_SLS_ACCESS_KEY_ID', 'ALIYUN_SLS_ACCESS_KEY_SECRET',
 ]);
 
-/** True when `name` is a credential-bearing environment variable. */
+/** Name parts that mark a credential wherever they stand (`SMTP_PASSWORD`, `GITHUB_TOKEN`, `SENTRY_DSN`, `FOO_API_KEY`). */
+const SECRET_WORDS = new Set([
+  'PASSWORD', 'PASSWD', 'PWD', 'PASS', 'PASSPHRASE', 'SECRET', 'TOKEN', 'KEY', 'APIKEY', 'ACCESSKEY',
+  'SECRETKEY', 'PRIVATEKEY', 'DSN', 'CREDENTIAL', 'CREDENTIALS', 'CREDS',
+]);
+
+/** Adjacent parts that mark a credential together. */
+const SECRET_PAIRS = [['PRIVATE', 'KEY'], ['CONNECTION', 'STRING'], ['SERVICE', 'ACCOUNT', 'JSON']];
+
+/**
+ * A last name part that makes the name describe a credential rather than hold
+ * one: its lifetime, size, location, name or format (`ACCESS_TOKEN_EXPIRE_MINUTES`,
+ * `REDIS_KEY_PREFIX`, `TLS_KEY_FILE`, `API_KEY_HEADER`, `OAUTH_TOKEN_URL`).
+ * Names in {@link SENSITIVE_ENV_NAMES} are sensitive regardless.
+ */
+const DESCRIPTIVE_SUFFIXES = new Set([
+  'EXPIRE', 'EXPIRES', 'EXPIRY', 'EXPIRATION', 'TTL', 'MINUTES', 'HOURS', 'DAYS', 'SECONDS', 'TIMEOUT', 'INTERVAL',
+  'LENGTH', 'LEN', 'SIZE', 'MIN', 'MAX', 'LIMIT', 'COUNT', 'ENABLED', 'ENABLE', 'DISABLED', 'PREFIX', 'SUFFIX', 'TYPE',
+  'NAME', 'FILENAME', 'FILE', 'PATH', 'USER', 'USERS', 'USERNAME', 'DIR', 'HEADER', 'FIELD', 'VERSION', 'METHOD', 'ALGORITHM', 'MODE', 'FORMAT', 'URL', 'URI',
+  'ENDPOINT', 'HOST', 'PORT', 'REGION', 'ROTATION', 'PROVIDER', 'SOURCE', 'STRATEGY', 'POLICY', 'LOCATION',
+]);
+
+/**
+ * Names that look like credentials but are public by design: values the
+ * browser receives (upstream lists them as "low sensitivity or public").
+ */
+const PUBLIC_ENV_NAMES: ReadonlySet<string> = new Set(['AMPLITUDE_API_KEY', 'TURNSTILE_SITE_KEY', 'COOKIEYES_SITE_KEY']);
+
+/** Splits `FOO_BAR`, `foo-bar.baz` and `fooBarBaz` into upper-case parts. */
+function nameParts(name: string): string[] {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+}
+
+/**
+ * True when a name (an env var, a prop key) looks like it holds a credential,
+ * by its parts, in any letter case: `password`, `secret`, `token`, `key`
+ * (`*_KEY`, `*_API_KEY`, `apiKey`), `dsn`, `credentials`, `private key`,
+ * `connection string`, unless its last part says it only describes one.
+ */
+export function looksSensitive(name: string): boolean {
+  const parts = nameParts(name);
+  if (parts.length === 0 || PUBLIC_ENV_NAMES.has(parts.join('_'))) return false;
+  if (parts.length > 1 && DESCRIPTIVE_SUFFIXES.has(parts[parts.length - 1])) return false;
+  if (parts.some((p) => SECRET_WORDS.has(p))) return true;
+  return SECRET_PAIRS.some((pair) => parts.some((_, i) => pair.every((w, j) => parts[i + j] === w)));
+}
+
+/**
+ * True when `name` is a credential-bearing environment variable: one of
+ * upstream's names in any letter case, or a name that {@link looksSensitive}.
+ */
 export function isSensitiveEnvName(name: string): boolean {
-  return SENSITIVE_ENV_NAMES.has(name);
+  return SENSITIVE_ENV_NAMES.has(name.toUpperCase()) || looksSensitive(name);
+}
+
+/** `scheme://user:password@host…`: a URL whose userinfo carries a password. */
+const URL_WITH_PASSWORD = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@\s]*:[^/?#@\s]+@/;
+
+/** True when `value` embeds a password in URL userinfo (`redis://:pw@host`, `postgres://u:pw@db/x`). */
+export function hasUrlCredentials(value: string): boolean {
+  return URL_WITH_PASSWORD.test(value) || value.split(/[\s,;]+/).some((part) => URL_WITH_PASSWORD.test(part));
 }

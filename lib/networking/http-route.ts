@@ -12,9 +12,10 @@ import {
 import { DifyUrls } from '../config/urls';
 import { NetworkPeer, PodPeer } from '../core/connections';
 import { metadataLabels } from '../core/labels';
-import { invalid, validateDnsLabel, validateDnsSubdomain, validatePort } from '../core/validation';
+import { invalid, validateDnsLabel, validateDnsSubdomain, validateHostname, validatePort } from '../core/validation';
 import { DifyRoute, IRouteTable, RouteBackend, RouteTarget, ServedRoute, admitController, servedRoutes } from './routes';
 import { SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
+import { guardProps } from '../core/guard';
 
 /** The Gateway (and optionally its listener) a route attaches to. */
 export interface GatewayParentRef {
@@ -81,6 +82,7 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
 
   constructor(scope: Construct, id: string, props: DifyHttpRouteProps) {
     super(scope, id);
+    guardProps('DifyHttpRouteProps', props, 'httpRoute');
     const gw: Partial<GatewayParentRef> = props.gateway ?? {};
     validateDnsSubdomain('httpRoute.gateway.name', gw.name as string);
     if (gw.namespace !== undefined) validateDnsLabel('httpRoute.gateway.namespace', gw.namespace);
@@ -106,6 +108,7 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
     };
 
     const split = props.urls.split;
+    props.urls.hosts().forEach((h, i) => validateHostname(i === 0 ? 'host' : 'apiHost', h));
     const byHost = props.urls.routesByHost();
     this.routeTable = servedRoutes(byHost, props.backends);
     admitController('httpRoute.controller', props.controller, props.backends, byHost.flatMap((h) => h.routes.map((r) => r.target)));

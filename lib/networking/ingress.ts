@@ -3,9 +3,11 @@ import { Construct } from 'constructs';
 import { NetworkPeer, PodPeer } from '../core/connections';
 import { DifyUrls, HostRoutes } from '../config/urls';
 import { metadataLabels } from '../core/labels';
-import { invalid, validateDnsSubdomain, validateHostname } from '../core/validation';
+import { invalid, validateDnsSubdomain, validateHostname, validateNginxSize } from '../core/validation';
 import { DIFY_ROUTES, IRouteTable, RouteBackend, RouteTarget, ServedRoute, admitController, servedRoutes } from './routes';
 import { IngressSecurityHeaders, IngressTls } from './tls';
+import { guardProps } from '../core/guard';
+import { validateAnnotations } from '../core/k8s-rules';
 
 /** Props of {@link DifyIngress}. */
 export interface DifyIngressProps {
@@ -67,6 +69,7 @@ export class DifyIngress extends Construct implements IRouteTable {
 
   constructor(scope: Construct, id: string, props: DifyIngressProps) {
     super(scope, id);
+    guardProps('DifyIngressProps', props, 'ingress');
     let hostRoutes: HostRoutes[];
     if (props.urls) {
       if (props.host !== undefined) invalid('ingress.host', props.host, 'give either host or urls, not both');
@@ -81,9 +84,11 @@ export class DifyIngress extends Construct implements IRouteTable {
     }
     this.ingressClassName = validateDnsSubdomain('ingress.ingressClassName', props.ingressClassName ?? 'nginx');
     const maxBody = props.maxBodySize ?? '100m';
-    if (!/^[0-9]+[kmg]?$/.test(maxBody)) throw new Error(`ingress.maxBodySize: got ${JSON.stringify(maxBody)}; must be an nginx size such as "100m"`);
+    validateNginxSize('ingress.maxBodySize', maxBody);
+    validateAnnotations('ingress.annotations', props.annotations);
 
     const hosts = hostRoutes.map((h) => h.host);
+    hosts.forEach((h, i) => validateHostname(i === 0 ? 'host' : 'apiHost', h));
     const annotations = DifyIngress.streamingAnnotations(maxBody);
     if (props.tls) {
       this.tlsSecretName = props.tls.bind(this, props.instance, hosts);

@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { LABEL_MANAGED_BY, LABEL_PART_OF } from '../core/labels';
-import { invalid, validateDnsLabel } from '../core/validation';
+import { invalid } from '../core/validation';
+import { guardProps } from '../core/guard';
+import { validateLabels, validateNamespaceName } from '../core/k8s-rules';
 
 /** Pod Security Standards levels. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -27,15 +29,35 @@ export interface DifyNamespaceProps {
   readonly labels?: Record<string, string>;
 }
 
+/** Pod Security levels from least to most restrictive. */
+const PSS_ORDER: readonly PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
+
+/**
+ * The sandbox runs its jail as root with baseline capabilities: a namespace
+ * that enforces "restricted" rejects its pods (the Deployment never becomes
+ * ready, silently). Call with the enforced level of the namespace the sandbox
+ * runs in; `prop` names where that level was set.
+ */
+export function validateSandboxPodSecurity(prop: string, enforce: PodSecurityLevel): void {
+  if (PSS_ORDER.indexOf(enforce) > PSS_ORDER.indexOf('baseline')) {
+    invalid(prop, enforce, 'must be "baseline" or "privileged" where the sandbox runs: its jail needs root and baseline capabilities, which "restricted" rejects');
+  }
+}
+
 /** The namespace an installation lives in; synthesized into its own chart so it is applied first. */
 export class DifyNamespace extends Construct {
   public readonly name: string;
+  /** The Pod Security level enforced (see {@link validateSandboxPodSecurity}). */
+  public readonly podSecurityEnforce: PodSecurityLevel;
 
   constructor(scope: Construct, id: string, props: DifyNamespaceProps) {
     super(scope, id);
-    this.name = validateDnsLabel('namespace', props.name);
+    guardProps('DifyNamespaceProps', props, 'namespace');
+    this.name = validateNamespaceName('namespace.name', props.name);
+    validateLabels('namespace.labels', props.labels);
     const pss = props.podSecurity ?? {};
-    const levels: PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
+    const levels = PSS_ORDER;
+    this.podSecurityEnforce = pss.enforce ?? 'baseline';
     const version = pss.version ?? 'v1.28';
     if (!/^(v1\.[0-9]+|latest)$/.test(version)) invalid('namespace.podSecurity.version', version, 'must be "latest" or a Kubernetes minor version such as "v1.28"');
     const labels: Record<string, string> = {};

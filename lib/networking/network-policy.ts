@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { Chart } from 'cdk8s';
-import { ConnectionRecord, Connections, FlowPort, NetworkPeer, PeerRenderContext, PodPeer, isConnectable, validateCidr } from '../core/connections';
+import { ConnectionRecord, Connections, FlowPort, NetworkPeer, PeerRenderContext, PodPeer, isConnectable } from '../core/connections';
+import { validateCidr } from '../core/k8s-rules';
 import { LABEL_INSTANCE, LABEL_NAME, metadataLabels } from '../core/labels';
 import { invalid } from '../core/validation';
 

@@ -5,11 +5,13 @@ import { Connections, IConnectable, NetworkPeer, isConnectable } from '../core/c
 import { metadataLabels } from '../core/labels';
 import { ComponentResources, withResources } from '../core/resources';
 import { nonRootProfile } from '../core/security';
-import { invalid, parseCpu, validateCpu, validateDnsSubdomain, validateInt, validatePort } from '../core/validation';
+import { invalid, parseCpu, validateCpu, validateDnsSubdomain, validateInt, validateNginxSize, validatePort } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe } from '../core/workload';
 import { renderNginxConfig } from './nginx-config';
 import { IRouteTable, RouteBackend, RouteTarget, ServedRoute, servedRoutes } from './routes';
 import { IngressTls, SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
+import { guardProps } from '../core/guard';
+import { validateAnnotations, validateCidr, validateNodePort } from '../core/k8s-rules';
 
 /** How the proxy is exposed outside the cluster. */
 export interface NginxProxyServiceOptions {
@@ -55,7 +57,6 @@ export interface DifyNginxProxyProps extends DifyComponentProps {
 
 const CONFIG_DIR = '/etc/nginx/dify';
 const TLS_DIR = '/etc/nginx/tls';
-const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+:[0-9a-fA-F:]*\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
 
 /**
  * Upstream's nginx reverse proxy for clusters without an ingress controller:
@@ -83,19 +84,19 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
 
   constructor(scope: Construct, id: string, props: DifyNginxProxyProps) {
     super(scope, id);
+    guardProps('DifyNginxProxyProps', props, 'nginxProxy');
     const svc = props.service ?? {};
     const type = svc.type ?? 'LoadBalancer';
     if (type !== 'LoadBalancer' && type !== 'NodePort') invalid('nginxProxy.service.type', type, 'must be "LoadBalancer" or "NodePort"');
     const policy = svc.externalTrafficPolicy ?? 'Cluster';
     if (policy !== 'Cluster' && policy !== 'Local') invalid('nginxProxy.service.externalTrafficPolicy', policy, 'must be "Cluster" or "Local"');
-    for (const cidr of svc.loadBalancerSourceRanges ?? []) {
-      if (typeof cidr !== 'string' || !CIDR.test(cidr)) invalid('nginxProxy.service.loadBalancerSourceRanges', cidr, 'must be CIDRs such as "203.0.113.0/24"');
-    }
+    (svc.loadBalancerSourceRanges ?? []).forEach((cidr, i) => validateCidr(`nginxProxy.service.loadBalancerSourceRanges[${i}]`, cidr));
+    validateAnnotations('nginxProxy.service.annotations', svc.annotations);
     if (svc.loadBalancerSourceRanges?.length && type !== 'LoadBalancer') {
       invalid('nginxProxy.service.loadBalancerSourceRanges', svc.loadBalancerSourceRanges, 'only apply to type "LoadBalancer"');
     }
     for (const p of ['httpNodePort', 'httpsNodePort'] as const) {
-      if (svc[p] !== undefined) validateInt(`nginxProxy.service.${p}`, svc[p]!, 30000, 32767);
+      if (svc[p] !== undefined) validateNodePort(`nginxProxy.service.${p}`, svc[p]);
     }
     if (svc.httpsNodePort !== undefined && !props.tls) invalid('nginxProxy.service.httpsNodePort', svc.httpsNodePort, 'needs tls: without it the proxy has no https port');
     if (svc.httpNodePort !== undefined && svc.httpNodePort === svc.httpsNodePort) {
@@ -103,7 +104,7 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
     }
     if (props.tls && !props.urls.tls) invalid('urls.tls', false, 'must be true when the proxy terminates TLS, or Dify keeps handing out http:// links');
     const maxBody = props.maxBodySize ?? '100M';
-    if (typeof maxBody !== 'string' || !/^[0-9]+[kKmMgG]?$/.test(maxBody)) invalid('nginxProxy.maxBodySize', maxBody, 'must be an nginx size such as "100M"');
+    validateNginxSize('nginxProxy.maxBodySize', maxBody);
     const timeout = validateInt('nginxProxy.proxyTimeoutSeconds', props.proxyTimeoutSeconds ?? 3600, 1, 86400);
     for (const [target, b] of Object.entries(props.backends) as Array<[RouteTarget, RouteBackend]>) {
       validateDnsSubdomain(`nginxProxy.backends.${target}.host`, b.host);

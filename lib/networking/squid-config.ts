@@ -1,4 +1,5 @@
 import { invalid } from '../core/validation';
+import { validateCidr } from '../core/k8s-rules';
 
 /** Destination ranges squid refuses (upstream's `to_private_networks`). */
 export const SQUID_PRIVATE_DESTINATIONS = [
@@ -23,17 +24,11 @@ export interface SquidAllowLists {
   readonly allowPrivateDomains?: string[];
 }
 
-const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const IPV6_CIDR = /^[0-9a-f:]+\/(12[0-8]|1[01]\d|[1-9]?\d)$/i;
 const DOMAIN = /^\.?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Validates the allow-lists, naming the offending entry. */
 export function validateAllowLists(prop: string, a: SquidAllowLists): void {
-  for (const cidr of a.allowPrivateIps ?? []) {
-    if (!IPV4_CIDR.test(cidr) && !(IPV6_CIDR.test(cidr) && cidr.includes(':'))) {
-      invalid(`${prop}.allowPrivateIps`, cidr, 'must be a CIDR such as "10.20.0.0/16" or "fd00::/8"');
-    }
-  }
+  (a.allowPrivateIps ?? []).forEach((cidr, i) => validateCidr(`${prop}.allowPrivateIps[${i}]`, cidr));
   for (const domain of a.allowPrivateDomains ?? []) {
     if (!DOMAIN.test(domain) || domain.length > 253) {
       invalid(`${prop}.allowPrivateDomains`, domain, 'must be a lowercase domain such as "internal.example.com" or ".corp.example.com"');

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Certificate } from '../../imports/certificate-cert-manager.io';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain, validateInt } from '../core/validation';
+import { guardProps } from '../core/guard';
 
 /** Kind of a cert-manager issuer. */
 export type CertManagerIssuerKind = 'ClusterIssuer' | 'Issuer';
@@ -33,6 +34,7 @@ export class IngressTls {
    * before the manifests are applied.
    */
   public static certManager(options: CertManagerTlsOptions): IngressTls {
+    guardProps('CertManagerTlsOptions', options, 'tls');
     validateDnsSubdomain('tls.issuer', options.issuer);
     if (options.kind !== 'ClusterIssuer' && options.kind !== 'Issuer') {
       invalid('tls.kind', options.kind, 'must be "ClusterIssuer" or "Issuer"');
@@ -152,6 +154,7 @@ export class IngressSecurityHeaders {
    * or ingress-nginx answers 503 on every path of the Ingress.
    */
   public static customHeaders(options: IngressCustomHeadersOptions = {}): IngressSecurityHeaders {
+    guardProps('IngressCustomHeadersOptions', options, 'securityHeaders');
     const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff' };
     if (options.frameOptions) headers['X-Frame-Options'] = 'SAMEORIGIN';
     return new IngressSecurityHeaders(headers);

@@ -5,6 +5,8 @@ import { metadataLabels } from '../core/labels';
 import { invalid } from '../core/validation';
 import { HEADLESS_LABEL } from '../core/workload';
 import { DifyStatefulStore } from '../stores/stateful-store';
+import { guardProps } from '../core/guard';
+import { validateLabels } from '../core/k8s-rules';
 
 /** Props of {@link DifyMonitoring}. */
 export interface DifyMonitoringProps {
@@ -30,8 +32,10 @@ export class DifyMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyMonitoringProps) {
     super(scope, id);
+    guardProps('DifyMonitoringProps', props, 'monitoring');
     const interval = props.interval ?? '30s';
     if (!/^[0-9]+(ms|s|m|h)$/.test(interval)) invalid('monitoring.interval', interval, 'must be a Prometheus duration such as "30s" or "1m"');
+    validateLabels('monitoring.serviceMonitorLabels', props.serviceMonitorLabels);
     const targets = props.targets.filter((t) => t.metricsPort !== undefined);
     if (targets.length === 0) invalid('monitoring', 'enabled', 'has nothing to scrape: enable postgres/redis exporters or weaviate metrics');
     const scraper = props.scraper === undefined ? undefined : props.scraper instanceof NetworkPeer ? props.scraper : NetworkPeer.fromPodPeer('monitoring.prometheus', props.scraper);

@@ -24,7 +24,10 @@ const readers = (components: readonly string[], ...vars: string[]) => Object.fro
  * annotations and the consumers' references all derive from it. Adding a
  * credential is one row here.
  */
-export const CREDENTIALS = {
+/** Name of a credential in {@link CREDENTIALS}. */
+export type CredentialName = 'secretKey' | 'sandboxApiKey' | 'pluginDaemonKey' | 'pluginInnerApiKey' | 'postgresPassword' | 'redisPassword' | 'celeryBrokerUrl' | 'weaviateApiKey';
+
+export const CREDENTIALS: { readonly [K in CredentialName]: CredentialSpec } = {
   secretKey: { key: 'secret-key', bytes: 42, readers: readers(API_ROLES, 'SECRET_KEY') },
   sandboxApiKey: { key: 'sandbox-api-key', bytes: 32, readers: { ...readers(['api', 'worker'], 'CODE_EXECUTION_API_KEY'), sandbox: ['API_KEY'] } },
   pluginDaemonKey: { key: 'plugin-daemon-key', bytes: 32, readers: { ...readers(['api', 'worker'], 'PLUGIN_DAEMON_KEY'), 'plugin-daemon': ['SERVER_KEY'] } },
@@ -33,10 +36,7 @@ export const CREDENTIALS = {
   redisPassword: { key: 'redis-password', bytes: 24, embeddedStore: 'redis', readers: { ...readers(STORE_CLIENTS, 'REDIS_PASSWORD'), redis: ['REDIS_PASSWORD', 'REDISCLI_AUTH'] } },
   celeryBrokerUrl: { key: 'celery-broker-url', derived: 'redis-broker-url', embeddedStore: 'redis', readers: readers(API_ROLES, 'CELERY_BROKER_URL') },
   weaviateApiKey: { key: 'weaviate-api-key', bytes: 32, embeddedStore: 'weaviate', readers: { ...readers(API_ROLES, 'WEAVIATE_API_KEY'), weaviate: ['AUTHENTICATION_APIKEY_ALLOWED_KEYS'] } },
-} as const satisfies Record<string, CredentialSpec>;
-
-/** Name of a credential in {@link CREDENTIALS}. */
-export type CredentialName = keyof typeof CREDENTIALS;
+};
 
 /** A reference to every credential of an installation. */
 export type DifyCredentials = { readonly [K in CredentialName]: SecretKeyRef };
