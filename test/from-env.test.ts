@@ -161,7 +161,7 @@ describe('from-env mappings', () => {
     expect(line('upstream', 'COMPOSE_PROFILES')).toMatchObject({ classification: 'dropped', reason: expect.stringContaining('compose-only') });
     expect(line('upstream', 'EXPOSE_NGINX_PORT').classification).toBe('dropped');
     expect(line('upstream', 'NGINX_PORT').classification).toBe('dropped');
-    expect(line('upstream', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'dropped', reason: expect.stringContaining('default unchanged') });
+    expect(line('upstream', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'typed', reason: 'dify-cdk8s default; omitted' });
     expect(line('upstream', 'DB_PASSWORD')).toMatchObject({ classification: 'secret', flag: 'development-default' });
   });
 
@@ -210,11 +210,11 @@ describe('from-env mappings', () => {
       CONSOLE_API_URL: 'https://api.dify.acme.example', APP_WEB_URL: 'https://dify.acme.example', LOG_LEVEL: 'DEBUG', SQLALCHEMY_POOL_SIZE: '50',
     });
     expect(env('tls-hosts', 'web')).toMatchObject({ ALLOW_EMBED: 'true', TEXT_GENERATION_TIMEOUT_MS: '60000' });
-    expect(line('tls-hosts', 'ALLOW_EMBED')).toMatchObject({ classification: 'extraEnv', target: 'settings.extraEnv.ALLOW_EMBED + settings.webExtraEnv.ALLOW_EMBED' });
+    expect(line('tls-hosts', 'ALLOW_EMBED')).toMatchObject({ classification: 'typed', target: 'settings.web.allowEmbed = true' });
     expect(line('tls-hosts', 'TEXT_GENERATION_TIMEOUT_MS')).toMatchObject({ classification: 'dropped', flag: 'check', reason: expect.stringContaining('=60000') });
     expect(docsOf('tls-hosts').find((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-worker')!.spec.replicas).toBe(2);
     expect(line('tls-hosts', 'SECRET_KEY')).toMatchObject({ classification: 'secret', flag: 'development-default' });
-    expect(line('tls-hosts', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'extraEnv', target: 'settings.extraEnv.SQLALCHEMY_POOL_SIZE' });
+    expect(line('tls-hosts', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'typed', target: 'settings.databasePool.size = 50' });
   });
 
   test('Sentinel Redis, a custom vector store and S3 plugin storage; a real SECRET_KEY is kept', () => {
