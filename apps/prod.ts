@@ -56,10 +56,28 @@ export const prod: Environment = {
       externalServices: [{ cidr: DATA_SUBNET, ports: [5432, 6379, 6333] }],
       telemetry: { collector: { namespaceLabels: { 'kubernetes.io/metadata.name': 'observability' }, podLabels: { 'app.kubernetes.io/name': 'opentelemetry-collector' } }, ports: [4317, 4318] },
     },
+    // Celery queues split so an indexing burst cannot starve workflow runs; each pool scales on its queues' depth (KEDA).
+    workerPools: [
+      {
+        name: 'indexing',
+        queues: ['dataset', 'dataset_summary', 'priority_dataset', 'pipeline', 'priority_pipeline'],
+        queueDepthScaling: { minReplicas: 1, maxReplicas: 10, listLength: 10 },
+        options: { priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+      },
+      {
+        name: 'workflow',
+        queues: ['workflow', 'workflow_storage', 'workflow_based_app_execution', 'conversation', 'triggered_workflow_dispatcher', 'schedule_poller',
+          'schedule_executor', 'trigger_refresh_publisher', 'trigger_refresh_executor', 'plugin', 'api_token', 'app_deletion', 'app_rbac', 'retention'],
+        queueDepthScaling: { minReplicas: 2, maxReplicas: 20, listLength: 5 },
+        options: { priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+      },
+      { name: 'ops', queues: ['mail', 'ops_trace'], queueDepthScaling: { minReplicas: 1, maxReplicas: 4, listLength: 20 } },
+    ],
+    // CELERY_BROKER_URL of the prod Redis points at database 1 (as upstream's compose).
+    workerPoolsBroker: { database: 1 },
     components: {
       api: { autoscaling: { minReplicas: 3, maxReplicas: 12 }, priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
       web: { autoscaling: { minReplicas: 3, maxReplicas: 8 }, priorityClassName: 'dify-critical' },
-      worker: { autoscaling: { minReplicas: 3, maxReplicas: 20, targetMemoryUtilization: 80 }, priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
       sandbox: { autoscaling: { minReplicas: 2, maxReplicas: 10 }, priorityClassName: 'dify-critical' },
       ssrfProxy: { replicas: 2, priorityClassName: 'dify-critical' },
       pluginDaemon: { priorityClassName: 'dify-critical' },

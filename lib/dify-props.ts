@@ -1,3 +1,4 @@
+import { DifyWorkerPool, WorkerPoolsBrokerOptions } from './autoscaling/worker-pools';
 import { BackupTarget } from './backup/postgres-backup';
 import { DifyDatabase } from './config/database';
 import { PluginStorage } from './config/plugin-storage';
@@ -178,6 +179,13 @@ export interface DifyProps {
   readonly monitoring?: DifyMonitoringOptions;
   /** Scheduled pg_dump of the embedded PostgreSQL. @default - no backups */
   readonly backup?: DifyBackupOptions;
+  /**
+   * Split the Celery worker into pools (each its own Deployment, CELERY_QUEUES, options, and optionally
+   * KEDA queue-depth scaling); they must cover every queue exactly once. @default - one worker for all queues
+   */
+  readonly workerPools?: DifyWorkerPool[];
+  /** Where KEDA reads queue lengths (derived for the embedded Redis). @default - derived */
+  readonly workerPoolsBroker?: WorkerPoolsBrokerOptions;
   /** Per-component replicas, autoscaling, PDBs, scheduling, Services and resources. @default - one replica each, default resources */
   readonly components?: DifyComponents;
 }

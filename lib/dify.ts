@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DifyWorkerPools } from './autoscaling/worker-pools';
 import { DifyPostgresBackup } from './backup/postgres-backup';
 import { DifyApi } from './components/api';
 import { DifyBeat } from './components/beat';
@@ -69,7 +70,12 @@ export class Dify extends Construct {
   public readonly pluginDaemon: DifyPluginDaemon;
   public readonly migration: DifyMigration;
   public readonly api: DifyApi;
-  public readonly worker: DifyWorker;
+  /** The single worker for every queue, unless `workerPools` split them. */
+  public readonly worker?: DifyWorker;
+  /** The worker pools, when `workerPools` is set. */
+  public readonly workerPools?: DifyWorkerPools;
+  /** Every worker Deployment. */
+  public readonly workers: DifyWorker[];
   public readonly beat: DifyBeat;
   public readonly web: DifyWeb;
   public readonly ingress?: DifyIngress;
@@ -142,7 +148,15 @@ export class Dify extends Construct {
     });
     this.migration = new DifyMigration(this, 'Migration', { instance, image: images.api, config, imagePullSecrets: r.pullSecrets });
     this.api = new DifyApi(this, 'Api', { ...base('api'), image: images.api, config });
-    this.worker = new DifyWorker(this, 'Worker', { ...base('worker'), image: images.api, config });
+    if (props.workerPools) {
+      if (c.worker) invalid('components.worker', c.worker, 'conflicts with workerPools: give each pool its options');
+      const { options: _o, optionsPath: _p, ...common } = base('worker');
+      this.workerPools = new DifyWorkerPools(this, 'WorkerPools', { ...common, image: images.api, config, pools: props.workerPools, broker: props.workerPoolsBroker });
+      this.workers = this.workerPools.workers;
+    } else {
+      this.worker = new DifyWorker(this, 'Worker', { ...base('worker'), image: images.api, config });
+      this.workers = [this.worker];
+    }
     this.beat = new DifyBeat(this, 'Beat', { ...base('beat'), image: images.api, config });
     this.web = new DifyWeb(this, 'Web', { ...base('web'), image: images.web, urls: this.urls, api: this.api, settings: r.settings });
     this.pluginDaemon.connections.allowTo(this.api);
@@ -185,10 +199,10 @@ export class Dify extends Construct {
     const targets: Array<IConnectable | NetworkPeer> = np?.telemetry
       ? [NetworkPeer.fromPodPeer('networkPolicy.telemetry.collector', np.telemetry.collector)]
       : endpoint ? reachOf(undefined, new EnvSet().plain({ OTLP_BASE_ENDPOINT: endpoint }), networks) : [];
-    for (const w of [this.api, this.worker, this.beat]) {
+    for (const w of [this.api, ...this.workers, this.beat]) {
       for (const t of targets) w.connections.allowTo(t, t instanceof NetworkPeer ? np!.telemetry!.ports : undefined);
     }
-    const clients: Record<string, IConnectable> = { api: this.api, worker: this.worker, beat: this.beat, migration: this.migration, 'plugin-daemon': this.pluginDaemon, web: this.web };
+    const clients: Record<string, IConnectable> = { api: this.api, ...Object.fromEntries(this.workers.map((w) => [w.workload.selector['app.kubernetes.io/component'], w])), beat: this.beat, migration: this.migration, 'plugin-daemon': this.pluginDaemon, web: this.web };
     (np?.externalServices ?? []).forEach((e, i) => {
       for (const f of e.from ?? []) {
         if (!clients[f]) invalid(`networkPolicy.externalServices[${i}].from`, f, `must be one of ${Object.keys(clients).join(', ')}; the sandbox and the SSRF proxy never reach private ranges`);

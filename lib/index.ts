@@ -57,3 +57,4 @@ export * from './backup/postgres-backup';
 export * from './topology';
 export * from './autoscaling/celery-queues';
 export * from './autoscaling/queue-autoscaler';
+export * from './autoscaling/worker-pools';

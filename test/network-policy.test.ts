@@ -49,7 +49,9 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
     open(INGRESS_CONTROLLER, pod('web'), 3000);
     open(INGRESS_CONTROLLER, pod('api'), 5001);
     open(INGRESS_CONTROLLER, pod('plugin-daemon'), 5002);
-    for (const c of ['api', 'worker']) {
+    const workers = pods.map((x) => x.labels['app.kubernetes.io/component']).filter((c) => /^worker(-|$)/.test(c));
+    expect(workers.length).toBeGreaterThanOrEqual(1);
+    for (const c of ['api', ...new Set(workers)]) {
       if (has('postgres')) open(pod(c), pod('postgres'), 5432);
       if (has('redis')) open(pod(c), pod('redis'), 6379);
       if (has('weaviate')) open(pod(c), pod('weaviate'), 8080);
@@ -89,7 +91,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
     ];
     for (const p of pods) {
       const component = p.labels['app.kubernetes.io/component'];
-      if (allowed.has(component) || component === 'postgres' || component === 'redis') continue;
+      if (allowed.has(component) || /^worker-/.test(component) || component === 'postgres' || component === 'redis') continue;
       for (const [store, port] of stores) {
         if (component === 'backup' && port === 5432) open(p, store, port);
         else closed(p, store, port);
@@ -126,7 +128,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
 describe('prod reaches its managed services only from the store clients', () => {
   const prod = ENVIRONMENTS.find((e) => e.name === 'prod')!;
   const { evaluator, pod } = setup(parseDocs(synthFiles(prod)));
-  test.each([['api', true], ['worker', true], ['beat', true], ['migration', true], ['plugin-daemon', true], ['web', false], ['sandbox', false], ['ssrf-proxy', false]])('%s -> 10.40.0.0/16:5432 is %s', (c, expected) => {
+  test.each([['api', true], ['worker-indexing', true], ['worker-workflow', true], ['worker-ops', true], ['beat', true], ['migration', true], ['plugin-daemon', true], ['web', false], ['sandbox', false], ['ssrf-proxy', false]])('%s -> 10.40.0.0/16:5432 is %s', (c, expected) => {
     expect(evaluator.allows(pod(c as string), ip('10.40.3.7'), 5432)).toBe(expected);
   });
 });

@@ -40,9 +40,14 @@ const allow = (check: string, reason: string, targets: readonly string[]): Recor
 // Workload inventory per environment (what the allow-lists below range over)
 // ------------------------------------------------------------------------------------------------
 
-const API_IMAGE_DEPLOYMENTS = ['Deployment/dify-api', 'Deployment/dify-worker', 'Deployment/dify-beat'];
+/** prod splits the Celery worker into pools (apps/prod.ts workerPools); dev and staging run one worker. */
+const WORKERS: Record<Env, string[]> = {
+  dev: ['Deployment/dify-worker'],
+  staging: ['Deployment/dify-worker'],
+  prod: ['Deployment/dify-worker-indexing', 'Deployment/dify-worker-ops', 'Deployment/dify-worker-workflow'],
+};
 const OTHER_DEPLOYMENTS = ['Deployment/dify-web', 'Deployment/dify-sandbox', 'Deployment/dify-ssrf-proxy'];
-const DEPLOYMENTS = [...API_IMAGE_DEPLOYMENTS, ...OTHER_DEPLOYMENTS];
+const deployments = (env: Env) => ['Deployment/dify-api', ...WORKERS[env], 'Deployment/dify-beat', ...OTHER_DEPLOYMENTS];
 const STORES = ['StatefulSet/dify-postgres', 'StatefulSet/dify-redis', 'StatefulSet/dify-weaviate'];
 const PLUGIN_DAEMON = 'StatefulSet/dify-plugin-daemon';
 const MIGRATION = 'Job/dify-migrate-*';
@@ -51,25 +56,25 @@ const BACKUP = 'CronJob/dify-backup';
 
 /** Every pod controller of each environment. */
 const CONTROLLERS: Record<Env, string[]> = {
-  dev: [...DEPLOYMENTS, PLUGIN_DAEMON, ...STORES, MIGRATION, SECRET_GENERATOR],
-  staging: [...DEPLOYMENTS, PLUGIN_DAEMON, ...STORES, MIGRATION, BACKUP],
-  prod: [...DEPLOYMENTS, PLUGIN_DAEMON, MIGRATION],
+  dev: [...deployments('dev'), PLUGIN_DAEMON, ...STORES, MIGRATION, SECRET_GENERATOR],
+  staging: [...deployments('staging'), PLUGIN_DAEMON, ...STORES, MIGRATION, BACKUP],
+  prod: [...deployments('prod'), PLUGIN_DAEMON, MIGRATION],
 };
 
 /** Every container (init containers included) of each environment, as `Kind/name:container`. */
 const CONTAINERS: Record<Env, string[]> = (() => {
-  const app = [
+  const app = (env: Env) => [
     'Deployment/dify-api:wait-for-migrations', 'Deployment/dify-api:api',
-    'Deployment/dify-worker:wait-for-migrations', 'Deployment/dify-worker:worker',
+    ...WORKERS[env].flatMap((w) => [`${w}:wait-for-migrations`, `${w}:${w.replace('Deployment/dify-', '')}`]),
     'Deployment/dify-beat:wait-for-migrations', 'Deployment/dify-beat:beat',
     'Deployment/dify-web:web', 'Deployment/dify-sandbox:sandbox', 'Deployment/dify-ssrf-proxy:ssrf-proxy',
     `${PLUGIN_DAEMON}:plugin-daemon`, `${MIGRATION}:migrate`,
   ];
   const stores = ['StatefulSet/dify-postgres:postgres', 'StatefulSet/dify-redis:redis', 'StatefulSet/dify-weaviate:weaviate'];
   return {
-    dev: [...app, ...stores, `${SECRET_GENERATOR}:generate`],
-    staging: [...app, ...stores, `${BACKUP}:pg-dump`],
-    prod: app,
+    dev: [...app('dev'), ...stores, `${SECRET_GENERATOR}:generate`],
+    staging: [...app('staging'), ...stores, `${BACKUP}:pg-dump`],
+    prod: app('prod'),
   };
 })();
 
@@ -143,11 +148,11 @@ const WARNING_EXPECTED: Record<Env, Record<string, string>> = {
     ...INSTANCE_LABEL('dev'),
     ...NETWORK_POLICY('dev'),
     ...PRIORITY_CLASS_NONPROD('dev'),
-    ...SINGLE_REPLICA_SPREAD([...DEPLOYMENTS, PLUGIN_DAEMON, ...STORES]),
+    ...SINGLE_REPLICA_SPREAD([...deployments('dev'), PLUGIN_DAEMON, ...STORES]),
     ...WRITABLE_ROOT,
     ...allow('deploymentMissingReplicas',
       'By design: dev is a laptop stack (README: fits a 4-CPU / 8-GiB cluster) and runs one replica of each Deployment.',
-      DEPLOYMENTS),
+      deployments('dev')),
     ...allow('tlsSettingsMissing',
       'By design: dev serves http://dify.localhost on a laptop cluster with no certificate; staging and prod use TLS.',
       ['Ingress/dify']),
@@ -174,16 +179,16 @@ const WARNING_EXPECTED: Record<Env, Record<string, string>> = {
     ...SINGLE_REPLICA_SPREAD(['Deployment/dify-beat', PLUGIN_DAEMON]),
     ...WRITABLE_ROOT,
     ...allow('deploymentMissingReplicas',
-      'By design: api, web, worker and sandbox are scaled by their HorizontalPodAutoscaler (min 3/3/3/2), so the '
-      + 'Deployment deliberately has no spec.replicas for the HPA to fight with (asserted below).',
-      ['Deployment/dify-api', 'Deployment/dify-web', 'Deployment/dify-worker', 'Deployment/dify-sandbox']),
+      'By design: api, web and sandbox are scaled by their HorizontalPodAutoscaler (min 3/3/2) and the worker pools by '
+      + 'KEDA on queue depth, so the Deployment deliberately has no spec.replicas for the HPA to fight with (asserted below).',
+      ['Deployment/dify-api', 'Deployment/dify-web', ...WORKERS.prod, 'Deployment/dify-sandbox']),
     ...allow('deploymentMissingReplicas',
       'By design: beat must run exactly once (two beats would enqueue every periodic task twice).',
       ['Deployment/dify-beat']),
     ...allow('priorityClassNotSet',
       'Configuration choice in apps/prod.ts: the serving path (api, web, worker, sandbox, SSRF proxy, plugin daemon) gets '
-      + 'dify-critical; beat (one idle scheduler) and the one-shot migration Job run at the default priority.',
-      ['Deployment/dify-beat', MIGRATION]),
+      + 'dify-critical; beat (one idle scheduler), the mail/ops-trace worker pool and the one-shot migration Job run at the default priority.',
+      ['Deployment/dify-beat', 'Deployment/dify-worker-ops', MIGRATION]),
   },
 };
 

@@ -3,6 +3,8 @@ import { DifyBackendConfig } from '../config/backend';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { ComponentResources } from '../core/resources';
 import { DifyComponentProps, DifyWorkload, execProbe, startupFor } from '../core/workload';
+import { DIFY_CELERY_QUEUES, validateQueueName } from '../autoscaling/celery-queues';
+import { invalid, validateDnsLabel } from '../core/validation';
 import { DEFAULT_IMAGES } from '../versions';
 import { apiImageProfile, backendPod, migrationGate } from './backend-pod';
 
@@ -11,6 +13,10 @@ export interface DifyWorkerProps extends DifyComponentProps {
   /** @default - {@link DEFAULT_IMAGES}.api */
   readonly image?: string;
   readonly config: DifyBackendConfig;
+  /** A pool of workers: component `worker-<pool>`, consuming only `queues`. @default - one worker for every queue */
+  readonly pool?: { readonly name: string; readonly queues: readonly string[] };
+  /** Replicas owned by a queue-depth autoscaler (KEDA); the Deployment leaves them out. @default - replicas from options */
+  readonly externalScaling?: { readonly minReplicas: number; readonly maxReplicas: number };
 }
 
 /** The Celery worker (MODE=worker): dataset indexing, workflows, mail and the other queues. */
@@ -18,18 +24,28 @@ export class DifyWorker extends Construct implements IConnectable {
   public static readonly DEFAULT_RESOURCES: ComponentResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '1Gi', memoryLimit: '2Gi' };
 
   public readonly workload: DifyWorkload;
+  /** The Celery queues these workers consume. */
+  public readonly queues: readonly string[];
 
   constructor(scope: Construct, id: string, props: DifyWorkerProps) {
     super(scope, id);
     const pod = backendPod(props.instance, props.config);
     // Upstream's compose healthcheck: the worker answers a broker ping.
     const ping = execProbe(['celery', '-A', 'celery_healthcheck.celery', 'inspect', 'ping'], { period: 60, timeout: 30, failures: 3 });
+    const env = props.config.env('worker');
+    if (props.pool) {
+      validateDnsLabel('workerPools.name', props.pool.name, 30);
+      if (!props.pool.queues.length) invalid(`workerPools.${props.pool.name}.queues`, props.pool.queues, 'must list at least one queue');
+      props.pool.queues.forEach((q, i) => validateQueueName(`workerPools.${props.pool!.name}.queues[${i}]`, q));
+      env.plain({ CELERY_QUEUES: props.pool.queues.join(',') }, `workerPools.${props.pool.name}`);
+    }
+    this.queues = props.pool ? [...props.pool.queues] : [...DIFY_CELERY_QUEUES];
     this.workload = new DifyWorkload(this, 'Resource', {
       ...props,
-      component: 'worker',
+      component: props.pool ? `worker-${props.pool.name}` : 'worker',
       image: props.image ?? DEFAULT_IMAGES.api,
       kind: 'Deployment',
-      env: props.config.env('worker'),
+      env,
       probes: { readiness: ping, liveness: ping, startup: startupFor(ping, 300) },
       resources: DifyWorker.DEFAULT_RESOURCES,
       security: apiImageProfile(true),

@@ -80,6 +80,8 @@ export interface AvailabilityContext {
   readonly hasService: boolean;
   /** Affinity the component itself needs, merged with the user's. */
   readonly affinity?: k8s.Affinity;
+  /** Replicas owned by an external autoscaler (KEDA): the spec leaves them out. @default - none */
+  readonly externalScaling?: { readonly minReplicas: number; readonly maxReplicas: number };
 }
 
 /** Availability fields resolved once, before any object is rendered. */
@@ -133,8 +135,14 @@ export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext):
     minReplicas = a.minReplicas;
     hpa = { minReplicas: a.minReplicas, maxReplicas: a.maxReplicas, metrics };
   }
+  const ext = ctx.externalScaling;
+  if (ext) {
+    if (o.autoscaling) invalid(`${prop}.autoscaling`, 'set', 'conflicts with queue-depth autoscaling: KEDA owns the HPA of this workload; use one of the two');
+    if (o.replicas !== undefined) invalid(`${prop}.replicas`, o.replicas, 'must be omitted when queue-depth autoscaling is set: KEDA owns the replica count');
+    minReplicas = ext.minReplicas;
+  }
 
-  const multi = minReplicas > 1 || (o.autoscaling?.maxReplicas ?? 1) > 1;
+  const multi = minReplicas > 1 || (o.autoscaling?.maxReplicas ?? ext?.maxReplicas ?? 1) > 1;
   let pdb: AvailabilityPlan['pdb'];
   if (o.disruptionBudget || multi || ctx.store) {
     const b = o.disruptionBudget ?? { maxUnavailable: 1 };
@@ -143,7 +151,7 @@ export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext):
     }
     if (b.minAvailable !== undefined) {
       validateInt(`${prop}.disruptionBudget.minAvailable`, b.minAvailable, 0, 1000);
-      if (b.minAvailable >= minReplicas) {
+      if (b.minAvailable >= Math.max(minReplicas, 1)) {
         invalid(`${prop}.disruptionBudget.minAvailable`, b.minAvailable, `must be below the ${o.autoscaling ? 'HPA minReplicas' : 'replica count'} (${minReplicas}), or no pod could ever be evicted and node drains would hang`);
       }
       pdb = { minAvailable: b.minAvailable };
@@ -180,7 +188,7 @@ export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext):
   }
   const deployment = ctx.kind === 'Deployment';
   return {
-    replicas: hpa ? undefined : replicas,
+    replicas: hpa || ext ? undefined : replicas,
     minReplicas,
     hpa,
     pdb,

@@ -42,6 +42,16 @@ export class EnvSet {
     return this;
   }
 
+  /** The plain value of `name`, if set. */
+  public plainValue(name: string): string | undefined {
+    return this.plainValues.get(name);
+  }
+
+  /** The Secret reference of `name`, if set. */
+  public secretRef(name: string): SecretKeyRef | undefined {
+    return this.secretValues.get(name);
+  }
+
   public has(name: string): boolean {
     return this.plainValues.has(name) || this.secretValues.has(name);
   }

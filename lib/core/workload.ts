@@ -66,6 +66,8 @@ export interface DifyWorkloadProps extends DifyComponentProps {
   readonly singleton?: boolean;
   /** A store: it always gets a PodDisruptionBudget. @default false */
   readonly store?: boolean;
+  /** Replicas owned by an external autoscaler (KEDA). @default - replicas from options */
+  readonly externalScaling?: { readonly minReplicas: number; readonly maxReplicas: number };
   /** Environment: plain values go to the `<name>-env` ConfigMap, credentials to secretKeyRef env vars. */
   readonly env?: EnvSet;
   /** Env vars that need Kubernetes features (fieldRef, $(VAR) expansion). @default [] */
@@ -150,7 +152,7 @@ export class DifyWorkload extends Construct implements IConnectable {
     this.servicePorts = [...(props.ports ?? []), ...(props.sidecarPorts ?? []).map((p) => ({ ...p, client: false }))];
     this.availability = planAvailability(o, {
       prop: optionsPath, component: props.component, singleton: props.singleton ?? false, store: props.store ?? false,
-      kind: props.kind, selector: this.selector, hasService: this.servicePorts.length > 0, affinity: props.affinity,
+      kind: props.kind, selector: this.selector, hasService: this.servicePorts.length > 0, affinity: props.affinity, externalScaling: props.externalScaling,
     });
     const plan = this.availability;
     this.connections = Connections.forPods(this, { instance: props.instance, component: props.component, selector: this.selector },

@@ -4,7 +4,7 @@
  * and adds keys that are missing; it never changes an existing value and
  * prints key names only.
  */
-export const GENERATOR_SCRIPT = `import base64, json, os, secrets, ssl, sys, time, urllib.error, urllib.request
+export const GENERATOR_SCRIPT = `import base64, json, os, secrets, ssl, sys, time, urllib.error, urllib.parse, urllib.request
 
 SA = "/var/run/secrets/kubernetes.io/serviceaccount"
 NAMESPACE = open(SA + "/namespace").read().strip()
@@ -35,7 +35,8 @@ def missing_values(existing):
     broker = os.environ.get("BROKER_URL_KEY")
     if broker and broker not in existing:
         password = values.get(os.environ["REDIS_PASSWORD_KEY"]) or existing[os.environ["REDIS_PASSWORD_KEY"]]
-        values[broker] = "redis://:%s@%s:%s/1" % (password, os.environ["REDIS_HOST"], os.environ["REDIS_PORT"])
+        # URL-encoded: a password you set yourself may hold "@ / : %" (Celery decodes userinfo once).
+        values[broker] = "redis://:%s@%s:%s/1" % (urllib.parse.quote(password, safe=""), os.environ["REDIS_HOST"], os.environ["REDIS_PORT"])
     return values
 
 

@@ -51,7 +51,9 @@ export class DifyRedis extends Construct implements RedisConnection, IConnectabl
     this.celeryBrokerUrl = props.celeryBrokerUrl;
     const start = [
       'umask 077',
-      'printf \'requirepass "%s"\\nport 6379\\ndir /data\\nappendonly yes\\nprotected-mode no\\n\' "$REDIS_PASSWORD" > /run/redis/redis.conf',
+      // requirepass is a double-quoted config string: escape \ and " so any password is read back verbatim.
+      'pw=$(printf \'%s\' "$REDIS_PASSWORD" | sed \'s/[\\\\"]/\\\\&/g\')',
+      'printf \'requirepass "%s"\\nport 6379\\ndir /data\\nappendonly yes\\nprotected-mode no\\n\' "$pw" > /run/redis/redis.conf',
       'exec redis-server /run/redis/redis.conf',
     ].join('\n');
     const ping = execProbe(['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], { period: 10 });
