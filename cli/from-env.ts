@@ -5,6 +5,7 @@ import {
   Dify, DifyDatabase, DifyMail, DifyProps, DifySecrets, ExternalRedis, SecretKeyRef, VectorStore,
   CUSTOM_VECTOR_STORES, isSensitiveEnvName, redisBrokerUrl, redisSentinelBrokerUrl,
 } from '../lib';
+import { ENV_PARITY } from '../lib/parity/env-parity';
 import type { Environment } from '../apps/environments';
 import { Code, Tree, call, evaluate, importsOf, quote, renderTs } from './code';
 import { COMPONENT_OF_SERVICE, COMPOSE_SERVICES, FactorySpec, PLACEHOLDER_CREDENTIALS, PLUGIN_STORAGE, STORAGE, VECTOR_STORES } from './tables';
@@ -832,10 +833,12 @@ class Converter {
       const typedNames = TYPED_NAMES[prop === 'settings.webExtraEnv' ? 'web' : 'backend'];
       for (const name of names) {
         const now = rendered.plain[name];
+        const parity = ENV_PARITY[name];
         if (now !== undefined || rendered.secret.has(name)) {
           outcomes.push(now === v ? `same:${name}` : `managed:${name}=${now ?? '<secret>'}`);
         } else if (isDefault) outcomes.push(`default:${name}`);
         else if (typedNames.has(name)) outcomes.push(`typed:${typedNames.get(name)}`);
+        else if (parity?.kind === 'typed') outcomes.push(`managed:${name} through ${parity.prop}`);
         else {
           extra[name] = v;
           targets.push(`${prop}.${name}`);
