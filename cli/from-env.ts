@@ -10,6 +10,10 @@ import type { Environment } from '../apps/environments';
 import { Code, Tree, call, evaluate, importsOf, quote, renderTs } from './code';
 import { COMPONENT_OF_SERVICE, COMPOSE_SERVICES, FactorySpec, PLACEHOLDER_CREDENTIALS, PLUGIN_STORAGE, STORAGE, VECTOR_STORES } from './tables';
 import { upstreamCompose } from './upstream';
+import { AWAITING_WIRING, typedEnvNames } from '../lib/parity/env-parity';
+
+/** Names a typed settings property renders (extraEnv refuses them), by extraEnv scope. */
+const TYPED_NAMES = { backend: typedEnvNames('backend'), web: typedEnvNames('web') };
 
 /** Where one `.env` key went. */
 export type Classification = 'typed' | 'extraEnv' | 'secret' | 'dropped';
@@ -571,6 +575,80 @@ class Converter {
     this.typed(key, `${target} = ${renderTs(parsed)}`);
   }
 
+  /** Settings typed for upstream parity (lib/parity): extraEnv refuses their names, so they are set here. */
+  private parityTypedSettings(str: (v: string) => string, num: (v: string) => number, bool: (v: string) => boolean): void {
+    const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean) as unknown as Tree;
+    const specs: Array<[string, string[], (v: string) => Tree, Tree]> = [
+      ['LOG_TZ', ['logTimezone'], str, 'UTC'],
+      ['SERVER_WORKER_AMOUNT', ['processes', 'api', 'workers'], num, 1],
+      ['SERVER_WORKER_CLASS', ['processes', 'api', 'workerClass'], str, 'gevent'],
+      ['SERVER_WORKER_CONNECTIONS', ['processes', 'api', 'workerConnections'], num, 10],
+      ['GUNICORN_TIMEOUT', ['processes', 'api', 'timeoutSeconds'], num, 360],
+      ['API_WEBSOCKET_WORKER_AMOUNT', ['processes', 'apiWebsocket', 'workers'], num, 1],
+      ['API_WEBSOCKET_WORKER_CLASS', ['processes', 'apiWebsocket', 'workerClass'], str, 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker'],
+      ['API_WEBSOCKET_WORKER_CONNECTIONS', ['processes', 'apiWebsocket', 'workerConnections'], num, 1000],
+      ['API_WEBSOCKET_GUNICORN_TIMEOUT', ['processes', 'apiWebsocket', 'timeoutSeconds'], num, 360],
+      ['CELERY_WORKER_CLASS', ['processes', 'worker', 'pool'], str, 'gevent'],
+      ['SQLALCHEMY_POOL_SIZE', ['databasePool', 'size'], num, 30],
+      ['SQLALCHEMY_MAX_OVERFLOW', ['databasePool', 'maxOverflow'], num, 10],
+      ['SQLALCHEMY_POOL_RECYCLE', ['databasePool', 'recycleSeconds'], num, 3600],
+      ['SQLALCHEMY_POOL_TIMEOUT', ['databasePool', 'timeoutSeconds'], num, 30],
+      ['SQLALCHEMY_POOL_PRE_PING', ['databasePool', 'prePing'], bool, false],
+      ['SQLALCHEMY_POOL_USE_LIFO', ['databasePool', 'useLifo'], bool, false],
+      ['SQLALCHEMY_POOL_RESET_ON_RETURN', ['databasePool', 'resetOnReturn'], str, 'rollback'],
+      ['SQLALCHEMY_ECHO', ['databasePool', 'echo'], bool, false],
+      ['MARKETPLACE_API_URL', ['marketplace', 'apiUrl'], str, 'https://marketplace.dify.ai'],
+      ['MARKETPLACE_URL', ['marketplace', 'url'], str, 'https://marketplace.dify.ai'],
+      ['TEXT_GENERATION_TIMEOUT_MS', ['web', 'textGenerationTimeoutMs'], num, 60000],
+      ['ALLOW_EMBED', ['web', 'allowEmbed'], bool, false],
+      ['ALLOW_UNSAFE_DATA_SCHEME', ['web', 'allowUnsafeDataScheme'], bool, false],
+      ['CSP_WHITELIST', ['web', 'cspWhitelist'], list, ''],
+      ['NEXT_PUBLIC_BATCH_CONCURRENCY', ['web', 'batchConcurrency'], num, 5],
+      ['TURNSTILE_SITE_KEY', ['web', 'turnstileSiteKey'], str, ''],
+      ['ENABLE_WEBSITE_JINAREADER', ['web', 'websiteImport', 'jinaReader'], bool, true],
+      ['ENABLE_WEBSITE_FIRECRAWL', ['web', 'websiteImport', 'firecrawl'], bool, true],
+      ['ENABLE_WEBSITE_WATERCRAWL', ['web', 'websiteImport', 'watercrawl'], bool, true],
+      ['TOP_K_MAX_VALUE', ['limits', 'topKMaxValue'], num, 10],
+      ['INDEXING_MAX_SEGMENTATION_TOKENS_LENGTH', ['limits', 'indexingMaxSegmentationTokensLength'], num, 4000],
+      ['LOOP_NODE_MAX_COUNT', ['limits', 'loopNodeMaxCount'], num, 100],
+      ['MAX_TOOLS_NUM', ['limits', 'maxToolsNum'], num, 10],
+      ['MAX_PARALLEL_LIMIT', ['limits', 'maxParallelLimit'], num, 10],
+      ['MAX_ITERATIONS_NUM', ['limits', 'maxIterationsNum'], num, 99],
+      ['MAX_TREE_DEPTH', ['limits', 'maxTreeDepth'], num, 50],
+      ['SANDBOX_ENABLE_NETWORK', ['sandbox', 'enableNetwork'], bool, true],
+      ['PIP_MIRROR_URL', ['pipMirrorUrl'], str, ''],
+      ['PLUGIN_MAX_PACKAGE_SIZE', ['plugins', 'maxPackageSizeBytes'], num, 52428800],
+      ['PLUGIN_MAX_EXECUTION_TIMEOUT', ['plugins', 'maxExecutionTimeoutSeconds'], num, 600],
+      ['PLUGIN_PYTHON_ENV_INIT_TIMEOUT', ['plugins', 'pythonEnvInitTimeoutSeconds'], num, 120],
+      ['PLUGIN_STDIO_BUFFER_SIZE', ['plugins', 'stdioBufferSize'], num, 1024],
+      ['PLUGIN_STDIO_MAX_BUFFER_SIZE', ['plugins', 'stdioMaxBufferSize'], num, 5242880],
+      ['FORCE_VERIFYING_SIGNATURE', ['plugins', 'forceVerifyingSignature'], bool, true],
+      ['PLUGIN_PPROF_ENABLED', ['plugins', 'pprofEnabled'], bool, false],
+      ['POSTGRES_MAX_CONNECTIONS', ['postgres', 'maxConnections'], num, 200],
+      ['POSTGRES_SHARED_BUFFERS', ['postgres', 'sharedBuffers'], str, '128MB'],
+      ['POSTGRES_WORK_MEM', ['postgres', 'workMem'], str, '4MB'],
+      ['POSTGRES_MAINTENANCE_WORK_MEM', ['postgres', 'maintenanceWorkMem'], str, '64MB'],
+      ['POSTGRES_EFFECTIVE_CACHE_SIZE', ['postgres', 'effectiveCacheSize'], str, '4096MB'],
+      ['POSTGRES_STATEMENT_TIMEOUT', ['postgres', 'statementTimeoutMs'], num, 0],
+      ['POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT', ['postgres', 'idleInTransactionSessionTimeoutMs'], num, 0],
+      ['WEAVIATE_QUERY_DEFAULTS_LIMIT', ['weaviate', 'queryDefaultsLimit'], num, 25],
+      ['WEAVIATE_ENABLE_TOKENIZER_GSE', ['weaviate', 'tokenizers', 'gse'], bool, false],
+      ['WEAVIATE_ENABLE_TOKENIZER_KAGOME_JA', ['weaviate', 'tokenizers', 'kagomeJa'], bool, false],
+      ['WEAVIATE_ENABLE_TOKENIZER_KAGOME_KR', ['weaviate', 'tokenizers', 'kagomeKr'], bool, false],
+    ];
+    // A key whose setting is not wired into its component yet keeps the handling it had before.
+    const wired = (key: string) => !AWAITING_WIRING.some((id) => id.startsWith(`${key}@`));
+    for (const [key, path, parse, dflt] of specs) if (this.given(key) !== undefined && wired(key)) this.setting(key, path, parse, dflt);
+    // The worker entrypoint reads CELERY_MAX_WORKERS/MIN_WORKERS only with CELERY_AUTO_SCALE=true.
+    if (this.given('CELERY_AUTO_SCALE')?.toLowerCase() === 'true' && this.given('CELERY_MAX_WORKERS') !== undefined) {
+      this.setting('CELERY_MAX_WORKERS', ['processes', 'worker', 'autoscale', 'maxWorkers'], num, -1);
+      this.setting('CELERY_MIN_WORKERS', ['processes', 'worker', 'autoscale', 'minWorkers'], num, 1);
+      this.typed('CELERY_AUTO_SCALE', 'settings.processes.worker.autoscale');
+    } else {
+      this.setting('CELERY_WORKER_AMOUNT', ['processes', 'worker', 'concurrency'], num, 4);
+    }
+  }
+
   private settingsProps(): void {
     const str = (v: string) => v;
     const num = (v: string) => Number(v);
@@ -593,6 +671,7 @@ class Converter {
       ['SANDBOX_WORKER_TIMEOUT', 'sandboxWorkerTimeoutSeconds', 15],
     ];
     for (const [key, prop, d] of code) this.setting(key, ['codeExecution', prop], num, d);
+    this.parityTypedSettings(str, num, bool);
     if (this.given('ENABLE_OTEL')?.toLowerCase() === 'true') {
       const otel: Record<string, Tree> = { endpoint: this.given('OTLP_BASE_ENDPOINT') ?? 'http://localhost:4318' };
       this.typed('ENABLE_OTEL', 'settings.otel');
@@ -751,12 +830,14 @@ class Converter {
     const outcomes: string[] = [];
     const targets: string[] = [];
     const place = (names: string[], rendered: Rendered, extra: Record<string, string>, prop: string) => {
+      const typedNames = TYPED_NAMES[prop === 'settings.webExtraEnv' ? 'web' : 'backend'];
       for (const name of names) {
         const now = rendered.plain[name];
         const parity = ENV_PARITY[name];
         if (now !== undefined || rendered.secret.has(name)) {
           outcomes.push(now === v ? `same:${name}` : `managed:${name}=${now ?? '<secret>'}`);
         } else if (isDefault) outcomes.push(`default:${name}`);
+        else if (typedNames.has(name)) outcomes.push(`typed:${typedNames.get(name)}`);
         else if (parity?.kind === 'typed') outcomes.push(`managed:${name} through ${parity.prop}`);
         else {
           extra[name] = v;
@@ -769,6 +850,11 @@ class Converter {
     const note = known ? '' : 'not in upstream\'s env.example; ';
     if (targets.length > 0) {
       this.line(key, 'extraEnv', targets.join(' + '), `${note}passed through unchanged${targets.some((t) => !t.endsWith(`.${key}`)) ? ' (renamed as compose does)' : ''}`);
+      return;
+    }
+    const typedProp = outcomes.find((x) => x.startsWith('typed:'));
+    if (typedProp) {
+      this.drop(key, `a typed property carries it and extraEnv refuses the name: set ${typedProp.slice('typed:'.length)} by hand`, 'check');
       return;
     }
     const managed = outcomes.find((x) => x.startsWith('managed:'));

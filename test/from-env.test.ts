@@ -161,7 +161,7 @@ describe('from-env mappings', () => {
     expect(line('upstream', 'COMPOSE_PROFILES')).toMatchObject({ classification: 'dropped', reason: expect.stringContaining('compose-only') });
     expect(line('upstream', 'EXPOSE_NGINX_PORT').classification).toBe('dropped');
     expect(line('upstream', 'NGINX_PORT').classification).toBe('dropped');
-    expect(line('upstream', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'dropped', reason: expect.stringContaining('default unchanged') });
+    expect(line('upstream', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'typed', reason: 'dify-cdk8s default; omitted' });
     expect(line('upstream', 'DB_PASSWORD')).toMatchObject({ classification: 'secret', flag: 'development-default' });
   });
 
@@ -207,16 +207,15 @@ describe('from-env mappings', () => {
     const r = converted['tls-hosts'].result;
     expect(r.source).toMatch(/host: 'dify\.acme\.example',\n\s+apiHost: 'api\.dify\.acme\.example',\n\s+tls: true,/);
     expect(env('tls-hosts', 'api')).toMatchObject({
-      CONSOLE_API_URL: 'https://api.dify.acme.example', APP_WEB_URL: 'https://dify.acme.example', LOG_LEVEL: 'DEBUG',
+      CONSOLE_API_URL: 'https://api.dify.acme.example', APP_WEB_URL: 'https://dify.acme.example', LOG_LEVEL: 'DEBUG', SQLALCHEMY_POOL_SIZE: '50',
     });
-    // A key that has a typed prop is never smuggled through extraEnv: the report points at the prop.
-    expect(line('tls-hosts', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'dropped' });
-    expect(line('tls-hosts', 'SQLALCHEMY_POOL_SIZE').reason).toContain('settings.databasePool.size');
-    // ALLOW_EMBED now has a typed prop (settings.web.allowEmbed): reported, never passed through extraEnv.
-    expect(line('tls-hosts', 'ALLOW_EMBED').classification).not.toBe('extraEnv');
+    // A key with a typed prop is never passed through extraEnv: the converter sets the prop, and the value arrives.
+    expect(env('tls-hosts', 'web')).toMatchObject({ ALLOW_EMBED: 'true', TEXT_GENERATION_TIMEOUT_MS: '60000' });
+    expect(line('tls-hosts', 'ALLOW_EMBED')).toMatchObject({ classification: 'typed', target: 'settings.web.allowEmbed = true' });
     expect(line('tls-hosts', 'TEXT_GENERATION_TIMEOUT_MS')).toMatchObject({ classification: 'dropped', flag: 'check', reason: expect.stringContaining('=60000') });
     expect(docsOf('tls-hosts').find((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-worker')!.spec.replicas).toBe(2);
     expect(line('tls-hosts', 'SECRET_KEY')).toMatchObject({ classification: 'secret', flag: 'development-default' });
+    expect(line('tls-hosts', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'typed', target: 'settings.databasePool.size = 50' });
   });
 
   test('Sentinel Redis, a custom vector store and S3 plugin storage; a real SECRET_KEY is kept', () => {
