@@ -112,7 +112,7 @@ export class Dify extends Construct {
     const exporters = m ? m.exporters ?? true : false;
     if (embedded.postgres) {
       this.postgres = new DifyPostgres(this, 'Postgres', {
-        ...base('postgres'), ...props.postgres, image: images.postgres, password: creds.postgresPassword,
+        ...base('postgres'), ...props.postgres, serverArgs: r.settings.postgresArgs(), image: images.postgres, password: creds.postgresPassword,
         metricsExporter: exporters ? { image: images.postgresExporter } : undefined,
       });
     }
@@ -124,7 +124,7 @@ export class Dify extends Construct {
     }
     if (embedded.weaviate) {
       this.weaviate = new DifyWeaviate(this, 'Weaviate', {
-        ...base('weaviate'), ...props.weaviate, image: images.weaviate, apiKey: creds.weaviateApiKey, metrics: m ? m.weaviateMetrics ?? true : false,
+        ...base('weaviate'), ...props.weaviate, settingsEnv: r.settings.weaviateEnv(), image: images.weaviate, apiKey: creds.weaviateApiKey, metrics: m ? m.weaviateMetrics ?? true : false,
       });
     }
     this.database = this.postgres ?? props.externalDatabase!;
@@ -135,12 +135,14 @@ export class Dify extends Construct {
     this.sandbox = new DifySandbox(this, 'Sandbox', {
       ...base('sandbox'), image: images.sandbox, apiKey: creds.sandboxApiKey, ssrfProxy: this.ssrfProxy,
       workerTimeoutSeconds: r.settings.sandboxWorkerTimeoutSeconds, pythonRequirements: props.sandboxPythonRequirements,
+      enableNetwork: r.settings.sandboxEnableNetwork, settingsEnv: r.settings.sandboxEnv(),
     });
     // The daemon and the api reference each other; the api Service name is fixed by the instance.
     const apiRef = { host: `${instance}-api`, port: DifyApi.PORT };
     this.pluginDaemon = new DifyPluginDaemon(this, 'PluginDaemon', {
       ...base('pluginDaemon'), ...props.pluginDaemon, image: images.pluginDaemon, database: this.database, redis, api: apiRef,
       serverKey: creds.pluginDaemonKey, innerApiKey: creds.pluginInnerApiKey, storage: props.pluginStorage, externalNetworks: r.externalNetworks,
+      settingsEnv: r.settings.pluginDaemonEnv(),
     });
     this.storage = new DifyFileStorage(this, 'Storage', { instance, storage: props.storage });
 

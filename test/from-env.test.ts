@@ -210,9 +210,9 @@ describe('from-env mappings', () => {
       CONSOLE_API_URL: 'https://api.dify.acme.example', APP_WEB_URL: 'https://dify.acme.example', LOG_LEVEL: 'DEBUG', SQLALCHEMY_POOL_SIZE: '50',
     });
     // A key with a typed prop is never passed through extraEnv: the converter sets the prop, and the value arrives.
-    expect(env('tls-hosts', 'web')).toMatchObject({ ALLOW_EMBED: 'true', TEXT_GENERATION_TIMEOUT_MS: '60000' });
+    expect(env('tls-hosts', 'web')).toMatchObject({ ALLOW_EMBED: 'true', TEXT_GENERATION_TIMEOUT_MS: '120000' });
     expect(line('tls-hosts', 'ALLOW_EMBED')).toMatchObject({ classification: 'typed', target: 'settings.web.allowEmbed = true' });
-    expect(line('tls-hosts', 'TEXT_GENERATION_TIMEOUT_MS')).toMatchObject({ classification: 'dropped', flag: 'check', reason: expect.stringContaining('=60000') });
+    expect(line('tls-hosts', 'TEXT_GENERATION_TIMEOUT_MS')).toMatchObject({ classification: 'typed', target: 'settings.web.textGenerationTimeoutMs = 120000' });
     expect(docsOf('tls-hosts').find((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-worker')!.spec.replicas).toBe(2);
     expect(line('tls-hosts', 'SECRET_KEY')).toMatchObject({ classification: 'secret', flag: 'development-default' });
     expect(line('tls-hosts', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'typed', target: 'settings.databasePool.size = 50' });

@@ -44,6 +44,8 @@ export interface DifyPluginDaemonProps extends DifyComponentProps {
   readonly forceVerifyingSignature?: boolean;
   /** Where external services given by host name live, by port. @default - any address on their ports */
   readonly externalNetworks?: ExternalNetworks;
+  /** Settings merged over the daemon's own env (`DifySettings.pluginDaemonEnv()`). @default - none */
+  readonly settingsEnv?: EnvSet;
 }
 
 /**
@@ -100,7 +102,8 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
         SERVER_KEY: props.serverKey,
         DIFY_INNER_API_KEY: props.innerApiKey,
       })
-      .merge(storageEnv);
+      .merge(storageEnv)
+      .merge(props.settingsEnv ?? new EnvSet());
     const claim: k8s.KubePersistentVolumeClaimProps = {
       metadata: { name: 'storage' },
       spec: {

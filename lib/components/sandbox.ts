@@ -23,6 +23,8 @@ export interface DifySandboxProps extends DifyComponentProps {
   readonly workerTimeoutSeconds?: number;
   /** Let user code open network connections (through the proxy) (ENABLE_NETWORK). @default true */
   readonly enableNetwork?: boolean;
+  /** Settings merged over the sandbox's own env (`DifySettings.sandboxEnv()`). @default - none */
+  readonly settingsEnv?: EnvSet;
   /** Extra Python packages, written to /dependencies/python-requirements.txt. @default [] */
   readonly pythonRequirements?: string[];
 }
@@ -87,7 +89,7 @@ export class DifySandbox extends Construct implements IConnectable {
       HTTP_PROXY: proxy,
       HTTPS_PROXY: proxy,
       SANDBOX_PORT: DifySandbox.PORT,
-    }, 'sandbox').secret({ API_KEY: props.apiKey });
+    }, 'sandbox').secret({ API_KEY: props.apiKey }).merge(props.settingsEnv ?? new EnvSet());
     const security: SecurityProfile = {
       runAsUser: 0,
       runAsGroup: 0,

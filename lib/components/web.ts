@@ -36,7 +36,6 @@ export class DifyWeb extends Construct implements IConnectable {
       SERVER_CONSOLE_API_URL: httpUrl(props.api),
       PORT: DifyWeb.PORT,
       HOSTNAME: '0.0.0.0',
-      TEXT_GENERATION_TIMEOUT_MS: 60000,
       PM2_HOME: '/tmp/.pm2',
     }, 'web');
     settings.applyExtraEnv(env, 'webExtraEnv');

@@ -2205,6 +2205,9 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       },
       "externalNetworks": {
         "$ref": "#/definitions/ExternalNetworks"
+      },
+      "settingsEnv": {
+        "$ref": "#/definitions/EnvSet"
       }
     },
     "required": [
@@ -2312,6 +2315,12 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       },
       "metricsExporter": {
         "$ref": "#/definitions/ExporterOptions"
+      },
+      "serverArgs": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
       }
     },
     "required": [
@@ -2770,6 +2779,9 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       "enableNetwork": {
         "type": "boolean"
       },
+      "settingsEnv": {
+        "$ref": "#/definitions/EnvSet"
+      },
       "pythonRequirements": {
         "type": "array",
         "items": {
@@ -3191,6 +3203,9 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       },
       "metrics": {
         "type": "boolean"
+      },
+      "settingsEnv": {
+        "$ref": "#/definitions/EnvSet"
       }
     },
     "required": [

@@ -31,6 +31,8 @@ export interface DifyPostgresProps extends StoreVolumeOptions, DifyComponentProp
   readonly sharedBuffers?: string;
   /** Run a postgres_exporter sidecar on port 9187. @default - none */
   readonly metricsExporter?: ExporterOptions;
+  /** The server command line, replacing maxConnections/sharedBuffers (`DifySettings.postgresArgs()`). @default - built from the props above */
+  readonly serverArgs?: string[];
 }
 
 /**
@@ -79,7 +81,7 @@ export class DifyPostgres extends Construct implements PostgresConnection, IConn
         POSTGRES_DB: this.database,
         PGDATA: '/var/lib/postgresql/data/pgdata',
       }, 'postgres').secret({ POSTGRES_PASSWORD: props.password }),
-      args: [
+      args: props.serverArgs ?? [
         'postgres',
         '-c', `max_connections=${props.maxConnections ?? 200}`,
         '-c', `shared_buffers=${props.sharedBuffers ?? '128MB'}`,

@@ -17,6 +17,8 @@ export interface DifyWeaviateProps extends StoreVolumeOptions, DifyComponentProp
   readonly apiKey: SecretKeyRef;
   /** Serve Prometheus metrics on port 2112 (PROMETHEUS_MONITORING_ENABLED). @default false */
   readonly metrics?: boolean;
+  /** Settings merged over Weaviate's own env (`DifySettings.weaviateEnv()`). @default - none */
+  readonly settingsEnv?: EnvSet;
 }
 
 /** Embedded Weaviate, the upstream default vector store, with API-key authentication. Default resources: 250m/1 CPU, 512Mi/2Gi memory. */
@@ -57,7 +59,7 @@ export class DifyWeaviate extends Construct implements IConnectable {
         ENABLE_TOKENIZER_KAGOME_JA: 'false',
         ENABLE_TOKENIZER_KAGOME_KR: 'false',
         PROMETHEUS_MONITORING_ENABLED: props.metrics ? 'true' : undefined,
-      }, 'weaviate').secret({ AUTHENTICATION_APIKEY_ALLOWED_KEYS: props.apiKey }),
+      }, 'weaviate').secret({ AUTHENTICATION_APIKEY_ALLOWED_KEYS: props.apiKey }).merge(props.settingsEnv ?? new EnvSet()),
       probes: { readiness: ready, liveness: httpProbe('/v1/.well-known/live', 'http', { period: 30 }), startup: startupFor(ready, 300) },
       resources: DifyWeaviate.DEFAULT_RESOURCES,
       security: nonRootProfile(1000, { readOnlyRootFilesystem: true, fsGroup: 1000 }),
