@@ -26,6 +26,9 @@ export const staging: Environment = {
       web: { replicas: 2 },
       sandbox: { replicas: 2 },
       ssrfProxy: { replicas: 2 },
+      apiWebsocket: { replicas: 2 },
+      agentBackend: { replicas: 2 },
+      agentSsrfProxy: { replicas: 2 },
     },
   },
 };

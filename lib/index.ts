@@ -53,3 +53,8 @@ export * from './core/availability';
 export * from './stores/exporter';
 export * from './observability/monitoring';
 export * from './backup/postgres-backup';
+export * from './config/backend-features';
+export * from './components/api-websocket';
+export * from './components/agent-backend';
+export * from './components/local-sandbox';
+export * from './networking/plugin-debug';

@@ -42,7 +42,10 @@ const allow = (check: string, reason: string, targets: readonly string[]): Recor
 
 const API_IMAGE_DEPLOYMENTS = ['Deployment/dify-api', 'Deployment/dify-worker', 'Deployment/dify-beat'];
 const OTHER_DEPLOYMENTS = ['Deployment/dify-web', 'Deployment/dify-sandbox', 'Deployment/dify-ssrf-proxy'];
-const DEPLOYMENTS = [...API_IMAGE_DEPLOYMENTS, ...OTHER_DEPLOYMENTS];
+/** Collaboration websocket and agent v2 stack, deployed by every environment. */
+const LOCAL_SANDBOX = 'Deployment/dify-local-sandbox';
+const FEATURE_DEPLOYMENTS = ['Deployment/dify-api-websocket', 'Deployment/dify-agent-backend', LOCAL_SANDBOX, 'Deployment/dify-agent-ssrf-proxy'];
+const DEPLOYMENTS = [...API_IMAGE_DEPLOYMENTS, ...OTHER_DEPLOYMENTS, ...FEATURE_DEPLOYMENTS];
 const STORES = ['StatefulSet/dify-postgres', 'StatefulSet/dify-redis', 'StatefulSet/dify-weaviate'];
 const PLUGIN_DAEMON = 'StatefulSet/dify-plugin-daemon';
 const MIGRATION = 'Job/dify-migrate-*';
@@ -64,6 +67,8 @@ const CONTAINERS: Record<Env, string[]> = (() => {
     'Deployment/dify-beat:wait-for-migrations', 'Deployment/dify-beat:beat',
     'Deployment/dify-web:web', 'Deployment/dify-sandbox:sandbox', 'Deployment/dify-ssrf-proxy:ssrf-proxy',
     `${PLUGIN_DAEMON}:plugin-daemon`, `${MIGRATION}:migrate`,
+    'Deployment/dify-api-websocket:wait-for-migrations', 'Deployment/dify-api-websocket:api-websocket',
+    'Deployment/dify-agent-backend:agent-backend', `${LOCAL_SANDBOX}:local-sandbox`, 'Deployment/dify-agent-ssrf-proxy:agent-ssrf-proxy',
   ];
   const stores = ['StatefulSet/dify-postgres:postgres', 'StatefulSet/dify-redis:redis', 'StatefulSet/dify-weaviate:weaviate'];
   return {
@@ -128,14 +133,19 @@ const PRIORITY_CLASS_NONPROD = (env: Env): Record<string, string> => allow('prio
   CONTROLLERS[env]);
 
 const SINGLE_REPLICA_SPREAD = (targets: string[]): Record<string, string> => allow('topologySpreadConstraint',
-  'By design: single-replica workloads (dev runs one of everything; beat, the plugin daemon and the embedded stores refuse '
-  + 'a second replica), so there is nothing to spread; every multi-replica workload has zone and node spread.',
+  'By design: single-replica workloads (dev runs one of everything; beat, the plugin daemon, the agent local sandbox and '
+  + 'the embedded stores refuse a second replica), so there is nothing to spread; every multi-replica workload has zone and node spread.',
   targets);
 
 const WRITABLE_ROOT = allow('notReadOnlyRootFilesystem',
   'By design: beat writes its celerybeat-schedule beside its code, web rewrites its runtime config at start, and the '
   + 'sandbox prepares its chroot jail; every other container has a read-only root filesystem.',
   ['Deployment/dify-beat:beat', 'Deployment/dify-web:web', 'Deployment/dify-sandbox:sandbox']);
+
+const LOCAL_SANDBOX_SINGLE = allow('deploymentMissingReplicas',
+  'By design: the agent local sandbox keeps run homes, workspaces and snapshots on its pod, and the agent backend talks to '
+  + 'one endpoint, so it runs exactly once (a second replica is a synth-time error).',
+  [LOCAL_SANDBOX]);
 
 const WARNING_EXPECTED: Record<Env, Record<string, string>> = {
   dev: {
@@ -161,27 +171,29 @@ const WARNING_EXPECTED: Record<Env, Record<string, string>> = {
     ...INSTANCE_LABEL('staging'),
     ...NETWORK_POLICY('staging'),
     ...PRIORITY_CLASS_NONPROD('staging'),
-    ...SINGLE_REPLICA_SPREAD(['Deployment/dify-beat', PLUGIN_DAEMON, ...STORES]),
+    ...SINGLE_REPLICA_SPREAD(['Deployment/dify-beat', LOCAL_SANDBOX, PLUGIN_DAEMON, ...STORES]),
     ...WRITABLE_ROOT,
     ...allow('deploymentMissingReplicas',
       'By design: beat must run exactly once (two beats would enqueue every periodic task twice).',
       ['Deployment/dify-beat']),
+    ...LOCAL_SANDBOX_SINGLE,
   },
   prod: {
     ...PULL_POLICY('prod'),
     ...INSTANCE_LABEL('prod'),
     ...NETWORK_POLICY('prod'),
-    ...SINGLE_REPLICA_SPREAD(['Deployment/dify-beat', PLUGIN_DAEMON]),
+    ...SINGLE_REPLICA_SPREAD(['Deployment/dify-beat', LOCAL_SANDBOX, PLUGIN_DAEMON]),
     ...WRITABLE_ROOT,
     ...allow('deploymentMissingReplicas',
-      'By design: api, web, worker and sandbox are scaled by their HorizontalPodAutoscaler (min 3/3/3/2), so the '
-      + 'Deployment deliberately has no spec.replicas for the HPA to fight with (asserted below).',
-      ['Deployment/dify-api', 'Deployment/dify-web', 'Deployment/dify-worker', 'Deployment/dify-sandbox']),
+      'By design: api, web, worker, sandbox and the collaboration websocket are scaled by their HorizontalPodAutoscaler '
+      + '(min 3/3/3/2/2), so the Deployment deliberately has no spec.replicas for the HPA to fight with (asserted below).',
+      ['Deployment/dify-api', 'Deployment/dify-web', 'Deployment/dify-worker', 'Deployment/dify-sandbox', 'Deployment/dify-api-websocket']),
+    ...LOCAL_SANDBOX_SINGLE,
     ...allow('deploymentMissingReplicas',
       'By design: beat must run exactly once (two beats would enqueue every periodic task twice).',
       ['Deployment/dify-beat']),
     ...allow('priorityClassNotSet',
-      'Configuration choice in apps/prod.ts: the serving path (api, web, worker, sandbox, SSRF proxy, plugin daemon) gets '
+      'Configuration choice in apps/prod.ts: the serving path (api, web, worker, sandboxes, SSRF proxies, plugin daemon, websocket, agent backend) gets '
       + 'dify-critical; beat (one idle scheduler) and the one-shot migration Job run at the default priority.',
       ['Deployment/dify-beat', MIGRATION]),
   },

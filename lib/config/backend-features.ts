@@ -1,0 +1,97 @@
+import { IConnectable } from '../core/connections';
+import { EnvSet } from '../core/env';
+import { SecretKeyRef } from '../core/secret-ref';
+import { invalid, validateInt } from '../core/validation';
+import type { BackendMode, DifyBackendConfigProps } from './backend';
+import { ServiceEndpoint, httpUrl } from './connections';
+import { ANYWHERE, reachOf } from './reach';
+
+/** Sizing of the collaboration websocket's gunicorn (upstream's API_WEBSOCKET_* variables). */
+export interface WebsocketSizing {
+  /** Gunicorn workers (API_WEBSOCKET_WORKER_AMOUNT → SERVER_WORKER_AMOUNT). @default 1 */
+  readonly workers?: number;
+  /** Connections per worker (API_WEBSOCKET_WORKER_CONNECTIONS → SERVER_WORKER_CONNECTIONS). @default 1000 */
+  readonly workerConnections?: number;
+  /** Gunicorn worker timeout in seconds (API_WEBSOCKET_GUNICORN_TIMEOUT → GUNICORN_TIMEOUT). @default 360 */
+  readonly gunicornTimeoutSeconds?: number;
+}
+
+/** The agent backend as api and worker call it (AGENT_BACKEND_*). */
+export interface AgentBackendClient {
+  readonly endpoint: ServiceEndpoint & IConnectable;
+  /** AGENT_BACKEND_API_TOKEN: the Secret key the backend reads as DIFY_AGENT_API_TOKEN. */
+  readonly apiToken: SecretKeyRef;
+  /** AGENT_SHELL_ENABLED: whether the backend has a sandbox runtime. @default true */
+  readonly shellEnabled?: boolean;
+}
+
+/**
+ * Optional parts of the api-image configuration, kept apart from the core
+ * settings: the collaboration websocket, the agent backend and the plugin
+ * remote-debugging address api advertises.
+ */
+export interface DifyBackendFeatures {
+  /** The collaboration websocket is deployed (ENABLE_COLLABORATION_MODE on api, worker and the websocket). @default false */
+  readonly collaboration?: boolean;
+  /** The websocket role's gunicorn sizing. @default - upstream's */
+  readonly websocket?: WebsocketSizing;
+  /** The agent backend api and worker call. @default - none: AGENT_BACKEND_* unset, so api creates no client */
+  readonly agentBackend?: AgentBackendClient;
+  /** Where developers connect a plugin for remote debugging (PLUGIN_REMOTE_INSTALL_HOST/PORT). @default - upstream's "localhost", 5003 */
+  readonly pluginRemoteInstall?: { readonly host: string; readonly port: number };
+}
+
+/** The geventwebsocket worker: the only gunicorn worker class that upgrades connections. */
+export const WEBSOCKET_WORKER_CLASS = 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker';
+
+/**
+ * REDIS_SOCKET_TIMEOUT of the websocket pods. Dify 1.16.1 passes it to the idle
+ * Socket.IO pub/sub listener, which then reconnects (losing events) after that
+ * many silent seconds (langgenius/dify#39745, fixed after 1.16.1 by #39587);
+ * 300 s keeps reconnects rare while a connection dropped by a middlebox is still
+ * noticed within minutes.
+ */
+export const WEBSOCKET_REDIS_SOCKET_TIMEOUT = 300;
+
+/** Env each role gets from the features; merged last, so it overrides the core defaults. */
+export function backendFeatureEnv(mode: BackendMode, f: DifyBackendFeatures): EnvSet {
+  const env = new EnvSet();
+  if (mode === 'api' || mode === 'worker' || mode === 'api-websocket') {
+    env.plain({ ENABLE_COLLABORATION_MODE: f.collaboration ? 'true' : 'false' }, 'backend');
+  }
+  if (mode === 'api-websocket') {
+    const w = f.websocket ?? {};
+    env.plain({
+      DIFY_BIND_ADDRESS: '0.0.0.0',
+      DIFY_PORT: 5001,
+      SERVER_WORKER_AMOUNT: validateInt('collaboration.workers', w.workers ?? 1, 1, 32),
+      SERVER_WORKER_CLASS: WEBSOCKET_WORKER_CLASS,
+      SERVER_WORKER_CONNECTIONS: validateInt('collaboration.workerConnections', w.workerConnections ?? 1000, 1, 100000),
+      GUNICORN_TIMEOUT: validateInt('collaboration.gunicornTimeoutSeconds', w.gunicornTimeoutSeconds ?? 360, 1, 86400),
+      REDIS_SOCKET_TIMEOUT: WEBSOCKET_REDIS_SOCKET_TIMEOUT,
+    }, 'backend');
+  }
+  if ((mode === 'api' || mode === 'worker') && f.agentBackend) {
+    env.plain({
+      AGENT_BACKEND_BASE_URL: httpUrl(f.agentBackend.endpoint),
+      AGENT_BACKEND_STREAM_READ_TIMEOUT_SECONDS: 30,
+      AGENT_BACKEND_STREAM_MAX_RECONNECTS: 3,
+      AGENT_SHELL_ENABLED: f.agentBackend.shellEnabled ?? true,
+    }, 'backend').secret({ AGENT_BACKEND_API_TOKEN: f.agentBackend.apiToken });
+  }
+  if (mode === 'api') {
+    const r = f.pluginRemoteInstall ?? { host: 'localhost', port: 5003 };
+    if (typeof r.host !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(r.host)) {
+      invalid('pluginRemoteDebugging.advertisedHost', r.host, 'must be a host name or IP address without scheme or port');
+    }
+    env.plain({ PLUGIN_REMOTE_INSTALL_HOST: r.host, PLUGIN_REMOTE_INSTALL_PORT: r.port }, 'backend');
+  }
+  return env;
+}
+
+/** Flows each role gets from the features: the websocket reaches file storage (Flask initialises it), api and worker the agent backend. */
+export function backendFeatureTargets(mode: BackendMode, p: DifyBackendConfigProps): IConnectable[] {
+  if (mode === 'api-websocket') return reachOf(p.storage, p.storage.env(), p.externalNetworks ?? ANYWHERE);
+  if ((mode === 'api' || mode === 'worker') && p.features?.agentBackend) return [p.features.agentBackend.endpoint];
+  return [];
+}
