@@ -102,6 +102,7 @@ export class Dify extends Construct {
     const redisEndpoint = { host: `${instance}-redis`, port: DifyRedis.PORT };
     const collaboration = optionalPart('collaboration', props.collaboration);
     const agent: DifyAgentOptions | undefined = optionalPart('agent', props.agent);
+    validateOptionalParts(props, collaboration !== undefined, agent !== undefined);
 
     const secretsScope = new Construct(this, 'Secrets');
     this.secrets = (props.secrets ?? DifySecrets.generated()).bind(secretsScope, {
@@ -258,6 +259,21 @@ export class Dify extends Construct {
 }
 
 export { BackupTarget };
+
+/** Options of a part that is switched off are a mistake; several websocket pods need one pub/sub Redis URL with Sentinel or Cluster. */
+function validateOptionalParts(props: DifyProps, collaboration: boolean, agent: boolean): void {
+  const c = props.components ?? {};
+  if (!collaboration && c.apiWebsocket) invalid('components.apiWebsocket', c.apiWebsocket, 'configures the websocket, which collaboration: false leaves out; remove one of the two');
+  for (const k of ['agentBackend', 'localSandbox', 'agentSsrfProxy'] as const) {
+    if (!agent && c[k]) invalid(`components.${k}`, c[k], 'configures the agent stack, which agent: false leaves out; remove one of the two');
+  }
+  const ws = c.apiWebsocket ?? {};
+  const mode = props.externalRedis?.mode;
+  if (collaboration && (mode === 'sentinel' || mode === 'cluster') && ((ws.replicas ?? 1) > 1 || ws.autoscaling) && !ws.secretEnv?.EVENT_BUS_REDIS_URL) {
+    invalid('components.apiWebsocket', `${mode} Redis without EVENT_BUS_REDIS_URL`,
+      'several websocket pods broadcast through one Redis pub/sub URL: give secretEnv.EVENT_BUS_REDIS_URL (the master\'s redis[s]:// URL) or run one replica');
+  }
+}
 
 /** An optional part: `false` leaves it out, `undefined` or options deploy it. */
 function optionalPart<T extends object>(prop: string, value: false | T | undefined): T | undefined {

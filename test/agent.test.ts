@@ -205,6 +205,8 @@ describe('with an external Redis the agent backend needs its own URL', () => {
   test('tunables are validated', () => {
     expect(() => difyDocs({ agent: { shutdownGraceSeconds: 0 } })).toThrow(/^agent\.shutdownGraceSeconds: got 0; /);
     expect(() => difyDocs({ components: { localSandbox: { replicas: 2 } } })).toThrow(/^components\.localSandbox\.replicas: got 2; local-sandbox must run exactly one replica/);
+    expect(() => difyDocs({ agent: false, components: { agentBackend: { replicas: 2 } } })).toThrow(/^components\.agentBackend: got \{"replicas":2\}; configures the agent stack, which agent: false leaves out/);
+    expect(() => difyDocs({ agent: { shellRedactPatterns: ['(unclosed'] } })).toThrow(/^agent\.shellRedactPatterns\[0\]: got "\(unclosed"; must be a regular expression/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { WEBSOCKET_WORKER_CLASS } from '../lib';
+import { ExternalRedis, SecretKeyRef, WEBSOCKET_WORKER_CLASS } from '../lib';
 import { NetworkPolicyEvaluator, PodEndpoint, podEndpointsFromManifests } from './support/netpol';
 import { difyDocs, find } from './util';
 
@@ -143,5 +143,22 @@ describe('the websocket scales horizontally', () => {
     expect(configOf(docs, 'dify-api-websocket')).toMatchObject({ SERVER_WORKER_AMOUNT: '2', SERVER_WORKER_CONNECTIONS: '500', GUNICORN_TIMEOUT: '600' });
     expect(() => difyDocs({ collaboration: { workerConnections: 0 } })).toThrow(/^collaboration\.workerConnections: got 0; /);
     expect(() => difyDocs({ collaboration: 'yes' as any })).toThrow(/^collaboration: got "yes"; must be false or an options object/);
+  });
+});
+
+describe('websocket options are checked against the rest of the installation', () => {
+  const p = SecretKeyRef.of('redis', 'password');
+  const sentinel = ExternalRedis.sentinel({ sentinels: [{ host: 'sentinel.internal.example.com' }], masterName: 'mymaster', password: p, brokerUrl: SecretKeyRef.of('redis', 'broker') });
+  const agent = { redisUrl: SecretKeyRef.of('redis', 'agent') };
+  test('options of a switched-off websocket are an error', () => {
+    expect(() => difyDocs({ collaboration: false, components: { apiWebsocket: { replicas: 2 } } }))
+      .toThrow(/^components\.apiWebsocket: got \{"replicas":2\}; configures the websocket, which collaboration: false leaves out/);
+  });
+  test('several websocket pods on a Sentinel Redis need a pub/sub URL', () => {
+    expect(() => difyDocs({ externalRedis: sentinel, agent, components: { apiWebsocket: { replicas: 2 } } }))
+      .toThrow(/^components\.apiWebsocket: got "sentinel Redis without EVENT_BUS_REDIS_URL"; several websocket pods broadcast through one Redis pub\/sub URL/);
+    const { docs } = difyDocs({ externalRedis: sentinel, agent, components: { apiWebsocket: { replicas: 2, secretEnv: { EVENT_BUS_REDIS_URL: SecretKeyRef.of('redis', 'pubsub-url') } } } });
+    expect(secretEnvOf(docs, 'dify-api-websocket').EVENT_BUS_REDIS_URL).toEqual({ name: 'redis', key: 'pubsub-url' });
+    expect(() => difyDocs({ externalRedis: sentinel, agent })).not.toThrow();
   });
 });
