@@ -105,7 +105,7 @@ describe('the agent v2 stack is deployed by default, as upstream', () => {
     expect(access).toEqual([
       'http_access deny !Safe_ports', 'http_access deny CONNECT !SSL_ports', 'http_access deny path_dotdot',
       'http_access allow dst_agent_backend path_agent_stub', 'http_access allow dst_dify_api path_files',
-      'http_access deny to_private_networks', 'http_access allow client_localnet', 'http_access deny all',
+      'http_access deny to_private_networks', 'http_access allow all',
     ]);
     expect(conf).toContain('acl dst_agent_backend dstdomain dify-agent-backend\n');
     expect(conf).toContain('acl path_agent_stub urlpath_regex -i ^/agent-stub/\n');

@@ -94,8 +94,8 @@ export function renderAgentSquidConfig(port: number, t: AgentSquidTargets): stri
     'http_access allow dst_agent_backend path_agent_stub',
     'http_access allow dst_dify_api path_files',
     'http_access deny to_private_networks',
-    'http_access allow client_localnet',
-    'http_access deny all',
+    // Upstream's: its only client is the local sandbox, which the NetworkPolicy admits alone.
+    'http_access allow all',
     'dns_defnames on',
     '',
   );
