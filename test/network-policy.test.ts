@@ -97,7 +97,10 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
       if (has(c)) closed(proxy, pod(c), port);
     }
     closed(pod('agent-backend'), PUBLIC, 443);
-    closed(pod('api-websocket'), PUBLIC, 443);
+    // With S3 named by region (prod) the websocket reaches public 443 for its bucket; never plain http.
+    closed(pod('api-websocket'), PUBLIC, 80);
+    if (env.dify.storage?.volume) closed(pod('api-websocket'), PUBLIC, 443);
+    else open(pod('api-websocket'), PUBLIC, 443);
     closed(pod('web'), pod('agent-backend'), 5050);
     closed(INGRESS_CONTROLLER, pod('agent-backend'), 5050);
   });

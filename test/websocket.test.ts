@@ -1,4 +1,4 @@
-import { ExternalRedis, SecretKeyRef, WEBSOCKET_WORKER_CLASS } from '../lib';
+import { DifyStorage, ExternalRedis, SecretKeyRef, WEBSOCKET_WORKER_CLASS } from '../lib';
 import { NetworkPolicyEvaluator, PodEndpoint, podEndpointsFromManifests } from './support/netpol';
 import { difyDocs, find } from './util';
 
@@ -72,6 +72,19 @@ describe('the collaboration websocket is deployed by default, as upstream', () =
     }
     expect(evaluator.allows(w, { kind: 'ip', ip: '1.1.1.1' }, 443, 'TCP')).toBe(false);
     for (const p of pods.filter((x) => x !== w)) expect({ from: p.name, open: evaluator.allows(p, w, 5001, 'TCP') }).toEqual({ from: p.name, open: false });
+  });
+});
+
+describe('with object storage the websocket reaches it (the app checks its bucket at start)', () => {
+  test('S3 named by region: public addresses on 443 only, never metadata or private ranges', () => {
+    const flowsOf = (storage: DifyStorage) => {
+      const { docs } = difyDocs({ storage });
+      const evaluator = NetworkPolicyEvaluator.fromManifests(docs, NAMESPACES);
+      const w = podEndpointsFromManifests(docs).find((p) => p.labels['app.kubernetes.io/component'] === 'api-websocket')!;
+      return (ip: string, port: number) => evaluator.allows(w, { kind: 'ip', ip }, port, 'TCP');
+    };
+    const s3 = flowsOf(DifyStorage.s3({ bucket: 'files', region: 'eu-west-1', useAwsManagedIam: true }));
+    expect([s3('52.218.1.1', 443), s3('52.218.1.1', 80), s3('169.254.169.254', 443), s3('10.0.0.9', 443)]).toEqual([true, false, false, false]);
   });
 });
 

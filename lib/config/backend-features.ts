@@ -1,4 +1,5 @@
-import { IConnectable } from '../core/connections';
+import { Connections, IConnectable, NetworkPeer } from '../core/connections';
+import { DifyFileStorage } from '../stores/file-storage';
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateInt } from '../core/validation';
@@ -89,9 +90,20 @@ export function backendFeatureEnv(mode: BackendMode, f: DifyBackendFeatures): En
   return env;
 }
 
-/** Flows each role gets from the features: the websocket reaches file storage (Flask initialises it), api and worker the agent backend. */
+/**
+ * Flows each role gets from the features: api and worker reach the agent
+ * backend; the websocket reaches object storage, because the Flask app
+ * initialises its storage client at start (S3 checks its bucket then). Object
+ * storage named only by region has no endpoint to narrow to: then public
+ * addresses on 443 (api reaches it through its internet egress).
+ */
 export function backendFeatureTargets(mode: BackendMode, p: DifyBackendConfigProps): IConnectable[] {
-  if (mode === 'api-websocket') return reachOf(p.storage, p.storage.env(), p.externalNetworks ?? ANYWHERE);
+  if (mode === 'api-websocket') {
+    const storage = p.storage instanceof DifyFileStorage ? p.storage.storage : p.storage;
+    if (storage.volume) return [];
+    const reach = reachOf(p.storage, p.storage.env(), p.externalNetworks ?? ANYWHERE);
+    return reach.length ? reach : [{ connections: Connections.forPeer(NetworkPeer.internet(), [443]) }];
+  }
   if ((mode === 'api' || mode === 'worker') && p.features?.agentBackend) return [p.features.agentBackend.endpoint];
   return [];
 }
