@@ -4,7 +4,7 @@ import { Environment } from './environments';
 /**
  * A laptop cluster (kind, k3d, minikube, Docker Desktop): embedded stores,
  * one replica each, plain HTTP on dify.localhost, credentials generated in
- * the cluster.
+ * the cluster; the collaboration websocket and the agent v2 stack included.
  */
 export const dev: Environment = {
   name: 'dev',
@@ -20,6 +20,11 @@ export const dev: Environment = {
     components: {
       api: { resources: { cpuRequest: '200m', memoryRequest: '768Mi' } },
       worker: { resources: { cpuRequest: '200m', memoryRequest: '768Mi' } },
+      // Collaboration and the agent v2 stack are on (upstream's defaults), with laptop-sized requests.
+      apiWebsocket: { resources: { cpuRequest: '50m', memoryRequest: '192Mi' } },
+      agentBackend: { resources: { cpuRequest: '50m', memoryRequest: '128Mi' } },
+      localSandbox: { resources: { cpuRequest: '100m', memoryRequest: '192Mi' } },
+      agentSsrfProxy: { resources: { cpuRequest: '50m', memoryRequest: '64Mi' } },
     },
   },
 };

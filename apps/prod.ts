@@ -11,12 +11,13 @@ const DATA_SUBNET = '10.40.0.0/16';
  * Production: managed PostgreSQL, Redis (TLS), S3 (IRSA) and Qdrant; every
  * credential from AWS Secrets Manager through External Secrets; three api and
  * web replicas with HPAs and PDBs spread across zones; TLS from cert-manager on
- * split web and api hosts; OpenTelemetry to the in-cluster collector.
+ * split web and api hosts; OpenTelemetry to the in-cluster collector; the
+ * collaboration websocket (autoscaled) and the agent v2 stack.
  */
 export const prod: Environment = {
   name: 'prod',
   namespace: 'dify-prod',
-  priorityClasses: [{ name: 'dify-critical', value: 100000, description: 'Dify serving path: api, web, worker, sandbox, SSRF proxy, plugin daemon' }],
+  priorityClasses: [{ name: 'dify-critical', value: 100000, description: 'Dify serving path: api, web, worker, sandboxes, SSRF proxies, plugin daemon, websocket, agent backend' }],
   dify: {
     host: 'dify.example.com',
     apiHost: 'api.dify.example.com',
@@ -31,6 +32,11 @@ export const prod: Environment = {
         postgresPassword: { key: 'prod/dify/rds', property: 'password' },
         redisPassword: { key: 'prod/dify/redis', property: 'auth-token' },
         celeryBrokerUrl: { key: 'prod/dify/redis', property: 'broker-url' },
+        agentApiToken: { key: 'prod/dify/agent', property: 'api-token' },
+        agentServerSecretKey: { key: 'prod/dify/agent', property: 'server-secret-key' },
+        agentSandboxToken: { key: 'prod/dify/agent', property: 'local-sandbox-token' },
+        // rediss://:<auth-token>@<primary endpoint>:6379/2 — the agent backend's own DB index.
+        agentRedisUrl: { key: 'prod/dify/redis', property: 'agent-url' },
       },
       extraKeys: {
         'qdrant-api-key': { key: 'prod/dify/qdrant', property: 'api-key' },
@@ -44,6 +50,7 @@ export const prod: Environment = {
     externalRedis: ExternalRedis.standalone({
       host: 'master.dify-prod.example.euw1.cache.amazonaws.com', password: credentials.redisPassword, brokerUrl: credentials.celeryBrokerUrl, tls: {},
     }),
+    agent: { redisUrl: credentials.agentRedisUrl },
     vectorStore: VectorStore.qdrant({ url: 'https://qdrant.data.example.internal:6333', apiKey: SecretKeyRef.of('dify-credentials', 'qdrant-api-key') }),
     storage: DifyStorage.s3({ bucket: 'example-dify-prod-files', region: 'eu-west-1', useAwsManagedIam: true }),
     pluginStorage: PluginStorage.s3({ bucket: 'example-dify-prod-plugins', region: 'eu-west-1', useAwsManagedIam: true }),
@@ -81,6 +88,10 @@ export const prod: Environment = {
       sandbox: { autoscaling: { minReplicas: 2, maxReplicas: 10 }, priorityClassName: 'dify-critical' },
       ssrfProxy: { replicas: 2, priorityClassName: 'dify-critical' },
       pluginDaemon: { priorityClassName: 'dify-critical' },
+      apiWebsocket: { autoscaling: { minReplicas: 2, maxReplicas: 6 }, priorityClassName: 'dify-critical' },
+      agentBackend: { replicas: 2, priorityClassName: 'dify-critical' },
+      localSandbox: { priorityClassName: 'dify-critical' },
+      agentSsrfProxy: { replicas: 2, priorityClassName: 'dify-critical' },
     },
   },
 };

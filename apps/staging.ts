@@ -4,7 +4,11 @@ import { Environment } from './environments';
 /**
  * Staging: embedded stores, two replicas of every stateless component, TLS
  * from cert-manager, credentials from a Secret the platform team manages
- * (sealed-secrets or SOPS), nightly backups to a volume.
+ * (sealed-secrets or SOPS), nightly backups to a volume. The collaboration
+ * websocket and the agent v2 stack run as in prod, so that Secret also holds
+ * the agent keys: agent-api-token, agent-server-secret-key (unpadded base64url
+ * of 32 bytes: `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`),
+ * agent-local-sandbox-token and agent-redis-url (`redis://:<redis-password>@dify-redis:6379/2`).
  */
 export const staging: Environment = {
   name: 'staging',
@@ -26,6 +30,9 @@ export const staging: Environment = {
       web: { replicas: 2 },
       sandbox: { replicas: 2 },
       ssrfProxy: { replicas: 2 },
+      apiWebsocket: { replicas: 2 },
+      agentBackend: { replicas: 2 },
+      agentSsrfProxy: { replicas: 2 },
     },
   },
 };

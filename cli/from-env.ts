@@ -423,6 +423,12 @@ class Converter {
       this.brokerLine(`externalRedis (${sentinel ? 'Sentinels' : host})`);
     }
     o.brokerUrl = this.ref('celery-broker-url');
+    // The agent backend keeps its own Redis DB (index 2) beside the app (0) and Celery (1).
+    if (sentinel) this.props.agent = false;
+    else {
+      this.secrets['agent-redis-url'] = redisBrokerUrl({ host, port, username, password: this.secrets['redis-password'], db: 2, ssl: tls });
+      this.props.agent = { redisUrl: this.ref('agent-redis-url') };
+    }
     const f = sentinel ? 'sentinel' : 'standalone';
     this.props.externalRedis = call(`ExternalRedis.${f}`, (x: never) => ExternalRedis[f](x), o, ['ExternalRedis']);
   }

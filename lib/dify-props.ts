@@ -1,5 +1,6 @@
 import { DifyWorkerPool, WorkerPoolsBrokerOptions } from './autoscaling/worker-pools';
 import { BackupTarget } from './backup/postgres-backup';
+import { DifyAgentOptions } from './components/agent-backend';
 import { DifyDatabase } from './config/database';
 import { PluginStorage } from './config/plugin-storage';
 import { ExternalRedis } from './config/redis';
@@ -11,6 +12,7 @@ import { ComponentOptions } from './core/availability';
 import { PodPeer } from './core/connections';
 import { DifyHttpRouteProps } from './networking/http-route';
 import { DifyNginxProxyProps } from './networking/nginx-proxy';
+import { DifyPluginDebugServiceProps } from './networking/plugin-debug';
 import { SquidAllowLists } from './networking/squid-config';
 import { IngressSecurityHeaders, IngressTls } from './networking/tls';
 import { DifySecrets } from './secrets/secrets';
@@ -34,7 +36,21 @@ export interface DifyComponents {
   readonly weaviate?: DifyComponentOptions;
   /** The nginx proxy, when `nginxProxy` is set. */
   readonly nginxProxy?: DifyComponentOptions;
+  /** The collaboration websocket (stateless: replicas and autoscaling allowed). */
+  readonly apiWebsocket?: DifyComponentOptions;
+  /** The agent v2 run server (replicas allowed; runs share state through Redis). */
+  readonly agentBackend?: DifyComponentOptions;
+  /** The agent local sandbox: exactly one replica (workspaces live on the pod). */
+  readonly localSandbox?: DifyComponentOptions;
+  /** The agent SSRF proxy (stateless). */
+  readonly agentSsrfProxy?: DifyComponentOptions;
 }
+
+/** Options of {@link DifyProps.collaboration}; its gunicorn sizing is `settings.processes.apiWebsocket`. */
+export type DifyCollaborationOptions = Record<string, never>;
+
+/** Plugin remote debugging of {@link DifyProps.pluginRemoteDebugging}: where developers connect and from which networks. */
+export type PluginRemoteDebuggingOptions = Omit<DifyPluginDebugServiceProps, 'instance' | 'pluginDaemon' | 'targetPort'>;
 
 /** Network policy options of {@link DifyProps.networkPolicy}. */
 export interface DifyNetworkPolicyOptions {
@@ -104,6 +120,12 @@ export interface DifyIngressOptions {
   readonly annotations?: Record<string, string>;
   /** Request body limit. @default "100m" */
   readonly maxBodySize?: string;
+  /**
+   * Upstream's `Dify-Hook-Url` header on `/e/`, through an ingress-nginx
+   * `configuration-snippet` on a separate Ingress; the controller must allow
+   * snippet annotations (off by default since v1.9). @default false
+   */
+  readonly hookUrlHeader?: boolean;
 }
 
 export { SYNC_WAVES } from './core/argo';
@@ -188,4 +210,21 @@ export interface DifyProps {
   readonly workerPoolsBroker?: WorkerPoolsBrokerOptions;
   /** Per-component replicas, autoscaling, PDBs, scheduling, Services and resources. @default - one replica each, default resources */
   readonly components?: DifyComponents;
+  /**
+   * Workflow collaboration: the `api-websocket` component routed at `/socket.io/`
+   * (ENABLE_COLLABORATION_MODE). `false` leaves it out, as upstream's compose
+   * profile `collaboration` does. @default - on, upstream's sizing
+   */
+  readonly collaboration?: false | DifyCollaborationOptions;
+  /**
+   * The agent v2 stack: agent backend, local sandbox and agent SSRF proxy, and
+   * the agent UI in web (NEXT_PUBLIC_ENABLE_AGENT_V2). `false` leaves all of them out. @default - on
+   */
+  readonly agent?: false | DifyAgentOptions;
+  /**
+   * Expose the plugin daemon's remote-debugging port (5003, raw TCP) on its own
+   * LoadBalancer or NodePort Service, admitted only from `allowedCidrs`, and
+   * advertise it in the console. @default - not exposed; the console shows upstream's localhost:5003
+   */
+  readonly pluginRemoteDebugging?: PluginRemoteDebuggingOptions;
 }

@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import { DifyWorkerPools } from './autoscaling/worker-pools';
 import { DifyPostgresBackup } from './backup/postgres-backup';
+import { DifyAgentBackend, DifyAgentOptions } from './components/agent-backend';
 import { DifyApi } from './components/api';
+import { DifyApiWebsocket } from './components/api-websocket';
+import { DifyLocalSandbox } from './components/local-sandbox';
 import { DifyBeat } from './components/beat';
 import { DifyMigration } from './components/migration';
 import { DifyPluginDaemon } from './components/plugin-daemon';
@@ -27,6 +30,8 @@ import { guardProps } from './core/guard';
 import { DifyIngress } from './networking/ingress';
 import { DifyNetworkPolicy } from './networking/network-policy';
 import { DifyNginxProxy } from './networking/nginx-proxy';
+import { DifyPluginDebugService } from './networking/plugin-debug';
+import { renderAgentSquidConfig } from './networking/squid-config';
 import { DifyMonitoring } from './observability/monitoring';
 import { DifyCredentials, requiredCredentials } from './secrets/credentials';
 import { BoundSecrets, DifySecrets } from './secrets/secrets';
@@ -82,6 +87,14 @@ export class Dify extends Construct {
   public readonly ingress?: DifyIngress;
   public readonly httpRoute?: DifyHttpRoute;
   public readonly nginxProxy?: DifyNginxProxy;
+  /** The collaboration websocket, unless `collaboration: false`. */
+  public readonly apiWebsocket?: DifyApiWebsocket;
+  /** The agent v2 stack, unless `agent: false`. */
+  public readonly agentBackend?: DifyAgentBackend;
+  public readonly localSandbox?: DifyLocalSandbox;
+  public readonly agentSsrfProxy?: DifySsrfProxy;
+  /** The plugin remote-debugging Service, with `pluginRemoteDebugging`. */
+  public readonly pluginDebug?: DifyPluginDebugService;
 
   constructor(scope: Construct, id: string, props: DifyProps) {
     super(scope, id);
@@ -95,11 +108,14 @@ export class Dify extends Construct {
     const c: DifyComponents = props.components ?? {};
     const np = props.networkPolicy === false ? undefined : props.networkPolicy ?? {};
     const redisEndpoint = { host: `${instance}-redis`, port: DifyRedis.PORT };
+    const collaboration = optionalPart('collaboration', props.collaboration);
+    const agent: DifyAgentOptions | undefined = optionalPart('agent', props.agent);
+    validateOptionalParts(props, collaboration !== undefined, agent !== undefined);
 
     const secretsScope = new Construct(this, 'Secrets');
     this.secrets = (props.secrets ?? DifySecrets.generated()).bind(secretsScope, {
       instance, image: images.api, redis: embedded.redis ? redisEndpoint : undefined, imagePullSecrets: r.pullSecrets,
-      required: requiredCredentials(embedded), apiServer: np?.apiServer,
+      required: requiredCredentials(embedded, { agent: agent !== undefined }), apiServer: np?.apiServer,
     });
     const creds = this.credentials = this.secrets.credentials;
     const credentialsVersion = { secretNames: this.secrets.secretNames, version: this.secrets.version, reloader: props.reloaderAnnotations };
@@ -146,9 +162,42 @@ export class Dify extends Construct {
     });
     this.storage = new DifyFileStorage(this, 'Storage', { instance, storage: props.storage });
 
+    if (agent) {
+      // The sandbox's proxy forwards to the backend's /agent-stub/ and the api's /files/ by Service name.
+      this.agentSsrfProxy = new DifySsrfProxy(this, 'AgentSsrfProxy', {
+        ...base('agentSsrfProxy'), image: images.ssrfProxy,
+        variant: { component: 'agent-ssrf-proxy', squidConfig: renderAgentSquidConfig(DifySsrfProxy.PORT, { agentBackendHost: `${instance}-agent-backend`, apiHost: apiRef.host }) },
+      });
+      this.localSandbox = new DifyLocalSandbox(this, 'LocalSandbox', {
+        ...base('localSandbox'), image: images.localSandbox, authToken: creds.agentSandboxToken, proxy: this.agentSsrfProxy, pathIsolation: agent.pathIsolation,
+      });
+      if (!agent.redisUrl && !embedded.redis) {
+        invalid('agent.redisUrl', undefined, 'is required with externalRedis: a SecretKeyRef to the agent backend\'s redis[s]:// URL (its own DB index, e.g. 2; Redis Cluster is not supported)');
+      }
+      const { redisUrl, pathIsolation: _p, ...tunables } = agent;
+      this.agentBackend = new DifyAgentBackend(this, 'AgentBackend', {
+        ...base('agentBackend'), ...tunables, image: images.agentBackend, redis, pluginDaemon: this.pluginDaemon, api: apiRef,
+        localSandbox: this.localSandbox, externalNetworks: r.externalNetworks,
+        credentials: {
+          apiToken: creds.agentApiToken, serverSecretKey: creds.agentServerSecretKey, sandboxToken: creds.agentSandboxToken,
+          pluginDaemonKey: creds.pluginDaemonKey, innerApiKey: creds.pluginInnerApiKey, redisUrl: redisUrl ?? creds.agentRedisUrl,
+        },
+      });
+    }
+    if (props.pluginRemoteDebugging) {
+      this.pluginDebug = new DifyPluginDebugService(this, 'PluginDebug', {
+        ...props.pluginRemoteDebugging, instance, pluginDaemon: this.pluginDaemon, targetPort: DifyPluginDaemon.DEBUG_PORT,
+      });
+    }
+
     const config = new DifyBackendConfig({
       urls: this.urls, database: this.database, redis, storage: this.storage, vectorStore: this.vectorStore, credentials: creds,
       sandbox: this.sandbox, pluginDaemon: this.pluginDaemon, ssrfProxy: this.ssrfProxy, settings: r.settings, externalNetworks: r.externalNetworks,
+      features: {
+        collaboration: collaboration !== undefined,
+        agentBackend: this.agentBackend ? { endpoint: this.agentBackend, apiToken: creds.agentApiToken } : undefined,
+        pluginRemoteInstall: this.pluginDebug?.advertised,
+      },
     });
     this.migration = new DifyMigration(this, 'Migration', { instance, image: images.api, config, imagePullSecrets: r.pullSecrets });
     this.api = new DifyApi(this, 'Api', { ...base('api'), image: images.api, config });
@@ -162,10 +211,17 @@ export class Dify extends Construct {
       this.workers = [this.worker];
     }
     this.beat = new DifyBeat(this, 'Beat', { ...base('beat'), image: images.api, config });
-    this.web = new DifyWeb(this, 'Web', { ...base('web'), image: images.web, urls: this.urls, api: this.api, settings: r.settings });
+    if (collaboration) this.apiWebsocket = new DifyApiWebsocket(this, 'ApiWebsocket', { ...base('apiWebsocket'), image: images.api, config });
+    this.web = new DifyWeb(this, 'Web', { ...base('web'), image: images.web, urls: this.urls, api: this.api, settings: r.settings, agentV2: agent !== undefined });
     this.pluginDaemon.connections.allowTo(this.api);
+    if (this.agentBackend && this.agentSsrfProxy) {
+      this.agentBackend.connections.allowTo(this.api);
+      // Path-restricted by squid to /agent-stub/ and /files/; NetworkPolicy cannot see paths.
+      this.agentSsrfProxy.connections.allowTo(this.agentBackend);
+      this.agentSsrfProxy.connections.allowTo(this.api);
+    }
 
-    const backends = { api: this.api, web: this.web, pluginDaemon: this.pluginDaemon };
+    const backends = { api: this.api, web: this.web, pluginDaemon: this.pluginDaemon, apiWebsocket: this.apiWebsocket };
     const controller = np?.ingressController;
     if (props.gateway) {
       this.httpRoute = new DifyHttpRoute(this, 'HttpRoute', { ...props.gateway, instance, urls: this.urls, backends, controller });
@@ -207,11 +263,36 @@ export class Dify extends Construct {
       for (const t of targets) w.connections.allowTo(t, t instanceof NetworkPeer ? np!.telemetry!.ports : undefined);
     }
     const clients: Record<string, IConnectable> = { api: this.api, ...Object.fromEntries(this.workers.map((w) => [w.workload.selector['app.kubernetes.io/component'], w])), beat: this.beat, migration: this.migration, 'plugin-daemon': this.pluginDaemon, web: this.web };
+    if (this.apiWebsocket) clients['api-websocket'] = this.apiWebsocket;
+    if (this.agentBackend) clients['agent-backend'] = this.agentBackend;
     (np?.externalServices ?? []).forEach((e, i) => {
       for (const f of e.from ?? []) {
-        if (!clients[f]) invalid(`networkPolicy.externalServices[${i}].from`, f, `must be one of ${Object.keys(clients).join(', ')}; the sandbox and the SSRF proxy never reach private ranges`);
+        if (!clients[f]) invalid(`networkPolicy.externalServices[${i}].from`, f, `must be one of ${Object.keys(clients).join(', ')}; the sandboxes and the SSRF proxies never reach private ranges`);
         clients[f].connections.allowTo(NetworkPeer.cidrs([e.cidr]), e.ports);
       }
     });
   }
+}
+
+/** Options of a part that is switched off are a mistake; several websocket pods need one pub/sub Redis URL with Sentinel or Cluster. */
+function validateOptionalParts(props: DifyProps, collaboration: boolean, agent: boolean): void {
+  const c = props.components ?? {};
+  if (!collaboration && c.apiWebsocket) invalid('components.apiWebsocket', c.apiWebsocket, 'configures the websocket, which collaboration: false leaves out; remove one of the two');
+  for (const k of ['agentBackend', 'localSandbox', 'agentSsrfProxy'] as const) {
+    if (!agent && c[k]) invalid(`components.${k}`, c[k], 'configures the agent stack, which agent: false leaves out; remove one of the two');
+  }
+  const ws = c.apiWebsocket ?? {};
+  const mode = props.externalRedis?.mode;
+  if (collaboration && (mode === 'sentinel' || mode === 'cluster') && ((ws.replicas ?? 1) > 1 || ws.autoscaling) && !ws.secretEnv?.EVENT_BUS_REDIS_URL) {
+    invalid('components.apiWebsocket', `${mode} Redis without EVENT_BUS_REDIS_URL`,
+      'several websocket pods broadcast through one Redis pub/sub URL: give secretEnv.EVENT_BUS_REDIS_URL (the master\'s redis[s]:// URL) or run one replica');
+  }
+}
+
+/** An optional part: `false` leaves it out, `undefined` or options deploy it. */
+function optionalPart<T extends object>(prop: string, value: false | T | undefined): T | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return {} as T;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(prop, value, 'must be false or an options object');
+  return value;
 }

@@ -60,3 +60,8 @@ export * from './autoscaling/queue-autoscaler';
 export * from './autoscaling/worker-pools';
 export * from './core/guard';
 export * from './core/k8s-rules';
+export * from './config/backend-features';
+export * from './components/api-websocket';
+export * from './components/agent-backend';
+export * from './components/local-sandbox';
+export * from './networking/plugin-debug';

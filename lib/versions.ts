@@ -5,7 +5,8 @@ export const DIFY_VERSION = '1.16.1';
  * Default images, pinned. Dify's own images follow upstream's 1.16.1 compose
  * file; the stores pin a patch release of the major upstream names
  * (`postgres:15-alpine`, `redis:6-alpine`); the SSRF proxy replaces upstream's
- * floating `ubuntu/squid:latest` with a fixed tag.
+ * floating `ubuntu/squid:latest` with a fixed tag (the agent SSRF proxy runs
+ * the same squid image).
  */
 export const DEFAULT_IMAGES = {
   api: `langgenius/dify-api:${DIFY_VERSION}`,
@@ -20,6 +21,8 @@ export const DEFAULT_IMAGES = {
   redisExporter: 'oliver006/redis_exporter:v1.62.0',
   awsCli: 'amazon/aws-cli:2.17.0',
   nginx: 'nginxinc/nginx-unprivileged:1.28.0-alpine',
+  agentBackend: `langgenius/dify-agent-backend:${DIFY_VERSION}`,
+  localSandbox: `langgenius/dify-agent-local-sandbox:${DIFY_VERSION}`,
 } as const;
 
 /** Which image each component runs. */

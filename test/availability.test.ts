@@ -52,7 +52,8 @@ describe('high availability', () => {
     expect(beat.spec.strategy.type).toBe('Recreate');
   });
   test('rollouts: zero unavailable, one surge, minReadySeconds and a progress deadline', () => {
-    for (const d of docs.filter((x) => x.kind === 'Deployment' && x.metadata.name !== 'dify-beat')) {
+    // beat and the local sandbox are singletons replaced with Recreate.
+    for (const d of docs.filter((x) => x.kind === 'Deployment' && !['dify-beat', 'dify-local-sandbox'].includes(x.metadata.name))) {
       expect(d.spec).toMatchObject({ strategy: { rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } }, minReadySeconds: 10, progressDeadlineSeconds: 900, revisionHistoryLimit: 5 });
       expect(d.spec.template.spec.containers[0].startupProbe).toBeDefined();
     }

@@ -52,7 +52,8 @@ describe('the credentials table is the one source', () => {
         expect({ component, v, ref: envOf(component).find((e: any) => e.name === v)?.valueFrom?.secretKeyRef }).toEqual({ component, v, ref: { name: 'dify-credentials', key: s.key } });
       }
     }
-    const readers = ['api', 'worker', 'beat', 'migration', 'web', 'sandbox', 'plugin-daemon', 'ssrf-proxy', 'postgres', 'redis', 'weaviate']
+    const readers = ['api', 'worker', 'beat', 'migration', 'web', 'sandbox', 'plugin-daemon', 'ssrf-proxy', 'postgres', 'redis', 'weaviate',
+      'api-websocket', 'agent-backend', 'local-sandbox', 'agent-ssrf-proxy']
       .filter((c) => envOf(c).some((e: any) => e.valueFrom?.secretKeyRef?.key === s.key));
     expect(readers.sort()).toEqual(Object.keys(s.readers).sort());
   });

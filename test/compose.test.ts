@@ -65,7 +65,10 @@ describe('a chart composed by hand from the public constructs', () => {
 
   test('where the hand-built chart and the facade share a configuration, the objects are the same', () => {
     const chart = new Chart(Testing.app(), 'facade', { namespace: 'dify' });
-    new Dify(chart, 'Dify', { host: 'dify.example.com', tls: true, secrets: DifySecrets.existing('dify-credentials'), storage: DifyStorage.persistentVolume() });
+    // The hand-built chart has neither the collaboration websocket nor the agent stack.
+    new Dify(chart, 'Dify', {
+      host: 'dify.example.com', tls: true, secrets: DifySecrets.existing('dify-credentials'), storage: DifyStorage.persistentVolume(), collaboration: false, agent: false,
+    });
     const facade = Testing.synth(chart);
     // The facade adds Argo CD hints and the credentials-version annotation; everything else is equal.
     const strip = (o: any) => JSON.parse(JSON.stringify(o, (k, v) => (k === 'annotations' ? undefined : v)));

@@ -214,7 +214,7 @@ describe('DifyIngress', () => {
     expect(table).toEqual({
       '/console/api': 'dify-api:5001', '/api': 'dify-api:5001', '/v1': 'dify-api:5001', '/openapi': 'dify-api:5001',
       '/files': 'dify-api:5001', '/mcp': 'dify-api:5001', '/triggers': 'dify-api:5001',
-      '/e/': 'dify-plugin-daemon:5002', '/explore': 'dify-web:3000', '/': 'dify-web:3000',
+      '/e/': 'dify-plugin-daemon:5002', '/explore': 'dify-web:3000', '/': 'dify-web:3000', '/socket.io/': 'dify-api-websocket:5001',
     });
     expect(paths).toHaveLength(DIFY_ROUTES.length);
   });

@@ -13,9 +13,9 @@ test('dev fits a 4-CPU / 8-GiB laptop: long-running requests stay under 2 CPU an
       memory += parseBytes(c.resources.requests.memory) * d.spec.replicas;
     }
   }
-  expect(cpu).toBe(1600);
+  expect(cpu).toBe(1850);
   expect(memory).toBeLessThanOrEqual(5 * 1024 ** 3);
-  expect(memory).toBe(4480 * 1024 ** 2);
+  expect(memory).toBe(5056 * 1024 ** 2);
 });
 
 test('dev serves plain HTTP on dify.localhost through one Ingress', () => {

@@ -6,6 +6,8 @@ import { difyDocs, find } from './util';
 
 const creds = credentialsInSecret('dify-credentials');
 const external = {
+  // Shown separately (test/agent.test.ts): the agent stack needs its own Redis URL with an external Redis.
+  agent: false as const,
   externalDatabase: DifyDatabase.external({ host: 'dify.cluster-abc.eu-west-1.rds.amazonaws.com', username: 'dify', password: creds.postgresPassword, sslMode: 'verify-full' as const }),
   externalRedis: ExternalRedis.standalone({ host: 'master.dify.abc.euw1.cache.amazonaws.com', password: creds.redisPassword, brokerUrl: creds.celeryBrokerUrl, tls: {} }),
   vectorStore: VectorStore.qdrant({ url: 'https://qdrant.internal.example.com:6333', apiKey: SecretKeyRef.of('dify-credentials', 'qdrant-api-key') }),

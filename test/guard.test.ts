@@ -11,13 +11,13 @@ function untyped(props: unknown): () => unknown {
 
 const cases: Array<[string, unknown, RegExp]> = [
   ['typo in a top-level prop', { host: 'dify.example.com', instnace: 'x' },
-    /^instnace: got "x"; unknown property of DifyProps; did you mean "instance"\? known properties: apiHost, backup, /],
+    /^instnace: got "x"; unknown property of DifyProps; did you mean "instance"\? known properties: agent, apiHost, backup, /],
   ['letter case of a prop', { host: 'dify.example.com', ApiHost: 'api.example.com' }, /^ApiHost: got "api\.example\.com"; unknown property of DifyProps; did you mean "apiHost"\?/],
   ['unknown component', { host: 'dify.example.com', components: { apii: { replicas: 2 } } },
     /^components\.apii: got \{"replicas":2\}; unknown property of DifyComponents; did you mean "api"\?/],
   ['unknown component option', { host: 'dify.example.com', components: { api: { replica: 2 } } }, /^components\.api\.replica: got 2; unknown property of ComponentOptions; did you mean "replicas"\?/],
   ['unknown resource key', { host: 'dify.example.com', components: { api: { resources: { cpu: '1' } } } }, /^components\.api\.resources\.cpu: got "1"; unknown property of components\.api\.resources; known properties: cpuLimit, cpuRequest, memoryLimit, memoryRequest$/],
-  ['unknown image key', { host: 'dify.example.com', images: { worker: 'x:1' } }, /^images\.worker: got "x:1"; unknown property of images; known properties: api, /],
+  ['unknown image key', { host: 'dify.example.com', images: { worker: 'x:1' } }, /^images\.worker: got "x:1"; unknown property of images; known properties: agentBackend, api, /],
   ['a truthy string for a boolean', { host: 'dify.example.com', tls: 'false' }, /^tls: got "false"; must be a boolean \(true or false\)$/],
   ['NaN is reported as NaN', { host: 'dify.example.com', components: { api: { replicas: NaN } } }, /^components\.api\.replicas: got NaN; must be a finite number$/],
   ['Infinity is reported as Infinity', { host: 'dify.example.com', components: { web: { minReadySeconds: Infinity } } }, /^components\.web\.minReadySeconds: got Infinity; must be a finite number$/],

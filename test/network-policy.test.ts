@@ -71,6 +71,40 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
     open(pod('sandbox'), pod('ssrf-proxy'), 3128);
     open(pod('ssrf-proxy'), PUBLIC, 443);
     open(pod('ssrf-proxy'), PUBLIC, 80);
+    // Collaboration websocket and agent v2 stack (every environment deploys both).
+    open(INGRESS_CONTROLLER, pod('api-websocket'), 5001);
+    if (has('postgres')) open(pod('api-websocket'), pod('postgres'), 5432);
+    if (has('redis')) open(pod('api-websocket'), pod('redis'), 6379);
+    for (const c of ['api', ...new Set(workers)]) open(pod(c), pod('agent-backend'), 5050);
+    if (has('redis')) open(pod('agent-backend'), pod('redis'), 6379);
+    open(pod('agent-backend'), pod('plugin-daemon'), 5002);
+    open(pod('agent-backend'), pod('api'), 5001);
+    open(pod('agent-backend'), pod('local-sandbox'), 5004);
+    open(pod('local-sandbox'), pod('agent-ssrf-proxy'), 3128);
+    open(pod('agent-ssrf-proxy'), pod('agent-backend'), 5050);
+    open(pod('agent-ssrf-proxy'), pod('api'), 5001);
+    open(pod('agent-ssrf-proxy'), PUBLIC, 443);
+  });
+
+  test('the agent stack stays closed where it must: the local sandbox and its proxy reach no store, private range or metadata', () => {
+    const sandbox = pod('local-sandbox');
+    for (const target of [PUBLIC, METADATA, ...PRIVATE]) closed(sandbox, target, 443);
+    const proxy = pod('agent-ssrf-proxy');
+    closed(proxy, METADATA, 80);
+    for (const target of PRIVATE) closed(proxy, target, 80);
+    for (const [c, port] of [['api', 5001], ['postgres', 5432], ['redis', 6379], ['weaviate', 8080], ['plugin-daemon', 5002], ['agent-backend', 5050], ['sandbox', 8194]] as const) {
+      if (has(c)) closed(sandbox, pod(c), port);
+    }
+    for (const [c, port] of [['postgres', 5432], ['redis', 6379], ['weaviate', 8080], ['plugin-daemon', 5002], ['sandbox', 8194], ['web', 3000]] as const) {
+      if (has(c)) closed(proxy, pod(c), port);
+    }
+    closed(pod('agent-backend'), PUBLIC, 443);
+    // With S3 named by region (prod) the websocket reaches public 443 for its bucket; never plain http.
+    closed(pod('api-websocket'), PUBLIC, 80);
+    if (env.dify.storage?.volume) closed(pod('api-websocket'), PUBLIC, 443);
+    else open(pod('api-websocket'), PUBLIC, 443);
+    closed(pod('web'), pod('agent-backend'), 5050);
+    closed(INGRESS_CONTROLLER, pod('agent-backend'), 5050);
   });
 
   test('the sandbox reaches nothing but the SSRF proxy and DNS', () => {
@@ -83,8 +117,8 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
     closed(sandbox, ip('10.40.3.7'), 5432);
   });
 
-  test('web never reaches the stores, and nothing but api, worker, beat, plugin daemon, migration (and backup) reaches PostgreSQL or Redis', () => {
-    const allowed = new Set(['api', 'worker', 'beat', 'plugin-daemon', 'migration']);
+  test('web never reaches the stores, and nothing but api, worker, beat, plugin daemon, migration, the websocket (and backup) reaches PostgreSQL or Redis; the agent backend only Redis', () => {
+    const allowed = new Set(['api', 'worker', 'beat', 'plugin-daemon', 'migration', 'api-websocket']);
     const stores: Array<[any, number]> = [
       ...(has('postgres') ? [[pod('postgres'), 5432] as [any, number]] : [[ip('10.40.3.7'), 5432] as [any, number]]),
       ...(has('redis') ? [[pod('redis'), 6379] as [any, number]] : [[ip('10.40.3.8'), 6379] as [any, number]]),
@@ -94,6 +128,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
       if (allowed.has(component) || /^worker-/.test(component) || component === 'postgres' || component === 'redis') continue;
       for (const [store, port] of stores) {
         if (component === 'backup' && port === 5432) open(p, store, port);
+        else if (component === 'agent-backend' && port === 6379) open(p, store, port);
         else closed(p, store, port);
       }
     }
@@ -128,7 +163,8 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
 describe('prod reaches its managed services only from the store clients', () => {
   const prod = ENVIRONMENTS.find((e) => e.name === 'prod')!;
   const { evaluator, pod } = setup(parseDocs(synthFiles(prod)));
-  test.each([['api', true], ['worker-indexing', true], ['worker-workflow', true], ['worker-ops', true], ['beat', true], ['migration', true], ['plugin-daemon', true], ['web', false], ['sandbox', false], ['ssrf-proxy', false]])('%s -> 10.40.0.0/16:5432 is %s', (c, expected) => {
+  test.each([['api', true], ['worker-indexing', true], ['worker-workflow', true], ['worker-ops', true], ['beat', true], ['migration', true], ['plugin-daemon', true], ['api-websocket', true], ['web', false], ['sandbox', false], ['ssrf-proxy', false],
+    ['agent-backend', false], ['local-sandbox', false], ['agent-ssrf-proxy', false]])('%s -> 10.40.0.0/16:5432 is %s', (c, expected) => {
     expect(evaluator.allows(pod(c as string), ip('10.40.3.7'), 5432)).toBe(expected);
   });
 });

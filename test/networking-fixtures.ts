@@ -11,7 +11,7 @@ export function networkingChart(): Chart {
   return new Chart(Testing.app(), 'test', { namespace: NAMESPACE });
 }
 
-/** Small workloads standing in for api, web and the plugin daemon, so Services and routes resolve. */
+/** Small workloads standing in for api, web, the plugin daemon and the websocket, so Services and routes resolve. */
 export function backendStubs(chart: Chart): { [K in RouteTarget]: RouteBackend } {
   const stub = (component: string, image: string, port: number): RouteBackend => {
     const w = new DifyWorkload(chart, `Stub-${component}`, {
@@ -31,6 +31,7 @@ export function backendStubs(chart: Chart): { [K in RouteTarget]: RouteBackend }
     api: stub('api', 'langgenius/dify-api:1.16.1', 5001),
     web: stub('web', 'langgenius/dify-web:1.16.1', 3000),
     pluginDaemon: stub('plugin-daemon', 'langgenius/dify-plugin-daemon:0.6.10-local', 5002),
+    apiWebsocket: stub('api-websocket', 'langgenius/dify-api:1.16.1', 5001),
   };
 }
 

@@ -5,7 +5,7 @@ import { backendStubs, findDoc, manifestProblems, networkingChart } from './netw
 const WEB = 'dify.example.com';
 const API = 'api.dify.example.com';
 const GATEWAY = { name: 'public', namespace: 'gateway-system', sectionName: 'https' };
-const SERVICE = { api: 'dify-api:5001', web: 'dify-web:3000', pluginDaemon: 'dify-plugin-daemon:5002' };
+const SERVICE = { api: 'dify-api:5001', web: 'dify-web:3000', pluginDaemon: 'dify-plugin-daemon:5002', apiWebsocket: 'dify-api-websocket:5001' };
 
 function routeDocs(props: Partial<DifyHttpRouteProps>): Record<string, any>[] {
   const chart = networkingChart();
@@ -42,8 +42,8 @@ describe('DifyHttpRoute on one host', () => {
     expect(ruleTable(route)).toEqual(DIFY_ROUTES.map((r) => `${r.path} ${SERVICE[r.target]}`));
   });
 
-  test('every rule may run as long as upstream lets streams run', () => {
-    for (const r of route.spec.rules) expect(r.timeouts).toEqual({ request: '3600s' });
+  test('every rule may run as long as upstream lets streams run; the websocket rule has no request timeout', () => {
+    for (const r of route.spec.rules) expect(r.timeouts).toEqual({ request: r.matches[0].path.value === '/socket.io/' ? '0s' : '3600s' });
   });
 
   test('security headers: nosniff everywhere, SAMEORIGIN only off the frontend, no HSTS on http URLs', () => {
@@ -68,8 +68,8 @@ describe('DifyHttpRoute on split hosts', () => {
   test('one HTTPRoute per host holding the routes its URLs point to; together the whole table once', () => {
     expect(web.spec.hostnames).toEqual([WEB]);
     expect(api.spec.hostnames).toEqual([API]);
-    expect(ruleTable(web)).toEqual(['/explore dify-web:3000', '/ dify-web:3000']);
-    expect(ruleTable(api)).toEqual(DIFY_ROUTES.filter((r) => r.target !== 'web').map((r) => `${r.path} ${SERVICE[r.target]}`));
+    expect(ruleTable(web)).toEqual(['/socket.io/ dify-api-websocket:5001', '/explore dify-web:3000', '/ dify-web:3000']);
+    expect(ruleTable(api)).toEqual(DIFY_ROUTES.filter((r) => r.target !== 'web' && r.target !== 'apiWebsocket').map((r) => `${r.path} ${SERVICE[r.target]}`));
     expect([...ruleTable(web), ...ruleTable(api)].sort()).toEqual(DIFY_ROUTES.map((r) => `${r.path} ${SERVICE[r.target]}`).sort());
   });
 

@@ -5,7 +5,7 @@ import { checkPodSecurity } from './support/pss';
 
 const WEB = 'dify.example.com';
 const API = 'api.dify.example.com';
-const UPSTREAM = { api: 'dify_api', web: 'dify_web', pluginDaemon: 'dify_plugin_daemon' };
+const UPSTREAM = { api: 'dify_api', web: 'dify_web', pluginDaemon: 'dify_plugin_daemon', apiWebsocket: 'dify_api_websocket' };
 
 function proxy(props: Partial<DifyNginxProxyProps> = {}): { proxy: DifyNginxProxy; docs: Record<string, any>[] } {
   const chart = networkingChart();
@@ -163,8 +163,8 @@ describe('DifyNginxProxy exposure and TLS', () => {
     expect(web).toMatch(/listen 8443 ssl default_server;\n\s+http2 on;\n\s+ssl_certificate \/etc\/nginx\/tls\/tls\.crt;/);
     expect(api).toContain('listen 8443 ssl;');
     expect(web).toContain('add_header Strict-Transport-Security "max-age=31536000" always;');
-    expect(locationsOf(web)).toEqual(['/explore dify_web', '/ dify_web']);
-    expect(locationsOf(api)).toEqual(DIFY_ROUTES.filter((r) => r.target !== 'web').map((r) => `${r.path} ${UPSTREAM[r.target]}`));
+    expect(locationsOf(web)).toEqual(['/socket.io/ dify_api_websocket', '/explore dify_web', '/ dify_web']);
+    expect(locationsOf(api)).toEqual(DIFY_ROUTES.filter((r) => r.target !== 'web' && r.target !== 'apiWebsocket').map((r) => `${r.path} ${UPSTREAM[r.target]}`));
     // The api host has no catch-all route: it answers 404 instead of the image's welcome page.
     expect(api).toMatch(/location \/ \{\n\s+return 404;/);
     expect(web).not.toContain('return 404;');

@@ -56,7 +56,7 @@ describe('DifyUrls', () => {
   test('ENDPOINT_URL_TEMPLATE follows the host that routes /e/', () => {
     const urls = DifyUrls.split({ webHost: WEB, apiHost: API, pluginEndpointsOn: 'web' });
     expect(urls.backendEnv().ENDPOINT_URL_TEMPLATE).toBe(`http://${WEB}/e/{hook_id}`);
-    expect(urls.routesByHost().find((h) => h.host === WEB)!.routes.map((r) => r.path)).toEqual(['/e/', '/explore', '/']);
+    expect(urls.routesByHost().find((h) => h.host === WEB)!.routes.map((r) => r.path)).toEqual(['/socket.io/', '/e/', '/explore', '/']);
   });
 });
 
@@ -69,13 +69,13 @@ describe('DifyIngress hosts', () => {
     expect(Object.keys(byHost.metadata.annotations).sort()).toEqual(Object.keys(DifyIngress.streamingAnnotations('100m')).sort());
   });
 
-  test('split hosts: web routes on the web host, API routes and /e/ on the api host, every route exactly once', () => {
+  test('split hosts: web routes and the websocket on the web host, API routes and /e/ on the api host, every route exactly once', () => {
     const ing = ingressOf(ingressDocs({ urls: DifyUrls.split({ webHost: WEB, apiHost: API }) }));
     expect(ing.spec.rules.map((r: any) => r.host)).toEqual([WEB, API]);
-    expect(pathsOf(ing.spec.rules[0])).toEqual(['/explore', '/']);
+    expect(pathsOf(ing.spec.rules[0])).toEqual(['/socket.io/', '/explore', '/']);
     expect(pathsOf(ing.spec.rules[1])).toEqual(['/console/api', '/api', '/v1', '/openapi', '/files', '/mcp', '/triggers', '/e/']);
     const all = ing.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => `${p.path} ${p.backend.service.name}:${p.backend.service.port.number}`));
-    const expected = { api: 'dify-api:5001', web: 'dify-web:3000', pluginDaemon: 'dify-plugin-daemon:5002' };
+    const expected = { api: 'dify-api:5001', web: 'dify-web:3000', pluginDaemon: 'dify-plugin-daemon:5002', apiWebsocket: 'dify-api-websocket:5001' };
     expect(all.sort()).toEqual(DIFY_ROUTES.map((r) => `${r.path} ${expected[r.target]}`).sort());
   });
 

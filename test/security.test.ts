@@ -11,6 +11,9 @@ const REMOTE = {
   postgresPassword: { key: 'dify/postgres', property: 'password', version: '3' },
   redisPassword: { key: 'dify/redis', property: 'password' },
   weaviateApiKey: { key: 'dify/weaviate', property: 'api-key' },
+  agentApiToken: { key: 'dify/agent', property: 'api-token' },
+  agentServerSecretKey: { key: 'dify/agent', property: 'server-secret-key' },
+  agentSandboxToken: { key: 'dify/agent', property: 'local-sandbox-token' },
 };
 const external = (version = '3') => DifySecrets.external({
   store: { name: 'vault', kind: 'ClusterSecretStore' },
@@ -44,11 +47,14 @@ describe('External Secrets', () => {
   test('one ExternalSecret materialises every credential key from the store', () => {
     expect(es.apiVersion).toBe('external-secrets.io/v1');
     expect(es.spec.secretStoreRef).toEqual({ name: 'vault', kind: 'ClusterSecretStore' });
-    expect(es.spec.data.map((d: any) => d.secretKey)).toEqual(['plugin-daemon-key', 'plugin-inner-api-key', 'postgres-password', 'redis-password', 'sandbox-api-key', 'secret-key', 'weaviate-api-key']);
+    expect(es.spec.data.map((d: any) => d.secretKey)).toEqual(['agent-api-token', 'agent-local-sandbox-token', 'agent-server-secret-key',
+      'plugin-daemon-key', 'plugin-inner-api-key', 'postgres-password', 'redis-password', 'sandbox-api-key', 'secret-key', 'weaviate-api-key']);
     expect(es.spec.data.find((d: any) => d.secretKey === 'postgres-password').remoteRef).toEqual({ key: 'dify/postgres', property: 'password', version: '3' });
   });
   test('the broker URL is templated with the URL-encoded Redis password', () => {
     expect(es.spec.target.template.data["celery-broker-url"]).toBe('redis://:{{ index . "redis-password" | urlquery | replace "+" "%20" }}@dify-redis:6379/1');
+    // The agent backend's URL: same Redis, its own DB index.
+    expect(es.spec.target.template.data['agent-redis-url']).toBe('redis://:{{ index . "redis-password" | urlquery | replace "+" "%20" }}@dify-redis:6379/2');
   });
   test('validates against the ExternalSecret CRD schema', () => {
     expect(formatIssues(validateSchemas([es], { defaultNamespace: 'dify' }))).toBe(formatIssues([]));

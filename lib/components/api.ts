@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { DifyBackendConfig } from '../config/backend';
+import { BackendMode, DifyBackendConfig } from '../config/backend';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { ComponentResources } from '../core/resources';
 import { DifyComponentProps, DifyWorkload, httpProbe, startupFor } from '../core/workload';
@@ -36,30 +36,40 @@ export class DifyApi extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyApiProps) {
     super(scope, id);
-    const pod = backendPod(props.instance, props.config);
-    const health = httpProbe('/health', 'http', { timeout: 5 });
-    this.workload = new DifyWorkload(this, 'Resource', {
-      ...props,
-      component: 'api',
-      image: props.image ?? DEFAULT_IMAGES.api,
-      kind: 'Deployment',
-      env: props.config.env('api'),
-      ports: [{ name: 'http', port: DifyApi.PORT }],
-      probes: { readiness: health, liveness: httpProbe('/health', 'http', { period: 30, failures: 3 }), startup: startupFor(health, 300) },
-      resources: DifyApi.DEFAULT_RESOURCES,
-      security: apiImageProfile(true),
-      volumes: pod.volumes,
-      volumeMounts: pod.mounts,
-      initContainers: [migrationGate()],
-      affinity: pod.affinity,
-      podLabels: pod.podLabels,
-    });
+    this.workload = apiServerWorkload(this, props, { component: 'api', mode: 'api', resources: DifyApi.DEFAULT_RESOURCES });
     this.host = this.workload.name;
-    for (const target of props.config.targets('api')) this.connections.allowTo(target);
     this.connections.allowTo(NetworkPeer.internet());
   }
 
   public get connections(): Connections {
     return this.workload.connections;
   }
+}
+
+/**
+ * The workload of an api-image HTTP server role on 5001 (api, the collaboration
+ * websocket): /health probes, the backend pod (/tmp, storage claim), the
+ * migration gate, and flows to everything the role's config names.
+ */
+export function apiServerWorkload(scope: Construct, props: DifyApiProps, role: { component: string; mode: BackendMode; resources: ComponentResources }): DifyWorkload {
+  const pod = backendPod(props.instance, props.config);
+  const health = httpProbe('/health', 'http', { timeout: 5 });
+  const workload = new DifyWorkload(scope, 'Resource', {
+    ...props,
+    component: role.component,
+    image: props.image ?? DEFAULT_IMAGES.api,
+    kind: 'Deployment',
+    env: props.config.env(role.mode),
+    ports: [{ name: 'http', port: DifyApi.PORT }],
+    probes: { readiness: health, liveness: httpProbe('/health', 'http', { period: 30, failures: 3 }), startup: startupFor(health, 300) },
+    resources: role.resources,
+    security: apiImageProfile(true),
+    volumes: pod.volumes,
+    volumeMounts: pod.mounts,
+    initContainers: [migrationGate()],
+    affinity: pod.affinity,
+    podLabels: pod.podLabels,
+  });
+  for (const target of props.config.targets(role.mode)) workload.connections.allowTo(target);
+  return workload;
 }

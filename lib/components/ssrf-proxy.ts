@@ -12,6 +12,12 @@ import { DEFAULT_IMAGES } from '../versions';
 export interface DifySsrfProxyProps extends SquidAllowLists, DifyComponentProps {
   /** @default - {@link DEFAULT_IMAGES}.ssrfProxy */
   readonly image?: string;
+  /**
+   * Another squid of the same shape under its own name and rules (the agent
+   * SSRF proxy): `component` names it, `squidConfig` replaces the rendered
+   * configuration (the allow-lists then do not apply). @default - the SSRF proxy of api, worker and the sandbox
+   */
+  readonly variant?: { readonly component: string; readonly squidConfig: string };
 }
 
 /**
@@ -37,16 +43,17 @@ export class DifySsrfProxy extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DifySsrfProxyProps) {
     super(scope, id);
     validateAllowLists('ssrfProxy', props);
-    const name = `${props.instance}-ssrf-proxy`;
-    this.squidConfig = renderSquidConfig(DifySsrfProxy.PORT, props);
+    const component = props.variant?.component ?? 'ssrf-proxy';
+    const name = `${props.instance}-${component}`;
+    this.squidConfig = props.variant?.squidConfig ?? renderSquidConfig(DifySsrfProxy.PORT, props);
     new k8s.KubeConfigMap(this, 'Config', {
-      metadata: { name: `${name}-config`, labels: metadataLabels({ instance: props.instance, component: 'ssrf-proxy' }) },
+      metadata: { name: `${name}-config`, labels: metadataLabels({ instance: props.instance, component }) },
       data: { 'squid.conf': this.squidConfig },
     });
     const port = tcpProbe('squid');
     this.workload = new DifyWorkload(this, 'Resource', {
       ...props,
-      component: 'ssrf-proxy',
+      component,
       name,
       image: props.image ?? DEFAULT_IMAGES.ssrfProxy,
       kind: 'Deployment',

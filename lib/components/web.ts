@@ -17,6 +17,8 @@ export interface DifyWebProps extends DifyComponentProps {
   readonly api: ServiceEndpoint & IConnectable;
   /** @default - upstream defaults */
   readonly settings?: DifySettings;
+  /** Show the agent v2 UI (NEXT_PUBLIC_ENABLE_AGENT_V2): true exactly when the agent backend is deployed. @default false */
+  readonly agentV2?: boolean;
 }
 
 /** The Next.js frontend on port 3000. Default resources: 100m/500m CPU, 256Mi/1Gi memory. */
@@ -37,6 +39,7 @@ export class DifyWeb extends Construct implements IConnectable {
       PORT: DifyWeb.PORT,
       HOSTNAME: '0.0.0.0',
       PM2_HOME: '/tmp/.pm2',
+      NEXT_PUBLIC_ENABLE_AGENT_V2: props.agentV2 ?? false,
     }, 'web');
     settings.applyExtraEnv(env, 'webExtraEnv');
     const port = tcpProbe('http');

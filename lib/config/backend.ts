@@ -8,6 +8,7 @@ import { DifyFileStorage } from '../stores/file-storage';
 import { invalid } from '../core/validation';
 import { DifyStorage } from './storage';
 import { DifyUrls } from './urls';
+import { DifyBackendFeatures, backendFeatureEnv, backendFeatureTargets } from './backend-features';
 import { VectorStore } from './vector-store';
 
 /** Credentials the api image (api, worker, beat, migration) reads. */
@@ -42,10 +43,12 @@ export interface DifyBackendConfigProps {
   readonly settings: DifySettings;
   /** Where external services given by host name live, by port. @default - any address on their ports */
   readonly externalNetworks?: ExternalNetworks;
+  /** Collaboration websocket, agent backend and plugin remote debugging (lib/config/backend-features.ts). @default - none */
+  readonly features?: DifyBackendFeatures;
 }
 
 /** The process role of the api image (its MODE variable). */
-export type BackendMode = 'api' | 'worker' | 'beat' | 'migration';
+export type BackendMode = 'api' | 'worker' | 'beat' | 'migration' | 'api-websocket';
 
 /**
  * Renders the environment of each api-image role with upstream's variable
@@ -78,6 +81,7 @@ export class DifyBackendConfig {
     if (mode === 'api' || mode === 'worker') {
       out.push(...reachOf(p.vectorStore, p.vectorStore.env(), nets), ...reachOf(p.storage, p.storage.env(), nets), p.sandbox, p.pluginDaemon, p.ssrfProxy);
     }
+    out.push(...backendFeatureTargets(mode, p));
     return out;
   }
 
@@ -86,7 +90,8 @@ export class DifyBackendConfig {
     const p = this.props;
     const env = new EnvSet()
       .plain({
-        MODE: mode,
+        // The websocket is the api process with another gunicorn worker class.
+        MODE: mode === 'api-websocket' ? 'api' : mode,
         MIGRATION_ENABLED: mode === 'migration' ? 'true' : 'false',
         LANG: 'C.UTF-8',
         LC_ALL: 'C.UTF-8',
@@ -123,7 +128,8 @@ export class DifyBackendConfig {
         PLUGIN_REMOTE_INSTALL_PORT: 5003,
       }, 'backend');
     }
-    env.merge(p.settings.processEnv(mode));
+    env.merge(p.settings.processEnv(mode === 'api-websocket' ? 'apiWebsocket' : mode));
+    env.merge(backendFeatureEnv(mode, p.features ?? {}));
     return p.settings.applyExtraEnv(env, 'extraEnv');
   }
 }

@@ -134,14 +134,15 @@ export class DifyUrls {
 
   /** The host a backend's routes are served on. */
   public hostFor(target: RouteTarget): string {
-    if (target === 'web') return this.webHost;
+    // NEXT_PUBLIC_SOCKET_URL points at the web host.
+    if (target === 'web' || target === 'apiWebsocket') return this.webHost;
     if (target === 'pluginDaemon') return this.endpointHost;
     return this.apiHost;
   }
 
-  /** Upstream's route table split by host (one entry, the whole table, unless split). */
-  public routesByHost(): HostRoutes[] {
-    return this.hosts().map((host) => ({ host, routes: DIFY_ROUTES.filter((r) => this.hostFor(r.target) === host) }));
+  /** Upstream's route table split by host (one entry, the whole table, unless split), limited to the targets `available` accepts. */
+  public routesByHost(available: (target: RouteTarget) => boolean = () => true): HostRoutes[] {
+    return this.hosts().map((host) => ({ host, routes: DIFY_ROUTES.filter((r) => available(r.target) && this.hostFor(r.target) === host) }));
   }
 
   /** URL variables of api, worker and beat. */

@@ -30,10 +30,14 @@ export const PROP_TYPES = [
   'ClusterRedisOptions',
   'ComponentOptions',
   'CustomVectorStoreOptions',
+  'DifyAgentBackendProps',
+  'DifyAgentOptions',
   'DifyApiProps',
+  'DifyApiWebsocketProps',
   'DifyBackendConfigProps',
   'DifyBackupOptions',
   'DifyBeatProps',
+  'DifyCollaborationOptions',
   'DifyComponentOptions',
   'DifyComponentProps',
   'DifyExternalSecretProps',
@@ -42,6 +46,7 @@ export const PROP_TYPES = [
   'DifyIngressOptions',
   'DifyIngressProps',
   'DifyLabelsOptions',
+  'DifyLocalSandboxProps',
   'DifyMigrationProps',
   'DifyMonitoringOptions',
   'DifyMonitoringProps',
@@ -50,6 +55,7 @@ export const PROP_TYPES = [
   'DifyNetworkPolicyProps',
   'DifyNginxProxyProps',
   'DifyPluginDaemonProps',
+  'DifyPluginDebugServiceProps',
   'DifyPostgresBackupProps',
   'DifyPostgresProps',
   'DifyProps',
@@ -88,6 +94,7 @@ export const PROP_TYPES = [
   'PgvectorOptions',
   'PluginAliyunOssStorageOptions',
   'PluginAzureBlobStorageOptions',
+  'PluginRemoteDebuggingOptions',
   'PluginS3StorageOptions',
   'PluginTencentCosStorageOptions',
   'PluginVolcengineTosStorageOptions',
@@ -158,6 +165,74 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
         "$ref": "#/definitions/PodAntiAffinity"
       }
     },
+    "additionalProperties": false
+  },
+  "AgentBackendClient": {
+    "type": "object",
+    "properties": {
+      "endpoint": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "connections": {
+            "$ref": "#/definitions/Connections"
+          },
+          "host": {
+            "type": "string"
+          },
+          "port": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "connections",
+          "host",
+          "port"
+        ]
+      },
+      "apiToken": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "shellEnabled": {
+        "type": "boolean"
+      }
+    },
+    "required": [
+      "endpoint",
+      "apiToken"
+    ],
+    "additionalProperties": false
+  },
+  "AgentBackendCredentials": {
+    "type": "object",
+    "properties": {
+      "apiToken": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "serverSecretKey": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "sandboxToken": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "pluginDaemonKey": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "innerApiKey": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "redisUrl": {
+        "$ref": "#/definitions/SecretKeyRef"
+      }
+    },
+    "required": [
+      "apiToken",
+      "serverSecretKey",
+      "sandboxToken",
+      "pluginDaemonKey",
+      "innerApiKey",
+      "redisUrl"
+    ],
     "additionalProperties": false
   },
   "AliyunOssStorageOptions": {
@@ -1121,7 +1196,11 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       "postgresPassword",
       "redisPassword",
       "celeryBrokerUrl",
-      "weaviateApiKey"
+      "weaviateApiKey",
+      "agentApiToken",
+      "agentServerSecretKey",
+      "agentSandboxToken",
+      "agentRedisUrl"
     ]
   },
   "CredentialsVersion": {
@@ -1264,6 +1343,151 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
     },
     "additionalProperties": false
   },
+  "DifyAgentBackendProps": {
+    "type": "object",
+    "properties": {
+      "runTimeoutSeconds": {
+        "type": "number"
+      },
+      "runRetentionSeconds": {
+        "type": "number"
+      },
+      "shutdownGraceSeconds": {
+        "type": "number"
+      },
+      "shellRedactPatterns": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "instance": {
+        "type": "string"
+      },
+      "options": {
+        "$ref": "#/definitions/ComponentOptions"
+      },
+      "optionsPath": {
+        "type": "string"
+      },
+      "imagePullSecrets": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "credentialsVersion": {
+        "$ref": "#/definitions/CredentialsVersion"
+      },
+      "image": {
+        "type": "string"
+      },
+      "credentials": {
+        "$ref": "#/definitions/AgentBackendCredentials"
+      },
+      "redis": {
+        "$ref": "#/definitions/RedisConnectionLike"
+      },
+      "pluginDaemon": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "connections": {
+            "$ref": "#/definitions/Connections"
+          },
+          "host": {
+            "type": "string"
+          },
+          "port": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "connections",
+          "host",
+          "port"
+        ]
+      },
+      "api": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "connections": {
+            "$ref": "#/definitions/Connections"
+          },
+          "host": {
+            "type": "string"
+          },
+          "port": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "host",
+          "port"
+        ]
+      },
+      "localSandbox": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "connections": {
+            "$ref": "#/definitions/Connections"
+          },
+          "host": {
+            "type": "string"
+          },
+          "port": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "connections",
+          "host",
+          "port"
+        ]
+      },
+      "externalNetworks": {
+        "$ref": "#/definitions/ExternalNetworks"
+      }
+    },
+    "required": [
+      "api",
+      "credentials",
+      "instance",
+      "localSandbox",
+      "pluginDaemon",
+      "redis"
+    ],
+    "additionalProperties": false
+  },
+  "DifyAgentOptions": {
+    "type": "object",
+    "properties": {
+      "redisUrl": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "runTimeoutSeconds": {
+        "type": "number"
+      },
+      "runRetentionSeconds": {
+        "type": "number"
+      },
+      "shutdownGraceSeconds": {
+        "type": "number"
+      },
+      "shellRedactPatterns": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "pathIsolation": {
+        "type": "boolean"
+      }
+    },
+    "additionalProperties": false
+  },
   "DifyApiProps": {
     "type": "object",
     "properties": {
@@ -1297,6 +1521,9 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       "instance"
     ],
     "additionalProperties": false
+  },
+  "DifyApiWebsocketProps": {
+    "$ref": "#/definitions/DifyApiProps"
   },
   "DifyAppCredentials": {
     "type": "object",
@@ -1418,6 +1645,9 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       },
       "externalNetworks": {
         "$ref": "#/definitions/ExternalNetworks"
+      },
+      "features": {
+        "$ref": "#/definitions/DifyBackendFeatures"
       }
     },
     "required": [
@@ -1432,6 +1662,34 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       "ssrfProxy",
       "settings"
     ],
+    "additionalProperties": false
+  },
+  "DifyBackendFeatures": {
+    "type": "object",
+    "properties": {
+      "collaboration": {
+        "type": "boolean"
+      },
+      "agentBackend": {
+        "$ref": "#/definitions/AgentBackendClient"
+      },
+      "pluginRemoteInstall": {
+        "type": "object",
+        "properties": {
+          "host": {
+            "type": "string"
+          },
+          "port": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "host",
+          "port"
+        ],
+        "additionalProperties": false
+      }
+    },
     "additionalProperties": false
   },
   "DifyBackupOptions": {
@@ -1485,6 +1743,12 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       "instance"
     ],
     "additionalProperties": false
+  },
+  "DifyCollaborationOptions": {
+    "type": "object",
+    "additionalProperties": {
+      "not": {}
+    }
   },
   "DifyComponentOptions": {
     "$ref": "#/definitions/ComponentOptions"
@@ -1550,6 +1814,18 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
         "$ref": "#/definitions/DifyComponentOptions"
       },
       "nginxProxy": {
+        "$ref": "#/definitions/DifyComponentOptions"
+      },
+      "apiWebsocket": {
+        "$ref": "#/definitions/DifyComponentOptions"
+      },
+      "agentBackend": {
+        "$ref": "#/definitions/DifyComponentOptions"
+      },
+      "localSandbox": {
+        "$ref": "#/definitions/DifyComponentOptions"
+      },
+      "agentSsrfProxy": {
         "$ref": "#/definitions/DifyComponentOptions"
       }
     },
@@ -1650,24 +1926,7 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
         "$ref": "#/definitions/DifyUrls"
       },
       "backends": {
-        "type": "object",
-        "properties": {
-          "api": {
-            "$ref": "#/definitions/RouteBackend"
-          },
-          "web": {
-            "$ref": "#/definitions/RouteBackend"
-          },
-          "pluginDaemon": {
-            "$ref": "#/definitions/RouteBackend"
-          }
-        },
-        "required": [
-          "api",
-          "web",
-          "pluginDaemon"
-        ],
-        "additionalProperties": false
+        "$ref": "#/definitions/RouteBackends"
       },
       "controller": {
         "anyOf": [
@@ -1728,6 +1987,9 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       },
       "maxBodySize": {
         "type": "string"
+      },
+      "hookUrlHeader": {
+        "type": "boolean"
       }
     },
     "additionalProperties": false
@@ -1745,24 +2007,7 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
         "$ref": "#/definitions/DifyUrls"
       },
       "backends": {
-        "type": "object",
-        "properties": {
-          "api": {
-            "$ref": "#/definitions/RouteBackend"
-          },
-          "web": {
-            "$ref": "#/definitions/RouteBackend"
-          },
-          "pluginDaemon": {
-            "$ref": "#/definitions/RouteBackend"
-          }
-        },
-        "required": [
-          "api",
-          "web",
-          "pluginDaemon"
-        ],
-        "additionalProperties": false
+        "$ref": "#/definitions/RouteBackends"
       },
       "controller": {
         "anyOf": [
@@ -1794,6 +2039,9 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       },
       "securityHeaders": {
         "$ref": "#/definitions/IngressSecurityHeaders"
+      },
+      "hookUrlHeader": {
+        "type": "boolean"
       }
     },
     "required": [
@@ -1818,6 +2066,64 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
     "required": [
       "instance",
       "component"
+    ],
+    "additionalProperties": false
+  },
+  "DifyLocalSandboxProps": {
+    "type": "object",
+    "properties": {
+      "instance": {
+        "type": "string"
+      },
+      "options": {
+        "$ref": "#/definitions/ComponentOptions"
+      },
+      "optionsPath": {
+        "type": "string"
+      },
+      "imagePullSecrets": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "credentialsVersion": {
+        "$ref": "#/definitions/CredentialsVersion"
+      },
+      "image": {
+        "type": "string"
+      },
+      "authToken": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "proxy": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "connections": {
+            "$ref": "#/definitions/Connections"
+          },
+          "host": {
+            "type": "string"
+          },
+          "port": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "connections",
+          "host",
+          "port"
+        ]
+      },
+      "pathIsolation": {
+        "type": "boolean"
+      }
+    },
+    "required": [
+      "authToken",
+      "instance",
+      "proxy"
     ],
     "additionalProperties": false
   },
@@ -2080,24 +2386,7 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
         "$ref": "#/definitions/DifyUrls"
       },
       "backends": {
-        "type": "object",
-        "properties": {
-          "api": {
-            "$ref": "#/definitions/RouteBackend"
-          },
-          "web": {
-            "$ref": "#/definitions/RouteBackend"
-          },
-          "pluginDaemon": {
-            "$ref": "#/definitions/RouteBackend"
-          }
-        },
-        "required": [
-          "api",
-          "web",
-          "pluginDaemon"
-        ],
-        "additionalProperties": false
+        "$ref": "#/definitions/RouteBackends"
       },
       "image": {
         "type": "string"
@@ -2217,6 +2506,81 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       "instance",
       "redis",
       "serverKey"
+    ],
+    "additionalProperties": false
+  },
+  "DifyPluginDebugServiceProps": {
+    "type": "object",
+    "properties": {
+      "instance": {
+        "type": "string"
+      },
+      "pluginDaemon": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "workload": {
+            "type": "object",
+            "properties": {
+              "selector": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "string"
+                }
+              }
+            },
+            "required": [
+              "selector"
+            ],
+            "additionalProperties": false
+          },
+          "connections": {
+            "$ref": "#/definitions/Connections"
+          }
+        },
+        "required": [
+          "connections",
+          "workload"
+        ]
+      },
+      "targetPort": {
+        "type": "number"
+      },
+      "advertisedHost": {
+        "type": "string"
+      },
+      "advertisedPort": {
+        "type": "number"
+      },
+      "serviceType": {
+        "type": "string",
+        "enum": [
+          "LoadBalancer",
+          "NodePort"
+        ]
+      },
+      "nodePort": {
+        "type": "number"
+      },
+      "allowedCidrs": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "annotations": {
+        "type": "object",
+        "additionalProperties": {
+          "type": "string"
+        }
+      }
+    },
+    "required": [
+      "instance",
+      "pluginDaemon",
+      "targetPort",
+      "advertisedHost",
+      "allowedCidrs"
     ],
     "additionalProperties": false
   },
@@ -2494,6 +2858,12 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
           },
           "nginx": {
             "type": "string"
+          },
+          "agentBackend": {
+            "type": "string"
+          },
+          "localSandbox": {
+            "type": "string"
           }
         },
         "additionalProperties": false
@@ -2550,6 +2920,12 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
             "type": "string"
           },
           "nginx": {
+            "type": "string"
+          },
+          "agentBackend": {
+            "type": "string"
+          },
+          "localSandbox": {
             "type": "string"
           }
         },
@@ -2622,6 +2998,31 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       },
       "components": {
         "$ref": "#/definitions/DifyComponents"
+      },
+      "collaboration": {
+        "anyOf": [
+          {
+            "type": "boolean",
+            "const": false
+          },
+          {
+            "$ref": "#/definitions/DifyCollaborationOptions"
+          }
+        ]
+      },
+      "agent": {
+        "anyOf": [
+          {
+            "type": "boolean",
+            "const": false
+          },
+          {
+            "$ref": "#/definitions/DifyAgentOptions"
+          }
+        ]
+      },
+      "pluginRemoteDebugging": {
+        "$ref": "#/definitions/PluginRemoteDebuggingOptions"
       }
     },
     "required": [
@@ -3027,6 +3428,22 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       },
       "image": {
         "type": "string"
+      },
+      "variant": {
+        "type": "object",
+        "properties": {
+          "component": {
+            "type": "string"
+          },
+          "squidConfig": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "component",
+          "squidConfig"
+        ],
+        "additionalProperties": false
       }
     },
     "additionalProperties": false,
@@ -3263,6 +3680,9 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       },
       "settings": {
         "$ref": "#/definitions/DifySettings"
+      },
+      "agentV2": {
+        "type": "boolean"
       }
     },
     "required": [
@@ -5317,6 +5737,44 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
     },
     "additionalProperties": false
   },
+  "PluginRemoteDebuggingOptions": {
+    "type": "object",
+    "properties": {
+      "advertisedHost": {
+        "type": "string"
+      },
+      "advertisedPort": {
+        "type": "number"
+      },
+      "serviceType": {
+        "type": "string",
+        "enum": [
+          "LoadBalancer",
+          "NodePort"
+        ]
+      },
+      "nodePort": {
+        "type": "number"
+      },
+      "allowedCidrs": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "annotations": {
+        "type": "object",
+        "additionalProperties": {
+          "type": "string"
+        }
+      }
+    },
+    "required": [
+      "advertisedHost",
+      "allowedCidrs"
+    ],
+    "additionalProperties": false
+  },
   "PluginS3StorageOptions": {
     "type": "object",
     "properties": {
@@ -6337,6 +6795,18 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
       },
       "weaviateApiKey": {
         "$ref": "#/definitions/RemoteSecretRef"
+      },
+      "agentApiToken": {
+        "$ref": "#/definitions/RemoteSecretRef"
+      },
+      "agentServerSecretKey": {
+        "$ref": "#/definitions/RemoteSecretRef"
+      },
+      "agentSandboxToken": {
+        "$ref": "#/definitions/RemoteSecretRef"
+      },
+      "agentRedisUrl": {
+        "$ref": "#/definitions/RemoteSecretRef"
       }
     },
     "additionalProperties": false
@@ -6477,6 +6947,29 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
     "required": [
       "host",
       "port"
+    ]
+  },
+  "RouteBackends": {
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {
+      "apiWebsocket": {
+        "$ref": "#/definitions/RouteBackend"
+      },
+      "api": {
+        "$ref": "#/definitions/RouteBackend"
+      },
+      "web": {
+        "$ref": "#/definitions/RouteBackend"
+      },
+      "pluginDaemon": {
+        "$ref": "#/definitions/RouteBackend"
+      }
+    },
+    "required": [
+      "api",
+      "pluginDaemon",
+      "web"
     ]
   },
   "S3BackupOptions": {

@@ -13,7 +13,7 @@ import { DifyUrls } from '../config/urls';
 import { NetworkPeer, PodPeer } from '../core/connections';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsLabel, validateDnsSubdomain, validateHostname, validatePort } from '../core/validation';
-import { DifyRoute, IRouteTable, RouteBackend, RouteTarget, ServedRoute, admitController, servedRoutes } from './routes';
+import { DifyRoute, IRouteTable, RouteBackend, RouteBackends, RouteTarget, ServedRoute, admitController, servedRoutes, serves } from './routes';
 import { SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 import { guardProps } from '../core/guard';
 
@@ -32,15 +32,17 @@ export interface DifyHttpRouteProps {
   readonly instance: string;
   /** The public URLs: their hosts become the routes' hostnames, and each path goes to the host its URL points to. */
   readonly urls: DifyUrls;
-  /** The backends; Dify components among them admit the Gateway's pods in their NetworkPolicies. */
-  readonly backends: { readonly [K in RouteTarget]: RouteBackend };
+  /** The backends; Dify components among them admit the Gateway's pods in their NetworkPolicies. Without `apiWebsocket`, `/socket.io/` is not routed. */
+  readonly backends: RouteBackends;
   /** The Gateway implementation's data-plane pods. @default - namespace `ingress-nginx`, pods `app.kubernetes.io/name: ingress-nginx` */
   readonly controller?: PodPeer | NetworkPeer;
   /** The Gateway serving the hosts. TLS is terminated by its listener. */
   readonly gateway: GatewayParentRef;
   /**
-   * `timeouts.request` of every rule (Gateway API duration, Extended support);
-   * upstream lets streams run for 3600 s. @default "3600s"
+   * `timeouts.request` of every rule but `/socket.io/` (Gateway API duration,
+   * Extended support); upstream lets streams run for 3600 s. The websocket rule
+   * gets "0s" (no timeout): a request timeout would cut every collaboration
+   * session after that long. @default "3600s"
    */
   readonly requestTimeout?: string;
   /**
@@ -69,7 +71,11 @@ const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
  *
  * Not expressible in Gateway API, and left to the implementation's policies:
  * response buffering (Dify streams server-sent events), the 100 MB body limit,
- * and the `Dify-Hook-Url` request header of `/e/`, whose value needs the request URI.
+ * and the `Dify-Hook-Url` request header of `/e/`, whose value needs the request URI
+ * (RequestHeaderModifier sets static values only; use an implementation filter
+ * such as Envoy Gateway's EnvoyPatchPolicy or NGINX Gateway Fabric's SnippetsFilter).
+ * WebSocket upgrades on `/socket.io/` need no field: Gateway implementations
+ * proxy them by default; idle timeouts are implementation policy.
  */
 export class DifyHttpRoute extends Construct implements IRouteTable {
   /** Every route served: host + path to backend. */
@@ -91,7 +97,7 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
     if (typeof timeout !== 'string' || !DURATION.test(timeout)) {
       invalid('httpRoute.requestTimeout', timeout, 'must be a Gateway API duration such as "3600s", "1h" or "90m"');
     }
-    for (const [target, b] of Object.entries(props.backends) as Array<[RouteTarget, RouteBackend]>) {
+    for (const [target, b] of Object.entries(props.backends).filter(([, b]) => b !== undefined) as Array<[RouteTarget, RouteBackend]>) {
       validateDnsLabel(`httpRoute.backends.${target}.host`, b.host);
       validatePort(`httpRoute.backends.${target}.port`, b.port);
     }
@@ -109,7 +115,7 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
 
     const split = props.urls.split;
     props.urls.hosts().forEach((h, i) => validateHostname(i === 0 ? 'host' : 'apiHost', h));
-    const byHost = props.urls.routesByHost();
+    const byHost = props.urls.routesByHost(serves(props.backends));
     this.routeTable = servedRoutes(byHost, props.backends);
     admitController('httpRoute.controller', props.controller, props.backends, byHost.flatMap((h) => h.routes.map((r) => r.target)));
     for (const { host, routes } of byHost) {
@@ -118,8 +124,8 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
         return {
           matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.path } }],
           filters: filters.length ? filters : undefined,
-          backendRefs: [{ kind: 'Service', name: props.backends[r.target].host, port: props.backends[r.target].port }],
-          timeouts: { request: timeout },
+          backendRefs: [{ kind: 'Service', name: props.backends[r.target]!.host, port: props.backends[r.target]!.port }],
+          timeouts: { request: r.target === 'apiWebsocket' ? '0s' : timeout },
         };
       });
       const suffix = !split ? '' : host === props.urls.webHost ? '-web' : '-api';

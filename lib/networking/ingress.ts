@@ -4,7 +4,7 @@ import { NetworkPeer, PodPeer } from '../core/connections';
 import { DifyUrls, HostRoutes } from '../config/urls';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain, validateHostname, validateNginxSize } from '../core/validation';
-import { DIFY_ROUTES, IRouteTable, RouteBackend, RouteTarget, ServedRoute, admitController, servedRoutes } from './routes';
+import { DIFY_ROUTES, DifyRoute, IRouteTable, RouteBackends, ServedRoute, admitController, servedRoutes, serves } from './routes';
 import { IngressSecurityHeaders, IngressTls } from './tls';
 import { guardProps } from '../core/guard';
 import { validateAnnotations } from '../core/k8s-rules';
@@ -20,8 +20,8 @@ export interface DifyIngressProps {
    * Give this or `host`. @default - every route on `host`
    */
   readonly urls?: DifyUrls;
-  /** The backends; Dify components among them admit the controller in their NetworkPolicies. */
-  readonly backends: { readonly [K in RouteTarget]: RouteBackend };
+  /** The backends; Dify components among them admit the controller in their NetworkPolicies. Without `apiWebsocket`, `/socket.io/` is not routed. */
+  readonly backends: RouteBackends;
   /** The ingress controller's pods. @default - namespace `ingress-nginx`, pods `app.kubernetes.io/name: ingress-nginx` */
   readonly controller?: PodPeer | NetworkPeer;
   /** IngressClass. @default "nginx" */
@@ -36,7 +36,20 @@ export interface DifyIngressProps {
   readonly sslRedirect?: boolean;
   /** Response security headers. @default IngressSecurityHeaders.controllerDefaults() */
   readonly securityHeaders?: IngressSecurityHeaders;
+  /**
+   * Send upstream's `Dify-Hook-Url: $scheme://$host$request_uri` request header on
+   * `/e/` (plugin endpoints). ingress-nginx can only set a header from request
+   * variables with a `configuration-snippet` annotation, which controllers refuse
+   * by default since v1.9 (`allow-snippet-annotations: "false"`; it also needs
+   * `annotations-risk-level: Critical`). When true, `/e/` moves to a second
+   * Ingress `<instance>-plugin-endpoints` carrying that snippet, so the snippet
+   * never applies to the other routes. @default false
+   */
+  readonly hookUrlHeader?: boolean;
 }
+
+/** The configuration-snippet that sets upstream's `Dify-Hook-Url` header (nginx/conf.d/default.conf.template, location /e/). */
+export const HOOK_URL_SNIPPET = 'proxy_set_header Dify-Hook-Url $scheme://$host$request_uri;';
 
 /**
  * One Ingress reproducing upstream's nginx route table, with the streaming
@@ -63,6 +76,8 @@ export class DifyIngress extends Construct implements IRouteTable {
   }
 
   public readonly ingress: k8s.KubeIngress;
+  /** The Ingress holding `/e/` with the `Dify-Hook-Url` snippet, with `hookUrlHeader`. */
+  public readonly pluginEndpointsIngress?: k8s.KubeIngress;
   public readonly ingressClassName: string;
   /** The TLS Secret, when the Ingress terminates TLS. */
   public readonly tlsSecretName?: string;
@@ -73,14 +88,14 @@ export class DifyIngress extends Construct implements IRouteTable {
     let hostRoutes: HostRoutes[];
     if (props.urls) {
       if (props.host !== undefined) invalid('ingress.host', props.host, 'give either host or urls, not both');
-      hostRoutes = props.urls.routesByHost();
+      hostRoutes = props.urls.routesByHost(serves(props.backends));
       if (props.tls && !props.urls.tls) {
         invalid('urls.tls', false, 'must be true when the Ingress terminates TLS, or Dify keeps handing out http:// links');
       }
     } else {
       if (props.host === undefined) invalid('ingress.host', props.host, 'give either host or urls');
       validateHostname('ingress.host', props.host);
-      hostRoutes = [{ host: props.host, routes: DIFY_ROUTES }];
+      hostRoutes = [{ host: props.host, routes: DIFY_ROUTES.filter((r) => serves(props.backends)(r.target)) }];
     }
     this.ingressClassName = validateDnsSubdomain('ingress.ingressClassName', props.ingressClassName ?? 'nginx');
     const maxBody = props.maxBodySize ?? '100m';
@@ -99,27 +114,38 @@ export class DifyIngress extends Construct implements IRouteTable {
     }
     Object.assign(annotations, props.securityHeaders?.bind(this, props.instance));
 
-    this.ingress = new k8s.KubeIngress(this, 'Resource', {
-      metadata: {
-        name: props.instance,
-        labels: metadataLabels({ instance: props.instance, component: 'ingress' }),
-        annotations: { ...annotations, ...props.annotations },
-      },
-      spec: {
-        ingressClassName: this.ingressClassName,
-        rules: hostRoutes.map(({ host, routes }) => ({
-          host,
-          http: {
-            paths: routes.map((r) => ({
-              path: r.path,
-              pathType: 'Prefix',
-              backend: { service: { name: props.backends[r.target].host, port: { number: props.backends[r.target].port } } },
-            })),
-          },
-        })),
-        tls: this.tlsSecretName ? [{ hosts, secretName: this.tlsSecretName }] : undefined,
-      },
-    });
+    const hookUrl = props.hookUrlHeader ?? false;
+    if (typeof hookUrl !== 'boolean') invalid('ingress.hookUrlHeader', hookUrl, 'must be true or false');
+    const isHook = (r: DifyRoute) => hookUrl && r.target === 'pluginDaemon';
+    const render = (name: string, component: string, extra: Record<string, string>, pick: (r: DifyRoute) => boolean) => {
+      const rules = hostRoutes.map(({ host, routes }) => ({ host, routes: routes.filter(pick) })).filter((h) => h.routes.length > 0);
+      return new k8s.KubeIngress(this, name === props.instance ? 'Resource' : 'PluginEndpoints', {
+        metadata: {
+          name,
+          labels: metadataLabels({ instance: props.instance, component }),
+          annotations: { ...annotations, ...extra, ...props.annotations },
+        },
+        spec: {
+          ingressClassName: this.ingressClassName,
+          rules: rules.map(({ host, routes }) => ({
+            host,
+            http: {
+              paths: routes.map((r) => ({
+                path: r.path,
+                pathType: 'Prefix',
+                backend: { service: { name: props.backends[r.target]!.host, port: { number: props.backends[r.target]!.port } } },
+              })),
+            },
+          })),
+          tls: this.tlsSecretName ? [{ hosts: rules.map((h) => h.host), secretName: this.tlsSecretName }] : undefined,
+        },
+      });
+    };
+    this.ingress = render(props.instance, 'ingress', {}, (r) => !isHook(r));
+    if (hookUrl) {
+      this.pluginEndpointsIngress = render(`${props.instance}-plugin-endpoints`, 'ingress-plugin-endpoints',
+        { 'nginx.ingress.kubernetes.io/configuration-snippet': HOOK_URL_SNIPPET }, isHook);
+    }
     this.routeTable = servedRoutes(hostRoutes, props.backends);
     admitController('ingress.controller', props.controller, props.backends, hostRoutes.flatMap((h) => h.routes.map((r) => r.target)));
   }

@@ -1,12 +1,13 @@
 import { ServiceEndpoint } from '../config/connections';
 import { DifyUrls } from '../config/urls';
-import { RouteTarget } from './routes';
+import { RouteTarget, serves } from './routes';
 import { DIFY_EMBEDDABLE_PATH_PREFIXES, ResolvedSecurityHeaders } from './tls';
 
 /** Everything {@link renderNginxConfig} needs. */
 export interface NginxConfigInput {
   readonly urls: DifyUrls;
-  readonly backends: { readonly [K in RouteTarget]: ServiceEndpoint };
+  /** Backends; without `apiWebsocket` there is no `/socket.io/` location. */
+  readonly backends: { readonly [K in Exclude<RouteTarget, 'apiWebsocket'>]: ServiceEndpoint } & { readonly apiWebsocket?: ServiceEndpoint };
   /** Plain-http port. */
   readonly httpPort: number;
   /** TLS port; set when nginx terminates TLS. */
@@ -28,14 +29,14 @@ export interface NginxConfigInput {
   readonly securityHeaders: ResolvedSecurityHeaders;
 }
 
-const UPSTREAM: { readonly [K in RouteTarget]: string } = { api: 'dify_api', web: 'dify_web', pluginDaemon: 'dify_plugin_daemon' };
+const UPSTREAM: { readonly [K in RouteTarget]: string } = { api: 'dify_api', web: 'dify_web', pluginDaemon: 'dify_plugin_daemon', apiWebsocket: 'dify_api_websocket' };
 
 /**
  * Renders `nginx.conf` and `proxy.conf` from Dify 1.16.1's nginx templates
  * (nginx.conf.template, proxy.conf.template, conf.d/default.conf.template,
  * https.conf.template), resolved at synth time: the same locations, proxy
  * headers, unbuffered responses, timeouts and body limit, and `Dify-Hook-Url`
- * on `/e/`. Differences: pid and temp files under /tmp and logs to
+ * on `/e/`, the WebSocket upgrade on `/socket.io/`. Differences: pid and temp files under /tmp and logs to
  * stdout/stderr (non-root, read-only root filesystem); upstreams are Service
  * names resolved at start instead of Docker's embedded DNS; request bodies are
  * streamed (as the Ingress does) so no body lands on disk; one worker per CPU
@@ -90,9 +91,20 @@ export function renderNginxConfig(i: NginxConfigInput): { readonly 'nginx.conf':
     '    scgi_temp_path /tmp/scgi_temp;',
     '',
   ];
-  for (const target of Object.keys(UPSTREAM) as RouteTarget[]) {
-    const b = i.backends[target];
+  const available = serves(i.backends);
+  for (const target of (Object.keys(UPSTREAM) as RouteTarget[]).filter(available)) {
+    const b = i.backends[target]!;
     lines.push(`    upstream ${UPSTREAM[target]} {`, `        server ${b.host}:${b.port};`, '    }');
+  }
+  if (available('apiWebsocket')) {
+    lines.push(
+      '',
+      '    # WebSocket upgrade for /socket.io/ (nginx\'s documented form of upstream\'s Connection "upgrade").',
+      '    map $http_upgrade $connection_upgrade {',
+      '        default upgrade;',
+      "        '' close;",
+      '    }',
+    );
   }
   if (h.frameOptions) {
     const embeddable = DIFY_EMBEDDABLE_PATH_PREFIXES.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
@@ -134,7 +146,7 @@ export function renderNginxConfig(i: NginxConfigInput): { readonly 'nginx.conf':
       '    }',
     );
   }
-  i.urls.routesByHost().forEach(({ host, routes }, n) => {
+  i.urls.routesByHost(available).forEach(({ host, routes }, n) => {
     const dflt = n === 0 ? ' default_server' : '';
     lines.push('', '    server {');
     if (!tls || !i.httpsRedirect) lines.push(`        listen ${i.httpPort}${dflt};`);
@@ -157,7 +169,12 @@ export function renderNginxConfig(i: NginxConfigInput): { readonly 'nginx.conf':
     for (const r of routes) {
       lines.push('', `        location ${r.path} {`, `            proxy_pass http://${UPSTREAM[r.target]};`);
       if (r.target === 'pluginDaemon') lines.push(`            proxy_set_header Dify-Hook-Url ${publicScheme}://$host$request_uri;`);
-      lines.push(`            include ${i.configDir}/proxy.conf;`, '        }');
+      lines.push(`            include ${i.configDir}/proxy.conf;`);
+      // After proxy.conf: its empty Connection header is not sent, this one is.
+      if (r.target === 'apiWebsocket') {
+        lines.push('            proxy_set_header Upgrade $http_upgrade;', '            proxy_set_header Connection $connection_upgrade;', '            proxy_cache_bypass $http_upgrade;');
+      }
+      lines.push('        }');
     }
     // A host without the frontend's catch-all would otherwise serve the image's welcome page.
     if (!routes.some((r) => r.path === '/')) lines.push('', '        location / {', '            return 404;', '        }');

@@ -8,7 +8,7 @@ import { nonRootProfile } from '../core/security';
 import { invalid, parseCpu, validateCpu, validateDnsSubdomain, validateInt, validateNginxSize, validatePort } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe } from '../core/workload';
 import { renderNginxConfig } from './nginx-config';
-import { IRouteTable, RouteBackend, RouteTarget, ServedRoute, servedRoutes } from './routes';
+import { IRouteTable, RouteBackend, RouteBackends, RouteTarget, ServedRoute, servedRoutes } from './routes';
 import { IngressTls, SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 import { guardProps } from '../core/guard';
 import { validateAnnotations, validateCidr, validateNodePort } from '../core/k8s-rules';
@@ -33,8 +33,8 @@ export interface NginxProxyServiceOptions {
 export interface DifyNginxProxyProps extends DifyComponentProps {
   /** The public URLs: one server block per host with the routes its URLs point to. */
   readonly urls: DifyUrls;
-  /** The backends; the proxy is wired to the Dify components among them. */
-  readonly backends: { readonly [K in RouteTarget]: RouteBackend };
+  /** The backends; the proxy is wired to the Dify components among them. Without `apiWebsocket`, `/socket.io/` is not routed. */
+  readonly backends: RouteBackends;
   /** @default DifyNginxProxy.DEFAULT_IMAGE */
   readonly image?: string;
   /** @default - a LoadBalancer Service on port 80 (and 443 with `tls`) */
@@ -106,7 +106,7 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
     const maxBody = props.maxBodySize ?? '100M';
     validateNginxSize('nginxProxy.maxBodySize', maxBody);
     const timeout = validateInt('nginxProxy.proxyTimeoutSeconds', props.proxyTimeoutSeconds ?? 3600, 1, 86400);
-    for (const [target, b] of Object.entries(props.backends) as Array<[RouteTarget, RouteBackend]>) {
+    for (const [target, b] of Object.entries(props.backends).filter(([, b]) => b !== undefined) as Array<[RouteTarget, RouteBackend]>) {
       validateDnsSubdomain(`nginxProxy.backends.${target}.host`, b.host);
       validatePort(`nginxProxy.backends.${target}.port`, b.port);
     }
@@ -182,7 +182,7 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
     // The public Service admits clients from anywhere, on the listener ports only.
     this.connections.allowFrom(NetworkPeer.anywhere(), ports.filter((p) => p.name !== 'health').map((p) => p.port));
     for (const b of new Set(Object.values(props.backends))) {
-      if (isConnectable(b)) this.connections.allowTo(b, [b.port]);
+      if (b && isConnectable(b)) this.connections.allowTo(b, [b.port]);
     }
   }
 

@@ -2,7 +2,7 @@ import { ServiceEndpoint } from '../config/connections';
 import { IConnectable, NetworkPeer, PodPeer, isConnectable } from '../core/connections';
 
 /** Which backend serves a path. */
-export type RouteTarget = 'api' | 'web' | 'pluginDaemon';
+export type RouteTarget = 'api' | 'web' | 'pluginDaemon' | 'apiWebsocket';
 
 /** One location of upstream's nginx route table (Dify 1.16.1 nginx/conf.d/default.conf.template). */
 export interface DifyRoute {
@@ -12,12 +12,15 @@ export interface DifyRoute {
 }
 
 /**
- * Upstream's route table, path for path, except `/socket.io/` which belongs
- * to the websocket component. All are prefix matches passed through unchanged.
+ * Upstream's route table, path for path (11 locations). All are prefix
+ * matches passed through unchanged. `/socket.io/` is served only when the
+ * collaboration websocket is deployed; it lives on the web host, the host of
+ * NEXT_PUBLIC_SOCKET_URL.
  */
 export const DIFY_ROUTES: readonly DifyRoute[] = [
   { path: '/console/api', target: 'api', purpose: 'console (admin UI) API' },
   { path: '/api', target: 'api', purpose: 'web-app (end-user) API' },
+  { path: '/socket.io/', target: 'apiWebsocket', purpose: 'workflow collaboration websocket (Socket.IO)' },
   { path: '/v1', target: 'api', purpose: 'service API for apps' },
   { path: '/openapi', target: 'api', purpose: 'OpenAPI endpoints' },
   { path: '/files', target: 'api', purpose: 'signed file URLs (FILES_URL)' },
@@ -30,6 +33,14 @@ export const DIFY_ROUTES: readonly DifyRoute[] = [
 
 /** A Service a route points at; when it is a Dify component, exposing it records the flow from the controller. */
 export type RouteBackend = ServiceEndpoint & Partial<IConnectable>;
+
+/** The backends of an exposure: api, web and the plugin daemon always; the websocket when deployed (its route is skipped otherwise). */
+export type RouteBackends = { readonly [K in Exclude<RouteTarget, 'apiWebsocket'>]: RouteBackend } & { readonly apiWebsocket?: RouteBackend };
+
+/** Whether `backends` has a Service for `target`. */
+export function serves(backends: { readonly [K in RouteTarget]?: RouteBackend }): (target: RouteTarget) => boolean {
+  return (target) => backends[target] !== undefined;
+}
 
 /** The ingress-nginx controller's pods, the default of every exposure. */
 export const DEFAULT_INGRESS_CONTROLLER: PodPeer = {
@@ -61,6 +72,9 @@ export interface IRouteTable {
 }
 
 /** The routes `hostRoutes` serve through `backends`. */
-export function servedRoutes(hostRoutes: ReadonlyArray<{ readonly host: string; readonly routes: readonly DifyRoute[] }>, backends: { readonly [K in RouteTarget]: RouteBackend }): ServedRoute[] {
-  return hostRoutes.flatMap(({ host, routes }) => routes.map((r) => ({ host, path: r.path, target: r.target, backend: backends[r.target] })));
+export function servedRoutes(hostRoutes: ReadonlyArray<{ readonly host: string; readonly routes: readonly DifyRoute[] }>, backends: { readonly [K in RouteTarget]?: RouteBackend }): ServedRoute[] {
+  return hostRoutes.flatMap(({ host, routes }) => routes.flatMap((r) => {
+    const backend = backends[r.target];
+    return backend ? [{ host, path: r.path, target: r.target, backend }] : [];
+  }));
 }

@@ -44,13 +44,7 @@ export function validateAllowLists(prop: string, a: SquidAllowLists): void {
  * to the sandbox is omitted: in Kubernetes, api reaches the sandbox Service directly.
  */
 export function renderSquidConfig(port: number, a: SquidAllowLists): string {
-  const lines: string[] = ['# Rendered by dify-cdk8s from Dify 1.16.1 ssrf_proxy templates.', ''];
-  for (const src of SQUID_CLIENT_NETWORKS) lines.push(`acl client_localnet src ${src}`);
-  for (const dst of SQUID_PRIVATE_DESTINATIONS) lines.push(`acl to_private_networks dst ${dst}`);
-  lines.push('acl SSL_ports port 443');
-  for (const p of SAFE_PORTS) lines.push(`acl Safe_ports port ${p}`);
-  lines.push('acl CONNECT method CONNECT', 'acl allowed_domains dstdomain .marketplace.dify.ai', '');
-  lines.push(`http_port ${port}`, '');
+  const lines = squidPreamble(port, 'ssrf_proxy templates');
   lines.push('http_access deny !Safe_ports', 'http_access deny CONNECT !SSL_ports', 'http_access allow localhost manager', 'http_access deny manager');
   if (a.allowPrivateIps?.length) {
     lines.push(`acl allowed_private_ips dst ${a.allowPrivateIps.join(' ')}`, 'http_access allow allowed_private_ips');
@@ -59,6 +53,62 @@ export function renderSquidConfig(port: number, a: SquidAllowLists): string {
     lines.push(`acl allowed_private_domains dstdomain ${a.allowPrivateDomains.join(' ')}`, 'http_access allow allowed_private_domains');
   }
   lines.push('http_access deny to_private_networks', 'http_access allow allowed_domains', 'http_access allow client_localnet', 'http_access allow localhost', 'http_access deny all', '');
+  return squidTail(lines);
+}
+
+/** In-cluster destinations the agent SSRF proxy forwards besides the public internet. */
+export interface AgentSquidTargets {
+  /** Service name of the agent backend (its `/agent-stub/` API). */
+  readonly agentBackendHost: string;
+  /** Service name of the api (its `/files/` data plane). */
+  readonly apiHost: string;
+}
+
+/**
+ * Renders the agent SSRF proxy's squid.conf from Dify 1.16.1's
+ * ssrf_proxy/squid-agent.conf.template: the local sandbox reaches the public
+ * internet, plus exactly `/agent-stub/` on the agent backend and `/files/` on
+ * the api (path ACLs; NetworkPolicy cannot see paths). Ours adds
+ * `dns_defnames on` (Service names are single labels, resolved through the pod's
+ * search domains, as Docker's DNS resolved compose names) and refuses `..` in
+ * paths so the two allowed prefixes cannot be escaped.
+ */
+export function renderAgentSquidConfig(port: number, t: AgentSquidTargets): string {
+  const lines = squidPreamble(port, 'ssrf_proxy/squid-agent.conf.template');
+  lines.splice(lines.indexOf(`http_port ${port}`), 0,
+    `acl dst_agent_backend dstdomain ${t.agentBackendHost}`,
+    `acl dst_dify_api dstdomain ${t.apiHost}`,
+    'acl path_files urlpath_regex -i ^/files/',
+    'acl path_agent_stub urlpath_regex -i ^/agent-stub/',
+    'acl path_dotdot urlpath_regex -i (\\.\\.|%2e%2e)',
+    '');
+  lines.push(
+    'http_access deny !Safe_ports',
+    'http_access deny CONNECT !SSL_ports',
+    'http_access deny path_dotdot',
+    'http_access allow dst_agent_backend path_agent_stub',
+    'http_access allow dst_dify_api path_files',
+    'http_access deny to_private_networks',
+    // Upstream's: its only client is the local sandbox, which the NetworkPolicy admits alone.
+    'http_access allow all',
+    'dns_defnames on',
+    '',
+  );
+  return squidTail(lines);
+}
+
+function squidPreamble(port: number, source: string): string[] {
+  const lines: string[] = [`# Rendered by dify-cdk8s from Dify 1.16.1 ${source}.`, ''];
+  for (const src of SQUID_CLIENT_NETWORKS) lines.push(`acl client_localnet src ${src}`);
+  for (const dst of SQUID_PRIVATE_DESTINATIONS) lines.push(`acl to_private_networks dst ${dst}`);
+  lines.push('acl SSL_ports port 443');
+  for (const p of SAFE_PORTS) lines.push(`acl Safe_ports port ${p}`);
+  lines.push('acl CONNECT method CONNECT', 'acl allowed_domains dstdomain .marketplace.dify.ai', '');
+  lines.push(`http_port ${port}`, '');
+  return lines;
+}
+
+function squidTail(lines: string[]): string {
   lines.push(
     'tcp_outgoing_address 0.0.0.0',
     'pid_filename none',

@@ -7,7 +7,7 @@ import {
 import { ServiceEndpoint } from '../config/connections';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain } from '../core/validation';
-import { CREDENTIAL_KEYS, CREDENTIAL_NAMES, CredentialName, credentialsInSecret, DifyCredentials } from './credentials';
+import { CREDENTIALS, CREDENTIAL_KEYS, CREDENTIAL_NAMES, CredentialName, CredentialSpec, credentialsInSecret, DifyCredentials } from './credentials';
 
 /** Where one credential lives in the external store. */
 export interface RemoteSecretRef {
@@ -74,16 +74,19 @@ export class DifyExternalSecret extends Construct {
       if (!ref?.key) invalid(`externalSecret.remoteRefs.${secretKey}.key`, ref?.key, 'must name the key of the credential in the provider');
       return { secretKey, remoteRef: { key: ref.key, property: ref.property, version: ref.version } };
     }).sort((a, b) => a.secretKey.localeCompare(b.secretKey));
-    const deriveBroker = props.redis !== undefined && props.remoteRefs.celeryBrokerUrl === undefined;
+    // Redis URLs (Celery broker, agent backend) are derived from the embedded Redis password unless located.
+    const derived = CREDENTIAL_NAMES.filter((k) => (CREDENTIALS[k] as CredentialSpec).derived !== undefined && props.redis !== undefined && props.remoteRefs[k] === undefined);
     const required = (props.required ?? CREDENTIAL_NAMES)
-      .filter((k) => !(k === 'celeryBrokerUrl' && deriveBroker));
+      .filter((k) => !derived.includes(k));
     const missing = required.filter((k) => props.remoteRefs[k] === undefined);
     if (missing.length) invalid('externalSecret.remoteRefs', Object.keys(props.remoteRefs).sort(), `must locate every credential; missing ${missing.join(', ')}`);
 
     const template: Record<string, string> = Object.fromEntries(data.map((d) => [d.secretKey, `{{ index . "${d.secretKey}" }}`]));
-    if (deriveBroker && props.remoteRefs.redisPassword) {
+    const wanted = new Set(props.required ?? CREDENTIAL_NAMES);
+    for (const k of derived.filter((d) => wanted.has(d))) {
+      if (!props.remoteRefs.redisPassword) continue;
       // urlquery encodes a space as "+", which Celery's URL parser keeps; spell it %20.
-      template[CREDENTIAL_KEYS.celeryBrokerUrl] = `redis://:{{ index . "${CREDENTIAL_KEYS.redisPassword}" | urlquery | replace "+" "%20" }}@${props.redis!.host}:${props.redis!.port}/1`;
+      template[CREDENTIAL_KEYS[k]] = `redis://:{{ index . "${CREDENTIAL_KEYS.redisPassword}" | urlquery | replace "+" "%20" }}@${props.redis!.host}:${props.redis!.port}/${(CREDENTIALS[k] as CredentialSpec).derived!.redisDb}`;
     }
     const spec = {
       refreshInterval: refresh,

@@ -2,7 +2,8 @@
  * The in-cluster generator program (Python 3 standard library only, run by
  * the dify-api image). It creates the credentials Secret when it is missing
  * and adds keys that are missing; it never changes an existing value and
- * prints key names only.
+ * prints key names only. RANDOM_KEYS maps each key to [bytes, "hex" | "urlsafe"];
+ * REDIS_URL_KEYS maps derived keys to the Redis DB index of their URL.
  */
 export const GENERATOR_SCRIPT = `import base64, json, os, secrets, ssl, sys, time, urllib.error, urllib.parse, urllib.request
 
@@ -13,6 +14,7 @@ CONTEXT = ssl.create_default_context(cafile=SA + "/ca.crt")
 NAME = os.environ["SECRET_NAME"]
 URL = "https://kubernetes.default.svc/api/v1/namespaces/%s/secrets" % NAMESPACE
 RANDOM_KEYS = json.loads(os.environ["RANDOM_KEYS"])
+REDIS_URL_KEYS = json.loads(os.environ.get("REDIS_URL_KEYS", "{}"))
 LABELS = json.loads(os.environ["SECRET_LABELS"])
 
 
@@ -29,14 +31,14 @@ def call(method, url, body=None, content_type="application/json"):
 
 def missing_values(existing):
     values = {}
-    for key, size in sorted(RANDOM_KEYS.items()):
+    for key, (size, encoding) in sorted(RANDOM_KEYS.items()):
         if key not in existing:
-            values[key] = secrets.token_hex(size)
-    broker = os.environ.get("BROKER_URL_KEY")
-    if broker and broker not in existing:
-        password = values.get(os.environ["REDIS_PASSWORD_KEY"]) or existing[os.environ["REDIS_PASSWORD_KEY"]]
-        # URL-encoded: a password you set yourself may hold "@ / : %" (Celery decodes userinfo once).
-        values[broker] = "redis://:%s@%s:%s/1" % (urllib.parse.quote(password, safe=""), os.environ["REDIS_HOST"], os.environ["REDIS_PORT"])
+            values[key] = secrets.token_urlsafe(size) if encoding == "urlsafe" else secrets.token_hex(size)
+    for key, db in sorted(REDIS_URL_KEYS.items()):
+        if key not in existing:
+            password = values.get(os.environ["REDIS_PASSWORD_KEY"]) or existing[os.environ["REDIS_PASSWORD_KEY"]]
+            # URL-encoded: a password you set yourself may hold "@ / : %" (Celery decodes userinfo once).
+            values[key] = "redis://:%s@%s:%s/%d" % (urllib.parse.quote(password, safe=""), os.environ["REDIS_HOST"], os.environ["REDIS_PORT"], db)
     return values
 
 

@@ -9,7 +9,7 @@ import { containerSecurityContext, nonRootProfile, podSecurityContext } from '..
 import { validateDnsSubdomain } from '../core/validation';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { selectorLabels } from '../core/labels';
-import { CREDENTIALS, CREDENTIAL_KEYS, CREDENTIAL_NAMES, CredentialName, CredentialSpec, DifyCredentials, credentialsInSecret } from './credentials';
+import { CREDENTIALS, CREDENTIAL_KEYS, CREDENTIAL_NAMES, CredentialName, CredentialSpec, DifyCredentials, credentialsInSecret, derivedRedisUrls } from './credentials';
 import { GENERATOR_SCRIPT } from './generator-script';
 
 /** Props of {@link DifySecretGenerator}. */
@@ -38,9 +38,9 @@ export interface DifySecretGeneratorProps {
  * it exists.
  */
 export class DifySecretGenerator extends Construct implements IConnectable {
-  /** Entropy in bytes of each random key (hex-encoded, so safe in URLs), from {@link CREDENTIALS}. */
-  public static readonly RANDOM_BYTES: Readonly<Record<string, number>> = Object.fromEntries(
-    CREDENTIAL_NAMES.map((n) => CREDENTIALS[n] as CredentialSpec).filter((c) => c.bytes !== undefined).map((c) => [c.key, c.bytes!]),
+  /** Entropy in bytes of each random key and its URL-safe encoding (hex or base64url), from {@link CREDENTIALS}. */
+  public static readonly RANDOM_BYTES: Readonly<Record<string, readonly [number, 'hex' | 'urlsafe']>> = Object.fromEntries(
+    CREDENTIAL_NAMES.map((n) => CREDENTIALS[n] as CredentialSpec).filter((c) => c.bytes !== undefined).map((c) => [c.key, [c.bytes!, c.format ?? 'hex']]),
   );
 
   public readonly secretName: string;
@@ -58,7 +58,8 @@ export class DifySecretGenerator extends Construct implements IConnectable {
     const name = `${props.instance}-secret-generator`;
     const keys = new Set<string>((props.keys ?? CREDENTIAL_NAMES).map((k) => CREDENTIAL_KEYS[k]));
     const random = Object.fromEntries(Object.entries(DifySecretGenerator.RANDOM_BYTES).filter(([k]) => keys.has(k)));
-    const broker = keys.has(CREDENTIAL_KEYS.celeryBrokerUrl) && props.redis !== undefined;
+    const redisUrls = props.redis !== undefined ? derivedRedisUrls(keys) : {};
+    const broker = Object.keys(redisUrls).length > 0;
     const hash = createHash('sha256').update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify(props.redis ?? null) + JSON.stringify(random)).digest('hex').slice(0, 10);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountServiceAccountToken: false });
@@ -101,7 +102,7 @@ export class DifySecretGenerator extends Construct implements IConnectable {
                 { name: 'RANDOM_KEYS', value: JSON.stringify(random) },
                 { name: 'SECRET_LABELS', value: JSON.stringify(labels) },
                 ...(broker ? [
-                  { name: 'BROKER_URL_KEY', value: CREDENTIAL_KEYS.celeryBrokerUrl },
+                  { name: 'REDIS_URL_KEYS', value: JSON.stringify(redisUrls) },
                   { name: 'REDIS_PASSWORD_KEY', value: CREDENTIAL_KEYS.redisPassword },
                   { name: 'REDIS_HOST', value: props.redis!.host },
                   { name: 'REDIS_PORT', value: String(props.redis!.port) },

@@ -35,7 +35,8 @@ test.each(PASSWORDS)('the secret generator URL-encodes an existing Redis passwor
     env: { PATH: process.env.PATH, ...env, EXISTING: JSON.stringify({ [env.REDIS_PASSWORD_KEY]: password }) }, encoding: 'utf8',
   });
   expect(r.stderr).toBe('');
-  const url: string = JSON.parse(r.stdout)[env.BROKER_URL_KEY];
+  const brokerKey = Object.entries(JSON.parse(env.REDIS_URL_KEYS) as Record<string, number>).find(([, db]) => db === 1)![0];
+  const url: string = JSON.parse(r.stdout)[brokerKey];
   const m = url.match(/^redis:\/\/:([^@]*)@dify-redis:6379\/1$/);
   expect(m).not.toBeNull();
   expect(m![1]).toMatch(/^[A-Za-z0-9%._~-]*$/);

@@ -120,7 +120,8 @@ describe.each(PASSWORDS)('Redis drill, password with %s', (_label, password) => 
       const job = container(pick(docs, 'Job', /^dify-secret-generator-/), 'generate');
       const env = Object.fromEntries(Object.entries(containerEnv(docs, job)).map(([k, v]) => [k, v.value ?? '']));
       const values = python(['generate', script], { ...env, EXISTING: JSON.stringify({ [env.REDIS_PASSWORD_KEY]: password }) });
-      return values[env.BROKER_URL_KEY];
+      const brokerKey = Object.entries(JSON.parse(env.REDIS_URL_KEYS) as Record<string, number>).find(([, db]) => db === 1)![0];
+      return values[brokerKey];
     }],
     ['the ExternalSecret template (modelled: Go urlquery + replace)', () => {
       const ref = (key: string): { key: string } => ({ key: `dify/${key}` });

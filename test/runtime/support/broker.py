@@ -36,10 +36,10 @@ def generate(path):
         if isinstance(node, ast.FunctionDef):
             return node.name == "missing_values"
         if isinstance(node, ast.Assign):
-            return any(getattr(t, "id", None) == "RANDOM_KEYS" for t in node.targets)
+            return any(getattr(t, "id", None) in ("RANDOM_KEYS", "REDIS_URL_KEYS") for t in node.targets)
         return False
 
-    # Only the imports, RANDOM_KEYS and missing_values(): the rest talks to the Kubernetes API.
+    # Only the imports, RANDOM_KEYS, REDIS_URL_KEYS and missing_values(): the rest talks to the Kubernetes API.
     namespace = {}
     exec(compile(ast.Module(body=[n for n in tree.body if wanted(n)], type_ignores=[]), path, "exec"), namespace)
     print(json.dumps(namespace["missing_values"](json.loads(os.environ["EXISTING"])), sort_keys=True))

@@ -1,0 +1,94 @@
+import { Connections, IConnectable, NetworkPeer } from '../core/connections';
+import { DifyFileStorage } from '../stores/file-storage';
+import { EnvSet } from '../core/env';
+import { SecretKeyRef } from '../core/secret-ref';
+import { invalid } from '../core/validation';
+import type { BackendMode, DifyBackendConfigProps } from './backend';
+import { ServiceEndpoint, httpUrl } from './connections';
+import { ANYWHERE, reachOf } from './reach';
+
+/** The agent backend as api and worker call it (AGENT_BACKEND_*). */
+export interface AgentBackendClient {
+  readonly endpoint: ServiceEndpoint & IConnectable;
+  /** AGENT_BACKEND_API_TOKEN: the Secret key the backend reads as DIFY_AGENT_API_TOKEN. */
+  readonly apiToken: SecretKeyRef;
+  /** AGENT_SHELL_ENABLED: whether the backend has a sandbox runtime. @default true */
+  readonly shellEnabled?: boolean;
+}
+
+/**
+ * Optional parts of the api-image configuration, kept apart from the core
+ * settings: the collaboration websocket, the agent backend and the plugin
+ * remote-debugging address api advertises.
+ */
+export interface DifyBackendFeatures {
+  /** The collaboration websocket is deployed (ENABLE_COLLABORATION_MODE on api, worker and the websocket). @default false */
+  readonly collaboration?: boolean;
+  /** The websocket role's gunicorn sizing. @default - upstream's */
+  /** The agent backend api and worker call. @default - none: AGENT_BACKEND_* unset, so api creates no client */
+  readonly agentBackend?: AgentBackendClient;
+  /** Where developers connect a plugin for remote debugging (PLUGIN_REMOTE_INSTALL_HOST/PORT). @default - upstream's "localhost", 5003 */
+  readonly pluginRemoteInstall?: { readonly host: string; readonly port: number };
+}
+
+/** The geventwebsocket worker: the only gunicorn worker class that upgrades connections. */
+export const WEBSOCKET_WORKER_CLASS = 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker';
+
+/**
+ * REDIS_SOCKET_TIMEOUT of the websocket pods. Dify 1.16.1 passes it to the idle
+ * Socket.IO pub/sub listener, which then reconnects (losing events) after that
+ * many silent seconds (langgenius/dify#39745, fixed after 1.16.1 by #39587);
+ * 300 s keeps reconnects rare while a connection dropped by a middlebox is still
+ * noticed within minutes.
+ */
+export const WEBSOCKET_REDIS_SOCKET_TIMEOUT = 300;
+
+/** Env each role gets from the features; merged last, so it overrides the core defaults. */
+export function backendFeatureEnv(mode: BackendMode, f: DifyBackendFeatures): EnvSet {
+  const env = new EnvSet();
+  if (mode === 'api' || mode === 'worker' || mode === 'api-websocket') {
+    env.plain({ ENABLE_COLLABORATION_MODE: f.collaboration ? 'true' : 'false' }, 'backend');
+  }
+  if (mode === 'api-websocket') {
+    // Gunicorn sizing comes from settings.processes.apiWebsocket (upstream's API_WEBSOCKET_* defaults).
+    env.plain({
+      DIFY_BIND_ADDRESS: '0.0.0.0',
+      DIFY_PORT: 5001,
+      REDIS_SOCKET_TIMEOUT: WEBSOCKET_REDIS_SOCKET_TIMEOUT,
+    }, 'backend');
+  }
+  if ((mode === 'api' || mode === 'worker') && f.agentBackend) {
+    env.plain({
+      AGENT_BACKEND_BASE_URL: httpUrl(f.agentBackend.endpoint),
+      AGENT_BACKEND_STREAM_READ_TIMEOUT_SECONDS: 30,
+      AGENT_BACKEND_STREAM_MAX_RECONNECTS: 3,
+      AGENT_SHELL_ENABLED: f.agentBackend.shellEnabled ?? true,
+    }, 'backend').secret({ AGENT_BACKEND_API_TOKEN: f.agentBackend.apiToken });
+  }
+  if (mode === 'api') {
+    const r = f.pluginRemoteInstall ?? { host: 'localhost', port: 5003 };
+    if (typeof r.host !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(r.host)) {
+      invalid('pluginRemoteDebugging.advertisedHost', r.host, 'must be a host name or IP address without scheme or port');
+    }
+    env.plain({ PLUGIN_REMOTE_INSTALL_HOST: r.host, PLUGIN_REMOTE_INSTALL_PORT: r.port }, 'backend');
+  }
+  return env;
+}
+
+/**
+ * Flows each role gets from the features: api and worker reach the agent
+ * backend; the websocket reaches object storage, because the Flask app
+ * initialises its storage client at start (S3 checks its bucket then). Object
+ * storage named only by region has no endpoint to narrow to: then public
+ * addresses on 443 (api reaches it through its internet egress).
+ */
+export function backendFeatureTargets(mode: BackendMode, p: DifyBackendConfigProps): IConnectable[] {
+  if (mode === 'api-websocket') {
+    const storage = p.storage instanceof DifyFileStorage ? p.storage.storage : p.storage;
+    if (storage.volume) return [];
+    const reach = reachOf(p.storage, p.storage.env(), p.externalNetworks ?? ANYWHERE);
+    return reach.length ? reach : [{ connections: Connections.forPeer(NetworkPeer.internet(), [443]) }];
+  }
+  if ((mode === 'api' || mode === 'worker') && p.features?.agentBackend) return [p.features.agentBackend.endpoint];
+  return [];
+}
