@@ -60,8 +60,11 @@ for (const key of Object.keys(envRuns[0])) console.log(`  ${key.padEnd(20)} ${fm
 
 // 3. N installations in one App.
 console.log(`N installations in one App (construct + synth, ${SCALE_RUNS} runs each):`);
+let first;
 for (const n of SCALE) {
   const totals = Array.from({ length: SCALE_RUNS }, () => worker(['scale', String(n)]).total);
   const { median } = stats(totals);
-  console.log(`  N=${String(n).padStart(3)}: ${fmt(totals)}; ${ms(median / n)} per installation`);
+  first ??= { n, median };
+  const marginal = n > first.n ? `; each added installation ${ms((median - first.median) / (n - first.n))}` : '';
+  console.log(`  N=${String(n).padStart(3)}: ${fmt(totals)}; ${ms(median / n)} per installation${marginal}`);
 }
