@@ -1,6 +1,10 @@
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 
+// The loader (tsx) turns on Node's source-map support, which makes Node parse the source map of every module it
+// loads; synth prints messages, not stack traces, so it is turned off again (about a fifth of the app command's CPU).
+process.setSourceMapsEnabled(false);
+
 /**
  * Renders every environment into a scratch folder beside dist/, writes each
  * environment's kustomization.yaml, then swaps the scratch folder in for dist/.
@@ -12,10 +16,6 @@ import { basename, dirname, join, resolve } from 'path';
  * are); CDK8S_OUTDIR, set by `cdk8s synth` to the scratch folder it empties
  * first, receives a copy so the CLI lists what was rendered.
  */
-// The loader (tsx) turns on Node's source-map support, which makes Node parse the source map of every module it
-// loads; synth prints messages, not stack traces, so it is turned off again (about a fifth of the app command's CPU).
-process.setSourceMapsEnabled(false);
-
 function main(): void {
   const dist = resolve(process.env.DIFY_DIST_DIR ?? 'dist');
   const staging = join(dirname(dist), `.${basename(dist)}-synth-${process.pid}`);
