@@ -1,3 +1,5 @@
+import { readdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Dify, DifyNamespace, DifyProps } from '../lib';
@@ -33,4 +35,19 @@ export function synthEnvironment(env: Environment, outdir: string): App {
   chart.addDependency(ns);
   new Dify(chart, 'Dify', env.dify);
   return app;
+}
+
+/** The file every `dist/<env>/` carries for kustomize (kubectl -k, Argo CD, Flux). */
+export const KUSTOMIZATION = 'kustomization.yaml';
+
+/**
+ * Writes `<dir>/kustomization.yaml` listing the manifests in `dir` in apply
+ * order (file name order: cdk8s prefixes each chart with its position), which
+ * kustomize keeps (`sortOptions.order: fifo`), as `kubectl apply -f` would.
+ */
+export function writeKustomization(dir: string): void {
+  const resources = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== KUSTOMIZATION).sort();
+  // fifo: keep the documents' order (namespace, policies, credentials, stores, migration, app) instead of kustomize's by-kind sort.
+  const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'sortOptions:', '  order: fifo', 'resources:', ...resources.map((f) => `  - ${f}`)];
+  writeFileSync(join(dir, KUSTOMIZATION), `${lines.join('\n')}\n`);
 }

@@ -1,21 +1,57 @@
-import { createSvgRenderer } from '../lib';
-import { synthEnvironment } from './environments';
-import { ENVIRONMENTS } from './main-environments';
-import { writePictures } from './pictures';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'fs';
+import { basename, dirname, join, resolve } from 'path';
 
-// Only apps/ reads the process environment: cdk8s synth sets CDK8S_OUTDIR.
-const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
+// The loader (tsx) turns on Node's source-map support, which makes Node parse the source map of every module it
+// loads; synth prints messages, not stack traces, so it is turned off again (about a fifth of the app command's CPU).
+process.setSourceMapsEnabled(false);
 
+/**
+ * Renders every environment into a scratch folder beside dist/, writes each
+ * environment's kustomization.yaml, then swaps the scratch folder in for dist/.
+ * A failed synth (syntax error, validation error) prints its message, without
+ * a stack trace, and leaves dist/ byte-identical.
+ *
+ * Only apps/ reads the process environment: DIFY_DIST_DIR moves the output
+ * (default `dist`, relative to the working directory, as cdk8s.yaml's paths
+ * are); CDK8S_OUTDIR, set by `cdk8s synth` to the scratch folder it empties
+ * first, receives a copy so the CLI lists what was rendered.
+ */
 async function main(): Promise<void> {
-  const renderSvg = await createSvgRenderer();
-  for (const env of ENVIRONMENTS) {
-    const app = synthEnvironment(env, outdir);
-    app.synth();
-    writePictures(app, env, app.outdir, renderSvg);
+  const dist = resolve(process.env.DIFY_DIST_DIR ?? 'dist');
+  const staging = join(dirname(dist), `.${basename(dist)}-synth-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    // Loaded here, not at the top, so that a syntax error in apps/ or lib/ is reported like any other failure.
+    const { ENVIRONMENTS } = require('./main-environments') as typeof import('./main-environments');
+    const { synthEnvironment, writeKustomization } = require('./environments') as typeof import('./environments');
+    const { writePictures } = require('./pictures') as typeof import('./pictures');
+    const { createSvgRenderer } = require('../lib') as typeof import('../lib');
+    const renderSvg = await createSvgRenderer();
+    for (const env of ENVIRONMENTS) {
+      const app = synthEnvironment(env, staging);
+      app.synth();
+      writeKustomization(join(staging, env.name));
+      writePictures(app, env, join(staging, env.name), renderSvg);
+    }
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
   }
+  swap(staging, dist);
+  const cdk8sOut = process.env.CDK8S_OUTDIR;
+  if (cdk8sOut && resolve(cdk8sOut) !== dist) cpSync(dist, cdk8sOut, { recursive: true });
+}
+
+/** Replaces `target` by `source` with two renames (same file system), then removes the old copy. */
+function swap(source: string, target: string): void {
+  const old = `${source}-old`;
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(source, target);
+  rmSync(old, { recursive: true, force: true });
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
+  process.stderr.write(`synth failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
 });

@@ -172,7 +172,7 @@ class Converter {
   // ---- report helpers -------------------------------------------------------------------------
 
   private has(key: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.env, key);
+    return  Object.hasOwn(this.env, key);
   }
 
   /** The non-empty value of `key`. */
@@ -195,7 +195,7 @@ class Converter {
   }
 
   private isUpstreamDefault(key: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.up.defaults, key) && this.up.defaults[key] === this.env[key];
+    return  Object.hasOwn(this.up.defaults, key) && this.up.defaults[key] === this.env[key];
   }
 
   private isDevDefault(value: string): boolean {
@@ -523,7 +523,7 @@ class Converter {
       this.props.vectorStore = this.factory(VECTOR_STORES[chosen], 'VECTOR_STORE', 'vectorStore', extra);
     } else if (VECTOR_STORES[name]) {
       this.props.vectorStore = this.factory(VECTOR_STORES[name], 'VECTOR_STORE', 'vectorStore');
-    } else if (Object.prototype.hasOwnProperty.call(CUSTOM_VECTOR_STORES, name)) {
+    } else if (Object.hasOwn(CUSTOM_VECTOR_STORES, name)) {
       const prefixes = CUSTOM_VECTOR_STORES[name];
       const config: Record<string, string> = {};
       const secrets: Record<string, Tree> = {};
@@ -576,7 +576,10 @@ class Converter {
       return;
     }
     let node: Record<string, Tree> = this.settings;
-    for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Record<string, Tree>;
+    for (const p of path.slice(0, -1)) {
+      node[p] ??= {};
+      node = node[p] as Record<string, Tree>;
+    }
     node[path[path.length - 1]] = parsed;
     this.typed(key, `${target} = ${renderTs(parsed)}`);
   }
@@ -762,7 +765,8 @@ class Converter {
   }
 
   private component(name: string): Record<string, Tree> {
-    return (this.components[name] ??= {});
+    this.components[name] ??= {};
+    return this.components[name] as Record<string, Tree>;
   }
 
   private ssrf(): void {
@@ -818,7 +822,7 @@ class Converter {
     const apiReads = reads.filter((x) => x.service === 'api' || x.service === 'worker');
     const webReads = reads.filter((x) => x.service === 'web');
     const others = reads.filter((x) => !['api', 'worker', 'worker_beat', 'web', 'api_websocket'].includes(x.service));
-    const known = Object.prototype.hasOwnProperty.call(this.up.defaults, key);
+    const known = Object.hasOwn(this.up.defaults, key);
     const isDefault = this.isUpstreamDefault(key);
     if (others.length > 0 && apiReads.length === 0 && webReads.length === 0) {
       const where = others.map((x) => `${x.service} as ${x.variable}`).join(', ');

@@ -117,7 +117,8 @@ export class Dify extends Construct {
       instance, image: images.api, redis: embedded.redis ? redisEndpoint : undefined, imagePullSecrets: r.pullSecrets,
       required: requiredCredentials(embedded, { agent: agent !== undefined }), apiServer: np?.apiServer,
     });
-    const creds = this.credentials = this.secrets.credentials;
+    this.credentials = this.secrets.credentials;
+    const creds = this.credentials;
     const credentialsVersion = { secretNames: this.secrets.secretNames, version: this.secrets.version, reloader: props.reloaderAnnotations };
     /** What every component gets from the installation: its options under `components.<name>`. */
     const base = (name: keyof DifyComponents): DifyComponentProps => ({

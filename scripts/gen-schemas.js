@@ -12,7 +12,7 @@
  * Usage: `npm run gen:schemas` (writes the file) or `node scripts/gen-schemas.js --check`
  * (exits 1 when the committed file is stale). Re-run after changing any props type.
  */
-'use strict';
+
 const fs = require('fs');
 const path = require('path');
 const ts = require('typescript');

@@ -291,10 +291,10 @@ describe('from-env command', () => {
     const dir = join(TMP, 'proc');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'up.env'), UPSTREAM);
-    // The built command (`npm test` compiles it first) when fresh, else the source through ts-node.
+    // The built command (`npm test` compiles it first) when fresh, else the source through tsx.
     const built = join(ROOT, 'build', 'cli', 'main.js');
     const newest = Math.max(...['main', 'from-env', 'tables', 'code', 'upstream'].map((f) => statSync(join(ROOT, 'cli', `${f}.ts`)).mtimeMs));
-    const entry = existsSync(built) && statSync(built).mtimeMs >= newest ? [built] : ['-r', 'ts-node/register', join(ROOT, 'cli', 'main.ts')];
+    const entry = existsSync(built) && statSync(built).mtimeMs >= newest ? [built] : ['--require', 'tsx/cjs', join(ROOT, 'cli', 'main.ts')];
     const run = (args: string[]) => spawnSync(process.execPath, [...entry, ...args], {
       cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
     });

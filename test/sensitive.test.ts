@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { SENSITIVE_ENV_NAMES } from '../lib';
 
-const SERVICES_JSON = join(__dirname, '..', '..', 'shared', 'reference', 'dify-upstream', 'services.json');
+const SERVICES_JSON = join(__dirname, '..', 'vendor', 'dify-upstream', 'services.json');
 
 /** Parses names out of services.json's curated entries such as "SERVER_KEY (plugin_daemon; = PLUGIN_DAEMON_KEY)". */
 function upstreamNames(): Set<string> {
@@ -30,7 +30,7 @@ function upstreamNames(): Set<string> {
 }
 
 describe('sensitive names', () => {
-  test('the upstream reference is beside the repository', () => expect(existsSync(SERVICES_JSON)).toBe(true));
+  test('the vendored upstream reference is present', () => expect(existsSync(SERVICES_JSON)).toBe(true));
   test('cover every credential name upstream lists', () => {
     const missing = [...upstreamNames()].filter((n) => !SENSITIVE_ENV_NAMES.has(n)).sort();
     expect(missing).toEqual([]);

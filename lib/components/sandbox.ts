@@ -53,7 +53,7 @@ export class DifySandbox extends Construct implements IConnectable {
     const timeout = validateInt('sandbox.workerTimeoutSeconds', props.workerTimeoutSeconds ?? 15, 1, 3600);
     const requirements = props.pythonRequirements ?? [];
     for (const r of requirements) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._\-\[\],<>=!~ ]*$/.test(r)) invalid('sandbox.pythonRequirements', r, 'must be pip requirement specifiers such as "numpy==2.1.0"');
+      if (!/^[A-Za-z0-9][A-Za-z0-9._\-[\],<>=!~ ]*$/.test(r)) invalid('sandbox.pythonRequirements', r, 'must be pip requirement specifiers such as "numpy==2.1.0"');
     }
     const proxy = httpUrl(props.ssrfProxy);
     const name = `${props.instance}-sandbox`;

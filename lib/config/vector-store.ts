@@ -366,7 +366,7 @@ export abstract class VectorStore {
     guardProps('CustomVectorStoreOptions', o, p);
     const typed = TYPED[o.name];
     if (typed !== undefined) invalid(`${p}.name`, o.name, `has a typed factory; use ${typed}`);
-    const prefixes = Object.prototype.hasOwnProperty.call(CUSTOM_VECTOR_STORES, o.name) ? CUSTOM_VECTOR_STORES[o.name] : undefined;
+    const prefixes = Object.hasOwn(CUSTOM_VECTOR_STORES, o.name) ? CUSTOM_VECTOR_STORES[o.name] : undefined;
     if (prefixes === undefined) {
       invalid(`${p}.name`, o.name, `must be a VECTOR_STORE value of Dify 1.16.1: ${Object.keys(CUSTOM_VECTOR_STORES).join(', ')} (typed factories: ${Object.keys(TYPED).join(', ')})`);
     }
@@ -385,7 +385,7 @@ export abstract class VectorStore {
     for (const [name, ref] of Object.entries(secrets)) {
       check('secrets', name);
       validateSecretKeyRef(`${p}.secrets.${name}`, ref, `the value of ${name}`);
-      if (Object.prototype.hasOwnProperty.call(config, name)) invalid(`${p}.secrets.${name}`, name, 'is also in config; give each name once');
+      if (Object.hasOwn(config, name)) invalid(`${p}.secrets.${name}`, name, 'is also in config; give each name once');
     }
     return new RenderedVectorStore(o.name, () => new EnvSet()
       .plain({ VECTOR_STORE: o.name, ...config }, `${p}.config`)

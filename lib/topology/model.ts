@@ -212,5 +212,6 @@ export function servicePortLines(n: TopologyNode): string[] {
 
 /** Replaces control characters (newlines, tabs, …) by spaces: labels are one line of text. */
 export function oneLine(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
   return s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
 }

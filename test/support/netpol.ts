@@ -238,7 +238,7 @@ function parseSelector(raw: unknown, where: string): Selector {
 }
 
 function selectorMatches(sel: Selector, labels: Readonly<Record<string, string>>): boolean {
-  const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(labels, k);
+  const has = (k: string): boolean => Object.hasOwn(labels, k);
   for (const [k, v] of Object.entries(sel.matchLabels)) {
     if (!has(k) || labels[k] !== v) return false;
   }

@@ -111,7 +111,7 @@ export function labelSelectorMatches(selector: Readonly<Record<string, any>> | u
   for (const expr of arr(selector.matchExpressions)) {
     const key = str(expr.key) ?? '';
     const values = Array.isArray(expr.values) ? expr.values.map(String) : [];
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    const has = Object.hasOwn(labels, key);
     switch (expr.operator) {
       case 'In': if (!has || !values.includes(labels[key] ?? '')) return false; break;
       case 'NotIn': if (has && values.includes(labels[key] ?? '')) return false; break;

@@ -581,7 +581,7 @@ function checkStructural(s: JsonSchemaProps, v: unknown, at: string, out: Proble
       if (v[r] === undefined) out.push({ path: at, message: `missing required field "${r}"` });
     }
     for (const key of keys) {
-      const child = Object.prototype.hasOwnProperty.call(props, key) ? props[key] : undefined;
+      const child = Object.hasOwn(props, key) ? props[key] : undefined;
       if (child) {
         checkStructural(child, v[key], ptr(at, key), out, strict);
       } else if (isObj(additional)) {

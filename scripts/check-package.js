@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Packs the library as npm would publish it, installs the tarball into a throwaway consumer project
+// (in a temp dir) that depends on OTHER compatible patch versions of the peer dependencies than the
+// ones pinned here, type-checks a small chart against the installed package and synthesizes it.
+// Proves: the tarball ships compiled JS and .d.ts (and nothing else of the sources), the peer ranges
+// accept those versions, and there is one copy of cdk8s/constructs in the consumer (no TS2345
+// "Chart is not assignable to Construct" from nested copies).
+const { execFileSync } = require('child_process');
+const { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } = require('fs');
+const { tmpdir } = require('os');
+const { join } = require('path');
+
+const ROOT = join(__dirname, '..');
+const PINNED = require(join(ROOT, 'package.json')).devDependencies;
+/** Versions the consumer uses: compatible with the peer ranges, different from the pins above. */
+const CONSUMER_DEPS = { cdk8s: '2.70.104', constructs: '10.7.2', 'cdk8s-plus-28': PINNED['cdk8s-plus-28'], typescript: PINNED.typescript, '@types/node': PINNED['@types/node'] };
+
+const CHART = `
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DIFY_VERSION, Dify, DifyStorage, SecretKeyRef, VectorStore } from 'dify-cdk8s';
+
+class Platform extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, { namespace: 'ai' });
+    new Dify(this, 'Dify', {
+      instance: 'acme',
+      host: 'dify.internal.example.com',
+      storage: DifyStorage.persistentVolume({ size: '20Gi' }),
+      vectorStore: VectorStore.qdrant({ url: 'https://qdrant.internal:6333', apiKey: SecretKeyRef.of('qdrant', 'api-key') }),
+    });
+  }
+}
+
+const app = new App({ outdir: process.argv[2] });
+new Platform(app, 'platform');
+app.synth();
+console.log(JSON.stringify({ version: DIFY_VERSION }));
+`;
+
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const npm = (args, cwd) => run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], cwd);
+
+const work = mkdtempSync(join(tmpdir(), 'dify-cdk8s-package-'));
+try {
+  // 1. Pack (runs `prepare`, i.e. a clean build) and look inside.
+  const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], ROOT));
+  const files = packed.files.map((f) => f.path).sort();
+  const stray = files.filter((f) => !/^build\/.*\.(js|d\.ts)$/.test(f) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f));
+  if (stray.length) throw new Error(`the tarball ships files other than compiled JS, .d.ts and docs: ${stray.join(', ')}`);
+  for (const f of ['build/lib/index.js', 'build/lib/index.d.ts', 'LICENSE']) if (!files.includes(f)) throw new Error(`the tarball lacks ${f}`);
+  console.log(`packed ${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(0)} kB`);
+
+  // 2. A consumer project with other patch versions of the peers, installing the tarball.
+  const consumer = join(work, 'consumer');
+  require('fs').mkdirSync(consumer);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
+  npm(['install', '--save-exact', join(work, packed.filename), ...Object.entries(CONSUMER_DEPS).map(([n, v]) => `${n}@${v}`)], consumer);
+  for (const [name, version] of Object.entries(CONSUMER_DEPS)) {
+    const installed = JSON.parse(readFileSync(join(consumer, 'node_modules', name, 'package.json'), 'utf8')).version;
+    if (installed !== version) throw new Error(`consumer has ${name}@${installed}, expected ${version}`);
+  }
+  const nested = ['cdk8s', 'constructs', 'cdk8s-plus-28'].filter((n) => existsSync(join(consumer, 'node_modules', 'dify-cdk8s', 'node_modules', n)));
+  if (nested.length) throw new Error(`dify-cdk8s brought its own copy of ${nested.join(', ')}: they must be peer dependencies`);
+
+  // 3. Type-check and compile the chart with the consumer's TypeScript, then synthesize it.
+  writeFileSync(join(consumer, 'main.ts'), CHART);
+  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', outDir: 'out', types: ['node'], esModuleInterop: true },
+    files: ['main.ts'],
+  }));
+  run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
+  const out = join(consumer, 'dist');
+  const result = JSON.parse(run(process.execPath, [join(consumer, 'out', 'main.js'), out], consumer));
+  const yaml = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+  if (result.version !== '1.16.1') throw new Error(`unexpected consumer output ${JSON.stringify(result)}`);
+  for (const needle of ['name: acme-api', 'namespace: ai', 'image: langgenius/dify-api:1.16.1']) {
+    if (!yaml.includes(needle)) throw new Error(`the consumer's manifests lack "${needle}"`);
+  }
+  console.log(`consumer (${Object.entries(CONSUMER_DEPS).map(([n, v]) => `${n}@${v}`).join(', ')}): type-checks and synthesizes ${yaml.split(/^kind: /m).length - 1} objects`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
