@@ -53,3 +53,6 @@ export * from './core/availability';
 export * from './stores/exporter';
 export * from './observability/monitoring';
 export * from './backup/postgres-backup';
+export * from './tenants/sizing';
+export * from './tenants/tenant-chart';
+export * from './tenants/tenants';
