@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { parseAllDocuments } from 'yaml';
 import { synthTenants, tenants as EXAMPLE } from '../apps/tenants';
 import { DifyTenant, DifyTenants, DifyTenantsProps, DifyValidationError, findCollisions, parseBytes, parseCpu } from '../lib';
 import { NetworkPolicyEvaluator, PodEndpoint, podEndpointsFromManifests } from './support/netpol';
@@ -199,6 +201,12 @@ describe('tenant isolation', () => {
 
 describe('tenant validation', () => {
   const build = (tenants: DifyTenant[], extra: Partial<DifyTenantsProps> = {}) => () => new DifyTenants(new App(), 'tenants', { tenants, ...extra });
+  /** Coverage of the installation is checked when the App synthesizes (the installation may change until then). */
+  const synth = (tenants: DifyTenant[], extra: Partial<DifyTenantsProps> = {}) => () => {
+    const app = new App();
+    new DifyTenants(app, 'tenants', { tenants, ...extra });
+    app.synthYaml();
+  };
   const acme = { name: 'acme', host: 'acme.example.com' };
   const globex = { name: 'globex', host: 'globex.example.com' };
 
@@ -225,21 +233,52 @@ describe('tenant validation', () => {
     expect(build([acme], { defaults: { components: { api: { resources: { cpuRequest: 'lots' } } } } })).toThrow(/^defaults\.components\.api\.resources\.cpuRequest: got "lots"/);
   });
 
+  test('malformed quota and limit values fail at construction', () => {
+    expect(build([{ ...acme, quota: { requestsCpu: 'lots' } }])).toThrow(/^tenants\[0\]\.quota\.requestsCpu: got "lots"; must be a positive CPU quantity/);
+    expect(build([acme], { quota: { headroomPercent: -5 } })).toThrow(/^quota\.headroomPercent: got -5; must be an integer from 0 to 1000/);
+    expect(build([acme], { limits: { maxMemory: '2 GB' } })).toThrow(/^limits\.maxMemory: got "2 GB"/);
+  });
+
   test('explicit quotas must cover the installation, and pass through when they do', () => {
-    expect(build([{ ...acme, quota: { requestsCpu: '1' } }])).toThrow(/^tenants\[0\]\.quota\.requestsCpu: got "1"; must cover the installation's peak CPU requests of \d+m/);
-    expect(build([acme], { quota: { pods: 3 } })).toThrow(/^quota\.pods: got 3; must be at least \d+, the installation's peak pod count/);
+    expect(synth([{ ...acme, quota: { requestsCpu: '1' } }])).toThrow(/\[tenants\] tenants\[0\]\.quota\.requestsCpu: got "1"; must cover the installation's peak CPU requests of \d+m/);
+    expect(synth([acme], { quota: { pods: 3 } })).toThrow(/\[tenants\] quota\.pods: got 3; must be at least \d+, the installation's peak pod count/);
     const t = new DifyTenants(new App(), 'tenants', { tenants: [{ ...acme, quota: { requestsCpu: '40', pods: 100, headroomPercent: 0 } }] }).tenants[0];
     const hard = (t.resourceQuota.toJson() as any).spec.hard;
     expect(hard).toMatchObject({ 'requests.cpu': '40', 'pods': '100' });
-    expect(parseBytes(hard['requests.memory'])).toBeGreaterThanOrEqual(t.peak.requestsMemory);
-    expect(parseBytes(hard['requests.memory'])).toBeLessThan(t.peak.requestsMemory + 1024 ** 2);
+    expect(parseBytes(hard['requests.memory'])).toBeGreaterThanOrEqual(t.peak().requestsMemory);
+    expect(parseBytes(hard['requests.memory'])).toBeLessThan(t.peak().requestsMemory + 1024 ** 2);
+  });
+
+  test('quota and limits follow what is added to an installation after construction, synthesis after synthesis', () => {
+    const app = new App();
+    const t = new DifyTenants(app, 'tenants', { tenants: [acme] }).tenants[0];
+    const rendered = () => {
+      const ds = parseAllDocuments(app.synthYaml()).map((d) => d.toJSON());
+      return { hard: ds.find((d) => d.kind === 'ResourceQuota').spec.hard, max: ds.find((d) => d.kind === 'LimitRange').spec.limits[0].max };
+    };
+    const before = rendered();
+    const q = (v: string) => k8s.Quantity.fromString(v);
+    new k8s.KubeDeployment(t.dify, 'Extra', {
+      metadata: { name: 'extra' },
+      spec: {
+        replicas: 2, strategy: { type: 'Recreate' }, selector: { matchLabels: { app: 'extra' } },
+        template: { metadata: { labels: { app: 'extra' } }, spec: { containers: [{ name: 'extra', image: 'busybox:1.36', resources: { requests: { cpu: q('3'), memory: q('1Gi') }, limits: { cpu: q('4'), memory: q('1Gi') } } }] } },
+      },
+    });
+    const after = rendered();
+    // Two more pods of 3 CPUs each, plus 25% headroom; the largest limit is now 4 CPUs.
+    expect(parseCpu(after.hard['requests.cpu']) - parseCpu(before.hard['requests.cpu'])).toBeCloseTo(2 * 3000 * 1.25, -1);
+    expect(Number(after.hard.pods)).toBe(Math.ceil(t.peak().pods * 1.25));
+    expect(Number(after.hard.pods)).toBeGreaterThan(Number(before.hard.pods));
+    expect(before.max.cpu).toBe('1');
+    expect(after.max.cpu).toBe('4');
   });
 
   test('explicit limits must not contradict a container, naming it', () => {
-    expect(build([{ ...acme, limits: { maxMemory: '1Gi' } }])).toThrow(/^tenants\[0\]\.limits\.maxMemory: got "1Gi"; must be at least the largest memory limit, 2Gi \(\w+\/dify-[a-z-]+ container [a-z-]+\)$/);
-    expect(build([acme], { limits: { minCpu: '1' } })).toThrow(/^limits\.minCpu: got "1"; must not exceed the smallest cpu request, 50m \(/);
-    expect(build([acme], { limits: { defaultCpuLimit: '8' } })).toThrow(/^limits\.defaultCpuLimit: got "8"; must not exceed limits\.maxCpu \(1\)/);
-    expect(build([acme], { limits: { maxStorage: '1Gi' } })).toThrow(/^limits\.maxStorage: got "1Gi"; must be at least the largest claim, 10Gi/);
+    expect(synth([{ ...acme, limits: { maxMemory: '1Gi' } }])).toThrow(/\[tenants\] tenants\[0\]\.limits\.maxMemory: got "1Gi"; must be at least the largest memory limit, 2Gi \(\w+\/dify-[a-z-]+ container [a-z-]+\)$/);
+    expect(synth([acme], { limits: { minCpu: '1' } })).toThrow(/\[tenants\] limits\.minCpu: got "1"; must not exceed the smallest cpu request, 50m \(/);
+    expect(synth([acme], { limits: { defaultCpuLimit: '8' } })).toThrow(/\[tenants\] limits\.defaultCpuLimit: got "8"; must not exceed limits\.maxCpu \(1\)/);
+    expect(synth([acme], { limits: { maxStorage: '1Gi' } })).toThrow(/\[tenants\] limits\.maxStorage: got "1Gi"; must be at least the largest claim, 10Gi/);
     const t = new DifyTenants(new App(), 'tenants', { tenants: [{ ...acme, limits: { maxCpu: '4', maxMemory: '8Gi' } }] }).tenants[0];
     expect((t.limitRange.toJson() as any).spec.limits[0].max).toEqual({ cpu: '4', memory: '8Gi' });
   });

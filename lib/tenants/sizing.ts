@@ -49,11 +49,11 @@ export interface InstallationPeak {
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 
-/** Sums the rendered objects under `scope` (call it once the installation is complete). */
-export function installationPeak(scope: IConstruct): InstallationPeak {
+/** Sums the objects under `scope` as `render` renders them (by default `toJson()`). */
+export function installationPeak(scope: IConstruct, render: (o: ApiObject) => any = (o) => o.toJson()): InstallationPeak {
   const objects = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   const json = objects.filter((o) => WORKLOADS.has(o.kind) || ['HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'Service'].includes(o.kind))
-    .map((o) => o.toJson() as Record<string, any>);
+    .map((o) => render(o) as Record<string, any>);
   const hpaMax = new Map<string, number>();
   for (const h of json.filter((d) => d.kind === 'HorizontalPodAutoscaler')) {
     hpaMax.set(`${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}`, h.spec.maxReplicas);

@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { metadataLabels } from '../core/labels';
@@ -7,7 +8,7 @@ import { DifyProps } from '../dify-props';
 import { DifyNamespace, DifyNamespaceProps } from '../networking/namespace';
 import { DifySecrets } from '../secrets/secrets';
 import { ContainerSizing, InstallationPeak, SizedQuantity, formatBytes, formatCpu, installationPeak } from './sizing';
-import { DifyTenantChart } from './tenant-chart';
+import { DifyTenantChart, oncePerSynthesis, renderDuringSynthesis } from './tenant-chart';
 
 /** Label on each tenant's namespace and quota objects. */
 export const LABEL_TENANT = 'dify.langgenius.ai/tenant';
@@ -115,8 +116,8 @@ export interface BuiltTenant {
   readonly dify: Dify;
   readonly resourceQuota: k8s.KubeResourceQuota;
   readonly limitRange: k8s.KubeLimitRange;
-  /** The installation's peak the quota and limits were derived from. */
-  readonly peak: InstallationPeak;
+  /** The installation's peak the quota and limits are derived from, read from its rendered objects. */
+  peak(): InstallationPeak;
 }
 
 /**
@@ -125,7 +126,10 @@ export interface BuiltTenant {
  * {@link Dify} in that namespace with its own host, its own generated
  * credentials and the NetworkPolicies that confine it to its namespace.
  * Tenants share nothing but the ingress controller and its IngressClass.
- * Tenant names must be DNS labels and unique, hosts unique.
+ * Tenant names must be DNS labels and unique, hosts unique (checked at
+ * construction). Quota and limits are derived at synthesis from the
+ * installation as rendered, so later changes to it count; explicit values
+ * that contradict it fail synthesis, naming the tenant prop and the container.
  *
  * @example
  * new DifyTenants(app, 'tenants', { tenants: [{ name: 'acme', host: 'acme.dify.example.com' }, { name: 'globex', host: 'globex.dify.example.com' }] });
@@ -162,18 +166,23 @@ export class DifyTenants extends Construct {
     } catch (e) {
       throw e instanceof DifyValidationError ? new DifyValidationError(`${sourceOf(e.message, t, i, props.defaults)}${e.message}`) : e;
     }
-    const peak = installationPeak(dify);
     const objectLabels = { ...metadataLabels({ instance: dify.instance, component: 'tenant' }), ...labels };
     const quota = { ...props.quota, ...t.quota };
     const limits = { ...props.limits, ...t.limits };
     const path = (group: 'quota' | 'limits', key: string) => (t[group] && key in t[group]! ? `tenants[${i}].${group}.${key}` : `${group}.${key}`);
+    // Rendered once per synthesis: the quota, the limits, this validation and the chart share the workloads' JSON.
+    const peak = () => oncePerSynthesis(dify, dify, () => installationPeak(dify, renderDuringSynthesis));
+    const hard = () => quotaHard(quota, peak(), (k) => path('quota', k));
+    const items = () => limitItems(limits, peak(), (k) => path('limits', k));
+    checkQuantities(quota, limits, path);
+    this.node.addValidation({ validate: () => problems(hard, items) });
     const resourceQuota = new k8s.KubeResourceQuota(namespaceChart, 'ResourceQuota', {
       metadata: { name: `${dify.instance}-quota`, namespace, labels: objectLabels },
-      spec: { hard: quotaHard(quota, peak, (k) => path('quota', k)) },
+      spec: { hard: Lazy.any({ produce: hard }) },
     });
     const limitRange = new k8s.KubeLimitRange(namespaceChart, 'LimitRange', {
       metadata: { name: `${dify.instance}-limits`, namespace, labels: objectLabels },
-      spec: { limits: limitItems(limits, peak, (k) => path('limits', k)) },
+      spec: { limits: Lazy.any({ produce: items }) },
     });
     return { name: t.name, namespace, namespaceChart, chart, dify, resourceQuota, limitRange, peak };
   }
@@ -204,6 +213,31 @@ function sourceOf(message: string, t: DifyTenant, i: number, defaults: object | 
   const key = /^([A-Za-z]+)/.exec(message)?.[1] ?? '';
   if (t.dify && key in t.dify) return `tenants[${i}].dify.`;
   return defaults && key in defaults ? 'defaults.' : `tenants[${i}].`;
+}
+
+/** Quota and limit values checked at construction: well-formed quantities and counts (coverage is checked at synthesis). */
+function checkQuantities(q: TenantQuota, l: TenantLimits, path: (group: 'quota' | 'limits', key: string) => string): void {
+  if (q.headroomPercent !== undefined) validateInt(path('quota', 'headroomPercent'), q.headroomPercent, 0, 1000);
+  for (const key of ['requestsCpu', 'limitsCpu'] as const) if (q[key] !== undefined) validateCpu(path('quota', key), q[key]!);
+  for (const key of ['requestsMemory', 'limitsMemory', 'requestsStorage'] as const) if (q[key] !== undefined) validateMemory(path('quota', key), q[key]!);
+  for (const key of ['pods', 'persistentVolumeClaims', 'loadBalancers', 'nodePorts'] as const) if (q[key] !== undefined) validateInt(path('quota', key), q[key]!, 0);
+  for (const [key, value] of Object.entries(l) as Array<[keyof TenantLimits, string | undefined]>) {
+    if (value !== undefined) (/Cpu/.test(key) ? validateCpu : validateMemory)(path('limits', key), value);
+  }
+}
+
+/** Messages of the synth-time checks (an explicit value that does not cover the installation). */
+function problems(...checks: Array<() => unknown>): string[] {
+  const out: string[] = [];
+  for (const check of checks) {
+    try {
+      check();
+    } catch (e) {
+      if (!(e instanceof DifyValidationError)) throw e;
+      out.push(e.message);
+    }
+  }
+  return out;
 }
 
 type Peak = InstallationPeak;
