@@ -35,7 +35,7 @@ process.stdout.write(JSON.stringify({ build: Number(built - start) / 1e6, synth:
 `;
 
 function measure(n) {
-  const out = mkdtempSync(join(tmpdir(), 'dify-bench-tenants-'));
+  const out = mkdtempSync(join(tmpdir(), 'tenants-synth-cost-'));
   try {
     return JSON.parse(execFileSync(process.execPath, ['-e', CHILD, String(n), out], { encoding: 'utf8' }));
   } finally {

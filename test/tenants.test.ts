@@ -226,6 +226,13 @@ describe('tenant validation', () => {
     expect(build([{ name: 'Acme', host: 'acme.example.com' }])).toThrow(/^tenants\[0\]\.name: got "Acme"; must be a DNS-1123 label/);
     expect(build([{ name: 'a'.repeat(60), host: 'acme.example.com' }])).toThrow(/^tenants\[0\]\.name: got "a{60}"; .*at most 58 characters/);
     expect(build([])).toThrow(/^tenants: got \[\]; must be a non-empty list/);
+    expect(build([acme], { namespacePrefix: 'Team_' })).toThrow(/^namespacePrefix: got "Team_"; must be empty or up to 40 lowercase/);
+    expect(new DifyTenants(new App(), 'tenants', { tenants: [acme], namespacePrefix: '' }).tenants[0].namespace).toBe('acme');
+  });
+
+  test('tenants keep their NetworkPolicies', () => {
+    expect(build([acme, { ...globex, dify: { networkPolicy: false } }])).toThrow(/^tenants\[1\]\.dify\.networkPolicy: got false; must not be false/);
+    expect(build([acme], { defaults: { networkPolicy: false } })).toThrow(/^defaults\.networkPolicy: got false; must not be false/);
   });
 
   test('an installation error names the tenant prop or the shared default it came from', () => {

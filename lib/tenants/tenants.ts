@@ -141,7 +141,7 @@ export class DifyTenants extends Construct {
     super(scope, id);
     if (!Array.isArray(props?.tenants) || props.tenants.length === 0) invalid('tenants', props?.tenants, 'must be a non-empty list of { name, host }');
     const prefix = props.namespacePrefix ?? 'dify-';
-    if (prefix !== '') validateDnsLabel('namespacePrefix', prefix.replace(/-$/, ''), 40);
+    if (!/^([a-z0-9][-a-z0-9]{0,39})?$/.test(prefix)) invalid('namespacePrefix', prefix, 'must be empty or up to 40 lowercase letters, digits and \'-\', starting alphanumeric');
     checkUnique(props.tenants, prefix);
     this.tenants = props.tenants.map((t, i) => this.addTenant(t, i, prefix, props));
   }
@@ -160,6 +160,9 @@ export class DifyTenants extends Construct {
       host: t.host,
       ingressClassName: props.ingressClassName ?? 'nginx',
     };
+    if (difyProps.networkPolicy === false) {
+      invalid(t.dify && 'networkPolicy' in t.dify ? `tenants[${i}].dify.networkPolicy` : 'defaults.networkPolicy', false, 'must not be false: NetworkPolicies are what keeps one tenant from reaching another');
+    }
     let dify: Dify;
     try {
       dify = new Dify(chart, 'Dify', difyProps);
