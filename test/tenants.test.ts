@@ -5,8 +5,10 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { parseAllDocuments } from 'yaml';
 import { synthTenants, tenants as EXAMPLE } from '../apps/tenants';
-import { DifyTenant, DifyTenants, DifyTenantsProps, DifyValidationError, findCollisions, parseBytes, parseCpu } from '../lib';
+import { CREDENTIAL_KEYS, DifyTenant, DifyTenants, DifyTenantsProps, DifyValidationError, findCollisions, installationPeak, parseBytes, parseCpu } from '../lib';
 import { NetworkPolicyEvaluator, PodEndpoint, podEndpointsFromManifests } from './support/netpol';
+import { checkPodSecurity, podSpecsFromManifests } from './support/pss';
+import { checkReferences } from './support/references';
 import { formatIssues, validateSchemas } from './support/schema';
 import { distFiles, parseDocs } from './util';
 
@@ -57,6 +59,18 @@ describe('the tenants example', () => {
 
   test('every document validates against the Kubernetes schemas', () => {
     expect(formatIssues(validateSchemas(docs))).toEqual(formatIssues([]));
+  });
+
+  test('every reference resolves within its tenant, and every pod meets its Pod Security level', () => {
+    // The only objects not in the manifests are the Secrets each tenant's generator Job creates in its namespace.
+    const runtimeSecrets = NAMES.map((n) => ({ name: 'dify-credentials', namespace: nsOf(n), keys: Object.values(CREDENTIAL_KEYS) }));
+    expect(checkReferences(docs, { runtimeSecrets })).toEqual([]);
+    const pods = podSpecsFromManifests(docs);
+    expect(pods.length).toBeGreaterThanOrEqual(10 * NAMES.length);
+    for (const { doc, spec, metadata } of pods) {
+      const level = doc === 'Deployment/dify-sandbox' ? 'baseline' : 'restricted';
+      expect({ doc, violations: checkPodSecurity(spec, level, metadata) }).toEqual({ doc, violations: [] });
+    }
   });
 
   test('every object belongs to exactly one tenant namespace, applied after it', () => {
@@ -288,5 +302,44 @@ describe('tenant validation', () => {
     expect(synth([acme], { limits: { maxStorage: '1Gi' } })).toThrow(/\[tenants\] limits\.maxStorage: got "1Gi"; must be at least the largest claim, 10Gi/);
     const t = new DifyTenants(new App(), 'tenants', { tenants: [{ ...acme, limits: { maxCpu: '4', maxMemory: '8Gi' } }] }).tenants[0];
     expect((t.limitRange.toJson() as any).spec.limits[0].max).toEqual({ cpu: '4', memory: '8Gi' });
+  });
+});
+
+describe('installationPeak', () => {
+  const q = (v: string) => k8s.Quantity.fromString(v);
+  const container = (name: string, cpu: string, memory: string, limitCpu = cpu, limitMemory = memory): k8s.Container => ({
+    name, image: 'busybox:1.36', resources: { requests: { cpu: q(cpu), memory: q(memory) }, limits: { cpu: q(limitCpu), memory: q(limitMemory) } },
+  });
+  const template = (containers: k8s.Container[], initContainers?: k8s.Container[]) => ({ metadata: { labels: { app: 'x' } }, spec: { containers, initContainers } });
+  const chart = new Chart(new App(), 'peak', { namespace: 'x' });
+  const selector = { matchLabels: { app: 'x' } };
+  // 4 replicas (HPA max) + 25% surge = 5 pods; the init container (1 CPU) outweighs the two containers (2 x 200m).
+  new k8s.KubeDeployment(chart, 'Web', { metadata: { name: 'web' }, spec: { selector, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%') } }, template: template([container('a', '200m', '100Mi'), container('b', '200m', '100Mi', '400m', '200Mi')], [container('init', '1', '64Mi')]) } });
+  new k8s.KubeHorizontalPodAutoscalerV2(chart, 'Hpa', { metadata: { name: 'web' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 4 } });
+  // Recreate: no surge; 3 replicas.
+  new k8s.KubeDeployment(chart, 'Beat', { metadata: { name: 'beat' }, spec: { replicas: 3, selector, strategy: { type: 'Recreate' }, template: template([container('beat', '100m', '1Gi')]) } });
+  // 2 replicas, each with a 5Gi claim.
+  new k8s.KubeStatefulSet(chart, 'Db', { metadata: { name: 'db' }, spec: { replicas: 2, serviceName: 'db', selector, template: template([container('db', '500m', '1Gi')]), volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: q('5Gi') } } } }] } });
+  new k8s.KubeJob(chart, 'Job', { metadata: { name: 'job' }, spec: { parallelism: 2, template: { spec: { restartPolicy: 'Never', containers: [container('job', '50m', '32Mi')] } } } });
+  new k8s.KubePersistentVolumeClaim(chart, 'Files', { metadata: { name: 'files' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: q('1Gi') } } } });
+  new k8s.KubeService(chart, 'Lb', { metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }, { port: 443 }] } });
+  const peak = installationPeak(chart);
+
+  test('counts every pod at its maximum with surge, init containers by their maximum, claims per replica', () => {
+    expect(peak).toMatchObject({
+      pods: 5 + 3 + 2 + 2,
+      requestsCpu: 5 * 1000 + 3 * 100 + 2 * 500 + 2 * 50,
+      limitsCpu: 5 * 1000 + 3 * 100 + 2 * 500 + 2 * 50,
+      requestsMemory: (5 * 200 + 3 * 1024 + 2 * 1024 + 2 * 32) * 1024 ** 2,
+      limitsMemory: (5 * 300 + 3 * 1024 + 2 * 1024 + 2 * 32) * 1024 ** 2,
+      persistentVolumeClaims: 3,
+      requestsStorage: 11 * 1024 ** 3,
+      loadBalancers: 1,
+      nodePorts: 2,
+    });
+    expect(peak.containers.map((c) => c.id)).toEqual([
+      'Deployment/web container a', 'Deployment/web container b', 'Deployment/web container init', 'Deployment/beat container beat',
+      'StatefulSet/db container db', 'Job/job container job',
+    ]);
   });
 });

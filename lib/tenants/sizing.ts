@@ -102,12 +102,13 @@ function podsOf(d: Record<string, any>, hpaMax: number | undefined): number {
     case 'Pod': return 1;
     case 'Job': return spec.parallelism ?? 1;
     case 'CronJob': return spec.jobTemplate?.spec?.parallelism ?? 1;
-    case 'DaemonSet': return 1;
+    case 'DaemonSet': return 1; // one per node; an installation has none
   }
   const replicas = Math.max(spec.replicas ?? 1, hpaMax ?? 0);
   if (d.kind !== 'Deployment' || spec.strategy?.type === 'Recreate') return replicas;
   const surge = spec.strategy?.rollingUpdate?.maxSurge ?? '25%';
-  return replicas + (typeof surge === 'number' ? surge : Math.ceil((replicas * parseInt(String(surge), 10)) / 100));
+  const text = String(surge);
+  return replicas + (text.endsWith('%') ? Math.ceil((replicas * parseInt(text, 10)) / 100) : Number(text));
 }
 
 /** A pod's effective requests and limits: the larger of its containers' sum and its largest init container. */
