@@ -34,6 +34,10 @@ async function main(): Promise<void> {
       writeKustomization(join(staging, env.name));
       writePictures(app, env, join(staging, env.name), renderSvg);
     }
+    // Many isolated installations from one App: one namespace per tenant (apps/tenants.ts).
+    const { synthTenants, tenants } = require('./tenants') as typeof import('./tenants');
+    synthTenants(tenants, staging).synth();
+    writeKustomization(join(staging, 'tenants'));
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     throw e;

@@ -65,3 +65,6 @@ export * from './components/api-websocket';
 export * from './components/agent-backend';
 export * from './components/local-sandbox';
 export * from './networking/plugin-debug';
+export * from './tenants/sizing';
+export * from './tenants/tenant-chart';
+export * from './tenants/tenants';

@@ -67,6 +67,7 @@ export const PROP_TYPES = [
   'DifySplitHostsOptions',
   'DifySsrfProxyProps',
   'DifyStatefulStoreProps',
+  'DifyTenantsProps',
   'DifyUrlsOptions',
   'DifyWeaviateProps',
   'DifyWebProps',
@@ -113,6 +114,7 @@ export const PROP_TYPES = [
   'StandaloneRedisOptions',
   'StoreVolumeOptions',
   'SupabaseStorageOptions',
+  'TenantDifyProps',
   'TencentCosStorageOptions',
   'TopologyMarkdownOptions',
   'VolcengineTosStorageOptions',
@@ -3572,6 +3574,374 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
   },
   "DifyStorage": {
     "instanceOf": "DifyStorage"
+  },
+  "DifyTenant": {
+    "type": "object",
+    "properties": {
+      "name": {
+        "type": "string"
+      },
+      "host": {
+        "type": "string"
+      },
+      "dify": {
+        "$ref": "#/definitions/TenantDifyProps"
+      },
+      "quota": {
+        "$ref": "#/definitions/TenantQuota"
+      },
+      "limits": {
+        "$ref": "#/definitions/TenantLimits"
+      },
+      "namespaceLabels": {
+        "type": "object",
+        "additionalProperties": {
+          "type": "string"
+        }
+      }
+    },
+    "required": [
+      "name",
+      "host"
+    ],
+    "additionalProperties": false
+  },
+  "DifyTenantsProps": {
+    "type": "object",
+    "properties": {
+      "tenants": {
+        "type": "array",
+        "items": {
+          "$ref": "#/definitions/DifyTenant"
+        }
+      },
+      "defaults": {
+        "type": "object",
+        "properties": {
+          "instance": {
+            "type": "string"
+          },
+          "splitHosts": {
+            "type": "object",
+            "properties": {
+              "pluginEndpointsOn": {
+                "type": "string",
+                "enum": [
+                  "api",
+                  "web"
+                ]
+              },
+              "cookieDomain": {
+                "type": "string"
+              },
+              "extraCorsOrigins": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              }
+            },
+            "additionalProperties": false
+          },
+          "tls": {
+            "type": "boolean"
+          },
+          "ingress": {
+            "anyOf": [
+              {
+                "type": "boolean",
+                "const": false
+              },
+              {
+                "$ref": "#/definitions/DifyIngressOptions"
+              }
+            ]
+          },
+          "gateway": {
+            "type": "object",
+            "properties": {
+              "gateway": {
+                "$ref": "#/definitions/GatewayParentRef"
+              },
+              "requestTimeout": {
+                "type": "string"
+              },
+              "securityHeaders": {
+                "anyOf": [
+                  {
+                    "$ref": "#/definitions/SecurityHeadersOptions"
+                  },
+                  {
+                    "type": "boolean",
+                    "const": false
+                  }
+                ]
+              },
+              "httpsRedirectSectionName": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "gateway"
+            ],
+            "additionalProperties": false
+          },
+          "nginxProxy": {
+            "type": "object",
+            "properties": {
+              "service": {
+                "$ref": "#/definitions/NginxProxyServiceOptions"
+              },
+              "tls": {
+                "$ref": "#/definitions/IngressTls"
+              },
+              "httpsRedirect": {
+                "type": "boolean"
+              },
+              "securityHeaders": {
+                "anyOf": [
+                  {
+                    "$ref": "#/definitions/SecurityHeadersOptions"
+                  },
+                  {
+                    "type": "boolean",
+                    "const": false
+                  }
+                ]
+              },
+              "maxBodySize": {
+                "type": "string"
+              },
+              "proxyTimeoutSeconds": {
+                "type": "number"
+              }
+            },
+            "additionalProperties": false
+          },
+          "images": {
+            "type": "object",
+            "properties": {
+              "api": {
+                "type": "string"
+              },
+              "web": {
+                "type": "string"
+              },
+              "sandbox": {
+                "type": "string"
+              },
+              "pluginDaemon": {
+                "type": "string"
+              },
+              "ssrfProxy": {
+                "type": "string"
+              },
+              "postgres": {
+                "type": "string"
+              },
+              "redis": {
+                "type": "string"
+              },
+              "weaviate": {
+                "type": "string"
+              },
+              "postgresExporter": {
+                "type": "string"
+              },
+              "redisExporter": {
+                "type": "string"
+              },
+              "awsCli": {
+                "type": "string"
+              },
+              "nginx": {
+                "type": "string"
+              },
+              "agentBackend": {
+                "type": "string"
+              },
+              "localSandbox": {
+                "type": "string"
+              }
+            },
+            "additionalProperties": false
+          },
+          "storage": {
+            "$ref": "#/definitions/DifyStorage"
+          },
+          "settings": {
+            "$ref": "#/definitions/DifySettingsProps"
+          },
+          "reloaderAnnotations": {
+            "type": "boolean"
+          },
+          "imageRegistry": {
+            "type": "string"
+          },
+          "imageDigests": {
+            "type": "object",
+            "properties": {
+              "api": {
+                "type": "string"
+              },
+              "web": {
+                "type": "string"
+              },
+              "sandbox": {
+                "type": "string"
+              },
+              "pluginDaemon": {
+                "type": "string"
+              },
+              "ssrfProxy": {
+                "type": "string"
+              },
+              "postgres": {
+                "type": "string"
+              },
+              "redis": {
+                "type": "string"
+              },
+              "weaviate": {
+                "type": "string"
+              },
+              "postgresExporter": {
+                "type": "string"
+              },
+              "redisExporter": {
+                "type": "string"
+              },
+              "awsCli": {
+                "type": "string"
+              },
+              "nginx": {
+                "type": "string"
+              },
+              "agentBackend": {
+                "type": "string"
+              },
+              "localSandbox": {
+                "type": "string"
+              }
+            },
+            "additionalProperties": false
+          },
+          "imagePullSecrets": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "networkPolicy": {
+            "anyOf": [
+              {
+                "type": "boolean",
+                "const": false
+              },
+              {
+                "$ref": "#/definitions/DifyNetworkPolicyOptions"
+              }
+            ]
+          },
+          "postgres": {
+            "$ref": "#/definitions/StoreVolumeOptions"
+          },
+          "redis": {
+            "$ref": "#/definitions/StoreVolumeOptions"
+          },
+          "weaviate": {
+            "$ref": "#/definitions/StoreVolumeOptions"
+          },
+          "pluginDaemon": {
+            "$ref": "#/definitions/StoreVolumeOptions"
+          },
+          "ssrfProxy": {
+            "$ref": "#/definitions/SquidAllowLists"
+          },
+          "sandboxPythonRequirements": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "externalDatabase": {
+            "$ref": "#/definitions/DifyDatabase"
+          },
+          "externalRedis": {
+            "$ref": "#/definitions/ExternalRedis"
+          },
+          "vectorStore": {
+            "$ref": "#/definitions/VectorStore"
+          },
+          "pluginStorage": {
+            "$ref": "#/definitions/PluginStorage"
+          },
+          "monitoring": {
+            "$ref": "#/definitions/DifyMonitoringOptions"
+          },
+          "backup": {
+            "$ref": "#/definitions/DifyBackupOptions"
+          },
+          "workerPools": {
+            "type": "array",
+            "items": {
+              "$ref": "#/definitions/DifyWorkerPool"
+            }
+          },
+          "workerPoolsBroker": {
+            "$ref": "#/definitions/WorkerPoolsBrokerOptions"
+          },
+          "components": {
+            "$ref": "#/definitions/DifyComponents"
+          },
+          "collaboration": {
+            "anyOf": [
+              {
+                "type": "boolean",
+                "const": false
+              },
+              {
+                "$ref": "#/definitions/DifyCollaborationOptions"
+              }
+            ]
+          },
+          "agent": {
+            "anyOf": [
+              {
+                "type": "boolean",
+                "const": false
+              },
+              {
+                "$ref": "#/definitions/DifyAgentOptions"
+              }
+            ]
+          },
+          "pluginRemoteDebugging": {
+            "$ref": "#/definitions/PluginRemoteDebuggingOptions"
+          }
+        },
+        "additionalProperties": false
+      },
+      "ingressClassName": {
+        "type": "string"
+      },
+      "namespacePrefix": {
+        "type": "string"
+      },
+      "podSecurity": {
+        "$ref": "#/definitions/PodSecurityLabels"
+      },
+      "quota": {
+        "$ref": "#/definitions/TenantQuota"
+      },
+      "limits": {
+        "$ref": "#/definitions/TenantLimits"
+      }
+    },
+    "required": [
+      "tenants"
+    ],
+    "additionalProperties": false
   },
   "DifyUrls": {
     "instanceOf": "DifyUrls"
@@ -7561,6 +7931,388 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
     "required": [
       "port"
     ],
+    "additionalProperties": false
+  },
+  "TenantDifyProps": {
+    "type": "object",
+    "properties": {
+      "instance": {
+        "type": "string"
+      },
+      "apiHost": {
+        "type": "string"
+      },
+      "splitHosts": {
+        "type": "object",
+        "properties": {
+          "pluginEndpointsOn": {
+            "type": "string",
+            "enum": [
+              "api",
+              "web"
+            ]
+          },
+          "cookieDomain": {
+            "type": "string"
+          },
+          "extraCorsOrigins": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "additionalProperties": false
+      },
+      "tls": {
+        "type": "boolean"
+      },
+      "ingress": {
+        "anyOf": [
+          {
+            "type": "boolean",
+            "const": false
+          },
+          {
+            "$ref": "#/definitions/DifyIngressOptions"
+          }
+        ]
+      },
+      "gateway": {
+        "type": "object",
+        "properties": {
+          "gateway": {
+            "$ref": "#/definitions/GatewayParentRef"
+          },
+          "requestTimeout": {
+            "type": "string"
+          },
+          "securityHeaders": {
+            "anyOf": [
+              {
+                "$ref": "#/definitions/SecurityHeadersOptions"
+              },
+              {
+                "type": "boolean",
+                "const": false
+              }
+            ]
+          },
+          "httpsRedirectSectionName": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "gateway"
+        ],
+        "additionalProperties": false
+      },
+      "nginxProxy": {
+        "type": "object",
+        "properties": {
+          "service": {
+            "$ref": "#/definitions/NginxProxyServiceOptions"
+          },
+          "tls": {
+            "$ref": "#/definitions/IngressTls"
+          },
+          "httpsRedirect": {
+            "type": "boolean"
+          },
+          "securityHeaders": {
+            "anyOf": [
+              {
+                "$ref": "#/definitions/SecurityHeadersOptions"
+              },
+              {
+                "type": "boolean",
+                "const": false
+              }
+            ]
+          },
+          "maxBodySize": {
+            "type": "string"
+          },
+          "proxyTimeoutSeconds": {
+            "type": "number"
+          }
+        },
+        "additionalProperties": false
+      },
+      "images": {
+        "type": "object",
+        "properties": {
+          "api": {
+            "type": "string"
+          },
+          "web": {
+            "type": "string"
+          },
+          "sandbox": {
+            "type": "string"
+          },
+          "pluginDaemon": {
+            "type": "string"
+          },
+          "ssrfProxy": {
+            "type": "string"
+          },
+          "postgres": {
+            "type": "string"
+          },
+          "redis": {
+            "type": "string"
+          },
+          "weaviate": {
+            "type": "string"
+          },
+          "postgresExporter": {
+            "type": "string"
+          },
+          "redisExporter": {
+            "type": "string"
+          },
+          "awsCli": {
+            "type": "string"
+          },
+          "nginx": {
+            "type": "string"
+          },
+          "agentBackend": {
+            "type": "string"
+          },
+          "localSandbox": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
+      "storage": {
+        "$ref": "#/definitions/DifyStorage"
+      },
+      "settings": {
+        "$ref": "#/definitions/DifySettingsProps"
+      },
+      "secrets": {
+        "$ref": "#/definitions/DifySecrets"
+      },
+      "reloaderAnnotations": {
+        "type": "boolean"
+      },
+      "imageRegistry": {
+        "type": "string"
+      },
+      "imageDigests": {
+        "type": "object",
+        "properties": {
+          "api": {
+            "type": "string"
+          },
+          "web": {
+            "type": "string"
+          },
+          "sandbox": {
+            "type": "string"
+          },
+          "pluginDaemon": {
+            "type": "string"
+          },
+          "ssrfProxy": {
+            "type": "string"
+          },
+          "postgres": {
+            "type": "string"
+          },
+          "redis": {
+            "type": "string"
+          },
+          "weaviate": {
+            "type": "string"
+          },
+          "postgresExporter": {
+            "type": "string"
+          },
+          "redisExporter": {
+            "type": "string"
+          },
+          "awsCli": {
+            "type": "string"
+          },
+          "nginx": {
+            "type": "string"
+          },
+          "agentBackend": {
+            "type": "string"
+          },
+          "localSandbox": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
+      "imagePullSecrets": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "networkPolicy": {
+        "anyOf": [
+          {
+            "type": "boolean",
+            "const": false
+          },
+          {
+            "$ref": "#/definitions/DifyNetworkPolicyOptions"
+          }
+        ]
+      },
+      "postgres": {
+        "$ref": "#/definitions/StoreVolumeOptions"
+      },
+      "redis": {
+        "$ref": "#/definitions/StoreVolumeOptions"
+      },
+      "weaviate": {
+        "$ref": "#/definitions/StoreVolumeOptions"
+      },
+      "pluginDaemon": {
+        "$ref": "#/definitions/StoreVolumeOptions"
+      },
+      "ssrfProxy": {
+        "$ref": "#/definitions/SquidAllowLists"
+      },
+      "sandboxPythonRequirements": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "externalDatabase": {
+        "$ref": "#/definitions/DifyDatabase"
+      },
+      "externalRedis": {
+        "$ref": "#/definitions/ExternalRedis"
+      },
+      "vectorStore": {
+        "$ref": "#/definitions/VectorStore"
+      },
+      "pluginStorage": {
+        "$ref": "#/definitions/PluginStorage"
+      },
+      "monitoring": {
+        "$ref": "#/definitions/DifyMonitoringOptions"
+      },
+      "backup": {
+        "$ref": "#/definitions/DifyBackupOptions"
+      },
+      "workerPools": {
+        "type": "array",
+        "items": {
+          "$ref": "#/definitions/DifyWorkerPool"
+        }
+      },
+      "workerPoolsBroker": {
+        "$ref": "#/definitions/WorkerPoolsBrokerOptions"
+      },
+      "components": {
+        "$ref": "#/definitions/DifyComponents"
+      },
+      "collaboration": {
+        "anyOf": [
+          {
+            "type": "boolean",
+            "const": false
+          },
+          {
+            "$ref": "#/definitions/DifyCollaborationOptions"
+          }
+        ]
+      },
+      "agent": {
+        "anyOf": [
+          {
+            "type": "boolean",
+            "const": false
+          },
+          {
+            "$ref": "#/definitions/DifyAgentOptions"
+          }
+        ]
+      },
+      "pluginRemoteDebugging": {
+        "$ref": "#/definitions/PluginRemoteDebuggingOptions"
+      }
+    },
+    "additionalProperties": false
+  },
+  "TenantLimits": {
+    "type": "object",
+    "properties": {
+      "minCpu": {
+        "type": "string"
+      },
+      "minMemory": {
+        "type": "string"
+      },
+      "maxCpu": {
+        "type": "string"
+      },
+      "maxMemory": {
+        "type": "string"
+      },
+      "defaultCpuRequest": {
+        "type": "string"
+      },
+      "defaultMemoryRequest": {
+        "type": "string"
+      },
+      "defaultCpuLimit": {
+        "type": "string"
+      },
+      "defaultMemoryLimit": {
+        "type": "string"
+      },
+      "maxStorage": {
+        "type": "string"
+      }
+    },
+    "additionalProperties": false
+  },
+  "TenantQuota": {
+    "type": "object",
+    "properties": {
+      "headroomPercent": {
+        "type": "number"
+      },
+      "requestsCpu": {
+        "type": "string"
+      },
+      "requestsMemory": {
+        "type": "string"
+      },
+      "limitsCpu": {
+        "type": "string"
+      },
+      "limitsMemory": {
+        "type": "string"
+      },
+      "requestsStorage": {
+        "type": "string"
+      },
+      "pods": {
+        "type": "number"
+      },
+      "persistentVolumeClaims": {
+        "type": "number"
+      },
+      "loadBalancers": {
+        "type": "number"
+      },
+      "nodePorts": {
+        "type": "number"
+      }
+    },
     "additionalProperties": false
   },
   "TencentCosStorageOptions": {
