@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Dify, DifyNamespace, DifyProps } from '../lib';
+import { Dify, DifyNamespace, DifyProps, validateSandboxPodSecurity } from '../lib';
 
 /** One deployable environment: a namespace and a Dify installation in it. */
 export interface Environment {
@@ -21,7 +21,8 @@ export interface Environment {
 export function synthEnvironment(env: Environment, outdir: string): App {
   const app = new App({ outdir: `${outdir}/${env.name}`, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const ns = new Chart(app, 'namespace');
-  new DifyNamespace(ns, 'Namespace', { name: env.namespace });
+  const namespace = new DifyNamespace(ns, 'Namespace', { name: env.namespace });
+  validateSandboxPodSecurity('namespace.podSecurity.enforce', namespace.podSecurityEnforce);
   for (const pc of env.priorityClasses ?? []) {
     new k8s.KubePriorityClass(ns, `PriorityClass-${pc.name}`, {
       metadata: { name: pc.name, labels: { 'app.kubernetes.io/part-of': 'dify', 'app.kubernetes.io/managed-by': 'cdk8s' } },

@@ -2,9 +2,9 @@ import { DifySettings } from './config/settings';
 import { DifyUrls } from './config/urls';
 import { ExternalNetworks } from './config/reach';
 import { NetworkPeer } from './core/connections';
-import { validateCidr } from './core/k8s-rules';
+import { validateCidr, validateDns1035Label } from './core/k8s-rules';
 import { resolveImage } from './core/image';
-import { invalid, validateDnsLabel, validateDnsSubdomain, validatePort } from './core/validation';
+import { invalid, validateDistinctHosts, validateDnsSubdomain, validatePort } from './core/validation';
 import { DifyProps } from './dify-props';
 import { DEFAULT_IMAGES, DifyImages } from './versions';
 
@@ -23,8 +23,7 @@ export interface ResolvedInstallation {
 export function resolveInstallation(props: DifyProps): ResolvedInstallation {
   if (typeof props !== 'object' || props === null) invalid('props', props, 'must be an object with at least { host }');
   // Service names start with the instance and must be DNS-1035 labels: a letter first.
-  const instance = validateDnsLabel('instance', props.instance ?? 'dify', 30);
-  if (!/^[a-z]/.test(instance)) invalid('instance', instance, 'must start with a lowercase letter: Service names are DNS-1035 labels');
+  const instance = validateDns1035Label('instance', props.instance ?? 'dify', 30);
   const requested: DifyImages = { ...DEFAULT_IMAGES, ...props.images };
   for (const k of Object.keys(props.images ?? {})) {
     if (!(k in DEFAULT_IMAGES)) invalid(`images.${k}`, (props.images as Record<string, unknown>)[k], `must be one of ${Object.keys(DEFAULT_IMAGES).join(', ')}`);
@@ -44,6 +43,7 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
   if (props.tls === false && tlsConfigured) invalid('tls', false, 'contradicts the TLS configured on the ingress or nginx proxy; omit it or set true');
   const tls = props.tls ?? tlsConfigured;
   if (props.splitHosts && !props.apiHost) invalid('splitHosts', props.splitHosts, 'only applies with apiHost');
+  validateDistinctHosts([{ prop: 'host', host: props.host }, { prop: 'apiHost', host: props.apiHost }]);
   const urls = props.apiHost
     ? DifyUrls.split({ webHost: props.host, apiHost: props.apiHost, tls, ...props.splitHosts })
     : DifyUrls.fromHost(props.host, { tls });

@@ -6,7 +6,7 @@ const ref = SecretKeyRef.of('my-secret', 'password');
 /** Each case: what is wrong, the input, and a message naming the property, the value and what is allowed. */
 const cases: Array<[string, () => unknown, RegExp]> = [
   ['host with a scheme', () => difyDocs({ host: 'https://dify.example.com' }), /^host: got "https:\/\/dify\.example\.com"; must be a lowercase fully qualified DNS name/],
-  ['uppercase instance', () => difyDocs({ instance: 'Dify' }), /^instance: got "Dify"; must be a DNS-1123 label/],
+  ['uppercase instance', () => difyDocs({ instance: 'Dify' }), /^instance: got "Dify"; must be a DNS-1035 label/],
   ['floating image tag', () => difyDocs({ images: { api: 'langgenius/dify-api:latest' } }), /^images\.api: got "langgenius\/dify-api:latest"; must not use the floating tag "latest"/],
   ['untagged image', () => difyDocs({ images: { web: 'langgenius/dify-web' } }), /^images\.web: got "langgenius\/dify-web"; must pin a tag or a digest/],
   ['bad memory quantity', () => difyDocs({ components: { api: { resources: { memoryLimit: '2 gigs' } } } }), /^components\.api\.resources\.memoryLimit: got "2 gigs"; must be a positive quantity/],
@@ -29,7 +29,7 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   ['SMTP TLS conflict', () => DifyMail.smtp({ server: 'smtp.example.com', from: 'no-reply@example.com', useTls: true, opportunisticTls: true }), /^mail\.smtp\.opportunisticTls: got true; conflicts with useTls/],
   ['mail sender', () => DifyMail.resend({ apiKey: ref, from: 'nobody' }), /^mail\.resend\.from: got "nobody"; must be an address/],
   ['secret ref name', () => SecretKeyRef.of('My Secret', 'k'), /^SecretKeyRef\.secretName: got "My Secret"; must be a DNS-1123 subdomain/],
-  ['sandbox requirement', () => difyDocs({ sandboxPythonRequirements: ['numpy; rm -rf /'] }), /^sandbox\.pythonRequirements: got "numpy; rm -rf \/"; must be pip requirement specifiers/],
+  ['sandbox requirement', () => difyDocs({ sandboxPythonRequirements: ['numpy; rm -rf /'] }), /^sandboxPythonRequirements\[0\]: got "numpy; rm -rf \/"; must be one PEP 508 requirement/],
 ];
 
 describe('bad input fails at synth time with a message naming property, value and what is allowed', () => {

@@ -7,7 +7,7 @@ import { metadataLabels } from '../core/labels';
 import { ComponentResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { SecurityProfile } from '../core/security';
-import { invalid, validateInt } from '../core/validation';
+import { validateInt, validatePipRequirement } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, httpProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 
@@ -52,9 +52,7 @@ export class DifySandbox extends Construct implements IConnectable {
     super(scope, id);
     const timeout = validateInt('sandbox.workerTimeoutSeconds', props.workerTimeoutSeconds ?? 15, 1, 3600);
     const requirements = props.pythonRequirements ?? [];
-    for (const r of requirements) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._\-[\],<>=!~ ]*$/.test(r)) invalid('sandbox.pythonRequirements', r, 'must be pip requirement specifiers such as "numpy==2.1.0"');
-    }
+    requirements.forEach((r, i) => validatePipRequirement(`sandboxPythonRequirements[${i}]`, r));
     const proxy = httpUrl(props.ssrfProxy);
     const name = `${props.instance}-sandbox`;
     const labels = metadataLabels({ instance: props.instance, component: 'sandbox' });

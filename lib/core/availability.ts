@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { ComponentResources } from './resources';
 import { SecretKeyRef } from './secret-ref';
-import { invalid, validateDnsSubdomain, validateInt } from './validation';
+import { validateAnnotations, validateLabels, validateNodeSelector, validateObjectName, validateTolerations } from './k8s-rules';
+import { invalid, validateInt } from './validation';
 
 /** HorizontalPodAutoscaler (autoscaling/v2) settings. */
 export interface AutoscalingOptions {
@@ -173,11 +174,17 @@ export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext):
       ...(ctx.kind === 'Deployment' ? { matchLabelKeys: ['pod-template-hash'] } : {}),
     }));
   }
-  if (o.priorityClassName !== undefined) pod.priorityClassName = validateDnsSubdomain(`${prop}.priorityClassName`, o.priorityClassName);
-  if (o.nodeSelector && Object.keys(o.nodeSelector).length) pod.nodeSelector = { ...o.nodeSelector };
+  if (o.priorityClassName !== undefined) pod.priorityClassName = validateObjectName(`${prop}.priorityClassName`, o.priorityClassName, 'PriorityClass');
+  const nodeSelector = validateNodeSelector(`${prop}.nodeSelector`, o.nodeSelector);
+  if (Object.keys(nodeSelector).length) pod.nodeSelector = nodeSelector;
+  if (o.tolerations !== undefined) validateTolerations(`${prop}.tolerations`, o.tolerations);
   if (o.tolerations?.length) pod.tolerations = [...o.tolerations];
   const affinity = o.affinity ? mergeAffinity(ctx.affinity, o.affinity) : ctx.affinity;
   if (affinity) pod.affinity = affinity;
+  validateLabels(`${prop}.podLabels`, o.podLabels);
+  validateAnnotations(`${prop}.podAnnotations`, o.podAnnotations);
+  validateAnnotations(`${prop}.serviceAnnotations`, o.serviceAnnotations);
+  validateAnnotations(`${prop}.serviceAccountAnnotations`, o.serviceAccountAnnotations);
   for (const k of Object.keys(o.podLabels ?? {})) {
     if (k in ctx.selector) invalid(`${prop}.podLabels.${k}`, o.podLabels![k], 'must not override a selector label');
   }

@@ -7,7 +7,7 @@ import { metadataLabels } from '../core/labels';
 import { ComponentResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { nonRootProfile } from '../core/security';
-import { validateDnsLabel } from '../core/validation';
+import { validateDnsLabel, validateSqlIdentifier } from '../core/validation';
 import { DifyComponentProps, emptyDir, execProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { ExporterOptions, METRICS_PORT_NAME, exporterSidecar } from './exporter';
@@ -60,9 +60,8 @@ export class DifyPostgres extends Construct implements PostgresConnection, IConn
     this.username = validateDnsLabel('postgres.username', props.username ?? 'postgres').replace(/-/g, '_');
     this.database = props.database ?? 'dify';
     this.pluginDatabase = props.pluginDatabase ?? 'dify_plugin';
-    for (const [prop, v] of [['postgres.database', this.database], ['postgres.pluginDatabase', this.pluginDatabase]]) {
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v)) throw new Error(`${prop}: got ${JSON.stringify(v)}; must be a lowercase SQL identifier`);
-    }
+    validateSqlIdentifier('postgres.database', this.database);
+    validateSqlIdentifier('postgres.pluginDatabase', this.pluginDatabase);
     this.password = props.password;
     const name = `${props.instance}-postgres`;
     const initSql = `CREATE DATABASE ${this.pluginDatabase};\n`;

@@ -5,7 +5,7 @@ import { metadataLabels } from '../core/labels';
 import { DifyValidationError, invalid, parseBytes, parseCpu, validateCpu, validateDnsLabel, validateHostname, validateInt, validateMemory } from '../core/validation';
 import { Dify } from '../dify';
 import { DifyProps } from '../dify-props';
-import { DifyNamespace, DifyNamespaceProps } from '../networking/namespace';
+import { DifyNamespace, DifyNamespaceProps, validateSandboxPodSecurity } from '../networking/namespace';
 import { DifySecrets } from '../secrets/secrets';
 import { ContainerSizing, InstallationPeak, SizedQuantity, formatBytes, formatCpu, installationPeak } from './sizing';
 import { DifyTenantChart, oncePerSynthesis, renderDuringSynthesis } from './tenant-chart';
@@ -150,7 +150,9 @@ export class DifyTenants extends Construct {
     const namespace = `${prefix}${t.name}`;
     const labels = { [LABEL_TENANT]: t.name };
     const namespaceChart = new DifyTenantChart(this, `${t.name}-namespace`);
-    new DifyNamespace(namespaceChart, 'Namespace', { name: namespace, podSecurity: props.podSecurity, labels: { ...labels, ...t.namespaceLabels } });
+    const ns = new DifyNamespace(namespaceChart, 'Namespace', { name: namespace, podSecurity: props.podSecurity, labels: { ...labels, ...t.namespaceLabels } });
+    // The code sandbox needs Pod Security baseline (it chroots as root with a few capabilities).
+    validateSandboxPodSecurity('podSecurity.enforce', ns.podSecurityEnforce);
     const chart = new DifyTenantChart(this, t.name, { namespace });
     chart.addDependency(namespaceChart);
     const difyProps: DifyProps = {
