@@ -99,7 +99,13 @@ describe('collisions fail at synth, naming both construct paths', () => {
     new Dify(chart, 'First', { host: 'a.example.com', instance: 'one' });
     new Dify(chart, 'Second', { host: 'a.example.com', instance: 'two' });
     const errors = findCollisions(chart);
-    expect(errors).toContain('route a.example.com/console/api is claimed twice: by team/First/Ingress/Resource and by team/Second/Ingress/Resource; give each installation its own host');
+    expect(errors).toContain('route a.example.com/console/api is claimed twice: by team/First/Ingress and by team/Second/Ingress; give each installation its own host');
+  });
+  test('one host and path in two namespaces collides too: the ingress controller serves every namespace', () => {
+    const app = Testing.app();
+    new Dify(new Chart(app, 'one', { namespace: 'team-a' }), 'Dify', { host: 'a.example.com' });
+    new Dify(new Chart(app, 'two', { namespace: 'team-b' }), 'Dify', { host: 'a.example.com' });
+    expect(findCollisions(app)).toContain('route a.example.com/v1 is claimed twice: by one/Dify/Ingress and by two/Dify/Ingress; give each installation its own host');
   });
   test('distinct instances, or the same instance in two namespaces, do not collide', () => {
     const app = Testing.app();

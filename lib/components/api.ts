@@ -4,7 +4,7 @@ import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { ComponentResources } from '../core/resources';
 import { DifyComponentProps, DifyWorkload, httpProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
-import { apiImageProfile, backendPod, migrationGate } from './backend-pod';
+import { backendPod } from './backend-pod';
 
 /** Props of {@link DifyApi}. */
 export interface DifyApiProps extends DifyComponentProps {
@@ -52,7 +52,6 @@ export class DifyApi extends Construct implements IConnectable {
  * migration gate, and flows to everything the role's config names.
  */
 export function apiServerWorkload(scope: Construct, props: DifyApiProps, role: { component: string; mode: BackendMode; resources: ComponentResources }): DifyWorkload {
-  const pod = backendPod(props.instance, props.config);
   const health = httpProbe('/health', 'http', { timeout: 5 });
   const workload = new DifyWorkload(scope, 'Resource', {
     ...props,
@@ -63,12 +62,7 @@ export function apiServerWorkload(scope: Construct, props: DifyApiProps, role: {
     ports: [{ name: 'http', port: DifyApi.PORT }],
     probes: { readiness: health, liveness: httpProbe('/health', 'http', { period: 30, failures: 3 }), startup: startupFor(health, 300) },
     resources: role.resources,
-    security: apiImageProfile(true),
-    volumes: pod.volumes,
-    volumeMounts: pod.mounts,
-    initContainers: [migrationGate()],
-    affinity: pod.affinity,
-    podLabels: pod.podLabels,
+    ...backendPod(props.instance, props.config),
   });
   for (const target of props.config.targets(role.mode)) workload.connections.allowTo(target);
   return workload;

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { DifyBackendConfig } from '../config/backend';
 import { LABEL_INSTANCE } from '../core/labels';
 import { SecurityProfile, nonRootProfile } from '../core/security';
-import { emptyDir } from '../core/workload';
+import { DifyWorkloadProps, emptyDir } from '../core/workload';
 
 /** UID/GID the dify-api image runs as. */
 export const DIFY_API_UID = 1001;
@@ -15,14 +15,20 @@ export function apiImageProfile(readOnlyRootFilesystem: boolean): SecurityProfil
   return nonRootProfile(DIFY_API_UID, { readOnlyRootFilesystem, fsGroup: DIFY_API_UID });
 }
 
-/** Volumes, mounts, affinity and pod labels of an api-image pod: /tmp, and the storage claim when file storage is a volume. */
-export function backendPod(instance: string, config: DifyBackendConfig): {
-  volumes: k8s.Volume[]; mounts: k8s.VolumeMount[]; affinity?: k8s.Affinity; podLabels?: Record<string, string>;
-} {
+/** The pod fields every long-running api-image role shares. */
+export type BackendPodProps = Pick<DifyWorkloadProps, 'security' | 'volumes' | 'volumeMounts' | 'initContainers' | 'affinity' | 'podLabels'>;
+
+/**
+ * The pod of a long-running api-image role: restricted with a read-only root,
+ * /tmp, the migration gate, and the storage claim (with its co-location
+ * affinity) when file storage is a volume.
+ */
+export function backendPod(instance: string, config: DifyBackendConfig): BackendPodProps {
   const volumes: k8s.Volume[] = [emptyDir('tmp', '1Gi')];
   const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
+  const base = { security: apiImageProfile(true), volumes, volumeMounts: mounts, initContainers: [migrationGate()] };
   const claimName = config.storageClaimName;
-  if (!claimName) return { volumes, mounts };
+  if (!claimName) return base;
   volumes.push({ name: 'storage', persistentVolumeClaim: { claimName } });
   mounts.push({ name: 'storage', mountPath: '/app/api/storage' });
   // Every pod mounting the ReadWriteOnce claim stays on the node where the first one runs.
@@ -34,7 +40,7 @@ export function backendPod(instance: string, config: DifyBackendConfig): {
       }],
     },
   };
-  return { volumes, mounts, affinity, podLabels: { [STORAGE_AFFINITY_LABEL]: claimName } };
+  return { ...base, affinity, podLabels: { [STORAGE_AFFINITY_LABEL]: claimName } };
 }
 
 /**

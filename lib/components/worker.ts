@@ -6,7 +6,7 @@ import { DifyComponentProps, DifyWorkload, execProbe, startupFor } from '../core
 import { DIFY_CELERY_QUEUES, validateQueueName } from '../autoscaling/celery-queues';
 import { invalid, validateDnsLabel } from '../core/validation';
 import { DEFAULT_IMAGES } from '../versions';
-import { apiImageProfile, backendPod, migrationGate } from './backend-pod';
+import { backendPod } from './backend-pod';
 
 /** Props of {@link DifyWorker}. */
 export interface DifyWorkerProps extends DifyComponentProps {
@@ -29,7 +29,6 @@ export class DifyWorker extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyWorkerProps) {
     super(scope, id);
-    const pod = backendPod(props.instance, props.config);
     // Upstream's compose healthcheck: the worker answers a broker ping.
     const ping = execProbe(['celery', '-A', 'celery_healthcheck.celery', 'inspect', 'ping'], { period: 60, timeout: 30, failures: 3 });
     const env = props.config.env('worker');
@@ -48,12 +47,7 @@ export class DifyWorker extends Construct implements IConnectable {
       env,
       probes: { readiness: ping, liveness: ping, startup: startupFor(ping, 300) },
       resources: DifyWorker.DEFAULT_RESOURCES,
-      security: apiImageProfile(true),
-      volumes: pod.volumes,
-      volumeMounts: pod.mounts,
-      initContainers: [migrationGate()],
-      affinity: pod.affinity,
-      podLabels: pod.podLabels,
+      ...backendPod(props.instance, props.config),
       terminationGracePeriodSeconds: 60,
     });
     for (const target of props.config.targets('worker')) this.connections.allowTo(target);

@@ -19,13 +19,32 @@ export function guardCollisions(scope: IConstruct): void {
   root.node.addValidation({ validate: () => findCollisions(root) });
 }
 
-/** Messages for every collision among the API objects under `root`. */
+/** An exposure's served routes (Ingress, HTTPRoute, nginx proxy), read without rendering anything. */
+interface RouteTableLike {
+  readonly routeTable: ReadonlyArray<{ readonly host: string; readonly path: string }>;
+}
+
+/**
+ * Messages for every collision under `root`: two API objects with one
+ * kind/namespace/name, or two exposures serving one host and path (cluster-wide:
+ * an ingress controller or Gateway serves every namespace). Reads metadata and
+ * route tables only, so it costs nothing like a render.
+ */
 export function findCollisions(root: IConstruct): string[] {
   const errors: string[] = [];
   const names = new Map<string, ApiObject>();
-  const routes = new Map<string, ApiObject>();
+  const routes = new Map<string, IConstruct>();
   const fix = 'give each installation a distinct `instance`, or put them in different namespaces';
   for (const c of root.node.findAll()) {
+    const table = (c as Partial<RouteTableLike>).routeTable;
+    if (Array.isArray(table)) {
+      for (const r of table) {
+        const hp = `${r.host}${r.path}`;
+        const owner = routes.get(hp);
+        if (owner && owner !== c) errors.push(`route ${hp} is claimed twice: by ${owner.node.path} and by ${c.node.path}; give each installation its own host`);
+        else routes.set(hp, c);
+      }
+    }
     if (!(c instanceof ApiObject)) continue;
     const group = c.apiVersion.includes('/') ? c.apiVersion.split('/')[0] : '';
     const ns = CLUSTER_SCOPED.has(c.kind) ? '' : c.metadata.namespace ?? '';
@@ -33,26 +52,6 @@ export function findCollisions(root: IConstruct): string[] {
     const first = names.get(key);
     if (first) errors.push(`${c.kind} "${c.metadata.name}"${ns ? ` in namespace "${ns}"` : ''} is defined twice: by ${first.node.path} and by ${c.node.path}; ${fix}`);
     else names.set(key, c);
-    for (const hp of hostPaths(c)) {
-      const k = `${ns}|${hp}`;
-      const owner = routes.get(k);
-      if (owner && owner !== c) errors.push(`route ${hp} is claimed twice: by ${owner.node.path} and by ${c.node.path}; give each installation its own host`);
-      else routes.set(k, c);
-    }
   }
   return errors;
-}
-
-/** `host + path` of every rule of an Ingress or HTTPRoute. */
-function hostPaths(obj: ApiObject): string[] {
-  if (obj.kind !== 'Ingress' && obj.kind !== 'HTTPRoute') return [];
-  const spec = (obj.toJson() as { spec?: Record<string, any> }).spec ?? {};
-  if (obj.kind === 'Ingress') {
-    return (spec.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => `${r.host ?? '*'}${p.path ?? '/'}`));
-  }
-  const hosts: string[] = spec.hostnames ?? ['*'];
-  const paths: string[] = (spec.rules ?? []).flatMap((r: any) => (r.matches ?? [{}]).map((m: any) => m.path?.value ?? '/'));
-  // The https redirect route has no matches and no backends: it does not claim paths.
-  if ((spec.rules ?? []).every((r: any) => !r.backendRefs)) return [];
-  return hosts.flatMap((h) => paths.map((p) => `${h}${p}`));
 }
