@@ -6,6 +6,9 @@ import { Environment } from './environments';
 // Placeholders: replace the hosts, bucket, CIDR, store and secret paths with your own.
 const credentials = credentialsInSecret('dify-credentials');
 const DATA_SUBNET = '10.40.0.0/16';
+// IRSA: the IAM roles that may read and write the file and plugin buckets (no access keys anywhere).
+const FILES_ROLE = { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/dify-prod-files' };
+const PLUGINS_ROLE = { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/dify-prod-plugins' };
 
 /**
  * Production: managed PostgreSQL, Redis (TLS), S3 (IRSA) and Qdrant; every
@@ -69,26 +72,27 @@ export const prod: Environment = {
         name: 'indexing',
         queues: ['dataset', 'dataset_summary', 'priority_dataset', 'pipeline', 'priority_pipeline'],
         queueDepthScaling: { minReplicas: 1, maxReplicas: 10, listLength: 10 },
-        options: { priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+        options: { priorityClassName: 'dify-critical', serviceAccountAnnotations: FILES_ROLE, resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
       },
       {
         name: 'workflow',
         queues: ['workflow', 'workflow_storage', 'workflow_based_app_execution', 'conversation', 'triggered_workflow_dispatcher', 'schedule_poller',
           'schedule_executor', 'trigger_refresh_publisher', 'trigger_refresh_executor', 'plugin', 'api_token', 'app_deletion', 'app_rbac', 'retention'],
         queueDepthScaling: { minReplicas: 2, maxReplicas: 20, listLength: 5 },
-        options: { priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+        options: { priorityClassName: 'dify-critical', serviceAccountAnnotations: FILES_ROLE, resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
       },
-      { name: 'ops', queues: ['mail', 'ops_trace'], queueDepthScaling: { minReplicas: 1, maxReplicas: 4, listLength: 20 } },
+      { name: 'ops', queues: ['mail', 'ops_trace'], queueDepthScaling: { minReplicas: 1, maxReplicas: 4, listLength: 20 }, options: { serviceAccountAnnotations: FILES_ROLE } },
     ],
     // CELERY_BROKER_URL of the prod Redis points at database 1 (as upstream's compose).
     workerPoolsBroker: { database: 1 },
     components: {
-      api: { autoscaling: { minReplicas: 3, maxReplicas: 12 }, priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+      api: { autoscaling: { minReplicas: 3, maxReplicas: 12 }, priorityClassName: 'dify-critical', serviceAccountAnnotations: FILES_ROLE, resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
       web: { autoscaling: { minReplicas: 3, maxReplicas: 8 }, priorityClassName: 'dify-critical' },
+      beat: { serviceAccountAnnotations: FILES_ROLE },
       sandbox: { autoscaling: { minReplicas: 2, maxReplicas: 10 }, priorityClassName: 'dify-critical' },
       ssrfProxy: { replicas: 2, priorityClassName: 'dify-critical' },
-      pluginDaemon: { priorityClassName: 'dify-critical' },
-      apiWebsocket: { autoscaling: { minReplicas: 2, maxReplicas: 6 }, priorityClassName: 'dify-critical' },
+      pluginDaemon: { priorityClassName: 'dify-critical', serviceAccountAnnotations: PLUGINS_ROLE },
+      apiWebsocket: { autoscaling: { minReplicas: 2, maxReplicas: 6 }, priorityClassName: 'dify-critical', serviceAccountAnnotations: FILES_ROLE },
       agentBackend: { replicas: 2, priorityClassName: 'dify-critical' },
       localSandbox: { priorityClassName: 'dify-critical' },
       agentSsrfProxy: { replicas: 2, priorityClassName: 'dify-critical' },

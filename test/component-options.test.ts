@@ -1,5 +1,5 @@
 import { CREDENTIALS, CredentialSpec, DifySecrets, SecretKeyRef } from '../lib';
-import { difyDocs, find } from './util';
+import { ENVIRONMENTS, difyDocs, find, parseDocs, synthFiles } from './util';
 
 describe('per-component options own env, identity and credentials', () => {
   const { docs } = difyDocs({
@@ -56,5 +56,15 @@ describe('the credentials table is the one source', () => {
       'api-websocket', 'agent-backend', 'local-sandbox', 'agent-ssrf-proxy']
       .filter((c) => envOf(c).some((e: any) => e.valueFrom?.secretKeyRef?.key === s.key));
     expect(readers.sort()).toEqual(Object.keys(s.readers).sort());
+  });
+});
+
+describe('prod reaches S3 through IRSA', () => {
+  const docs = parseDocs(synthFiles(ENVIRONMENTS.find((e) => e.name === 'prod')!));
+  const role = (name: string) => find(docs, 'ServiceAccount', name).metadata.annotations?.['eks.amazonaws.com/role-arn'];
+  test('every role that reads the file bucket, and the plugin daemon, has its IAM role; nothing else does', () => {
+    for (const sa of ['dify-api', 'dify-api-websocket', 'dify-beat', 'dify-worker-indexing', 'dify-worker-workflow', 'dify-worker-ops']) expect({ sa, role: role(sa) }).toEqual({ sa, role: 'arn:aws:iam::123456789012:role/dify-prod-files' });
+    expect(role('dify-plugin-daemon')).toBe('arn:aws:iam::123456789012:role/dify-prod-plugins');
+    for (const sa of ['dify-web', 'dify-sandbox', 'dify-ssrf-proxy']) expect({ sa, role: role(sa) }).toEqual({ sa, role: undefined });
   });
 });
