@@ -37,9 +37,14 @@ const CASES = [
     expect: /^synth failed: host: got "not a host"; /m,
   },
   {
+    name: 'type error',
+    break: (apps) => appendFileSync(join(apps, 'dev.ts'), '\nexport const broken: number = dev.name;\n'),
+    expect: /apps\/dev\.ts\(\d+,\d+\): error TS2322: /,
+  },
+  {
     name: 'syntax error',
     break: (apps) => appendFileSync(join(apps, 'dev.ts'), '\nexport const broken = ;\n'),
-    expect: /apps\/dev\.ts:\d+:\d+: ERROR: /,
+    expect: /apps\/dev\.ts\(\d+,\d+\): error TS\d+: /,
   },
 ];
 
@@ -49,7 +54,8 @@ for (const c of CASES) {
   try {
     cpSync(join(ROOT, 'apps'), join(work, 'apps'), { recursive: true });
     cpSync(join(ROOT, 'dist'), join(work, 'dist'), { recursive: true });
-    for (const link of ['lib', 'imports', 'node_modules']) symlinkSync(join(ROOT, link), join(work, link), 'dir');
+    for (const link of ['lib', 'imports', 'node_modules', 'scripts']) symlinkSync(join(ROOT, link), join(work, link), 'dir');
+    for (const file of ['tsconfig.json', 'tsconfig.synth.json']) cpSync(join(ROOT, file), join(work, file));
     c.break(join(work, 'apps'));
     const before = tree(join(work, 'dist'));
     const [cmd, ...args] = SYNTH.split(' ');
