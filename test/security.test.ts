@@ -95,7 +95,7 @@ describe('supply chain', () => {
   test('bad registry and digest are rejected', () => {
     expect(() => difyDocs({ imageRegistry: 'https://registry.example.com/' })).toThrow(/^imageRegistry: got "https:\/\/registry\.example\.com\/"; must be a registry host/);
     expect(() => difyDocs({ imageDigests: { web: 'sha256:123' } })).toThrow(/^imageDigests\.web: got "sha256:123"; must be "sha256:" followed by 64 lowercase hex digits/);
-    expect(() => difyDocs({ imageDigests: { mysql: digest } as any })).toThrow(/^imageDigests\.mysql: got "sha256:a+"; unknown property of imageDigests; known properties: api, awsCli, nginx, /);
+    expect(() => difyDocs({ imageDigests: { mysql: digest } as any })).toThrow(/^imageDigests\.mysql: got "sha256:a+"; unknown property of imageDigests; known properties: agentBackend, api, awsCli, localSandbox, nginx, /);
   });
 });
 
