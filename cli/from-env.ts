@@ -10,7 +10,7 @@ import type { Environment } from '../apps/environments';
 import { Code, Tree, call, evaluate, importsOf, quote, renderTs } from './code';
 import { COMPONENT_OF_SERVICE, COMPOSE_SERVICES, FactorySpec, PLACEHOLDER_CREDENTIALS, PLUGIN_STORAGE, STORAGE, VECTOR_STORES } from './tables';
 import { upstreamCompose } from './upstream';
-import { AWAITING_WIRING, typedEnvNames } from '../lib/parity/env-parity';
+import { typedEnvNames } from '../lib/parity/env-parity';
 
 /** Names a typed settings property renders (extraEnv refuses them), by extraEnv scope. */
 const TYPED_NAMES = { backend: typedEnvNames('backend'), web: typedEnvNames('web') };
@@ -645,9 +645,7 @@ class Converter {
       ['WEAVIATE_ENABLE_TOKENIZER_KAGOME_JA', ['weaviate', 'tokenizers', 'kagomeJa'], bool, false],
       ['WEAVIATE_ENABLE_TOKENIZER_KAGOME_KR', ['weaviate', 'tokenizers', 'kagomeKr'], bool, false],
     ];
-    // A key whose setting is not wired into its component yet keeps the handling it had before.
-    const wired = (key: string) => !AWAITING_WIRING.some((id) => id.startsWith(`${key}@`));
-    for (const [key, path, parse, dflt] of specs) if (this.given(key) !== undefined && wired(key)) this.setting(key, path, parse, dflt);
+    for (const [key, path, parse, dflt] of specs) if (this.given(key) !== undefined) this.setting(key, path, parse, dflt);
     // The worker entrypoint reads CELERY_MAX_WORKERS/MIN_WORKERS only with CELERY_AUTO_SCALE=true.
     if (this.given('CELERY_AUTO_SCALE')?.toLowerCase() === 'true' && this.given('CELERY_MAX_WORKERS') !== undefined) {
       this.setting('CELERY_MAX_WORKERS', ['processes', 'worker', 'autoscale', 'maxWorkers'], num, -1);

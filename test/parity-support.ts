@@ -1,6 +1,5 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { EnvSet } from '../lib/core/env';
 import { PARITY_COMPONENT_LABELS, ParityComponent, ParityDelivery } from '../lib/parity/env-parity';
 
 /** Keys of the vendored upstream env.example, in file order. */
@@ -37,18 +36,6 @@ export function renderedComponent(docs: Record<string, any>[], component: Parity
     .flatMap((v: any) => Object.values(configMap(v.configMap.name)))
     .flatMap((text: unknown) => String(text).split('\n').map((l) => l.trim()));
   return { env, args: [...(container.command ?? []), ...(container.args ?? [])], lines };
-}
-
-/** An EnvSet (a settings renderer's output) in the shape of {@link Rendered}. */
-export function renderedEnvSet(set: EnvSet): Rendered {
-  const env = new Map(Object.entries(set.plainData()));
-  for (const e of set.secretEnv()) env.set(e.name, `secret:${e.valueFrom!.secretKeyRef!.name}/${e.valueFrom!.secretKeyRef!.key}`);
-  return { env, args: [], lines: [] };
-}
-
-/** Server arguments in the shape of {@link Rendered}. */
-export function renderedArgs(args: string[]): Rendered {
-  return { env: new Map(), args, lines: [] };
 }
 
 /** The value a delivery renders to, or undefined when absent. */

@@ -1,34 +1,16 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { DifyProps, DifySettings, SecretKeyRef } from '../lib';
+import { DifyProps, SecretKeyRef } from '../lib';
 import {
-  AWAITING_WIRING, ENV_PARITY, EnvParity, PARITY_COMPONENT_LABELS, ParityComponent, ParityDelivery, UNTYPED_CREDENTIALS, parityDeliveries, parityRoute,
+  ENV_PARITY, EnvParity, PARITY_COMPONENT_LABELS, ParityComponent, ParityDelivery, PinnedParity, UNTYPED_CREDENTIALS, parityDeliveries, parityRoute,
 } from '../lib/parity/env-parity';
 import { renderParityMarkdown } from '../lib/parity/render';
 import { PROBES, fixtureFor } from './parity-probes';
-import { Rendered, deliveredValue, envExampleKeys, matches, renderedArgs, renderedComponent, renderedEnvSet } from './parity-support';
+import { deliveredValue, envExampleKeys, matches, renderedComponent } from './parity-support';
 import { difyDocs } from './util';
 
 const KEYS = envExampleKeys();
 const entries = (kind: EnvParity['kind']) => KEYS.filter((k) => ENV_PARITY[k]?.kind === kind);
-
-/** The settings renderer of each component with deliveries in AWAITING_WIRING. */
-const RENDERERS: Partial<Record<ParityComponent, (s: DifySettings) => Rendered>> = {
-  web: (s) => renderedEnvSet(s.webEnv()),
-  sandbox: (s) => renderedEnvSet(s.sandboxEnv()),
-  pluginDaemon: (s) => renderedEnvSet(s.pluginDaemonEnv()),
-  postgres: (s) => renderedArgs(s.postgresArgs()),
-  weaviate: (s) => renderedEnvSet(s.weaviateEnv()),
-  apiWebsocket: (s) => renderedEnvSet(s.processEnv('apiWebsocket')),
-};
-
-/** The renderer standing in for a delivery that awaits wiring. */
-function awaiting(id: string, c: ParityComponent): ((s: DifySettings) => Rendered) | undefined {
-  if (!AWAITING_WIRING.includes(id)) return undefined;
-  const r = RENDERERS[c];
-  if (!r) throw new Error(`${id} awaits wiring but ${c} has no settings renderer`);
-  return r;
-}
 
 /** The default installation. */
 const DEFAULTS: Partial<DifyProps> = {};
@@ -60,16 +42,10 @@ function expectedFor(expect: string | Partial<Record<ParityComponent, string>>, 
 /** Checks one delivery; returns a failure message or undefined. */
 function check(key: string, d: ParityDelivery, props: Partial<DifyProps>, expected: string): string | undefined {
   const where = `${key} -> ${d.component}${d.via === 'env' ? `:${d.name}` : `:${d.via}:${d.name}`}`;
-  const id = `${key}@${d.component}`;
   const rendered = renderedComponent(synth(props), d.component);
   const actual = rendered && deliveredValue(rendered, d, expected);
-  const fallback = awaiting(id, d.component);
-  if (matches(d, actual, expected)) {
-    return fallback ? `${where}: now rendered by the component; remove ${id} from AWAITING_WIRING` : undefined;
-  }
-  if (!fallback) return `${where}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}${rendered ? '' : ' (component not deployed)'}`;
-  const viaRenderer = deliveredValue(fallback(new DifySettings(props.settings)), d, expected);
-  return matches(d, viaRenderer, expected) ? undefined : `${where}: the settings renderer gives ${JSON.stringify(viaRenderer)}, expected ${JSON.stringify(expected)}`;
+  if (matches(d, actual, expected)) return undefined;
+  return `${where}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}${rendered ? '' : ' (component not deployed)'}`;
 }
 
 describe('upstream env.example parity', () => {
@@ -94,7 +70,8 @@ describe('upstream env.example parity', () => {
 
   test('every delivery names a known component and every typed key has a probe', () => {
     for (const k of KEYS) {
-      for (const d of parityDeliveries(k, ENV_PARITY[k])) expect(PARITY_COMPONENT_LABELS).toHaveProperty(d.component);
+      const pinned = pinnedOf(ENV_PARITY[k]);
+      for (const d of [...parityDeliveries(k, ENV_PARITY[k]), ...pinned ? parityDeliveries(k, pinned) : []]) expect(PARITY_COMPONENT_LABELS).toHaveProperty(d.component);
     }
     expect(entries('typed').filter((k) => !PROBES[k])).toEqual([]);
     expect(Object.keys(PROBES).filter((k) => ENV_PARITY[k]?.kind !== 'typed')).toEqual([]);
@@ -121,9 +98,7 @@ describe('upstream env.example parity', () => {
       for (const d of parityDeliveries(key, ENV_PARITY[key])) {
         const expected = expectedFor(probe.expect, d.component);
         const props = withFixtures(key, DEFAULTS, [d]);
-        const rendered = renderedComponent(synth(props), d.component);
-        const fallback = awaiting(`${key}@${d.component}`, d.component);
-        const r = rendered && !fallback ? rendered : fallback?.(new DifySettings());
+        const r = renderedComponent(synth(props), d.component);
         if (r && matches(d, deliveredValue(r, d, expected), expected)) same.push(`${key}@${d.component}`);
       }
     }
@@ -196,15 +171,30 @@ describe('upstream env.example parity', () => {
     expect(accepted).toEqual([]);
   });
 
-  test('AWAITING_WIRING names only typed deliveries', () => {
-    const typedIds = entries('typed').flatMap((k) => parityDeliveries(k, ENV_PARITY[k]).map((d) => `${k}@${d.component}`));
-    expect(AWAITING_WIRING.filter((id) => !typedIds.includes(id))).toEqual([]);
-  });
-
-  test('pending keys await a component that is not deployed yet', () => {
-    const docs = synth(DEFAULTS);
-    const deployed = entries('pending').filter((k) => renderedComponent(docs, (ENV_PARITY[k] as { awaits: ParityComponent }).awaits));
-    expect(deployed).toEqual([]);
+  test('pinned deliveries keep their stated value by default and whatever the key\'s route sets', () => {
+    const failures: string[] = [];
+    const pinnedKeys = KEYS.filter((k) => pinnedOf(ENV_PARITY[k]));
+    for (const key of pinnedKeys) {
+      const entry = ENV_PARITY[key];
+      const p = pinnedOf(entry)!;
+      // The route that sets the key for its other receivers: the probe, or every extraEnv route of the key.
+      const routed = entry.kind === 'typed'
+        ? [PROBES[key].props]
+        : [...new Set(parityDeliveries(key, entry).map((d) => parityRoute('extraEnv', d.component)))].map((r) => routeProps(r, { [key]: `parity-${key.toLowerCase()}` }));
+      for (const d of parityDeliveries(key, p)) {
+        const atDefaults = check(key, d, withFixtures(key, DEFAULTS, [d]), p.value);
+        if (atDefaults) failures.push(`${atDefaults} (defaults)`);
+        for (const props of routed) {
+          const docs = synth(props);
+          // A typed probe may leave the pinned component out (collaboration: false); the route must not change it where it runs.
+          if (entry.kind === 'typed' && !renderedComponent(docs, d.component)) continue;
+          const f = check(key, d, props, p.value);
+          if (f) failures.push(`${f} (with the key set through its route)`);
+        }
+      }
+    }
+    expect(pinnedKeys).toContain('REDIS_SOCKET_TIMEOUT');
+    expect(failures).toEqual([]);
   });
 
   test('docs/parity.md is generated from the classification (npm run gen:parity)', () => {
@@ -212,6 +202,11 @@ describe('upstream env.example parity', () => {
     expect(committed).toBe(renderParityMarkdown());
   });
 });
+
+/** The deliveries of a routed key that keep a value of their own. */
+function pinnedOf(entry: EnvParity): PinnedParity | undefined {
+  return entry.kind === 'typed' || entry.kind === 'extraEnv' ? entry.pinned : undefined;
+}
 
 /** Props that set `values` through `route` (`settings.extraEnv`, `settings.webExtraEnv` or `components.<c>.<extraEnv|secretEnv>`). */
 function routeProps(route: string, values: Record<string, string | SecretKeyRef>): Partial<DifyProps> {

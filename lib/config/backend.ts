@@ -130,6 +130,6 @@ export class DifyBackendConfig {
     }
     env.merge(p.settings.processEnv(mode === 'api-websocket' ? 'apiWebsocket' : mode));
     env.merge(backendFeatureEnv(mode, p.features ?? {}));
-    return p.settings.applyExtraEnv(env, 'extraEnv');
+    return p.settings.applyExtraEnv(env, 'extraEnv', mode === 'api-websocket' ? 'apiWebsocket' : mode);
   }
 }

@@ -8,7 +8,7 @@ import {
 } from './component-settings';
 import { DifyMail } from './mail';
 import { DifyProcessSizing, celeryEnv, gunicornEnv } from './process-sizing';
-import { typedEnvNames } from '../parity/env-parity';
+import { pinnedEnvNames, typedEnvNames } from '../parity/env-parity';
 
 /** Log levels Dify's api accepts (LOG_LEVEL). */
 export type DifyLogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
@@ -108,8 +108,10 @@ export interface DifySettingsProps {
   /** CHECK_UPDATE_URL: empty disables the update check. @default "https://updates.dify.ai" */
   readonly checkUpdateUrl?: string;
   /**
-   * Any other upstream variable for api, worker, beat and the migration Job.
-   * Names the typed props manage, and every credential name, are rejected.
+   * Any other upstream variable for api, worker, beat, the migration Job and
+   * the collaboration websocket (which keeps its own REDIS_SOCKET_TIMEOUT, 300,
+   * against a Dify 1.16.1 pub/sub bug). Names the typed props manage, and
+   * every credential name, are rejected.
    * @default {}
    */
   readonly extraEnv?: Record<string, string>;
@@ -362,21 +364,30 @@ export class DifySettings {
     }, 'settings.weaviate');
   }
 
-  /** Applies `extraEnv` to a backend EnvSet, refusing managed and credential names. */
-  public applyExtraEnv(env: EnvSet, which: 'extraEnv' | 'webExtraEnv'): EnvSet {
+  /**
+   * Applies `extraEnv` to an EnvSet, refusing managed and credential names.
+   * A name `role` pins (its own value, e.g. the websocket's
+   * REDIS_SOCKET_TIMEOUT) keeps the role's value there while the other roles
+   * take the extraEnv one.
+   */
+  public applyExtraEnv(env: EnvSet, which: 'extraEnv' | 'webExtraEnv', role?: ApiImageRole | 'web'): EnvSet {
     const extra = this.props[which] ?? {};
     const typed = which === 'extraEnv' ? TYPED_BACKEND_NAMES : TYPED_WEB_NAMES;
+    const pinned = role ? pinnedEnvNames(role) : new Set<string>();
+    const applied: Record<string, string> = {};
     for (const name of Object.keys(extra).sort()) {
       if (isSensitiveEnvName(name)) {
         invalid(`settings.${which}.${name}`, '<redacted>', `${name} is a credential in Dify's sensitive_env_names; pass it as a SecretKeyRef through the typed props, never through ${which}`);
       }
       if (env.has(name)) {
+        if (pinned.has(name)) continue;
         invalid(`settings.${which}.${name}`, extra[name], `${name} is set by a typed property of dify-cdk8s; use that property instead`);
       }
       const prop = typed.get(name);
       if (prop) invalid(`settings.${which}.${name}`, extra[name], `${name} is set by the typed property ${prop}; use that property instead`);
+      applied[name] = extra[name];
     }
-    return env.plain(extra, `settings.${which}`);
+    return env.plain(applied, `settings.${which}`);
   }
 
   /** PIP_MIRROR_URL, plain or by Secret reference. */

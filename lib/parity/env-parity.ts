@@ -23,6 +23,16 @@ export const PARITY_COMPONENT_LABELS: Record<ParityComponent, string> = {
   weaviate: 'weaviate', nginxProxy: 'nginx', agentBackend: 'agent-backend', localSandbox: 'local-sandbox', agentSsrfProxy: 'agent-ssrf-proxy',
 };
 
+/**
+ * Components that render a value of their own for a routed key, whatever its
+ * route sets: the route's value reaches the entry's `to`, never these.
+ */
+export interface PinnedParity {
+  readonly value: string;
+  readonly reason: string;
+  readonly to: readonly string[];
+}
+
 /** A typed property sets it. */
 export interface TypedParity {
   readonly kind: 'typed';
@@ -30,6 +40,7 @@ export interface TypedParity {
   readonly prop: string;
   readonly to: readonly string[];
   readonly note?: string;
+  readonly pinned?: PinnedParity;
 }
 
 /** Rendered with a value the installation depends on (a port, a path, a locale); not overridable. */
@@ -44,19 +55,15 @@ export interface FixedParity {
 export interface ExtraEnvParity {
   readonly kind: 'extraEnv';
   readonly to: readonly string[];
+  readonly note?: string;
+  readonly pinned?: PinnedParity;
 }
 
 /** A credential by Secret reference through `components.<c>.secretEnv`. */
 export interface SecretEnvParity {
   readonly kind: 'secretEnv';
   readonly to: readonly string[];
-}
-
-/** Belongs to a component being added (issue 8 items 1 and 2); classified when it lands. */
-export interface PendingParity {
-  readonly kind: 'pending';
-  readonly awaits: ParityComponent;
-  readonly note: string;
+  readonly note?: string;
 }
 
 /** Means nothing on Kubernetes. */
@@ -65,20 +72,20 @@ export interface NotApplicableParity {
   readonly reason: string;
 }
 
-export type EnvParity = TypedParity | FixedParity | ExtraEnvParity | SecretEnvParity | PendingParity | NotApplicableParity;
+export type EnvParity = TypedParity | FixedParity | ExtraEnvParity | SecretEnvParity | NotApplicableParity;
 
 const BACKEND = ['api', 'worker', 'beat', 'migration'];
 const SERVING = ['api', 'worker'];
 
-const typed = (prop: string, to: readonly string[], note?: string): TypedParity => ({ kind: 'typed', prop, to, note });
+const typed = (prop: string, to: readonly string[], note?: string, pinned?: PinnedParity): TypedParity => ({ kind: 'typed', prop, to, note, pinned });
 const fixed = (value: string, reason: string, to: readonly string[]): FixedParity => ({ kind: 'fixed', value, reason, to });
-const extra = (to: readonly string[] = BACKEND): ExtraEnvParity => ({ kind: 'extraEnv', to });
-const secret = (to: readonly string[] = SERVING): SecretEnvParity => ({ kind: 'secretEnv', to });
-const pending = (awaits: ParityComponent, note: string): PendingParity => ({ kind: 'pending', awaits, note });
+const extra = (to: readonly string[] = BACKEND, note?: string, pinned?: PinnedParity): ExtraEnvParity => ({ kind: 'extraEnv', to, note, pinned });
+const secret = (to: readonly string[] = SERVING, note?: string): SecretEnvParity => ({ kind: 'secretEnv', to, note });
 const na = (reason: string): NotApplicableParity => ({ kind: 'notApplicable', reason });
+const pinned = (value: string, reason: string, to: readonly string[]): PinnedParity => ({ value, reason, to });
 
-const WEBSOCKET = 'api websocket (issue 8 item 1)';
-const AGENT = 'agent v2 stack (issue 8 item 2)';
+const AGENT_BACKEND = ['agentBackend'];
+const E2B_INERT = 'reaches the agent backend, but has no effect while DIFY_AGENT_RUNTIME_BACKEND is local: the E2B runtime (which would also need a public /agent-stub/ route) is not built';
 const WEBSITE_DERIVED = 'derived from the host(s) and TLS';
 const SERVICE_DERIVED = 'the in-cluster Service of the installation (named after `instance`)';
 const LOCALE = 'the locale the api image is built and tested with';
@@ -111,7 +118,8 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   OPENAI_API_BASE: extra(),
   MIGRATION_ENABLED: fixed('false', 'migrations run once per release in the migration Job (which gets "true"), never in serving pods', ['api', 'worker', 'beat']),
   FILES_ACCESS_TIMEOUT: extra(),
-  ENABLE_COLLABORATION_MODE: pending('apiWebsocket', `follows whether the ${WEBSOCKET} is deployed`),
+  ENABLE_COLLABORATION_MODE: typed('collaboration', SERVING, 'true while the collaboration websocket is deployed (the default), false with collaboration: false',
+    pinned('true', 'the websocket exists only with collaboration on', ['apiWebsocket'])),
   // Logging and server workers
   LOG_LEVEL: typed('settings.logLevel', BACKEND),
   LOG_OUTPUT_FORMAT: typed('settings.logFormat', BACKEND),
@@ -180,7 +188,7 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   REDIS_RETRY_RETRIES: extra(),
   REDIS_RETRY_BACKOFF_BASE: extra(),
   REDIS_RETRY_BACKOFF_CAP: extra(),
-  REDIS_SOCKET_TIMEOUT: extra(),
+  REDIS_SOCKET_TIMEOUT: extra(BACKEND, undefined, pinned('300', 'Dify 1.16.1 applies it to the websocket\'s idle Socket.IO pub/sub listener, which then reconnects and loses events after that many silent seconds (langgenius/dify#39745); upstream\'s 5.0 would do so every 5 s', ['apiWebsocket'])),
   REDIS_SOCKET_CONNECT_TIMEOUT: extra(),
   REDIS_HEALTH_CHECK_INTERVAL: extra(),
   REDIS_KEEPALIVE: extra(),
@@ -221,7 +229,7 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   ENABLE_WEBSITE_FIRECRAWL: typed('settings.web.websiteImport.firecrawl', ['web']),
   ENABLE_WEBSITE_WATERCRAWL: typed('settings.web.websiteImport.watercrawl', ['web']),
   NEXT_PUBLIC_ENABLE_SINGLE_DOLLAR_LATEX: extra(['web']),
-  NEXT_PUBLIC_ENABLE_AGENT_V2: pending('agentBackend', `follows whether the ${AGENT} is deployed`),
+  NEXT_PUBLIC_ENABLE_AGENT_V2: typed('agent', ['web'], 'true while the agent v2 stack is deployed (the default), false with agent: false'),
   EXPERIMENTAL_ENABLE_VINEXT: extra(['web']),
   // Storage and default vector store
   STORAGE_TYPE: typed('storage', BACKEND),
@@ -289,8 +297,8 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   PLUGIN_PPROF_ENABLED: typed('settings.plugins.pprofEnabled', ['pluginDaemon:PPROF_ENABLED']),
   PLUGIN_DEBUGGING_HOST: fixed('0.0.0.0', 'the daemon listens on the pod IP for its Service', ['pluginDaemon:PLUGIN_REMOTE_INSTALLING_HOST']),
   PLUGIN_DEBUGGING_PORT: fixed('5003', 'the plugin daemon Service exposes remote debugging on port 5003', ['pluginDaemon:PLUGIN_REMOTE_INSTALLING_PORT']),
-  EXPOSE_PLUGIN_DEBUGGING_HOST: typed('instance', ['api:PLUGIN_REMOTE_INSTALL_HOST'], `${SERVICE_DERIVED}: the plugin daemon`),
-  EXPOSE_PLUGIN_DEBUGGING_PORT: fixed('5003', 'the debugging port the plugin daemon Service exposes', ['api:PLUGIN_REMOTE_INSTALL_PORT']),
+  EXPOSE_PLUGIN_DEBUGGING_HOST: typed('pluginRemoteDebugging.advertisedHost', ['api:PLUGIN_REMOTE_INSTALL_HOST'], 'the address of the debugging Service shown in the console; upstream\'s localhost without pluginRemoteDebugging'),
+  EXPOSE_PLUGIN_DEBUGGING_PORT: typed('pluginRemoteDebugging.advertisedPort', ['api:PLUGIN_REMOTE_INSTALL_PORT'], 'by default the debugging Service\'s port (5003), or its node port with NodePort'),
   PLUGIN_DIFY_INNER_API_KEY: typed('secrets', ['api:INNER_API_KEY_FOR_PLUGIN', 'worker:INNER_API_KEY_FOR_PLUGIN', 'pluginDaemon:DIFY_INNER_API_KEY'], 'by Secret, one key on both sides'),
   PLUGIN_DIFY_INNER_API_URL: typed('instance', ['pluginDaemon:DIFY_INNER_API_URL'], `${SERVICE_DERIVED}: the api`),
   FORCE_VERIFYING_SIGNATURE: typed('settings.plugins.forceVerifyingSignature', ['pluginDaemon']),
@@ -311,30 +319,30 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   MARKETPLACE_API_URL: typed('settings.marketplace.apiUrl', [...BACKEND, 'web']),
   MARKETPLACE_URL: typed('settings.marketplace.url', ['web']),
   // Dify Agent backend
-  AGENT_BACKEND_BASE_URL: pending('agentBackend', AGENT),
-  DIFY_AGENT_API_TOKEN: pending('agentBackend', AGENT),
-  AGENT_BACKEND_STREAM_READ_TIMEOUT_SECONDS: pending('agentBackend', AGENT),
-  AGENT_BACKEND_STREAM_MAX_RECONNECTS: pending('agentBackend', AGENT),
-  DIFY_AGENT_REDIS_URL: pending('agentBackend', AGENT),
-  DIFY_AGENT_REDIS_PREFIX: pending('agentBackend', AGENT),
-  DIFY_AGENT_SHUTDOWN_GRACE_SECONDS: pending('agentBackend', AGENT),
-  DIFY_AGENT_RUN_RETENTION_SECONDS: pending('agentBackend', AGENT),
-  DIFY_AGENT_RUN_TIMEOUT_SECONDS: pending('agentBackend', AGENT),
-  DIFY_AGENT_PLUGIN_DAEMON_URL: pending('agentBackend', AGENT),
-  DIFY_AGENT_PLUGIN_DAEMON_API_KEY: pending('agentBackend', AGENT),
-  DIFY_AGENT_INNER_API_URL: pending('agentBackend', AGENT),
-  DIFY_AGENT_INNER_API_KEY: pending('agentBackend', AGENT),
-  DIFY_AGENT_RUNTIME_BACKEND: pending('agentBackend', AGENT),
-  DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: pending('agentBackend', AGENT),
-  DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN: pending('agentBackend', AGENT),
-  DIFY_AGENT_E2B_API_KEY: pending('agentBackend', AGENT),
-  DIFY_AGENT_E2B_TEMPLATE: pending('agentBackend', AGENT),
-  DIFY_AGENT_E2B_ACTIVE_TIMEOUT_SECONDS: pending('agentBackend', AGENT),
-  DIFY_AGENT_E2B_SHELLCTL_AUTH_TOKEN: pending('agentBackend', AGENT),
-  DIFY_AGENT_E2B_SHELLCTL_PORT: pending('agentBackend', AGENT),
-  DIFY_AGENT_SANDBOX_FILES_BASE_URL: pending('agentBackend', AGENT),
-  DIFY_AGENT_STUB_API_BASE_URL: pending('agentBackend', AGENT),
-  DIFY_AGENT_SERVER_SECRET_KEY: pending('agentBackend', AGENT),
+  AGENT_BACKEND_BASE_URL: typed('instance', SERVING, `${SERVICE_DERIVED}: the agent backend; unset with agent: false`),
+  DIFY_AGENT_API_TOKEN: typed('secrets', ['api:AGENT_BACKEND_API_TOKEN', 'worker:AGENT_BACKEND_API_TOKEN', 'agentBackend'], 'by Secret, one token on both sides (never upstream\'s development default)'),
+  AGENT_BACKEND_STREAM_READ_TIMEOUT_SECONDS: fixed('30', 'upstream\'s value: how long api and worker wait on an agent run\'s event stream before reconnecting; the backend is in-cluster, as in upstream\'s compose', SERVING),
+  AGENT_BACKEND_STREAM_MAX_RECONNECTS: fixed('3', 'upstream\'s value: how often api and worker reconnect to an agent run\'s event stream before failing the run', SERVING),
+  DIFY_AGENT_REDIS_URL: typed('agent.redisUrl, secrets', AGENT_BACKEND, 'by Secret; derived from the embedded Redis (DB 2) by default, required with externalRedis'),
+  DIFY_AGENT_REDIS_PREFIX: fixed('dify-agent', 'upstream\'s prefix of the agent runs kept in Redis: changing it orphans running and retained runs', AGENT_BACKEND),
+  DIFY_AGENT_SHUTDOWN_GRACE_SECONDS: typed('agent.shutdownGraceSeconds', AGENT_BACKEND, 'the pod\'s termination grace period is 30 s longer'),
+  DIFY_AGENT_RUN_RETENTION_SECONDS: typed('agent.runRetentionSeconds', AGENT_BACKEND),
+  DIFY_AGENT_RUN_TIMEOUT_SECONDS: typed('agent.runTimeoutSeconds', AGENT_BACKEND),
+  DIFY_AGENT_PLUGIN_DAEMON_URL: typed('instance', AGENT_BACKEND, `${SERVICE_DERIVED}: the plugin daemon`),
+  DIFY_AGENT_PLUGIN_DAEMON_API_KEY: typed('secrets', AGENT_BACKEND, 'by Secret, equal to PLUGIN_DAEMON_KEY'),
+  DIFY_AGENT_INNER_API_URL: typed('instance', AGENT_BACKEND, `${SERVICE_DERIVED}: the api`),
+  DIFY_AGENT_INNER_API_KEY: typed('secrets', AGENT_BACKEND, 'by Secret, equal to PLUGIN_DIFY_INNER_API_KEY (api\'s INNER_API_KEY_FOR_PLUGIN)'),
+  DIFY_AGENT_RUNTIME_BACKEND: fixed('local', 'runs execute in the local sandbox the stack deploys; the E2B runtime is not built', AGENT_BACKEND),
+  DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: typed('instance', ['agentBackend', 'agentBackend:DIFY_AGENT_SHELLCTL_ENTRYPOINT'], `${SERVICE_DERIVED}: the local sandbox; also under 1.16.1's legacy name`),
+  DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN: typed('secrets', ['agentBackend', 'agentBackend:DIFY_AGENT_SHELLCTL_AUTH_TOKEN', 'localSandbox:SHELLCTL_AUTH_TOKEN'], 'by Secret, one token on both sides; also under 1.16.1\'s legacy name'),
+  DIFY_AGENT_E2B_API_KEY: secret(AGENT_BACKEND, E2B_INERT),
+  DIFY_AGENT_E2B_TEMPLATE: extra(AGENT_BACKEND, E2B_INERT),
+  DIFY_AGENT_E2B_ACTIVE_TIMEOUT_SECONDS: extra(AGENT_BACKEND, E2B_INERT),
+  DIFY_AGENT_E2B_SHELLCTL_AUTH_TOKEN: secret(AGENT_BACKEND, E2B_INERT),
+  DIFY_AGENT_E2B_SHELLCTL_PORT: extra(AGENT_BACKEND, E2B_INERT),
+  DIFY_AGENT_SANDBOX_FILES_BASE_URL: typed('instance', AGENT_BACKEND, `${SERVICE_DERIVED}: the api, which the local sandbox reaches through the agent SSRF proxy (/files/ only)`),
+  DIFY_AGENT_STUB_API_BASE_URL: typed('instance', AGENT_BACKEND, `${SERVICE_DERIVED}: the agent backend, which the local sandbox reaches through the agent SSRF proxy (/agent-stub/ only)`),
+  DIFY_AGENT_SERVER_SECRET_KEY: typed('secrets', AGENT_BACKEND, 'by Secret, generated (32 random bytes, base64url), never upstream\'s development default'),
   // Nginx and Docker Compose
   NGINX_SERVER_NAME: typed('host, apiHost', ['nginxProxy:file:server_name'], 'with nginxProxy; an Ingress or HTTPRoute carries the hosts itself'),
   NGINX_HTTPS_ENABLED: typed('nginxProxy.tls', ['nginxProxy:file:ssl_certificate'], 'with nginxProxy; ingress.tls for an Ingress'),
@@ -349,7 +357,7 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   NGINX_PROXY_READ_TIMEOUT: typed('nginxProxy.proxyTimeoutSeconds', ['nginxProxy:file:proxy_read_timeout']),
   NGINX_PROXY_SEND_TIMEOUT: typed('nginxProxy.proxyTimeoutSeconds', ['nginxProxy:file:proxy_send_timeout']),
   NGINX_ENABLE_CERTBOT_CHALLENGE: na('certbot in Docker Compose; certificates come from cert-manager or an existing Secret (ingress.tls, nginxProxy.tls)'),
-  NGINX_SOCKET_IO_UPSTREAM: pending('apiWebsocket', `/socket.io/ is routed to the ${WEBSOCKET}`),
+  NGINX_SOCKET_IO_UPSTREAM: typed('instance', ['nginxProxy:file:server'], `${SERVICE_DERIVED}: the websocket, the upstream of /socket.io/ with nginxProxy (an Ingress or HTTPRoute routes it there too); no /socket.io/ with collaboration: false`),
   EXPOSE_NGINX_PORT: na('publishes nginx on the Docker host; the Ingress, HTTPRoute or the nginx proxy\'s LoadBalancer/NodePort Service expose Dify'),
   EXPOSE_NGINX_SSL_PORT: na('publishes nginx on the Docker host; the Ingress, HTTPRoute or the nginx proxy\'s LoadBalancer/NodePort Service expose Dify'),
   COMPOSE_PROFILES: na('selects Docker Compose services; the props choose components (externalDatabase, vectorStore, …)'),
@@ -365,7 +373,7 @@ export interface ParityDelivery {
 }
 
 /** Parses the `to` strings of an entry for `key`. */
-export function parityDeliveries(key: string, entry: EnvParity): ParityDelivery[] {
+export function parityDeliveries(key: string, entry: EnvParity | PinnedParity): ParityDelivery[] {
   if (!('to' in entry)) return [];
   return entry.to.map((t) => {
     const [component, a, b] = t.split(':');
@@ -379,6 +387,20 @@ export function parityRoute(kind: 'extraEnv' | 'secretEnv', component: ParityCom
   if (kind === 'extraEnv' && ['api', 'worker', 'beat', 'migration'].includes(component)) return 'settings.extraEnv';
   if (kind === 'extraEnv' && component === 'web') return 'settings.webExtraEnv';
   return `components.${component}.${kind}`;
+}
+
+/**
+ * Variables `component` renders with a value of its own whatever the shared
+ * `settings.extraEnv` sets (the `pinned` deliveries): that component keeps its
+ * value while the other roles take the extraEnv one.
+ */
+export function pinnedEnvNames(component: ParityComponent): Set<string> {
+  const names = new Set<string>();
+  for (const [key, entry] of Object.entries(ENV_PARITY)) {
+    if (!('pinned' in entry) || !entry.pinned) continue;
+    for (const d of parityDeliveries(key, entry.pinned)) if (d.via === 'env' && d.component === component) names.add(d.name);
+  }
+  return names;
 }
 
 /**
@@ -419,15 +441,3 @@ export const UNTYPED_CREDENTIALS: Readonly<Record<string, readonly ParityCompone
   EVENT_BUS_REDIS_URL: ['api', 'worker'],
   UNSTRUCTURED_API_KEY: ['api', 'worker'],
 };
-
-/**
- * Deliveries (`<key>@<component>`) whose settings renderer exists
- * (`DifySettings.webEnv()`, `sandboxEnv()`, `pluginDaemonEnv()`,
- * `postgresArgs()`, `weaviateEnv()`, `processEnv('apiWebsocket')`) but is not
- * wired into the component yet. The parity test checks these on the renderer
- * and fails once the component renders them, so this list only shrinks.
- */
-export const AWAITING_WIRING: readonly string[] = [
-  ...['API_WEBSOCKET_WORKER_AMOUNT', 'API_WEBSOCKET_WORKER_CLASS', 'API_WEBSOCKET_WORKER_CONNECTIONS',
-    'API_WEBSOCKET_GUNICORN_TIMEOUT'].map((k) => `${k}@apiWebsocket`),
-];

@@ -1,11 +1,10 @@
-import { AWAITING_WIRING, ENV_PARITY, EnvParity, ParityDelivery, UNTYPED_CREDENTIALS, parityDeliveries, parityRoute } from './env-parity';
+import { ENV_PARITY, EnvParity, ParityDelivery, PinnedParity, UNTYPED_CREDENTIALS, parityDeliveries, parityRoute } from './env-parity';
 
 const KIND_TITLES: Record<EnvParity['kind'], string> = {
   typed: 'typed property',
   fixed: 'fixed by the installation',
   extraEnv: 'extraEnv (plain value)',
   secretEnv: 'secretEnv (Secret reference)',
-  pending: 'pending (component being added)',
   notApplicable: 'not applicable',
 };
 
@@ -18,7 +17,7 @@ function delivery(d: ParityDelivery): string {
 function receives(key: string, entry: EnvParity): string {
   const ds = parityDeliveries(key, entry);
   const renamed = ds.filter((d) => d.via === 'env' && d.name !== key);
-  const list = ds.map(delivery).join(', ');
+  const list = [...new Set(ds.map(delivery))].join(', ');
   return renamed.length ? `${list}; as ${[...new Set(renamed.map((d) => `\`${d.name}\``))].join(', ')}` : list;
 }
 
@@ -28,22 +27,23 @@ function route(key: string, entry: EnvParity): string {
     case 'fixed': return `fixed \`${entry.value}\``;
     case 'extraEnv':
     case 'secretEnv': return [...new Set(parityDeliveries(key, entry).map((d) => `\`${parityRoute(entry.kind as 'extraEnv', d.component)}\``))].join(', ');
-    case 'pending': return `pending: ${entry.awaits}`;
     case 'notApplicable': return 'not applicable';
   }
 }
 
+/** What the pinned deliveries keep, whatever the route sets. */
+function pinnedNote(key: string, p: PinnedParity | undefined): string {
+  if (!p) return '';
+  return `${parityDeliveries(key, p).map(delivery).join(', ')} keeps \`${p.value}\`: ${p.reason}`;
+}
+
 function note(key: string, entry: EnvParity): string {
   switch (entry.kind) {
-    case 'typed': {
-      const waiting = parityDeliveries(key, entry).filter((d) => AWAITING_WIRING.includes(`${key}@${d.component}`)).map((d) => d.component);
-      const wiring = waiting.length ? `renderer ready; wiring into ${waiting.join(', ')} pending` : '';
-      return [entry.note, wiring].filter(Boolean).join('; ');
-    }
+    case 'typed':
+    case 'extraEnv': return [entry.note, pinnedNote(key, entry.pinned)].filter(Boolean).join('; ');
+    case 'secretEnv': return entry.note ?? '';
     case 'fixed': return entry.reason;
-    case 'pending': return entry.note;
     case 'notApplicable': return entry.reason;
-    default: return '';
   }
 }
 
@@ -65,10 +65,11 @@ export function renderParityMarkdown(): string {
     '',
     '- **typed property**: set through the named `DifyProps` path; credentials always by Secret reference.',
     '- **fixed**: rendered with the stated value, which ports, paths, volumes or security depend on.',
-    '- **extraEnv**: any plain value, through `settings.extraEnv` (api, worker, beat, migration), `settings.webExtraEnv` (web)',
+    '- **extraEnv**: any plain value, through `settings.extraEnv` (api, worker, beat, migration, websocket), `settings.webExtraEnv` (web)',
     '  or `components.<component>.extraEnv`. Names a typed property manages and credential names are refused there.',
     '- **secretEnv**: a credential by Secret reference, through `components.<component>.secretEnv`.',
-    '- **pending**: belongs to a component being added (collaboration websocket, agent v2 stack).',
+    '- A component that keeps its own value of a typed or extraEnv variable, whatever that route sets, is named in the notes',
+    '  with the value and why (the test checks it keeps that value).',
     '- **not applicable**: means nothing on Kubernetes; the reason says what replaces it.',
     '',
     '| Classification | Keys |',
