@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Synth cost per added tenant: builds and synthesizes an App with N tenants
-// (DifyTenants, from the compiled library in build/; run `npx tsc` first) for
+// (DifyTenants, loaded from lib/ through the same transpile-only loader as synth) for
 // N in 1, 10, 25, 50, 100, a few runs each, every run in a fresh Node process
 // writing to a temp dir. Prints the median per N (wall time, and CPU time,
 // which a busy machine disturbs less), the marginal cost per added tenant, and
@@ -14,7 +14,7 @@ const { join } = require('path');
 const RUNS = Number(process.argv[2] ?? 3);
 const MAX = Number(process.argv[3] ?? 100);
 const SIZES = [1, 10, 25, 50, 100].filter((n) => n <= MAX);
-const lib = join(__dirname, '..', 'build', 'lib', 'index.js');
+const lib = join(__dirname, '..', 'lib', 'index.ts');
 
 // One measurement: in a child process, so module loading and JIT warm-up are
 // paid once per run, outside the timed section, as for `cdk8s synth`.
@@ -37,7 +37,7 @@ process.stdout.write(JSON.stringify({ build: Number(built - start) / 1e6, synth:
 function measure(n) {
   const out = mkdtempSync(join(tmpdir(), 'tenants-synth-cost-'));
   try {
-    return JSON.parse(execFileSync(process.execPath, ['-e', CHILD, String(n), out], { encoding: 'utf8' }));
+    return JSON.parse(execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', CHILD, String(n), out], { encoding: 'utf8' }));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

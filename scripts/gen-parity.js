@@ -2,7 +2,8 @@
 // Run through `npm run gen:parity`, which compiles lib first.
 const { writeFileSync, mkdirSync } = require('fs');
 const { join } = require('path');
-const { renderParityMarkdown } = require('../build/lib/parity/render');
+require('tsx/cjs');
+const { renderParityMarkdown } = require('../lib/parity/render');
 
 const out = join(__dirname, '..', 'docs', 'parity.md');
 mkdirSync(join(__dirname, '..', 'docs'), { recursive: true });
