@@ -942,11 +942,11 @@ function renderedEnv(objects: SynthObject[]): Record<string, Rendered> {
 
 /** Hints for variables dify-cdk8s sets itself. */
 const HINTS: Readonly<Record<string, string>> = {
-  CELERY_WORKER_AMOUNT: 'scale with components.worker.replicas',
-  SERVER_WORKER_AMOUNT: 'scale with components.api.replicas',
-  GUNICORN_TIMEOUT: 'fixed at upstream\'s 360',
-  ENABLE_COLLABORATION_MODE: 'the collaboration websocket service is not deployed',
-  LOG_TZ: 'logs are in UTC',
+  CELERY_WORKER_AMOUNT: 'settings.processes.worker, or scale with components.worker.replicas',
+  SERVER_WORKER_AMOUNT: 'settings.processes.api, or scale with components.api.replicas',
+  GUNICORN_TIMEOUT: 'settings.processes.api.timeoutSeconds',
+  ENABLE_COLLABORATION_MODE: 'follows whether the collaboration websocket is deployed (collaboration: false turns both off)',
+  LOG_TZ: 'settings.logTimezone',
 };
 
 /** Web-frontend settings compose gives web only (api has no such setting). */
