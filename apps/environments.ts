@@ -47,8 +47,17 @@ export const KUSTOMIZATION = 'kustomization.yaml';
  * kustomize keeps (`sortOptions.order: fifo`), as `kubectl apply -f` would.
  */
 export function writeKustomization(dir: string): void {
-  const resources = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== KUSTOMIZATION).sort();
+  const resources = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== KUSTOMIZATION)
+    .sort();
   // fifo: keep the documents' order (namespace, policies, credentials, stores, migration, app) instead of kustomize's by-kind sort.
-  const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'sortOptions:', '  order: fifo', 'resources:', ...resources.map((f) => `  - ${f}`)];
+  const lines = [
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'sortOptions:',
+    '  order: fifo',
+    'resources:',
+    ...resources.map((f) => `  - ${f}`),
+  ];
   writeFileSync(join(dir, KUSTOMIZATION), `${lines.join('\n')}\n`);
 }

@@ -1,6 +1,4 @@
-import {
-  DifyDatabase, DifySecrets, DifyStorage, ExternalRedis, IngressTls, PluginStorage, SecretKeyRef, VectorStore, credentialsInSecret,
-} from '../lib';
+import { DifyDatabase, DifySecrets, DifyStorage, ExternalRedis, IngressTls, PluginStorage, SecretKeyRef, VectorStore, credentialsInSecret } from '../lib';
 import { Environment } from './environments';
 
 // Placeholders: replace the hosts, bucket, CIDR, store and secret paths with your own.
@@ -20,7 +18,13 @@ const PLUGINS_ROLE = { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:
 export const prod: Environment = {
   name: 'prod',
   namespace: 'dify-prod',
-  priorityClasses: [{ name: 'dify-critical', value: 100000, description: 'Dify serving path: api, web, worker, sandboxes, SSRF proxies, plugin daemon, websocket, agent backend' }],
+  priorityClasses: [
+    {
+      name: 'dify-critical',
+      value: 100000,
+      description: 'Dify serving path: api, web, worker, sandboxes, SSRF proxies, plugin daemon, websocket, agent backend',
+    },
+  ],
   dify: {
     host: 'dify.example.com',
     apiHost: 'api.dify.example.com',
@@ -41,17 +45,20 @@ export const prod: Environment = {
         // rediss://:<auth-token>@<primary endpoint>:6379/2 — the agent backend's own DB index.
         agentRedisUrl: { key: 'prod/dify/redis', property: 'agent-url' },
       },
-      extraKeys: {
-        'qdrant-api-key': { key: 'prod/dify/qdrant', property: 'api-key' },
-        'otlp-api-key': { key: 'prod/dify/otel', property: 'api-key' },
-      },
+      extraKeys: { 'qdrant-api-key': { key: 'prod/dify/qdrant', property: 'api-key' }, 'otlp-api-key': { key: 'prod/dify/otel', property: 'api-key' } },
     }),
     reloaderAnnotations: true,
     externalDatabase: DifyDatabase.external({
-      host: 'dify-prod.cluster-example.eu-west-1.rds.amazonaws.com', username: 'dify', password: credentials.postgresPassword, sslMode: 'require',
+      host: 'dify-prod.cluster-example.eu-west-1.rds.amazonaws.com',
+      username: 'dify',
+      password: credentials.postgresPassword,
+      sslMode: 'require',
     }),
     externalRedis: ExternalRedis.standalone({
-      host: 'master.dify-prod.example.euw1.cache.amazonaws.com', password: credentials.redisPassword, brokerUrl: credentials.celeryBrokerUrl, tls: {},
+      host: 'master.dify-prod.example.euw1.cache.amazonaws.com',
+      password: credentials.redisPassword,
+      brokerUrl: credentials.celeryBrokerUrl,
+      tls: {},
     }),
     agent: { redisUrl: credentials.agentRedisUrl },
     vectorStore: VectorStore.qdrant({ url: 'https://qdrant.data.example.internal:6333', apiKey: SecretKeyRef.of('dify-credentials', 'qdrant-api-key') }),
@@ -64,7 +71,10 @@ export const prod: Environment = {
     },
     networkPolicy: {
       externalServices: [{ cidr: DATA_SUBNET, ports: [5432, 6379, 6333] }],
-      telemetry: { collector: { namespaceLabels: { 'kubernetes.io/metadata.name': 'observability' }, podLabels: { 'app.kubernetes.io/name': 'opentelemetry-collector' } }, ports: [4317, 4318] },
+      telemetry: {
+        collector: { namespaceLabels: { 'kubernetes.io/metadata.name': 'observability' }, podLabels: { 'app.kubernetes.io/name': 'opentelemetry-collector' } },
+        ports: [4317, 4318],
+      },
     },
     // Celery queues split so an indexing burst cannot starve workflow runs; each pool scales on its queues' depth (KEDA).
     workerPools: [
@@ -72,21 +82,53 @@ export const prod: Environment = {
         name: 'indexing',
         queues: ['dataset', 'dataset_summary', 'priority_dataset', 'pipeline', 'priority_pipeline'],
         queueDepthScaling: { minReplicas: 1, maxReplicas: 10, listLength: 10 },
-        options: { priorityClassName: 'dify-critical', serviceAccountAnnotations: FILES_ROLE, resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+        options: {
+          priorityClassName: 'dify-critical',
+          serviceAccountAnnotations: FILES_ROLE,
+          resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' },
+        },
       },
       {
         name: 'workflow',
-        queues: ['workflow', 'workflow_storage', 'workflow_based_app_execution', 'conversation', 'triggered_workflow_dispatcher', 'schedule_poller',
-          'schedule_executor', 'trigger_refresh_publisher', 'trigger_refresh_executor', 'plugin', 'api_token', 'app_deletion', 'app_rbac', 'retention'],
+        queues: [
+          'workflow',
+          'workflow_storage',
+          'workflow_based_app_execution',
+          'conversation',
+          'triggered_workflow_dispatcher',
+          'schedule_poller',
+          'schedule_executor',
+          'trigger_refresh_publisher',
+          'trigger_refresh_executor',
+          'plugin',
+          'api_token',
+          'app_deletion',
+          'app_rbac',
+          'retention',
+        ],
         queueDepthScaling: { minReplicas: 2, maxReplicas: 20, listLength: 5 },
-        options: { priorityClassName: 'dify-critical', serviceAccountAnnotations: FILES_ROLE, resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+        options: {
+          priorityClassName: 'dify-critical',
+          serviceAccountAnnotations: FILES_ROLE,
+          resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' },
+        },
       },
-      { name: 'ops', queues: ['mail', 'ops_trace'], queueDepthScaling: { minReplicas: 1, maxReplicas: 4, listLength: 20 }, options: { serviceAccountAnnotations: FILES_ROLE } },
+      {
+        name: 'ops',
+        queues: ['mail', 'ops_trace'],
+        queueDepthScaling: { minReplicas: 1, maxReplicas: 4, listLength: 20 },
+        options: { serviceAccountAnnotations: FILES_ROLE },
+      },
     ],
     // CELERY_BROKER_URL of the prod Redis points at database 1 (as upstream's compose).
     workerPoolsBroker: { database: 1 },
     components: {
-      api: { autoscaling: { minReplicas: 3, maxReplicas: 12 }, priorityClassName: 'dify-critical', serviceAccountAnnotations: FILES_ROLE, resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
+      api: {
+        autoscaling: { minReplicas: 3, maxReplicas: 12 },
+        priorityClassName: 'dify-critical',
+        serviceAccountAnnotations: FILES_ROLE,
+        resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' },
+      },
       web: { autoscaling: { minReplicas: 3, maxReplicas: 8 }, priorityClassName: 'dify-critical' },
       beat: { serviceAccountAnnotations: FILES_ROLE },
       sandbox: { autoscaling: { minReplicas: 2, maxReplicas: 10 }, priorityClassName: 'dify-critical' },

@@ -25,7 +25,11 @@ export function call(factory: string, impl: (arg: never) => unknown, arg: Tree, 
 
 /** A Code node whose source depends on the indentation it is rendered at. */
 class IndentedCode extends Code {
-  constructor(private readonly render: (indent: string) => string, value: () => unknown, imports: readonly string[]) {
+  constructor(
+    private readonly render: (indent: string) => string,
+    value: () => unknown,
+    imports: readonly string[],
+  ) {
     super(render(''), value, imports);
   }
   public at(indent: string): string {
@@ -37,7 +41,12 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** A single-quoted TypeScript string literal. */
 export function quote(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')
+  return `'${s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t')
     // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
     .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
 }
@@ -72,7 +81,11 @@ export function evaluate(t: Tree): unknown {
   if (t instanceof Code) return t.value();
   if (Array.isArray(t)) return t.map(evaluate);
   if (t !== null && typeof t === 'object') {
-    return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined).map(([k, v]) => [k, evaluate(v)]));
+    return Object.fromEntries(
+      Object.entries(t)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, evaluate(v)]),
+    );
   }
   return t;
 }

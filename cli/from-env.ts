@@ -2,8 +2,18 @@ import { randomBytes } from 'crypto';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'dotenv';
 import {
-  Dify, DifyDatabase, DifyMail, DifyProps, DifySecrets, ExternalRedis, SecretKeyRef, VectorStore,
-  CUSTOM_VECTOR_STORES, isSensitiveEnvName, redisBrokerUrl, redisSentinelBrokerUrl,
+  Dify,
+  DifyDatabase,
+  DifyMail,
+  DifyProps,
+  DifySecrets,
+  ExternalRedis,
+  SecretKeyRef,
+  VectorStore,
+  CUSTOM_VECTOR_STORES,
+  isSensitiveEnvName,
+  redisBrokerUrl,
+  redisSentinelBrokerUrl,
 } from '../lib';
 import { ENV_PARITY } from '../lib/parity/env-parity';
 import type { Environment } from '../apps/environments';
@@ -68,8 +78,37 @@ const HOST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PWD', 'SECRET', 'TOKEN', 'KEY', 'KEYS', 'APIKEY', 'DSN', 'CREDENTIALS', 'CREDENTIAL', 'AUTH']);
 const NOT_SECRET_SUFFIXES = new Set([
-  'ENABLED', 'MINUTES', 'DAYS', 'HOURS', 'SECONDS', 'SIZE', 'TYPE', 'FILENAME', 'FILE', 'PATH', 'LENGTH', 'COUNT', 'LOGIN',
-  'USERS', 'USER', 'USERNAME', 'PREFIX', 'VERSION', 'REGION', 'NAME', 'ENDPOINT', 'EXPIRY', 'EXPIRE', 'LIMIT', 'PROVIDER', 'METHOD', 'MODE', 'PORT', 'HOST', 'TTL', 'TIMEOUT',
+  'ENABLED',
+  'MINUTES',
+  'DAYS',
+  'HOURS',
+  'SECONDS',
+  'SIZE',
+  'TYPE',
+  'FILENAME',
+  'FILE',
+  'PATH',
+  'LENGTH',
+  'COUNT',
+  'LOGIN',
+  'USERS',
+  'USER',
+  'USERNAME',
+  'PREFIX',
+  'VERSION',
+  'REGION',
+  'NAME',
+  'ENDPOINT',
+  'EXPIRY',
+  'EXPIRE',
+  'LIMIT',
+  'PROVIDER',
+  'METHOD',
+  'MODE',
+  'PORT',
+  'HOST',
+  'TTL',
+  'TIMEOUT',
 ]);
 /** Names that match the credential patterns but are public (upstream lists them as such). */
 const PUBLIC_NAMES = new Set(['TURNSTILE_SITE_KEY', 'COOKIEYES_SITE_KEY', 'AMPLITUDE_API_KEY', 'OPENAPI_RATE_LIMIT_PER_TOKEN', 'KEY_PROVIDER_TYPE']);
@@ -80,8 +119,15 @@ const SERVICE_URL = new RegExp(`^[a-z][a-z0-9+.-]*://(?:[^/@]*@)?(${COMPOSE_SERV
 const BACKEND_COMPONENTS = ['api', 'worker'];
 /** URL variables dify-cdk8s always derives from host, apiHost and tls. */
 const DERIVED_URLS = [
-  'CONSOLE_WEB_URL', 'APP_WEB_URL', 'CONSOLE_API_URL', 'SERVICE_API_URL', 'APP_API_URL', 'FILES_URL', 'TRIGGER_URL',
-  'ENDPOINT_URL_TEMPLATE', 'NEXT_PUBLIC_SOCKET_URL',
+  'CONSOLE_WEB_URL',
+  'APP_WEB_URL',
+  'CONSOLE_API_URL',
+  'SERVICE_API_URL',
+  'APP_API_URL',
+  'FILES_URL',
+  'TRIGGER_URL',
+  'ENDPOINT_URL_TEMPLATE',
+  'NEXT_PUBLIC_SOCKET_URL',
 ];
 
 /** True when a `.env` name or value is a credential: upstream's sensitive names, credential-like names, URLs with userinfo. */
@@ -129,7 +175,10 @@ class Converter {
   private readonly instance = 'dify';
   private readonly notes: string[] = [];
 
-  constructor(private readonly env: Readonly<Record<string, string>>, private readonly o: FromEnvOptions) {
+  constructor(
+    private readonly env: Readonly<Record<string, string>>,
+    private readonly o: FromEnvOptions,
+  ) {
     if (!NAME.test(o.name)) throw new Error(`from-env: --name: got ${o.name}; must be 1-30 lowercase letters, digits and '-', starting with a letter`);
     this.secretName = `${o.name}-dify-credentials`;
     this.random = o.random ?? (() => randomBytes(32).toString('base64url'));
@@ -172,7 +221,7 @@ class Converter {
   // ---- report helpers -------------------------------------------------------------------------
 
   private has(key: string): boolean {
-    return  Object.hasOwn(this.env, key);
+    return Object.hasOwn(this.env, key);
   }
 
   /** The non-empty value of `key`. */
@@ -195,7 +244,7 @@ class Converter {
   }
 
   private isUpstreamDefault(key: string): boolean {
-    return  Object.hasOwn(this.up.defaults, key) && this.up.defaults[key] === this.env[key];
+    return Object.hasOwn(this.up.defaults, key) && this.up.defaults[key] === this.env[key];
   }
 
   private isDevDefault(value: string): boolean {
@@ -230,7 +279,13 @@ class Converter {
       const v = this.given(n);
       if (n === source) this.line(n, 'secret', target, `→ ${prop}`);
       else if (v !== undefined && this.isDevDefault(v)) {
-        this.line(n, 'secret', target, `upstream development default, never carried over${source ? `; ${source}'s value is used` : '; replaced by a fresh random value'} (→ ${prop})`, 'development-default');
+        this.line(
+          n,
+          'secret',
+          target,
+          `upstream development default, never carried over${source ? `; ${source}'s value is used` : '; replaced by a fresh random value'} (→ ${prop})`,
+          'development-default',
+        );
       } else if (v !== undefined && source !== undefined && v !== this.env[source]) {
         this.line(n, 'secret', target, `differs from ${source}, whose value is used (→ ${prop}); they must be equal`, 'check');
       } else if (v !== undefined) this.line(n, 'secret', target, `same credential as ${source} (→ ${prop})`);
@@ -246,11 +301,20 @@ class Converter {
       if (COMPOSE_ONLY_PREFIXES.some((p) => key.startsWith(p)) && !['NGINX_SERVER_NAME', 'NGINX_HTTPS_ENABLED', 'NGINX_CLIENT_MAX_BODY_SIZE'].includes(key)) {
         this.drop(key, 'compose-only: docker compose / its nginx container; Kubernetes Services, the Ingress and the chart replace it');
       } else if (COMPOSE_ONLY.has(key)) {
-        this.drop(key, key === 'PGDATA' ? 'compose-only: the embedded PostgreSQL sets its own data directory'
-          : 'compose-only: dify-cdk8s runs migrations in a Job before api starts');
+        this.drop(
+          key,
+          key === 'PGDATA'
+            ? 'compose-only: the embedded PostgreSQL sets its own data directory'
+            : 'compose-only: dify-cdk8s runs migrations in a Job before api starts',
+        );
       } else if (/^(POSTGRES|MYSQL)_/.test(key) && !isCredential(key, this.env[key])) {
-        this.drop(key, this.isUpstreamDefault(key) ? 'default unchanged (server tuning of compose\'s database container)'
-          : 'server tuning of compose\'s database container: not configurable on the embedded PostgreSQL; tune a managed server instead', this.isUpstreamDefault(key) ? undefined : 'check');
+        this.drop(
+          key,
+          this.isUpstreamDefault(key)
+            ? "default unchanged (server tuning of compose's database container)"
+            : "server tuning of compose's database container: not configurable on the embedded PostgreSQL; tune a managed server instead",
+          this.isUpstreamDefault(key) ? undefined : 'check',
+        );
       }
     }
   }
@@ -270,7 +334,7 @@ class Converter {
     const api = ['CONSOLE_API_URL', 'SERVICE_API_URL', 'APP_API_URL'].map((k) => [k, parsed(k)] as const).find(([, u]) => valid(u?.hostname));
     const server = this.given('NGINX_SERVER_NAME');
     let host = this.o.host ?? web?.[1]?.hostname ?? api?.[1]?.hostname ?? (valid(server) ? server : undefined);
-    const hostSource = this.o.host ? '--host' : web?.[0] ?? api?.[0] ?? (host ? 'NGINX_SERVER_NAME' : undefined);
+    const hostSource = this.o.host ? '--host' : (web?.[0] ?? api?.[0] ?? (host ? 'NGINX_SERVER_NAME' : undefined));
     if (!valid(host)) {
       host = `${this.o.name}.localhost`;
       this.notes.push(`host: no URL of the .env names a DNS host (localhost and IP addresses cannot be Ingress hosts); using ${host}, pass --host to choose`);
@@ -290,7 +354,12 @@ class Converter {
       this.drop('NGINX_HTTPS_ENABLED', 'upstream default: plain HTTP (tls unset)');
     }
     if (this.has('NGINX_SERVER_NAME') && !this.lines.has('NGINX_SERVER_NAME')) {
-      this.drop('NGINX_SERVER_NAME', server === '_' ? 'compose-only: nginx catch-all server name; the Ingress serves host' : `not used: host comes from ${hostSource ?? `the default ${host}`}`);
+      this.drop(
+        'NGINX_SERVER_NAME',
+        server === '_'
+          ? 'compose-only: nginx catch-all server name; the Ingress serves host'
+          : `not used: host comes from ${hostSource ?? `the default ${host}`}`,
+      );
     }
     const body = this.given('NGINX_CLIENT_MAX_BODY_SIZE');
     if (body !== undefined && body.toLowerCase() !== '100m') {
@@ -314,7 +383,12 @@ class Converter {
     this.credential(['SECRET_KEY'], 'secret-key', 'secrets (secretKey)', true);
     this.credential(['CODE_EXECUTION_API_KEY', 'SANDBOX_API_KEY', 'API_KEY'], 'sandbox-api-key', 'secrets (sandboxApiKey)', true);
     this.credential(['PLUGIN_DAEMON_KEY', 'SERVER_KEY'], 'plugin-daemon-key', 'secrets (pluginDaemonKey)', true);
-    this.credential(['PLUGIN_DIFY_INNER_API_KEY', 'INNER_API_KEY_FOR_PLUGIN', 'DIFY_INNER_API_KEY'], 'plugin-inner-api-key', 'secrets (pluginInnerApiKey)', true);
+    this.credential(
+      ['PLUGIN_DIFY_INNER_API_KEY', 'INNER_API_KEY_FOR_PLUGIN', 'DIFY_INNER_API_KEY'],
+      'plugin-inner-api-key',
+      'secrets (pluginInnerApiKey)',
+      true,
+    );
     const init = this.credential(['INIT_PASSWORD'], 'init-password', 'settings.initPassword', false);
     if (init) this.settings.initPassword = init;
   }
@@ -324,11 +398,21 @@ class Converter {
     const host = this.given('DB_HOST') ?? 'db_postgres';
     const embedded = ['db_postgres', 'db', 'db_mysql'].includes(host);
     if (embedded) {
-      if (type !== 'postgresql') this.drop('DB_TYPE', `compose's bundled ${type} is not carried over: dify-cdk8s embeds PostgreSQL (migrate the data, or point DB_HOST at a managed server)`, 'check');
+      if (type !== 'postgresql')
+        this.drop(
+          'DB_TYPE',
+          `compose's bundled ${type} is not carried over: dify-cdk8s embeds PostgreSQL (migrate the data, or point DB_HOST at a managed server)`,
+          'check',
+        );
       else this.typed('DB_TYPE', 'embedded PostgreSQL');
       this.typed('DB_HOST', `embedded PostgreSQL (${this.instance}-postgres)`);
       this.credential(['DB_PASSWORD', 'POSTGRES_PASSWORD'], 'postgres-password', 'secrets (postgresPassword)', true);
-      for (const [key, fixed] of [['DB_PORT', '5432'], ['DB_USERNAME', 'postgres'], ['DB_DATABASE', 'dify'], ['DB_PLUGIN_DATABASE', 'dify_plugin']]) {
+      for (const [key, fixed] of [
+        ['DB_PORT', '5432'],
+        ['DB_USERNAME', 'postgres'],
+        ['DB_DATABASE', 'dify'],
+        ['DB_PLUGIN_DATABASE', 'dify_plugin'],
+      ]) {
         if (this.given(key) === undefined || this.given(key) === fixed) this.typed(key, 'embedded PostgreSQL', `the embedded server uses ${fixed}`);
         else this.drop(key, `the embedded PostgreSQL uses ${fixed}; the given value is not carried over`, 'check');
       }
@@ -348,7 +432,13 @@ class Converter {
     const f = mysql ? 'externalMysql' : 'external';
     this.props.externalDatabase = call(`DifyDatabase.${f}`, (x: never) => DifyDatabase[f](x), o, ['DifyDatabase']);
     this.typed('DB_TYPE', `externalDatabase (DifyDatabase.${f})`);
-    const names: Array<[string, string]> = [['DB_HOST', 'host'], ['DB_PORT', 'port'], ['DB_DATABASE', 'database'], ['DB_PLUGIN_DATABASE', 'pluginDatabase'], ['DB_USERNAME', 'username']];
+    const names: Array<[string, string]> = [
+      ['DB_HOST', 'host'],
+      ['DB_PORT', 'port'],
+      ['DB_DATABASE', 'database'],
+      ['DB_PLUGIN_DATABASE', 'pluginDatabase'],
+      ['DB_USERNAME', 'username'],
+    ];
     for (const [key, prop] of names) this.typed(key, `externalDatabase.${prop}`);
     if (!mysql && sslMode) {
       this.typed('DB_EXTRAS', `externalDatabase.sslMode = ${quote(sslMode)}`);
@@ -360,7 +450,9 @@ class Converter {
     const host = this.given('REDIS_HOST') ?? 'redis';
     const sentinel = this.given('REDIS_USE_SENTINEL')?.toLowerCase() === 'true';
     if (this.given('REDIS_USE_CLUSTERS')?.toLowerCase() === 'true') {
-      throw new Error('from-env: REDIS_USE_CLUSTERS=true: configure ExternalRedis.cluster() by hand (Celery and the plugin daemon need a separate non-cluster Redis)');
+      throw new Error(
+        'from-env: REDIS_USE_CLUSTERS=true: configure ExternalRedis.cluster() by hand (Celery and the plugin daemon need a separate non-cluster Redis)',
+      );
     }
     const port = Number(this.given('REDIS_PORT') ?? '6379');
     const tls = this.given('REDIS_USE_SSL')?.toLowerCase() === 'true';
@@ -381,10 +473,14 @@ class Converter {
         this.typed(k, `externalRedis.${target}`);
       }
     };
-    const nodes = (k: string) => (this.given(k) ?? '').split(',').filter((x) => x.trim()).map((x) => {
-      const [h, p] = x.trim().split(':');
-      return p ? { host: h, port: Number(p) } : { host: h };
-    });
+    const nodes = (k: string) =>
+      (this.given(k) ?? '')
+        .split(',')
+        .filter((x) => x.trim())
+        .map((x) => {
+          const [h, p] = x.trim().split(':');
+          return p ? { host: h, port: Number(p) } : { host: h };
+        });
     let broker: string;
     if (sentinel) {
       o.sentinels = nodes('REDIS_SENTINELS');
@@ -395,7 +491,11 @@ class Converter {
       plain('REDIS_SENTINEL_SOCKET_TIMEOUT', Number(this.given('REDIS_SENTINEL_SOCKET_TIMEOUT')), 'socketTimeoutSeconds');
       const sp = this.credential(['REDIS_SENTINEL_PASSWORD', 'CELERY_SENTINEL_PASSWORD'], 'redis-sentinel-password', 'externalRedis.sentinelPassword', false);
       if (sp) o.sentinelPassword = sp;
-      broker = redisSentinelBrokerUrl({ sentinels: evaluate(o.sentinels) as Array<{ host: string; port?: number }>, password: this.secrets['redis-password'], db: 1 });
+      broker = redisSentinelBrokerUrl({
+        sentinels: evaluate(o.sentinels) as Array<{ host: string; port?: number }>,
+        password: this.secrets['redis-password'],
+        db: 1,
+      });
     } else {
       o.host = host;
       this.typed('REDIS_HOST', 'externalRedis.host');
@@ -407,12 +507,15 @@ class Converter {
     plain('REDIS_DB', db, 'db');
     if (tls) {
       const t: Record<string, Tree> = {
-        certReqs: this.given('REDIS_SSL_CERT_REQS'), caCertsPath: this.given('REDIS_SSL_CA_CERTS'),
-        certFilePath: this.given('REDIS_SSL_CERTFILE'), keyFilePath: this.given('REDIS_SSL_KEYFILE'),
+        certReqs: this.given('REDIS_SSL_CERT_REQS'),
+        caCertsPath: this.given('REDIS_SSL_CA_CERTS'),
+        certFilePath: this.given('REDIS_SSL_CERTFILE'),
+        keyFilePath: this.given('REDIS_SSL_KEYFILE'),
       };
       o.tls = t;
       this.typed('REDIS_USE_SSL', 'externalRedis.tls');
-      for (const k of ['REDIS_SSL_CERT_REQS', 'REDIS_SSL_CA_CERTS', 'REDIS_SSL_CERTFILE', 'REDIS_SSL_KEYFILE']) if (this.given(k)) this.typed(k, 'externalRedis.tls');
+      for (const k of ['REDIS_SSL_CERT_REQS', 'REDIS_SSL_CA_CERTS', 'REDIS_SSL_CERTFILE', 'REDIS_SSL_KEYFILE'])
+        if (this.given(k)) this.typed(k, 'externalRedis.tls');
     }
     const given = this.given('CELERY_BROKER_URL');
     if (given !== undefined && !this.isDevDefault(given) && !SERVICE_URL.test(given)) {
@@ -437,7 +540,13 @@ class Converter {
     const v = this.given('CELERY_BROKER_URL');
     const target = `Secret ${this.secretName}/celery-broker-url`;
     if (v !== undefined && this.isDevDefault(v)) {
-      this.line('CELERY_BROKER_URL', 'secret', target, `embeds an upstream development default password: rebuilt for ${where} with the redis-password value`, 'development-default');
+      this.line(
+        'CELERY_BROKER_URL',
+        'secret',
+        target,
+        `embeds an upstream development default password: rebuilt for ${where} with the redis-password value`,
+        'development-default',
+      );
     } else this.line('CELERY_BROKER_URL', 'secret', target, `built for ${where} from the redis-password value`);
   }
 
@@ -459,13 +568,18 @@ class Converter {
       this.typed(key, `${prop}.${option}`);
     }
     this.typed(selector, `${prop} = ${spec.factory}()`);
-    return call(spec.factory, (x: never) => {
-      try {
-        return spec.impl(x);
-      } catch (e) {
-        throw new Error(`from-env: ${selector}=${this.env[selector] ?? ''}: ${(e as Error).message}`);
-      }
-    }, o, [spec.import]);
+    return call(
+      spec.factory,
+      (x: never) => {
+        try {
+          return spec.impl(x);
+        } catch (e) {
+          throw new Error(`from-env: ${selector}=${this.env[selector] ?? ''}: ${(e as Error).message}`);
+        }
+      },
+      o,
+      [spec.import],
+    );
   }
 
   /** Keys of factories that were not selected. */
@@ -491,7 +605,11 @@ class Converter {
         this.typed('STORAGE_TYPE', 'storage (DifyStorage.persistentVolume(), the default)');
         this.typed('OPENDAL_SCHEME', 'storage (DifyStorage.persistentVolume(), the default)');
       } else {
-        this.drop('STORAGE_TYPE', `${type}${type === 'opendal' ? ` with OPENDAL_SCHEME=${scheme}` : ''} has no typed prop: the persistent volume is used instead`, 'check');
+        this.drop(
+          'STORAGE_TYPE',
+          `${type}${type === 'opendal' ? ` with OPENDAL_SCHEME=${scheme}` : ''} has no typed prop: the persistent volume is used instead`,
+          'check',
+        );
         this.drop('OPENDAL_SCHEME', `OpenDAL scheme ${scheme} has no typed prop`, 'check');
       }
       this.typed('OPENDAL_FS_ROOT', 'storage (the persistent volume)', 'dify-cdk8s mounts it at storage/');
@@ -586,7 +704,11 @@ class Converter {
 
   /** Settings typed for upstream parity (lib/parity): extraEnv refuses their names, so they are set here. */
   private parityTypedSettings(str: (v: string) => string, num: (v: string) => number, bool: (v: string) => boolean): void {
-    const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean) as unknown as Tree;
+    const list = (v: string) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean) as unknown as Tree;
     const specs: Array<[string, string[], (v: string) => Tree, Tree]> = [
       ['LOG_TZ', ['logTimezone'], str, 'UTC'],
       ['SERVER_WORKER_AMOUNT', ['processes', 'api', 'workers'], num, 1],
@@ -666,15 +788,20 @@ class Converter {
     this.setting('CHECK_UPDATE_URL', ['checkUpdateUrl'], str, 'https://updates.dify.ai');
     this.setting('MARKETPLACE_ENABLED', ['marketplaceEnabled'], bool, true);
     const uploads: Array<[string, string, number]> = [
-      ['UPLOAD_FILE_SIZE_LIMIT', 'fileSizeLimitMb', 15], ['UPLOAD_FILE_BATCH_LIMIT', 'fileBatchLimit', 5],
-      ['UPLOAD_IMAGE_FILE_SIZE_LIMIT', 'imageFileSizeLimitMb', 10], ['UPLOAD_VIDEO_FILE_SIZE_LIMIT', 'videoFileSizeLimitMb', 100],
+      ['UPLOAD_FILE_SIZE_LIMIT', 'fileSizeLimitMb', 15],
+      ['UPLOAD_FILE_BATCH_LIMIT', 'fileBatchLimit', 5],
+      ['UPLOAD_IMAGE_FILE_SIZE_LIMIT', 'imageFileSizeLimitMb', 10],
+      ['UPLOAD_VIDEO_FILE_SIZE_LIMIT', 'videoFileSizeLimitMb', 100],
       ['UPLOAD_AUDIO_FILE_SIZE_LIMIT', 'audioFileSizeLimitMb', 50],
     ];
     for (const [key, prop, d] of uploads) this.setting(key, ['uploads', prop], num, d);
     const code: Array<[string, string, number]> = [
-      ['CODE_MAX_STRING_LENGTH', 'maxStringLength', 400000], ['CODE_MAX_DEPTH', 'maxDepth', 5],
-      ['CODE_MAX_STRING_ARRAY_LENGTH', 'maxStringArrayLength', 30], ['CODE_MAX_OBJECT_ARRAY_LENGTH', 'maxObjectArrayLength', 30],
-      ['CODE_MAX_NUMBER_ARRAY_LENGTH', 'maxNumberArrayLength', 1000], ['CODE_EXECUTION_READ_TIMEOUT', 'readTimeoutSeconds', 60],
+      ['CODE_MAX_STRING_LENGTH', 'maxStringLength', 400000],
+      ['CODE_MAX_DEPTH', 'maxDepth', 5],
+      ['CODE_MAX_STRING_ARRAY_LENGTH', 'maxStringArrayLength', 30],
+      ['CODE_MAX_OBJECT_ARRAY_LENGTH', 'maxObjectArrayLength', 30],
+      ['CODE_MAX_NUMBER_ARRAY_LENGTH', 'maxNumberArrayLength', 1000],
+      ['CODE_EXECUTION_READ_TIMEOUT', 'readTimeoutSeconds', 60],
       ['SANDBOX_WORKER_TIMEOUT', 'sandboxWorkerTimeoutSeconds', 15],
     ];
     for (const [key, prop, d] of code) this.setting(key, ['codeExecution', prop], num, d);
@@ -728,13 +855,21 @@ class Converter {
     } else if (type !== undefined) {
       this.drop('MAIL_TYPE', `${type} has no typed prop (smtp and resend do); no mail is configured`, 'check');
     }
-    const mailers: Array<[RegExp, string]> = [[/^SMTP_/, 'smtp'], [/^RESEND_/, 'resend'], [/^SENDGRID_/, 'sendgrid']];
+    const mailers: Array<[RegExp, string]> = [
+      [/^SMTP_/, 'smtp'],
+      [/^RESEND_/, 'resend'],
+      [/^SENDGRID_/, 'sendgrid'],
+    ];
     for (const k of Object.keys(this.env)) {
       const owner = mailers.find(([re]) => re.test(k))?.[1];
       if (owner === undefined || owner === type) continue;
-      this.drop(k, this.given(k) === undefined ? 'empty' : `setting of MAIL_TYPE=${owner}, which is not selected (MAIL_TYPE is ${type ?? 'not set'}); not carried over`);
+      this.drop(
+        k,
+        this.given(k) === undefined ? 'empty' : `setting of MAIL_TYPE=${owner}, which is not selected (MAIL_TYPE is ${type ?? 'not set'}); not carried over`,
+      );
     }
-    if (type === undefined) this.drop('MAIL_DEFAULT_SEND_FROM', this.given('MAIL_DEFAULT_SEND_FROM') === undefined ? 'empty' : 'no mail configured (MAIL_TYPE is not set)');
+    if (type === undefined)
+      this.drop('MAIL_DEFAULT_SEND_FROM', this.given('MAIL_DEFAULT_SEND_FROM') === undefined ? 'empty' : 'no mail configured (MAIL_TYPE is not set)');
   }
 
   private sizing(): void {
@@ -768,7 +903,11 @@ class Converter {
   }
 
   private ssrf(): void {
-    const list = (k: string) => (this.given(k) ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    const list = (k: string) =>
+      (this.given(k) ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     const ips = list('SSRF_PROXY_ALLOW_PRIVATE_IPS');
     const domains = list('SSRF_PROXY_ALLOW_PRIVATE_DOMAINS');
     const o: Record<string, Tree> = {};
@@ -796,17 +935,25 @@ class Converter {
       }
       if (reads.length > 0 && reads.every((x) => COMPONENT_OF_SERVICE[x.service] === undefined)) {
         const dev = this.isDevDefault(v);
-        this.drop(key, `${dev ? 'upstream development default; ' : ''}read only by ${[...new Set(reads.map((x) => x.service))].join(', ')}, which dify-cdk8s does not run: not carried over`,
-          dev ? 'development-default' : 'check');
+        this.drop(
+          key,
+          `${dev ? 'upstream development default; ' : ''}read only by ${[...new Set(reads.map((x) => x.service))].join(', ')}, which dify-cdk8s does not run: not carried over`,
+          dev ? 'development-default' : 'check',
+        );
         return;
       }
       const dataKey = kebab(key);
       const dev = this.isDevDefault(v);
       this.secrets[dataKey] = dev ? this.random() : v;
-      this.line(key, 'secret', `Secret ${this.secretName}/${dataKey}`,
-        `${dev ? 'upstream development default, never carried over: a fresh random value is stored instead; ' : ''}`
-        + 'a credential no typed prop reads and extraEnv refuses: the value is stored in the Secret but not wired; add it by Secret reference '
-        + '(components.<component>.secretEnv) where a component needs it', dev ? 'development-default' : 'check');
+      this.line(
+        key,
+        'secret',
+        `Secret ${this.secretName}/${dataKey}`,
+        `${dev ? 'upstream development default, never carried over: a fresh random value is stored instead; ' : ''}` +
+          'a credential no typed prop reads and extraEnv refuses: the value is stored in the Secret but not wired; add it by Secret reference ' +
+          '(components.<component>.secretEnv) where a component needs it',
+        dev ? 'development-default' : 'check',
+      );
       return;
     }
     if (this.given(key) === undefined) {
@@ -829,7 +976,12 @@ class Converter {
       if (rendered === v) this.typed(key, comps.join(', '), `dify-cdk8s renders the same value (${where})`);
       else if (isDefault) this.drop(key, `default unchanged (read by ${where})`);
       else if (comps.length === 0) this.drop(key, `read only by ${where}, which dify-cdk8s does not run`, 'check');
-      else this.drop(key, `read by ${where}; dify-cdk8s configures ${comps.join(', ')} itself and this version has no per-component extraEnv: set it by hand (components.${comps[0]}.extraEnv) when available`, 'check');
+      else
+        this.drop(
+          key,
+          `read by ${where}; dify-cdk8s configures ${comps.join(', ')} itself and this version has no per-component extraEnv: set it by hand (components.${comps[0]}.extraEnv) when available`,
+          'check',
+        );
       return;
     }
     const webOnly = key.startsWith('NEXT_PUBLIC_') || isWebOnly(key);
@@ -855,9 +1007,14 @@ class Converter {
     };
     place(backendNames, mergeRendered(r.api, r.worker), this.extraEnv, 'settings.extraEnv');
     place(webNames, r.web, this.webExtraEnv, 'settings.webExtraEnv');
-    const note = known ? '' : 'not in upstream\'s env.example; ';
+    const note = known ? '' : "not in upstream's env.example; ";
     if (targets.length > 0) {
-      this.line(key, 'extraEnv', targets.join(' + '), `${note}passed through unchanged${targets.some((t) => !t.endsWith(`.${key}`)) ? ' (renamed as compose does)' : ''}`);
+      this.line(
+        key,
+        'extraEnv',
+        targets.join(' + '),
+        `${note}passed through unchanged${targets.some((t) => !t.endsWith(`.${key}`)) ? ' (renamed as compose does)' : ''}`,
+      );
       return;
     }
     const typedProp = outcomes.find((x) => x.startsWith('typed:'));
@@ -867,9 +1024,10 @@ class Converter {
     }
     const managed = outcomes.find((x) => x.startsWith('managed:'));
     if (outcomes.length > 0 && outcomes.every((x) => x.startsWith('same:'))) this.typed(key, 'rendered by dify-cdk8s', 'dify-cdk8s renders the same value');
-    else if (managed && !isDefault) this.drop(key, `dify-cdk8s sets ${managed.slice('managed:'.length)}${HINTS[key] ? ` (${HINTS[key]})` : ''}; extraEnv cannot override it`, 'check');
+    else if (managed && !isDefault)
+      this.drop(key, `dify-cdk8s sets ${managed.slice('managed:'.length)}${HINTS[key] ? ` (${HINTS[key]})` : ''}; extraEnv cannot override it`, 'check');
     else if (managed) this.drop(key, `default unchanged; dify-cdk8s sets ${managed.slice('managed:'.length)}${HINTS[key] ? ` (${HINTS[key]})` : ''}`);
-    else this.drop(key, 'default unchanged: the image\'s own default applies');
+    else this.drop(key, "default unchanged: the image's own default applies");
   }
 
   // ---- output ---------------------------------------------------------------------------------
@@ -927,7 +1085,10 @@ function renderedEnv(objects: SynthObject[]): Record<string, Rendered> {
     const label = obj.metadata.labels?.['app.kubernetes.io/component'] ?? '';
     const component = label.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
     const rendered: Rendered = { plain: {}, secret: new Set() };
-    for (const c of obj.spec.template.spec.containers as Array<{ env?: Array<{ name: string; value?: string; valueFrom?: unknown }>; envFrom?: Array<{ configMapRef?: { name: string } }> }>) {
+    for (const c of obj.spec.template.spec.containers as Array<{
+      env?: Array<{ name: string; value?: string; valueFrom?: unknown }>;
+      envFrom?: Array<{ configMapRef?: { name: string } }>;
+    }>) {
       for (const from of c.envFrom ?? []) Object.assign(rendered.plain, configMaps.get(from.configMapRef?.name ?? '') ?? {});
       for (const e of c.env ?? []) {
         if (e.valueFrom) rendered.secret.add(e.name);
@@ -951,8 +1112,17 @@ const HINTS: Readonly<Record<string, string>> = {
 
 /** Web-frontend settings compose gives web only (api has no such setting). */
 function isWebOnly(key: string): boolean {
-  return ['TEXT_GENERATION_TIMEOUT_MS', 'CSP_WHITELIST', 'ALLOW_UNSAFE_DATA_SCHEME', 'EXPERIMENTAL_ENABLE_VINEXT', 'MARKETPLACE_URL',
-    'ENABLE_WEBSITE_JINAREADER', 'ENABLE_WEBSITE_FIRECRAWL', 'ENABLE_WEBSITE_WATERCRAWL', 'NEXT_TELEMETRY_DISABLED'].includes(key);
+  return [
+    'TEXT_GENERATION_TIMEOUT_MS',
+    'CSP_WHITELIST',
+    'ALLOW_UNSAFE_DATA_SCHEME',
+    'EXPERIMENTAL_ENABLE_VINEXT',
+    'MARKETPLACE_URL',
+    'ENABLE_WEBSITE_JINAREADER',
+    'ENABLE_WEBSITE_FIRECRAWL',
+    'ENABLE_WEBSITE_WATERCRAWL',
+    'NEXT_TELEMETRY_DISABLED',
+  ].includes(key);
 }
 
 function mergeRendered(a: Rendered, b: Rendered): Rendered {

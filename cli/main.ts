@@ -37,10 +37,7 @@ export function parseArgs(argv: readonly string[]): FromEnvArgs {
   }
   if (positional.length !== 1) throw new UsageError('expected exactly one .env file');
   if (!flags.name) throw new UsageError('--name is required');
-  return {
-    input: positional[0], name: flags.name, out: flags.out ?? join('apps', `${flags.name}.ts`),
-    namespace: flags.namespace, host: flags.host, force,
-  };
+  return { input: positional[0], name: flags.name, out: flags.out ?? join('apps', `${flags.name}.ts`), namespace: flags.namespace, host: flags.host, force };
 }
 
 class UsageError extends Error {}
@@ -59,11 +56,16 @@ export function fromEnv(args: FromEnvArgs, cwd = process.cwd()): { result: FromE
   const secretFile = join(outDir, `${args.name}.secret.env`);
   if (!args.force && existsSync(out)) throw new UsageError(`${args.out} exists; pass --force to overwrite it`);
   const result = convertEnvFile(readFileSync(input, 'utf8'), {
-    name: args.name, namespace: args.namespace, host: args.host, sourceName: basename(input),
-    libImport: importPath(outDir, join(cwd, 'lib')), environmentsImport: importPath(outDir, join(cwd, 'apps', 'environments')),
+    name: args.name,
+    namespace: args.namespace,
+    host: args.host,
+    sourceName: basename(input),
+    libImport: importPath(outDir, join(cwd, 'lib')),
+    environmentsImport: importPath(outDir, join(cwd, 'apps', 'environments')),
   });
   const lines = Object.entries(result.secrets).map(([k, v]) => {
-    if (/[\r\n]/.test(v)) throw new Error(`from-env: the value of Secret key ${k} spans lines; kubectl --from-env-file cannot carry it: create that key by hand`);
+    if (/[\r\n]/.test(v))
+      throw new Error(`from-env: the value of Secret key ${k} spans lines; kubectl --from-env-file cannot carry it: create that key by hand`);
     return `${k}=${v}`;
   });
   mkdirSync(outDir, { recursive: true });
@@ -76,7 +78,8 @@ export function fromEnv(args: FromEnvArgs, cwd = process.cwd()): { result: FromE
 /** The printed report: every key, the Secret commands and an ExternalSecret sketch. */
 export function summary(r: FromEnvResult, out: string, secretFile: string, namespace: string): string {
   const width = Math.max(...r.report.map((l) => l.key.length), 3);
-  const row = (l: ReportLine) => `${l.flag ? '!' : ' '} ${l.key.padEnd(width)}  ${l.classification.padEnd(8)}  ${[l.target, l.reason].filter(Boolean).join(' — ')}`;
+  const row = (l: ReportLine) =>
+    `${l.flag ? '!' : ' '} ${l.key.padEnd(width)}  ${l.classification.padEnd(8)}  ${[l.target, l.reason].filter(Boolean).join(' — ')}`;
   const counts = (['typed', 'extraEnv', 'secret', 'dropped'] as const).map((c) => `${r.report.filter((l) => l.classification === c).length} ${c}`).join(', ');
   const dev = r.report.filter((l) => l.flag === 'development-default' && l.classification === 'secret').map((l) => l.key);
   const devDropped = r.report.filter((l) => l.flag === 'development-default' && l.classification === 'dropped').map((l) => l.key);
@@ -86,7 +89,9 @@ export function summary(r: FromEnvResult, out: string, secretFile: string, names
     ...r.report.map(row),
     '',
     ...r.notes,
-    dev.length ? `Upstream development defaults replaced by fresh random values: ${dev.join(', ')}.` : 'No upstream development default carried into the Secret.',
+    dev.length
+      ? `Upstream development defaults replaced by fresh random values: ${dev.join(', ')}.`
+      : 'No upstream development default carried into the Secret.',
     ...(devDropped.length ? [`Upstream development defaults dropped (nothing here reads them): ${devDropped.join(', ')}.`] : []),
     `Wrote ${out} (no credentials) and ${secretFile} (mode 0600, git-ignored: never commit it).`,
     '',

@@ -152,7 +152,10 @@ export interface DifyProps {
   /** Expose through a Gateway API HTTPRoute instead of an Ingress. @default - none */
   readonly gateway?: Omit<DifyHttpRouteProps, 'instance' | 'urls' | 'backends' | 'controller'>;
   /** Expose through an in-cluster nginx (upstream's config) behind a LoadBalancer/NodePort Service instead of an Ingress. @default - none */
-  readonly nginxProxy?: Omit<DifyNginxProxyProps, 'instance' | 'urls' | 'backends' | 'image' | 'options' | 'optionsPath' | 'imagePullSecrets' | 'credentialsVersion'>;
+  readonly nginxProxy?: Omit<
+    DifyNginxProxyProps,
+    'instance' | 'urls' | 'backends' | 'image' | 'options' | 'optionsPath' | 'imagePullSecrets' | 'credentialsVersion'
+  >;
   /** Image overrides. @default - {@link DEFAULT_IMAGES} */
   readonly images?: Partial<DifyImages>;
   /** File storage of api and worker. @default DifyStorage.persistentVolume() */

@@ -26,15 +26,20 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
   const instance = validateDns1035Label('instance', props.instance ?? 'dify', 30);
   const requested: DifyImages = { ...DEFAULT_IMAGES, ...props.images };
   for (const k of Object.keys(props.images ?? {})) {
-    if (!(k in DEFAULT_IMAGES)) invalid(`images.${k}`, (props.images as Record<string, unknown>)[k], `must be one of ${Object.keys(DEFAULT_IMAGES).join(', ')}`);
+    if (!(k in DEFAULT_IMAGES))
+      invalid(`images.${k}`, (props.images as Record<string, unknown>)[k], `must be one of ${Object.keys(DEFAULT_IMAGES).join(', ')}`);
   }
   for (const k of Object.keys(props.imageDigests ?? {})) {
     if (!(k in DEFAULT_IMAGES)) invalid(`imageDigests.${k}`, k, `must be one of ${Object.keys(DEFAULT_IMAGES).join(', ')}`);
   }
-  const images = Object.fromEntries(Object.entries(requested).map(([k, image]) => [k, resolveImage(`images.${k}`, image, {
-    registry: props.imageRegistry, digest: props.imageDigests?.[k as keyof DifyImages],
-  })])) as unknown as DifyImages;
-  if (props.imagePullSecrets !== undefined && !Array.isArray(props.imagePullSecrets)) invalid('imagePullSecrets', props.imagePullSecrets, 'must be a list of Secret names');
+  const images = Object.fromEntries(
+    Object.entries(requested).map(([k, image]) => [
+      k,
+      resolveImage(`images.${k}`, image, { registry: props.imageRegistry, digest: props.imageDigests?.[k as keyof DifyImages] }),
+    ]),
+  ) as unknown as DifyImages;
+  if (props.imagePullSecrets !== undefined && !Array.isArray(props.imagePullSecrets))
+    invalid('imagePullSecrets', props.imagePullSecrets, 'must be a list of Secret names');
   const pullSecrets = (props.imagePullSecrets ?? []).map((n, i) => validateDnsSubdomain(`imagePullSecrets[${i}]`, n));
 
   const exposures = [props.gateway && 'gateway', props.nginxProxy && 'nginxProxy', props.ingress && 'ingress'].filter(Boolean) as string[];
@@ -43,7 +48,10 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
   if (props.tls === false && tlsConfigured) invalid('tls', false, 'contradicts the TLS configured on the ingress or nginx proxy; omit it or set true');
   const tls = props.tls ?? tlsConfigured;
   if (props.splitHosts && !props.apiHost) invalid('splitHosts', props.splitHosts, 'only applies with apiHost');
-  validateDistinctHosts([{ prop: 'host', host: props.host }, { prop: 'apiHost', host: props.apiHost }]);
+  validateDistinctHosts([
+    { prop: 'host', host: props.host },
+    { prop: 'apiHost', host: props.apiHost },
+  ]);
   const urls = props.apiHost
     ? DifyUrls.split({ webHost: props.host, apiHost: props.apiHost, tls, ...props.splitHosts })
     : DifyUrls.fromHost(props.host, { tls });
@@ -58,7 +66,8 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
   for (const [external, set, embedded, embeddedOptions] of conflicts) {
     if (set && embeddedOptions) invalid(embedded, embeddedOptions, `configures the embedded ${embedded}, which ${external} replaces; remove one of the two`);
   }
-  if (props.backup && props.externalDatabase) invalid('backup', 'enabled', 'backs up the embedded PostgreSQL; with externalDatabase use your provider\'s backups');
+  if (props.backup && props.externalDatabase)
+    invalid('backup', 'enabled', "backs up the embedded PostgreSQL; with externalDatabase use your provider's backups");
   const np = props.networkPolicy || {};
   const external = np.externalServices ?? [];
   external.forEach((e, i) => {
@@ -76,7 +85,11 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
     },
   };
   return {
-    instance, images, pullSecrets, urls, settings: new DifySettings(props.settings),
+    instance,
+    images,
+    pullSecrets,
+    urls,
+    settings: new DifySettings(props.settings),
     embedded: { postgres: !props.externalDatabase, redis: !props.externalRedis, weaviate: !props.vectorStore },
     externalNetworks,
   };

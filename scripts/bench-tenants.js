@@ -55,7 +55,9 @@ console.log(`tenants: build + synth of one App, median of ${RUNS} runs`);
 console.log('    N   wall ms  (build  + synth)    CPU ms   CPU ms/tenant   CPU ms per added tenant');
 rows.forEach((r, i) => {
   const added = i === 0 ? '' : ((r.cpu - rows[i - 1].cpu) / (r.n - rows[i - 1].n)).toFixed(1);
-  console.log(`${String(r.n).padStart(5)} ${r.total.toFixed(0).padStart(9)}  (${r.build.toFixed(0).padStart(5)} + ${r.synth.toFixed(0).padStart(5)}) ${r.cpu.toFixed(0).padStart(9)} ${(r.cpu / r.n).toFixed(1).padStart(15)} ${added.padStart(25)}`);
+  console.log(
+    `${String(r.n).padStart(5)} ${r.total.toFixed(0).padStart(9)}  (${r.build.toFixed(0).padStart(5)} + ${r.synth.toFixed(0).padStart(5)}) ${r.cpu.toFixed(0).padStart(9)} ${(r.cpu / r.n).toFixed(1).padStart(15)} ${added.padStart(25)}`,
+  );
 });
 const at = (n) => rows.find((r) => r.n === n);
 if (at(10) && at(MAX) && MAX > 10) {
@@ -63,5 +65,7 @@ if (at(10) && at(MAX) && MAX > 10) {
   const perTenant = (r) => (r.cpu - rows[0].cpu) / (r.n - rows[0].n);
   const ratio = perTenant(at(MAX)) / perTenant(at(10));
   const verdict = ratio < 1.5 ? 'linear' : 'super-linear';
-  console.log(`CPU cost per added tenant: ${perTenant(at(10)).toFixed(1)} ms up to 10 tenants, ${perTenant(at(MAX)).toFixed(1)} ms up to ${MAX} (ratio ${ratio.toFixed(2)}): ${verdict}`);
+  console.log(
+    `CPU cost per added tenant: ${perTenant(at(10)).toFixed(1)} ms up to 10 tenants, ${perTenant(at(MAX)).toFixed(1)} ms up to ${MAX} (ratio ${ratio.toFixed(2)}): ${verdict}`,
+  );
 }

@@ -42,7 +42,10 @@ if (mode === 'envs') {
   record('load', loaded);
   for (const env of ENVIRONMENTS) {
     let app!: import('cdk8s').App;
-    record(`${env.name}.construct`, timed(() => (app = synthEnvironment(env, arg))));
+    record(
+      `${env.name}.construct`,
+      timed(() => (app = synthEnvironment(env, arg))),
+    );
     yaml.wall = 0;
     yaml.cpu = 0;
     const synth = timed(() => app.synth());

@@ -13,7 +13,7 @@ const { join } = require('path');
 
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const SCALE = (process.env.BENCH_SCALE ?? "1,10,25,50,100").split(",").map(Number);
+const SCALE = (process.env.BENCH_SCALE ?? '1,10,25,50,100').split(',').map(Number);
 const SCALE_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 3);
 const APP = /^app:\s*(.+)$/m.exec(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8'))[1].trim();
 
@@ -38,9 +38,17 @@ function inTemp(fn) {
   }
 }
 const worker = (args) =>
-  inTemp((dir) => JSON.parse(execFileSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'bench-worker.ts'), ...args, dir], { cwd: ROOT, env, encoding: 'utf8' })));
+  inTemp((dir) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'bench-worker.ts'), ...args, dir], { cwd: ROOT, env, encoding: 'utf8' }),
+    ),
+  );
 
-console.log(`node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${RUNS} runs each`);
+console.log(
+  `node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; ${RUNS} runs each`,
+);
 
 // 1. The app command, as cdk8s runs it (through a shell), after one warm-up run (the loader's transform cache).
 const appRuns = [];
@@ -81,6 +89,7 @@ for (const n of SCALE) {
   const { median } = stats(runs.map((r) => r.total));
   const cpu = stats(runs.map((r) => r['total.cpu'])).median;
   first ??= { n, median, cpu };
-  const marginal = n > first.n ? `; each added installation: wall ${ms((median - first.median) / (n - first.n))}, CPU ${ms((cpu - first.cpu) / (n - first.n))}` : '';
+  const marginal =
+    n > first.n ? `; each added installation: wall ${ms((median - first.median) / (n - first.n))}, CPU ${ms((cpu - first.cpu) / (n - first.n))}` : '';
   console.log(`  N=${String(n).padStart(3)}: wall ${fmt(runs.map((r) => r.total))}, CPU median ${ms(cpu)}; wall per installation ${ms(median / n)}${marginal}`);
 }

@@ -28,12 +28,16 @@ function tree(dir) {
 const CASES = [
   {
     name: 'validation error',
-    break: (apps) => writeFileSync(join(apps, 'main-environments.ts'), [
-      "import { dev } from './dev';",
-      "import { Environment } from './environments';",
-      "export const ENVIRONMENTS: readonly Environment[] = [dev, { ...dev, name: 'broken', dify: { ...dev.dify, host: 'not a host' } }];",
-      '',
-    ].join('\n')),
+    break: (apps) =>
+      writeFileSync(
+        join(apps, 'main-environments.ts'),
+        [
+          "import { dev } from './dev';",
+          "import { Environment } from './environments';",
+          "export const ENVIRONMENTS: readonly Environment[] = [dev, { ...dev, name: 'broken', dify: { ...dev.dify, host: 'not a host' } }];",
+          '',
+        ].join('\n'),
+      ),
     expect: /^synth failed: host: got "not a host"; /m,
   },
   {

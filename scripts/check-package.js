@@ -13,7 +13,13 @@ const { join } = require('path');
 const ROOT = join(__dirname, '..');
 const PINNED = require(join(ROOT, 'package.json')).devDependencies;
 /** Versions the consumer uses: compatible with the peer ranges, different from the pins above. */
-const CONSUMER_DEPS = { cdk8s: '2.70.104', constructs: '10.7.2', 'cdk8s-plus-28': PINNED['cdk8s-plus-28'], typescript: PINNED.typescript, '@types/node': PINNED['@types/node'] };
+const CONSUMER_DEPS = {
+  cdk8s: '2.70.104',
+  constructs: '10.7.2',
+  'cdk8s-plus-28': PINNED['cdk8s-plus-28'],
+  typescript: PINNED.typescript,
+  '@types/node': PINNED['@types/node'],
+};
 
 const CHART = `
 import { App, Chart } from 'cdk8s';
@@ -65,19 +71,28 @@ try {
 
   // 3. Type-check and compile the chart with the consumer's TypeScript, then synthesize it.
   writeFileSync(join(consumer, 'main.ts'), CHART);
-  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', outDir: 'out', types: ['node'], esModuleInterop: true },
-    files: ['main.ts'],
-  }));
+  writeFileSync(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', outDir: 'out', types: ['node'], esModuleInterop: true },
+      files: ['main.ts'],
+    }),
+  );
   run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
   const out = join(consumer, 'dist');
   const result = JSON.parse(run(process.execPath, [join(consumer, 'out', 'main.js'), out], consumer));
-  const yaml = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+  const yaml = readdirSync(out)
+    .map((f) => readFileSync(join(out, f), 'utf8'))
+    .join('\n');
   if (result.version !== '1.16.1') throw new Error(`unexpected consumer output ${JSON.stringify(result)}`);
   for (const needle of ['name: acme-api', 'namespace: ai', 'image: langgenius/dify-api:1.16.1']) {
     if (!yaml.includes(needle)) throw new Error(`the consumer's manifests lack "${needle}"`);
   }
-  console.log(`consumer (${Object.entries(CONSUMER_DEPS).map(([n, v]) => `${n}@${v}`).join(', ')}): type-checks and synthesizes ${yaml.split(/^kind: /m).length - 1} objects`);
+  console.log(
+    `consumer (${Object.entries(CONSUMER_DEPS)
+      .map(([n, v]) => `${n}@${v}`)
+      .join(', ')}): type-checks and synthesizes ${yaml.split(/^kind: /m).length - 1} objects`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

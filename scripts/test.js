@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm test: the one type-check pass (tsc over lib, apps, imports, test, scripts; no emit), the linter and
+// npm test: the one type-check pass (tsc over lib, apps, imports, test, scripts; no emit), the linter and formatter check and
 // jest, run concurrently (tsc is single-threaded, jest runs two workers: together they keep two cores
 // busy). jest's output streams live; tsc's and the linter's are printed after it. Arguments go to jest.
 // Prints each step's wall time; asserts none.
@@ -23,11 +23,17 @@ function run(name, args, live) {
 
 Promise.all([
   run('tsc', [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.json', '--pretty'], false),
-  run('lint', [bin('@biomejs/biome', 'bin/biome'), 'lint', '--colors=off'], false),
+  run(
+    'lint',
+    [bin('@biomejs/biome', 'bin/biome'), 'check', '--colors=off', '--linter-enabled=true', '--formatter-enabled=true', '--assist-enabled=false'],
+    false,
+  ),
   run('jest', [bin('jest', 'bin/jest.js'), ...process.argv.slice(2)], true),
 ]).then((results) => {
   for (const r of results.filter((x) => x.code !== 0 && x.output.trim())) process.stderr.write(`\n--- ${r.name} ---\n${r.output}\n`);
   const failed = results.filter((r) => r.code !== 0).map((r) => r.name);
-  console.log(`npm test: ${failed.length ? `FAILED (${failed.join(', ')})` : 'passed'}; ${results.map((r) => `${r.name} ${r.seconds.toFixed(1)} s`).join(', ')} (wall, concurrent)`);
+  console.log(
+    `npm test: ${failed.length ? `FAILED (${failed.join(', ')})` : 'passed'}; ${results.map((r) => `${r.name} ${r.seconds.toFixed(1)} s`).join(', ')} (wall, concurrent)`,
+  );
   process.exitCode = failed.length ? 1 : 0;
 });

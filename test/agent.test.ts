@@ -2,11 +2,19 @@ import { DifyAgentBackend, DifyLocalSandbox, ExternalRedis, SENSITIVE_ENV_NAMES,
 import { NetworkPolicyEvaluator, PodEndpoint, podEndpointsFromManifests } from './support/netpol';
 import { ENVIRONMENTS, difyDocs, distFiles, find, parseDocs, podSpecs, synthFiles } from './util';
 
-const NAMESPACES = [{ name: 'ingress-nginx', labels: {} }, { name: 'kube-system', labels: {} }];
+const NAMESPACES = [
+  { name: 'ingress-nginx', labels: {} },
+  { name: 'kube-system', labels: {} },
+];
 const PUBLIC = { kind: 'ip' as const, ip: '1.1.1.1' };
 const METADATA = { kind: 'ip' as const, ip: '169.254.169.254' };
 const PRIVATE = { kind: 'ip' as const, ip: '10.0.0.5' };
-const INGRESS_CONTROLLER: PodEndpoint = { kind: 'pod', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, name: 'ingress-nginx' };
+const INGRESS_CONTROLLER: PodEndpoint = {
+  kind: 'pod',
+  namespace: 'ingress-nginx',
+  labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+  name: 'ingress-nginx',
+};
 
 /** Upstream's development defaults (docker-compose.yaml, .env.example of 1.16.1): never in any output. */
 const UPSTREAM_DEV_DEFAULTS = [
@@ -40,7 +48,10 @@ function flows(docs: any[]) {
     return p;
   };
   const has = (c: string) => pods.some((x) => x.labels['app.kubernetes.io/component'] === c);
-  const allows = (from: any, to: any, port: number) => ({ flow: `${from.name ?? from.ip} -> ${to.name ?? to.ip}:${port}`, open: evaluator.allows(from, to, port, 'TCP') });
+  const allows = (from: any, to: any, port: number) => ({
+    flow: `${from.name ?? from.ip} -> ${to.name ?? to.ip}:${port}`,
+    open: evaluator.allows(from, to, port, 'TCP'),
+  });
   return { pods, pod, has, allows };
 }
 
@@ -63,9 +74,16 @@ describe('the agent v2 stack is deployed by default, as upstream', () => {
     for (const [key, refs] of groups) for (const ref of refs) expect({ key, ref }).toEqual({ key, ref: { name: 'dify-credentials', key } });
   });
 
-  test('every agent credential is a secretKeyRef, never upstream\'s empty or development default', () => {
-    for (const v of ['DIFY_AGENT_API_TOKEN', 'DIFY_AGENT_SERVER_SECRET_KEY', 'DIFY_AGENT_INNER_API_KEY', 'DIFY_AGENT_PLUGIN_DAEMON_API_KEY',
-      'DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN', 'DIFY_AGENT_SHELLCTL_AUTH_TOKEN', 'DIFY_AGENT_REDIS_URL']) {
+  test("every agent credential is a secretKeyRef, never upstream's empty or development default", () => {
+    for (const v of [
+      'DIFY_AGENT_API_TOKEN',
+      'DIFY_AGENT_SERVER_SECRET_KEY',
+      'DIFY_AGENT_INNER_API_KEY',
+      'DIFY_AGENT_PLUGIN_DAEMON_API_KEY',
+      'DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN',
+      'DIFY_AGENT_SHELLCTL_AUTH_TOKEN',
+      'DIFY_AGENT_REDIS_URL',
+    ]) {
       expect({ v, ref: backend[v] }).toEqual({ v, ref: { name: 'dify-credentials', key: expect.any(String) } });
     }
     expect(backend.DIFY_AGENT_SERVER_SECRET_KEY.key).toBe('agent-server-secret-key');
@@ -87,13 +105,23 @@ describe('the agent v2 stack is deployed by default, as upstream', () => {
 
   test('upstream wiring: Service URLs, Redis DB prefix, both generations of the shellctl names, the sandbox behind its proxy', () => {
     expect(backend).toMatchObject({
-      DIFY_AGENT_PLUGIN_DAEMON_URL: 'http://dify-plugin-daemon:5002', DIFY_AGENT_INNER_API_URL: 'http://dify-api:5001', DIFY_AGENT_RUNTIME_BACKEND: 'local',
-      DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: 'http://dify-local-sandbox:5004', DIFY_AGENT_SHELLCTL_ENTRYPOINT: 'http://dify-local-sandbox:5004',
-      DIFY_AGENT_STUB_API_BASE_URL: 'http://dify-agent-backend:5050/agent-stub', DIFY_AGENT_SANDBOX_FILES_BASE_URL: 'http://dify-api:5001',
-      DIFY_AGENT_REDIS_PREFIX: 'dify-agent', DIFY_AGENT_SHUTDOWN_GRACE_SECONDS: '30', DIFY_AGENT_RUN_TIMEOUT_SECONDS: '3600',
+      DIFY_AGENT_PLUGIN_DAEMON_URL: 'http://dify-plugin-daemon:5002',
+      DIFY_AGENT_INNER_API_URL: 'http://dify-api:5001',
+      DIFY_AGENT_RUNTIME_BACKEND: 'local',
+      DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: 'http://dify-local-sandbox:5004',
+      DIFY_AGENT_SHELLCTL_ENTRYPOINT: 'http://dify-local-sandbox:5004',
+      DIFY_AGENT_STUB_API_BASE_URL: 'http://dify-agent-backend:5050/agent-stub',
+      DIFY_AGENT_SANDBOX_FILES_BASE_URL: 'http://dify-api:5001',
+      DIFY_AGENT_REDIS_PREFIX: 'dify-agent',
+      DIFY_AGENT_SHUTDOWN_GRACE_SECONDS: '30',
+      DIFY_AGENT_RUN_TIMEOUT_SECONDS: '3600',
     });
     expect(api).toMatchObject({ AGENT_BACKEND_BASE_URL: 'http://dify-agent-backend:5050', AGENT_SHELL_ENABLED: 'true' });
-    expect(sandbox).toMatchObject({ HTTP_PROXY: 'http://dify-agent-ssrf-proxy:3128', https_proxy: 'http://dify-agent-ssrf-proxy:3128', SHELLCTL_ENABLE_PATH_ISOLATION: 'true' });
+    expect(sandbox).toMatchObject({
+      HTTP_PROXY: 'http://dify-agent-ssrf-proxy:3128',
+      https_proxy: 'http://dify-agent-ssrf-proxy:3128',
+      SHELLCTL_ENABLE_PATH_ISOLATION: 'true',
+    });
     expect(envOf(docs, 'Deployment', 'dify-web').NEXT_PUBLIC_ENABLE_AGENT_V2).toBe('true');
     expect(find(docs, 'Deployment', 'dify-agent-backend').spec.template.spec.terminationGracePeriodSeconds).toBe(60);
   });
@@ -103,9 +131,13 @@ describe('the agent v2 stack is deployed by default, as upstream', () => {
     expect(conf).toBe(renderAgentSquidConfig(3128, { agentBackendHost: 'dify-agent-backend', apiHost: 'dify-api' }));
     const access = conf.split('\n').filter((l) => l.startsWith('http_access'));
     expect(access).toEqual([
-      'http_access deny !Safe_ports', 'http_access deny CONNECT !SSL_ports', 'http_access deny path_dotdot',
-      'http_access allow dst_agent_backend path_agent_stub', 'http_access allow dst_dify_api path_files',
-      'http_access deny to_private_networks', 'http_access allow all',
+      'http_access deny !Safe_ports',
+      'http_access deny CONNECT !SSL_ports',
+      'http_access deny path_dotdot',
+      'http_access allow dst_agent_backend path_agent_stub',
+      'http_access allow dst_dify_api path_files',
+      'http_access deny to_private_networks',
+      'http_access allow all',
     ]);
     expect(conf).toContain('acl dst_agent_backend dstdomain dify-agent-backend\n');
     expect(conf).toContain('acl path_agent_stub urlpath_regex -i ^/agent-stub/\n');
@@ -115,10 +147,20 @@ describe('the agent v2 stack is deployed by default, as upstream', () => {
   });
 
   test('Pod Security restricted for all three: non-root, read-only root, no capabilities, no ServiceAccount token', () => {
-    for (const [name, uid] of [['dify-agent-backend', DifyAgentBackend.UID], ['dify-local-sandbox', DifyLocalSandbox.UID], ['dify-agent-ssrf-proxy', 13]] as const) {
+    for (const [name, uid] of [
+      ['dify-agent-backend', DifyAgentBackend.UID],
+      ['dify-local-sandbox', DifyLocalSandbox.UID],
+      ['dify-agent-ssrf-proxy', 13],
+    ] as const) {
       const spec = find(docs, 'Deployment', name).spec.template.spec;
-      expect({ name, pod: spec.securityContext }).toMatchObject({ name, pod: { runAsNonRoot: true, runAsUser: uid, seccompProfile: { type: 'RuntimeDefault' } } });
-      expect({ name, c: spec.containers[0].securityContext }).toEqual({ name, c: expect.objectContaining({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] } }) });
+      expect({ name, pod: spec.securityContext }).toMatchObject({
+        name,
+        pod: { runAsNonRoot: true, runAsUser: uid, seccompProfile: { type: 'RuntimeDefault' } },
+      });
+      expect({ name, c: spec.containers[0].securityContext }).toEqual({
+        name,
+        c: expect.objectContaining({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] } }),
+      });
       expect({ name, token: spec.automountServiceAccountToken }).toEqual({ name, token: false });
     }
     expect(find(docs, 'Deployment', 'dify-local-sandbox').spec.strategy).toEqual({ type: 'Recreate' });
@@ -143,16 +185,38 @@ describe('the agent v2 stack is deployed by default, as upstream', () => {
 
     test('the local sandbox reaches its proxy and DNS only: never api, the stores, the internet or metadata', () => {
       const s = pod('local-sandbox');
-      for (const [c, port] of [['api', 5001], ['worker', 5001], ['web', 3000], ['postgres', 5432], ['redis', 6379], ['weaviate', 8080], ['plugin-daemon', 5002],
-        ['sandbox', 8194], ['ssrf-proxy', 3128], ['agent-backend', 5050]] as const) if (has(c)) closed(s, pod(c), port);
+      for (const [c, port] of [
+        ['api', 5001],
+        ['worker', 5001],
+        ['web', 3000],
+        ['postgres', 5432],
+        ['redis', 6379],
+        ['weaviate', 8080],
+        ['plugin-daemon', 5002],
+        ['sandbox', 8194],
+        ['ssrf-proxy', 3128],
+        ['agent-backend', 5050],
+      ] as const)
+        if (has(c)) closed(s, pod(c), port);
       for (const target of [PUBLIC, METADATA, PRIVATE]) closed(s, target, 443);
       closed(s, METADATA, 80);
     });
 
     test('the agent SSRF proxy reaches no other pod, no private range and no metadata', () => {
       const p = pod('agent-ssrf-proxy');
-      for (const [c, port] of [['postgres', 5432], ['redis', 6379], ['weaviate', 8080], ['plugin-daemon', 5002], ['sandbox', 8194], ['ssrf-proxy', 3128],
-        ['web', 3000], ['worker', 5001], ['local-sandbox', 5004], ['api-websocket', 5001]] as const) if (has(c)) closed(p, pod(c), port);
+      for (const [c, port] of [
+        ['postgres', 5432],
+        ['redis', 6379],
+        ['weaviate', 8080],
+        ['plugin-daemon', 5002],
+        ['sandbox', 8194],
+        ['ssrf-proxy', 3128],
+        ['web', 3000],
+        ['worker', 5001],
+        ['local-sandbox', 5004],
+        ['api-websocket', 5001],
+      ] as const)
+        if (has(c)) closed(p, pod(c), port);
       closed(p, METADATA, 80);
       closed(p, PRIVATE, 80);
     });
@@ -173,12 +237,17 @@ describe('the agent v2 stack is deployed by default, as upstream', () => {
         const backendCallers = ['api', 'worker', 'agent-ssrf-proxy'];
         expect({ from: c, open: allows(p, pod('agent-backend'), 5050).open }).toEqual({ from: c, open: backendCallers.includes(c) });
       }
-      for (const [c, port] of [['agent-backend', 5050], ['local-sandbox', 5004], ['agent-ssrf-proxy', 3128]] as const) closed(INGRESS_CONTROLLER, pod(c), port);
+      for (const [c, port] of [
+        ['agent-backend', 5050],
+        ['local-sandbox', 5004],
+        ['agent-ssrf-proxy', 3128],
+      ] as const)
+        closed(INGRESS_CONTROLLER, pod(c), port);
     });
   });
 });
 
-describe('agent: false turns the whole stack off, and web\'s flag with it', () => {
+describe("agent: false turns the whole stack off, and web's flag with it", () => {
   const { docs } = difyDocs({ agent: false });
   test('no agent workload, no AGENT_BACKEND_* in api or worker, the UI flag off, no agent keys generated', () => {
     expect(docs.filter((d) => /agent|local-sandbox/.test(d.metadata?.name ?? ''))).toEqual([]);
@@ -192,11 +261,15 @@ describe('agent: false turns the whole stack off, and web\'s flag with it', () =
 describe('with an external Redis the agent backend needs its own URL', () => {
   const creds = { password: SecretKeyRef.of('redis', 'password'), brokerUrl: SecretKeyRef.of('redis', 'broker-url') };
   test('missing: a synth-time error naming the prop', () => {
-    expect(() => difyDocs({ externalRedis: ExternalRedis.standalone({ host: 'redis.internal.example.com', ...creds }) }))
-      .toThrow(/^agent\.redisUrl: got undefined; is required with externalRedis/);
+    expect(() => difyDocs({ externalRedis: ExternalRedis.standalone({ host: 'redis.internal.example.com', ...creds }) })).toThrow(
+      /^agent\.redisUrl: got undefined; is required with externalRedis/,
+    );
   });
   test('given: the backend reads it and reaches Redis where api does', () => {
-    const { docs } = difyDocs({ externalRedis: ExternalRedis.standalone({ host: 'redis.internal.example.com', ...creds }), agent: { redisUrl: SecretKeyRef.of('redis', 'agent-url') } });
+    const { docs } = difyDocs({
+      externalRedis: ExternalRedis.standalone({ host: 'redis.internal.example.com', ...creds }),
+      agent: { redisUrl: SecretKeyRef.of('redis', 'agent-url') },
+    });
     expect(envOf(docs, 'Deployment', 'dify-agent-backend').DIFY_AGENT_REDIS_URL).toEqual({ name: 'redis', key: 'agent-url' });
     const { pod, allows } = flows(docs);
     expect(allows(pod('agent-backend'), { kind: 'ip', ip: '10.9.9.9' }, 6379).open).toBe(true);
@@ -204,9 +277,15 @@ describe('with an external Redis the agent backend needs its own URL', () => {
   });
   test('tunables are validated', () => {
     expect(() => difyDocs({ agent: { shutdownGraceSeconds: 0 } })).toThrow(/^agent\.shutdownGraceSeconds: got 0; /);
-    expect(() => difyDocs({ components: { localSandbox: { replicas: 2 } } })).toThrow(/^components\.localSandbox\.replicas: got 2; local-sandbox must run exactly one replica/);
-    expect(() => difyDocs({ agent: false, components: { agentBackend: { replicas: 2 } } })).toThrow(/^components\.agentBackend: got \{"replicas":2\}; configures the agent stack, which agent: false leaves out/);
-    expect(() => difyDocs({ agent: { shellRedactPatterns: ['(unclosed'] } })).toThrow(/^agent\.shellRedactPatterns\[0\]: got "\(unclosed"; must be a regular expression/);
+    expect(() => difyDocs({ components: { localSandbox: { replicas: 2 } } })).toThrow(
+      /^components\.localSandbox\.replicas: got 2; local-sandbox must run exactly one replica/,
+    );
+    expect(() => difyDocs({ agent: false, components: { agentBackend: { replicas: 2 } } })).toThrow(
+      /^components\.agentBackend: got \{"replicas":2\}; configures the agent stack, which agent: false leaves out/,
+    );
+    expect(() => difyDocs({ agent: { shellRedactPatterns: ['(unclosed'] } })).toThrow(
+      /^agent\.shellRedactPatterns\[0\]: got "\(unclosed"; must be a regular expression/,
+    );
   });
 });
 
@@ -214,7 +293,8 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
   const files = synthFiles(env);
   const docs = parseDocs(files);
   test('deploys the collaboration websocket and the agent stack', () => {
-    for (const w of ['dify-api-websocket', 'dify-agent-backend', 'dify-local-sandbox', 'dify-agent-ssrf-proxy']) expect(docs.some((d) => d.kind === 'Deployment' && d.metadata.name === w)).toBe(true);
+    for (const w of ['dify-api-websocket', 'dify-agent-backend', 'dify-local-sandbox', 'dify-agent-ssrf-proxy'])
+      expect(docs.some((d) => d.kind === 'Deployment' && d.metadata.name === w)).toBe(true);
   });
   test('no upstream development default anywhere, in the synthesized output or in dist/', () => {
     for (const text of [Object.values(files).join('\n'), Object.values(distFiles(name)).join('\n')]) {
@@ -222,7 +302,9 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
     }
     const values = [
       ...docs.filter((d) => d.kind === 'ConfigMap').flatMap((d) => SANDBOX_KEY_VARS.map((v) => d.data?.[v])),
-      ...podSpecs(docs).flatMap(({ spec }) => spec.containers.flatMap((c: any) => (c.env ?? []).filter((e: any) => SANDBOX_KEY_VARS.includes(e.name)).map((e: any) => e.value))),
+      ...podSpecs(docs).flatMap(({ spec }) =>
+        spec.containers.flatMap((c: any) => (c.env ?? []).filter((e: any) => SANDBOX_KEY_VARS.includes(e.name)).map((e: any) => e.value)),
+      ),
     ].filter((v) => v !== undefined);
     expect(values).toEqual([]);
   });

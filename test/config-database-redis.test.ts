@@ -1,8 +1,20 @@
 import { Chart, Testing } from 'cdk8s';
 import {
   DifyEndpoint,
-  DifyBackendConfig, DifyDatabase, DifyPluginDaemon, DifySettings, DifyStorage, DifyUrls, EnvSet, ExternalRedis,
-  PluginStorage, SecretKeyRef, VectorStore, isSensitiveEnvName, redisBrokerUrl, redisSentinelBrokerUrl,
+  DifyBackendConfig,
+  DifyDatabase,
+  DifyPluginDaemon,
+  DifySettings,
+  DifyStorage,
+  DifyUrls,
+  EnvSet,
+  ExternalRedis,
+  PluginStorage,
+  SecretKeyRef,
+  VectorStore,
+  isSensitiveEnvName,
+  redisBrokerUrl,
+  redisSentinelBrokerUrl,
 } from '../lib';
 
 const ref = (key: string) => SecretKeyRef.of('ext', key);
@@ -17,11 +29,16 @@ function view(e: EnvSet): { plain: Record<string, string>; secret: Record<string
 
 const pg = () => DifyDatabase.external({ host: 'dify.abc123.eu-west-1.rds.amazonaws.com', username: 'dify', password: ref('db-password') });
 const standalone = () => ExternalRedis.standalone({ host: 'redis.internal', password: ref('redis-password'), brokerUrl: ref('broker-url') });
-const sentinel = () => ExternalRedis.sentinel({
-  sentinels: [{ host: 'sentinel-0.redis' }, { host: 'sentinel-1.redis', port: 26380 }],
-  masterName: 'mymaster', password: ref('redis-password'), sentinelPassword: ref('sentinel-password'),
-  socketTimeoutSeconds: 0.5, db: 2, brokerUrl: ref('broker-url'),
-});
+const sentinel = () =>
+  ExternalRedis.sentinel({
+    sentinels: [{ host: 'sentinel-0.redis' }, { host: 'sentinel-1.redis', port: 26380 }],
+    masterName: 'mymaster',
+    password: ref('redis-password'),
+    sentinelPassword: ref('sentinel-password'),
+    socketTimeoutSeconds: 0.5,
+    db: 2,
+    brokerUrl: ref('broker-url'),
+  });
 
 describe('DifyDatabase.external (PostgreSQL)', () => {
   test('renders DB_* for the api image with upstream defaults and the password by reference', () => {
@@ -32,22 +49,48 @@ describe('DifyDatabase.external (PostgreSQL)', () => {
   });
   test('gives the plugin daemon its own database and DB_SSL_MODE', () => {
     expect(view(pg().pluginDaemonEnv())).toEqual({
-      plain: { DB_TYPE: 'postgresql', DB_HOST: 'dify.abc123.eu-west-1.rds.amazonaws.com', DB_PORT: '5432', DB_DATABASE: 'dify_plugin', DB_USERNAME: 'dify', DB_SSL_MODE: 'disable' },
+      plain: {
+        DB_TYPE: 'postgresql',
+        DB_HOST: 'dify.abc123.eu-west-1.rds.amazonaws.com',
+        DB_PORT: '5432',
+        DB_DATABASE: 'dify_plugin',
+        DB_USERNAME: 'dify',
+        DB_SSL_MODE: 'disable',
+      },
       secret: { DB_PASSWORD: 'ext/db-password' },
     });
   });
   test.each([
-    ['disable', 'disable'], ['allow', 'disable'], ['prefer', 'disable'],
-    ['require', 'require'], ['verify-ca', 'require'], ['verify-full', 'require'],
+    ['disable', 'disable'],
+    ['allow', 'disable'],
+    ['prefer', 'disable'],
+    ['require', 'require'],
+    ['verify-ca', 'require'],
+    ['verify-full', 'require'],
   ] as const)('sslMode %s: DB_EXTRAS=sslmode=<mode> for the api image, DB_SSL_MODE=%s for the daemon', (mode, daemon) => {
-    const db = DifyDatabase.external({ host: 'pg.internal', port: 6432, database: 'dify_prod', pluginDatabase: 'dify_plugins', username: 'dify@server', password: ref('db'), sslMode: mode });
+    const db = DifyDatabase.external({
+      host: 'pg.internal',
+      port: 6432,
+      database: 'dify_prod',
+      pluginDatabase: 'dify_plugins',
+      username: 'dify@server',
+      password: ref('db'),
+      sslMode: mode,
+    });
     expect(view(db.backendEnv()).plain).toMatchObject({ DB_EXTRAS: `sslmode=${mode}`, DB_PORT: '6432', DB_DATABASE: 'dify_prod', DB_USERNAME: 'dify@server' });
     expect(view(db.pluginDaemonEnv()).plain).toMatchObject({ DB_SSL_MODE: daemon, DB_DATABASE: 'dify_plugins' });
   });
   test('implements PostgresConnection for anything that reads host/port', () => {
     const db = pg();
-    expect([db.type, db.host, db.port, db.database, db.pluginDatabase, db.username, String(db.password)])
-      .toEqual(['postgresql', 'dify.abc123.eu-west-1.rds.amazonaws.com', 5432, 'dify', 'dify_plugin', 'dify', 'ext/db-password']);
+    expect([db.type, db.host, db.port, db.database, db.pluginDatabase, db.username, String(db.password)]).toEqual([
+      'postgresql',
+      'dify.abc123.eu-west-1.rds.amazonaws.com',
+      5432,
+      'dify',
+      'dify_plugin',
+      'dify',
+      'ext/db-password',
+    ]);
   });
 });
 
@@ -58,7 +101,14 @@ describe('DifyDatabase.externalMysql', () => {
       plain: { DB_TYPE: 'mysql', DB_HOST: 'mysql.internal', DB_PORT: '3306', DB_DATABASE: 'dify', DB_USERNAME: 'root' },
       secret: { DB_PASSWORD: 'ext/mysql' },
     });
-    expect(view(db.pluginDaemonEnv()).plain).toEqual({ DB_TYPE: 'mysql', DB_HOST: 'mysql.internal', DB_PORT: '3306', DB_DATABASE: 'dify_plugin', DB_USERNAME: 'root', DB_SSL_MODE: 'disable' });
+    expect(view(db.pluginDaemonEnv()).plain).toEqual({
+      DB_TYPE: 'mysql',
+      DB_HOST: 'mysql.internal',
+      DB_PORT: '3306',
+      DB_DATABASE: 'dify_plugin',
+      DB_USERNAME: 'root',
+      DB_SSL_MODE: 'disable',
+    });
   });
 });
 
@@ -75,18 +125,35 @@ describe('ExternalRedis.standalone', () => {
   });
   test('TLS verifies certificates by default and passes CA and client certificate paths', () => {
     const r = ExternalRedis.standalone({
-      host: 'master.dify.abc.euw1.cache.amazonaws.com', port: 6380, username: 'dify', db: 3, password: ref('p'), brokerUrl: ref('b'),
+      host: 'master.dify.abc.euw1.cache.amazonaws.com',
+      port: 6380,
+      username: 'dify',
+      db: 3,
+      password: ref('p'),
+      brokerUrl: ref('b'),
       tls: { caCertsPath: '/etc/redis-tls/ca.crt', certFilePath: '/etc/redis-tls/tls.crt', keyFilePath: '/etc/redis-tls/tls.key' },
     });
     expect(view(r.backendEnv()).plain).toEqual({
-      REDIS_HOST: 'master.dify.abc.euw1.cache.amazonaws.com', REDIS_PORT: '6380', REDIS_USERNAME: 'dify', REDIS_DB: '3',
-      REDIS_USE_SSL: 'true', REDIS_SSL_CERT_REQS: 'CERT_REQUIRED', REDIS_SSL_CA_CERTS: '/etc/redis-tls/ca.crt',
-      REDIS_SSL_CERTFILE: '/etc/redis-tls/tls.crt', REDIS_SSL_KEYFILE: '/etc/redis-tls/tls.key',
-      CELERY_BACKEND: 'redis', BROKER_USE_SSL: 'true',
+      REDIS_HOST: 'master.dify.abc.euw1.cache.amazonaws.com',
+      REDIS_PORT: '6380',
+      REDIS_USERNAME: 'dify',
+      REDIS_DB: '3',
+      REDIS_USE_SSL: 'true',
+      REDIS_SSL_CERT_REQS: 'CERT_REQUIRED',
+      REDIS_SSL_CA_CERTS: '/etc/redis-tls/ca.crt',
+      REDIS_SSL_CERTFILE: '/etc/redis-tls/tls.crt',
+      REDIS_SSL_KEYFILE: '/etc/redis-tls/tls.key',
+      CELERY_BACKEND: 'redis',
+      BROKER_USE_SSL: 'true',
     });
     expect(view(r.pluginDaemonEnv()).plain).toEqual({
-      REDIS_HOST: 'master.dify.abc.euw1.cache.amazonaws.com', REDIS_PORT: '6380', REDIS_USERNAME: 'dify', REDIS_DB: '3',
-      REDIS_USE_SSL: 'true', REDIS_SSL_CERT_REQS: 'CERT_REQUIRED', REDIS_SSL_CA_CERTS: '/etc/redis-tls/ca.crt',
+      REDIS_HOST: 'master.dify.abc.euw1.cache.amazonaws.com',
+      REDIS_PORT: '6380',
+      REDIS_USERNAME: 'dify',
+      REDIS_DB: '3',
+      REDIS_USE_SSL: 'true',
+      REDIS_SSL_CERT_REQS: 'CERT_REQUIRED',
+      REDIS_SSL_CA_CERTS: '/etc/redis-tls/ca.crt',
     });
     expect([r.mode, r.tls]).toEqual(['standalone', true]);
   });
@@ -96,21 +163,35 @@ describe('ExternalRedis.sentinel', () => {
   test('renders REDIS_SENTINEL_* and CELERY_SENTINEL_* with passwords by reference', () => {
     expect(view(sentinel().backendEnv())).toEqual({
       plain: {
-        REDIS_USE_SENTINEL: 'true', REDIS_SENTINELS: 'sentinel-0.redis:26379,sentinel-1.redis:26380', REDIS_SENTINEL_SERVICE_NAME: 'mymaster',
-        REDIS_SENTINEL_SOCKET_TIMEOUT: '0.5', REDIS_DB: '2', REDIS_USE_SSL: 'false', CELERY_BACKEND: 'redis', BROKER_USE_SSL: 'false',
-        CELERY_USE_SENTINEL: 'true', CELERY_SENTINEL_MASTER_NAME: 'mymaster', CELERY_SENTINEL_SOCKET_TIMEOUT: '0.5',
+        REDIS_USE_SENTINEL: 'true',
+        REDIS_SENTINELS: 'sentinel-0.redis:26379,sentinel-1.redis:26380',
+        REDIS_SENTINEL_SERVICE_NAME: 'mymaster',
+        REDIS_SENTINEL_SOCKET_TIMEOUT: '0.5',
+        REDIS_DB: '2',
+        REDIS_USE_SSL: 'false',
+        CELERY_BACKEND: 'redis',
+        BROKER_USE_SSL: 'false',
+        CELERY_USE_SENTINEL: 'true',
+        CELERY_SENTINEL_MASTER_NAME: 'mymaster',
+        CELERY_SENTINEL_SOCKET_TIMEOUT: '0.5',
       },
       secret: {
-        REDIS_PASSWORD: 'ext/redis-password', REDIS_SENTINEL_PASSWORD: 'ext/sentinel-password',
-        CELERY_SENTINEL_PASSWORD: 'ext/sentinel-password', CELERY_BROKER_URL: 'ext/broker-url',
+        REDIS_PASSWORD: 'ext/redis-password',
+        REDIS_SENTINEL_PASSWORD: 'ext/sentinel-password',
+        CELERY_SENTINEL_PASSWORD: 'ext/sentinel-password',
+        CELERY_BROKER_URL: 'ext/broker-url',
       },
     });
   });
   test('the plugin daemon gets Sentinel settings without Celery ones', () => {
     const { plain, secret } = view(sentinel().pluginDaemonEnv());
     expect(plain).toEqual({
-      REDIS_USE_SENTINEL: 'true', REDIS_SENTINELS: 'sentinel-0.redis:26379,sentinel-1.redis:26380', REDIS_SENTINEL_SERVICE_NAME: 'mymaster',
-      REDIS_SENTINEL_SOCKET_TIMEOUT: '0.5', REDIS_DB: '2', REDIS_USE_SSL: 'false',
+      REDIS_USE_SENTINEL: 'true',
+      REDIS_SENTINELS: 'sentinel-0.redis:26379,sentinel-1.redis:26380',
+      REDIS_SENTINEL_SERVICE_NAME: 'mymaster',
+      REDIS_SENTINEL_SOCKET_TIMEOUT: '0.5',
+      REDIS_DB: '2',
+      REDIS_USE_SSL: 'false',
     });
     expect(secret).toEqual({ REDIS_PASSWORD: 'ext/redis-password', REDIS_SENTINEL_PASSWORD: 'ext/sentinel-password' });
   });
@@ -120,10 +201,17 @@ describe('ExternalRedis.cluster', () => {
   test('renders REDIS_CLUSTERS for the api image and delegates the daemon to a non-cluster Redis', () => {
     const c = ExternalRedis.cluster({
       nodes: [{ host: 'redis-0.redis' }, { host: 'redis-1.redis' }, { host: 'redis-2.redis', port: 7000 }],
-      password: ref('cluster-password'), brokerUrl: ref('broker-url'), pluginDaemon: standalone(),
+      password: ref('cluster-password'),
+      brokerUrl: ref('broker-url'),
+      pluginDaemon: standalone(),
     });
     expect(view(c.backendEnv())).toEqual({
-      plain: { REDIS_USE_CLUSTERS: 'true', REDIS_CLUSTERS: 'redis-0.redis:6379,redis-1.redis:6379,redis-2.redis:7000', REDIS_USE_SSL: 'false', CELERY_BACKEND: 'redis' },
+      plain: {
+        REDIS_USE_CLUSTERS: 'true',
+        REDIS_CLUSTERS: 'redis-0.redis:6379,redis-1.redis:6379,redis-2.redis:7000',
+        REDIS_USE_SSL: 'false',
+        CELERY_BACKEND: 'redis',
+      },
       secret: { REDIS_CLUSTERS_PASSWORD: 'ext/cluster-password', CELERY_BROKER_URL: 'ext/broker-url' },
     });
     expect(view(c.pluginDaemonEnv())).toEqual(view(standalone().pluginDaemonEnv()));
@@ -144,12 +232,15 @@ describe('redisBrokerUrl', () => {
     expect([u.hostname, u.port, u.pathname, decodeURIComponent(u.password), u.username]).toEqual(['redis.internal', '6379', '/1', password, '']);
   });
   test('supports TLS, ACL users, other ports and dbs, and no password', () => {
-    expect(redisBrokerUrl({ host: 'r.example.com', port: 6380, username: 'cel@ry', password: 'x/y', db: 5, ssl: true })).toBe('rediss://cel%40ry:x%2Fy@r.example.com:6380/5');
+    expect(redisBrokerUrl({ host: 'r.example.com', port: 6380, username: 'cel@ry', password: 'x/y', db: 5, ssl: true })).toBe(
+      'rediss://cel%40ry:x%2Fy@r.example.com:6380/5',
+    );
     expect(redisBrokerUrl({ host: '10.0.0.5' })).toBe('redis://10.0.0.5:6379/1');
   });
   test('builds one sentinel:// URL per Sentinel joined by ";"', () => {
-    expect(redisSentinelBrokerUrl({ sentinels: [{ host: 's0' }, { host: 's1', port: 26380 }], password: 'a;b@c' }))
-      .toBe('sentinel://:a%3Bb%40c@s0:26379/1;sentinel://:a%3Bb%40c@s1:26380/1');
+    expect(redisSentinelBrokerUrl({ sentinels: [{ host: 's0' }, { host: 's1', port: 26380 }], password: 'a;b@c' })).toBe(
+      'sentinel://:a%3Bb%40c@s0:26379/1;sentinel://:a%3Bb%40c@s1:26380/1',
+    );
   });
 });
 
@@ -171,13 +262,22 @@ describe('wiring: DifyBackendConfig and DifyPluginDaemon with external services'
   test.each(['api', 'worker', 'beat', 'migration'] as const)('%s gets the external database and Sentinel settings, credentials by reference', (mode) => {
     const { plain, secret } = view(config.env(mode));
     expect(plain).toMatchObject({
-      DB_TYPE: 'postgresql', DB_HOST: 'pg.internal', DB_EXTRAS: 'sslmode=verify-full',
-      REDIS_USE_SENTINEL: 'true', CELERY_USE_SENTINEL: 'true', STORAGE_TYPE: 's3', VECTOR_STORE: 'pgvector',
+      DB_TYPE: 'postgresql',
+      DB_HOST: 'pg.internal',
+      DB_EXTRAS: 'sslmode=verify-full',
+      REDIS_USE_SENTINEL: 'true',
+      CELERY_USE_SENTINEL: 'true',
+      STORAGE_TYPE: 's3',
+      VECTOR_STORE: 'pgvector',
     });
     expect(plain).not.toHaveProperty('REDIS_HOST');
     expect(secret).toMatchObject({
-      DB_PASSWORD: 'ext/db-password', REDIS_PASSWORD: 'ext/redis-password', CELERY_BROKER_URL: 'ext/broker-url',
-      CELERY_SENTINEL_PASSWORD: 'ext/sentinel-password', PGVECTOR_PASSWORD: 'ext/vec', SECRET_KEY: 'ext/secret-key',
+      DB_PASSWORD: 'ext/db-password',
+      REDIS_PASSWORD: 'ext/redis-password',
+      CELERY_BROKER_URL: 'ext/broker-url',
+      CELERY_SENTINEL_PASSWORD: 'ext/sentinel-password',
+      PGVECTOR_PASSWORD: 'ext/vec',
+      SECRET_KEY: 'ext/secret-key',
     });
   });
 
@@ -189,17 +289,29 @@ describe('wiring: DifyBackendConfig and DifyPluginDaemon with external services'
   test('the plugin daemon StatefulSet reads the external database, Redis and object storage', () => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'dify' });
     new DifyPluginDaemon(chart, 'PluginDaemon', {
-      instance: 'dify', image: 'langgenius/dify-plugin-daemon:0.6.10-local',
+      instance: 'dify',
+      image: 'langgenius/dify-plugin-daemon:0.6.10-local',
       database: DifyDatabase.external({ host: 'pg.internal', username: 'dify', password: ref('db-password'), sslMode: 'require' }),
-      redis: standalone(), api: { host: 'dify-api', port: 5001 }, serverKey: ref('daemon'), innerApiKey: ref('inner'),
+      redis: standalone(),
+      api: { host: 'dify-api', port: 5001 },
+      serverKey: ref('daemon'),
+      innerApiKey: ref('inner'),
       storage: PluginStorage.s3({ bucket: 'acme-plugins', region: 'eu-west-1', useAwsManagedIam: true }),
     });
     const docs = Testing.synth(chart);
     const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'dify-plugin-daemon-env');
     const sts = docs.find((d) => d.kind === 'StatefulSet');
     expect(cm.data).toMatchObject({
-      DB_HOST: 'pg.internal', DB_DATABASE: 'dify_plugin', DB_SSL_MODE: 'require', REDIS_HOST: 'redis.internal', REDIS_USE_SSL: 'false',
-      PLUGIN_STORAGE_TYPE: 'aws_s3', PLUGIN_STORAGE_OSS_BUCKET: 'acme-plugins', AWS_REGION: 'eu-west-1', S3_USE_AWS: 'true', S3_USE_AWS_MANAGED_IAM: 'true',
+      DB_HOST: 'pg.internal',
+      DB_DATABASE: 'dify_plugin',
+      DB_SSL_MODE: 'require',
+      REDIS_HOST: 'redis.internal',
+      REDIS_USE_SSL: 'false',
+      PLUGIN_STORAGE_TYPE: 'aws_s3',
+      PLUGIN_STORAGE_OSS_BUCKET: 'acme-plugins',
+      AWS_REGION: 'eu-west-1',
+      S3_USE_AWS: 'true',
+      S3_USE_AWS_MANAGED_IAM: 'true',
       PLUGIN_WORKING_PATH: '/app/storage/cwd',
     });
     expect(cm.data).not.toHaveProperty('PLUGIN_STORAGE_LOCAL_ROOT');
@@ -215,29 +327,123 @@ describe('bad database and Redis input names the field, the value and what is al
   const p = ref('p');
   const b = ref('b');
   test.each<[string, () => unknown, RegExp]>([
-    ['database host with a scheme', () => DifyDatabase.external({ host: 'postgres://db:5432', username: 'u', password: p }), /^database\.host: got "postgres:\/\/db:5432"; must be a host name or IPv4 address/],
-    ['database port', () => DifyDatabase.external({ host: 'db', port: 70000, username: 'u', password: p }), /^database\.port: got 70000; must be an integer from 1 to 65535/],
-    ['database name', () => DifyDatabase.external({ host: 'db', database: 'Dify-Prod', username: 'u', password: p }), /^database\.database: got "Dify-Prod"; must be a lowercase SQL identifier/],
-    ['same plugin database', () => DifyDatabase.external({ host: 'db', pluginDatabase: 'dify', username: 'u', password: p }), /^database\.pluginDatabase: got "dify"; must differ from database "dify"/],
-    ['database username with whitespace', () => DifyDatabase.external({ host: 'db', username: 'dify admin', password: p }), /^database\.username: got "dify admin"; must be a non-empty user name without whitespace/],
-    ['database password as a string', () => DifyDatabase.external({ host: 'db', username: 'u', password: 'hunter2' as any }), /^database\.password: got "<not a SecretKeyRef>"; must be a SecretKeyRef instance/],
-    ['sslMode', () => DifyDatabase.external({ host: 'db', username: 'u', password: p, sslMode: 'on' as any }), /^database\.sslMode: got "on"; must be "disable", "allow", "prefer", "require", "verify-ca" or "verify-full"$/],
-    ['mysql port', () => DifyDatabase.externalMysql({ host: 'db', port: 0, username: 'root', password: p }), /^database\.mysql\.port: got 0; must be an integer from 1 to 65535/],
-    ['redis host with a port', () => ExternalRedis.standalone({ host: 'redis:6379', password: p, brokerUrl: b }), /^redis\.host: got "redis:6379"; must be a host name or IPv4 address/],
+    [
+      'database host with a scheme',
+      () => DifyDatabase.external({ host: 'postgres://db:5432', username: 'u', password: p }),
+      /^database\.host: got "postgres:\/\/db:5432"; must be a host name or IPv4 address/,
+    ],
+    [
+      'database port',
+      () => DifyDatabase.external({ host: 'db', port: 70000, username: 'u', password: p }),
+      /^database\.port: got 70000; must be an integer from 1 to 65535/,
+    ],
+    [
+      'database name',
+      () => DifyDatabase.external({ host: 'db', database: 'Dify-Prod', username: 'u', password: p }),
+      /^database\.database: got "Dify-Prod"; must be a lowercase SQL identifier/,
+    ],
+    [
+      'same plugin database',
+      () => DifyDatabase.external({ host: 'db', pluginDatabase: 'dify', username: 'u', password: p }),
+      /^database\.pluginDatabase: got "dify"; must differ from database "dify"/,
+    ],
+    [
+      'database username with whitespace',
+      () => DifyDatabase.external({ host: 'db', username: 'dify admin', password: p }),
+      /^database\.username: got "dify admin"; must be a non-empty user name without whitespace/,
+    ],
+    [
+      'database password as a string',
+      () => DifyDatabase.external({ host: 'db', username: 'u', password: 'hunter2' as any }),
+      /^database\.password: got "<not a SecretKeyRef>"; must be a SecretKeyRef instance/,
+    ],
+    [
+      'sslMode',
+      () => DifyDatabase.external({ host: 'db', username: 'u', password: p, sslMode: 'on' as any }),
+      /^database\.sslMode: got "on"; must be "disable", "allow", "prefer", "require", "verify-ca" or "verify-full"$/,
+    ],
+    [
+      'mysql port',
+      () => DifyDatabase.externalMysql({ host: 'db', port: 0, username: 'root', password: p }),
+      /^database\.mysql\.port: got 0; must be an integer from 1 to 65535/,
+    ],
+    [
+      'redis host with a port',
+      () => ExternalRedis.standalone({ host: 'redis:6379', password: p, brokerUrl: b }),
+      /^redis\.host: got "redis:6379"; must be a host name or IPv4 address/,
+    ],
     ['redis db', () => ExternalRedis.standalone({ host: 'redis', db: 16, password: p, brokerUrl: b }), /^redis\.db: got 16; must be an integer from 0 to 15/],
-    ['redis without password', () => ExternalRedis.standalone({ host: 'redis', brokerUrl: b } as any), /^redis\.password: got undefined; is required: a SecretKeyRef instance/],
-    ['redis without broker URL', () => ExternalRedis.standalone({ host: 'redis', password: p } as any), /^redis\.brokerUrl: got undefined; is required: a SecretKeyRef instance/],
-    ['redis cert reqs', () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { certReqs: 'required' as any } }), /^redis\.tls\.certReqs: got "required"; must be "CERT_NONE", "CERT_OPTIONAL" or "CERT_REQUIRED"$/],
-    ['redis client cert without key', () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { certFilePath: '/tls/tls.crt' } }), /^redis\.tls\.keyFilePath: got undefined; certFilePath and keyFilePath are required together/],
-    ['redis CERT_NONE with a CA', () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { certReqs: 'CERT_NONE', caCertsPath: '/tls/ca.crt' } }), /^redis\.tls\.certReqs: got "CERT_NONE"; conflicts with caCertsPath/],
-    ['redis relative CA path', () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { caCertsPath: 'ca.crt' } }), /^redis\.tls\.caCertsPath: got "ca.crt"; must be an absolute file path/],
-    ['sentinel without sentinels', () => ExternalRedis.sentinel({ sentinels: [], masterName: 'm', password: p, brokerUrl: b }), /^redis\.sentinel\.sentinels: got \[\]; must list at least one \{ host, port\? \} node/],
-    ['sentinel duplicate node', () => ExternalRedis.sentinel({ sentinels: [{ host: 's' }, { host: 's', port: 26379 }], masterName: 'm', password: p, brokerUrl: b }), /^redis\.sentinel\.sentinels: got "s:26379"; must not list the same host:port twice/],
-    ['sentinel master name', () => ExternalRedis.sentinel({ sentinels: [{ host: 's' }], masterName: 'my master', password: p, brokerUrl: b }), /^redis\.sentinel\.masterName: got "my master"; must be the Sentinel master name/],
-    ['sentinel timeout', () => ExternalRedis.sentinel({ sentinels: [{ host: 's' }], masterName: 'm', password: p, brokerUrl: b, socketTimeoutSeconds: 0 }), /^redis\.sentinel\.socketTimeoutSeconds: got 0; must be a number of seconds greater than 0 and at most 60/],
-    ['sentinel node port', () => ExternalRedis.sentinel({ sentinels: [{ host: 's', port: -1 }], masterName: 'm', password: p, brokerUrl: b }), /^redis\.sentinel\.sentinels\[0\]\.port: got -1; must be an integer from 1 to 65535/],
-    ['cluster daemon on a cluster', () => ExternalRedis.cluster({ nodes: [{ host: 'a' }], password: p, brokerUrl: b, pluginDaemon: ExternalRedis.cluster({ nodes: [{ host: 'b' }], password: p, brokerUrl: b, pluginDaemon: standalone() }) }), /^redis\.cluster\.pluginDaemon: got "cluster"; must be ExternalRedis\.standalone\(\) or ExternalRedis\.sentinel\(\)/],
-    ['cluster without nodes', () => ExternalRedis.cluster({ nodes: undefined as any, password: p, brokerUrl: b, pluginDaemon: standalone() }), /^redis\.cluster\.nodes: got undefined; is required: an array of objects \(RedisNode\)$/],
+    [
+      'redis without password',
+      () => ExternalRedis.standalone({ host: 'redis', brokerUrl: b } as any),
+      /^redis\.password: got undefined; is required: a SecretKeyRef instance/,
+    ],
+    [
+      'redis without broker URL',
+      () => ExternalRedis.standalone({ host: 'redis', password: p } as any),
+      /^redis\.brokerUrl: got undefined; is required: a SecretKeyRef instance/,
+    ],
+    [
+      'redis cert reqs',
+      () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { certReqs: 'required' as any } }),
+      /^redis\.tls\.certReqs: got "required"; must be "CERT_NONE", "CERT_OPTIONAL" or "CERT_REQUIRED"$/,
+    ],
+    [
+      'redis client cert without key',
+      () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { certFilePath: '/tls/tls.crt' } }),
+      /^redis\.tls\.keyFilePath: got undefined; certFilePath and keyFilePath are required together/,
+    ],
+    [
+      'redis CERT_NONE with a CA',
+      () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { certReqs: 'CERT_NONE', caCertsPath: '/tls/ca.crt' } }),
+      /^redis\.tls\.certReqs: got "CERT_NONE"; conflicts with caCertsPath/,
+    ],
+    [
+      'redis relative CA path',
+      () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { caCertsPath: 'ca.crt' } }),
+      /^redis\.tls\.caCertsPath: got "ca.crt"; must be an absolute file path/,
+    ],
+    [
+      'sentinel without sentinels',
+      () => ExternalRedis.sentinel({ sentinels: [], masterName: 'm', password: p, brokerUrl: b }),
+      /^redis\.sentinel\.sentinels: got \[\]; must list at least one \{ host, port\? \} node/,
+    ],
+    [
+      'sentinel duplicate node',
+      () => ExternalRedis.sentinel({ sentinels: [{ host: 's' }, { host: 's', port: 26379 }], masterName: 'm', password: p, brokerUrl: b }),
+      /^redis\.sentinel\.sentinels: got "s:26379"; must not list the same host:port twice/,
+    ],
+    [
+      'sentinel master name',
+      () => ExternalRedis.sentinel({ sentinels: [{ host: 's' }], masterName: 'my master', password: p, brokerUrl: b }),
+      /^redis\.sentinel\.masterName: got "my master"; must be the Sentinel master name/,
+    ],
+    [
+      'sentinel timeout',
+      () => ExternalRedis.sentinel({ sentinels: [{ host: 's' }], masterName: 'm', password: p, brokerUrl: b, socketTimeoutSeconds: 0 }),
+      /^redis\.sentinel\.socketTimeoutSeconds: got 0; must be a number of seconds greater than 0 and at most 60/,
+    ],
+    [
+      'sentinel node port',
+      () => ExternalRedis.sentinel({ sentinels: [{ host: 's', port: -1 }], masterName: 'm', password: p, brokerUrl: b }),
+      /^redis\.sentinel\.sentinels\[0\]\.port: got -1; must be an integer from 1 to 65535/,
+    ],
+    [
+      'cluster daemon on a cluster',
+      () =>
+        ExternalRedis.cluster({
+          nodes: [{ host: 'a' }],
+          password: p,
+          brokerUrl: b,
+          pluginDaemon: ExternalRedis.cluster({ nodes: [{ host: 'b' }], password: p, brokerUrl: b, pluginDaemon: standalone() }),
+        }),
+      /^redis\.cluster\.pluginDaemon: got "cluster"; must be ExternalRedis\.standalone\(\) or ExternalRedis\.sentinel\(\)/,
+    ],
+    [
+      'cluster without nodes',
+      () => ExternalRedis.cluster({ nodes: undefined as any, password: p, brokerUrl: b, pluginDaemon: standalone() }),
+      /^redis\.cluster\.nodes: got undefined; is required: an array of objects \(RedisNode\)$/,
+    ],
     ['broker URL helper db', () => redisBrokerUrl({ host: 'r', db: 99 }), /^redisBrokerUrl\.db: got 99; must be an integer from 0 to 15/],
     ['broker URL helper host', () => redisBrokerUrl({ host: 'redis://r' }), /^redisBrokerUrl\.host: got "redis:\/\/r"; must be a host name or IPv4 address/],
   ])('%s', (_name, build, message) => {

@@ -9,7 +9,9 @@ const envOf = (d: any) => {
   const c = container(d);
   const cmName = c.envFrom?.[0]?.configMapRef?.name;
   const plain = cmName ? find(docs, 'ConfigMap', cmName).data : {};
-  const secret = Object.fromEntries((c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => [e.name, `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]));
+  const secret = Object.fromEntries(
+    (c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => [e.name, `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]),
+  );
   return { plain, secret };
 };
 
@@ -31,8 +33,12 @@ describe('DifyApi', () => {
   });
   test('runs as uid 1001, non-root, read-only root filesystem, all capabilities dropped', () => {
     expect(container(api).securityContext).toMatchObject({
-      runAsUser: 1001, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      runAsUser: 1001,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
   });
   test('derives every public URL from the host', () => {
@@ -44,8 +50,10 @@ describe('DifyApi', () => {
   });
   test('sends outbound requests through the SSRF proxy and reaches the sandbox and daemon by Service', () => {
     expect(envOf(api).plain).toMatchObject({
-      SSRF_PROXY_HTTP_URL: 'http://dify-ssrf-proxy:3128', SSRF_PROXY_HTTPS_URL: 'http://dify-ssrf-proxy:3128',
-      CODE_EXECUTION_ENDPOINT: 'http://dify-sandbox:8194', PLUGIN_DAEMON_URL: 'http://dify-plugin-daemon:5002',
+      SSRF_PROXY_HTTP_URL: 'http://dify-ssrf-proxy:3128',
+      SSRF_PROXY_HTTPS_URL: 'http://dify-ssrf-proxy:3128',
+      CODE_EXECUTION_ENDPOINT: 'http://dify-sandbox:8194',
+      PLUGIN_DAEMON_URL: 'http://dify-plugin-daemon:5002',
     });
   });
   test('rolls out with zero unavailable pods', () => {
@@ -81,7 +89,7 @@ describe('shared credentials are one Secret key on both sides', () => {
 });
 
 describe('DifyWorker and beat', () => {
-  test('worker runs MODE=worker with upstream\'s celery ping probe', () => {
+  test("worker runs MODE=worker with upstream's celery ping probe", () => {
     const w = deploy('dify-worker');
     expect(envOf(w).plain.MODE).toBe('worker');
     expect(container(w).livenessProbe.exec.command).toEqual(['celery', '-A', 'celery_healthcheck.celery', 'inspect', 'ping']);
@@ -118,7 +126,9 @@ describe('DifyMigration', () => {
     expect(cm).toMatchObject({ MODE: 'migration', MIGRATION_ENABLED: 'true' });
   });
   test('its name changes with the image, so each rollout gets its own Job', () => {
-    const other = difyDocs({ images: { api: 'langgenius/dify-api:1.16.2' } }).docs.find((d) => d.kind === 'Job' && d.metadata.name.startsWith('dify-migrate-'))!;
+    const other = difyDocs({ images: { api: 'langgenius/dify-api:1.16.2' } }).docs.find(
+      (d) => d.kind === 'Job' && d.metadata.name.startsWith('dify-migrate-'),
+    )!;
     expect(other.metadata.name).not.toBe(job.metadata.name);
     expect(dify.migration.jobName).toBe(job.metadata.name);
   });
@@ -128,8 +138,11 @@ describe('DifySandbox', () => {
   const sb = deploy('dify-sandbox');
   test('adds back only the capabilities its jail needs and keeps seccomp RuntimeDefault', () => {
     expect(container(sb).securityContext).toMatchObject({
-      runAsUser: 0, allowPrivilegeEscalation: false, privileged: false,
-      capabilities: { drop: ['ALL'], add: SANDBOX_CAPABILITIES }, seccompProfile: { type: 'RuntimeDefault' },
+      runAsUser: 0,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'], add: SANDBOX_CAPABILITIES },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
   });
   test('mounts /conf/config.yaml from a ConfigMap without the API key', () => {
@@ -166,7 +179,13 @@ describe('DifySsrfProxy', () => {
       expect(conf).toContain(`acl to_private_networks dst ${r}`);
     }
     expect(conf.indexOf('http_access deny to_private_networks')).toBeLessThan(conf.indexOf('http_access allow client_localnet'));
-    expect(conf.trim().split('\n').filter((l: string) => l.startsWith('http_access')).pop()).toBe('http_access deny all');
+    expect(
+      conf
+        .trim()
+        .split('\n')
+        .filter((l: string) => l.startsWith('http_access'))
+        .pop(),
+    ).toBe('http_access deny all');
   });
   test('allow-lists go before the private deny', () => {
     const c = difyDocs({ ssrfProxy: { allowPrivateIps: ['10.20.0.0/16'], allowPrivateDomains: ['.corp.example.com'] } }).dify.ssrfProxy.squidConfig;
@@ -197,7 +216,11 @@ describe('DifyStatefulStore', () => {
   test('expose host and port so consumers never rebuild DNS names', () => {
     expect([dify.postgres!.host, dify.postgres!.port]).toEqual(['dify-postgres', 5432]);
     expect([dify.redis!.host, dify.redis!.port]).toEqual(['dify-redis', 6379]);
-    expect(envOf(deploy('dify-api')).plain).toMatchObject({ DB_HOST: dify.postgres!.host, REDIS_HOST: dify.redis!.host, WEAVIATE_ENDPOINT: `http://${dify.weaviate!.host}:8080` });
+    expect(envOf(deploy('dify-api')).plain).toMatchObject({
+      DB_HOST: dify.postgres!.host,
+      REDIS_HOST: dify.redis!.host,
+      WEAVIATE_ENDPOINT: `http://${dify.weaviate!.host}:8080`,
+    });
   });
   test('redis never puts its password on the command line', () => {
     const c = container(sts('dify-redis'));
@@ -212,9 +235,17 @@ describe('DifyIngress', () => {
   test('serves every upstream route to the right Service', () => {
     const table = Object.fromEntries(paths.map((p: any) => [p.path, `${p.backend.service.name}:${p.backend.service.port.number}`]));
     expect(table).toEqual({
-      '/console/api': 'dify-api:5001', '/api': 'dify-api:5001', '/v1': 'dify-api:5001', '/openapi': 'dify-api:5001',
-      '/files': 'dify-api:5001', '/mcp': 'dify-api:5001', '/triggers': 'dify-api:5001',
-      '/e/': 'dify-plugin-daemon:5002', '/explore': 'dify-web:3000', '/': 'dify-web:3000', '/socket.io/': 'dify-api-websocket:5001',
+      '/console/api': 'dify-api:5001',
+      '/api': 'dify-api:5001',
+      '/v1': 'dify-api:5001',
+      '/openapi': 'dify-api:5001',
+      '/files': 'dify-api:5001',
+      '/mcp': 'dify-api:5001',
+      '/triggers': 'dify-api:5001',
+      '/e/': 'dify-plugin-daemon:5002',
+      '/explore': 'dify-web:3000',
+      '/': 'dify-web:3000',
+      '/socket.io/': 'dify-api-websocket:5001',
     });
     expect(paths).toHaveLength(DIFY_ROUTES.length);
   });
@@ -233,7 +264,11 @@ describe('every workload', () => {
   test('has probes, requests and limits, and a dedicated ServiceAccount without a token unless it needs the API', () => {
     for (const { id, spec } of podSpecs(docs)) {
       for (const c of spec.containers) {
-        expect({ id, r: Object.keys(c.resources.requests).sort(), l: Object.keys(c.resources.limits).sort() }).toEqual({ id, r: ['cpu', 'memory'], l: ['cpu', 'memory'] });
+        expect({ id, r: Object.keys(c.resources.requests).sort(), l: Object.keys(c.resources.limits).sort() }).toEqual({
+          id,
+          r: ['cpu', 'memory'],
+          l: ['cpu', 'memory'],
+        });
         if (!id.startsWith('Job/')) expect({ id, probes: [!!c.readinessProbe, !!c.livenessProbe] }).toEqual({ id, probes: [true, true] });
         expect(c.imagePullPolicy).toBe('IfNotPresent');
       }

@@ -4,8 +4,13 @@ import { ENVIRONMENTS, parseDocs, podSpecs, synthFiles } from './util';
 // Upstream's insecure defaults (services.json insecure_upstream_defaults_to_override
 // and the compose files): none of them may ever reach a manifest.
 const UPSTREAM_DEFAULT_CREDENTIALS = [
-  'difyai123456', 'WVF5YThaHlkYwhGUSmCRgsX3tD5ngdN8pkih', 'lYkiYYT6owG', 'QaHbTe77CtuXmsfyhR7',
-  'dify-agent-run-token-for-dev-only', 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY', 'Difyai123456',
+  'difyai123456',
+  'WVF5YThaHlkYwhGUSmCRgsX3tD5ngdN8pkih',
+  'lYkiYYT6owG',
+  'QaHbTe77CtuXmsfyhR7',
+  'dify-agent-run-token-for-dev-only',
+  'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY',
+  'Difyai123456',
 ];
 // Upstream's default sandbox key is also our sandbox's resource name, so it is checked as a value only.
 const UPSTREAM_DEFAULT_SANDBOX_KEY = 'dify-sandbox';
@@ -60,7 +65,12 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('credentials in %s'
       for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
         for (const e of c.env ?? []) {
           if (SENSITIVE_ENV_NAMES.has(e.name)) {
-            expect({ id, name: e.name, value: e.value, from: Object.keys(e.valueFrom ?? {}) }).toEqual({ id, name: e.name, value: undefined, from: ['secretKeyRef'] });
+            expect({ id, name: e.name, value: e.value, from: Object.keys(e.valueFrom ?? {}) }).toEqual({
+              id,
+              name: e.name,
+              value: undefined,
+              from: ['secretKeyRef'],
+            });
           }
         }
       }

@@ -15,9 +15,16 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
   test('dist/ carries a kustomization.yaml listing exactly its manifests, in apply order', () => {
     const dir = join(__dirname, '..', 'dist', name);
     const kustomization = parse(readFileSync(join(dir, KUSTOMIZATION), 'utf8'));
-    const manifests = readdirSync(dir).filter((f) => f.endsWith('.k8s.yaml')).sort();
+    const manifests = readdirSync(dir)
+      .filter((f) => f.endsWith('.k8s.yaml'))
+      .sort();
     expect(manifests).toEqual(Object.keys(files).sort());
-    expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', sortOptions: { order: 'fifo' }, resources: manifests });
+    expect(kustomization).toEqual({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      sortOptions: { order: 'fifo' },
+      resources: manifests,
+    });
     expect(manifests[0]).toBe('0000-namespace.k8s.yaml');
   });
 
@@ -44,7 +51,9 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
   test('every container has a read-only root filesystem except beat, web and the sandbox', () => {
     // beat writes its schedule beside its code, web rewrites its runtime config at start, the sandbox builds its chroot jail.
     const writable = podSpecs(docs).flatMap(({ id, spec }) =>
-      [...(spec.initContainers ?? []), ...spec.containers].filter((c: any) => c.securityContext?.readOnlyRootFilesystem !== true).map((c: any) => `${id}:${c.name}`),
+      [...(spec.initContainers ?? []), ...spec.containers]
+        .filter((c: any) => c.securityContext?.readOnlyRootFilesystem !== true)
+        .map((c: any) => `${id}:${c.name}`),
     );
     expect(writable.sort()).toEqual(['Deployment/dify-beat:beat', 'Deployment/dify-sandbox:sandbox', 'Deployment/dify-web:web']);
   });

@@ -8,8 +8,18 @@ const creds = credentialsInSecret('dify-credentials');
 const external = {
   // Shown separately (test/agent.test.ts): the agent stack needs its own Redis URL with an external Redis.
   agent: false as const,
-  externalDatabase: DifyDatabase.external({ host: 'dify.cluster-abc.eu-west-1.rds.amazonaws.com', username: 'dify', password: creds.postgresPassword, sslMode: 'verify-full' as const }),
-  externalRedis: ExternalRedis.standalone({ host: 'master.dify.abc.euw1.cache.amazonaws.com', password: creds.redisPassword, brokerUrl: creds.celeryBrokerUrl, tls: {} }),
+  externalDatabase: DifyDatabase.external({
+    host: 'dify.cluster-abc.eu-west-1.rds.amazonaws.com',
+    username: 'dify',
+    password: creds.postgresPassword,
+    sslMode: 'verify-full' as const,
+  }),
+  externalRedis: ExternalRedis.standalone({
+    host: 'master.dify.abc.euw1.cache.amazonaws.com',
+    password: creds.redisPassword,
+    brokerUrl: creds.celeryBrokerUrl,
+    tls: {},
+  }),
   vectorStore: VectorStore.qdrant({ url: 'https://qdrant.internal.example.com:6333', apiKey: SecretKeyRef.of('dify-credentials', 'qdrant-api-key') }),
   storage: DifyStorage.s3({ bucket: 'acme-dify', region: 'eu-west-1', useAwsManagedIam: true }),
   secrets: DifySecrets.external({
@@ -37,7 +47,12 @@ describe('external services replace the embedded stores', () => {
   });
   test('api reads the managed services, credentials by Secret', () => {
     const cm = find(docs, 'ConfigMap', 'dify-api-env').data;
-    expect(cm).toMatchObject({ DB_HOST: 'dify.cluster-abc.eu-west-1.rds.amazonaws.com', REDIS_HOST: 'master.dify.abc.euw1.cache.amazonaws.com', VECTOR_STORE: 'qdrant', STORAGE_TYPE: 's3' });
+    expect(cm).toMatchObject({
+      DB_HOST: 'dify.cluster-abc.eu-west-1.rds.amazonaws.com',
+      REDIS_HOST: 'master.dify.abc.euw1.cache.amazonaws.com',
+      VECTOR_STORE: 'qdrant',
+      STORAGE_TYPE: 's3',
+    });
     const env = find(docs, 'Deployment', 'dify-api').spec.template.spec.containers[0].env;
     const ref = (n: string) => env.find((e: any) => e.name === n)?.valueFrom?.secretKeyRef;
     expect(ref('CELERY_BROKER_URL')).toEqual({ name: 'dify-credentials', key: 'celery-broker-url' });
@@ -46,7 +61,16 @@ describe('external services replace the embedded stores', () => {
   });
   test('the ExternalSecret materialises the broker URL as given and the extra key', () => {
     const es = find(docs, 'ExternalSecret', 'dify-credentials');
-    expect(es.spec.data.map((d: any) => d.secretKey)).toEqual(['celery-broker-url', 'plugin-daemon-key', 'plugin-inner-api-key', 'postgres-password', 'qdrant-api-key', 'redis-password', 'sandbox-api-key', 'secret-key']);
+    expect(es.spec.data.map((d: any) => d.secretKey)).toEqual([
+      'celery-broker-url',
+      'plugin-daemon-key',
+      'plugin-inner-api-key',
+      'postgres-password',
+      'qdrant-api-key',
+      'redis-password',
+      'sandbox-api-key',
+      'secret-key',
+    ]);
     expect(es.spec.target.template.data['celery-broker-url']).toBe('{{ index . "celery-broker-url" }}');
     expect(formatIssues(validateSchemas(docs, { defaultNamespace: 'dify' }))).toBe(formatIssues([]));
     expect(checkReferences(docs, { defaultNamespace: 'dify' })).toEqual([]);
@@ -65,12 +89,37 @@ describe('external services replace the embedded stores', () => {
 
 describe('conflicting or missing configuration', () => {
   test.each([
-    ['embedded postgres options with an external database', { ...external, postgres: { storageSize: '5Gi' } }, /^postgres: got \{"storageSize":"5Gi"\}; configures the embedded postgres, which externalDatabase replaces/],
-    ['embedded weaviate resources with another vector store', { ...external, components: { weaviate: { replicas: 1 } } }, /^weaviate: got \{"replicas":1\}; configures the embedded weaviate, which vectorStore replaces/],
+    [
+      'embedded postgres options with an external database',
+      { ...external, postgres: { storageSize: '5Gi' } },
+      /^postgres: got \{"storageSize":"5Gi"\}; configures the embedded postgres, which externalDatabase replaces/,
+    ],
+    [
+      'embedded weaviate resources with another vector store',
+      { ...external, components: { weaviate: { replicas: 1 } } },
+      /^weaviate: got \{"replicas":1\}; configures the embedded weaviate, which vectorStore replaces/,
+    ],
     ['backups of an external database', { ...external, backup: { target: BackupTarget.volume() } }, /^backup: got "enabled"; backs up the embedded PostgreSQL/],
-    ['an ExternalSecret missing an app key', { secrets: DifySecrets.external({ store: { name: 'vault' }, remoteRefs: { secretKey: { key: 'a' }, sandboxApiKey: { key: 'b' }, pluginDaemonKey: { key: 'c' } } as any }) }, /^externalSecret\.remoteRefs: got \["pluginDaemonKey","sandboxApiKey","secretKey"\]; must locate every credential; missing pluginInnerApiKey, postgresPassword, redisPassword, weaviateApiKey/],
-    ['a private CIDR for the sandbox', { networkPolicy: { externalServices: [{ cidr: '10.0.0.0/8', ports: [443], from: ['sandbox'] }] } }, /^networkPolicy\.externalServices\[0\]\.from: got "sandbox"; must be one of api, worker, beat, migration, plugin-daemon, web/],
-    ['a bad external CIDR', { networkPolicy: { externalServices: [{ cidr: '10.40.0.0', ports: [5432] }] } }, /^networkPolicy\.externalServices\[0\]\.cidr: got "10\.40\.0\.0"; must be a CIDR such as/],
+    [
+      'an ExternalSecret missing an app key',
+      {
+        secrets: DifySecrets.external({
+          store: { name: 'vault' },
+          remoteRefs: { secretKey: { key: 'a' }, sandboxApiKey: { key: 'b' }, pluginDaemonKey: { key: 'c' } } as any,
+        }),
+      },
+      /^externalSecret\.remoteRefs: got \["pluginDaemonKey","sandboxApiKey","secretKey"\]; must locate every credential; missing pluginInnerApiKey, postgresPassword, redisPassword, weaviateApiKey/,
+    ],
+    [
+      'a private CIDR for the sandbox',
+      { networkPolicy: { externalServices: [{ cidr: '10.0.0.0/8', ports: [443], from: ['sandbox'] }] } },
+      /^networkPolicy\.externalServices\[0\]\.from: got "sandbox"; must be one of api, worker, beat, migration, plugin-daemon, web/,
+    ],
+    [
+      'a bad external CIDR',
+      { networkPolicy: { externalServices: [{ cidr: '10.40.0.0', ports: [5432] }] } },
+      /^networkPolicy\.externalServices\[0\]\.cidr: got "10\.40\.0\.0"; must be a CIDR such as/,
+    ],
   ])('%s', (_what, props, message) => {
     expect(() => difyDocs(props as any)).toThrow(message);
   });

@@ -25,39 +25,69 @@ function variant(edits: Record<string, string>): string {
 }
 
 const VARIANTS: Record<string, string> = {
-  'upstream': UPSTREAM,
-  's3': variant({
-    STORAGE_TYPE: 's3', S3_BUCKET_NAME: 'acme-dify-files', S3_REGION: 'eu-west-1',
-    S3_ACCESS_KEY: 'AKIAACMEEXAMPLE0001', S3_SECRET_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYacme0001',
+  upstream: UPSTREAM,
+  s3: variant({
+    STORAGE_TYPE: 's3',
+    S3_BUCKET_NAME: 'acme-dify-files',
+    S3_REGION: 'eu-west-1',
+    S3_ACCESS_KEY: 'AKIAACMEEXAMPLE0001',
+    S3_SECRET_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYacme0001',
   }),
   'external-postgres': variant({
-    DB_HOST: 'pg.acme.internal', DB_USERNAME: 'dify_app', DB_DATABASE: 'dify_prod', DB_PLUGIN_DATABASE: 'dify_plugin_prod',
+    DB_HOST: 'pg.acme.internal',
+    DB_USERNAME: 'dify_app',
+    DB_DATABASE: 'dify_prod',
+    DB_PLUGIN_DATABASE: 'dify_plugin_prod',
     DB_PASSWORD: `'p@ss w0rd#1;$x"y/:%'`,
   }),
   'external-redis': variant({
-    REDIS_HOST: 'redis.acme.internal', REDIS_PASSWORD: 'R3d!s-acme-pass', REDIS_DB: '2',
+    REDIS_HOST: 'redis.acme.internal',
+    REDIS_PASSWORD: 'R3d!s-acme-pass',
+    REDIS_DB: '2',
     CELERY_BROKER_URL: 'redis://:R3d%21s-acme-pass@redis.acme.internal:6379/3',
   }),
-  'qdrant': variant({ VECTOR_STORE: 'qdrant', QDRANT_URL: 'https://qdrant.acme.internal:6333', QDRANT_API_KEY: 'qdrant-acme-key-0001' }),
-  'smtp': variant({
-    MAIL_TYPE: 'smtp', SMTP_SERVER: 'smtp.acme.example', SMTP_PORT: '587', SMTP_USERNAME: 'mailer', SMTP_PASSWORD: 'smtp-acme-pass-0001',
-    SMTP_USE_TLS: 'false', SMTP_OPPORTUNISTIC_TLS: 'true', MAIL_DEFAULT_SEND_FROM: '"Dify <no-reply@acme.example>"',
+  qdrant: variant({ VECTOR_STORE: 'qdrant', QDRANT_URL: 'https://qdrant.acme.internal:6333', QDRANT_API_KEY: 'qdrant-acme-key-0001' }),
+  smtp: variant({
+    MAIL_TYPE: 'smtp',
+    SMTP_SERVER: 'smtp.acme.example',
+    SMTP_PORT: '587',
+    SMTP_USERNAME: 'mailer',
+    SMTP_PASSWORD: 'smtp-acme-pass-0001',
+    SMTP_USE_TLS: 'false',
+    SMTP_OPPORTUNISTIC_TLS: 'true',
+    MAIL_DEFAULT_SEND_FROM: '"Dify <no-reply@acme.example>"',
   }),
   'tls-hosts': variant({
-    CONSOLE_WEB_URL: 'https://dify.acme.example', APP_WEB_URL: 'https://dify.acme.example',
-    CONSOLE_API_URL: 'https://api.dify.acme.example', SERVICE_API_URL: 'https://api.dify.acme.example', NGINX_HTTPS_ENABLED: 'true',
-    LOG_LEVEL: 'DEBUG', CELERY_WORKER_AMOUNT: '8', TEXT_GENERATION_TIMEOUT_MS: '120000', ALLOW_EMBED: 'true', SQLALCHEMY_POOL_SIZE: '50',
+    CONSOLE_WEB_URL: 'https://dify.acme.example',
+    APP_WEB_URL: 'https://dify.acme.example',
+    CONSOLE_API_URL: 'https://api.dify.acme.example',
+    SERVICE_API_URL: 'https://api.dify.acme.example',
+    NGINX_HTTPS_ENABLED: 'true',
+    LOG_LEVEL: 'DEBUG',
+    CELERY_WORKER_AMOUNT: '8',
+    TEXT_GENERATION_TIMEOUT_MS: '120000',
+    ALLOW_EMBED: 'true',
+    SQLALCHEMY_POOL_SIZE: '50',
     SECRET_KEY: 'sk-9f73s3ljTXVcMT3Blb3ljTqtsKiGHXVcMT3BlbkFJLK7U',
   }),
   'sentinel-custom-plugin': variant({
-    REDIS_USE_SENTINEL: 'true', REDIS_SENTINELS: 's1.acme.internal:26379,s2.acme.internal', REDIS_SENTINEL_SERVICE_NAME: 'mymaster',
-    REDIS_PASSWORD: 'sentinel-master-pass-0001', VECTOR_STORE: 'tidb_vector', TIDB_VECTOR_HOST: 'tidb.acme.internal', TIDB_VECTOR_PASSWORD: 'tidb-acme-pass-0001',
-    PLUGIN_STORAGE_TYPE: 'aws_s3', PLUGIN_STORAGE_OSS_BUCKET: 'acme-plugins', PLUGIN_AWS_REGION: 'eu-west-1',
-    PLUGIN_AWS_ACCESS_KEY: 'AKIAACMEPLUGIN0001', PLUGIN_AWS_SECRET_KEY: 'plugin-secret-acme-0001',
+    REDIS_USE_SENTINEL: 'true',
+    REDIS_SENTINELS: 's1.acme.internal:26379,s2.acme.internal',
+    REDIS_SENTINEL_SERVICE_NAME: 'mymaster',
+    REDIS_PASSWORD: 'sentinel-master-pass-0001',
+    VECTOR_STORE: 'tidb_vector',
+    TIDB_VECTOR_HOST: 'tidb.acme.internal',
+    TIDB_VECTOR_PASSWORD: 'tidb-acme-pass-0001',
+    PLUGIN_STORAGE_TYPE: 'aws_s3',
+    PLUGIN_STORAGE_OSS_BUCKET: 'acme-plugins',
+    PLUGIN_AWS_REGION: 'eu-west-1',
+    PLUGIN_AWS_ACCESS_KEY: 'AKIAACMEPLUGIN0001',
+    PLUGIN_AWS_SECRET_KEY: 'plugin-secret-acme-0001',
     SECRET_KEY: 'a-real-secret-key-kept-from-compose-0001',
   }),
   'unknown-and-userinfo': variant({
-    ACME_FEATURE_FLAG: 'on', ACME_SERVICE_TOKEN: 'acme-token-0001',
+    ACME_FEATURE_FLAG: 'on',
+    ACME_SERVICE_TOKEN: 'acme-token-0001',
     ACME_WEBHOOK: 'https://bot:hunter2-acme@hooks.acme.example/notify',
   }),
 };
@@ -76,7 +106,9 @@ let baseline = '';
 beforeAll(() => {
   rmSync(TMP, { recursive: true, force: true });
   mkdirSync(TMP, { recursive: true });
-  baseline = Object.values(synthFiles({ name: 'baseline', namespace: 'dify', dify: { host: 'x.localhost', secrets: DifySecrets.existing('baseline') } })).join('\n');
+  baseline = Object.values(synthFiles({ name: 'baseline', namespace: 'dify', dify: { host: 'x.localhost', secrets: DifySecrets.existing('baseline') } })).join(
+    '\n',
+  );
   for (const [label, text] of Object.entries(VARIANTS)) {
     const name = `fe-${label}`;
     const result = convertEnvFile(text, { name, libImport: '../../lib', environmentsImport: '../../apps/environments' });
@@ -132,23 +164,35 @@ describe.each(Object.keys(VARIANTS))('from-env on %s', (label) => {
   });
 
   test('upstream development defaults are never carried over', () => {
-    const dev = ['difyai123456', 'dify-sandbox', 'lYkiYYT6owG+71oLerGzA7GXCgOT++6ovaezWAjpCjf+Sjc3ZtU+qUEi',
-      'QaHbTe77CtuXmsfyhR7+vRjI/+XbV1AaFy691iy+kGDv2Jvy0/eAh8Y1', 'WVF5YThaHlkYwhGUSmCRgsX3tD5ngdN8pkih',
-      'sk-9f73s3ljTXVcMT3Blb3ljTqtsKiGHXVcMT3BlbkFJLK7U', 'dify-agent-run-token-for-dev-only'];
+    const dev = [
+      'difyai123456',
+      'dify-sandbox',
+      'lYkiYYT6owG+71oLerGzA7GXCgOT++6ovaezWAjpCjf+Sjc3ZtU+qUEi',
+      'QaHbTe77CtuXmsfyhR7+vRjI/+XbV1AaFy691iy+kGDv2Jvy0/eAh8Y1',
+      'WVF5YThaHlkYwhGUSmCRgsX3tD5ngdN8pkih',
+      'sk-9f73s3ljTXVcMT3Blb3ljTqtsKiGHXVcMT3BlbkFJLK7U',
+      'dify-agent-run-token-for-dev-only',
+    ];
     const values = Object.values(c().result.secrets);
     for (const d of dev) expect(values.some((v) => v.includes(d))).toBe(false);
-    for (const k of ['secret-key', 'sandbox-api-key', 'plugin-daemon-key', 'plugin-inner-api-key']) expect(c().result.secrets[k]).toMatch(/^[A-Za-z0-9_-]{40,}$/);
-    const flagged = c().result.report.filter((l) => l.flag === 'development-default').map((l) => l.key);
+    for (const k of ['secret-key', 'sandbox-api-key', 'plugin-daemon-key', 'plugin-inner-api-key'])
+      expect(c().result.secrets[k]).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    const flagged = c()
+      .result.report.filter((l) => l.flag === 'development-default')
+      .map((l) => l.key);
     expect(flagged).toEqual(expect.arrayContaining(['PLUGIN_DAEMON_KEY', 'PLUGIN_DIFY_INNER_API_KEY', 'SANDBOX_API_KEY', 'CODE_EXECUTION_API_KEY']));
   });
 });
 
 describe('from-env mappings', () => {
   const docsOf = (label: string) => parseDocs({ a: converted[label].yaml });
-  const env = (label: string, component: string) => docsOf(label).find((d) => d.kind === 'ConfigMap' && d.metadata.name === `dify-${component}-env`)!.data as Record<string, string>;
+  const env = (label: string, component: string) =>
+    docsOf(label).find((d) => d.kind === 'ConfigMap' && d.metadata.name === `dify-${component}-env`)!.data as Record<string, string>;
   const secretEnv = (label: string, deployment: string) => {
     const d = docsOf(label).find((x) => x.kind === 'Deployment' && x.metadata.name === deployment)!;
-    return Object.fromEntries(d.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => [e.name, e.valueFrom.secretKeyRef]));
+    return Object.fromEntries(
+      d.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => [e.name, e.valueFrom.secretKeyRef]),
+    );
   };
   const line = (label: string, key: string) => converted[label].result.report.find((l) => l.key === key)!;
 
@@ -207,7 +251,10 @@ describe('from-env mappings', () => {
     const r = converted['tls-hosts'].result;
     expect(r.source).toMatch(/host: 'dify\.acme\.example',\n\s+apiHost: 'api\.dify\.acme\.example',\n\s+tls: true,/);
     expect(env('tls-hosts', 'api')).toMatchObject({
-      CONSOLE_API_URL: 'https://api.dify.acme.example', APP_WEB_URL: 'https://dify.acme.example', LOG_LEVEL: 'DEBUG', SQLALCHEMY_POOL_SIZE: '50',
+      CONSOLE_API_URL: 'https://api.dify.acme.example',
+      APP_WEB_URL: 'https://dify.acme.example',
+      LOG_LEVEL: 'DEBUG',
+      SQLALCHEMY_POOL_SIZE: '50',
     });
     // A key with a typed prop is never passed through extraEnv: the converter sets the prop, and the value arrives.
     expect(env('tls-hosts', 'web')).toMatchObject({ ALLOW_EMBED: 'true', TEXT_GENERATION_TIMEOUT_MS: '120000' });
@@ -222,32 +269,58 @@ describe('from-env mappings', () => {
     const r = converted['sentinel-custom-plugin'].result;
     expect(r.source).toContain("{ host: 's1.acme.internal', port: 26379 }");
     expect(env('sentinel-custom-plugin', 'api')).toMatchObject({
-      REDIS_USE_SENTINEL: 'true', REDIS_SENTINELS: 's1.acme.internal:26379,s2.acme.internal:26379', VECTOR_STORE: 'tidb_vector', TIDB_VECTOR_HOST: 'tidb.acme.internal',
+      REDIS_USE_SENTINEL: 'true',
+      REDIS_SENTINELS: 's1.acme.internal:26379,s2.acme.internal:26379',
+      VECTOR_STORE: 'tidb_vector',
+      TIDB_VECTOR_HOST: 'tidb.acme.internal',
     });
     expect(secretEnv('sentinel-custom-plugin', 'dify-api').TIDB_VECTOR_PASSWORD.key).toBe('tidb-vector-password');
-    expect(env('sentinel-custom-plugin', 'plugin-daemon')).toMatchObject({ PLUGIN_STORAGE_TYPE: 'aws_s3', PLUGIN_STORAGE_OSS_BUCKET: 'acme-plugins', AWS_REGION: 'eu-west-1' });
+    expect(env('sentinel-custom-plugin', 'plugin-daemon')).toMatchObject({
+      PLUGIN_STORAGE_TYPE: 'aws_s3',
+      PLUGIN_STORAGE_OSS_BUCKET: 'acme-plugins',
+      AWS_REGION: 'eu-west-1',
+    });
     expect(r.secrets).toMatchObject({
-      'secret-key': 'a-real-secret-key-kept-from-compose-0001', 'plugin-aws-secret-key': 'plugin-secret-acme-0001',
+      'secret-key': 'a-real-secret-key-kept-from-compose-0001',
+      'plugin-aws-secret-key': 'plugin-secret-acme-0001',
       'celery-broker-url': 'sentinel://:sentinel-master-pass-0001@s1.acme.internal:26379/1;sentinel://:sentinel-master-pass-0001@s2.acme.internal:26379/1',
     });
     expect(line('sentinel-custom-plugin', 'SECRET_KEY')).toMatchObject({ classification: 'secret', flag: undefined });
   });
 
   test('credentials are recognised by upstream name, by name pattern and by userinfo in URLs', () => {
-    for (const [name, value] of [['DB_PASSWORD', 'x'], ['ACME_API_TOKEN', 'x'], ['ACME_CLIENT_SECRET', 'x'], ['ACME_SENTRY_DSN', 'x'],
-      ['ACME_URL', 'postgres://u:p@db/x'], ['ACME_STORAGE_CONNECTION_STRING', 'x'], ['ACME_SIGNING_KEY', 'x']]) {
+    for (const [name, value] of [
+      ['DB_PASSWORD', 'x'],
+      ['ACME_API_TOKEN', 'x'],
+      ['ACME_CLIENT_SECRET', 'x'],
+      ['ACME_SENTRY_DSN', 'x'],
+      ['ACME_URL', 'postgres://u:p@db/x'],
+      ['ACME_STORAGE_CONNECTION_STRING', 'x'],
+      ['ACME_SIGNING_KEY', 'x'],
+    ]) {
       expect({ name, credential: isCredential(name, value) }).toEqual({ name, credential: true });
     }
-    for (const [name, value] of [['ACCESS_TOKEN_EXPIRE_MINUTES', '60'], ['WEAVIATE_AUTHENTICATION_APIKEY_ENABLED', 'true'], ['ALIYUN_OSS_AUTH_VERSION', 'v4'],
-      ['NGINX_SSL_CERT_KEY_FILENAME', 'dify.key'], ['TURNSTILE_SITE_KEY', 'x'], ['REDIS_KEY_PREFIX', 'dify'], ['ACME_URL', 'https://acme.example/x@y']]) {
+    for (const [name, value] of [
+      ['ACCESS_TOKEN_EXPIRE_MINUTES', '60'],
+      ['WEAVIATE_AUTHENTICATION_APIKEY_ENABLED', 'true'],
+      ['ALIYUN_OSS_AUTH_VERSION', 'v4'],
+      ['NGINX_SSL_CERT_KEY_FILENAME', 'dify.key'],
+      ['TURNSTILE_SITE_KEY', 'x'],
+      ['REDIS_KEY_PREFIX', 'dify'],
+      ['ACME_URL', 'https://acme.example/x@y'],
+    ]) {
       expect({ name, credential: isCredential(name, value) }).toEqual({ name, credential: false });
     }
   });
 
   test('input dify-cdk8s cannot express stops with a message naming it', () => {
-    expect(() => convertEnvFile(variant({ REDIS_USE_CLUSTERS: 'true' }), { name: 'x' })).toThrow(/REDIS_USE_CLUSTERS=true: configure ExternalRedis.cluster\(\) by hand/);
+    expect(() => convertEnvFile(variant({ REDIS_USE_CLUSTERS: 'true' }), { name: 'x' })).toThrow(
+      /REDIS_USE_CLUSTERS=true: configure ExternalRedis.cluster\(\) by hand/,
+    );
     expect(() => convertEnvFile(variant({ LOG_LEVEL: 'verbose' }), { name: 'x' })).toThrow(/^from-env: .*settings.logLevel: got "VERBOSE"; must be "DEBUG"/);
-    expect(() => convertEnvFile(variant({ STORAGE_TYPE: 's3', S3_BUCKET_NAME: 'Bad_Bucket', S3_REGION: 'eu-west-1' }), { name: 'x' })).toThrow(/STORAGE_TYPE=s3: storage.s3.bucket: got "Bad_Bucket"/);
+    expect(() => convertEnvFile(variant({ STORAGE_TYPE: 's3', S3_BUCKET_NAME: 'Bad_Bucket', S3_REGION: 'eu-west-1' }), { name: 'x' })).toThrow(
+      /STORAGE_TYPE=s3: storage.s3.bucket: got "Bad_Bucket"/,
+    );
     expect(() => convertEnvFile(UPSTREAM, { name: 'Not A Name' })).toThrow(/--name: got Not A Name; must be/);
   });
 
@@ -263,7 +336,13 @@ describe('from-env mappings', () => {
   test('every generated file type-checks against the library', () => {
     const files = Object.values(converted).map((c) => c.file);
     const program = ts.createProgram(files, {
-      strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, skipLibCheck: true, types: ['node'], esModuleInterop: true,
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      skipLibCheck: true,
+      types: ['node'],
+      esModuleInterop: true,
     });
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(diagnostics).toEqual([]);
@@ -295,9 +374,12 @@ describe('from-env command', () => {
     const built = join(ROOT, 'build', 'cli', 'main.js');
     const newest = Math.max(...['main', 'from-env', 'tables', 'code', 'upstream'].map((f) => statSync(join(ROOT, 'cli', `${f}.ts`)).mtimeMs));
     const entry = existsSync(built) && statSync(built).mtimeMs >= newest ? [built] : ['--require', 'tsx/cjs', join(ROOT, 'cli', 'main.ts')];
-    const run = (args: string[]) => spawnSync(process.execPath, [...entry, ...args], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
-    });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [...entry, ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
+      });
     const ok = run(['from-env', join(dir, 'up.env'), '--name', 'proc', '--out', join(dir, 'proc.ts')]);
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);

@@ -25,6 +25,10 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('manifests of %s', 
       expect({ doc, violations: checkPodSecurity(spec, level, metadata) }).toEqual({ doc, violations: [] });
     }
     const sandbox = pods.find((p) => p.doc === 'Deployment/dify-sandbox')!;
-    expect([...new Set(checkPodSecurity(sandbox.spec, 'restricted').map((v) => v.rule))].sort()).toEqual(['capabilities.restricted', 'runAsNonRoot', 'runAsUser']);
+    expect([...new Set(checkPodSecurity(sandbox.spec, 'restricted').map((v) => v.rule))].sort()).toEqual([
+      'capabilities.restricted',
+      'runAsNonRoot',
+      'runAsUser',
+    ]);
   });
 });

@@ -1,7 +1,12 @@
 import { NetworkPolicyEvaluator, PodEndpoint, Protocol, podEndpointsFromManifests } from './support/netpol';
 import { ENVIRONMENTS, difyDocs, parseDocs, synthFiles } from './util';
 
-const INGRESS_CONTROLLER: PodEndpoint = { kind: 'pod', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, name: 'ingress-nginx' };
+const INGRESS_CONTROLLER: PodEndpoint = {
+  kind: 'pod',
+  namespace: 'ingress-nginx',
+  labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+  name: 'ingress-nginx',
+};
 const DNS: PodEndpoint = { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, name: 'coredns' };
 const OTHER_NAMESPACE: PodEndpoint = { kind: 'pod', namespace: 'team-b', labels: { app: 'curl' }, name: 'intruder' };
 const ip = (address: string) => ({ kind: 'ip' as const, ip: address });
@@ -11,7 +16,9 @@ const PRIVATE = [ip('10.0.0.5'), ip('172.20.3.4'), ip('192.168.1.1'), ip('100.64
 
 function setup(docs: Record<string, any>[]) {
   const evaluator = NetworkPolicyEvaluator.fromManifests(docs, [
-    { name: 'ingress-nginx', labels: {} }, { name: 'kube-system', labels: {} }, { name: 'team-b', labels: {} },
+    { name: 'ingress-nginx', labels: {} },
+    { name: 'kube-system', labels: {} },
+    { name: 'team-b', labels: {} },
   ]);
   const pods = podEndpointsFromManifests(docs);
   const has = (component: string) => pods.some((x) => x.labels['app.kubernetes.io/component'] === component);
@@ -30,8 +37,10 @@ function setup(docs: Record<string, any>[]) {
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of %s', (_name, env) => {
   const docs = parseDocs(synthFiles(env));
   const { evaluator, pods, pod, has, allows } = setup(docs);
-  const open = (from: any, to: any, port: number, protocol?: Protocol) => expect(allows(from, to, port, protocol)).toEqual({ ...allows(from, to, port, protocol), allowed: true });
-  const closed = (from: any, to: any, port: number, protocol?: Protocol) => expect(allows(from, to, port, protocol)).toEqual({ ...allows(from, to, port, protocol), allowed: false });
+  const open = (from: any, to: any, port: number, protocol?: Protocol) =>
+    expect(allows(from, to, port, protocol)).toEqual({ ...allows(from, to, port, protocol), allowed: true });
+  const closed = (from: any, to: any, port: number, protocol?: Protocol) =>
+    expect(allows(from, to, port, protocol)).toEqual({ ...allows(from, to, port, protocol), allowed: false });
 
   test('every pod is isolated for ingress and egress', () => {
     expect(pods.length).toBeGreaterThanOrEqual(8);
@@ -92,10 +101,25 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
     const proxy = pod('agent-ssrf-proxy');
     closed(proxy, METADATA, 80);
     for (const target of PRIVATE) closed(proxy, target, 80);
-    for (const [c, port] of [['api', 5001], ['postgres', 5432], ['redis', 6379], ['weaviate', 8080], ['plugin-daemon', 5002], ['agent-backend', 5050], ['sandbox', 8194]] as const) {
+    for (const [c, port] of [
+      ['api', 5001],
+      ['postgres', 5432],
+      ['redis', 6379],
+      ['weaviate', 8080],
+      ['plugin-daemon', 5002],
+      ['agent-backend', 5050],
+      ['sandbox', 8194],
+    ] as const) {
       if (has(c)) closed(sandbox, pod(c), port);
     }
-    for (const [c, port] of [['postgres', 5432], ['redis', 6379], ['weaviate', 8080], ['plugin-daemon', 5002], ['sandbox', 8194], ['web', 3000]] as const) {
+    for (const [c, port] of [
+      ['postgres', 5432],
+      ['redis', 6379],
+      ['weaviate', 8080],
+      ['plugin-daemon', 5002],
+      ['sandbox', 8194],
+      ['web', 3000],
+    ] as const) {
       if (has(c)) closed(proxy, pod(c), port);
     }
     closed(pod('agent-backend'), PUBLIC, 443);
@@ -111,7 +135,14 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
     const sandbox = pod('sandbox');
     for (const target of [PUBLIC, METADATA, ...PRIVATE]) closed(sandbox, target, 443);
     closed(sandbox, METADATA, 80);
-    for (const [c, port] of [['postgres', 5432], ['redis', 6379], ['weaviate', 8080], ['api', 5001], ['plugin-daemon', 5002], ['web', 3000]] as const) {
+    for (const [c, port] of [
+      ['postgres', 5432],
+      ['redis', 6379],
+      ['weaviate', 8080],
+      ['api', 5001],
+      ['plugin-daemon', 5002],
+      ['web', 3000],
+    ] as const) {
       if (has(c)) closed(sandbox, pod(c), port);
     }
     closed(sandbox, ip('10.40.3.7'), 5432);
@@ -145,7 +176,14 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
     const proxy = pod('ssrf-proxy');
     closed(proxy, METADATA, 80);
     for (const target of PRIVATE) closed(proxy, target, 80);
-    for (const [c, port] of [['api', 5001], ['postgres', 5432], ['redis', 6379], ['sandbox', 8194], ['weaviate', 8080]] as const) if (has(c)) closed(proxy, pod(c), port);
+    for (const [c, port] of [
+      ['api', 5001],
+      ['postgres', 5432],
+      ['redis', 6379],
+      ['sandbox', 8194],
+      ['weaviate', 8080],
+    ] as const)
+      if (has(c)) closed(proxy, pod(c), port);
   });
 
   test('no component reaches cloud metadata', () => {
@@ -163,8 +201,22 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies of
 describe('prod reaches its managed services only from the store clients', () => {
   const prod = ENVIRONMENTS.find((e) => e.name === 'prod')!;
   const { evaluator, pod } = setup(parseDocs(synthFiles(prod)));
-  test.each([['api', true], ['worker-indexing', true], ['worker-workflow', true], ['worker-ops', true], ['beat', true], ['migration', true], ['plugin-daemon', true], ['api-websocket', true], ['web', false], ['sandbox', false], ['ssrf-proxy', false],
-    ['agent-backend', false], ['local-sandbox', false], ['agent-ssrf-proxy', false]])('%s -> 10.40.0.0/16:5432 is %s', (c, expected) => {
+  test.each([
+    ['api', true],
+    ['worker-indexing', true],
+    ['worker-workflow', true],
+    ['worker-ops', true],
+    ['beat', true],
+    ['migration', true],
+    ['plugin-daemon', true],
+    ['api-websocket', true],
+    ['web', false],
+    ['sandbox', false],
+    ['ssrf-proxy', false],
+    ['agent-backend', false],
+    ['local-sandbox', false],
+    ['agent-ssrf-proxy', false],
+  ])('%s -> 10.40.0.0/16:5432 is %s', (c, expected) => {
     expect(evaluator.allows(pod(c as string), ip('10.40.3.7'), 5432)).toBe(expected);
   });
 });
@@ -181,7 +233,9 @@ describe('SSRF allow-lists open exactly the allow-listed ranges', () => {
 
 describe('configuration', () => {
   test('the ingress controller and cluster CIDRs are configurable', () => {
-    const { docs } = difyDocs({ networkPolicy: { ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'traefik' } }, clusterCidrs: ['34.118.224.0/20'] } });
+    const { docs } = difyDocs({
+      networkPolicy: { ingressController: { namespaceLabels: { 'kubernetes.io/metadata.name': 'traefik' } }, clusterCidrs: ['34.118.224.0/20'] },
+    });
     const { evaluator, pod } = setup(docs);
     const traefik: PodEndpoint = { kind: 'pod', namespace: 'traefik', labels: { app: 'traefik' } };
     expect(evaluator.allows(traefik, pod('web'), 3000)).toBe(true);

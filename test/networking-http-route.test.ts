@@ -15,16 +15,20 @@ function routeDocs(props: Partial<DifyHttpRouteProps>): Record<string, any>[] {
 }
 const routes = (docs: Record<string, any>[]) => docs.filter((d) => d.kind === 'HTTPRoute');
 /** `path service:port` of every rule. */
-const ruleTable = (route: any) => route.spec.rules.map((r: any) => {
-  expect(r.matches).toHaveLength(1);
-  expect(r.matches[0].path.type).toBe('PathPrefix');
-  expect(r.backendRefs).toHaveLength(1);
-  return `${r.matches[0].path.value} ${r.backendRefs[0].name}:${r.backendRefs[0].port}`;
-});
+const ruleTable = (route: any) =>
+  route.spec.rules.map((r: any) => {
+    expect(r.matches).toHaveLength(1);
+    expect(r.matches[0].path.type).toBe('PathPrefix');
+    expect(r.backendRefs).toHaveLength(1);
+    return `${r.matches[0].path.value} ${r.backendRefs[0].name}:${r.backendRefs[0].port}`;
+  });
 /** Response headers one rule sets. */
-const headersOf = (rule: any): Record<string, string> => Object.fromEntries((rule.filters ?? [])
-  .filter((f: any) => f.type === 'ResponseHeaderModifier')
-  .flatMap((f: any) => f.responseHeaderModifier.set.map((h: any) => [h.name, h.value])));
+const headersOf = (rule: any): Record<string, string> =>
+  Object.fromEntries(
+    (rule.filters ?? [])
+      .filter((f: any) => f.type === 'ResponseHeaderModifier')
+      .flatMap((f: any) => f.responseHeaderModifier.set.map((h: any) => [h.name, h.value])),
+  );
 
 describe('DifyHttpRoute on one host', () => {
   const docs = routeDocs({});
@@ -107,18 +111,54 @@ describe('DifyHttpRoute options', () => {
 });
 
 const badInput: Array<[string, () => unknown, RegExp]> = [
-  ['Gateway name with spaces', () => routeDocs({ gateway: { name: 'My Gateway' } }), /^httpRoute\.gateway\.name: got "My Gateway"; must be a DNS-1123 subdomain/],
-  ['Gateway namespace with a dot', () => routeDocs({ gateway: { name: 'gw', namespace: 'infra.net' } }), /^httpRoute\.gateway\.namespace: got "infra\.net"; must be a DNS-1123 label/],
-  ['listener name in capitals', () => routeDocs({ gateway: { name: 'gw', sectionName: 'HTTPS' } }), /^httpRoute\.gateway\.sectionName: got "HTTPS"; must be a DNS-1123 label/],
+  [
+    'Gateway name with spaces',
+    () => routeDocs({ gateway: { name: 'My Gateway' } }),
+    /^httpRoute\.gateway\.name: got "My Gateway"; must be a DNS-1123 subdomain/,
+  ],
+  [
+    'Gateway namespace with a dot',
+    () => routeDocs({ gateway: { name: 'gw', namespace: 'infra.net' } }),
+    /^httpRoute\.gateway\.namespace: got "infra\.net"; must be a DNS-1123 label/,
+  ],
+  [
+    'listener name in capitals',
+    () => routeDocs({ gateway: { name: 'gw', sectionName: 'HTTPS' } }),
+    /^httpRoute\.gateway\.sectionName: got "HTTPS"; must be a DNS-1123 label/,
+  ],
   ['timeout in words', () => routeDocs({ requestTimeout: '1 hour' }), /^httpRoute\.requestTimeout: got "1 hour"; must be a Gateway API duration/],
-  ['negative HSTS age', () => routeDocs({ securityHeaders: { hstsMaxAgeSeconds: -1 } }), /^httpRoute\.securityHeaders\.hstsMaxAgeSeconds: got -1; must be an integer from 0 to 63072000/],
-  ['https redirect with http URLs', () => routeDocs({ httpsRedirectSectionName: 'http' }), /^httpRoute\.httpsRedirectSectionName: got "http"; needs https URLs/],
-  ['https redirect without a https listener', () => routeDocs({ urls: DifyUrls.fromHost(WEB, { tls: true }), gateway: { name: 'gw' }, httpsRedirectSectionName: 'http' }),
-    /^httpRoute\.httpsRedirectSectionName: got "http"; needs gateway\.sectionName naming a different \(https\) listener/],
-  ['https redirect on the https listener', () => routeDocs({ urls: DifyUrls.fromHost(WEB, { tls: true }), httpsRedirectSectionName: 'https' }),
-    /^httpRoute\.httpsRedirectSectionName: got "https"; needs gateway\.sectionName naming a different/],
-  ['backend that is not a Service name', () => routeDocs({ backends: { api: { host: 'dify-api.dify.svc', port: 5001 }, web: { host: 'dify-web', port: 3000 }, pluginDaemon: { host: 'dify-plugin-daemon', port: 5002 } } }),
-    /^httpRoute\.backends\.api\.host: got "dify-api\.dify\.svc"; must be a DNS-1123 label/],
+  [
+    'negative HSTS age',
+    () => routeDocs({ securityHeaders: { hstsMaxAgeSeconds: -1 } }),
+    /^httpRoute\.securityHeaders\.hstsMaxAgeSeconds: got -1; must be an integer from 0 to 63072000/,
+  ],
+  [
+    'https redirect with http URLs',
+    () => routeDocs({ httpsRedirectSectionName: 'http' }),
+    /^httpRoute\.httpsRedirectSectionName: got "http"; needs https URLs/,
+  ],
+  [
+    'https redirect without a https listener',
+    () => routeDocs({ urls: DifyUrls.fromHost(WEB, { tls: true }), gateway: { name: 'gw' }, httpsRedirectSectionName: 'http' }),
+    /^httpRoute\.httpsRedirectSectionName: got "http"; needs gateway\.sectionName naming a different \(https\) listener/,
+  ],
+  [
+    'https redirect on the https listener',
+    () => routeDocs({ urls: DifyUrls.fromHost(WEB, { tls: true }), httpsRedirectSectionName: 'https' }),
+    /^httpRoute\.httpsRedirectSectionName: got "https"; needs gateway\.sectionName naming a different/,
+  ],
+  [
+    'backend that is not a Service name',
+    () =>
+      routeDocs({
+        backends: {
+          api: { host: 'dify-api.dify.svc', port: 5001 },
+          web: { host: 'dify-web', port: 3000 },
+          pluginDaemon: { host: 'dify-plugin-daemon', port: 5002 },
+        },
+      }),
+    /^httpRoute\.backends\.api\.host: got "dify-api\.dify\.svc"; must be a DNS-1123 label/,
+  ],
 ];
 
 describe('bad HTTPRoute input fails at synth time naming property, value and what is allowed', () => {

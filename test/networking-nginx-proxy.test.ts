@@ -29,7 +29,7 @@ describe('DifyNginxProxy configuration', () => {
   const { docs } = proxy();
   const { 'nginx.conf': nginx, 'proxy.conf': proxyConf } = conf(docs);
 
-  test('every location of upstream\'s route table, to the right upstream, on one server', () => {
+  test("every location of upstream's route table, to the right upstream, on one server", () => {
     expect(locationsOf(serverBlock(nginx, WEB))).toEqual(DIFY_ROUTES.map((r) => `${r.path} ${UPSTREAM[r.target]}`));
     expect(nginx).toContain('upstream dify_api {\n        server dify-api:5001;\n    }');
     expect(nginx).toContain('upstream dify_web {\n        server dify-web:3000;\n    }');
@@ -37,7 +37,7 @@ describe('DifyNginxProxy configuration', () => {
     expect(nginx).toMatch(/listen 8080 default_server;\n\s+server_name dify\.example\.com;/);
   });
 
-  test('every location includes upstream\'s proxy.conf settings: unbuffered, 3600 s timeouts, HTTP/1.1 keep-alive headers', () => {
+  test("every location includes upstream's proxy.conf settings: unbuffered, 3600 s timeouts, HTTP/1.1 keep-alive headers", () => {
     expect(nginx.match(/include \/etc\/nginx\/dify\/proxy\.conf;/g)).toHaveLength(DIFY_ROUTES.length);
     for (const line of [
       'proxy_set_header Host $host;',
@@ -48,7 +48,8 @@ describe('DifyNginxProxy configuration', () => {
       'proxy_buffering off;',
       'proxy_read_timeout 3600s;',
       'proxy_send_timeout 3600s;',
-    ]) expect(proxyConf.split('\n')).toContain(line);
+    ])
+      expect(proxyConf.split('\n')).toContain(line);
     expect(nginx).toContain('client_max_body_size 100M;');
   });
 
@@ -97,8 +98,17 @@ describe('DifyNginxProxy workload', () => {
   });
 
   test('uid 101, read-only root filesystem, /tmp on an emptyDir, config read-only; meets Pod Security "restricted"', () => {
-    expect(c.securityContext).toMatchObject({ runAsUser: 101, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-    expect(c.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, { name: 'config', mountPath: '/etc/nginx/dify', readOnly: true }]);
+    expect(c.securityContext).toMatchObject({
+      runAsUser: 101,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(c.volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'config', mountPath: '/etc/nginx/dify', readOnly: true },
+    ]);
     expect(pod.volumes[0]).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
     expect(checkPodSecurity(pod, 'restricted', d.spec.template.metadata)).toEqual([]);
   });
@@ -112,7 +122,11 @@ describe('DifyNginxProxy workload', () => {
 
   test('a LoadBalancer Service on port 80 by default', () => {
     const svc = publicService(docs);
-    expect(svc.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] });
+    expect(svc.spec).toMatchObject({
+      type: 'LoadBalancer',
+      externalTrafficPolicy: 'Cluster',
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+    });
     expect(svc.spec.selector).toEqual(d.spec.selector.matchLabels);
   });
 
@@ -150,7 +164,11 @@ describe('DifyNginxProxy exposure and TLS', () => {
 
   test('cert-manager TLS on split hosts: one Certificate, 443 with http/2, a 308 redirect, HSTS, a server per host', () => {
     const urls = DifyUrls.split({ webHost: WEB, apiHost: API, tls: true });
-    const { docs } = proxy({ urls, tls: IngressTls.certManager({ issuer: 'letsencrypt-prod', kind: 'ClusterIssuer' }), service: { loadBalancerSourceRanges: ['203.0.113.0/24'] } });
+    const { docs } = proxy({
+      urls,
+      tls: IngressTls.certManager({ issuer: 'letsencrypt-prod', kind: 'ClusterIssuer' }),
+      service: { loadBalancerSourceRanges: ['203.0.113.0/24'] },
+    });
     expect(findDoc(docs, 'Certificate', 'dify-tls').spec.dnsNames).toEqual([WEB, API]);
     const pod = deployment(docs).spec.template.spec;
     expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'dify-tls', defaultMode: 0o440 } });
@@ -164,12 +182,20 @@ describe('DifyNginxProxy exposure and TLS', () => {
     expect(api).toContain('listen 8443 ssl;');
     expect(web).toContain('add_header Strict-Transport-Security "max-age=31536000" always;');
     expect(locationsOf(web)).toEqual(['/socket.io/ dify_api_websocket', '/explore dify_web', '/ dify_web']);
-    expect(locationsOf(api)).toEqual(DIFY_ROUTES.filter((r) => r.target !== 'web' && r.target !== 'apiWebsocket').map((r) => `${r.path} ${UPSTREAM[r.target]}`));
+    expect(locationsOf(api)).toEqual(
+      DIFY_ROUTES.filter((r) => r.target !== 'web' && r.target !== 'apiWebsocket').map((r) => `${r.path} ${UPSTREAM[r.target]}`),
+    );
     // The api host has no catch-all route: it answers 404 instead of the image's welcome page.
     expect(api).toMatch(/location \/ \{\n\s+return 404;/);
     expect(web).not.toContain('return 404;');
     expect(proxyConf).toContain('proxy_set_header X-Forwarded-Proto https;');
-    expect(publicService(docs).spec).toMatchObject({ loadBalancerSourceRanges: ['203.0.113.0/24'], ports: [{ name: 'http', port: 80 }, { name: 'https', port: 443 }] });
+    expect(publicService(docs).spec).toMatchObject({
+      loadBalancerSourceRanges: ['203.0.113.0/24'],
+      ports: [
+        { name: 'http', port: 80 },
+        { name: 'https', port: 443 },
+      ],
+    });
     expect(manifestProblems(docs)).toEqual({ schema: '', references: [] });
   });
 
@@ -188,21 +214,58 @@ describe('DifyNginxProxy exposure and TLS', () => {
 });
 
 const badInput: Array<[string, () => unknown, RegExp]> = [
-  ['NodePort out of range', () => proxy({ service: { type: 'NodePort', httpNodePort: 80 } }), /^nginxProxy\.service\.httpNodePort: got 80; must be an integer from 30000 to 32767/],
-  ['unknown Service type', () => proxy({ service: { type: 'ClusterIP' as any } }), /^nginxProxy\.service\.type: got "ClusterIP"; must be "LoadBalancer" or "NodePort"/],
+  [
+    'NodePort out of range',
+    () => proxy({ service: { type: 'NodePort', httpNodePort: 80 } }),
+    /^nginxProxy\.service\.httpNodePort: got 80; must be an integer from 30000 to 32767/,
+  ],
+  [
+    'unknown Service type',
+    () => proxy({ service: { type: 'ClusterIP' as any } }),
+    /^nginxProxy\.service\.type: got "ClusterIP"; must be "LoadBalancer" or "NodePort"/,
+  ],
   ['https node port without TLS', () => proxy({ service: { httpsNodePort: 30443 } }), /^nginxProxy\.service\.httpsNodePort: got 30443; needs tls/],
-  ['the same node port twice', () => proxy({ urls: DifyUrls.fromHost(WEB, { tls: true }), tls: IngressTls.existingSecret('c'), service: { httpNodePort: 30080, httpsNodePort: 30080 } }),
-    /^nginxProxy\.service\.httpsNodePort: got 30080; must differ from httpNodePort/],
-  ['source ranges on a NodePort', () => proxy({ service: { type: 'NodePort', loadBalancerSourceRanges: ['10.0.0.0/8'] } }), /^nginxProxy\.service\.loadBalancerSourceRanges: got \["10\.0\.0\.0\/8"\]; only apply to type "LoadBalancer"/],
-  ['source range that is not a CIDR', () => proxy({ service: { loadBalancerSourceRanges: ['office'] } }), /^nginxProxy\.service\.loadBalancerSourceRanges\[0\]: got "office"; must be a CIDR such as/],
-  ['unknown traffic policy', () => proxy({ service: { externalTrafficPolicy: 'Nearest' as any } }), /^nginxProxy\.service\.externalTrafficPolicy: got "Nearest"; must be "Cluster" or "Local"/],
+  [
+    'the same node port twice',
+    () => proxy({ urls: DifyUrls.fromHost(WEB, { tls: true }), tls: IngressTls.existingSecret('c'), service: { httpNodePort: 30080, httpsNodePort: 30080 } }),
+    /^nginxProxy\.service\.httpsNodePort: got 30080; must differ from httpNodePort/,
+  ],
+  [
+    'source ranges on a NodePort',
+    () => proxy({ service: { type: 'NodePort', loadBalancerSourceRanges: ['10.0.0.0/8'] } }),
+    /^nginxProxy\.service\.loadBalancerSourceRanges: got \["10\.0\.0\.0\/8"\]; only apply to type "LoadBalancer"/,
+  ],
+  [
+    'source range that is not a CIDR',
+    () => proxy({ service: { loadBalancerSourceRanges: ['office'] } }),
+    /^nginxProxy\.service\.loadBalancerSourceRanges\[0\]: got "office"; must be a CIDR such as/,
+  ],
+  [
+    'unknown traffic policy',
+    () => proxy({ service: { externalTrafficPolicy: 'Nearest' as any } }),
+    /^nginxProxy\.service\.externalTrafficPolicy: got "Nearest"; must be "Cluster" or "Local"/,
+  ],
   ['TLS with http URLs', () => proxy({ tls: IngressTls.existingSecret('dify-cert') }), /^urls\.tls: got false; must be true when the proxy terminates TLS/],
   ['body size with a unit nginx does not know', () => proxy({ maxBodySize: '100MB' }), /^nginxProxy\.maxBodySize: got "100MB"; must be an nginx size/],
   ['zero proxy timeout', () => proxy({ proxyTimeoutSeconds: 0 }), /^nginxProxy\.proxyTimeoutSeconds: got 0; must be an integer from 1 to 86400/],
-  ['backend host that would inject config', () => proxy({ backends: { api: { host: 'dify-api; include /etc/passwd', port: 5001 }, web: { host: 'dify-web', port: 3000 }, pluginDaemon: { host: 'dify-plugin-daemon', port: 5002 } } }),
-    /^nginxProxy\.backends\.api\.host: got "dify-api; include \/etc\/passwd"; must be a DNS-1123 subdomain/],
+  [
+    'backend host that would inject config',
+    () =>
+      proxy({
+        backends: {
+          api: { host: 'dify-api; include /etc/passwd', port: 5001 },
+          web: { host: 'dify-web', port: 3000 },
+          pluginDaemon: { host: 'dify-plugin-daemon', port: 5002 },
+        },
+      }),
+    /^nginxProxy\.backends\.api\.host: got "dify-api; include \/etc\/passwd"; must be a DNS-1123 subdomain/,
+  ],
   ['floating image tag', () => proxy({ image: 'nginx:latest' }), /^nginx\.image: got "nginx:latest"; must not use the floating tag "latest"/],
-  ['request above limit', () => proxy({ options: { resources: { cpuRequest: '2' } }, optionsPath: 'components.nginxProxy' }), /^components\.nginxProxy\.resources\.cpuRequest: got "2"; must not exceed components\.nginxProxy\.resources\.cpuLimit \(1\)/],
+  [
+    'request above limit',
+    () => proxy({ options: { resources: { cpuRequest: '2' } }, optionsPath: 'components.nginxProxy' }),
+    /^components\.nginxProxy\.resources\.cpuRequest: got "2"; must not exceed components\.nginxProxy\.resources\.cpuLimit \(1\)/,
+  ],
 ];
 
 describe('bad nginx proxy input fails at synth time naming property, value and what is allowed', () => {

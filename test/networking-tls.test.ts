@@ -18,8 +18,13 @@ describe('DifyUrls', () => {
   test('one host keeps every URL on it, with no cookie or CORS variables', () => {
     const urls = DifyUrls.fromHost(WEB, { tls: true });
     expect(urls.backendEnv()).toEqual({
-      CONSOLE_API_URL: `https://${WEB}`, CONSOLE_WEB_URL: `https://${WEB}`, SERVICE_API_URL: `https://${WEB}`,
-      APP_API_URL: `https://${WEB}`, APP_WEB_URL: `https://${WEB}`, FILES_URL: `https://${WEB}`, TRIGGER_URL: `https://${WEB}`,
+      CONSOLE_API_URL: `https://${WEB}`,
+      CONSOLE_WEB_URL: `https://${WEB}`,
+      SERVICE_API_URL: `https://${WEB}`,
+      APP_API_URL: `https://${WEB}`,
+      APP_WEB_URL: `https://${WEB}`,
+      FILES_URL: `https://${WEB}`,
+      TRIGGER_URL: `https://${WEB}`,
       ENDPOINT_URL_TEMPLATE: `https://${WEB}/e/{hook_id}`,
     });
     expect(urls.webEnv()).toEqual({ CONSOLE_API_URL: `https://${WEB}`, APP_API_URL: `https://${WEB}`, NEXT_PUBLIC_SOCKET_URL: `wss://${WEB}` });
@@ -29,22 +34,33 @@ describe('DifyUrls', () => {
   test('split hosts put APIs, files and triggers on the api host and pages on the web host', () => {
     const urls = DifyUrls.split({ webHost: WEB, apiHost: API, tls: true });
     expect(urls.backendEnv()).toEqual({
-      CONSOLE_API_URL: `https://${API}`, CONSOLE_WEB_URL: `https://${WEB}`, SERVICE_API_URL: `https://${API}`,
-      APP_API_URL: `https://${API}`, APP_WEB_URL: `https://${WEB}`, FILES_URL: `https://${API}`, TRIGGER_URL: `https://${API}`,
+      CONSOLE_API_URL: `https://${API}`,
+      CONSOLE_WEB_URL: `https://${WEB}`,
+      SERVICE_API_URL: `https://${API}`,
+      APP_API_URL: `https://${API}`,
+      APP_WEB_URL: `https://${WEB}`,
+      FILES_URL: `https://${API}`,
+      TRIGGER_URL: `https://${API}`,
       ENDPOINT_URL_TEMPLATE: `https://${API}/e/{hook_id}`,
       COOKIE_DOMAIN: WEB,
       CONSOLE_CORS_ALLOW_ORIGINS: `https://${WEB}`,
       WEB_API_CORS_ALLOW_ORIGINS: `https://${WEB}`,
     });
     expect(urls.webEnv()).toEqual({
-      CONSOLE_API_URL: `https://${API}`, APP_API_URL: `https://${API}`, NEXT_PUBLIC_SOCKET_URL: `wss://${WEB}`, NEXT_PUBLIC_COOKIE_DOMAIN: '1',
+      CONSOLE_API_URL: `https://${API}`,
+      APP_API_URL: `https://${API}`,
+      NEXT_PUBLIC_SOCKET_URL: `wss://${WEB}`,
+      NEXT_PUBLIC_COOKIE_DOMAIN: '1',
     });
   });
 
   test('the cookie domain is the shared parent domain unless given; extra CORS origins follow the web origin', () => {
     expect(DifyUrls.split({ webHost: 'app.example.com', apiHost: 'api.example.com' }).backendEnv().COOKIE_DOMAIN).toBe('example.com');
     const urls = DifyUrls.split({
-      webHost: 'app.ai.example.com', apiHost: 'api.ai.example.com', cookieDomain: 'example.com', extraCorsOrigins: ['https://chat.example.com'],
+      webHost: 'app.ai.example.com',
+      apiHost: 'api.ai.example.com',
+      cookieDomain: 'example.com',
+      extraCorsOrigins: ['https://chat.example.com'],
     });
     expect(urls.backendEnv()).toMatchObject({
       COOKIE_DOMAIN: 'example.com',
@@ -56,7 +72,12 @@ describe('DifyUrls', () => {
   test('ENDPOINT_URL_TEMPLATE follows the host that routes /e/', () => {
     const urls = DifyUrls.split({ webHost: WEB, apiHost: API, pluginEndpointsOn: 'web' });
     expect(urls.backendEnv().ENDPOINT_URL_TEMPLATE).toBe(`http://${WEB}/e/{hook_id}`);
-    expect(urls.routesByHost().find((h) => h.host === WEB)!.routes.map((r) => r.path)).toEqual(['/socket.io/', '/e/', '/explore', '/']);
+    expect(
+      urls
+        .routesByHost()
+        .find((h) => h.host === WEB)!
+        .routes.map((r) => r.path),
+    ).toEqual(['/socket.io/', '/e/', '/explore', '/']);
   });
 });
 
@@ -94,7 +115,9 @@ describe('DifyIngress TLS', () => {
     const cert = findDoc(docs, 'Certificate', 'dify-tls');
     expect(cert.apiVersion).toBe('cert-manager.io/v1');
     expect(cert.spec).toEqual({
-      secretName: 'dify-tls', dnsNames: [WEB, API], issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'letsencrypt-prod' },
+      secretName: 'dify-tls',
+      dnsNames: [WEB, API],
+      issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'letsencrypt-prod' },
     });
     const ing = ingressOf(docs);
     expect(ing.spec.tls).toEqual([{ hosts: [WEB, API], secretName: 'dify-tls' }]);
@@ -122,7 +145,11 @@ describe('DifyIngress TLS', () => {
   });
 
   test('the manifests validate against the schemas (Certificate against its CRD) and every reference resolves', () => {
-    const certManager = ingressDocs({ urls, tls: IngressTls.certManager({ issuer: 'letsencrypt-prod', kind: 'ClusterIssuer' }), securityHeaders: IngressSecurityHeaders.customHeaders() });
+    const certManager = ingressDocs({
+      urls,
+      tls: IngressTls.certManager({ issuer: 'letsencrypt-prod', kind: 'ClusterIssuer' }),
+      securityHeaders: IngressSecurityHeaders.customHeaders(),
+    });
     expect(manifestProblems(certManager)).toEqual({ schema: '', references: [] });
     const existing = ingressDocs({ urls, tls: IngressTls.existingSecret('wildcard-example-com') });
     expect(manifestProblems(existing, [{ name: 'wildcard-example-com', keys: ['tls.crt', 'tls.key'] }])).toEqual({ schema: '', references: [] });
@@ -149,22 +176,73 @@ describe('DifyIngress security headers', () => {
 /** Each case: the input and a message naming the property, the value and what is allowed. */
 const badInput: Array<[string, () => unknown, RegExp]> = [
   ['split with the same host twice', () => DifyUrls.split({ webHost: WEB, apiHost: WEB }), /^apiHost: got "dify\.example\.com"; must differ from webHost/],
-  ['split with a wildcard host', () => DifyUrls.split({ webHost: '*.example.com', apiHost: API }), /^webHost: got "\*\.example\.com"; must be a concrete host name/],
-  ['split with a scheme in the host', () => DifyUrls.split({ webHost: WEB, apiHost: 'https://api.example.com' }), /^apiHost: got "https:\/\/api\.example\.com"; must be a lowercase fully qualified DNS name/],
-  ['split hosts without a shared parent domain', () => DifyUrls.split({ webHost: 'dify.example.com', apiHost: 'api.example.org' }), /^apiHost: got "api\.example\.org"; must share a parent domain with webHost/],
-  ['cookie domain covering only one host', () => DifyUrls.split({ webHost: WEB, apiHost: 'api.example.com', cookieDomain: 'dify.example.com' }), /^cookieDomain: got "dify\.example\.com"; must be "dify\.example\.com", "api\.example\.com" or a parent domain of both/],
-  ['CORS origin with a path', () => DifyUrls.split({ webHost: WEB, apiHost: API, extraCorsOrigins: ['https://chat.example.com/'] }), /^extraCorsOrigins: got "https:\/\/chat\.example\.com\/"; must be origins/],
-  ['plugin endpoints on an unknown host', () => DifyUrls.split({ webHost: WEB, apiHost: API, pluginEndpointsOn: 'both' as any }), /^pluginEndpointsOn: got "both"; must be "api" or "web"/],
+  [
+    'split with a wildcard host',
+    () => DifyUrls.split({ webHost: '*.example.com', apiHost: API }),
+    /^webHost: got "\*\.example\.com"; must be a concrete host name/,
+  ],
+  [
+    'split with a scheme in the host',
+    () => DifyUrls.split({ webHost: WEB, apiHost: 'https://api.example.com' }),
+    /^apiHost: got "https:\/\/api\.example\.com"; must be a lowercase fully qualified DNS name/,
+  ],
+  [
+    'split hosts without a shared parent domain',
+    () => DifyUrls.split({ webHost: 'dify.example.com', apiHost: 'api.example.org' }),
+    /^apiHost: got "api\.example\.org"; must share a parent domain with webHost/,
+  ],
+  [
+    'cookie domain covering only one host',
+    () => DifyUrls.split({ webHost: WEB, apiHost: 'api.example.com', cookieDomain: 'dify.example.com' }),
+    /^cookieDomain: got "dify\.example\.com"; must be "dify\.example\.com", "api\.example\.com" or a parent domain of both/,
+  ],
+  [
+    'CORS origin with a path',
+    () => DifyUrls.split({ webHost: WEB, apiHost: API, extraCorsOrigins: ['https://chat.example.com/'] }),
+    /^extraCorsOrigins: got "https:\/\/chat\.example\.com\/"; must be origins/,
+  ],
+  [
+    'plugin endpoints on an unknown host',
+    () => DifyUrls.split({ webHost: WEB, apiHost: API, pluginEndpointsOn: 'both' as any }),
+    /^pluginEndpointsOn: got "both"; must be "api" or "web"/,
+  ],
   ['invalid TLS secret name', () => IngressTls.existingSecret('Dify_TLS'), /^tls\.secretName: got "Dify_TLS"; must be a DNS-1123 subdomain/],
-  ['invalid cert-manager secret name', () => IngressTls.certManager({ issuer: 'le', kind: 'ClusterIssuer', secretName: 'tls/secret' }), /^tls\.secretName: got "tls\/secret"; must be a DNS-1123 subdomain/],
-  ['unknown issuer kind', () => IngressTls.certManager({ issuer: 'le', kind: 'GlobalIssuer' as any }), /^tls\.kind: got "GlobalIssuer"; must be "ClusterIssuer" or "Issuer"/],
-  ['invalid issuer name', () => IngressTls.certManager({ issuer: 'Lets Encrypt', kind: 'ClusterIssuer' }), /^tls\.issuer: got "Lets Encrypt"; must be a DNS-1123 subdomain/],
-  ['Ingress TLS with http URLs', () => ingressDocs({ urls: DifyUrls.split({ webHost: WEB, apiHost: API }), tls: IngressTls.existingSecret('dify-tls') }), /^urls\.tls: got false; must be true when the Ingress terminates TLS/],
-  ['Ingress with host and urls', () => ingressDocs({ host: WEB, urls: DifyUrls.fromHost(WEB) }), /^ingress\.host: got "dify\.example\.com"; give either host or urls, not both/],
+  [
+    'invalid cert-manager secret name',
+    () => IngressTls.certManager({ issuer: 'le', kind: 'ClusterIssuer', secretName: 'tls/secret' }),
+    /^tls\.secretName: got "tls\/secret"; must be a DNS-1123 subdomain/,
+  ],
+  [
+    'unknown issuer kind',
+    () => IngressTls.certManager({ issuer: 'le', kind: 'GlobalIssuer' as any }),
+    /^tls\.kind: got "GlobalIssuer"; must be "ClusterIssuer" or "Issuer"/,
+  ],
+  [
+    'invalid issuer name',
+    () => IngressTls.certManager({ issuer: 'Lets Encrypt', kind: 'ClusterIssuer' }),
+    /^tls\.issuer: got "Lets Encrypt"; must be a DNS-1123 subdomain/,
+  ],
+  [
+    'Ingress TLS with http URLs',
+    () => ingressDocs({ urls: DifyUrls.split({ webHost: WEB, apiHost: API }), tls: IngressTls.existingSecret('dify-tls') }),
+    /^urls\.tls: got false; must be true when the Ingress terminates TLS/,
+  ],
+  [
+    'Ingress with host and urls',
+    () => ingressDocs({ host: WEB, urls: DifyUrls.fromHost(WEB) }),
+    /^ingress\.host: got "dify\.example\.com"; give either host or urls, not both/,
+  ],
   ['Ingress with neither host nor urls', () => ingressDocs({}), /^ingress\.host: got undefined; give either host or urls/],
-  ['Ingress with an uppercase host', () => ingressDocs({ host: 'Dify.Example.com' }), /^ingress\.host: got "Dify\.Example\.com"; must be a lowercase fully qualified DNS name/],
-  ['custom-headers without a chart namespace', () => ingressDocs({ host: WEB, securityHeaders: IngressSecurityHeaders.customHeaders() }, new Chart(Testing.app(), 'nons')),
-    /^ingress\.securityHeaders: got "customHeaders"; needs the chart's namespace/],
+  [
+    'Ingress with an uppercase host',
+    () => ingressDocs({ host: 'Dify.Example.com' }),
+    /^ingress\.host: got "Dify\.Example\.com"; must be a lowercase fully qualified DNS name/,
+  ],
+  [
+    'custom-headers without a chart namespace',
+    () => ingressDocs({ host: WEB, securityHeaders: IngressSecurityHeaders.customHeaders() }, new Chart(Testing.app(), 'nons')),
+    /^ingress\.securityHeaders: got "customHeaders"; needs the chart's namespace/,
+  ],
 ];
 
 describe('bad TLS and host input fails at synth time naming property, value and what is allowed', () => {

@@ -14,7 +14,10 @@ const full = difyDocs({
 const s3 = difyDocs({ backup: { target: BackupTarget.s3({ bucket: 'acme-dify-backups', region: 'eu-west-1' }) } }).docs;
 
 describe('everything enabled still validates', () => {
-  test.each([['volume backups + monitoring', full], ['S3 backups', s3]])('%s: schemas, references and Pod Security', (_what, docs) => {
+  test.each([
+    ['volume backups + monitoring', full],
+    ['S3 backups', s3],
+  ])('%s: schemas, references and Pod Security', (_what, docs) => {
     expect(formatIssues(validateSchemas(docs, { defaultNamespace: 'dify' }))).toBe(formatIssues([]));
     const runtimeSecrets = [
       { name: 'dify-credentials', namespace: 'dify', keys: Object.values(CREDENTIAL_KEYS) },
@@ -31,7 +34,12 @@ describe('everything enabled still validates', () => {
 describe('observability', () => {
   test('OpenTelemetry settings reach api and worker, the key by Secret', () => {
     const cm = find(full, 'ConfigMap', 'dify-api-env').data;
-    expect(cm).toMatchObject({ ENABLE_OTEL: 'true', OTLP_BASE_ENDPOINT: 'http://otel-collector.observability:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http', OTEL_SAMPLING_RATE: '0.25' });
+    expect(cm).toMatchObject({
+      ENABLE_OTEL: 'true',
+      OTLP_BASE_ENDPOINT: 'http://otel-collector.observability:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http',
+      OTEL_SAMPLING_RATE: '0.25',
+    });
     const env = find(full, 'Deployment', 'dify-worker').spec.template.spec.containers[0].env;
     expect(env.find((e: any) => e.name === 'OTLP_API_KEY').valueFrom.secretKeyRef).toEqual({ name: 'otel', key: 'api-key' });
   });
@@ -41,7 +49,11 @@ describe('observability', () => {
     expect(pg.env.find((e: any) => e.name === 'DATA_SOURCE_PASS').valueFrom.secretKeyRef).toEqual({ name: 'dify-credentials', key: 'postgres-password' });
     const redis = find(full, 'StatefulSet', 'dify-redis').spec.template.spec.containers[1];
     expect(redis.env.find((e: any) => e.name === 'REDIS_PASSWORD').valueFrom.secretKeyRef.key).toBe('redis-password');
-    for (const [svc, port] of [['dify-postgres', 9187], ['dify-redis', 9121], ['dify-weaviate', 2112]] as const) {
+    for (const [svc, port] of [
+      ['dify-postgres', 9187],
+      ['dify-redis', 9121],
+      ['dify-weaviate', 2112],
+    ] as const) {
       expect(find(full, 'Service', svc).spec.ports).toContainEqual({ name: 'metrics', port, targetPort: 'metrics', protocol: 'TCP' });
     }
     expect(find(full, 'ConfigMap', 'dify-weaviate-env').data.PROMETHEUS_MONITORING_ENABLED).toBe('true');
@@ -76,7 +88,7 @@ describe('backups', () => {
     const script = pod.containers[0].command[2];
     expect(script).toContain('for db in dify dify_plugin; do');
     expect(script).toContain('pg_dump --format=custom');
-    expect(script).toContain("-mtime +7 -print -delete");
+    expect(script).toContain('-mtime +7 -print -delete');
     expect(pod.containers[0].env.find((e: any) => e.name === 'PGPASSWORD').valueFrom.secretKeyRef.key).toBe('postgres-password');
     expect(find(full, 'PersistentVolumeClaim', 'dify-backup').spec.resources.requests.storage).toBe('50Gi');
   });
@@ -99,10 +111,18 @@ describe('backups', () => {
     expect(evVolume.allows(vpods.find((x) => x.labels['app.kubernetes.io/component'] === 'backup')!, { kind: 'ip', ip: '52.95.1.1' }, 443)).toBe(false);
   });
   test('bad input', () => {
-    expect(() => difyDocs({ backup: { target: BackupTarget.volume(), schedule: 'daily' } })).toThrow(/^backup\.schedule: got "daily"; must be a 5-field cron schedule such as "17 3 \* \* \*" .* or a macro such as "@daily", not 1 field$/);
-    expect(() => difyDocs({ backup: { target: BackupTarget.volume(), retentionDays: 0 } })).toThrow(/^backup\.retentionDays: got 0; must be an integer from 1 to 3650/);
+    expect(() => difyDocs({ backup: { target: BackupTarget.volume(), schedule: 'daily' } })).toThrow(
+      /^backup\.schedule: got "daily"; must be a 5-field cron schedule such as "17 3 \* \* \*" .* or a macro such as "@daily", not 1 field$/,
+    );
+    expect(() => difyDocs({ backup: { target: BackupTarget.volume(), retentionDays: 0 } })).toThrow(
+      /^backup\.retentionDays: got 0; must be an integer from 1 to 3650/,
+    );
     expect(() => BackupTarget.s3({ bucket: 'B', region: 'x' })).toThrow(/^backup\.s3\.bucket: got "B"; must be an S3 bucket name/);
-    expect(() => difyDocs({ settings: { otel: { endpoint: 'collector:4318' } } })).toThrow(/^settings\.otel\.endpoint: got "collector:4318"; must be an absolute http/);
-    expect(() => difyDocs({ settings: { otel: { endpoint: 'http://c:4318', samplingRate: 2 } } })).toThrow(/^settings\.otel\.samplingRate: got 2; must be a ratio from 0 to 1/);
+    expect(() => difyDocs({ settings: { otel: { endpoint: 'collector:4318' } } })).toThrow(
+      /^settings\.otel\.endpoint: got "collector:4318"; must be an absolute http/,
+    );
+    expect(() => difyDocs({ settings: { otel: { endpoint: 'http://c:4318', samplingRate: 2 } } })).toThrow(
+      /^settings\.otel\.samplingRate: got 2; must be a ratio from 0 to 1/,
+    );
   });
 });

@@ -1,5 +1,14 @@
 import {
-  DifyDatabase, DifyProps, DifySecrets, DifySettingsProps, DifyStorage, ExternalRedis, IngressTls, PluginStorage, SecretKeyRef, VectorStore,
+  DifyDatabase,
+  DifyProps,
+  DifySecrets,
+  DifySettingsProps,
+  DifyStorage,
+  ExternalRedis,
+  IngressTls,
+  PluginStorage,
+  SecretKeyRef,
+  VectorStore,
 } from '../lib';
 import { ParityComponent } from '../lib/parity/env-parity';
 
@@ -29,27 +38,38 @@ const instance = (expect: string): Probe => ({ props: { instance: 'acme' }, expe
 const CREDS = 'parity-creds';
 const credentials = (expect: Probe['expect']): Probe => ({ props: { secrets: DifySecrets.existing(CREDS) }, expect });
 const split: Partial<DifyProps> = {
-  host: 'studio.example.net', apiHost: 'api.example.net',
+  host: 'studio.example.net',
+  apiHost: 'api.example.net',
   splitHosts: { cookieDomain: 'example.net', extraCorsOrigins: ['https://portal.example.net'] },
 };
 const database: Partial<DifyProps> = {
   externalDatabase: DifyDatabase.external({
-    host: 'pg.example.internal', port: 6543, username: 'difyuser', password: SecretKeyRef.of('pg', 'password'),
-    database: 'difydb', pluginDatabase: 'difyplugins',
+    host: 'pg.example.internal',
+    port: 6543,
+    username: 'difyuser',
+    password: SecretKeyRef.of('pg', 'password'),
+    database: 'difydb',
+    pluginDatabase: 'difyplugins',
   }),
 };
 // With externalRedis the agent backend needs its own Redis URL (agent.redisUrl).
 const redis: Partial<DifyProps> = {
   agent: { redisUrl: SecretKeyRef.of('redis', 'agent-url') },
   externalRedis: ExternalRedis.standalone({
-    host: 'redis.example.internal', port: 6380, username: 'difyuser', password: SecretKeyRef.of('redis', 'password'), db: 3,
+    host: 'redis.example.internal',
+    port: 6380,
+    username: 'difyuser',
+    password: SecretKeyRef.of('redis', 'password'),
+    db: 3,
     brokerUrl: SecretKeyRef.of('redis', 'broker-url'),
     tls: { certReqs: 'CERT_OPTIONAL', caCertsPath: '/etc/redis-ca/ca.crt', certFilePath: '/etc/redis-tls/tls.crt', keyFilePath: '/etc/redis-tls/tls.key' },
   }),
 };
 const weaviate: Partial<DifyProps> = {
   vectorStore: VectorStore.weaviate({
-    endpoint: 'http://weaviate.example.internal:8080', grpcEndpoint: 'grpc://weaviate.example.internal:50051', apiKey: SecretKeyRef.of('wv', 'api-key'),
+    endpoint: 'http://weaviate.example.internal:8080',
+    grpcEndpoint: 'grpc://weaviate.example.internal:50051',
+    apiKey: SecretKeyRef.of('wv', 'api-key'),
   }),
 };
 const debugging: NonNullable<DifyProps['pluginRemoteDebugging']> = { advertisedHost: 'plugins-debug.example.org', allowedCidrs: ['203.0.113.0/24'] };
@@ -92,7 +112,9 @@ export const PROBES: Record<string, Probe> = {
   CELERY_MAX_WORKERS: settings({ processes: { worker: { autoscale: { maxWorkers: 8 } } } }, '8'),
   CELERY_MIN_WORKERS: settings({ processes: { worker: { autoscale: { minWorkers: 2, maxWorkers: 8 } } } }, '2'),
   DB_TYPE: {
-    props: { externalDatabase: DifyDatabase.externalMysql({ host: 'mysql.example.internal', username: 'dify', password: SecretKeyRef.of('mysql', 'password') }) },
+    props: {
+      externalDatabase: DifyDatabase.externalMysql({ host: 'mysql.example.internal', username: 'dify', password: SecretKeyRef.of('mysql', 'password') }),
+    },
     expect: 'mysql',
   },
   DB_USERNAME: { props: database, expect: 'difyuser' },
@@ -154,7 +176,10 @@ export const PROBES: Record<string, Probe> = {
   ENABLE_WEBSITE_WATERCRAWL: settings({ web: { websiteImport: { watercrawl: false } } }, 'false'),
   NEXT_PUBLIC_ENABLE_AGENT_V2: { props: { agent: false }, expect: 'false' },
   STORAGE_TYPE: { props: { storage: DifyStorage.s3({ bucket: 'parity-files', region: 'eu-west-1', useAwsManagedIam: true }) }, expect: 's3' },
-  VECTOR_STORE: { props: { vectorStore: VectorStore.qdrant({ url: 'https://qdrant.example.internal:6333', apiKey: SecretKeyRef.of('qdrant', 'api-key') }) }, expect: 'qdrant' },
+  VECTOR_STORE: {
+    props: { vectorStore: VectorStore.qdrant({ url: 'https://qdrant.example.internal:6333', apiKey: SecretKeyRef.of('qdrant', 'api-key') }) },
+    expect: 'qdrant',
+  },
   WEAVIATE_ENDPOINT: { props: weaviate, expect: 'http://weaviate.example.internal:8080' },
   WEAVIATE_API_KEY: { props: weaviate, expect: 'secret:wv/api-key' },
   WEAVIATE_GRPC_ENDPOINT: { props: weaviate, expect: 'grpc://weaviate.example.internal:50051' },
@@ -189,8 +214,14 @@ export const PROBES: Record<string, Probe> = {
   PLUGIN_STDIO_MAX_BUFFER_SIZE: settings({ plugins: { stdioMaxBufferSize: 10485760 } }, '10485760'),
   PLUGIN_PYTHON_ENV_INIT_TIMEOUT: settings({ plugins: { pythonEnvInitTimeoutSeconds: 300 } }, '300'),
   PLUGIN_MAX_EXECUTION_TIMEOUT: settings({ plugins: { maxExecutionTimeoutSeconds: 1200 } }, '1200'),
-  PLUGIN_STORAGE_TYPE: { props: { pluginStorage: PluginStorage.s3({ bucket: 'parity-plugins', region: 'eu-west-1', useAwsManagedIam: true }) }, expect: 'aws_s3' },
-  PLUGIN_STORAGE_OSS_BUCKET: { props: { pluginStorage: PluginStorage.s3({ bucket: 'parity-plugins', region: 'eu-west-1', useAwsManagedIam: true }) }, expect: 'parity-plugins' },
+  PLUGIN_STORAGE_TYPE: {
+    props: { pluginStorage: PluginStorage.s3({ bucket: 'parity-plugins', region: 'eu-west-1', useAwsManagedIam: true }) },
+    expect: 'aws_s3',
+  },
+  PLUGIN_STORAGE_OSS_BUCKET: {
+    props: { pluginStorage: PluginStorage.s3({ bucket: 'parity-plugins', region: 'eu-west-1', useAwsManagedIam: true }) },
+    expect: 'parity-plugins',
+  },
   PLUGIN_SENTRY_ENABLED: settings({ sentry: { pluginDaemonDsn: SecretKeyRef.of('sentry', 'plugin-dsn') } }, 'true'),
   PLUGIN_SENTRY_DSN: settings({ sentry: { pluginDaemonDsn: SecretKeyRef.of('sentry', 'plugin-dsn') } }, 'secret:sentry/plugin-dsn'),
   AGENT_BACKEND_BASE_URL: instance('http://acme-agent-backend:5050'),

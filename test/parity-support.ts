@@ -5,7 +5,10 @@ import { PARITY_COMPONENT_LABELS, ParityComponent, ParityDelivery } from '../lib
 /** Keys of the vendored upstream env.example, in file order. */
 export function envExampleKeys(): string[] {
   const text = readFileSync(join(__dirname, '..', 'vendor', 'dify-upstream', 'env.example'), 'utf8');
-  return text.split('\n').filter((l) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(l)).map((l) => l.slice(0, l.indexOf('=')));
+  return text
+    .split('\n')
+    .filter((l) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(l))
+    .map((l) => l.slice(0, l.indexOf('=')));
 }
 
 /** What one component's main container receives: env (plain values, or `secret:<name>/<key>`), args and mounted config lines. */
@@ -18,8 +21,9 @@ export interface Rendered {
 /** The rendering of `component` in synthesized docs, or undefined when it is not deployed. */
 export function renderedComponent(docs: Record<string, any>[], component: ParityComponent): Rendered | undefined {
   const label = PARITY_COMPONENT_LABELS[component];
-  const workload = docs.find((d) => ['Deployment', 'StatefulSet', 'Job'].includes(d.kind)
-    && d.spec?.template?.metadata?.labels?.['app.kubernetes.io/component'] === label);
+  const workload = docs.find(
+    (d) => ['Deployment', 'StatefulSet', 'Job'].includes(d.kind) && d.spec?.template?.metadata?.labels?.['app.kubernetes.io/component'] === label,
+  );
   if (!workload) return undefined;
   const pod = workload.spec.template.spec;
   const container = pod.containers[0];
@@ -32,9 +36,14 @@ export function renderedComponent(docs: Record<string, any>[], component: Parity
     const ref = e.valueFrom?.secretKeyRef;
     env.set(e.name, ref ? `secret:${ref.name}/${ref.key}` : e.value);
   }
-  const lines = (pod.volumes ?? []).filter((v: any) => v.configMap)
+  const lines = (pod.volumes ?? [])
+    .filter((v: any) => v.configMap)
     .flatMap((v: any) => Object.values(configMap(v.configMap.name)))
-    .flatMap((text: unknown) => String(text).split('\n').map((l) => l.trim()));
+    .flatMap((text: unknown) =>
+      String(text)
+        .split('\n')
+        .map((l) => l.trim()),
+    );
   return { env, args: [...(container.command ?? []), ...(container.args ?? [])], lines };
 }
 

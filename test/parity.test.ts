@@ -2,7 +2,15 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { DifyProps, SecretKeyRef } from '../lib';
 import {
-  ENV_PARITY, EnvParity, PARITY_COMPONENT_LABELS, ParityComponent, ParityDelivery, PinnedParity, UNTYPED_CREDENTIALS, parityDeliveries, parityRoute,
+  ENV_PARITY,
+  EnvParity,
+  PARITY_COMPONENT_LABELS,
+  ParityComponent,
+  ParityDelivery,
+  PinnedParity,
+  UNTYPED_CREDENTIALS,
+  parityDeliveries,
+  parityRoute,
 } from '../lib/parity/env-parity';
 import { renderParityMarkdown } from '../lib/parity/render';
 import { PROBES, fixtureFor } from './parity-probes';
@@ -49,9 +57,11 @@ function check(key: string, d: ParityDelivery, props: Partial<DifyProps>, expect
 }
 
 describe('upstream env.example parity', () => {
-  test('the vendored env.example is upstream\'s, with 255 distinct keys', () => {
+  test("the vendored env.example is upstream's, with 255 distinct keys", () => {
     const vendored = readFileSync(join(__dirname, '..', 'vendor', 'dify-upstream', 'env.example'), 'utf8');
-    expect(vendored.startsWith('# ------------------------------------------------------------------\n# Essential defaults for Docker Compose deployments.')).toBe(true);
+    expect(
+      vendored.startsWith('# ------------------------------------------------------------------\n# Essential defaults for Docker Compose deployments.'),
+    ).toBe(true);
     expect(KEYS).toHaveLength(255);
     expect(new Set(KEYS).size).toBe(255);
   });
@@ -71,7 +81,8 @@ describe('upstream env.example parity', () => {
   test('every delivery names a known component and every typed key has a probe', () => {
     for (const k of KEYS) {
       const pinned = pinnedOf(ENV_PARITY[k]);
-      for (const d of [...parityDeliveries(k, ENV_PARITY[k]), ...pinned ? parityDeliveries(k, pinned) : []]) expect(PARITY_COMPONENT_LABELS).toHaveProperty(d.component);
+      for (const d of [...parityDeliveries(k, ENV_PARITY[k]), ...(pinned ? parityDeliveries(k, pinned) : [])])
+        expect(PARITY_COMPONENT_LABELS).toHaveProperty(d.component);
     }
     expect(entries('typed').filter((k) => !PROBES[k])).toEqual([]);
     expect(Object.keys(PROBES).filter((k) => ENV_PARITY[k]?.kind !== 'typed')).toEqual([]);
@@ -118,13 +129,13 @@ describe('upstream env.example parity', () => {
     expect(failures).toEqual([]);
   });
 
-  test('extraEnv keys: the component\'s extraEnv route sets them', () => {
+  test("extraEnv keys: the component's extraEnv route sets them", () => {
     // One installation per route, carrying every key of that route.
     const byRoute = new Map<string, Array<[string, ParityDelivery]>>();
     for (const key of entries('extraEnv')) {
       for (const d of parityDeliveries(key, ENV_PARITY[key])) {
         const route = parityRoute('extraEnv', d.component);
-        byRoute.set(route, [...byRoute.get(route) ?? [], [key, d]]);
+        byRoute.set(route, [...(byRoute.get(route) ?? []), [key, d]]);
       }
     }
     const failures: string[] = [];
@@ -171,16 +182,19 @@ describe('upstream env.example parity', () => {
     expect(accepted).toEqual([]);
   });
 
-  test('pinned deliveries keep their stated value by default and whatever the key\'s route sets', () => {
+  test("pinned deliveries keep their stated value by default and whatever the key's route sets", () => {
     const failures: string[] = [];
     const pinnedKeys = KEYS.filter((k) => pinnedOf(ENV_PARITY[k]));
     for (const key of pinnedKeys) {
       const entry = ENV_PARITY[key];
       const p = pinnedOf(entry)!;
       // The route that sets the key for its other receivers: the probe, or every extraEnv route of the key.
-      const routed = entry.kind === 'typed'
-        ? [PROBES[key].props]
-        : [...new Set(parityDeliveries(key, entry).map((d) => parityRoute('extraEnv', d.component)))].map((r) => routeProps(r, { [key]: `parity-${key.toLowerCase()}` }));
+      const routed =
+        entry.kind === 'typed'
+          ? [PROBES[key].props]
+          : [...new Set(parityDeliveries(key, entry).map((d) => parityRoute('extraEnv', d.component)))].map((r) =>
+              routeProps(r, { [key]: `parity-${key.toLowerCase()}` }),
+            );
       for (const d of parityDeliveries(key, p)) {
         const atDefaults = check(key, d, withFixtures(key, DEFAULTS, [d]), p.value);
         if (atDefaults) failures.push(`${atDefaults} (defaults)`);

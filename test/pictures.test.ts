@@ -14,7 +14,9 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s'
   const ids = new Set(graph.nodes.map((n) => n.id));
 
   test('every workload, store and Job of the manifests is a node, with its Service', () => {
-    const components = docs.filter((d) => ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(d.kind)).map((d) => d.metadata.labels['app.kubernetes.io/component']);
+    const components = docs
+      .filter((d) => ['Deployment', 'StatefulSet', 'Job', 'CronJob'].includes(d.kind))
+      .map((d) => d.metadata.labels['app.kubernetes.io/component']);
     expect(components.length).toBeGreaterThan(5);
     for (const c of components) expect({ c, drawn: ids.has(c) && mermaid.includes(`n_${c.replace(/-/g, '_')}`) }).toEqual({ c, drawn: true });
     for (const svc of docs.filter((d) => d.kind === 'Service' && !d.metadata.name.endsWith('-headless') && !d.metadata.name.endsWith('-public'))) {
@@ -23,8 +25,14 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s'
   });
 
   test('every route of the exposure appears, host and path', () => {
-    const served = docs.filter((d) => d.kind === 'Ingress').flatMap((i) => i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => `${r.host}${p.path}`)))
-      .concat(docs.filter((d) => d.kind === 'HTTPRoute' && d.spec.rules.some((r: any) => r.backendRefs)).flatMap((h) => h.spec.hostnames.flatMap((host: string) => h.spec.rules.map((r: any) => `${host}${r.matches[0].path.value}`))));
+    const served = docs
+      .filter((d) => d.kind === 'Ingress')
+      .flatMap((i) => i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => `${r.host}${p.path}`)))
+      .concat(
+        docs
+          .filter((d) => d.kind === 'HTTPRoute' && d.spec.rules.some((r: any) => r.backendRefs))
+          .flatMap((h) => h.spec.hostnames.flatMap((host: string) => h.spec.rules.map((r: any) => `${host}${r.matches[0].path.value}`))),
+      );
     expect(served.length).toBeGreaterThanOrEqual(10);
     expect(graph.routes.map((r) => `${r.host}${r.path}`).sort()).toEqual([...new Set(served)].sort());
     for (const r of served) expect(mermaid).toContain(`"${r} :`);
@@ -34,10 +42,11 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s'
     const allowed = new Set<string>();
     for (const p of docs.filter((d) => d.kind === 'NetworkPolicy' && d.spec.podSelector.matchLabels?.['app.kubernetes.io/component'])) {
       const from = p.spec.podSelector.matchLabels['app.kubernetes.io/component'];
-      for (const rule of p.spec.egress ?? []) for (const to of rule.to ?? []) {
-        const c = to.podSelector?.matchLabels?.['app.kubernetes.io/component'];
-        if (c && !to.namespaceSelector) allowed.add(`${from}->${c}`);
-      }
+      for (const rule of p.spec.egress ?? [])
+        for (const to of rule.to ?? []) {
+          const c = to.podSelector?.matchLabels?.['app.kubernetes.io/component'];
+          if (c && !to.namespaceSelector) allowed.add(`${from}->${c}`);
+        }
     }
     const pod = (id: string) => ['workload', 'store', 'job'].includes(graph.nodes.find((n) => n.id === id)!.kind);
     const drawn = new Set(graph.flows.filter((f) => pod(f.from) && pod(f.to)).map((f) => `${f.from}->${f.to}`));

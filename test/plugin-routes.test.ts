@@ -2,7 +2,10 @@ import { HOOK_URL_SNIPPET } from '../lib';
 import { NetworkPolicyEvaluator, podEndpointsFromManifests } from './support/netpol';
 import { difyDocs, find } from './util';
 
-const NAMESPACES = [{ name: 'ingress-nginx', labels: {} }, { name: 'kube-system', labels: {} }];
+const NAMESPACES = [
+  { name: 'ingress-nginx', labels: {} },
+  { name: 'kube-system', labels: {} },
+];
 const ingressPaths = (ing: any) => ing.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.path));
 
 describe('Dify-Hook-Url on /e/', () => {
@@ -19,7 +22,12 @@ describe('Dify-Hook-Url on /e/', () => {
     const main = find(docs, 'Ingress', 'dify');
     const hooks = find(docs, 'Ingress', 'dify-plugin-endpoints');
     expect(ingressPaths(main)).not.toContain('/e/');
-    expect(hooks.spec.rules).toEqual([{ host: 'api.example.com', http: { paths: [{ path: '/e/', pathType: 'Prefix', backend: { service: { name: 'dify-plugin-daemon', port: { number: 5002 } } } }] } }]);
+    expect(hooks.spec.rules).toEqual([
+      {
+        host: 'api.example.com',
+        http: { paths: [{ path: '/e/', pathType: 'Prefix', backend: { service: { name: 'dify-plugin-daemon', port: { number: 5002 } } } }] },
+      },
+    ]);
     expect(hooks.metadata.annotations['nginx.ingress.kubernetes.io/configuration-snippet']).toBe('proxy_set_header Dify-Hook-Url $scheme://$host$request_uri;');
     expect(HOOK_URL_SNIPPET).toBe(hooks.metadata.annotations['nginx.ingress.kubernetes.io/configuration-snippet']);
     expect(main.metadata.annotations['nginx.ingress.kubernetes.io/configuration-snippet']).toBeUndefined();
@@ -41,7 +49,7 @@ describe('Dify-Hook-Url on /e/', () => {
 });
 
 describe('plugin remote debugging', () => {
-  test('off by default: no public Service, the console shows upstream\'s localhost:5003, nothing admitted on 5003', () => {
+  test("off by default: no public Service, the console shows upstream's localhost:5003, nothing admitted on 5003", () => {
     const { docs } = difyDocs();
     expect(docs.filter((d) => d.kind === 'Service' && d.metadata.name === 'dify-plugin-debug')).toEqual([]);
     expect(find(docs, 'ConfigMap', 'dify-api-env').data).toMatchObject({ PLUGIN_REMOTE_INSTALL_HOST: 'localhost', PLUGIN_REMOTE_INSTALL_PORT: '5003' });
@@ -54,11 +62,16 @@ describe('plugin remote debugging', () => {
     const { docs } = difyDocs({ pluginRemoteDebugging: { advertisedHost: 'debug.dify.example.com', allowedCidrs: ['203.0.113.0/24'] } });
     const svc = find(docs, 'Service', 'dify-plugin-debug');
     expect(svc.spec).toMatchObject({
-      type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/24'], externalTrafficPolicy: 'Local',
+      type: 'LoadBalancer',
+      loadBalancerSourceRanges: ['203.0.113.0/24'],
+      externalTrafficPolicy: 'Local',
       ports: [{ name: 'debug', port: 5003, targetPort: 'debug', protocol: 'TCP' }],
       selector: find(docs, 'StatefulSet', 'dify-plugin-daemon').spec.selector.matchLabels,
     });
-    expect(find(docs, 'ConfigMap', 'dify-api-env').data).toMatchObject({ PLUGIN_REMOTE_INSTALL_HOST: 'debug.dify.example.com', PLUGIN_REMOTE_INSTALL_PORT: '5003' });
+    expect(find(docs, 'ConfigMap', 'dify-api-env').data).toMatchObject({
+      PLUGIN_REMOTE_INSTALL_HOST: 'debug.dify.example.com',
+      PLUGIN_REMOTE_INSTALL_PORT: '5003',
+    });
     const evaluator = NetworkPolicyEvaluator.fromManifests(docs, NAMESPACES);
     const daemon = podEndpointsFromManifests(docs).find((p) => p.labels['app.kubernetes.io/component'] === 'plugin-daemon')!;
     expect(evaluator.allows({ kind: 'ip', ip: '203.0.113.7' }, daemon, 5003, 'TCP')).toBe(true);
@@ -67,7 +80,9 @@ describe('plugin remote debugging', () => {
   });
 
   test('NodePort advertises the node port', () => {
-    const { docs } = difyDocs({ pluginRemoteDebugging: { advertisedHost: '192.0.2.10', serviceType: 'NodePort', nodePort: 30503, allowedCidrs: ['192.0.2.0/24'] } });
+    const { docs } = difyDocs({
+      pluginRemoteDebugging: { advertisedHost: '192.0.2.10', serviceType: 'NodePort', nodePort: 30503, allowedCidrs: ['192.0.2.0/24'] },
+    });
     expect(find(docs, 'Service', 'dify-plugin-debug').spec).toMatchObject({ type: 'NodePort', ports: [{ nodePort: 30503, port: 5003 }] });
     expect(find(docs, 'Service', 'dify-plugin-debug').spec.loadBalancerSourceRanges).toBeUndefined();
     expect(find(docs, 'ConfigMap', 'dify-api-env').data.PLUGIN_REMOTE_INSTALL_PORT).toBe('30503');
@@ -75,10 +90,26 @@ describe('plugin remote debugging', () => {
 
   test.each([
     ['no CIDRs', { advertisedHost: 'd.example.com', allowedCidrs: [] }, /^pluginRemoteDebugging\.allowedCidrs: got \[\]; must list the developer networks/],
-    ['a bad CIDR', { advertisedHost: 'd.example.com', allowedCidrs: ['everyone'] }, /^pluginRemoteDebugging\.allowedCidrs\[0\]: got "everyone"; must be a CIDR such as/],
-    ['NodePort without a port', { advertisedHost: 'd.example.com', serviceType: 'NodePort', allowedCidrs: ['10.0.0.0/8'] }, /^pluginRemoteDebugging\.nodePort: got undefined; is required/],
-    ['a node port on a LoadBalancer', { advertisedHost: 'd.example.com', nodePort: 30503, allowedCidrs: ['10.0.0.0/8'] }, /^pluginRemoteDebugging\.nodePort: got 30503; only applies to serviceType "NodePort"/],
-    ['a URL as host', { advertisedHost: 'https://d.example.com', allowedCidrs: ['10.0.0.0/8'] }, /^pluginRemoteDebugging\.advertisedHost: got "https:\/\/d\.example\.com"; must be a host name/],
+    [
+      'a bad CIDR',
+      { advertisedHost: 'd.example.com', allowedCidrs: ['everyone'] },
+      /^pluginRemoteDebugging\.allowedCidrs\[0\]: got "everyone"; must be a CIDR such as/,
+    ],
+    [
+      'NodePort without a port',
+      { advertisedHost: 'd.example.com', serviceType: 'NodePort', allowedCidrs: ['10.0.0.0/8'] },
+      /^pluginRemoteDebugging\.nodePort: got undefined; is required/,
+    ],
+    [
+      'a node port on a LoadBalancer',
+      { advertisedHost: 'd.example.com', nodePort: 30503, allowedCidrs: ['10.0.0.0/8'] },
+      /^pluginRemoteDebugging\.nodePort: got 30503; only applies to serviceType "NodePort"/,
+    ],
+    [
+      'a URL as host',
+      { advertisedHost: 'https://d.example.com', allowedCidrs: ['10.0.0.0/8'] },
+      /^pluginRemoteDebugging\.advertisedHost: got "https:\/\/d\.example\.com"; must be a host name/,
+    ],
   ])('%s is a synth-time error', (_what, options, message) => {
     expect(() => difyDocs({ pluginRemoteDebugging: options as any })).toThrow(message);
   });

@@ -1,9 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
-import {
-  DIFY_CELERY_QUEUES, DifyQueueAutoscaler, DifyQueueAutoscalerProps, DifyValidationError, SecretKeyRef, validateQueuePools,
-} from '../lib';
+import { DIFY_CELERY_QUEUES, DifyQueueAutoscaler, DifyQueueAutoscalerProps, DifyValidationError, SecretKeyRef, validateQueuePools } from '../lib';
 import { formatIssues, validateSchemas } from './support/schema';
 
 const PASSWORD = SecretKeyRef.of('dify-credentials', 'REDIS_PASSWORD');
@@ -49,7 +47,9 @@ describe('DifyQueueAutoscaler', () => {
     const broken = JSON.parse(JSON.stringify(docs)) as Record<string, any>[];
     scaledObject(broken).spec.triggers[0].listName = 'dataset';
     scaledObject(broken).spec.minReplicaCount = 'one';
-    expect(formatIssues(validateSchemas(broken))).toMatch(/ScaledObject\/dify\/dify-worker-indexing \/spec\/minReplicaCount: .*\n.*\/spec\/triggers\/0\/listName: unknown field "listName"/);
+    expect(formatIssues(validateSchemas(broken))).toMatch(
+      /ScaledObject\/dify\/dify-worker-indexing \/spec\/minReplicaCount: .*\n.*\/spec\/triggers\/0\/listName: unknown field "listName"/,
+    );
   });
 
   test('one redis trigger per queue: listName is the Celery queue, connection and targets in metadata', () => {
@@ -57,7 +57,10 @@ describe('DifyQueueAutoscaler', () => {
     expect(so.metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': 'dify', 'app.kubernetes.io/component': 'worker-indexing' });
     expect(so.spec).toMatchObject({
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'dify-worker-indexing' },
-      minReplicaCount: 1, maxReplicaCount: 8, pollingInterval: 30, cooldownPeriod: 300,
+      minReplicaCount: 1,
+      maxReplicaCount: 8,
+      pollingInterval: 30,
+      cooldownPeriod: 300,
     });
     expect(so.spec.triggers.map((t: any) => t.metadata.listName)).toEqual(PROPS.queues);
     for (const t of so.spec.triggers) {
@@ -72,15 +75,18 @@ describe('DifyQueueAutoscaler', () => {
 
   test('the password only reaches KEDA through the TriggerAuthentication (secretTargetRef)', () => {
     const docs = synth();
-    expect(triggerAuth(docs).spec).toEqual({
-      secretTargetRef: [{ parameter: 'password', name: 'dify-credentials', key: 'REDIS_PASSWORD' }],
-    });
+    expect(triggerAuth(docs).spec).toEqual({ secretTargetRef: [{ parameter: 'password', name: 'dify-credentials', key: 'REDIS_PASSWORD' }] });
     expect(JSON.stringify(scaledObject(docs))).not.toMatch(/password/i);
   });
 
   test('tuning, TLS, CA and user name', () => {
     const docs = synth({
-      minReplicas: 0, maxReplicas: 3, listLength: 20, activationListLength: 2, pollingInterval: 10, cooldownPeriod: 600,
+      minReplicas: 0,
+      maxReplicas: 3,
+      listLength: 20,
+      activationListLength: 2,
+      pollingInterval: 10,
+      cooldownPeriod: 600,
       queues: ['mail'],
       redis: { address: '[fd00::7]:6380', database: 0, password: PASSWORD, username: 'dify', tls: { ca: SecretKeyRef.of('redis-ca', 'ca.crt') } },
     });
@@ -88,7 +94,13 @@ describe('DifyQueueAutoscaler', () => {
     expect(so.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 3, pollingInterval: 10, cooldownPeriod: 600 });
     expect(so.spec.triggers).toHaveLength(1);
     expect(so.spec.triggers[0].metadata).toEqual({
-      address: '[fd00::7]:6380', databaseIndex: '0', enableTLS: 'true', username: 'dify', listName: 'mail', listLength: '20', activationListLength: '2',
+      address: '[fd00::7]:6380',
+      databaseIndex: '0',
+      enableTLS: 'true',
+      username: 'dify',
+      listName: 'mail',
+      listLength: '20',
+      activationListLength: '2',
     });
     expect(triggerAuth(docs).spec.secretTargetRef).toEqual([
       { parameter: 'password', name: 'dify-credentials', key: 'REDIS_PASSWORD' },
@@ -122,15 +134,30 @@ describe('DifyQueueAutoscaler', () => {
     ['polling 0', { pollingInterval: 0 }, 'pollingInterval: got 0; must be an integer from 1 to 3600'],
     ['cooldown', { cooldownPeriod: -5 }, 'cooldownPeriod: got -5; must be an integer from 0 to 86400'],
     ['address without port', { redis: { ...PROPS.redis, address: 'dify-redis' } }, 'redis.address: got "dify-redis"; must be "host:port"'],
-    ['address not namespace-qualified', { redis: { ...PROPS.redis, address: 'dify-redis:6379' } },
-      'redis.address: got "dify-redis:6379"; must qualify the Service with its namespace, e.g. "dify-redis.<namespace>.svc:6379"'],
-    ['address with scheme', { redis: { ...PROPS.redis, address: 'redis://dify-redis:6379' } }, 'redis.address: got "redis://dify-redis:6379"; must be "host:port"'],
-    ['port out of range', { redis: { ...PROPS.redis, address: 'dify-redis.dify.svc:70000' } }, 'redis.address: got "dify-redis.dify.svc:70000"; must be "host:port"'],
+    [
+      'address not namespace-qualified',
+      { redis: { ...PROPS.redis, address: 'dify-redis:6379' } },
+      'redis.address: got "dify-redis:6379"; must qualify the Service with its namespace, e.g. "dify-redis.<namespace>.svc:6379"',
+    ],
+    [
+      'address with scheme',
+      { redis: { ...PROPS.redis, address: 'redis://dify-redis:6379' } },
+      'redis.address: got "redis://dify-redis:6379"; must be "host:port"',
+    ],
+    [
+      'port out of range',
+      { redis: { ...PROPS.redis, address: 'dify-redis.dify.svc:70000' } },
+      'redis.address: got "dify-redis.dify.svc:70000"; must be "host:port"',
+    ],
     ['negative database', { redis: { ...PROPS.redis, database: -1 } }, 'redis.database: got -1; must be an integer from 0'],
     ['password as text', { redis: { ...PROPS.redis, password: 'hunter2' as never } }, 'redis.password: got "<string>"; must be a SecretKeyRef'],
     ['missing password', { redis: { address: 'r.dify.svc:6379', database: 1 } as never }, 'redis.password: got undefined; must be a SecretKeyRef'],
     ['username with a space', { redis: { ...PROPS.redis, username: 'dify user' } }, 'redis.username: got "dify user"; must be 1-128 printable characters'],
-    ['CA with skip-verify', { redis: { ...PROPS.redis, tls: { ca: PASSWORD, unsafeSkipVerify: true } } }, 'redis.tls.unsafeSkipVerify: got true; must not be set together with redis.tls.ca'],
+    [
+      'CA with skip-verify',
+      { redis: { ...PROPS.redis, tls: { ca: PASSWORD, unsafeSkipVerify: true } } },
+      'redis.tls.unsafeSkipVerify: got true; must not be set together with redis.tls.ca',
+    ],
   ];
   test.each(bad)('rejects bad %s', (_name, over, message) => {
     expect(() => synth(over)).toThrow(DifyValidationError);
@@ -154,7 +181,20 @@ describe('Celery queues of the 1.16.1 image', () => {
 
   const pools = [
     { name: 'indexing', queues: ['dataset', 'dataset_summary', 'priority_dataset', 'priority_pipeline', 'pipeline'] },
-    { name: 'workflow', queues: ['workflow', 'conversation', 'workflow_storage', 'schedule_poller', 'schedule_executor', 'triggered_workflow_dispatcher', 'trigger_refresh_publisher', 'trigger_refresh_executor', 'workflow_based_app_execution'] },
+    {
+      name: 'workflow',
+      queues: [
+        'workflow',
+        'conversation',
+        'workflow_storage',
+        'schedule_poller',
+        'schedule_executor',
+        'triggered_workflow_dispatcher',
+        'trigger_refresh_publisher',
+        'trigger_refresh_executor',
+        'workflow_based_app_execution',
+      ],
+    },
     { name: 'ops', queues: ['api_token', 'mail', 'ops_trace', 'app_deletion', 'app_rbac', 'plugin', 'retention'] },
   ];
 
@@ -165,23 +205,33 @@ describe('Celery queues of the 1.16.1 image', () => {
 
   test('a missing queue is named, with the pools', () => {
     const without = pools.map((p) => (p.name === 'ops' ? { ...p, queues: p.queues.filter((q) => q !== 'mail' && q !== 'retention') } : p));
-    expect(() => validateQueuePools(without)).toThrow('workerPools: got ["indexing","workflow","ops"]; must consume every queue of the image exactly once; no pool consumes "mail", "retention"');
+    expect(() => validateQueuePools(without)).toThrow(
+      'workerPools: got ["indexing","workflow","ops"]; must consume every queue of the image exactly once; no pool consumes "mail", "retention"',
+    );
   });
 
   test('a queue in two pools is named, with both pools', () => {
     const twice = pools.map((p) => (p.name === 'ops' ? { ...p, queues: [...p.queues, 'dataset'] } : p));
-    expect(() => validateQueuePools(twice)).toThrow('workerPools[2].queues[7]: got "dataset"; each queue must be consumed by exactly one pool; pools "indexing" and "ops" both consume it');
+    expect(() => validateQueuePools(twice)).toThrow(
+      'workerPools[2].queues[7]: got "dataset"; each queue must be consumed by exactly one pool; pools "indexing" and "ops" both consume it',
+    );
     const dup = [{ name: 'all', queues: [...DIFY_CELERY_QUEUES, 'mail'] }];
-    expect(() => validateQueuePools(dup, { prop: 'pools' })).toThrow('pools[0].queues[21]: got "mail"; each queue must be consumed by exactly one pool; pool "all" names it twice');
+    expect(() => validateQueuePools(dup, { prop: 'pools' })).toThrow(
+      'pools[0].queues[21]: got "mail"; each queue must be consumed by exactly one pool; pool "all" names it twice',
+    );
   });
 
   test('unknown queues are typos unless declared as extra queues; an older image has a shorter list', () => {
     const typo = pools.map((p) => (p.name === 'ops' ? { ...p, queues: [...p.queues, 'mails'] } : p));
     expect(() => validateQueuePools(typo)).toThrow('workerPools[2].queues[7]: got "mails"; is not a queue the image consumes (pool "ops")');
     expect(() => validateQueuePools(typo, { extraQueues: ['mails'] })).not.toThrow();
-    const older = DIFY_CELERY_QUEUES.filter((q) => !['api_token', 'dataset_summary', 'app_rbac', 'trigger_refresh_publisher', 'workflow_based_app_execution'].includes(q));
+    const older = DIFY_CELERY_QUEUES.filter(
+      (q) => !['api_token', 'dataset_summary', 'app_rbac', 'trigger_refresh_publisher', 'workflow_based_app_execution'].includes(q),
+    );
     expect(() => validateQueuePools([{ name: 'all', queues: older }], { consumed: older })).not.toThrow();
-    expect(() => validateQueuePools([{ name: 'all', queues: older }])).toThrow('no pool consumes "api_token", "dataset_summary", "app_rbac", "trigger_refresh_publisher", "workflow_based_app_execution"');
+    expect(() => validateQueuePools([{ name: 'all', queues: older }])).toThrow(
+      'no pool consumes "api_token", "dataset_summary", "app_rbac", "trigger_refresh_publisher", "workflow_based_app_execution"',
+    );
   });
 
   test('pool names and shapes', () => {

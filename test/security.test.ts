@@ -15,10 +15,11 @@ const REMOTE = {
   agentServerSecretKey: { key: 'dify/agent', property: 'server-secret-key' },
   agentSandboxToken: { key: 'dify/agent', property: 'local-sandbox-token' },
 };
-const external = (version = '3') => DifySecrets.external({
-  store: { name: 'vault', kind: 'ClusterSecretStore' },
-  remoteRefs: { ...REMOTE, postgresPassword: { ...REMOTE.postgresPassword, version } },
-});
+const external = (version = '3') =>
+  DifySecrets.external({
+    store: { name: 'vault', kind: 'ClusterSecretStore' },
+    remoteRefs: { ...REMOTE, postgresPassword: { ...REMOTE.postgresPassword, version } },
+  });
 const annotation = (docs: any[], name: string) => find(docs, 'Deployment', name).spec.template.metadata.annotations['dify.langgenius.ai/credentials-version'];
 
 describe('existing Secrets', () => {
@@ -47,12 +48,22 @@ describe('External Secrets', () => {
   test('one ExternalSecret materialises every credential key from the store', () => {
     expect(es.apiVersion).toBe('external-secrets.io/v1');
     expect(es.spec.secretStoreRef).toEqual({ name: 'vault', kind: 'ClusterSecretStore' });
-    expect(es.spec.data.map((d: any) => d.secretKey)).toEqual(['agent-api-token', 'agent-local-sandbox-token', 'agent-server-secret-key',
-      'plugin-daemon-key', 'plugin-inner-api-key', 'postgres-password', 'redis-password', 'sandbox-api-key', 'secret-key', 'weaviate-api-key']);
+    expect(es.spec.data.map((d: any) => d.secretKey)).toEqual([
+      'agent-api-token',
+      'agent-local-sandbox-token',
+      'agent-server-secret-key',
+      'plugin-daemon-key',
+      'plugin-inner-api-key',
+      'postgres-password',
+      'redis-password',
+      'sandbox-api-key',
+      'secret-key',
+      'weaviate-api-key',
+    ]);
     expect(es.spec.data.find((d: any) => d.secretKey === 'postgres-password').remoteRef).toEqual({ key: 'dify/postgres', property: 'password', version: '3' });
   });
   test('the broker URL is templated with the URL-encoded Redis password', () => {
-    expect(es.spec.target.template.data["celery-broker-url"]).toBe('redis://:{{ index . "redis-password" | urlquery | replace "+" "%20" }}@dify-redis:6379/1');
+    expect(es.spec.target.template.data['celery-broker-url']).toBe('redis://:{{ index . "redis-password" | urlquery | replace "+" "%20" }}@dify-redis:6379/1');
     // The agent backend's URL: same Redis, its own DB index.
     expect(es.spec.target.template.data['agent-redis-url']).toBe('redis://:{{ index . "redis-password" | urlquery | replace "+" "%20" }}@dify-redis:6379/2');
   });
@@ -72,8 +83,9 @@ describe('External Secrets', () => {
   });
   test('every credential must be located', () => {
     const { redisPassword: _omit, ...partial } = REMOTE;
-    expect(() => difyDocs({ secrets: DifySecrets.external({ store: { name: 'vault' }, remoteRefs: partial as any }) }))
-      .toThrow(/^externalSecret\.remoteRefs: got \[.*\]; must locate every credential; missing redisPassword/);
+    expect(() => difyDocs({ secrets: DifySecrets.external({ store: { name: 'vault' }, remoteRefs: partial as any }) })).toThrow(
+      /^externalSecret\.remoteRefs: got \[.*\]; must locate every credential; missing redisPassword/,
+    );
   });
   test('no credential value is in the manifests', () => {
     expect(docs.filter((d) => d.kind === 'Secret')).toEqual([]);
@@ -93,9 +105,15 @@ describe('supply chain', () => {
     for (const { id, spec } of podSpecs(docs)) expect({ id, s: spec.imagePullSecrets }).toEqual({ id, s: [{ name: 'mirror-pull' }] });
   });
   test('bad registry and digest are rejected', () => {
-    expect(() => difyDocs({ imageRegistry: 'https://registry.example.com/' })).toThrow(/^imageRegistry: got "https:\/\/registry\.example\.com\/"; must be a registry host/);
-    expect(() => difyDocs({ imageDigests: { web: 'sha256:123' } })).toThrow(/^imageDigests\.web: got "sha256:123"; must be "sha256:" followed by 64 lowercase hex digits/);
-    expect(() => difyDocs({ imageDigests: { mysql: digest } as any })).toThrow(/^imageDigests\.mysql: got "sha256:a+"; unknown property of imageDigests; known properties: agentBackend, api, awsCli, localSandbox, nginx, /);
+    expect(() => difyDocs({ imageRegistry: 'https://registry.example.com/' })).toThrow(
+      /^imageRegistry: got "https:\/\/registry\.example\.com\/"; must be a registry host/,
+    );
+    expect(() => difyDocs({ imageDigests: { web: 'sha256:123' } })).toThrow(
+      /^imageDigests\.web: got "sha256:123"; must be "sha256:" followed by 64 lowercase hex digits/,
+    );
+    expect(() => difyDocs({ imageDigests: { mysql: digest } as any })).toThrow(
+      /^imageDigests\.mysql: got "sha256:a+"; unknown property of imageDigests; known properties: agentBackend, api, awsCli, localSandbox, nginx, /,
+    );
   });
 });
 
@@ -107,11 +125,15 @@ describe('namespace Pod Security labels', () => {
   };
   test('enforce baseline (the sandbox), warn and audit restricted, pinned to v1.28', () => {
     expect(ns()).toMatchObject({
-      'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'v1.28',
-      'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/enforce-version': 'v1.28',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
     });
   });
   test('levels are validated', () => {
-    expect(() => ns({ podSecurity: { enforce: 'strict' } })).toThrow(/^namespace\.podSecurity\.enforce: got "strict"; must be "privileged", "baseline" or "restricted"$/);
+    expect(() => ns({ podSecurity: { enforce: 'strict' } })).toThrow(
+      /^namespace\.podSecurity\.enforce: got "strict"; must be "privileged", "baseline" or "restricted"$/,
+    );
   });
 });

@@ -38,7 +38,19 @@ describe('sensitive names', () => {
 });
 
 test('include the shared keys on both sides', () => {
-  for (const n of ['SECRET_KEY', 'CODE_EXECUTION_API_KEY', 'API_KEY', 'PLUGIN_DAEMON_KEY', 'SERVER_KEY', 'INNER_API_KEY_FOR_PLUGIN', 'DIFY_INNER_API_KEY', 'DB_PASSWORD', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'CELERY_BROKER_URL']) {
+  for (const n of [
+    'SECRET_KEY',
+    'CODE_EXECUTION_API_KEY',
+    'API_KEY',
+    'PLUGIN_DAEMON_KEY',
+    'SERVER_KEY',
+    'INNER_API_KEY_FOR_PLUGIN',
+    'DIFY_INNER_API_KEY',
+    'DB_PASSWORD',
+    'POSTGRES_PASSWORD',
+    'REDIS_PASSWORD',
+    'CELERY_BROKER_URL',
+  ]) {
     expect(SENSITIVE_ENV_NAMES.has(n)).toBe(true);
   }
 });

@@ -7,11 +7,19 @@ const { docs } = difyDocs();
 const configMap = (name: string): Record<string, string> => find(docs, 'ConfigMap', name).data;
 
 describe('process sizing', () => {
-  test('defaults render upstream\'s gunicorn and Celery sizing', () => {
+  test("defaults render upstream's gunicorn and Celery sizing", () => {
     const s = new DifySettings();
-    expect(s.processEnv('api').plainData()).toMatchObject({ SERVER_WORKER_AMOUNT: '1', SERVER_WORKER_CLASS: 'gevent', SERVER_WORKER_CONNECTIONS: '10', GUNICORN_TIMEOUT: '360' });
+    expect(s.processEnv('api').plainData()).toMatchObject({
+      SERVER_WORKER_AMOUNT: '1',
+      SERVER_WORKER_CLASS: 'gevent',
+      SERVER_WORKER_CONNECTIONS: '10',
+      GUNICORN_TIMEOUT: '360',
+    });
     expect(s.processEnv('apiWebsocket').plainData()).toEqual({
-      SERVER_WORKER_AMOUNT: '1', SERVER_WORKER_CLASS: 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker', SERVER_WORKER_CONNECTIONS: '1000', GUNICORN_TIMEOUT: '360',
+      SERVER_WORKER_AMOUNT: '1',
+      SERVER_WORKER_CLASS: 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker',
+      SERVER_WORKER_CONNECTIONS: '1000',
+      GUNICORN_TIMEOUT: '360',
     });
     const worker = s.processEnv('worker').plainData();
     expect(worker).toMatchObject({ CELERY_WORKER_AMOUNT: '4', CELERY_AUTO_SCALE: 'false' });
@@ -19,19 +27,22 @@ describe('process sizing', () => {
     expect(s.processEnv('beat').plainData()).toEqual({});
   });
 
-  test('autoscale renders the entrypoint\'s switch with both bounds and drops the fixed size', () => {
+  test("autoscale renders the entrypoint's switch with both bounds and drops the fixed size", () => {
     const env = new DifySettings({ processes: { worker: { autoscale: { minWorkers: 2, maxWorkers: 16 }, pool: 'gevent' } } }).processEnv('worker').plainData();
     expect(env).toMatchObject({ CELERY_AUTO_SCALE: 'true', CELERY_MAX_WORKERS: '16', CELERY_MIN_WORKERS: '2', CELERY_WORKER_CLASS: 'gevent' });
     expect(env.CELERY_WORKER_AMOUNT).toBeUndefined();
   });
 
   test('CELERY_MAX_WORKERS and other typed names are refused in extraEnv, naming the property', () => {
-    expect(() => difyDocs({ settings: { extraEnv: { CELERY_MAX_WORKERS: '8' } } }))
-      .toThrow(/^settings\.extraEnv\.CELERY_MAX_WORKERS: got "8"; CELERY_MAX_WORKERS is set by the typed property settings\.processes\.worker\.autoscale\.maxWorkers/);
-    expect(() => difyDocs({ settings: { extraEnv: { SQLALCHEMY_POOL_SIZE: '50' } } }))
-      .toThrow(/^settings\.extraEnv\.SQLALCHEMY_POOL_SIZE: got "50"; .*settings\.databasePool\.size/);
-    expect(() => difyDocs({ settings: { webExtraEnv: { ALLOW_EMBED: 'true' } } }))
-      .toThrow(/^settings\.webExtraEnv\.ALLOW_EMBED: got "true"; .*settings\.web\.allowEmbed/);
+    expect(() => difyDocs({ settings: { extraEnv: { CELERY_MAX_WORKERS: '8' } } })).toThrow(
+      /^settings\.extraEnv\.CELERY_MAX_WORKERS: got "8"; CELERY_MAX_WORKERS is set by the typed property settings\.processes\.worker\.autoscale\.maxWorkers/,
+    );
+    expect(() => difyDocs({ settings: { extraEnv: { SQLALCHEMY_POOL_SIZE: '50' } } })).toThrow(
+      /^settings\.extraEnv\.SQLALCHEMY_POOL_SIZE: got "50"; .*settings\.databasePool\.size/,
+    );
+    expect(() => difyDocs({ settings: { webExtraEnv: { ALLOW_EMBED: 'true' } } })).toThrow(
+      /^settings\.webExtraEnv\.ALLOW_EMBED: got "true"; .*settings\.web\.allowEmbed/,
+    );
   });
 
   test('api and worker get their sizing in a synthesized installation', () => {
@@ -44,18 +55,46 @@ describe('process sizing', () => {
 
 describe('settings validation', () => {
   const cases: Array<[string, DifySettingsProps, RegExp]> = [
-    ['worker class', { processes: { api: { workerClass: 'uvicorn' as any } } }, /^settings\.processes\.api\.workerClass: got "uvicorn"; must be one of gevent, sync/],
+    [
+      'worker class',
+      { processes: { api: { workerClass: 'uvicorn' as any } } },
+      /^settings\.processes\.api\.workerClass: got "uvicorn"; must be one of gevent, sync/,
+    ],
     ['zero workers', { processes: { api: { workers: 0 } } }, /^settings\.processes\.api\.workers: got 0; must be an integer from 1 to 64/],
-    ['celery pool', { processes: { worker: { pool: 'eventlet' as any } } }, /^settings\.processes\.worker\.pool: got "eventlet"; must be one of gevent, prefork, threads, solo/],
-    ['concurrency with autoscale', { processes: { worker: { concurrency: 4, autoscale: { maxWorkers: 8 } } } }, /^settings\.processes\.worker\.concurrency: got 4; conflicts with autoscale/],
-    ['min above max', { processes: { worker: { autoscale: { minWorkers: 9, maxWorkers: 8 } } } }, /^settings\.processes\.worker\.autoscale\.minWorkers: got 9; must not exceed autoscale\.maxWorkers \(8\)/],
+    [
+      'celery pool',
+      { processes: { worker: { pool: 'eventlet' as any } } },
+      /^settings\.processes\.worker\.pool: got "eventlet"; must be one of gevent, prefork, threads, solo/,
+    ],
+    [
+      'concurrency with autoscale',
+      { processes: { worker: { concurrency: 4, autoscale: { maxWorkers: 8 } } } },
+      /^settings\.processes\.worker\.concurrency: got 4; conflicts with autoscale/,
+    ],
+    [
+      'min above max',
+      { processes: { worker: { autoscale: { minWorkers: 9, maxWorkers: 8 } } } },
+      /^settings\.processes\.worker\.autoscale\.minWorkers: got 9; must not exceed autoscale\.maxWorkers \(8\)/,
+    ],
     ['pool size', { databasePool: { size: 0 } }, /^settings\.databasePool\.size: got 0; must be an integer from 1/],
-    ['reset on return', { databasePool: { resetOnReturn: 'reset' as any } }, /^settings\.databasePool\.resetOnReturn: got "reset"; must be "rollback", "commit" or "none"/],
+    [
+      'reset on return',
+      { databasePool: { resetOnReturn: 'reset' as any } },
+      /^settings\.databasePool\.resetOnReturn: got "reset"; must be "rollback", "commit" or "none"/,
+    ],
     ['sentry rate', { sentry: { tracesSampleRate: 1.5 } }, /^settings\.sentry\.tracesSampleRate: got 1\.5; must be a ratio from 0 to 1/],
     ['postgres memory', { postgres: { sharedBuffers: '1Gi' } }, /^settings\.postgres\.sharedBuffers: got "1Gi"; must be a PostgreSQL memory size/],
     ['postgres connections', { postgres: { maxConnections: 5 } }, /^settings\.postgres\.maxConnections: got 5; must be an integer from 10 to 10000/],
-    ['marketplace url', { marketplace: { apiUrl: 'marketplace.example.com' } }, /^settings\.marketplace\.apiUrl: got "marketplace\.example\.com"; must be an absolute http/],
-    ['marketplace contradiction', { marketplaceEnabled: true, marketplace: { enabled: false } }, /^settings\.marketplaceEnabled: got true; contradicts settings\.marketplace\.enabled \(false\)/],
+    [
+      'marketplace url',
+      { marketplace: { apiUrl: 'marketplace.example.com' } },
+      /^settings\.marketplace\.apiUrl: got "marketplace\.example\.com"; must be an absolute http/,
+    ],
+    [
+      'marketplace contradiction',
+      { marketplaceEnabled: true, marketplace: { enabled: false } },
+      /^settings\.marketplaceEnabled: got true; contradicts settings\.marketplace\.enabled \(false\)/,
+    ],
     ['csp source', { web: { cspWhitelist: ["'unsafe-eval'"] } }, /^settings\.web\.cspWhitelist: got "'unsafe-eval'"; must be CSP source expressions/],
     ['pip mirror', { pipMirrorUrl: 'pypi.example.com' }, /^settings\.pipMirrorUrl: got "pypi\.example\.com"; must be an absolute http/],
     ['limits', { limits: { maxTreeDepth: 0 } }, /^settings\.limits\.maxTreeDepth: got 0; must be an integer from 1/],
@@ -66,23 +105,23 @@ describe('settings validation', () => {
   });
 });
 
-describe('settings renderers keep today\'s output when wired in', () => {
-  test('sandboxEnv() defaults equal the sandbox\'s current values', () => {
+describe("settings renderers keep today's output when wired in", () => {
+  test("sandboxEnv() defaults equal the sandbox's current values", () => {
     const current = configMap('dify-sandbox-env');
     for (const [k, v] of Object.entries(new DifySettings().sandboxEnv().plainData())) expect([k, current[k]]).toEqual([k, v]);
   });
 
-  test('pluginDaemonEnv() defaults equal the plugin daemon\'s current values', () => {
+  test("pluginDaemonEnv() defaults equal the plugin daemon's current values", () => {
     const current = configMap('dify-plugin-daemon-env');
     for (const [k, v] of Object.entries(new DifySettings().pluginDaemonEnv().plainData())) expect([k, current[k]]).toEqual([k, v]);
   });
 
-  test('weaviateEnv() defaults equal the embedded Weaviate\'s current values', () => {
+  test("weaviateEnv() defaults equal the embedded Weaviate's current values", () => {
     const current = configMap('dify-weaviate-env');
     for (const [k, v] of Object.entries(new DifySettings().weaviateEnv().plainData())) expect([k, current[k]]).toEqual([k, v]);
   });
 
-  test('postgresArgs() defaults equal the embedded PostgreSQL\'s current command line', () => {
+  test("postgresArgs() defaults equal the embedded PostgreSQL's current command line", () => {
     const pg = find(docs, 'StatefulSet', 'dify-postgres').spec.template.spec.containers[0];
     expect(new DifySettings().postgresArgs()).toEqual(pg.args);
   });
@@ -128,7 +167,7 @@ describe('PIP_MIRROR_URL', () => {
 });
 
 describe('typedEnvNamesFor', () => {
-  test('maps each component\'s typed container names to their property', () => {
+  test("maps each component's typed container names to their property", () => {
     const daemon = typedEnvNamesFor(['pluginDaemon']);
     expect(daemon.get('MAX_PLUGIN_PACKAGE_SIZE')).toBe('settings.plugins.maxPackageSizeBytes');
     expect(daemon.get('SENTRY_DSN')).toBe('settings.sentry.pluginDaemonDsn');

@@ -5,7 +5,17 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { parseAllDocuments } from 'yaml';
 import { synthTenants, tenants as EXAMPLE } from '../apps/tenants';
-import { CREDENTIAL_KEYS, DifyTenant, DifyTenants, DifyTenantsProps, DifyValidationError, findCollisions, installationPeak, parseBytes, parseCpu } from '../lib';
+import {
+  CREDENTIAL_KEYS,
+  DifyTenant,
+  DifyTenants,
+  DifyTenantsProps,
+  DifyValidationError,
+  findCollisions,
+  installationPeak,
+  parseBytes,
+  parseCpu,
+} from '../lib';
 import { NetworkPolicyEvaluator, PodEndpoint, podEndpointsFromManifests } from './support/netpol';
 import { checkPodSecurity, podSpecsFromManifests } from './support/pss';
 import { checkReferences } from './support/references';
@@ -18,7 +28,14 @@ function synthFiles(props: DifyTenantsProps): { app: App; files: Record<string, 
   const app = synthTenants(props, out);
   app.synth();
   const dir = join(out, 'tenants');
-  return { app, files: Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')])) };
+  return {
+    app,
+    files: Object.fromEntries(
+      readdirSync(dir)
+        .sort()
+        .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+    ),
+  };
 }
 
 const { app, files } = synthFiles(EXAMPLE);
@@ -105,14 +122,15 @@ describe('the tenants example', () => {
 /** An independent reading of a tenant's documents: every container, pod and claim at peak. */
 function tenantPeak(ds: Record<string, any>[]) {
   const hpa = new Map(ds.filter((d) => d.kind === 'HorizontalPodAutoscaler').map((h) => [h.spec.scaleTargetRef.name, h.spec.maxReplicas]));
-  const total = { 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0, 'pods': 0, 'persistentvolumeclaims': 0, 'requests.storage': 0 };
+  const total = { 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0, pods: 0, persistentvolumeclaims: 0, 'requests.storage': 0 };
   const containers: Array<{ id: string; resources: any }> = [];
   const claims: number[] = [];
   for (const d of ds) {
     if (d.kind === 'PersistentVolumeClaim') claims.push(parseBytes(d.spec.resources.requests.storage));
-    const template = d.kind === 'CronJob' ? d.spec.jobTemplate.spec.template : ['Deployment', 'StatefulSet', 'Job'].includes(d.kind) ? d.spec.template : undefined;
+    const template =
+      d.kind === 'CronJob' ? d.spec.jobTemplate.spec.template : ['Deployment', 'StatefulSet', 'Job'].includes(d.kind) ? d.spec.template : undefined;
     if (!template) continue;
-    let pods = d.kind === 'Deployment' || d.kind === 'StatefulSet' ? hpa.get(d.metadata.name) ?? d.spec.replicas ?? 1 : 1;
+    let pods = d.kind === 'Deployment' || d.kind === 'StatefulSet' ? (hpa.get(d.metadata.name) ?? d.spec.replicas ?? 1) : 1;
     if (d.kind === 'Deployment' && d.spec.strategy.type === 'RollingUpdate') pods += d.spec.strategy.rollingUpdate.maxSurge;
     const all = [...template.spec.containers, ...(template.spec.initContainers ?? [])];
     containers.push(...all.map((c: any) => ({ id: `${d.kind}/${d.metadata.name}/${c.name}`, resources: c.resources })));
@@ -126,7 +144,8 @@ function tenantPeak(ds: Record<string, any>[]) {
     total['limits.cpu'] += pods * pod('limits', 'cpu');
     total['limits.memory'] += pods * pod('limits', 'memory');
     total.pods += pods;
-    for (const t of d.kind === 'StatefulSet' ? d.spec.volumeClaimTemplates ?? [] : []) claims.push(...Array(pods).fill(parseBytes(t.spec.resources.requests.storage)));
+    for (const t of d.kind === 'StatefulSet' ? (d.spec.volumeClaimTemplates ?? []) : [])
+      claims.push(...Array(pods).fill(parseBytes(t.spec.resources.requests.storage)));
   }
   total.persistentvolumeclaims = claims.length;
   total['requests.storage'] = claims.reduce((a, b) => a + b, 0);
@@ -179,7 +198,10 @@ describe.each(EXAMPLE.tenants.map((t) => [t.name, t] as const))('quota and limit
 });
 
 describe('tenant isolation', () => {
-  const evaluator = NetworkPolicyEvaluator.fromManifests(docs, [{ name: 'ingress-nginx', labels: {} }, { name: 'kube-system', labels: {} }]);
+  const evaluator = NetworkPolicyEvaluator.fromManifests(docs, [
+    { name: 'ingress-nginx', labels: {} },
+    { name: 'kube-system', labels: {} },
+  ]);
   const pods = podEndpointsFromManifests(docs);
   const pod = (tenant: string, component: string): PodEndpoint => {
     const p = pods.find((x) => x.namespace === nsOf(tenant) && x.labels['app.kubernetes.io/component'] === component);
@@ -203,37 +225,54 @@ describe('tenant isolation', () => {
     expect(evaluator.allows(pod(a, 'worker'), pod(b, 'weaviate'), 8080, 'TCP')).toBe(false);
   });
 
-  test.each(pairs)("no pod of %s reaches any port of any pod of %s", (a, b) => {
+  test.each(pairs)('no pod of %s reaches any port of any pod of %s', (a, b) => {
     const from = pods.filter((p) => p.namespace === nsOf(a));
     const to = pods.filter((p) => p.namespace === nsOf(b) && ports(p).length > 0);
     expect(from.length).toBeGreaterThanOrEqual(10);
     expect(to.length).toBeGreaterThanOrEqual(8);
-    const open = from.flatMap((f) => to.flatMap((t) => ports(t).filter((port) => evaluator.allows(f, t, port, 'TCP')).map((port) => `${f.name} -> ${t.name}:${port}`)));
+    const open = from.flatMap((f) =>
+      to.flatMap((t) =>
+        ports(t)
+          .filter((port) => evaluator.allows(f, t, port, 'TCP'))
+          .map((port) => `${f.name} -> ${t.name}:${port}`),
+      ),
+    );
     expect(open).toEqual([]);
   });
 });
 
 describe('tenant validation', () => {
-  const build = (tenants: DifyTenant[], extra: Partial<DifyTenantsProps> = {}) => () => new DifyTenants(new App(), 'tenants', { tenants, ...extra });
+  const build =
+    (tenants: DifyTenant[], extra: Partial<DifyTenantsProps> = {}) =>
+    () =>
+      new DifyTenants(new App(), 'tenants', { tenants, ...extra });
   /** Coverage of the installation is checked when the App synthesizes (the installation may change until then). */
-  const synth = (tenants: DifyTenant[], extra: Partial<DifyTenantsProps> = {}) => () => {
-    const app = new App();
-    new DifyTenants(app, 'tenants', { tenants, ...extra });
-    app.synthYaml();
-  };
+  const synth =
+    (tenants: DifyTenant[], extra: Partial<DifyTenantsProps> = {}) =>
+    () => {
+      const app = new App();
+      new DifyTenants(app, 'tenants', { tenants, ...extra });
+      app.synthYaml();
+    };
   const acme = { name: 'acme', host: 'acme.example.com' };
   const globex = { name: 'globex', host: 'globex.example.com' };
 
   test('a duplicate tenant name fails naming both tenants', () => {
     expect(build([acme, globex, { name: 'acme', host: 'other.example.com' }])).toThrow(
-      new DifyValidationError('tenants[2].name: got "acme"; must be unique: tenants[0] is also named "acme"'));
+      new DifyValidationError('tenants[2].name: got "acme"; must be unique: tenants[0] is also named "acme"'),
+    );
   });
 
   test('a duplicate host fails naming both tenants, API hosts included', () => {
     expect(build([acme, { name: 'globex', host: 'acme.example.com' }])).toThrow(
-      new DifyValidationError('tenants[1].host: got "acme.example.com"; must be unique: tenant "acme" (tenants[0].host) already serves it'));
-    expect(build([{ ...acme, dify: { apiHost: 'api.example.com' } }, { name: 'globex', host: 'api.example.com' }])).toThrow(
-      new DifyValidationError('tenants[1].host: got "api.example.com"; must be unique: tenant "acme" (tenants[0].dify.apiHost) already serves it'));
+      new DifyValidationError('tenants[1].host: got "acme.example.com"; must be unique: tenant "acme" (tenants[0].host) already serves it'),
+    );
+    expect(
+      build([
+        { ...acme, dify: { apiHost: 'api.example.com' } },
+        { name: 'globex', host: 'api.example.com' },
+      ]),
+    ).toThrow(new DifyValidationError('tenants[1].host: got "api.example.com"; must be unique: tenant "acme" (tenants[0].dify.apiHost) already serves it'));
   });
 
   test('tenant names must be DNS labels that fit the namespace', () => {
@@ -251,7 +290,9 @@ describe('tenant validation', () => {
 
   test('an installation error names the tenant prop or the shared default it came from', () => {
     expect(build([acme, { ...globex, dify: { instance: 'Bad' } }])).toThrow(/^tenants\[1\]\.dify\.instance: got "Bad"/);
-    expect(build([acme], { defaults: { components: { api: { resources: { cpuRequest: 'lots' } } } } })).toThrow(/^defaults\.components\.api\.resources\.cpuRequest: got "lots"/);
+    expect(build([acme], { defaults: { components: { api: { resources: { cpuRequest: 'lots' } } } } })).toThrow(
+      /^defaults\.components\.api\.resources\.cpuRequest: got "lots"/,
+    );
   });
 
   test('malformed quota and limit values fail at construction', () => {
@@ -261,11 +302,13 @@ describe('tenant validation', () => {
   });
 
   test('explicit quotas must cover the installation, and pass through when they do', () => {
-    expect(synth([{ ...acme, quota: { requestsCpu: '1' } }])).toThrow(/\[tenants\] tenants\[0\]\.quota\.requestsCpu: got "1"; must cover the installation's peak CPU requests of \d+m/);
+    expect(synth([{ ...acme, quota: { requestsCpu: '1' } }])).toThrow(
+      /\[tenants\] tenants\[0\]\.quota\.requestsCpu: got "1"; must cover the installation's peak CPU requests of \d+m/,
+    );
     expect(synth([acme], { quota: { pods: 3 } })).toThrow(/\[tenants\] quota\.pods: got 3; must be at least \d+, the installation's peak pod count/);
     const t = new DifyTenants(new App(), 'tenants', { tenants: [{ ...acme, quota: { requestsCpu: '40', pods: 100, headroomPercent: 0 } }] }).tenants[0];
     const hard = (t.resourceQuota.toJson() as any).spec.hard;
-    expect(hard).toMatchObject({ 'requests.cpu': '40', 'pods': '100' });
+    expect(hard).toMatchObject({ 'requests.cpu': '40', pods: '100' });
     expect(parseBytes(hard['requests.memory'])).toBeGreaterThanOrEqual(t.peak().requestsMemory);
     expect(parseBytes(hard['requests.memory'])).toBeLessThan(t.peak().requestsMemory + 1024 ** 2);
   });
@@ -282,8 +325,17 @@ describe('tenant validation', () => {
     new k8s.KubeDeployment(t.dify, 'Extra', {
       metadata: { name: 'extra' },
       spec: {
-        replicas: 2, strategy: { type: 'Recreate' }, selector: { matchLabels: { app: 'extra' } },
-        template: { metadata: { labels: { app: 'extra' } }, spec: { containers: [{ name: 'extra', image: 'busybox:1.36', resources: { requests: { cpu: q('3'), memory: q('1Gi') }, limits: { cpu: q('4'), memory: q('1Gi') } } }] } },
+        replicas: 2,
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: { app: 'extra' } },
+        template: {
+          metadata: { labels: { app: 'extra' } },
+          spec: {
+            containers: [
+              { name: 'extra', image: 'busybox:1.36', resources: { requests: { cpu: q('3'), memory: q('1Gi') }, limits: { cpu: q('4'), memory: q('1Gi') } } },
+            ],
+          },
+        },
       },
     });
     const after = rendered();
@@ -296,7 +348,9 @@ describe('tenant validation', () => {
   });
 
   test('explicit limits must not contradict a container, naming it', () => {
-    expect(synth([{ ...acme, limits: { maxMemory: '1Gi' } }])).toThrow(/\[tenants\] tenants\[0\]\.limits\.maxMemory: got "1Gi"; must be at least the largest memory limit, 2Gi \(\w+\/dify-[a-z-]+ container [a-z-]+\)$/);
+    expect(synth([{ ...acme, limits: { maxMemory: '1Gi' } }])).toThrow(
+      /\[tenants\] tenants\[0\]\.limits\.maxMemory: got "1Gi"; must be at least the largest memory limit, 2Gi \(\w+\/dify-[a-z-]+ container [a-z-]+\)$/,
+    );
     expect(synth([acme], { limits: { minCpu: '1' } })).toThrow(/\[tenants\] limits\.minCpu: got "1"; must not exceed the smallest cpu request, 50m \(/);
     expect(synth([acme], { limits: { defaultCpuLimit: '8' } })).toThrow(/\[tenants\] limits\.defaultCpuLimit: got "8"; must not exceed limits\.maxCpu \(\d+\)/);
     expect(synth([acme], { limits: { maxStorage: '1Gi' } })).toThrow(/\[tenants\] limits\.maxStorage: got "1Gi"; must be at least the largest claim, 10Gi/);
@@ -308,20 +362,53 @@ describe('tenant validation', () => {
 describe('installationPeak', () => {
   const q = (v: string) => k8s.Quantity.fromString(v);
   const container = (name: string, cpu: string, memory: string, limitCpu = cpu, limitMemory = memory): k8s.Container => ({
-    name, image: 'busybox:1.36', resources: { requests: { cpu: q(cpu), memory: q(memory) }, limits: { cpu: q(limitCpu), memory: q(limitMemory) } },
+    name,
+    image: 'busybox:1.36',
+    resources: { requests: { cpu: q(cpu), memory: q(memory) }, limits: { cpu: q(limitCpu), memory: q(limitMemory) } },
   });
-  const template = (containers: k8s.Container[], initContainers?: k8s.Container[]) => ({ metadata: { labels: { app: 'x' } }, spec: { containers, initContainers } });
+  const template = (containers: k8s.Container[], initContainers?: k8s.Container[]) => ({
+    metadata: { labels: { app: 'x' } },
+    spec: { containers, initContainers },
+  });
   const chart = new Chart(new App(), 'peak', { namespace: 'x' });
   const selector = { matchLabels: { app: 'x' } };
   // 4 replicas (HPA max) + 25% surge = 5 pods; the init container (1 CPU) outweighs the two containers (2 x 200m).
-  new k8s.KubeDeployment(chart, 'Web', { metadata: { name: 'web' }, spec: { selector, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%') } }, template: template([container('a', '200m', '100Mi'), container('b', '200m', '100Mi', '400m', '200Mi')], [container('init', '1', '64Mi')]) } });
-  new k8s.KubeHorizontalPodAutoscalerV2(chart, 'Hpa', { metadata: { name: 'web' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 4 } });
+  new k8s.KubeDeployment(chart, 'Web', {
+    metadata: { name: 'web' },
+    spec: {
+      selector,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%') } },
+      template: template([container('a', '200m', '100Mi'), container('b', '200m', '100Mi', '400m', '200Mi')], [container('init', '1', '64Mi')]),
+    },
+  });
+  new k8s.KubeHorizontalPodAutoscalerV2(chart, 'Hpa', {
+    metadata: { name: 'web' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 4 },
+  });
   // Recreate: no surge; 3 replicas.
-  new k8s.KubeDeployment(chart, 'Beat', { metadata: { name: 'beat' }, spec: { replicas: 3, selector, strategy: { type: 'Recreate' }, template: template([container('beat', '100m', '1Gi')]) } });
+  new k8s.KubeDeployment(chart, 'Beat', {
+    metadata: { name: 'beat' },
+    spec: { replicas: 3, selector, strategy: { type: 'Recreate' }, template: template([container('beat', '100m', '1Gi')]) },
+  });
   // 2 replicas, each with a 5Gi claim.
-  new k8s.KubeStatefulSet(chart, 'Db', { metadata: { name: 'db' }, spec: { replicas: 2, serviceName: 'db', selector, template: template([container('db', '500m', '1Gi')]), volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: q('5Gi') } } } }] } });
-  new k8s.KubeJob(chart, 'Job', { metadata: { name: 'job' }, spec: { parallelism: 2, template: { spec: { restartPolicy: 'Never', containers: [container('job', '50m', '32Mi')] } } } });
-  new k8s.KubePersistentVolumeClaim(chart, 'Files', { metadata: { name: 'files' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: q('1Gi') } } } });
+  new k8s.KubeStatefulSet(chart, 'Db', {
+    metadata: { name: 'db' },
+    spec: {
+      replicas: 2,
+      serviceName: 'db',
+      selector,
+      template: template([container('db', '500m', '1Gi')]),
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: q('5Gi') } } } }],
+    },
+  });
+  new k8s.KubeJob(chart, 'Job', {
+    metadata: { name: 'job' },
+    spec: { parallelism: 2, template: { spec: { restartPolicy: 'Never', containers: [container('job', '50m', '32Mi')] } } },
+  });
+  new k8s.KubePersistentVolumeClaim(chart, 'Files', {
+    metadata: { name: 'files' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: q('1Gi') } } },
+  });
   new k8s.KubeService(chart, 'Lb', { metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }, { port: 443 }] } });
   const peak = installationPeak(chart);
 
@@ -338,8 +425,12 @@ describe('installationPeak', () => {
       nodePorts: 2,
     });
     expect(peak.containers.map((c) => c.id)).toEqual([
-      'Deployment/web container a', 'Deployment/web container b', 'Deployment/web container init', 'Deployment/beat container beat',
-      'StatefulSet/db container db', 'Job/job container job',
+      'Deployment/web container a',
+      'Deployment/web container b',
+      'Deployment/web container init',
+      'Deployment/beat container beat',
+      'StatefulSet/db container db',
+      'Job/job container job',
     ]);
   });
 });

@@ -1,6 +1,15 @@
 import {
-  createSvgRenderer, normalizeTopology, DifyValidationError, markdownText, mermaidText, renderDot, renderMarkdown, renderMermaid, renderSvg,
-  TopologyGraph, TopologyNode,
+  createSvgRenderer,
+  normalizeTopology,
+  DifyValidationError,
+  markdownText,
+  mermaidText,
+  renderDot,
+  renderMarkdown,
+  renderMermaid,
+  renderSvg,
+  TopologyGraph,
+  TopologyNode,
 } from '../lib';
 
 const HOSTILE = 'S3 "bucket" \\N <b>x</b> | [y] {z} (w) #1 & `c`; \\"q\\" end';
@@ -13,7 +22,18 @@ const GRAPH: TopologyGraph = {
     { id: 'web', kind: 'workload', label: 'Web', service: { name: 'dify-web', ports: [{ name: 'http', port: 3000 }] } },
     { id: 'worker', kind: 'workload', label: 'Worker' },
     { id: 'postgres', kind: 'store', label: 'PostgreSQL', service: { name: 'dify-postgres', ports: [{ name: 'postgres', port: 5432 }] } },
-    { id: 'redis', kind: 'store', label: 'Redis', service: { name: 'dify-redis', ports: [{ name: 'metrics', port: 9121 }, { name: 'redis', port: 6379 }] } },
+    {
+      id: 'redis',
+      kind: 'store',
+      label: 'Redis',
+      service: {
+        name: 'dify-redis',
+        ports: [
+          { name: 'metrics', port: 9121 },
+          { name: 'redis', port: 6379 },
+        ],
+      },
+    },
     { id: 'migration', kind: 'job', label: 'Migration' },
     { id: 'ingress', kind: 'ingress', label: 'Ingress (nginx)' },
     { id: 'dns', kind: 'dns', label: 'kube-dns' },
@@ -32,7 +52,14 @@ const GRAPH: TopologyGraph = {
     { from: 'api', to: 'postgres', ports: [{ port: 5432, protocol: 'TCP' }] },
     { from: 'api', to: 'redis', ports: [{ port: 6379, protocol: 'TCP' }] },
     { from: 'worker', to: 'redis', ports: [{ port: 6379, protocol: 'TCP' }] },
-    { from: 'api', to: 'dns', ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+    {
+      from: 'api',
+      to: 'dns',
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ],
+    },
     { from: 'api', to: 'ext:s3', ports: [{ port: 443, protocol: 'TCP' }] },
     { from: 'migration', to: 'postgres', ports: [{ port: 5432, protocol: 'TCP' }] },
     { from: 'prometheus', to: 'redis', ports: [{ port: 9121, protocol: 'TCP' }] },
@@ -53,17 +80,31 @@ function reversed(g: TopologyGraph): TopologyGraph {
 function xmlDecode(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#[0-9]+|lt|gt|amp|quot|apos);/gi, (_, e: string) => {
     if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
-    return ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: '\'' } as Record<string, string>)[e]!;
+    return ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[e]!;
   });
 }
 
-interface SvgParts { nodes: string[]; edges: string[]; clusters: string[]; texts: string[] }
+interface SvgParts {
+  nodes: string[];
+  edges: string[];
+  clusters: string[];
+  texts: string[];
+}
 
 /** Titles of the node/edge/cluster groups and every text element of a Graphviz SVG. */
 function parseSvg(svg: string): SvgParts {
   const groups = [...svg.matchAll(/<g id="[^"]+" class="(node|edge|cluster)">\s*<title>([^<]*)<\/title>/g)];
-  const of = (c: string): string[] => groups.filter((m) => m[1] === c).map((m) => xmlDecode(m[2]!)).sort();
-  return { nodes: of('node'), edges: of('edge'), clusters: of('cluster'), texts: [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => xmlDecode(m[1]!)) };
+  const of = (c: string): string[] =>
+    groups
+      .filter((m) => m[1] === c)
+      .map((m) => xmlDecode(m[2]!))
+      .sort();
+  return {
+    nodes: of('node'),
+    edges: of('edge'),
+    clusters: of('cluster'),
+    texts: [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => xmlDecode(m[1]!)),
+  };
 }
 
 function mermaidDecode(s: string): string {
@@ -101,7 +142,19 @@ describe('topology renderers', () => {
     expect(parts.clusters).toEqual(['cluster_in_cluster', 'cluster_namespace', 'cluster_outside']);
     for (const n of GRAPH.nodes) expect(parts.texts).toContain(label(n));
     for (const r of GRAPH.routes) expect(parts.texts).toContain(`${r.host}${r.path}`);
-    expect(parts.texts).toEqual(expect.arrayContaining(['Service dify-redis', 'redis 6379/TCP', 'metrics 9121/TCP', '53/TCP, 53/UDP', '8443/TCP', 'namespace dify', 'in cluster', 'outside the cluster', 'dify (prod)']));
+    expect(parts.texts).toEqual(
+      expect.arrayContaining([
+        'Service dify-redis',
+        'redis 6379/TCP',
+        'metrics 9121/TCP',
+        '53/TCP, 53/UDP',
+        '8443/TCP',
+        'namespace dify',
+        'in cluster',
+        'outside the cluster',
+        'dify (prod)',
+      ]),
+    );
   });
 
   test('SVG: hostile labels survive DOT escaping exactly (quotes, backslash escapes, HTML, pipes, brackets)', () => {
@@ -146,7 +199,11 @@ describe('topology renderers', () => {
     expect(md).toContain(`\`\`\`mermaid\n${renderMermaid(GRAPH)}\`\`\`\n`);
     const section = (title: string): string[] => {
       const after = md.split(`## ${title}\n\n`)[1]!;
-      return after.split('\n\n')[0]!.split('\n').slice(2).filter((l) => l !== '');
+      return after
+        .split('\n\n')[0]!
+        .split('\n')
+        .slice(2)
+        .filter((l) => l !== '');
     };
     const components = section('Components and Services');
     expect(components).toHaveLength(GRAPH.nodes.length);
@@ -187,9 +244,26 @@ describe('topology renderers', () => {
   test('duplicate flows merge their ports; exact duplicate routes collapse', () => {
     const g: TopologyGraph = {
       title: 't',
-      nodes: [{ id: 'a', kind: 'workload', label: 'A' }, { id: 'b', kind: 'store', label: 'B' }, { id: 'in', kind: 'ingress', label: 'In' }],
-      routes: [{ host: 'h.example.com', path: '/', to: 'a', port: 80 }, { host: 'h.example.com', path: '/', to: 'a', port: 80 }],
-      flows: [{ from: 'a', to: 'b', ports: [{ port: 6379, protocol: 'TCP' }] }, { from: 'a', to: 'b', ports: [{ port: 26379, protocol: 'TCP' }, { port: 6379, protocol: 'TCP' }] }],
+      nodes: [
+        { id: 'a', kind: 'workload', label: 'A' },
+        { id: 'b', kind: 'store', label: 'B' },
+        { id: 'in', kind: 'ingress', label: 'In' },
+      ],
+      routes: [
+        { host: 'h.example.com', path: '/', to: 'a', port: 80 },
+        { host: 'h.example.com', path: '/', to: 'a', port: 80 },
+      ],
+      flows: [
+        { from: 'a', to: 'b', ports: [{ port: 6379, protocol: 'TCP' }] },
+        {
+          from: 'a',
+          to: 'b',
+          ports: [
+            { port: 26379, protocol: 'TCP' },
+            { port: 6379, protocol: 'TCP' },
+          ],
+        },
+      ],
     };
     const dot = renderDot(g);
     expect(dot.match(/-> "b"/g)).toHaveLength(1);
@@ -201,27 +275,58 @@ describe('topology renderers', () => {
 describe('topology validation', () => {
   const base = (over: Partial<TopologyGraph>): TopologyGraph => ({ ...GRAPH, ...over });
   const cases: Array<[string, TopologyGraph, string]> = [
-    ['duplicate node id', base({ nodes: [...GRAPH.nodes, { id: 'api', kind: 'job', label: 'again' }] }),
-      'topology.nodes[12].id: got "api"; must be unique: another node has this id'],
-    ['unsafe node id', base({ nodes: [{ id: 'a b"', kind: 'workload', label: 'x' }] }),
-      'topology.nodes[0].id: got "a b\\""; must be 1-253 letters'],
-    ['unknown kind', base({ nodes: [{ id: 'x', kind: 'pod' as never, label: 'x' }] }),
-      'topology.nodes[0].kind: got "pod"; must be one of ingress, workload, job, store, peer, dns, external, internet'],
+    [
+      'duplicate node id',
+      base({ nodes: [...GRAPH.nodes, { id: 'api', kind: 'job', label: 'again' }] }),
+      'topology.nodes[12].id: got "api"; must be unique: another node has this id',
+    ],
+    ['unsafe node id', base({ nodes: [{ id: 'a b"', kind: 'workload', label: 'x' }] }), 'topology.nodes[0].id: got "a b\\""; must be 1-253 letters'],
+    [
+      'unknown kind',
+      base({ nodes: [{ id: 'x', kind: 'pod' as never, label: 'x' }] }),
+      'topology.nodes[0].kind: got "pod"; must be one of ingress, workload, job, store, peer, dns, external, internet',
+    ],
     ['empty label', base({ nodes: [{ id: 'x', kind: 'workload', label: ' ' }] }), 'topology.nodes[0].label: got " "; must be a non-empty string'],
-    ['flow to an unknown node', base({ flows: [{ from: 'api', to: 'mysql', ports: [{ port: 3306, protocol: 'TCP' }] }] }),
-      'topology.flows[0].to: got "mysql"; must be the id of a node (api, dns, end, ext:s3'],
-    ['port out of range', base({ flows: [{ from: 'api', to: 'redis', ports: [{ port: 70000, protocol: 'TCP' }] }] }),
-      'topology.flows[0].ports[0].port: got 70000; must be a port number from 1 to 65535'],
-    ['bad protocol', base({ flows: [{ from: 'api', to: 'redis', ports: [{ port: 6379, protocol: 'SCTP' as never }] }] }),
-      'topology.flows[0].ports[0].protocol: got "SCTP"; must be "TCP" or "UDP"'],
-    ['route path without slash', base({ routes: [{ host: 'h', path: 'api', to: 'api', port: 5001 }] }),
-      'topology.routes[0].path: got "api"; must be a path starting with "/"'],
-    ['route with two ingress nodes and no via', base({ nodes: [...GRAPH.nodes, { id: 'gw', kind: 'ingress', label: 'Gateway' }] }),
-      'topology.routes[0].via: got undefined; must name the ingress node the route belongs to when the graph has 2 ingress nodes'],
-    ['route via a non-ingress node', base({ routes: [{ host: 'h', path: '/', to: 'api', port: 5001, via: 'web' }] }),
-      'topology.routes[0].via: got "web"; must be the id of a node of kind "ingress"'],
-    ['conflicting routes', base({ routes: [{ host: 'h', path: '/', to: 'api', port: 5001 }, { host: 'h', path: '/', to: 'web', port: 3000 }] }),
-      'topology.routes[1].to: got "web:3000"; conflicts with another route of h/ to api:5001'],
+    [
+      'flow to an unknown node',
+      base({ flows: [{ from: 'api', to: 'mysql', ports: [{ port: 3306, protocol: 'TCP' }] }] }),
+      'topology.flows[0].to: got "mysql"; must be the id of a node (api, dns, end, ext:s3',
+    ],
+    [
+      'port out of range',
+      base({ flows: [{ from: 'api', to: 'redis', ports: [{ port: 70000, protocol: 'TCP' }] }] }),
+      'topology.flows[0].ports[0].port: got 70000; must be a port number from 1 to 65535',
+    ],
+    [
+      'bad protocol',
+      base({ flows: [{ from: 'api', to: 'redis', ports: [{ port: 6379, protocol: 'SCTP' as never }] }] }),
+      'topology.flows[0].ports[0].protocol: got "SCTP"; must be "TCP" or "UDP"',
+    ],
+    [
+      'route path without slash',
+      base({ routes: [{ host: 'h', path: 'api', to: 'api', port: 5001 }] }),
+      'topology.routes[0].path: got "api"; must be a path starting with "/"',
+    ],
+    [
+      'route with two ingress nodes and no via',
+      base({ nodes: [...GRAPH.nodes, { id: 'gw', kind: 'ingress', label: 'Gateway' }] }),
+      'topology.routes[0].via: got undefined; must name the ingress node the route belongs to when the graph has 2 ingress nodes',
+    ],
+    [
+      'route via a non-ingress node',
+      base({ routes: [{ host: 'h', path: '/', to: 'api', port: 5001, via: 'web' }] }),
+      'topology.routes[0].via: got "web"; must be the id of a node of kind "ingress"',
+    ],
+    [
+      'conflicting routes',
+      base({
+        routes: [
+          { host: 'h', path: '/', to: 'api', port: 5001 },
+          { host: 'h', path: '/', to: 'web', port: 3000 },
+        ],
+      }),
+      'topology.routes[1].to: got "web:3000"; conflicts with another route of h/ to api:5001',
+    ],
     ['empty title', base({ title: '' }), 'topology.title: got ""; must be a non-empty string'],
   ];
   test.each(cases)('%s', (_name, g, message) => {
@@ -230,12 +335,20 @@ describe('topology validation', () => {
   });
 
   test('svgPath must be a relative .svg path', () => {
-    expect(() => renderMarkdown(GRAPH, { svgPath: 'javascript:alert(1)' })).toThrow('svgPath: got "javascript:alert(1)"; must be a relative path to a .svg file');
+    expect(() => renderMarkdown(GRAPH, { svgPath: 'javascript:alert(1)' })).toThrow(
+      'svgPath: got "javascript:alert(1)"; must be a relative path to a .svg file',
+    );
   });
 });
 
 test('a flow without ports means every port, and absorbs listed ports between the same nodes', () => {
-  const g = normalizeTopology({ ...GRAPH, flows: [{ from: 'api', to: 'redis', ports: [{ port: 6379, protocol: 'TCP' }] }, { from: 'api', to: 'redis', ports: [] }] });
+  const g = normalizeTopology({
+    ...GRAPH,
+    flows: [
+      { from: 'api', to: 'redis', ports: [{ port: 6379, protocol: 'TCP' }] },
+      { from: 'api', to: 'redis', ports: [] },
+    ],
+  });
   expect(g.flows.filter((f) => f.from === 'api' && f.to === 'redis')).toEqual([{ from: 'api', to: 'redis', ports: [] }]);
   expect(renderMermaid({ ...GRAPH, flows: [{ from: 'api', to: 'redis', ports: [] }] })).toContain('"any port"');
 });

@@ -14,18 +14,32 @@ export function synthFiles(env: Environment): Record<string, string> {
   const out = mkdtempSync(join(tmpdir(), 'dify-cdk8s-'));
   synthEnvironment(env, out).synth();
   const dir = join(out, env.name);
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 /** Parses YAML texts into documents, in file order. */
 export function parseDocs(files: Record<string, string>): Record<string, any>[] {
-  return Object.keys(files).sort().flatMap((f) => parseAllDocuments(files[f]).map((d) => d.toJSON()).filter((d) => d));
+  return Object.keys(files)
+    .sort()
+    .flatMap((f) =>
+      parseAllDocuments(files[f])
+        .map((d) => d.toJSON())
+        .filter((d) => d),
+    );
 }
 
 /** The committed dist/<env>/ files. */
 export function distFiles(env: string): Record<string, string> {
   const dir = join(__dirname, '..', 'dist', env);
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
 }
 
 /** Minimal valid props for building a Dify in a test chart. */

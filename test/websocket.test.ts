@@ -4,13 +4,20 @@ import { difyDocs, find } from './util';
 
 /** Upstream's nginx locations (Dify 1.16.1 nginx/conf.d/default.conf.template), written out so the route table is checked, not echoed. */
 const UPSTREAM_LOCATIONS = ['/console/api', '/api', '/socket.io/', '/v1', '/openapi', '/files', '/explore', '/e/', '/', '/mcp', '/triggers'];
-const INGRESS_CONTROLLER: PodEndpoint = { kind: 'pod', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, name: 'ingress-nginx' };
-const NAMESPACES = [{ name: 'ingress-nginx', labels: {} }, { name: 'kube-system', labels: {} }];
+const INGRESS_CONTROLLER: PodEndpoint = {
+  kind: 'pod',
+  namespace: 'ingress-nginx',
+  labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+  name: 'ingress-nginx',
+};
+const NAMESPACES = [
+  { name: 'ingress-nginx', labels: {} },
+  { name: 'kube-system', labels: {} },
+];
 
 const configOf = (docs: any[], name: string) => find(docs, 'ConfigMap', `${name}-env`).data;
-const secretEnvOf = (docs: any[], name: string) => Object.fromEntries(
-  (find(docs, 'Deployment', name).spec.template.spec.containers[0].env ?? []).map((e: any) => [e.name, e.valueFrom?.secretKeyRef]),
-);
+const secretEnvOf = (docs: any[], name: string) =>
+  Object.fromEntries((find(docs, 'Deployment', name).spec.template.spec.containers[0].env ?? []).map((e: any) => [e.name, e.valueFrom?.secretKeyRef]));
 const nginxConf = (docs: any[]) => find(docs, 'ConfigMap', 'dify-nginx-config').data['nginx.conf'] as string;
 const nginxLocations = (conf: string) => [...conf.matchAll(/location (\S+) \{\n\s+proxy_pass http:\/\/(\w+);/g)].map((m) => `${m[1]} ${m[2]}`);
 
@@ -22,8 +29,12 @@ describe('the collaboration websocket is deployed by default, as upstream', () =
   test('the api image in MODE=api under the geventwebsocket worker, with upstream sizing', () => {
     expect(ws.spec.template.spec.containers[0].image).toBe(find(docs, 'Deployment', 'dify-api').spec.template.spec.containers[0].image);
     expect(env).toMatchObject({
-      MODE: 'api', SERVER_WORKER_CLASS: 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker', SERVER_WORKER_AMOUNT: '1',
-      SERVER_WORKER_CONNECTIONS: '1000', GUNICORN_TIMEOUT: '360', DIFY_PORT: '5001',
+      MODE: 'api',
+      SERVER_WORKER_CLASS: 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker',
+      SERVER_WORKER_AMOUNT: '1',
+      SERVER_WORKER_CONNECTIONS: '1000',
+      GUNICORN_TIMEOUT: '360',
+      DIFY_PORT: '5001',
     });
     expect(WEBSOCKET_WORKER_CLASS).toBe(env.SERVER_WORKER_CLASS);
     expect(find(docs, 'Service', 'dify-api-websocket').spec.ports).toEqual([{ name: 'http', port: 5001, targetPort: 'http', protocol: 'TCP' }]);
@@ -36,20 +47,26 @@ describe('the collaboration websocket is deployed by default, as upstream', () =
   });
 
   test('ENABLE_COLLABORATION_MODE is true on api, worker and the websocket', () => {
-    for (const name of ['dify-api', 'dify-worker', 'dify-api-websocket']) expect({ name, v: configOf(docs, name).ENABLE_COLLABORATION_MODE }).toEqual({ name, v: 'true' });
+    for (const name of ['dify-api', 'dify-worker', 'dify-api-websocket'])
+      expect({ name, v: configOf(docs, name).ENABLE_COLLABORATION_MODE }).toEqual({ name, v: 'true' });
   });
 
   test('it shares SECRET_KEY with api and reads none of the sandbox, plugin or agent keys', () => {
     const wsSecrets = secretEnvOf(docs, 'dify-api-websocket');
     expect(wsSecrets.SECRET_KEY).toEqual(secretEnvOf(docs, 'dify-api').SECRET_KEY);
     expect(wsSecrets.SECRET_KEY).toEqual({ name: 'dify-credentials', key: 'secret-key' });
-    for (const v of ['CODE_EXECUTION_API_KEY', 'PLUGIN_DAEMON_KEY', 'INNER_API_KEY_FOR_PLUGIN', 'AGENT_BACKEND_API_TOKEN']) expect(wsSecrets[v]).toBeUndefined();
+    for (const v of ['CODE_EXECUTION_API_KEY', 'PLUGIN_DAEMON_KEY', 'INNER_API_KEY_FOR_PLUGIN', 'AGENT_BACKEND_API_TOKEN'])
+      expect(wsSecrets[v]).toBeUndefined();
   });
 
   test('restricted pod like api: non-root 1001, read-only root, no capabilities, no token', () => {
     const spec = ws.spec.template.spec;
     expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1001, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(spec.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(spec.containers[0].securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(spec.automountServiceAccountToken).toBe(false);
   });
 
@@ -67,7 +84,13 @@ describe('the collaboration websocket is deployed by default, as upstream', () =
     expect(evaluator.allows(INGRESS_CONTROLLER, w, 5001, 'TCP')).toBe(true);
     expect(evaluator.allows(w, pod('postgres'), 5432, 'TCP')).toBe(true);
     expect(evaluator.allows(w, pod('redis'), 6379, 'TCP')).toBe(true);
-    for (const [c, port] of [['sandbox', 8194], ['plugin-daemon', 5002], ['ssrf-proxy', 3128], ['weaviate', 8080], ['agent-backend', 5050]] as const) {
+    for (const [c, port] of [
+      ['sandbox', 8194],
+      ['plugin-daemon', 5002],
+      ['ssrf-proxy', 3128],
+      ['weaviate', 8080],
+      ['agent-backend', 5050],
+    ] as const) {
       expect({ c, open: evaluator.allows(w, pod(c), port, 'TCP') }).toEqual({ c, open: false });
     }
     expect(evaluator.allows(w, { kind: 'ip', ip: '1.1.1.1' }, 443, 'TCP')).toBe(false);
@@ -97,7 +120,9 @@ describe('/socket.io/ is routed with the WebSocket upgrade on every exposure, be
     const web = ing.spec.rules.find((r: any) => r.host === 'dify.example.com');
     expect(web.http.paths.find((p: any) => p.path === '/socket.io/').backend.service).toEqual({ name: 'dify-api-websocket', port: { number: 5001 } });
     expect(ing.metadata.annotations).toMatchObject({
-      'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600', 'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600', 'nginx.ingress.kubernetes.io/proxy-http-version': '1.1',
+      'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
+      'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
+      'nginx.ingress.kubernetes.io/proxy-http-version': '1.1',
     });
     // No session affinity: the client is websocket-only.
     expect(Object.keys(ing.metadata.annotations).filter((k) => /affinity|upstream-hash/.test(k))).toEqual([]);
@@ -115,10 +140,16 @@ describe('/socket.io/ is routed with the WebSocket upgrade on every exposure, be
   test('nginx proxy: an upstream, the Upgrade and Connection headers after proxy.conf, and the connection_upgrade map', () => {
     const { docs } = difyDocs({ nginxProxy: {} });
     const conf = nginxConf(docs);
-    expect(nginxLocations(conf).map((l) => l.split(' ')[0]).sort()).toEqual([...UPSTREAM_LOCATIONS].sort());
+    expect(
+      nginxLocations(conf)
+        .map((l) => l.split(' ')[0])
+        .sort(),
+    ).toEqual([...UPSTREAM_LOCATIONS].sort());
     expect(conf).toContain('upstream dify_api_websocket {\n        server dify-api-websocket:5001;');
     expect(conf).toMatch(/map \$http_upgrade \$connection_upgrade \{\n\s+default upgrade;\n\s+'' close;\n\s+\}/);
-    expect(conf).toMatch(/location \/socket\.io\/ \{\n\s+proxy_pass http:\/\/dify_api_websocket;\n\s+include \/etc\/nginx\/dify\/proxy\.conf;\n\s+proxy_set_header Upgrade \$http_upgrade;\n\s+proxy_set_header Connection \$connection_upgrade;\n\s+proxy_cache_bypass \$http_upgrade;\n\s+\}/);
+    expect(conf).toMatch(
+      /location \/socket\.io\/ \{\n\s+proxy_pass http:\/\/dify_api_websocket;\n\s+include \/etc\/nginx\/dify\/proxy\.conf;\n\s+proxy_set_header Upgrade \$http_upgrade;\n\s+proxy_set_header Connection \$connection_upgrade;\n\s+proxy_cache_bypass \$http_upgrade;\n\s+\}/,
+    );
     // The proxy is wired to the websocket.
     const evaluator = NetworkPolicyEvaluator.fromManifests(docs, NAMESPACES);
     const pods = podEndpointsFromManifests(docs);
@@ -135,7 +166,9 @@ describe('collaboration: false turns the websocket off everywhere', () => {
     expect(find(docs, 'Ingress', 'dify').spec.rules[0].http.paths.map((p: any) => p.path)).not.toContain('/socket.io/');
     expect(configOf(docs, 'dify-api').ENABLE_COLLABORATION_MODE).toBe('false');
     expect(configOf(docs, 'dify-worker').ENABLE_COLLABORATION_MODE).toBe('false');
-    expect(find(off({ gateway: { gateway: { name: 'public' } } }), 'HTTPRoute', 'dify').spec.rules.map((r: any) => r.matches[0].path.value)).not.toContain('/socket.io/');
+    expect(find(off({ gateway: { gateway: { name: 'public' } } }), 'HTTPRoute', 'dify').spec.rules.map((r: any) => r.matches[0].path.value)).not.toContain(
+      '/socket.io/',
+    );
     const conf = nginxConf(off({ nginxProxy: {} }));
     expect(conf).not.toContain('socket.io');
     expect(conf).not.toContain('$connection_upgrade');
@@ -147,31 +180,53 @@ describe('the websocket scales horizontally', () => {
     const two = difyDocs({ components: { apiWebsocket: { replicas: 2 } } }).docs;
     expect(find(two, 'Deployment', 'dify-api-websocket').spec.replicas).toBe(2);
     expect(find(two, 'PodDisruptionBudget', 'dify-api-websocket').spec.selector.matchLabels).toMatchObject({ 'app.kubernetes.io/component': 'api-websocket' });
-    const hpa = find(difyDocs({ components: { apiWebsocket: { autoscaling: { minReplicas: 2, maxReplicas: 6 } } } }).docs, 'HorizontalPodAutoscaler', 'dify-api-websocket');
+    const hpa = find(
+      difyDocs({ components: { apiWebsocket: { autoscaling: { minReplicas: 2, maxReplicas: 6 } } } }).docs,
+      'HorizontalPodAutoscaler',
+      'dify-api-websocket',
+    );
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { kind: 'Deployment', name: 'dify-api-websocket' } });
   });
 
   test('gunicorn sizing is typed and validated', () => {
     const docs = difyDocs({ settings: { processes: { apiWebsocket: { workers: 2, workerConnections: 500, timeoutSeconds: 600 } } } }).docs;
     expect(configOf(docs, 'dify-api-websocket')).toMatchObject({ SERVER_WORKER_AMOUNT: '2', SERVER_WORKER_CONNECTIONS: '500', GUNICORN_TIMEOUT: '600' });
-    expect(configOf(difyDocs().docs, 'dify-api-websocket')).toMatchObject({ SERVER_WORKER_AMOUNT: '1', SERVER_WORKER_CLASS: 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker', SERVER_WORKER_CONNECTIONS: '1000', GUNICORN_TIMEOUT: '360' });
-    expect(() => difyDocs({ settings: { processes: { apiWebsocket: { workerConnections: 0 } } } })).toThrow(/^settings\.processes\.apiWebsocket\.workerConnections: got 0; /);
+    expect(configOf(difyDocs().docs, 'dify-api-websocket')).toMatchObject({
+      SERVER_WORKER_AMOUNT: '1',
+      SERVER_WORKER_CLASS: 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker',
+      SERVER_WORKER_CONNECTIONS: '1000',
+      GUNICORN_TIMEOUT: '360',
+    });
+    expect(() => difyDocs({ settings: { processes: { apiWebsocket: { workerConnections: 0 } } } })).toThrow(
+      /^settings\.processes\.apiWebsocket\.workerConnections: got 0; /,
+    );
     expect(() => difyDocs({ collaboration: 'yes' as any })).toThrow(/^collaboration: got "yes"; must be false or an object/);
   });
 });
 
 describe('websocket options are checked against the rest of the installation', () => {
   const p = SecretKeyRef.of('redis', 'password');
-  const sentinel = ExternalRedis.sentinel({ sentinels: [{ host: 'sentinel.internal.example.com' }], masterName: 'mymaster', password: p, brokerUrl: SecretKeyRef.of('redis', 'broker') });
+  const sentinel = ExternalRedis.sentinel({
+    sentinels: [{ host: 'sentinel.internal.example.com' }],
+    masterName: 'mymaster',
+    password: p,
+    brokerUrl: SecretKeyRef.of('redis', 'broker'),
+  });
   const agent = { redisUrl: SecretKeyRef.of('redis', 'agent') };
   test('options of a switched-off websocket are an error', () => {
-    expect(() => difyDocs({ collaboration: false, components: { apiWebsocket: { replicas: 2 } } }))
-      .toThrow(/^components\.apiWebsocket: got \{"replicas":2\}; configures the websocket, which collaboration: false leaves out/);
+    expect(() => difyDocs({ collaboration: false, components: { apiWebsocket: { replicas: 2 } } })).toThrow(
+      /^components\.apiWebsocket: got \{"replicas":2\}; configures the websocket, which collaboration: false leaves out/,
+    );
   });
   test('several websocket pods on a Sentinel Redis need a pub/sub URL', () => {
-    expect(() => difyDocs({ externalRedis: sentinel, agent, components: { apiWebsocket: { replicas: 2 } } }))
-      .toThrow(/^components\.apiWebsocket: got "sentinel Redis without EVENT_BUS_REDIS_URL"; several websocket pods broadcast through one Redis pub\/sub URL/);
-    const { docs } = difyDocs({ externalRedis: sentinel, agent, components: { apiWebsocket: { replicas: 2, secretEnv: { EVENT_BUS_REDIS_URL: SecretKeyRef.of('redis', 'pubsub-url') } } } });
+    expect(() => difyDocs({ externalRedis: sentinel, agent, components: { apiWebsocket: { replicas: 2 } } })).toThrow(
+      /^components\.apiWebsocket: got "sentinel Redis without EVENT_BUS_REDIS_URL"; several websocket pods broadcast through one Redis pub\/sub URL/,
+    );
+    const { docs } = difyDocs({
+      externalRedis: sentinel,
+      agent,
+      components: { apiWebsocket: { replicas: 2, secretEnv: { EVENT_BUS_REDIS_URL: SecretKeyRef.of('redis', 'pubsub-url') } } },
+    });
     expect(secretEnvOf(docs, 'dify-api-websocket').EVENT_BUS_REDIS_URL).toEqual({ name: 'redis', key: 'pubsub-url' });
     expect(() => difyDocs({ externalRedis: sentinel, agent })).not.toThrow();
   });

@@ -2,8 +2,16 @@ import { DIFY_CELERY_QUEUES } from '../lib';
 import { ENVIRONMENTS, difyDocs, find, parseDocs, synthFiles } from './util';
 
 const POOLS = [
-  { name: 'indexing', queues: ['dataset', 'dataset_summary', 'priority_dataset', 'pipeline', 'priority_pipeline'], queueDepthScaling: { minReplicas: 0, maxReplicas: 5 } },
-  { name: 'rest', queues: DIFY_CELERY_QUEUES.filter((q) => !['dataset', 'dataset_summary', 'priority_dataset', 'pipeline', 'priority_pipeline'].includes(q)), options: { autoscaling: { minReplicas: 2, maxReplicas: 4 } } },
+  {
+    name: 'indexing',
+    queues: ['dataset', 'dataset_summary', 'priority_dataset', 'pipeline', 'priority_pipeline'],
+    queueDepthScaling: { minReplicas: 0, maxReplicas: 5 },
+  },
+  {
+    name: 'rest',
+    queues: DIFY_CELERY_QUEUES.filter((q) => !['dataset', 'dataset_summary', 'priority_dataset', 'pipeline', 'priority_pipeline'].includes(q)),
+    options: { autoscaling: { minReplicas: 2, maxReplicas: 4 } },
+  },
 ];
 
 describe('worker pools', () => {
@@ -18,20 +26,31 @@ describe('worker pools', () => {
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'dify-worker-indexing' });
     expect(so.spec.triggers.map((t: any) => t.metadata.listName)).toEqual(POOLS[0].queues);
     expect(so.spec.triggers[0].metadata).toMatchObject({ address: 'dify-redis.dify.svc:6379', databaseIndex: '1' });
-    expect(find(docs, 'TriggerAuthentication', 'dify-worker-indexing-keda-redis').spec.secretTargetRef).toEqual([{ parameter: 'password', name: 'dify-credentials', key: 'redis-password' }]);
+    expect(find(docs, 'TriggerAuthentication', 'dify-worker-indexing-keda-redis').spec.secretTargetRef).toEqual([
+      { parameter: 'password', name: 'dify-credentials', key: 'redis-password' },
+    ]);
     expect(docs.filter((d) => d.kind === 'HorizontalPodAutoscaler').map((d) => d.metadata.name)).toEqual(['dify-worker-rest']);
     expect('replicas' in find(docs, 'Deployment', 'dify-worker-indexing').spec).toBe(false);
     expect(docs.some((d) => d.kind === 'ScaledObject' && d.metadata.name === 'dify-worker-rest')).toBe(false);
   });
-  test('KEDA\'s operator may read the embedded Redis; every pool reaches the stores', () => {
+  test("KEDA's operator may read the embedded Redis; every pool reaches the stores", () => {
     const redis = find(docs, 'NetworkPolicy', 'dify-redis');
     expect(JSON.stringify(redis.spec.ingress)).toContain('keda-operator');
-    for (const p of ['worker-indexing', 'worker-rest']) expect(JSON.stringify(find(docs, 'NetworkPolicy', `dify-${p}`).spec.egress)).toContain('"app.kubernetes.io/component":"postgres"');
+    for (const p of ['worker-indexing', 'worker-rest'])
+      expect(JSON.stringify(find(docs, 'NetworkPolicy', `dify-${p}`).spec.egress)).toContain('"app.kubernetes.io/component":"postgres"');
   });
   test.each([
-    ['a queue left out', [{ name: 'a', queues: ['dataset'] }], /^workerPools: got \["a"\]; must consume every queue of the image exactly once; no pool consumes "api_token"/],
+    [
+      'a queue left out',
+      [{ name: 'a', queues: ['dataset'] }],
+      /^workerPools: got \["a"\]; must consume every queue of the image exactly once; no pool consumes "api_token"/,
+    ],
     ['a queue twice', [...POOLS, { name: 'dup', queues: ['mail'] }], /mail/],
-    ['KEDA and a CPU HPA on one pool', [{ ...POOLS[0], options: { autoscaling: { minReplicas: 1, maxReplicas: 2 } } }, POOLS[1]], /^workerPools\[0\]\.options\.autoscaling: got "set"; conflicts with queue-depth autoscaling/],
+    [
+      'KEDA and a CPU HPA on one pool',
+      [{ ...POOLS[0], options: { autoscaling: { minReplicas: 1, maxReplicas: 2 } } }, POOLS[1]],
+      /^workerPools\[0\]\.options\.autoscaling: got "set"; conflicts with queue-depth autoscaling/,
+    ],
     ['the single worker configured too', POOLS, /^components\.worker: got .*conflicts with workerPools/],
   ])('%s is a synth-time error', (what, pools, message) => {
     const extra = what.startsWith('the single') ? { components: { worker: { replicas: 2 } } } : {};

@@ -11,10 +11,27 @@ import { invalid, validateDnsLabel } from '../core/validation';
  * a pool layout against the list of the image it deploys.
  */
 export const DIFY_CELERY_QUEUES: readonly string[] = [
-  'api_token', 'dataset', 'dataset_summary', 'priority_dataset', 'priority_pipeline', 'pipeline', 'mail',
-  'ops_trace', 'app_deletion', 'app_rbac', 'plugin', 'workflow_storage', 'conversation', 'workflow',
-  'schedule_poller', 'schedule_executor', 'triggered_workflow_dispatcher', 'trigger_refresh_publisher',
-  'trigger_refresh_executor', 'retention', 'workflow_based_app_execution',
+  'api_token',
+  'dataset',
+  'dataset_summary',
+  'priority_dataset',
+  'priority_pipeline',
+  'pipeline',
+  'mail',
+  'ops_trace',
+  'app_deletion',
+  'app_rbac',
+  'plugin',
+  'workflow_storage',
+  'conversation',
+  'workflow',
+  'schedule_poller',
+  'schedule_executor',
+  'triggered_workflow_dispatcher',
+  'trigger_refresh_publisher',
+  'trigger_refresh_executor',
+  'retention',
+  'workflow_based_app_execution',
 ];
 
 /** A group of queues consumed by one worker Deployment. */
@@ -44,7 +61,7 @@ const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 /** A Celery queue name: letters, digits, `_`, `.`, `:` and `-` (no comma, no space), at most 200 characters. */
 export function validateQueueName(prop: string, value: string): string {
   if (typeof value !== 'string' || !QUEUE_NAME.test(value)) {
-    invalid(prop, value, 'must be a Celery queue name: letters, digits, \'_\', \'.\', \':\' and \'-\', starting with a letter or digit, at most 200 characters');
+    invalid(prop, value, "must be a Celery queue name: letters, digits, '_', '.', ':' and '-', starting with a letter or digit, at most 200 characters");
   }
   return value;
 }
@@ -76,13 +93,21 @@ export function validateQueuePools(pools: readonly CeleryQueuePool[], opts: Queu
         invalid(`${prop}[${i}].queues[${j}]`, q, `each queue must be consumed by exactly one pool; ${where}`);
       }
       if (!known.has(q)) {
-        invalid(`${prop}[${i}].queues[${j}]`, q, `is not a queue the image consumes (pool "${pool.name}"); known queues: ${[...known].join(', ')}; add your own queues to extraQueues`);
+        invalid(
+          `${prop}[${i}].queues[${j}]`,
+          q,
+          `is not a queue the image consumes (pool "${pool.name}"); known queues: ${[...known].join(', ')}; add your own queues to extraQueues`,
+        );
       }
       owner.set(q, pool.name);
     });
   });
   const missing = consumed.filter((q) => !owner.has(q));
   if (missing.length) {
-    invalid(prop, pools.map((p) => p.name), `must consume every queue of the image exactly once; no pool consumes ${missing.map((q) => `"${q}"`).join(', ')}`);
+    invalid(
+      prop,
+      pools.map((p) => p.name),
+      `must consume every queue of the image exactly once; no pool consumes ${missing.map((q) => `"${q}"`).join(', ')}`,
+    );
   }
 }

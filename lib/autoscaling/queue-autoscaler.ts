@@ -84,14 +84,19 @@ function validateAddress(prop: string, value: string): string {
     invalid(prop, value, 'must be "host:port" with a DNS name or IP address (IPv6 in brackets) and a port from 1 to 65535, e.g. "dify-redis.dify.svc:6379"');
   }
   if (!host.includes('.') && !host.startsWith('[')) {
-    invalid(prop, value, `must qualify the Service with its namespace, e.g. "${host}.<namespace>.svc:${port}": KEDA's operator resolves the name from its own namespace`);
+    invalid(
+      prop,
+      value,
+      `must qualify the Service with its namespace, e.g. "${host}.<namespace>.svc:${port}": KEDA's operator resolves the name from its own namespace`,
+    );
   }
   return value;
 }
 
 /** The value is never echoed: a plain string given here is likely the credential itself. */
 function validateSecretRef(prop: string, value: unknown): SecretKeyRef {
-  if (!(value instanceof SecretKeyRef)) invalid(prop, value === undefined ? undefined : `<${typeof value}>`, 'must be a SecretKeyRef (SecretKeyRef.of(secretName, key))');
+  if (!(value instanceof SecretKeyRef))
+    invalid(prop, value === undefined ? undefined : `<${typeof value}>`, 'must be a SecretKeyRef (SecretKeyRef.of(secretName, key))');
   return value;
 }
 
@@ -126,7 +131,10 @@ export class DifyQueueAutoscaler extends Construct {
     validateDnsSubdomain('target.name', target.name);
     // KEDA names its HPA keda-hpa-<name>; the TriggerAuthentication adds a suffix: both must stay valid names.
     if (target.name.length > 230) invalid('target.name', target.name, 'must be at most 230 characters (KEDA derives longer names from it)');
-    const component = validateDnsLabel('component', props.component ?? (target.name.startsWith(`${instance}-`) ? target.name.slice(instance.length + 1) : target.name));
+    const component = validateDnsLabel(
+      'component',
+      props.component ?? (target.name.startsWith(`${instance}-`) ? target.name.slice(instance.length + 1) : target.name),
+    );
 
     const maxReplicas = validateInt('maxReplicas', props.maxReplicas, 1, 1000);
     const minReplicas = validateInt('minReplicas', props.minReplicas, 0, 1000);
@@ -159,7 +167,8 @@ export class DifyQueueAutoscaler extends Construct {
     }
     const tls = redis.tls;
     if (tls?.ca !== undefined) validateSecretRef('redis.tls.ca', tls.ca);
-    if (tls?.ca && tls.unsafeSkipVerify) invalid('redis.tls.unsafeSkipVerify', true, 'must not be set together with redis.tls.ca: a CA is only useful when certificates are verified');
+    if (tls?.ca && tls.unsafeSkipVerify)
+      invalid('redis.tls.unsafeSkipVerify', true, 'must not be set together with redis.tls.ca: a CA is only useful when certificates are verified');
 
     const labels = metadataLabels({ instance, component });
     const authName = `${target.name}-keda-redis`;
@@ -168,10 +177,7 @@ export class DifyQueueAutoscaler extends Construct {
       ...(usernameRef ? [{ parameter: 'username', name: usernameRef.secretName, key: usernameRef.key }] : []),
       ...(tls?.ca ? [{ parameter: 'ca', name: tls.ca.secretName, key: tls.ca.key }] : []),
     ];
-    this.triggerAuthentication = new TriggerAuthentication(this, 'TriggerAuthentication', {
-      metadata: { name: authName, labels },
-      spec: { secretTargetRef },
-    });
+    this.triggerAuthentication = new TriggerAuthentication(this, 'TriggerAuthentication', { metadata: { name: authName, labels }, spec: { secretTargetRef } });
 
     const connection: Record<string, string> = {
       address,
@@ -191,12 +197,7 @@ export class DifyQueueAutoscaler extends Construct {
         triggers: props.queues.map((queue) => ({
           type: 'redis',
           metricType: 'AverageValue',
-          metadata: {
-            ...connection,
-            listName: queue,
-            listLength: String(listLength),
-            activationListLength: String(activationListLength),
-          },
+          metadata: { ...connection, listName: queue, listLength: String(listLength), activationListLength: String(activationListLength) },
           authenticationRef: { name: authName, kind: ScaledObjectSpecTriggersAuthenticationRefKind.TRIGGER_AUTHENTICATION },
         })),
       },

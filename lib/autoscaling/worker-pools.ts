@@ -81,24 +81,39 @@ export class DifyWorkerPools extends Construct {
         validateInt(`workerPools[${i}].queueDepthScaling.maxReplicas`, q.maxReplicas, Math.max(1, q.minReplicas), 1000);
       }
       const worker = new DifyWorker(this, `Pool-${pool.name}`, {
-        ...props, options: pool.options, optionsPath: `workerPools[${i}].options`,
-        pool: { name: pool.name, queues: pool.queues }, externalScaling: q ? { minReplicas: q.minReplicas, maxReplicas: q.maxReplicas } : undefined,
+        ...props,
+        options: pool.options,
+        optionsPath: `workerPools[${i}].options`,
+        pool: { name: pool.name, queues: pool.queues },
+        externalScaling: q ? { minReplicas: q.minReplicas, maxReplicas: q.maxReplicas } : undefined,
       });
       this.workers.push(worker);
       if (q) {
-        this.autoscalers.push(new DifyQueueAutoscaler(this, `Keda-${pool.name}`, {
-          instance: props.instance,
-          target: { apiVersion: 'apps/v1', kind: 'Deployment', name: worker.workload.name },
-          minReplicas: q.minReplicas, maxReplicas: q.maxReplicas, queues: pool.queues,
-          listLength: q.listLength, pollingInterval: q.pollingInterval, cooldownPeriod: q.cooldownPeriod,
-          redis: this.broker(props, i),
-        }));
+        this.autoscalers.push(
+          new DifyQueueAutoscaler(this, `Keda-${pool.name}`, {
+            instance: props.instance,
+            target: { apiVersion: 'apps/v1', kind: 'Deployment', name: worker.workload.name },
+            minReplicas: q.minReplicas,
+            maxReplicas: q.maxReplicas,
+            queues: pool.queues,
+            listLength: q.listLength,
+            pollingInterval: q.pollingInterval,
+            cooldownPeriod: q.cooldownPeriod,
+            redis: this.broker(props, i),
+          }),
+        );
       }
     });
     const redis = props.config.props.redis;
     if (this.autoscalers.length && isConnectable(redis)) {
-      redis.connections.allowFrom(NetworkPeer.fromPodPeer('workerPools.broker.kedaOperator', props.broker?.kedaOperator
-        ?? { namespaceLabels: { 'kubernetes.io/metadata.name': 'keda' }, podLabels: { app: 'keda-operator' } }, 'KEDA operator'), [6379]);
+      redis.connections.allowFrom(
+        NetworkPeer.fromPodPeer(
+          'workerPools.broker.kedaOperator',
+          props.broker?.kedaOperator ?? { namespaceLabels: { 'kubernetes.io/metadata.name': 'keda' }, podLabels: { app: 'keda-operator' } },
+          'KEDA operator',
+        ),
+        [6379],
+      );
     }
   }
 
@@ -111,7 +126,12 @@ export class DifyWorkerPools extends Construct {
     const port = env.plainValue('REDIS_PORT') ?? '6379';
     const namespace = Chart.of(this).namespace;
     const address = props.broker?.address ?? (embedded && host ? `${host}.${namespace ?? 'default'}.svc:${port}` : host ? `${host}:${port}` : undefined);
-    if (!address) invalid(`workerPools[${i}].queueDepthScaling`, 'set', 'needs workerPools broker.address: the Redis topology (Sentinel or Cluster) has no single host KEDA can read');
+    if (!address)
+      invalid(
+        `workerPools[${i}].queueDepthScaling`,
+        'set',
+        'needs workerPools broker.address: the Redis topology (Sentinel or Cluster) has no single host KEDA can read',
+      );
     const database = props.broker?.database ?? (embedded ? 1 : undefined);
     if (database === undefined) invalid('workerPoolsBroker.database', undefined, 'must give the database index of CELERY_BROKER_URL for an external Redis');
     const password = env.secretRef('REDIS_PASSWORD');

@@ -31,7 +31,8 @@ export abstract class BackupTarget {
     validateRegion('backup.s3.region', options.region, 'eu-west-1');
     // Both land in the backup shell script: only values with no shell meaning pass.
     if (options.endpoint !== undefined) validateUrl('backup.s3.endpoint', options.endpoint);
-    if (options.endpoint !== undefined && /[\s'"`$\\;&|<>(){}]/.test(options.endpoint)) invalid('backup.s3.endpoint', options.endpoint, 'must be a plain http(s) URL without spaces or shell characters');
+    if (options.endpoint !== undefined && /[\s'"`$\\;&|<>(){}]/.test(options.endpoint))
+      invalid('backup.s3.endpoint', options.endpoint, 'must be a plain http(s) URL without spaces or shell characters');
     if (options.prefix !== undefined) validateFolder('backup.s3.prefix', options.prefix);
     if ((options.accessKeyId === undefined) !== (options.secretAccessKey === undefined)) {
       invalid('backup.s3.accessKeyId', options.accessKeyId?.toString(), 'accessKeyId and secretAccessKey must be given together (or neither, for IAM roles)');
@@ -111,7 +112,9 @@ export class DifyPostgresBackup extends Construct implements IConnectable {
     ];
     const volumes: k8s.Volume[] = [];
     const pgEnv: k8s.EnvVar[] = [
-      { name: 'PGHOST', value: db.host }, { name: 'PGPORT', value: String(db.port) }, { name: 'PGUSER', value: db.username },
+      { name: 'PGHOST', value: db.host },
+      { name: 'PGPORT', value: String(db.port) },
+      { name: 'PGUSER', value: db.username },
       { name: 'PGPASSWORD', valueFrom: db.password.toEnvSource() },
     ];
     const profile = nonRootProfile(70, { readOnlyRootFilesystem: true, fsGroup: 70 });
@@ -125,22 +128,36 @@ export class DifyPostgresBackup extends Construct implements IConnectable {
         spec: { accessModes: ['ReadWriteOnce'], storageClassName: v.storageClassName, resources: { requests: { storage: k8s.Quantity.fromString(v.size) } } },
       });
       volumes.push({ name: 'backups', persistentVolumeClaim: { claimName: name } });
-      containers = [{
-        name: 'pg-dump', image: props.image, imagePullPolicy: 'IfNotPresent',
-        command: ['/bin/sh', '-c', [...dump, `find /backups -name '*.dump' -mtime +${this.retentionDays} -print -delete`].join('\n')],
-        env: pgEnv, resources, securityContext: containerSecurityContext(profile),
-        volumeMounts: [{ name: 'backups', mountPath: '/backups' }],
-      }];
+      containers = [
+        {
+          name: 'pg-dump',
+          image: props.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['/bin/sh', '-c', [...dump, `find /backups -name '*.dump' -mtime +${this.retentionDays} -print -delete`].join('\n')],
+          env: pgEnv,
+          resources,
+          securityContext: containerSecurityContext(profile),
+          volumeMounts: [{ name: 'backups', mountPath: '/backups' }],
+        },
+      ];
     } else {
       const s3 = props.target.s3!;
       const cli = props.awsCliImage ?? 'amazon/aws-cli:2.17.0';
       validateImage('backup.awsCliImage', cli);
       const prefix = (s3.prefix ?? 'dify-backups').replace(/^\/+|\/+$/g, '');
       volumes.push(emptyDir('backups', '10Gi'), emptyDir('tmp', '64Mi'));
-      initContainers = [{
-        name: 'pg-dump', image: props.image, imagePullPolicy: 'IfNotPresent', command: ['/bin/sh', '-c', dump.join('\n')],
-        env: pgEnv, resources, securityContext: containerSecurityContext(profile), volumeMounts: [{ name: 'backups', mountPath: '/backups' }],
-      }];
+      initContainers = [
+        {
+          name: 'pg-dump',
+          image: props.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['/bin/sh', '-c', dump.join('\n')],
+          env: pgEnv,
+          resources,
+          securityContext: containerSecurityContext(profile),
+          volumeMounts: [{ name: 'backups', mountPath: '/backups' }],
+        },
+      ];
       const endpoint = s3.endpoint ? ` --endpoint-url ${s3.endpoint}` : '';
       const upload = [
         'set -eu',
@@ -151,15 +168,30 @@ export class DifyPostgresBackup extends Construct implements IConnectable {
         `  if [ -n "$stamp" ] && [ "$stamp" \\< "$cutoff" ]; then aws s3 rm${endpoint} "s3://${s3.bucket}/${prefix}/$key"; fi`,
         'done',
       ];
-      containers = [{
-        name: 'upload', image: cli, imagePullPolicy: 'IfNotPresent', command: ['/bin/sh', '-c', upload.join('\n')],
-        env: [
-          { name: 'AWS_REGION', value: s3.region }, { name: 'HOME', value: '/tmp' },
-          ...(s3.accessKeyId ? [{ name: 'AWS_ACCESS_KEY_ID', valueFrom: s3.accessKeyId.toEnvSource() }, { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: s3.secretAccessKey!.toEnvSource() }] : []),
-        ],
-        resources, securityContext: containerSecurityContext(profile),
-        volumeMounts: [{ name: 'backups', mountPath: '/backups', readOnly: true }, { name: 'tmp', mountPath: '/tmp' }],
-      }];
+      containers = [
+        {
+          name: 'upload',
+          image: cli,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['/bin/sh', '-c', upload.join('\n')],
+          env: [
+            { name: 'AWS_REGION', value: s3.region },
+            { name: 'HOME', value: '/tmp' },
+            ...(s3.accessKeyId
+              ? [
+                  { name: 'AWS_ACCESS_KEY_ID', valueFrom: s3.accessKeyId.toEnvSource() },
+                  { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: s3.secretAccessKey!.toEnvSource() },
+                ]
+              : []),
+          ],
+          resources,
+          securityContext: containerSecurityContext(profile),
+          volumeMounts: [
+            { name: 'backups', mountPath: '/backups', readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        },
+      ];
     }
     const saAnnotations = props.serviceAccountAnnotations;
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
@@ -194,7 +226,11 @@ export class DifyPostgresBackup extends Construct implements IConnectable {
         },
       },
     });
-    this.connections = Connections.forPods(this, { instance: props.instance, component: 'backup', selector: selectorLabels({ instance: props.instance, component: 'backup' }) }, []);
+    this.connections = Connections.forPods(
+      this,
+      { instance: props.instance, component: 'backup', selector: selectorLabels({ instance: props.instance, component: 'backup' }) },
+      [],
+    );
     this.connections.allowTo(isConnectable(db) ? db : NetworkPeer.anywhere(), [db.port]);
     if (props.target.kind === 's3') this.connections.allowTo(NetworkPeer.internet());
   }

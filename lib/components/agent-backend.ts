@@ -98,31 +98,36 @@ export class DifyAgentBackend extends Construct implements IConnectable {
     const name = `${props.instance}-agent-backend`;
     const sandbox = httpUrl(props.localSandbox);
     const c = props.credentials;
-    const env = new EnvSet().plain({
-      DIFY_AGENT_REDIS_PREFIX: DifyAgentBackend.REDIS_PREFIX,
-      DIFY_AGENT_PLUGIN_DAEMON_URL: httpUrl(props.pluginDaemon),
-      DIFY_AGENT_INNER_API_URL: httpUrl(props.api),
-      DIFY_AGENT_RUNTIME_BACKEND: 'local',
-      // 1.16.1's release compose set the SHELLCTL names, later ones the LOCAL_SANDBOX names; the backend accepts both.
-      DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: sandbox,
-      DIFY_AGENT_SHELLCTL_ENTRYPOINT: sandbox,
-      // Reached by the sandbox through the agent SSRF proxy, which allows exactly these paths.
-      DIFY_AGENT_STUB_API_BASE_URL: `http://${name}:${DifyAgentBackend.PORT}/agent-stub`,
-      DIFY_AGENT_SANDBOX_FILES_BASE_URL: httpUrl(props.api),
-      DIFY_AGENT_SHUTDOWN_GRACE_SECONDS: grace,
-      DIFY_AGENT_RUN_RETENTION_SECONDS: validateInt('agent.runRetentionSeconds', props.runRetentionSeconds ?? 259200, 60, 31536000),
-      DIFY_AGENT_RUN_TIMEOUT_SECONDS: validateInt('agent.runTimeoutSeconds', props.runTimeoutSeconds ?? 3600, 1, 86400),
-      DIFY_AGENT_SHELL_REDACT_PATTERNS: patterns.length ? JSON.stringify(patterns) : undefined,
-      HOME: '/tmp',
-    }, 'agentBackend').secret({
-      DIFY_AGENT_REDIS_URL: c.redisUrl,
-      DIFY_AGENT_PLUGIN_DAEMON_API_KEY: c.pluginDaemonKey,
-      DIFY_AGENT_INNER_API_KEY: c.innerApiKey,
-      DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN: c.sandboxToken,
-      DIFY_AGENT_SHELLCTL_AUTH_TOKEN: c.sandboxToken,
-      DIFY_AGENT_SERVER_SECRET_KEY: c.serverSecretKey,
-      DIFY_AGENT_API_TOKEN: c.apiToken,
-    });
+    const env = new EnvSet()
+      .plain(
+        {
+          DIFY_AGENT_REDIS_PREFIX: DifyAgentBackend.REDIS_PREFIX,
+          DIFY_AGENT_PLUGIN_DAEMON_URL: httpUrl(props.pluginDaemon),
+          DIFY_AGENT_INNER_API_URL: httpUrl(props.api),
+          DIFY_AGENT_RUNTIME_BACKEND: 'local',
+          // 1.16.1's release compose set the SHELLCTL names, later ones the LOCAL_SANDBOX names; the backend accepts both.
+          DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: sandbox,
+          DIFY_AGENT_SHELLCTL_ENTRYPOINT: sandbox,
+          // Reached by the sandbox through the agent SSRF proxy, which allows exactly these paths.
+          DIFY_AGENT_STUB_API_BASE_URL: `http://${name}:${DifyAgentBackend.PORT}/agent-stub`,
+          DIFY_AGENT_SANDBOX_FILES_BASE_URL: httpUrl(props.api),
+          DIFY_AGENT_SHUTDOWN_GRACE_SECONDS: grace,
+          DIFY_AGENT_RUN_RETENTION_SECONDS: validateInt('agent.runRetentionSeconds', props.runRetentionSeconds ?? 259200, 60, 31536000),
+          DIFY_AGENT_RUN_TIMEOUT_SECONDS: validateInt('agent.runTimeoutSeconds', props.runTimeoutSeconds ?? 3600, 1, 86400),
+          DIFY_AGENT_SHELL_REDACT_PATTERNS: patterns.length ? JSON.stringify(patterns) : undefined,
+          HOME: '/tmp',
+        },
+        'agentBackend',
+      )
+      .secret({
+        DIFY_AGENT_REDIS_URL: c.redisUrl,
+        DIFY_AGENT_PLUGIN_DAEMON_API_KEY: c.pluginDaemonKey,
+        DIFY_AGENT_INNER_API_KEY: c.innerApiKey,
+        DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN: c.sandboxToken,
+        DIFY_AGENT_SHELLCTL_AUTH_TOKEN: c.sandboxToken,
+        DIFY_AGENT_SERVER_SECRET_KEY: c.serverSecretKey,
+        DIFY_AGENT_API_TOKEN: c.apiToken,
+      });
     const port = tcpProbe('http');
     this.workload = new DifyWorkload(this, 'Resource', {
       ...props,

@@ -51,7 +51,11 @@ export class DifyApi extends Construct implements IConnectable {
  * websocket): /health probes, the backend pod (/tmp, storage claim), the
  * migration gate, and flows to everything the role's config names.
  */
-export function apiServerWorkload(scope: Construct, props: DifyApiProps, role: { component: string; mode: BackendMode; resources: ComponentResources }): DifyWorkload {
+export function apiServerWorkload(
+  scope: Construct,
+  props: DifyApiProps,
+  role: { component: string; mode: BackendMode; resources: ComponentResources },
+): DifyWorkload {
   const health = httpProbe('/health', 'http', { timeout: 5 });
   const workload = new DifyWorkload(scope, 'Resource', {
     ...props,

@@ -34,10 +34,9 @@ export function backendPod(instance: string, config: DifyBackendConfig): Backend
   // Every pod mounting the ReadWriteOnce claim stays on the node where the first one runs.
   const affinity: k8s.Affinity = {
     podAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [{
-        labelSelector: { matchLabels: { [LABEL_INSTANCE]: instance, [STORAGE_AFFINITY_LABEL]: claimName } },
-        topologyKey: 'kubernetes.io/hostname',
-      }],
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        { labelSelector: { matchLabels: { [LABEL_INSTANCE]: instance, [STORAGE_AFFINITY_LABEL]: claimName } }, topologyKey: 'kubernetes.io/hostname' },
+      ],
     },
   };
   return { ...base, affinity, podLabels: { [STORAGE_AFFINITY_LABEL]: claimName } };
@@ -52,10 +51,14 @@ export function backendPod(instance: string, config: DifyBackendConfig): Backend
 export function migrationGate(): k8s.Container {
   return {
     name: 'wait-for-migrations',
-    command: ['/bin/bash', '-c', [
-      'until flask db current 2>/dev/null | grep -q "(head)"; do',
-      '  echo "waiting for the migration Job to bring the schema to this image\'s head"; sleep 5;',
-      'done',
-    ].join('\n')],
+    command: [
+      '/bin/bash',
+      '-c',
+      [
+        'until flask db current 2>/dev/null | grep -q "(head)"; do',
+        '  echo "waiting for the migration Job to bring the schema to this image\'s head"; sleep 5;',
+        'done',
+      ].join('\n'),
+    ],
   };
 }

@@ -29,7 +29,11 @@ export class DifyBeat extends Construct implements IConnectable {
     super(scope, id);
     // Beat persists its schedule (celerybeat-schedule) in its working directory
     // /app/api and rewrites it every few minutes; a stale file means a stuck loop.
-    const alive = execProbe(['/bin/sh', '-c', 'test -n "$(find /app/api -maxdepth 1 -name \'celerybeat-schedule*\' -mmin -10)"'], { period: 60, timeout: 10, failures: 3 });
+    const alive = execProbe(['/bin/sh', '-c', 'test -n "$(find /app/api -maxdepth 1 -name \'celerybeat-schedule*\' -mmin -10)"'], {
+      period: 60,
+      timeout: 10,
+      failures: 3,
+    });
     const started = execProbe(['/bin/sh', '-c', 'ls /app/api/celerybeat-schedule* >/dev/null 2>&1'], { period: 10 });
     const strategy: k8s.DeploymentStrategy = { type: 'Recreate' };
     this.workload = new DifyWorkload(this, 'Resource', {

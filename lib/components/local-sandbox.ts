@@ -46,15 +46,20 @@ export class DifyLocalSandbox extends Construct implements IConnectable {
     if (typeof isolation !== 'boolean') invalid('agent.pathIsolation', isolation, 'must be true or false');
     const proxy = httpUrl(props.proxy);
     // curl and most CLI tools read the lowercase names only.
-    const env = new EnvSet().plain({
-      HTTP_PROXY: proxy,
-      HTTPS_PROXY: proxy,
-      NO_PROXY: 'localhost,127.0.0.1',
-      http_proxy: proxy,
-      https_proxy: proxy,
-      no_proxy: 'localhost,127.0.0.1',
-      SHELLCTL_ENABLE_PATH_ISOLATION: isolation,
-    }, 'localSandbox').secret({ SHELLCTL_AUTH_TOKEN: props.authToken });
+    const env = new EnvSet()
+      .plain(
+        {
+          HTTP_PROXY: proxy,
+          HTTPS_PROXY: proxy,
+          NO_PROXY: 'localhost,127.0.0.1',
+          http_proxy: proxy,
+          https_proxy: proxy,
+          no_proxy: 'localhost,127.0.0.1',
+          SHELLCTL_ENABLE_PATH_ISOLATION: isolation,
+        },
+        'localSandbox',
+      )
+      .secret({ SHELLCTL_AUTH_TOKEN: props.authToken });
     const port = tcpProbe('shellctl');
     this.workload = new DifyWorkload(this, 'Resource', {
       ...props,

@@ -51,14 +51,22 @@ export class DifyMigration extends Construct implements IConnectable {
     validateImage('migration.image', image);
     const env = props.config.env('migration');
     const data = env.plainData();
-    const hash = createHash('sha256').update(JSON.stringify({ image, data, secrets: env.secretRefs().map(String) })).digest('hex').slice(0, 10);
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ image, data, secrets: env.secretRefs().map(String) }))
+      .digest('hex')
+      .slice(0, 10);
     const name = `${props.instance}-migrate-${hash}`;
     this.jobName = name;
     const labels = metadataLabels({ instance: props.instance, component: 'migration', version: imageVersion(image) });
     const profile = apiImageProfile(true);
     const sa = props.serviceAccountAnnotations;
-    if (sa !== undefined && (typeof sa !== 'object' || sa === null || Array.isArray(sa))) invalid('migration.serviceAccountAnnotations', sa, 'must be a map of annotation keys to values');
-    this.connections = Connections.forPods(this, { instance: props.instance, component: 'migration', selector: selectorLabels({ instance: props.instance, component: 'migration' }) }, []);
+    if (sa !== undefined && (typeof sa !== 'object' || sa === null || Array.isArray(sa)))
+      invalid('migration.serviceAccountAnnotations', sa, 'must be a map of annotation keys to values');
+    this.connections = Connections.forPods(
+      this,
+      { instance: props.instance, component: 'migration', selector: selectorLabels({ instance: props.instance, component: 'migration' }) },
+      [],
+    );
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: `${props.instance}-migration`, labels, annotations: sa && Object.keys(sa).length ? { ...sa } : undefined },
@@ -77,17 +85,21 @@ export class DifyMigration extends Construct implements IConnectable {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: podSecurityContext(profile),
-            imagePullSecrets: props.imagePullSecrets?.length ? props.imagePullSecrets.map((name) => ({ name: validateDnsSubdomain('imagePullSecrets', name) })) : undefined,
-            containers: [{
-              name: 'migrate',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              envFrom: [{ configMapRef: { name } }],
-              env: env.secretEnv(),
-              resources: renderResources('migration.resources', withResources(DifyMigration.DEFAULT_RESOURCES, props.resources)),
-              securityContext: containerSecurityContext(profile),
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            }],
+            imagePullSecrets: props.imagePullSecrets?.length
+              ? props.imagePullSecrets.map((name) => ({ name: validateDnsSubdomain('imagePullSecrets', name) }))
+              : undefined,
+            containers: [
+              {
+                name: 'migrate',
+                image,
+                imagePullPolicy: 'IfNotPresent',
+                envFrom: [{ configMapRef: { name } }],
+                env: env.secretEnv(),
+                resources: renderResources('migration.resources', withResources(DifyMigration.DEFAULT_RESOURCES, props.resources)),
+                securityContext: containerSecurityContext(profile),
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
             volumes: [emptyDir('tmp', '256Mi')],
           },
         },

@@ -69,7 +69,11 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
     if (props.storageClassName !== undefined) validateDnsSubdomain('pluginDaemon.storageClassName', props.storageClassName);
     const storage = props.storage ?? PluginStorage.local();
     if (!(storage instanceof PluginStorage)) {
-      invalid('pluginDaemon.storage', typeof storage, 'must be a PluginStorage: PluginStorage.local(), .s3(), .azureBlob(), .tencentCos(), .aliyunOss() or .volcengineTos()');
+      invalid(
+        'pluginDaemon.storage',
+        typeof storage,
+        'must be a PluginStorage: PluginStorage.local(), .s3(), .azureBlob(), .tencentCos(), .aliyunOss() or .volcengineTos()',
+      );
     }
     // Secret env order feeds checksum/config: database and Redis first, as before.
     const databaseEnv = databasePluginDaemonEnv(props.database);
@@ -78,39 +82,35 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
     const env = new EnvSet()
       .merge(databaseEnv)
       .merge(redisEnv)
-      .plain({
-        SERVER_PORT: DifyPluginDaemon.PORT,
-        DIFY_INNER_API_URL: httpUrl(props.api),
-        PLUGIN_REMOTE_INSTALLING_HOST: '0.0.0.0',
-        PLUGIN_REMOTE_INSTALLING_PORT: DifyPluginDaemon.DEBUG_PORT,
-        PLUGIN_WORKING_PATH: '/app/storage/cwd',
-        PLUGIN_INSTALLED_PATH: 'plugin',
-        PLUGIN_PACKAGE_CACHE_PATH: 'plugin_packages',
-        PLUGIN_MEDIA_CACHE_PATH: 'assets',
-        MAX_PLUGIN_PACKAGE_SIZE: 52428800,
-        FORCE_VERIFYING_SIGNATURE: props.forceVerifyingSignature ?? true,
-        PYTHON_ENV_INIT_TIMEOUT: 120,
-        PLUGIN_MAX_EXECUTION_TIMEOUT: 600,
-        PLUGIN_STDIO_BUFFER_SIZE: 1024,
-        PLUGIN_STDIO_MAX_BUFFER_SIZE: 5242880,
-        PPROF_ENABLED: 'false',
-        // Non-root: caches and HOME live on writable volumes.
-        HOME: '/tmp',
-        UV_CACHE_DIR: '/app/storage/.uv-cache',
-      }, 'pluginDaemon')
-      .secret({
-        SERVER_KEY: props.serverKey,
-        DIFY_INNER_API_KEY: props.innerApiKey,
-      })
+      .plain(
+        {
+          SERVER_PORT: DifyPluginDaemon.PORT,
+          DIFY_INNER_API_URL: httpUrl(props.api),
+          PLUGIN_REMOTE_INSTALLING_HOST: '0.0.0.0',
+          PLUGIN_REMOTE_INSTALLING_PORT: DifyPluginDaemon.DEBUG_PORT,
+          PLUGIN_WORKING_PATH: '/app/storage/cwd',
+          PLUGIN_INSTALLED_PATH: 'plugin',
+          PLUGIN_PACKAGE_CACHE_PATH: 'plugin_packages',
+          PLUGIN_MEDIA_CACHE_PATH: 'assets',
+          MAX_PLUGIN_PACKAGE_SIZE: 52428800,
+          FORCE_VERIFYING_SIGNATURE: props.forceVerifyingSignature ?? true,
+          PYTHON_ENV_INIT_TIMEOUT: 120,
+          PLUGIN_MAX_EXECUTION_TIMEOUT: 600,
+          PLUGIN_STDIO_BUFFER_SIZE: 1024,
+          PLUGIN_STDIO_MAX_BUFFER_SIZE: 5242880,
+          PPROF_ENABLED: 'false',
+          // Non-root: caches and HOME live on writable volumes.
+          HOME: '/tmp',
+          UV_CACHE_DIR: '/app/storage/.uv-cache',
+        },
+        'pluginDaemon',
+      )
+      .secret({ SERVER_KEY: props.serverKey, DIFY_INNER_API_KEY: props.innerApiKey })
       .merge(storageEnv)
       .merge(props.settingsEnv ?? new EnvSet());
     const claim: k8s.KubePersistentVolumeClaimProps = {
       metadata: { name: 'storage' },
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: props.storageClassName,
-        resources: { requests: { storage: k8s.Quantity.fromString(size) } },
-      },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: props.storageClassName, resources: { requests: { storage: k8s.Quantity.fromString(size) } } },
     };
     const health = httpProbe('/health/check', 'http');
     this.workload = new DifyWorkload(this, 'Resource', {
@@ -121,12 +121,18 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
       singleton: true,
       store: true,
       env,
-      ports: [{ name: 'http', port: DifyPluginDaemon.PORT }, { name: 'debug', port: DifyPluginDaemon.DEBUG_PORT, client: false }],
+      ports: [
+        { name: 'http', port: DifyPluginDaemon.PORT },
+        { name: 'debug', port: DifyPluginDaemon.DEBUG_PORT, client: false },
+      ],
       probes: { readiness: health, liveness: httpProbe('/health/check', 'http', { period: 30 }), startup: startupFor(health, 300) },
       resources: DifyPluginDaemon.DEFAULT_RESOURCES,
       security: nonRootProfile(1001, { readOnlyRootFilesystem: true, fsGroup: 1001 }),
       volumes: [emptyDir('tmp', '2Gi')],
-      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'storage', mountPath: '/app/storage' }],
+      volumeMounts: [
+        { name: 'tmp', mountPath: '/tmp' },
+        { name: 'storage', mountPath: '/app/storage' },
+      ],
       volumeClaimTemplates: [claim],
       terminationGracePeriodSeconds: 60,
     });

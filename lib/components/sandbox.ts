@@ -76,18 +76,27 @@ export class DifySandbox extends Construct implements IConnectable {
     const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: `${name}-config` } }];
     const mounts: k8s.VolumeMount[] = [{ name: 'config', mountPath: '/conf', readOnly: true }];
     if (requirements.length) {
-      new k8s.KubeConfigMap(this, 'Dependencies', { metadata: { name: `${name}-dependencies`, labels }, data: { 'python-requirements.txt': requirements.join('\n') + '\n' } });
+      new k8s.KubeConfigMap(this, 'Dependencies', {
+        metadata: { name: `${name}-dependencies`, labels },
+        data: { 'python-requirements.txt': requirements.join('\n') + '\n' },
+      });
       volumes.push({ name: 'dependencies', configMap: { name: `${name}-dependencies` } });
       mounts.push({ name: 'dependencies', mountPath: '/dependencies', readOnly: true });
     }
-    const env = new EnvSet().plain({
-      GIN_MODE: 'release',
-      WORKER_TIMEOUT: timeout,
-      ENABLE_NETWORK: props.enableNetwork ?? true,
-      HTTP_PROXY: proxy,
-      HTTPS_PROXY: proxy,
-      SANDBOX_PORT: DifySandbox.PORT,
-    }, 'sandbox').secret({ API_KEY: props.apiKey }).merge(props.settingsEnv ?? new EnvSet());
+    const env = new EnvSet()
+      .plain(
+        {
+          GIN_MODE: 'release',
+          WORKER_TIMEOUT: timeout,
+          ENABLE_NETWORK: props.enableNetwork ?? true,
+          HTTP_PROXY: proxy,
+          HTTPS_PROXY: proxy,
+          SANDBOX_PORT: DifySandbox.PORT,
+        },
+        'sandbox',
+      )
+      .secret({ API_KEY: props.apiKey })
+      .merge(props.settingsEnv ?? new EnvSet());
     const security: SecurityProfile = {
       runAsUser: 0,
       runAsGroup: 0,

@@ -33,14 +33,19 @@ export class DifyWeb extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DifyWebProps) {
     super(scope, id);
     const settings = props.settings ?? new DifySettings();
-    const env = settings.webEnv().plain({
-      ...props.urls.webEnv(),
-      SERVER_CONSOLE_API_URL: httpUrl(props.api),
-      PORT: DifyWeb.PORT,
-      HOSTNAME: '0.0.0.0',
-      PM2_HOME: '/tmp/.pm2',
-      NEXT_PUBLIC_ENABLE_AGENT_V2: props.agentV2 ?? false,
-    }, 'web');
+    const env = settings
+      .webEnv()
+      .plain(
+        {
+          ...props.urls.webEnv(),
+          SERVER_CONSOLE_API_URL: httpUrl(props.api),
+          PORT: DifyWeb.PORT,
+          HOSTNAME: '0.0.0.0',
+          PM2_HOME: '/tmp/.pm2',
+          NEXT_PUBLIC_ENABLE_AGENT_V2: props.agentV2 ?? false,
+        },
+        'web',
+      );
     settings.applyExtraEnv(env, 'webExtraEnv');
     const port = tcpProbe('http');
     this.workload = new DifyWorkload(this, 'Resource', {

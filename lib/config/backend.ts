@@ -59,7 +59,11 @@ export class DifyBackendConfig {
   constructor(public readonly props: DifyBackendConfigProps) {
     const st = props.storage;
     if (st instanceof DifyStorage && st.volume) {
-      invalid('config.storage', st.storageType, 'is a volume whose claim nothing would create: pass new DifyFileStorage(scope, \'Storage\', { instance, storage }) instead');
+      invalid(
+        'config.storage',
+        st.storageType,
+        "is a volume whose claim nothing would create: pass new DifyFileStorage(scope, 'Storage', { instance, storage }) instead",
+      );
     }
   }
 
@@ -89,16 +93,19 @@ export class DifyBackendConfig {
   public env(mode: BackendMode): EnvSet {
     const p = this.props;
     const env = new EnvSet()
-      .plain({
-        // The websocket is the api process with another gunicorn worker class.
-        MODE: mode === 'api-websocket' ? 'api' : mode,
-        MIGRATION_ENABLED: mode === 'migration' ? 'true' : 'false',
-        LANG: 'C.UTF-8',
-        LC_ALL: 'C.UTF-8',
-        PYTHONIOENCODING: 'utf-8',
-        PYTHONDONTWRITEBYTECODE: '1',
-        ...p.urls.backendEnv(),
-      }, 'backend')
+      .plain(
+        {
+          // The websocket is the api process with another gunicorn worker class.
+          MODE: mode === 'api-websocket' ? 'api' : mode,
+          MIGRATION_ENABLED: mode === 'migration' ? 'true' : 'false',
+          LANG: 'C.UTF-8',
+          LC_ALL: 'C.UTF-8',
+          PYTHONIOENCODING: 'utf-8',
+          PYTHONDONTWRITEBYTECODE: '1',
+          ...p.urls.backendEnv(),
+        },
+        'backend',
+      )
       .secret({ SECRET_KEY: p.credentials.secretKey })
       .merge(databaseBackendEnv(p.database))
       .merge(redisBackendEnv(p.redis))
@@ -107,26 +114,29 @@ export class DifyBackendConfig {
       .merge(p.settings.backendEnv());
 
     if (mode === 'api' || mode === 'worker') {
-      env.plain({
-        CODE_EXECUTION_ENDPOINT: httpUrl(p.sandbox),
-        PLUGIN_DAEMON_URL: httpUrl(p.pluginDaemon),
-        PLUGIN_DAEMON_TIMEOUT: '600.0',
-        SSRF_PROXY_HTTP_URL: httpUrl(p.ssrfProxy),
-        SSRF_PROXY_HTTPS_URL: httpUrl(p.ssrfProxy),
-        ENABLE_COLLABORATION_MODE: 'false',
-      }, 'backend').secret({
-        CODE_EXECUTION_API_KEY: p.credentials.sandboxApiKey,
-        PLUGIN_DAEMON_KEY: p.credentials.pluginDaemonKey,
-        INNER_API_KEY_FOR_PLUGIN: p.credentials.pluginInnerApiKey,
-      });
+      env
+        .plain(
+          {
+            CODE_EXECUTION_ENDPOINT: httpUrl(p.sandbox),
+            PLUGIN_DAEMON_URL: httpUrl(p.pluginDaemon),
+            PLUGIN_DAEMON_TIMEOUT: '600.0',
+            SSRF_PROXY_HTTP_URL: httpUrl(p.ssrfProxy),
+            SSRF_PROXY_HTTPS_URL: httpUrl(p.ssrfProxy),
+            ENABLE_COLLABORATION_MODE: 'false',
+          },
+          'backend',
+        )
+        .secret({
+          CODE_EXECUTION_API_KEY: p.credentials.sandboxApiKey,
+          PLUGIN_DAEMON_KEY: p.credentials.pluginDaemonKey,
+          INNER_API_KEY_FOR_PLUGIN: p.credentials.pluginInnerApiKey,
+        });
     }
     if (mode === 'api') {
-      env.plain({
-        DIFY_BIND_ADDRESS: '0.0.0.0',
-        DIFY_PORT: 5001,
-        PLUGIN_REMOTE_INSTALL_HOST: p.pluginDaemon.host,
-        PLUGIN_REMOTE_INSTALL_PORT: 5003,
-      }, 'backend');
+      env.plain(
+        { DIFY_BIND_ADDRESS: '0.0.0.0', DIFY_PORT: 5001, PLUGIN_REMOTE_INSTALL_HOST: p.pluginDaemon.host, PLUGIN_REMOTE_INSTALL_PORT: 5003 },
+        'backend',
+      );
     }
     env.merge(p.settings.processEnv(mode === 'api-websocket' ? 'apiWebsocket' : mode));
     env.merge(backendFeatureEnv(mode, p.features ?? {}));

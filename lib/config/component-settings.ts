@@ -137,7 +137,8 @@ const PG_MEMORY = /^[1-9][0-9]*(kB|MB|GB|TB)$/;
 
 /** A PostgreSQL memory parameter such as `128MB`. */
 export function validatePgMemory(prop: string, value: string): string {
-  if (typeof value !== 'string' || !PG_MEMORY.test(value)) invalid(prop, value, 'must be a PostgreSQL memory size such as "128MB" or "1GB" (units kB, MB, GB, TB)');
+  if (typeof value !== 'string' || !PG_MEMORY.test(value))
+    invalid(prop, value, 'must be a PostgreSQL memory size such as "128MB" or "1GB" (units kB, MB, GB, TB)');
   return value;
 }
 
@@ -157,7 +158,8 @@ export function validateInts(prop: string, values: object | undefined, min: numb
 /** CSP sources: hosts, `scheme://host` URLs or `*.` wildcards, no spaces or quotes. */
 export function validateCspSources(prop: string, values: string[]): string[] {
   for (const v of values) {
-    if (typeof v !== 'string' || !/^[A-Za-z0-9*][A-Za-z0-9.*:/_-]*$/.test(v)) invalid(prop, v, 'must be CSP source expressions such as "https://cdn.example.com" or "*.example.com"');
+    if (typeof v !== 'string' || !/^[A-Za-z0-9*][A-Za-z0-9.*:/_-]*$/.test(v))
+      invalid(prop, v, 'must be CSP source expressions such as "https://cdn.example.com" or "*.example.com"');
   }
   return values;
 }

@@ -86,8 +86,7 @@ export function validateSecretKeyRef(prop: string, value: unknown, what: string)
 }
 
 function rendersItself(c: object): c is ConnectionEnvRenderer {
-  return typeof (c as Partial<ConnectionEnvRenderer>).backendEnv === 'function'
-    && typeof (c as Partial<ConnectionEnvRenderer>).pluginDaemonEnv === 'function';
+  return typeof (c as Partial<ConnectionEnvRenderer>).backendEnv === 'function' && typeof (c as Partial<ConnectionEnvRenderer>).pluginDaemonEnv === 'function';
 }
 
 /**
@@ -107,28 +106,34 @@ export function pluginDaemonSslMode(mode: PostgresSslMode | undefined): 'disable
 export function postgresBackendEnv(c: PostgresConnection): EnvSet {
   pluginDaemonSslMode(c.sslMode);
   return new EnvSet()
-    .plain({
-      DB_TYPE: 'postgresql',
-      DB_HOST: c.host,
-      DB_PORT: c.port,
-      DB_DATABASE: c.database,
-      DB_USERNAME: c.username,
-      DB_EXTRAS: c.sslMode === undefined ? undefined : `sslmode=${c.sslMode}`,
-    }, 'database')
+    .plain(
+      {
+        DB_TYPE: 'postgresql',
+        DB_HOST: c.host,
+        DB_PORT: c.port,
+        DB_DATABASE: c.database,
+        DB_USERNAME: c.username,
+        DB_EXTRAS: c.sslMode === undefined ? undefined : `sslmode=${c.sslMode}`,
+      },
+      'database',
+    )
     .secret({ DB_PASSWORD: c.password });
 }
 
 /** DB_* of the plugin daemon (its own database) for a plain PostgreSQL connection. */
 export function postgresPluginDaemonEnv(c: PostgresConnection): EnvSet {
   return new EnvSet()
-    .plain({
-      DB_TYPE: 'postgresql',
-      DB_HOST: c.host,
-      DB_PORT: c.port,
-      DB_USERNAME: c.username,
-      DB_DATABASE: c.pluginDatabase,
-      DB_SSL_MODE: pluginDaemonSslMode(c.sslMode),
-    }, 'database')
+    .plain(
+      {
+        DB_TYPE: 'postgresql',
+        DB_HOST: c.host,
+        DB_PORT: c.port,
+        DB_USERNAME: c.username,
+        DB_DATABASE: c.pluginDatabase,
+        DB_SSL_MODE: pluginDaemonSslMode(c.sslMode),
+      },
+      'database',
+    )
     .secret({ DB_PASSWORD: c.password });
 }
 
@@ -151,22 +156,13 @@ export function databasePluginDaemonEnv(c: PostgresConnection): EnvSet {
  */
 export function plainRedisBackendEnv(c: RedisConnection): EnvSet {
   return new EnvSet()
-    .plain({
-      REDIS_HOST: c.host,
-      REDIS_PORT: c.port,
-      REDIS_DB: 0,
-      REDIS_USE_SSL: 'false',
-      CELERY_BACKEND: 'redis',
-      BROKER_USE_SSL: 'false',
-    }, 'redis')
+    .plain({ REDIS_HOST: c.host, REDIS_PORT: c.port, REDIS_DB: 0, REDIS_USE_SSL: 'false', CELERY_BACKEND: 'redis', BROKER_USE_SSL: 'false' }, 'redis')
     .secret({ REDIS_PASSWORD: c.password, CELERY_BROKER_URL: c.celeryBrokerUrl });
 }
 
 /** Redis settings of the plugin daemon for the embedded store's shape. */
 export function plainRedisPluginDaemonEnv(c: RedisConnection): EnvSet {
-  return new EnvSet()
-    .plain({ REDIS_HOST: c.host, REDIS_PORT: c.port }, 'redis')
-    .secret({ REDIS_PASSWORD: c.password });
+  return new EnvSet().plain({ REDIS_HOST: c.host, REDIS_PORT: c.port }, 'redis').secret({ REDIS_PASSWORD: c.password });
 }
 
 /** The Redis environment of the api-image roles, whichever kind of connection `c` is. */

@@ -2,8 +2,15 @@ import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validatePort, validateSqlIdentifier } from '../core/validation';
 import {
-  ConnectionEnvRenderer, POSTGRES_SSL_MODES, PostgresConnection, PostgresSslMode,
-  pluginDaemonSslMode, postgresBackendEnv, postgresPluginDaemonEnv, validateSecretKeyRef, validateServiceHost,
+  ConnectionEnvRenderer,
+  POSTGRES_SSL_MODES,
+  PostgresConnection,
+  PostgresSslMode,
+  pluginDaemonSslMode,
+  postgresBackendEnv,
+  postgresPluginDaemonEnv,
+  validateSecretKeyRef,
+  validateServiceHost,
 } from './connections';
 import { guardProps } from '../core/guard';
 
@@ -93,11 +100,18 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
     this.port = validatePort(`${prop}.port`, o.port ?? defaultPort);
     this.database = o.database ?? 'dify';
     this.pluginDatabase = o.pluginDatabase ?? 'dify_plugin';
-    for (const [name, v] of [['database', this.database], ['pluginDatabase', this.pluginDatabase]] as const) {
+    for (const [name, v] of [
+      ['database', this.database],
+      ['pluginDatabase', this.pluginDatabase],
+    ] as const) {
       validateSqlIdentifier(`${prop}.${name}`, v);
     }
     if (this.pluginDatabase === this.database) {
-      invalid(`${prop}.pluginDatabase`, this.pluginDatabase, `must differ from database "${this.database}": the plugin daemon keeps its own schema in its own database`);
+      invalid(
+        `${prop}.pluginDatabase`,
+        this.pluginDatabase,
+        `must differ from database "${this.database}": the plugin daemon keeps its own schema in its own database`,
+      );
     }
     if (typeof o.username !== 'string' || !USERNAME.test(o.username)) {
       invalid(`${prop}.username`, o.username, 'must be a non-empty user name without whitespace, at most 128 characters');
@@ -119,11 +133,18 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
   public pluginDaemonEnv(): EnvSet {
     if (this.type === 'postgresql') return postgresPluginDaemonEnv(this);
     return new EnvSet()
-      .plain({
-        DB_TYPE: 'mysql', DB_HOST: this.host, DB_PORT: this.port, DB_USERNAME: this.username, DB_DATABASE: this.pluginDatabase,
-        // Required by the daemon's config validation (oneof=disable require) whatever DB_TYPE is.
-        DB_SSL_MODE: pluginDaemonSslMode(undefined),
-      }, 'database')
+      .plain(
+        {
+          DB_TYPE: 'mysql',
+          DB_HOST: this.host,
+          DB_PORT: this.port,
+          DB_USERNAME: this.username,
+          DB_DATABASE: this.pluginDatabase,
+          // Required by the daemon's config validation (oneof=disable require) whatever DB_TYPE is.
+          DB_SSL_MODE: pluginDaemonSslMode(undefined),
+        },
+        'database',
+      )
       .secret({ DB_PASSWORD: this.password });
   }
 }

@@ -49,10 +49,20 @@ export abstract class DifyMail {
     }
     return new (class extends DifyMail {
       public env(): EnvSet {
-        return new EnvSet().plain({
-          MAIL_TYPE: 'smtp', MAIL_DEFAULT_SEND_FROM: o.from, SMTP_SERVER: o.server, SMTP_PORT: o.port ?? 465,
-          SMTP_USERNAME: o.username, SMTP_USE_TLS: o.useTls ?? true, SMTP_OPPORTUNISTIC_TLS: o.opportunisticTls ?? false,
-        }, 'mail.smtp').secret({ SMTP_PASSWORD: o.password });
+        return new EnvSet()
+          .plain(
+            {
+              MAIL_TYPE: 'smtp',
+              MAIL_DEFAULT_SEND_FROM: o.from,
+              SMTP_SERVER: o.server,
+              SMTP_PORT: o.port ?? 465,
+              SMTP_USERNAME: o.username,
+              SMTP_USE_TLS: o.useTls ?? true,
+              SMTP_OPPORTUNISTIC_TLS: o.opportunisticTls ?? false,
+            },
+            'mail.smtp',
+          )
+          .secret({ SMTP_PASSWORD: o.password });
       }
     })();
   }
@@ -64,9 +74,9 @@ export abstract class DifyMail {
     if (o.apiUrl !== undefined) validateUrl('mail.resend.apiUrl', o.apiUrl);
     return new (class extends DifyMail {
       public env(): EnvSet {
-        return new EnvSet().plain({
-          MAIL_TYPE: 'resend', MAIL_DEFAULT_SEND_FROM: o.from, RESEND_API_URL: o.apiUrl ?? 'https://api.resend.com',
-        }, 'mail.resend').secret({ RESEND_API_KEY: o.apiKey });
+        return new EnvSet()
+          .plain({ MAIL_TYPE: 'resend', MAIL_DEFAULT_SEND_FROM: o.from, RESEND_API_URL: o.apiUrl ?? 'https://api.resend.com' }, 'mail.resend')
+          .secret({ RESEND_API_KEY: o.apiKey });
       }
     })();
   }

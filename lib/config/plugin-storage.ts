@@ -75,7 +75,6 @@ export interface PluginVolcengineTosStorageOptions {
   readonly secretKey: SecretKeyRef;
 }
 
-
 /**
  * Where the plugin daemon keeps plugin packages, installed plugins and
  * assets (PLUGIN_STORAGE_TYPE), with the daemon-side env names of upstream's
@@ -111,14 +110,19 @@ export abstract class PluginStorage {
       validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key (accessKey and secretKey are both required unless useAwsManagedIam is true)');
       validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key (accessKey and secretKey are both required unless useAwsManagedIam is true)');
     }
-    return new ObjectPluginStorage('aws_s3', {
-      PLUGIN_STORAGE_OSS_BUCKET: o.bucket,
-      AWS_REGION: o.region,
-      S3_USE_AWS: o.endpoint === undefined ? 'true' : 'false',
-      S3_ENDPOINT: o.endpoint,
-      S3_USE_PATH_STYLE: o.usePathStyle ? 'true' : 'false',
-      S3_USE_AWS_MANAGED_IAM: o.useAwsManagedIam ? 'true' : 'false',
-    }, { AWS_ACCESS_KEY: o.accessKey, AWS_SECRET_KEY: o.secretKey }, p);
+    return new ObjectPluginStorage(
+      'aws_s3',
+      {
+        PLUGIN_STORAGE_OSS_BUCKET: o.bucket,
+        AWS_REGION: o.region,
+        S3_USE_AWS: o.endpoint === undefined ? 'true' : 'false',
+        S3_ENDPOINT: o.endpoint,
+        S3_USE_PATH_STYLE: o.usePathStyle ? 'true' : 'false',
+        S3_USE_AWS_MANAGED_IAM: o.useAwsManagedIam ? 'true' : 'false',
+      },
+      { AWS_ACCESS_KEY: o.accessKey, AWS_SECRET_KEY: o.secretKey },
+      p,
+    );
   }
 
   /** Azure Blob Storage (PLUGIN_STORAGE_TYPE=azure_blob). */
@@ -126,11 +130,18 @@ export abstract class PluginStorage {
     const p = 'pluginDaemon.storage.azureBlob';
     guardProps('PluginAzureBlobStorageOptions', o, p);
     if (typeof o.containerName !== 'string' || !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(o.containerName)) {
-      invalid(`${p}.containerName`, o.containerName, 'must be an Azure container name: 3-63 lowercase letters, digits and single \'-\', starting and ending alphanumeric');
+      invalid(
+        `${p}.containerName`,
+        o.containerName,
+        "must be an Azure container name: 3-63 lowercase letters, digits and single '-', starting and ending alphanumeric",
+      );
     }
-    return new ObjectPluginStorage('azure_blob', { AZURE_BLOB_STORAGE_CONTAINER_NAME: o.containerName }, {
-      AZURE_BLOB_STORAGE_CONNECTION_STRING: validateSecretKeyRef(`${p}.connectionString`, o.connectionString, 'the storage account connection string'),
-    }, p);
+    return new ObjectPluginStorage(
+      'azure_blob',
+      { AZURE_BLOB_STORAGE_CONTAINER_NAME: o.containerName },
+      { AZURE_BLOB_STORAGE_CONNECTION_STRING: validateSecretKeyRef(`${p}.connectionString`, o.connectionString, 'the storage account connection string') },
+      p,
+    );
   }
 
   /** Tencent Cloud COS (PLUGIN_STORAGE_TYPE=tencent_cos). */
@@ -141,10 +152,15 @@ export abstract class PluginStorage {
       invalid(`${p}.bucket`, o.bucket, 'must be a COS bucket as <name>-<APPID>, e.g. "dify-plugins-1250000000" (lowercase letters, digits and \'-\')');
     }
     validateRegion(`${p}.region`, o.region, 'ap-guangzhou');
-    return new ObjectPluginStorage('tencent_cos', { PLUGIN_STORAGE_OSS_BUCKET: o.bucket, TENCENT_COS_REGION: o.region }, {
-      TENCENT_COS_SECRET_ID: validateSecretKeyRef(`${p}.secretId`, o.secretId, 'the SecretId'),
-      TENCENT_COS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the SecretKey'),
-    }, p);
+    return new ObjectPluginStorage(
+      'tencent_cos',
+      { PLUGIN_STORAGE_OSS_BUCKET: o.bucket, TENCENT_COS_REGION: o.region },
+      {
+        TENCENT_COS_SECRET_ID: validateSecretKeyRef(`${p}.secretId`, o.secretId, 'the SecretId'),
+        TENCENT_COS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the SecretKey'),
+      },
+      p,
+    );
   }
 
   /** Alibaba Cloud OSS (PLUGIN_STORAGE_TYPE=aliyun_oss). */
@@ -156,16 +172,21 @@ export abstract class PluginStorage {
     validateRegion(`${p}.region`, o.region, 'ap-southeast-1');
     if (o.authVersion !== undefined && !['v1', 'v4'].includes(o.authVersion)) invalid(`${p}.authVersion`, o.authVersion, 'must be "v1" or "v4"');
     if (o.path !== undefined) validateFolder(`${p}.path`, o.path);
-    return new ObjectPluginStorage('aliyun_oss', {
-      PLUGIN_STORAGE_OSS_BUCKET: o.bucket,
-      ALIYUN_OSS_ENDPOINT: o.endpoint,
-      ALIYUN_OSS_REGION: o.region,
-      ALIYUN_OSS_AUTH_VERSION: o.authVersion ?? 'v4',
-      ALIYUN_OSS_PATH: o.path,
-    }, {
-      ALIYUN_OSS_ACCESS_KEY_ID: validateSecretKeyRef(`${p}.accessKeyId`, o.accessKeyId, 'the AccessKey ID'),
-      ALIYUN_OSS_ACCESS_KEY_SECRET: validateSecretKeyRef(`${p}.accessKeySecret`, o.accessKeySecret, 'the AccessKey secret'),
-    }, p);
+    return new ObjectPluginStorage(
+      'aliyun_oss',
+      {
+        PLUGIN_STORAGE_OSS_BUCKET: o.bucket,
+        ALIYUN_OSS_ENDPOINT: o.endpoint,
+        ALIYUN_OSS_REGION: o.region,
+        ALIYUN_OSS_AUTH_VERSION: o.authVersion ?? 'v4',
+        ALIYUN_OSS_PATH: o.path,
+      },
+      {
+        ALIYUN_OSS_ACCESS_KEY_ID: validateSecretKeyRef(`${p}.accessKeyId`, o.accessKeyId, 'the AccessKey ID'),
+        ALIYUN_OSS_ACCESS_KEY_SECRET: validateSecretKeyRef(`${p}.accessKeySecret`, o.accessKeySecret, 'the AccessKey secret'),
+      },
+      p,
+    );
   }
 
   /** Volcengine TOS (PLUGIN_STORAGE_TYPE=volcengine_tos). */
@@ -173,18 +194,22 @@ export abstract class PluginStorage {
     const p = 'pluginDaemon.storage.volcengineTos';
     guardProps('PluginVolcengineTosStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'a TOS bucket name');
-    if (typeof o.endpoint !== 'string' || !(/^https?:\/\/\S+[^/]$/.test(o.endpoint) || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(o.endpoint))) {
+    if (
+      typeof o.endpoint !== 'string' ||
+      !(/^https?:\/\/\S+[^/]$/.test(o.endpoint) || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(o.endpoint))
+    ) {
       invalid(`${p}.endpoint`, o.endpoint, 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash');
     }
     validateRegion(`${p}.region`, o.region, 'cn-beijing');
-    return new ObjectPluginStorage('volcengine_tos', {
-      PLUGIN_STORAGE_OSS_BUCKET: o.bucket,
-      VOLCENGINE_TOS_ENDPOINT: o.endpoint,
-      VOLCENGINE_TOS_REGION: o.region,
-    }, {
-      VOLCENGINE_TOS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
-      VOLCENGINE_TOS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
-    }, p);
+    return new ObjectPluginStorage(
+      'volcengine_tos',
+      { PLUGIN_STORAGE_OSS_BUCKET: o.bucket, VOLCENGINE_TOS_ENDPOINT: o.endpoint, VOLCENGINE_TOS_REGION: o.region },
+      {
+        VOLCENGINE_TOS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
+        VOLCENGINE_TOS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
+      },
+      p,
+    );
   }
 
   /** PLUGIN_STORAGE_TYPE value. */
@@ -203,8 +228,6 @@ class ObjectPluginStorage extends PluginStorage {
     super();
   }
   public env(_localRoot: string): EnvSet {
-    return new EnvSet()
-      .plain({ PLUGIN_STORAGE_TYPE: this.storageType, ...this.plainValues }, this.source)
-      .secret(this.secretValues);
+    return new EnvSet().plain({ PLUGIN_STORAGE_TYPE: this.storageType, ...this.plainValues }, this.source).secret(this.secretValues);
   }
 }

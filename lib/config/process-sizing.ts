@@ -6,11 +6,11 @@ import { invalid, validateInt } from '../core/validation';
  * websocket worker its choice for the collaboration websocket.
  */
 export const GUNICORN_WORKER_CLASSES = ['gevent', 'sync', 'gthread', 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker'] as const;
-export type GunicornWorkerClass = typeof GUNICORN_WORKER_CLASSES[number];
+export type GunicornWorkerClass = (typeof GUNICORN_WORKER_CLASSES)[number];
 
 /** Celery pools the worker entrypoint passes to `celery worker -P`. */
 export const CELERY_POOLS = ['gevent', 'prefork', 'threads', 'solo'] as const;
-export type CeleryPool = typeof CELERY_POOLS[number];
+export type CeleryPool = (typeof CELERY_POOLS)[number];
 
 /** gunicorn sizing of one HTTP-serving api-image role, per pod. */
 export interface GunicornSizing {
@@ -57,7 +57,10 @@ export interface DifyProcessSizing {
 
 const API_DEFAULTS: Required<GunicornSizing> = { workers: 1, workerClass: 'gevent', workerConnections: 10, timeoutSeconds: 360 };
 const WEBSOCKET_DEFAULTS: Required<GunicornSizing> = {
-  workers: 1, workerClass: 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker', workerConnections: 1000, timeoutSeconds: 360,
+  workers: 1,
+  workerClass: 'geventwebsocket.gunicorn.workers.GeventWebSocketWorker',
+  workerConnections: 1000,
+  timeoutSeconds: 360,
 };
 
 /** SERVER_WORKER_* and GUNICORN_TIMEOUT of one gunicorn role, validated. */
@@ -88,11 +91,7 @@ export function celeryEnv(prop: string, sizing: CelerySizing | undefined): Recor
   }
   const a = s.autoscale;
   if (!a) {
-    return {
-      CELERY_WORKER_CLASS: s.pool,
-      CELERY_WORKER_AMOUNT: validateInt(`${prop}.concurrency`, s.concurrency ?? 4, 1, 1000),
-      CELERY_AUTO_SCALE: 'false',
-    };
+    return { CELERY_WORKER_CLASS: s.pool, CELERY_WORKER_AMOUNT: validateInt(`${prop}.concurrency`, s.concurrency ?? 4, 1, 1000), CELERY_AUTO_SCALE: 'false' };
   }
   if (s.concurrency !== undefined) {
     invalid(`${prop}.concurrency`, s.concurrency, 'conflicts with autoscale: the entrypoint ignores CELERY_WORKER_AMOUNT when autoscaling; set one of the two');

@@ -10,7 +10,17 @@ export interface ExternalNetworks {
 /** Any address on every port. */
 export const ANYWHERE: ExternalNetworks = { peerFor: () => NetworkPeer.anywhere() };
 
-const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, grpc: 443, grpcs: 443, redis: 6379, rediss: 6379, postgresql: 5432, postgres: 5432, mysql: 3306 };
+const DEFAULT_PORTS: Record<string, number> = {
+  http: 80,
+  https: 443,
+  grpc: 443,
+  grpcs: 443,
+  redis: 6379,
+  rediss: 6379,
+  postgresql: 5432,
+  postgres: 5432,
+  mysql: 3306,
+};
 const URL_LIKE = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/]*@)?(\[[0-9a-fA-F:.]+\]|[^:/?#]+)(?::(\d+))?/;
 const HOST_PORT = /^[A-Za-z0-9.-]+:(\d{1,5})$/;
 

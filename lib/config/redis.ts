@@ -167,10 +167,15 @@ function validateTls(prop: string, t: RedisTlsOptions | undefined): RedisTlsOpti
   if (t.certReqs !== undefined && !CERT_REQS.includes(t.certReqs)) invalid(`${prop}.certReqs`, t.certReqs, `must be one of ${CERT_REQS.join(', ')}`);
   for (const k of ['caCertsPath', 'certFilePath', 'keyFilePath'] as const) {
     const v = t[k];
-    if (v !== undefined && (typeof v !== 'string' || !ABSOLUTE_PATH.test(v))) invalid(`${prop}.${k}`, v, 'must be an absolute file path inside the container, without whitespace');
+    if (v !== undefined && (typeof v !== 'string' || !ABSOLUTE_PATH.test(v)))
+      invalid(`${prop}.${k}`, v, 'must be an absolute file path inside the container, without whitespace');
   }
   if ((t.certFilePath === undefined) !== (t.keyFilePath === undefined)) {
-    invalid(`${prop}.${t.certFilePath === undefined ? 'certFilePath' : 'keyFilePath'}`, undefined, 'certFilePath and keyFilePath are required together for mutual TLS');
+    invalid(
+      `${prop}.${t.certFilePath === undefined ? 'certFilePath' : 'keyFilePath'}`,
+      undefined,
+      'certFilePath and keyFilePath are required together for mutual TLS',
+    );
   }
   if (t.certReqs === 'CERT_NONE' && t.caCertsPath !== undefined) {
     invalid(`${prop}.certReqs`, 'CERT_NONE', 'conflicts with caCertsPath: a CA bundle is only used when certificates are verified');
@@ -181,7 +186,7 @@ function validateTls(prop: string, t: RedisTlsOptions | undefined): RedisTlsOpti
 function tlsBackendEnv(t: RedisTlsOptions | undefined): Record<string, string | undefined> {
   return {
     REDIS_USE_SSL: t ? 'true' : 'false',
-    REDIS_SSL_CERT_REQS: t ? t.certReqs ?? 'CERT_REQUIRED' : undefined,
+    REDIS_SSL_CERT_REQS: t ? (t.certReqs ?? 'CERT_REQUIRED') : undefined,
     REDIS_SSL_CA_CERTS: t?.caCertsPath,
     REDIS_SSL_CERTFILE: t?.certFilePath,
     REDIS_SSL_KEYFILE: t?.keyFilePath,
@@ -189,11 +194,7 @@ function tlsBackendEnv(t: RedisTlsOptions | undefined): Record<string, string | 
 }
 
 function tlsDaemonEnv(t: RedisTlsOptions | undefined): Record<string, string | undefined> {
-  return {
-    REDIS_USE_SSL: t ? 'true' : 'false',
-    REDIS_SSL_CERT_REQS: t ? t.certReqs ?? 'CERT_REQUIRED' : undefined,
-    REDIS_SSL_CA_CERTS: t?.caCertsPath,
-  };
+  return { REDIS_USE_SSL: t ? 'true' : 'false', REDIS_SSL_CERT_REQS: t ? (t.certReqs ?? 'CERT_REQUIRED') : undefined, REDIS_SSL_CA_CERTS: t?.caCertsPath };
 }
 
 /**
@@ -246,18 +247,25 @@ abstract class AuthenticatedRedis extends ExternalRedis {
     this.db = validateInt(`${prop}.db`, o.db ?? 0, 0, 15);
     this.tlsOptions = validateTls(`${prop}.tls`, o.tls);
     this.tls = this.tlsOptions !== undefined;
-    this.brokerUrl = validateSecretKeyRef(`${prop}.brokerUrl`, o.brokerUrl, 'the complete Celery broker URL (CELERY_BROKER_URL); build its value with redisBrokerUrl()');
+    this.brokerUrl = validateSecretKeyRef(
+      `${prop}.brokerUrl`,
+      o.brokerUrl,
+      'the complete Celery broker URL (CELERY_BROKER_URL); build its value with redisBrokerUrl()',
+    );
   }
 
   protected commonBackend(): EnvSet {
     return new EnvSet()
-      .plain({
-        REDIS_USERNAME: this.username,
-        REDIS_DB: this.db,
-        ...tlsBackendEnv(this.tlsOptions),
-        CELERY_BACKEND: 'redis',
-        BROKER_USE_SSL: this.tls ? 'true' : 'false',
-      }, 'redis')
+      .plain(
+        {
+          REDIS_USERNAME: this.username,
+          REDIS_DB: this.db,
+          ...tlsBackendEnv(this.tlsOptions),
+          CELERY_BACKEND: 'redis',
+          BROKER_USE_SSL: this.tls ? 'true' : 'false',
+        },
+        'redis',
+      )
       .secret({ REDIS_PASSWORD: this.password, CELERY_BROKER_URL: this.brokerUrl });
   }
 
@@ -300,11 +308,12 @@ class SentinelRedis extends AuthenticatedRedis {
     super('redis.sentinel', o);
     this.sentinels = validateNodes('redis.sentinel.sentinels', o.sentinels, 26379).join(',');
     if (typeof o.masterName !== 'string' || !MASTER_NAME.test(o.masterName)) {
-      invalid('redis.sentinel.masterName', o.masterName, 'must be the Sentinel master name: letters, digits, \'.\', \'_\' and \'-\', at most 128 characters');
+      invalid('redis.sentinel.masterName', o.masterName, "must be the Sentinel master name: letters, digits, '.', '_' and '-', at most 128 characters");
     }
     this.masterName = o.masterName;
     this.sentinelUsername = o.sentinelUsername === undefined ? undefined : validateUsername('redis.sentinel.sentinelUsername', o.sentinelUsername);
-    this.sentinelPassword = o.sentinelPassword === undefined ? undefined : validateSecretKeyRef('redis.sentinel.sentinelPassword', o.sentinelPassword, 'the Sentinel password');
+    this.sentinelPassword =
+      o.sentinelPassword === undefined ? undefined : validateSecretKeyRef('redis.sentinel.sentinelPassword', o.sentinelPassword, 'the Sentinel password');
     if (o.socketTimeoutSeconds !== undefined && !(typeof o.socketTimeoutSeconds === 'number' && o.socketTimeoutSeconds > 0 && o.socketTimeoutSeconds <= 60)) {
       invalid('redis.sentinel.socketTimeoutSeconds', o.socketTimeoutSeconds, 'must be a number of seconds greater than 0 and at most 60');
     }
@@ -313,23 +322,26 @@ class SentinelRedis extends AuthenticatedRedis {
 
   private sentinelEnv(): EnvSet {
     return new EnvSet()
-      .plain({
-        REDIS_USE_SENTINEL: 'true',
-        REDIS_SENTINELS: this.sentinels,
-        REDIS_SENTINEL_SERVICE_NAME: this.masterName,
-        REDIS_SENTINEL_USERNAME: this.sentinelUsername,
-        REDIS_SENTINEL_SOCKET_TIMEOUT: this.socketTimeout,
-      }, 'redis.sentinel')
+      .plain(
+        {
+          REDIS_USE_SENTINEL: 'true',
+          REDIS_SENTINELS: this.sentinels,
+          REDIS_SENTINEL_SERVICE_NAME: this.masterName,
+          REDIS_SENTINEL_USERNAME: this.sentinelUsername,
+          REDIS_SENTINEL_SOCKET_TIMEOUT: this.socketTimeout,
+        },
+        'redis.sentinel',
+      )
       .secret({ REDIS_SENTINEL_PASSWORD: this.sentinelPassword });
   }
 
   public backendEnv(): EnvSet {
-    return this.commonBackend().merge(this.sentinelEnv())
-      .plain({
-        CELERY_USE_SENTINEL: 'true',
-        CELERY_SENTINEL_MASTER_NAME: this.masterName,
-        CELERY_SENTINEL_SOCKET_TIMEOUT: this.socketTimeout,
-      }, 'redis.sentinel')
+    return this.commonBackend()
+      .merge(this.sentinelEnv())
+      .plain(
+        { CELERY_USE_SENTINEL: 'true', CELERY_SENTINEL_MASTER_NAME: this.masterName, CELERY_SENTINEL_SOCKET_TIMEOUT: this.socketTimeout },
+        'redis.sentinel',
+      )
       .secret({ CELERY_SENTINEL_PASSWORD: this.sentinelPassword });
   }
 
@@ -353,10 +365,17 @@ class ClusterRedis extends ExternalRedis {
     this.password = validateSecretKeyRef('redis.cluster.password', o.password, 'the cluster password');
     this.tlsOptions = validateTls('redis.cluster.tls', o.tls);
     this.tls = this.tlsOptions !== undefined;
-    this.brokerUrl = validateSecretKeyRef('redis.cluster.brokerUrl', o.brokerUrl, 'the Celery broker URL of a standalone or Sentinel Redis (CELERY_BROKER_URL)');
+    this.brokerUrl = validateSecretKeyRef(
+      'redis.cluster.brokerUrl',
+      o.brokerUrl,
+      'the Celery broker URL of a standalone or Sentinel Redis (CELERY_BROKER_URL)',
+    );
     if (!(o.pluginDaemon instanceof ExternalRedis) || o.pluginDaemon.mode === 'cluster') {
-      invalid('redis.cluster.pluginDaemon', o.pluginDaemon instanceof ExternalRedis ? o.pluginDaemon.mode : o.pluginDaemon,
-        'must be ExternalRedis.standalone() or ExternalRedis.sentinel(): the plugin daemon has no Redis Cluster support');
+      invalid(
+        'redis.cluster.pluginDaemon',
+        o.pluginDaemon instanceof ExternalRedis ? o.pluginDaemon.mode : o.pluginDaemon,
+        'must be ExternalRedis.standalone() or ExternalRedis.sentinel(): the plugin daemon has no Redis Cluster support',
+      );
     }
     this.daemon = o.pluginDaemon;
   }

@@ -3,8 +3,20 @@ import { SecretKeyRef } from '../core/secret-ref';
 import { isSensitiveEnvName } from '../core/sensitive';
 import { invalid, validateInt, validateUrl } from '../core/validation';
 import {
-  DatabasePoolSettings, EmbeddedPostgresTuning, MarketplaceSettings, PluginDaemonSettings, SandboxSettings, SentrySettings,
-  WeaviateSettings, WebSettings, WorkflowLimits, optionalUrl, validateCspSources, validateInts, validatePgMemory, validateRatio,
+  DatabasePoolSettings,
+  EmbeddedPostgresTuning,
+  MarketplaceSettings,
+  PluginDaemonSettings,
+  SandboxSettings,
+  SentrySettings,
+  WeaviateSettings,
+  WebSettings,
+  WorkflowLimits,
+  optionalUrl,
+  validateCspSources,
+  validateInts,
+  validatePgMemory,
+  validateRatio,
 } from './component-settings';
 import { DifyMail } from './mail';
 import { DifyProcessSizing, celeryEnv, gunicornEnv } from './process-sizing';
@@ -206,16 +218,27 @@ export class DifySettings {
     }
     if (!(props.pipMirrorUrl instanceof SecretKeyRef)) optionalUrl('settings.pipMirrorUrl', props.pipMirrorUrl);
     const pl = props.plugins ?? {};
-    validateInts('settings.plugins', {
-      maxPackageSizeBytes: pl.maxPackageSizeBytes, maxExecutionTimeoutSeconds: pl.maxExecutionTimeoutSeconds,
-      pythonEnvInitTimeoutSeconds: pl.pythonEnvInitTimeoutSeconds, stdioBufferSize: pl.stdioBufferSize, stdioMaxBufferSize: pl.stdioMaxBufferSize,
-    }, 1);
+    validateInts(
+      'settings.plugins',
+      {
+        maxPackageSizeBytes: pl.maxPackageSizeBytes,
+        maxExecutionTimeoutSeconds: pl.maxExecutionTimeoutSeconds,
+        pythonEnvInitTimeoutSeconds: pl.pythonEnvInitTimeoutSeconds,
+        stdioBufferSize: pl.stdioBufferSize,
+        stdioMaxBufferSize: pl.stdioMaxBufferSize,
+      },
+      1,
+    );
     const pg = props.postgres ?? {};
     if (pg.maxConnections !== undefined) validateInt('settings.postgres.maxConnections', pg.maxConnections, 10, 10000);
     for (const k of ['sharedBuffers', 'workMem', 'maintenanceWorkMem', 'effectiveCacheSize'] as const) {
       if (pg[k] !== undefined) validatePgMemory(`settings.postgres.${k}`, pg[k]!);
     }
-    validateInts('settings.postgres', { statementTimeoutMs: pg.statementTimeoutMs, idleInTransactionSessionTimeoutMs: pg.idleInTransactionSessionTimeoutMs }, 0);
+    validateInts(
+      'settings.postgres',
+      { statementTimeoutMs: pg.statementTimeoutMs, idleInTransactionSessionTimeoutMs: pg.idleInTransactionSessionTimeoutMs },
+      0,
+    );
     if (props.weaviate?.queryDefaultsLimit !== undefined) validateInt('settings.weaviate.queryDefaultsLimit', props.weaviate.queryDefaultsLimit, 1, 10000);
   }
 
@@ -225,44 +248,52 @@ export class DifySettings {
     const u = p.uploads ?? {};
     const c = p.codeExecution ?? {};
     const pool = p.databasePool ?? {};
-    const env = new EnvSet().plain({
-      LOG_LEVEL: this.logLevel,
-      LOG_OUTPUT_FORMAT: this.logFormat,
-      LOG_TZ: p.logTimezone ?? 'UTC',
-      DEPLOY_ENV: this.deployEnv,
-      CHECK_UPDATE_URL: p.checkUpdateUrl ?? 'https://updates.dify.ai',
-      MARKETPLACE_ENABLED: this.marketplace.enabled,
-      MARKETPLACE_API_URL: this.marketplace.apiUrl,
-      UPLOAD_FILE_SIZE_LIMIT: u.fileSizeLimitMb ?? 15,
-      UPLOAD_FILE_BATCH_LIMIT: u.fileBatchLimit ?? 5,
-      UPLOAD_IMAGE_FILE_SIZE_LIMIT: u.imageFileSizeLimitMb ?? 10,
-      UPLOAD_VIDEO_FILE_SIZE_LIMIT: u.videoFileSizeLimitMb ?? 100,
-      UPLOAD_AUDIO_FILE_SIZE_LIMIT: u.audioFileSizeLimitMb ?? 50,
-      CODE_MAX_STRING_LENGTH: c.maxStringLength ?? 400000,
-      CODE_MAX_DEPTH: c.maxDepth ?? 5,
-      CODE_MAX_STRING_ARRAY_LENGTH: c.maxStringArrayLength ?? 30,
-      CODE_MAX_OBJECT_ARRAY_LENGTH: c.maxObjectArrayLength ?? 30,
-      CODE_MAX_NUMBER_ARRAY_LENGTH: c.maxNumberArrayLength ?? 1000,
-      CODE_EXECUTION_READ_TIMEOUT: c.readTimeoutSeconds ?? 60,
-      SQLALCHEMY_POOL_SIZE: pool.size,
-      SQLALCHEMY_MAX_OVERFLOW: pool.maxOverflow,
-      SQLALCHEMY_POOL_RECYCLE: pool.recycleSeconds,
-      SQLALCHEMY_POOL_TIMEOUT: pool.timeoutSeconds,
-      SQLALCHEMY_POOL_PRE_PING: pool.prePing,
-      SQLALCHEMY_POOL_USE_LIFO: pool.useLifo,
-      SQLALCHEMY_POOL_RESET_ON_RETURN: pool.resetOnReturn,
-      SQLALCHEMY_ECHO: pool.echo,
-      ...this.limitsEnv(),
-    }, 'settings');
+    const env = new EnvSet().plain(
+      {
+        LOG_LEVEL: this.logLevel,
+        LOG_OUTPUT_FORMAT: this.logFormat,
+        LOG_TZ: p.logTimezone ?? 'UTC',
+        DEPLOY_ENV: this.deployEnv,
+        CHECK_UPDATE_URL: p.checkUpdateUrl ?? 'https://updates.dify.ai',
+        MARKETPLACE_ENABLED: this.marketplace.enabled,
+        MARKETPLACE_API_URL: this.marketplace.apiUrl,
+        UPLOAD_FILE_SIZE_LIMIT: u.fileSizeLimitMb ?? 15,
+        UPLOAD_FILE_BATCH_LIMIT: u.fileBatchLimit ?? 5,
+        UPLOAD_IMAGE_FILE_SIZE_LIMIT: u.imageFileSizeLimitMb ?? 10,
+        UPLOAD_VIDEO_FILE_SIZE_LIMIT: u.videoFileSizeLimitMb ?? 100,
+        UPLOAD_AUDIO_FILE_SIZE_LIMIT: u.audioFileSizeLimitMb ?? 50,
+        CODE_MAX_STRING_LENGTH: c.maxStringLength ?? 400000,
+        CODE_MAX_DEPTH: c.maxDepth ?? 5,
+        CODE_MAX_STRING_ARRAY_LENGTH: c.maxStringArrayLength ?? 30,
+        CODE_MAX_OBJECT_ARRAY_LENGTH: c.maxObjectArrayLength ?? 30,
+        CODE_MAX_NUMBER_ARRAY_LENGTH: c.maxNumberArrayLength ?? 1000,
+        CODE_EXECUTION_READ_TIMEOUT: c.readTimeoutSeconds ?? 60,
+        SQLALCHEMY_POOL_SIZE: pool.size,
+        SQLALCHEMY_MAX_OVERFLOW: pool.maxOverflow,
+        SQLALCHEMY_POOL_RECYCLE: pool.recycleSeconds,
+        SQLALCHEMY_POOL_TIMEOUT: pool.timeoutSeconds,
+        SQLALCHEMY_POOL_PRE_PING: pool.prePing,
+        SQLALCHEMY_POOL_USE_LIFO: pool.useLifo,
+        SQLALCHEMY_POOL_RESET_ON_RETURN: pool.resetOnReturn,
+        SQLALCHEMY_ECHO: pool.echo,
+        ...this.limitsEnv(),
+      },
+      'settings',
+    );
     if (p.mail) env.merge(p.mail.env());
     if (p.otel) {
-      env.plain({
-        ENABLE_OTEL: 'true',
-        OTEL_EXPORTER_TYPE: 'otlp',
-        OTLP_BASE_ENDPOINT: p.otel.endpoint,
-        OTEL_EXPORTER_OTLP_PROTOCOL: p.otel.protocol ?? 'http',
-        OTEL_SAMPLING_RATE: p.otel.samplingRate ?? 0.1,
-      }, 'settings.otel').secret({ OTLP_API_KEY: p.otel.apiKey });
+      env
+        .plain(
+          {
+            ENABLE_OTEL: 'true',
+            OTEL_EXPORTER_TYPE: 'otlp',
+            OTLP_BASE_ENDPOINT: p.otel.endpoint,
+            OTEL_EXPORTER_OTLP_PROTOCOL: p.otel.protocol ?? 'http',
+            OTEL_SAMPLING_RATE: p.otel.samplingRate ?? 0.1,
+          },
+          'settings.otel',
+        )
+        .secret({ OTLP_API_KEY: p.otel.apiKey });
     }
     env.secret({ INIT_PASSWORD: p.initPassword });
     return env;
@@ -282,10 +313,9 @@ export class DifySettings {
       env.plain({ PLUGIN_MAX_PACKAGE_SIZE: p.plugins?.maxPackageSizeBytes ?? 52428800 }, 'settings.plugins');
       const s = p.sentry;
       if (s?.apiDsn) {
-        env.secret({ SENTRY_DSN: s.apiDsn }).plain({
-          SENTRY_TRACES_SAMPLE_RATE: s.tracesSampleRate ?? 1.0,
-          SENTRY_PROFILES_SAMPLE_RATE: s.profilesSampleRate ?? 1.0,
-        }, 'settings.sentry');
+        env
+          .secret({ SENTRY_DSN: s.apiDsn })
+          .plain({ SENTRY_TRACES_SAMPLE_RATE: s.tracesSampleRate ?? 1.0, SENTRY_PROFILES_SAMPLE_RATE: s.profilesSampleRate ?? 1.0 }, 'settings.sentry');
       }
     }
     return env;
@@ -295,46 +325,56 @@ export class DifySettings {
   public webEnv(): EnvSet {
     const w = this.props.web ?? {};
     const site = w.websiteImport ?? {};
-    return new EnvSet().plain({
-      DEPLOY_ENV: this.deployEnv,
-      MARKETPLACE_API_URL: this.marketplace.apiUrl,
-      MARKETPLACE_URL: this.marketplace.url,
-      NEXT_TELEMETRY_DISABLED: '1',
-      TEXT_GENERATION_TIMEOUT_MS: w.textGenerationTimeoutMs ?? 60000,
-      ALLOW_EMBED: w.allowEmbed,
-      CSP_WHITELIST: w.cspWhitelist?.join(','),
-      ALLOW_UNSAFE_DATA_SCHEME: w.allowUnsafeDataScheme,
-      NEXT_PUBLIC_BATCH_CONCURRENCY: w.batchConcurrency,
-      TURNSTILE_SITE_KEY: w.turnstileSiteKey,
-      ENABLE_WEBSITE_JINAREADER: site.jinaReader,
-      ENABLE_WEBSITE_FIRECRAWL: site.firecrawl,
-      ENABLE_WEBSITE_WATERCRAWL: site.watercrawl,
-      ...this.limitsEnv(),
-    }, 'settings.web').secret({ SENTRY_DSN: this.props.sentry?.webDsn, AMPLITUDE_API_KEY: w.amplitudeApiKey });
+    return new EnvSet()
+      .plain(
+        {
+          DEPLOY_ENV: this.deployEnv,
+          MARKETPLACE_API_URL: this.marketplace.apiUrl,
+          MARKETPLACE_URL: this.marketplace.url,
+          NEXT_TELEMETRY_DISABLED: '1',
+          TEXT_GENERATION_TIMEOUT_MS: w.textGenerationTimeoutMs ?? 60000,
+          ALLOW_EMBED: w.allowEmbed,
+          CSP_WHITELIST: w.cspWhitelist?.join(','),
+          ALLOW_UNSAFE_DATA_SCHEME: w.allowUnsafeDataScheme,
+          NEXT_PUBLIC_BATCH_CONCURRENCY: w.batchConcurrency,
+          TURNSTILE_SITE_KEY: w.turnstileSiteKey,
+          ENABLE_WEBSITE_JINAREADER: site.jinaReader,
+          ENABLE_WEBSITE_FIRECRAWL: site.firecrawl,
+          ENABLE_WEBSITE_WATERCRAWL: site.watercrawl,
+          ...this.limitsEnv(),
+        },
+        'settings.web',
+      )
+      .secret({ SENTRY_DSN: this.props.sentry?.webDsn, AMPLITUDE_API_KEY: w.amplitudeApiKey });
   }
 
   /** Settings for the code sandbox, merged over its own environment. */
   public sandboxEnv(): EnvSet {
-    return new EnvSet().plain({
-      WORKER_TIMEOUT: this.sandboxWorkerTimeoutSeconds,
-      ENABLE_NETWORK: this.sandboxEnableNetwork,
-    }, 'settings.sandbox').merge(this.pipMirrorEnv());
+    return new EnvSet()
+      .plain({ WORKER_TIMEOUT: this.sandboxWorkerTimeoutSeconds, ENABLE_NETWORK: this.sandboxEnableNetwork }, 'settings.sandbox')
+      .merge(this.pipMirrorEnv());
   }
 
   /** Settings for the plugin daemon, merged over its own environment (daemon-side names). */
   public pluginDaemonEnv(): EnvSet {
     const pl = this.props.plugins ?? {};
     const dsn = this.props.sentry?.pluginDaemonDsn;
-    return new EnvSet().plain({
-      MAX_PLUGIN_PACKAGE_SIZE: pl.maxPackageSizeBytes ?? 52428800,
-      FORCE_VERIFYING_SIGNATURE: this.forceVerifyingSignature,
-      PYTHON_ENV_INIT_TIMEOUT: pl.pythonEnvInitTimeoutSeconds ?? 120,
-      PLUGIN_MAX_EXECUTION_TIMEOUT: pl.maxExecutionTimeoutSeconds ?? 600,
-      PLUGIN_STDIO_BUFFER_SIZE: pl.stdioBufferSize ?? 1024,
-      PLUGIN_STDIO_MAX_BUFFER_SIZE: pl.stdioMaxBufferSize ?? 5242880,
-      PPROF_ENABLED: pl.pprofEnabled ?? false,
-      SENTRY_ENABLED: dsn ? 'true' : undefined,
-    }, 'settings.plugins').secret({ SENTRY_DSN: dsn }).merge(this.pipMirrorEnv());
+    return new EnvSet()
+      .plain(
+        {
+          MAX_PLUGIN_PACKAGE_SIZE: pl.maxPackageSizeBytes ?? 52428800,
+          FORCE_VERIFYING_SIGNATURE: this.forceVerifyingSignature,
+          PYTHON_ENV_INIT_TIMEOUT: pl.pythonEnvInitTimeoutSeconds ?? 120,
+          PLUGIN_MAX_EXECUTION_TIMEOUT: pl.maxExecutionTimeoutSeconds ?? 600,
+          PLUGIN_STDIO_BUFFER_SIZE: pl.stdioBufferSize ?? 1024,
+          PLUGIN_STDIO_MAX_BUFFER_SIZE: pl.stdioMaxBufferSize ?? 5242880,
+          PPROF_ENABLED: pl.pprofEnabled ?? false,
+          SENTRY_ENABLED: dsn ? 'true' : undefined,
+        },
+        'settings.plugins',
+      )
+      .secret({ SENTRY_DSN: dsn })
+      .merge(this.pipMirrorEnv());
   }
 
   /** The embedded PostgreSQL's command line (`postgres -c name=value …`). */
@@ -356,12 +396,15 @@ export class DifySettings {
   public weaviateEnv(): EnvSet {
     const wv = this.props.weaviate ?? {};
     const t = wv.tokenizers ?? {};
-    return new EnvSet().plain({
-      QUERY_DEFAULTS_LIMIT: wv.queryDefaultsLimit ?? 25,
-      ENABLE_TOKENIZER_GSE: t.gse ?? false,
-      ENABLE_TOKENIZER_KAGOME_JA: t.kagomeJa ?? false,
-      ENABLE_TOKENIZER_KAGOME_KR: t.kagomeKr ?? false,
-    }, 'settings.weaviate');
+    return new EnvSet().plain(
+      {
+        QUERY_DEFAULTS_LIMIT: wv.queryDefaultsLimit ?? 25,
+        ENABLE_TOKENIZER_GSE: t.gse ?? false,
+        ENABLE_TOKENIZER_KAGOME_JA: t.kagomeJa ?? false,
+        ENABLE_TOKENIZER_KAGOME_KR: t.kagomeKr ?? false,
+      },
+      'settings.weaviate',
+    );
   }
 
   /**
@@ -377,7 +420,11 @@ export class DifySettings {
     const applied: Record<string, string> = {};
     for (const name of Object.keys(extra).sort()) {
       if (isSensitiveEnvName(name)) {
-        invalid(`settings.${which}.${name}`, '<redacted>', `${name} is a credential in Dify's sensitive_env_names; pass it as a SecretKeyRef through the typed props, never through ${which}`);
+        invalid(
+          `settings.${which}.${name}`,
+          '<redacted>',
+          `${name} is a credential in Dify's sensitive_env_names; pass it as a SecretKeyRef through the typed props, never through ${which}`,
+        );
       }
       if (env.has(name)) {
         if (pinned.has(name)) continue;

@@ -1,6 +1,15 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid, validateBucket, validateDnsSubdomain, validateFolder, validateMemory, validateRegion, validateS3Bucket, validateUrl } from '../core/validation';
+import {
+  invalid,
+  validateBucket,
+  validateDnsSubdomain,
+  validateFolder,
+  validateMemory,
+  validateRegion,
+  validateS3Bucket,
+  validateUrl,
+} from '../core/validation';
 import { validateSecretKeyRef, validateServiceHost } from './connections';
 import { guardProps } from '../core/guard';
 
@@ -212,15 +221,20 @@ export abstract class DifyStorage {
       invalid(`${p}.accountName`, o.accountName, 'must be an Azure storage account name: 3-24 lowercase letters and digits');
     }
     if (typeof o.containerName !== 'string' || !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(o.containerName)) {
-      invalid(`${p}.containerName`, o.containerName, 'must be an Azure container name: 3-63 lowercase letters, digits and single \'-\', starting and ending alphanumeric');
+      invalid(
+        `${p}.containerName`,
+        o.containerName,
+        "must be an Azure container name: 3-63 lowercase letters, digits and single '-', starting and ending alphanumeric",
+      );
     }
     const accountUrl = o.accountUrl ?? `https://${o.accountName}.blob.core.windows.net`;
     validateHttpsUrl(`${p}.accountUrl`, accountUrl);
-    return new ObjectStorage('azure-blob', {
-      AZURE_BLOB_ACCOUNT_NAME: o.accountName,
-      AZURE_BLOB_CONTAINER_NAME: o.containerName,
-      AZURE_BLOB_ACCOUNT_URL: accountUrl,
-    }, { AZURE_BLOB_ACCOUNT_KEY: validateSecretKeyRef(`${p}.accountKey`, o.accountKey, 'the storage account key') }, p);
+    return new ObjectStorage(
+      'azure-blob',
+      { AZURE_BLOB_ACCOUNT_NAME: o.accountName, AZURE_BLOB_CONTAINER_NAME: o.containerName, AZURE_BLOB_ACCOUNT_URL: accountUrl },
+      { AZURE_BLOB_ACCOUNT_KEY: validateSecretKeyRef(`${p}.accountKey`, o.accountKey, 'the storage account key') },
+      p,
+    );
   }
 
   /** Google Cloud Storage (STORAGE_TYPE=google-storage). */
@@ -228,12 +242,23 @@ export abstract class DifyStorage {
     const p = 'storage.googleCloudStorage';
     guardProps('GoogleCloudStorageOptions', o, p);
     if (typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(o.bucket) || o.bucket.split('.').some((l) => l.length > 63)) {
-      invalid(`${p}.bucket`, o.bucket, 'must be a GCS bucket name: 3-222 lowercase letters, digits, \'-\', \'_\' and \'.\' (dot-separated parts of at most 63), starting and ending alphanumeric');
+      invalid(
+        `${p}.bucket`,
+        o.bucket,
+        "must be a GCS bucket name: 3-222 lowercase letters, digits, '-', '_' and '.' (dot-separated parts of at most 63), starting and ending alphanumeric",
+      );
     }
-    return new ObjectStorage('google-storage', { GOOGLE_STORAGE_BUCKET_NAME: o.bucket }, {
-      GOOGLE_STORAGE_SERVICE_ACCOUNT_JSON_BASE64: o.serviceAccountJsonBase64 === undefined ? undefined
-        : validateSecretKeyRef(`${p}.serviceAccountJsonBase64`, o.serviceAccountJsonBase64, 'the base64 of a service account key JSON'),
-    }, p);
+    return new ObjectStorage(
+      'google-storage',
+      { GOOGLE_STORAGE_BUCKET_NAME: o.bucket },
+      {
+        GOOGLE_STORAGE_SERVICE_ACCOUNT_JSON_BASE64:
+          o.serviceAccountJsonBase64 === undefined
+            ? undefined
+            : validateSecretKeyRef(`${p}.serviceAccountJsonBase64`, o.serviceAccountJsonBase64, 'the base64 of a service account key JSON'),
+      },
+      p,
+    );
   }
 
   /** Alibaba Cloud OSS (STORAGE_TYPE=aliyun-oss). */
@@ -245,18 +270,24 @@ export abstract class DifyStorage {
     validateRegion(`${p}.region`, o.region, 'ap-southeast-1');
     if (o.authVersion !== undefined && !['v1', 'v4'].includes(o.authVersion)) invalid(`${p}.authVersion`, o.authVersion, 'must be "v1" or "v4"');
     if (o.path !== undefined) validateFolder(`${p}.path`, o.path);
-    if (o.cloudBoxId !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(o.cloudBoxId)) invalid(`${p}.cloudBoxId`, o.cloudBoxId, 'must be a CloudBox ID: letters, digits, \'-\' and \'_\'');
-    return new ObjectStorage('aliyun-oss', {
-      ALIYUN_OSS_BUCKET_NAME: o.bucket,
-      ALIYUN_OSS_ENDPOINT: o.endpoint,
-      ALIYUN_OSS_REGION: o.region,
-      ALIYUN_OSS_AUTH_VERSION: o.authVersion ?? 'v4',
-      ALIYUN_OSS_PATH: o.path,
-      ALIYUN_CLOUDBOX_ID: o.cloudBoxId,
-    }, {
-      ALIYUN_OSS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the AccessKey ID'),
-      ALIYUN_OSS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the AccessKey secret'),
-    }, p);
+    if (o.cloudBoxId !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(o.cloudBoxId))
+      invalid(`${p}.cloudBoxId`, o.cloudBoxId, "must be a CloudBox ID: letters, digits, '-' and '_'");
+    return new ObjectStorage(
+      'aliyun-oss',
+      {
+        ALIYUN_OSS_BUCKET_NAME: o.bucket,
+        ALIYUN_OSS_ENDPOINT: o.endpoint,
+        ALIYUN_OSS_REGION: o.region,
+        ALIYUN_OSS_AUTH_VERSION: o.authVersion ?? 'v4',
+        ALIYUN_OSS_PATH: o.path,
+        ALIYUN_CLOUDBOX_ID: o.cloudBoxId,
+      },
+      {
+        ALIYUN_OSS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the AccessKey ID'),
+        ALIYUN_OSS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the AccessKey secret'),
+      },
+      p,
+    );
   }
 
   /** Tencent Cloud COS (STORAGE_TYPE=tencent-cos). */
@@ -269,15 +300,15 @@ export abstract class DifyStorage {
     validateRegion(`${p}.region`, o.region, 'ap-guangzhou');
     if (o.scheme !== undefined && !['http', 'https'].includes(o.scheme)) invalid(`${p}.scheme`, o.scheme, 'must be "http" or "https"');
     if (o.customDomain !== undefined) validateServiceHost(`${p}.customDomain`, o.customDomain);
-    return new ObjectStorage('tencent-cos', {
-      TENCENT_COS_BUCKET_NAME: o.bucket,
-      TENCENT_COS_REGION: o.region,
-      TENCENT_COS_SCHEME: o.scheme ?? 'https',
-      TENCENT_COS_CUSTOM_DOMAIN: o.customDomain,
-    }, {
-      TENCENT_COS_SECRET_ID: validateSecretKeyRef(`${p}.secretId`, o.secretId, 'the SecretId'),
-      TENCENT_COS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the SecretKey'),
-    }, p);
+    return new ObjectStorage(
+      'tencent-cos',
+      { TENCENT_COS_BUCKET_NAME: o.bucket, TENCENT_COS_REGION: o.region, TENCENT_COS_SCHEME: o.scheme ?? 'https', TENCENT_COS_CUSTOM_DOMAIN: o.customDomain },
+      {
+        TENCENT_COS_SECRET_ID: validateSecretKeyRef(`${p}.secretId`, o.secretId, 'the SecretId'),
+        TENCENT_COS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the SecretKey'),
+      },
+      p,
+    );
   }
 
   /** Huawei Cloud OBS (STORAGE_TYPE=huawei-obs). */
@@ -286,14 +317,15 @@ export abstract class DifyStorage {
     guardProps('HuaweiObsStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'an OBS bucket name', true);
     validateUrl(`${p}.server`, o.server);
-    return new ObjectStorage('huawei-obs', {
-      HUAWEI_OBS_BUCKET_NAME: o.bucket,
-      HUAWEI_OBS_SERVER: o.server,
-      HUAWEI_OBS_PATH_STYLE: o.pathStyle ? 'true' : 'false',
-    }, {
-      HUAWEI_OBS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
-      HUAWEI_OBS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
-    }, p);
+    return new ObjectStorage(
+      'huawei-obs',
+      { HUAWEI_OBS_BUCKET_NAME: o.bucket, HUAWEI_OBS_SERVER: o.server, HUAWEI_OBS_PATH_STYLE: o.pathStyle ? 'true' : 'false' },
+      {
+        HUAWEI_OBS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
+        HUAWEI_OBS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
+      },
+      p,
+    );
   }
 
   /** Volcengine TOS (STORAGE_TYPE=volcengine-tos). */
@@ -303,14 +335,15 @@ export abstract class DifyStorage {
     validateBucket(`${p}.bucket`, o.bucket, 'a TOS bucket name');
     validateHostOrUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'cn-beijing');
-    return new ObjectStorage('volcengine-tos', {
-      VOLCENGINE_TOS_BUCKET_NAME: o.bucket,
-      VOLCENGINE_TOS_ENDPOINT: o.endpoint,
-      VOLCENGINE_TOS_REGION: o.region,
-    }, {
-      VOLCENGINE_TOS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
-      VOLCENGINE_TOS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
-    }, p);
+    return new ObjectStorage(
+      'volcengine-tos',
+      { VOLCENGINE_TOS_BUCKET_NAME: o.bucket, VOLCENGINE_TOS_ENDPOINT: o.endpoint, VOLCENGINE_TOS_REGION: o.region },
+      {
+        VOLCENGINE_TOS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
+        VOLCENGINE_TOS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
+      },
+      p,
+    );
   }
 
   /** Oracle Cloud Object Storage through its S3 compatibility API (STORAGE_TYPE=oci-storage). */
@@ -318,18 +351,19 @@ export abstract class DifyStorage {
     const p = 'storage.oci';
     guardProps('OciStorageOptions', o, p);
     if (typeof o.bucket !== 'string' || !/^[A-Za-z0-9._-]{1,256}$/.test(o.bucket)) {
-      invalid(`${p}.bucket`, o.bucket, 'must be an OCI bucket name: 1-256 letters, digits, \'-\', \'_\' and \'.\'');
+      invalid(`${p}.bucket`, o.bucket, "must be an OCI bucket name: 1-256 letters, digits, '-', '_' and '.'");
     }
     validateHttpsUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'us-ashburn-1');
-    return new ObjectStorage('oci-storage', {
-      OCI_BUCKET_NAME: o.bucket,
-      OCI_ENDPOINT: o.endpoint,
-      OCI_REGION: o.region,
-    }, {
-      OCI_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the customer secret key ID'),
-      OCI_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the customer secret key'),
-    }, p);
+    return new ObjectStorage(
+      'oci-storage',
+      { OCI_BUCKET_NAME: o.bucket, OCI_ENDPOINT: o.endpoint, OCI_REGION: o.region },
+      {
+        OCI_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the customer secret key ID'),
+        OCI_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the customer secret key'),
+      },
+      p,
+    );
   }
 
   /** Baidu Cloud BOS (STORAGE_TYPE=baidu-obs). */
@@ -338,13 +372,15 @@ export abstract class DifyStorage {
     guardProps('BaiduObsStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'a BOS bucket name');
     validateHostOrUrl(`${p}.endpoint`, o.endpoint);
-    return new ObjectStorage('baidu-obs', {
-      BAIDU_OBS_BUCKET_NAME: o.bucket,
-      BAIDU_OBS_ENDPOINT: o.endpoint,
-    }, {
-      BAIDU_OBS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
-      BAIDU_OBS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
-    }, p);
+    return new ObjectStorage(
+      'baidu-obs',
+      { BAIDU_OBS_BUCKET_NAME: o.bucket, BAIDU_OBS_ENDPOINT: o.endpoint },
+      {
+        BAIDU_OBS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
+        BAIDU_OBS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
+      },
+      p,
+    );
   }
 
   /** Supabase Storage (STORAGE_TYPE=supabase). */
@@ -352,12 +388,15 @@ export abstract class DifyStorage {
     const p = 'storage.supabase';
     guardProps('SupabaseStorageOptions', o, p);
     if (typeof o.bucket !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(o.bucket)) {
-      invalid(`${p}.bucket`, o.bucket, 'must be a Supabase bucket name: up to 100 letters, digits, \'-\', \'_\' and \'.\', starting alphanumeric');
+      invalid(`${p}.bucket`, o.bucket, "must be a Supabase bucket name: up to 100 letters, digits, '-', '_' and '.', starting alphanumeric");
     }
     validateHttpsUrl(`${p}.url`, o.url);
-    return new ObjectStorage('supabase', { SUPABASE_BUCKET_NAME: o.bucket, SUPABASE_URL: o.url }, {
-      SUPABASE_API_KEY: validateSecretKeyRef(`${p}.apiKey`, o.apiKey, 'the Supabase service key'),
-    }, p);
+    return new ObjectStorage(
+      'supabase',
+      { SUPABASE_BUCKET_NAME: o.bucket, SUPABASE_URL: o.url },
+      { SUPABASE_API_KEY: validateSecretKeyRef(`${p}.apiKey`, o.apiKey, 'the Supabase service key') },
+      p,
+    );
   }
 
   /** ClickZetta Lakehouse volumes (STORAGE_TYPE=clickzetta-volume). */
@@ -366,7 +405,7 @@ export abstract class DifyStorage {
     guardProps('ClickzettaVolumeStorageOptions', o, p);
     const name = (prop: string, v: string | undefined) => {
       if (v !== undefined && (typeof v !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(v))) {
-        invalid(`${p}.${prop}`, v, 'must be 1-128 letters, digits, \'_\', \'.\' and \'-\'');
+        invalid(`${p}.${prop}`, v, "must be 1-128 letters, digits, '_', '.' and '-'");
       }
     };
     name('username', o.username);
@@ -380,18 +419,23 @@ export abstract class DifyStorage {
     if ((volumeType === 'external') !== (o.volumeName !== undefined)) {
       invalid(`${p}.volumeName`, o.volumeName, `is required for volumeType "external" and only used by it (volumeType is "${volumeType}")`);
     }
-    return new ObjectStorage('clickzetta-volume', {
-      CLICKZETTA_USERNAME: o.username,
-      CLICKZETTA_INSTANCE: o.instance,
-      CLICKZETTA_SERVICE: o.service ?? 'api.clickzetta.com',
-      CLICKZETTA_WORKSPACE: o.workspace ?? 'quick_start',
-      CLICKZETTA_VCLUSTER: o.vcluster ?? 'default_ap',
-      CLICKZETTA_SCHEMA: o.schema ?? 'dify',
-      CLICKZETTA_VOLUME_TYPE: volumeType,
-      CLICKZETTA_VOLUME_NAME: o.volumeName,
-      CLICKZETTA_VOLUME_TABLE_PREFIX: o.tablePrefix ?? 'dataset_',
-      CLICKZETTA_VOLUME_DIFY_PREFIX: o.difyPrefix ?? 'dify_km',
-    }, { CLICKZETTA_PASSWORD: validateSecretKeyRef(`${p}.password`, o.password, 'the ClickZetta password') }, p);
+    return new ObjectStorage(
+      'clickzetta-volume',
+      {
+        CLICKZETTA_USERNAME: o.username,
+        CLICKZETTA_INSTANCE: o.instance,
+        CLICKZETTA_SERVICE: o.service ?? 'api.clickzetta.com',
+        CLICKZETTA_WORKSPACE: o.workspace ?? 'quick_start',
+        CLICKZETTA_VCLUSTER: o.vcluster ?? 'default_ap',
+        CLICKZETTA_SCHEMA: o.schema ?? 'dify',
+        CLICKZETTA_VOLUME_TYPE: volumeType,
+        CLICKZETTA_VOLUME_NAME: o.volumeName,
+        CLICKZETTA_VOLUME_TABLE_PREFIX: o.tablePrefix ?? 'dataset_',
+        CLICKZETTA_VOLUME_DIFY_PREFIX: o.difyPrefix ?? 'dify_km',
+      },
+      { CLICKZETTA_PASSWORD: validateSecretKeyRef(`${p}.password`, o.password, 'the ClickZetta password') },
+      p,
+    );
   }
 
   /** `STORAGE_TYPE` value. */
@@ -435,7 +479,11 @@ class S3Storage extends DifyStorage {
       invalid('storage.s3.accessKey', o.accessKey?.toString(), 'accessKey and secretKey are both required unless useAwsManagedIam is true');
     }
     if (o.useAwsManagedIam && o.endpoint !== undefined) {
-      invalid('storage.s3.endpoint', o.endpoint, 'conflicts with useAwsManagedIam: Dify ignores the endpoint with managed IAM; S3-compatible stores need accessKey/secretKey');
+      invalid(
+        'storage.s3.endpoint',
+        o.endpoint,
+        'conflicts with useAwsManagedIam: Dify ignores the endpoint with managed IAM; S3-compatible stores need accessKey/secretKey',
+      );
     }
     if (hasKeys) {
       validateSecretKeyRef('storage.s3.accessKey', o.accessKey, 'the access key');
@@ -444,14 +492,17 @@ class S3Storage extends DifyStorage {
   }
   public env(): EnvSet {
     return new EnvSet()
-      .plain({
-        STORAGE_TYPE: 's3',
-        S3_BUCKET_NAME: this.o.bucket,
-        S3_REGION: this.o.region,
-        S3_ENDPOINT: this.o.endpoint,
-        S3_ADDRESS_STYLE: this.o.addressStyle ?? 'auto',
-        S3_USE_AWS_MANAGED_IAM: this.o.useAwsManagedIam ? 'true' : 'false',
-      }, 'storage.s3')
+      .plain(
+        {
+          STORAGE_TYPE: 's3',
+          S3_BUCKET_NAME: this.o.bucket,
+          S3_REGION: this.o.region,
+          S3_ENDPOINT: this.o.endpoint,
+          S3_ADDRESS_STYLE: this.o.addressStyle ?? 'auto',
+          S3_USE_AWS_MANAGED_IAM: this.o.useAwsManagedIam ? 'true' : 'false',
+        },
+        'storage.s3',
+      )
       .secret({ S3_ACCESS_KEY: this.o.accessKey, S3_SECRET_KEY: this.o.secretKey });
   }
 }
@@ -468,9 +519,7 @@ class ObjectStorage extends DifyStorage {
     super();
   }
   public env(): EnvSet {
-    return new EnvSet()
-      .plain({ STORAGE_TYPE: this.storageType, ...this.plainValues }, this.source)
-      .secret(this.secretValues);
+    return new EnvSet().plain({ STORAGE_TYPE: this.storageType, ...this.plainValues }, this.source).secret(this.secretValues);
   }
 }
 

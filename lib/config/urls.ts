@@ -167,11 +167,7 @@ export class DifyUrls {
 
   /** URL variables of the web frontend. */
   public webEnv(): Record<string, string> {
-    const env: Record<string, string> = {
-      CONSOLE_API_URL: this.apiUrl,
-      APP_API_URL: this.apiUrl,
-      NEXT_PUBLIC_SOCKET_URL: this.socketUrl,
-    };
+    const env: Record<string, string> = { CONSOLE_API_URL: this.apiUrl, APP_API_URL: this.apiUrl, NEXT_PUBLIC_SOCKET_URL: this.socketUrl };
     // Upstream: "When the frontend and backend run on different subdomains, set NEXT_PUBLIC_COOKIE_DOMAIN=1."
     if (this.split) env.NEXT_PUBLIC_COOKIE_DOMAIN = '1';
     return env;

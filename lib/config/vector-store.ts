@@ -130,13 +130,13 @@ export interface CustomVectorStoreOptions {
 
 /** VECTOR_STORE values with a typed factory, and that factory. */
 const TYPED: Record<string, string> = {
-  'weaviate': 'VectorStore.weaviate()',
-  'qdrant': 'VectorStore.qdrant()',
-  'milvus': 'VectorStore.milvus()',
-  'pgvector': 'VectorStore.pgvector()',
-  'elasticsearch': 'VectorStore.elasticsearch() or VectorStore.elasticCloud()',
+  weaviate: 'VectorStore.weaviate()',
+  qdrant: 'VectorStore.qdrant()',
+  milvus: 'VectorStore.milvus()',
+  pgvector: 'VectorStore.pgvector()',
+  elasticsearch: 'VectorStore.elasticsearch() or VectorStore.elasticCloud()',
   'elasticsearch-ja': 'VectorStore.elasticsearch({ japanese: true }) or VectorStore.elasticCloud({ japanese: true })',
-  'opensearch': 'VectorStore.opensearch()',
+  opensearch: 'VectorStore.opensearch()',
 };
 
 /**
@@ -145,31 +145,31 @@ const TYPED: Record<string, string> = {
  * settings.
  */
 export const CUSTOM_VECTOR_STORES: { readonly [name: string]: readonly string[] } = {
-  'alibabacloud_mysql': ['ALIBABACLOUD_MYSQL_'],
-  'analyticdb': ['ANALYTICDB_'],
-  'baidu': ['BAIDU_VECTOR_DB_'],
-  'chroma': ['CHROMA_'],
-  'clickzetta': ['CLICKZETTA_'],
-  'couchbase': ['COUCHBASE_'],
-  'hologres': ['HOLOGRES_'],
-  'huawei_cloud': ['HUAWEI_CLOUD_'],
-  'iris': ['IRIS_'],
-  'lindorm': ['LINDORM_'],
-  'matrixone': ['MATRIXONE_'],
-  'myscale': ['MYSCALE_'],
-  'oceanbase': ['OCEANBASE_'],
-  'opengauss': ['OPENGAUSS_'],
-  'oracle': ['ORACLE_'],
+  alibabacloud_mysql: ['ALIBABACLOUD_MYSQL_'],
+  analyticdb: ['ANALYTICDB_'],
+  baidu: ['BAIDU_VECTOR_DB_'],
+  chroma: ['CHROMA_'],
+  clickzetta: ['CLICKZETTA_'],
+  couchbase: ['COUCHBASE_'],
+  hologres: ['HOLOGRES_'],
+  huawei_cloud: ['HUAWEI_CLOUD_'],
+  iris: ['IRIS_'],
+  lindorm: ['LINDORM_'],
+  matrixone: ['MATRIXONE_'],
+  myscale: ['MYSCALE_'],
+  oceanbase: ['OCEANBASE_'],
+  opengauss: ['OPENGAUSS_'],
+  oracle: ['ORACLE_'],
   'pgvecto-rs': ['PGVECTO_RS_'],
-  'relyt': ['RELYT_'],
-  'seekdb': ['OCEANBASE_', 'SEEKDB_'],
-  'tablestore': ['TABLESTORE_'],
-  'tencent': ['TENCENT_VECTOR_DB_'],
-  'tidb_on_qdrant': ['TIDB_ON_QDRANT_', 'TIDB_'],
-  'tidb_vector': ['TIDB_VECTOR_'],
-  'upstash': ['UPSTASH_VECTOR_'],
-  'vastbase': ['VASTBASE_'],
-  'vikingdb': ['VIKINGDB_'],
+  relyt: ['RELYT_'],
+  seekdb: ['OCEANBASE_', 'SEEKDB_'],
+  tablestore: ['TABLESTORE_'],
+  tencent: ['TENCENT_VECTOR_DB_'],
+  tidb_on_qdrant: ['TIDB_ON_QDRANT_', 'TIDB_'],
+  tidb_vector: ['TIDB_VECTOR_'],
+  upstash: ['UPSTASH_VECTOR_'],
+  vastbase: ['VASTBASE_'],
+  vikingdb: ['VIKINGDB_'],
 };
 
 const NAME = /^\S{1,128}$/;
@@ -190,18 +190,22 @@ export abstract class VectorStore {
   public static weaviate(options: WeaviateOptions): VectorStore {
     guardProps('WeaviateOptions', options, 'vectorStore.weaviate');
     validateUrl('vectorStore.weaviate.endpoint', options.endpoint);
-    return new RenderedVectorStore('weaviate', () => new EnvSet()
-      .plain({ VECTOR_STORE: 'weaviate', WEAVIATE_ENDPOINT: options.endpoint, WEAVIATE_GRPC_ENDPOINT: options.grpcEndpoint }, 'vectorStore.weaviate')
-      .secret({ WEAVIATE_API_KEY: options.apiKey }));
+    return new RenderedVectorStore('weaviate', () =>
+      new EnvSet()
+        .plain({ VECTOR_STORE: 'weaviate', WEAVIATE_ENDPOINT: options.endpoint, WEAVIATE_GRPC_ENDPOINT: options.grpcEndpoint }, 'vectorStore.weaviate')
+        .secret({ WEAVIATE_API_KEY: options.apiKey }),
+    );
   }
 
   /** Qdrant. */
   public static qdrant(options: QdrantOptions): VectorStore {
     guardProps('QdrantOptions', options, 'vectorStore.qdrant');
     validateUrl('vectorStore.qdrant.url', options.url);
-    return new RenderedVectorStore('qdrant', () => new EnvSet()
-      .plain({ VECTOR_STORE: 'qdrant', QDRANT_URL: options.url, QDRANT_GRPC_ENABLED: options.grpcEnabled ? 'true' : 'false' }, 'vectorStore.qdrant')
-      .secret({ QDRANT_API_KEY: options.apiKey }));
+    return new RenderedVectorStore('qdrant', () =>
+      new EnvSet()
+        .plain({ VECTOR_STORE: 'qdrant', QDRANT_URL: options.url, QDRANT_GRPC_ENABLED: options.grpcEnabled ? 'true' : 'false' }, 'vectorStore.qdrant')
+        .secret({ QDRANT_API_KEY: options.apiKey }),
+    );
   }
 
   /** Milvus or Zilliz Cloud (VECTOR_STORE=milvus). */
@@ -220,7 +224,7 @@ export abstract class VectorStore {
       validateSecretKeyRef(`${p}.password`, o.password, 'the Milvus password (user and password are both required unless token is set)');
     }
     if (o.database !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(o.database)) {
-      invalid(`${p}.database`, o.database, 'must be a Milvus database name: letters, digits and \'_\', not starting with a digit');
+      invalid(`${p}.database`, o.database, "must be a Milvus database name: letters, digits and '_', not starting with a digit");
     }
     if (o.analyzerParams !== undefined) {
       let parsed: unknown;
@@ -233,16 +237,21 @@ export abstract class VectorStore {
         invalid(`${p}.analyzerParams`, o.analyzerParams, 'must be a JSON object such as {"type":"chinese"}');
       }
     }
-    return new RenderedVectorStore('milvus', () => new EnvSet()
-      .plain({
-        VECTOR_STORE: 'milvus',
-        MILVUS_URI: o.uri,
-        MILVUS_USER: o.user,
-        MILVUS_DATABASE: o.database,
-        MILVUS_ENABLE_HYBRID_SEARCH: o.enableHybridSearch === undefined ? undefined : String(o.enableHybridSearch),
-        MILVUS_ANALYZER_PARAMS: o.analyzerParams,
-      }, p)
-      .secret({ MILVUS_TOKEN: o.token, MILVUS_PASSWORD: o.password }));
+    return new RenderedVectorStore('milvus', () =>
+      new EnvSet()
+        .plain(
+          {
+            VECTOR_STORE: 'milvus',
+            MILVUS_URI: o.uri,
+            MILVUS_USER: o.user,
+            MILVUS_DATABASE: o.database,
+            MILVUS_ENABLE_HYBRID_SEARCH: o.enableHybridSearch === undefined ? undefined : String(o.enableHybridSearch),
+            MILVUS_ANALYZER_PARAMS: o.analyzerParams,
+          },
+          p,
+        )
+        .secret({ MILVUS_TOKEN: o.token, MILVUS_PASSWORD: o.password }),
+    );
   }
 
   /** PostgreSQL with pgvector (VECTOR_STORE=pgvector). */
@@ -258,18 +267,23 @@ export abstract class VectorStore {
     const min = validateInt(`${p}.minConnections`, o.minConnections ?? 1, 1, 1000);
     const max = validateInt(`${p}.maxConnections`, o.maxConnections ?? 5, 1, 1000);
     if (min > max) invalid(`${p}.minConnections`, min, `must not exceed maxConnections (${max})`);
-    return new RenderedVectorStore('pgvector', () => new EnvSet()
-      .plain({
-        VECTOR_STORE: 'pgvector',
-        PGVECTOR_HOST: o.host,
-        PGVECTOR_PORT: port,
-        PGVECTOR_USER: o.user,
-        PGVECTOR_DATABASE: o.database,
-        PGVECTOR_MIN_CONNECTION: min,
-        PGVECTOR_MAX_CONNECTION: max,
-        PGVECTOR_PG_BIGM: o.pgBigm ? 'true' : 'false',
-      }, p)
-      .secret({ PGVECTOR_PASSWORD: o.password }));
+    return new RenderedVectorStore('pgvector', () =>
+      new EnvSet()
+        .plain(
+          {
+            VECTOR_STORE: 'pgvector',
+            PGVECTOR_HOST: o.host,
+            PGVECTOR_PORT: port,
+            PGVECTOR_USER: o.user,
+            PGVECTOR_DATABASE: o.database,
+            PGVECTOR_MIN_CONNECTION: min,
+            PGVECTOR_MAX_CONNECTION: max,
+            PGVECTOR_PG_BIGM: o.pgBigm ? 'true' : 'false',
+          },
+          p,
+        )
+        .secret({ PGVECTOR_PASSWORD: o.password }),
+    );
   }
 
   /** A self-managed Elasticsearch 8 cluster with basic auth (VECTOR_STORE=elasticsearch or elasticsearch-ja). */
@@ -292,17 +306,22 @@ export abstract class VectorStore {
       invalid(`${p}.verifyCerts`, false, 'conflicts with caCertsPath: a CA bundle is only used when certificates are verified');
     }
     const name = o.japanese ? 'elasticsearch-ja' : 'elasticsearch';
-    return new RenderedVectorStore(name, () => new EnvSet()
-      .plain({
-        VECTOR_STORE: name,
-        ELASTICSEARCH_USE_CLOUD: 'false',
-        ELASTICSEARCH_HOST: `${scheme}://${o.host}`,
-        ELASTICSEARCH_PORT: port,
-        ELASTICSEARCH_USERNAME: o.username ?? 'elastic',
-        ELASTICSEARCH_VERIFY_CERTS: scheme === 'https' ? String(o.verifyCerts ?? true) : undefined,
-        ELASTICSEARCH_CA_CERTS: o.caCertsPath,
-      }, p)
-      .secret({ ELASTICSEARCH_PASSWORD: o.password }));
+    return new RenderedVectorStore(name, () =>
+      new EnvSet()
+        .plain(
+          {
+            VECTOR_STORE: name,
+            ELASTICSEARCH_USE_CLOUD: 'false',
+            ELASTICSEARCH_HOST: `${scheme}://${o.host}`,
+            ELASTICSEARCH_PORT: port,
+            ELASTICSEARCH_USERNAME: o.username ?? 'elastic',
+            ELASTICSEARCH_VERIFY_CERTS: scheme === 'https' ? String(o.verifyCerts ?? true) : undefined,
+            ELASTICSEARCH_CA_CERTS: o.caCertsPath,
+          },
+          p,
+        )
+        .secret({ ELASTICSEARCH_PASSWORD: o.password }),
+    );
   }
 
   /** Elastic Cloud with an API key (VECTOR_STORE=elasticsearch or elasticsearch-ja, ELASTICSEARCH_USE_CLOUD=true). */
@@ -313,9 +332,11 @@ export abstract class VectorStore {
     if (!o.cloudUrl.startsWith('https://')) invalid(`${p}.cloudUrl`, o.cloudUrl, 'must be an https:// URL');
     validateSecretKeyRef(`${p}.apiKey`, o.apiKey, 'the Elastic Cloud API key');
     const name = o.japanese ? 'elasticsearch-ja' : 'elasticsearch';
-    return new RenderedVectorStore(name, () => new EnvSet()
-      .plain({ VECTOR_STORE: name, ELASTICSEARCH_USE_CLOUD: 'true', ELASTICSEARCH_CLOUD_URL: o.cloudUrl }, p)
-      .secret({ ELASTICSEARCH_API_KEY: o.apiKey }));
+    return new RenderedVectorStore(name, () =>
+      new EnvSet()
+        .plain({ VECTOR_STORE: name, ELASTICSEARCH_USE_CLOUD: 'true', ELASTICSEARCH_CLOUD_URL: o.cloudUrl }, p)
+        .secret({ ELASTICSEARCH_API_KEY: o.apiKey }),
+    );
   }
 
   /** OpenSearch or Amazon OpenSearch Service / Serverless (VECTOR_STORE=opensearch). */
@@ -331,7 +352,8 @@ export abstract class VectorStore {
     }
     if (o.awsManagedIam !== undefined) {
       const { region, service } = o.awsManagedIam;
-      if (typeof region !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) invalid(`${p}.awsManagedIam.region`, region, 'must be an AWS region such as "eu-west-1"');
+      if (typeof region !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region))
+        invalid(`${p}.awsManagedIam.region`, region, 'must be an AWS region such as "eu-west-1"');
       if (!['es', 'aoss'].includes(service)) invalid(`${p}.awsManagedIam.service`, service, 'must be "es" (OpenSearch Service) or "aoss" (Serverless)');
       if (!secure) invalid(`${p}.secure`, false, 'conflicts with awsManagedIam: AWS endpoints are https only');
     } else {
@@ -340,19 +362,24 @@ export abstract class VectorStore {
       validateSecretKeyRef(`${p}.password`, o.password, 'the OpenSearch password (user and password are both required unless awsManagedIam is set)');
     }
     if (!secure && o.verifyCerts !== undefined) invalid(`${p}.verifyCerts`, o.verifyCerts, 'only applies with secure: true');
-    return new RenderedVectorStore('opensearch', () => new EnvSet()
-      .plain({
-        VECTOR_STORE: 'opensearch',
-        OPENSEARCH_HOST: o.host,
-        OPENSEARCH_PORT: port,
-        OPENSEARCH_SECURE: secure ? 'true' : 'false',
-        OPENSEARCH_VERIFY_CERTS: secure ? String(o.verifyCerts ?? true) : 'false',
-        OPENSEARCH_AUTH_METHOD: o.awsManagedIam ? 'aws_managed_iam' : 'basic',
-        OPENSEARCH_USER: o.user,
-        OPENSEARCH_AWS_REGION: o.awsManagedIam?.region,
-        OPENSEARCH_AWS_SERVICE: o.awsManagedIam?.service,
-      }, p)
-      .secret({ OPENSEARCH_PASSWORD: o.password }));
+    return new RenderedVectorStore('opensearch', () =>
+      new EnvSet()
+        .plain(
+          {
+            VECTOR_STORE: 'opensearch',
+            OPENSEARCH_HOST: o.host,
+            OPENSEARCH_PORT: port,
+            OPENSEARCH_SECURE: secure ? 'true' : 'false',
+            OPENSEARCH_VERIFY_CERTS: secure ? String(o.verifyCerts ?? true) : 'false',
+            OPENSEARCH_AUTH_METHOD: o.awsManagedIam ? 'aws_managed_iam' : 'basic',
+            OPENSEARCH_USER: o.user,
+            OPENSEARCH_AWS_REGION: o.awsManagedIam?.region,
+            OPENSEARCH_AWS_SERVICE: o.awsManagedIam?.service,
+          },
+          p,
+        )
+        .secret({ OPENSEARCH_PASSWORD: o.password }),
+    );
   }
 
   /**
@@ -368,7 +395,11 @@ export abstract class VectorStore {
     if (typed !== undefined) invalid(`${p}.name`, o.name, `has a typed factory; use ${typed}`);
     const prefixes = Object.hasOwn(CUSTOM_VECTOR_STORES, o.name) ? CUSTOM_VECTOR_STORES[o.name] : undefined;
     if (prefixes === undefined) {
-      invalid(`${p}.name`, o.name, `must be a VECTOR_STORE value of Dify 1.16.1: ${Object.keys(CUSTOM_VECTOR_STORES).join(', ')} (typed factories: ${Object.keys(TYPED).join(', ')})`);
+      invalid(
+        `${p}.name`,
+        o.name,
+        `must be a VECTOR_STORE value of Dify 1.16.1: ${Object.keys(CUSTOM_VECTOR_STORES).join(', ')} (typed factories: ${Object.keys(TYPED).join(', ')})`,
+      );
     }
     const config = o.config ?? {};
     const secrets = o.secrets ?? {};
@@ -387,9 +418,7 @@ export abstract class VectorStore {
       validateSecretKeyRef(`${p}.secrets.${name}`, ref, `the value of ${name}`);
       if (Object.hasOwn(config, name)) invalid(`${p}.secrets.${name}`, name, 'is also in config; give each name once');
     }
-    return new RenderedVectorStore(o.name, () => new EnvSet()
-      .plain({ VECTOR_STORE: o.name, ...config }, `${p}.config`)
-      .secret(secrets));
+    return new RenderedVectorStore(o.name, () => new EnvSet().plain({ VECTOR_STORE: o.name, ...config }, `${p}.config`).secret(secrets));
   }
 
   /** `VECTOR_STORE` value. */
@@ -400,7 +429,10 @@ export abstract class VectorStore {
 
 /** A store whose environment is rendered once at construction (validating it) and again per use. */
 class RenderedVectorStore extends VectorStore {
-  constructor(public readonly name: string, private readonly render: () => EnvSet) {
+  constructor(
+    public readonly name: string,
+    private readonly render: () => EnvSet,
+  ) {
     super();
     render();
   }

@@ -103,7 +103,6 @@ export interface AvailabilityPlan {
   readonly serviceAnnotations: Record<string, string>;
 }
 
-
 const ZONE = 'topology.kubernetes.io/zone';
 const HOST = 'kubernetes.io/hostname';
 
@@ -114,7 +113,7 @@ const HOST = 'kubernetes.io/hostname';
  */
 export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext): AvailabilityPlan {
   const prop = ctx.prop;
-  if (ctx.singleton && (o.replicas !== undefined && o.replicas !== 1 || o.autoscaling)) {
+  if (ctx.singleton && ((o.replicas !== undefined && o.replicas !== 1) || o.autoscaling)) {
     invalid(`${prop}.replicas`, o.autoscaling ? 'autoscaling' : o.replicas, `${ctx.component} must run exactly one replica`);
   }
   const replicas = validateInt(`${prop}.replicas`, o.replicas ?? 1, 0, 1000);
@@ -153,7 +152,11 @@ export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext):
     if (b.minAvailable !== undefined) {
       validateInt(`${prop}.disruptionBudget.minAvailable`, b.minAvailable, 0, 1000);
       if (b.minAvailable >= Math.max(minReplicas, 1)) {
-        invalid(`${prop}.disruptionBudget.minAvailable`, b.minAvailable, `must be below the ${o.autoscaling ? 'HPA minReplicas' : 'replica count'} (${minReplicas}), or no pod could ever be evicted and node drains would hang`);
+        invalid(
+          `${prop}.disruptionBudget.minAvailable`,
+          b.minAvailable,
+          `must be below the ${o.autoscaling ? 'HPA minReplicas' : 'replica count'} (${minReplicas}), or no pod could ever be evicted and node drains would hang`,
+        );
       }
       pdb = { minAvailable: b.minAvailable };
     } else {
@@ -191,7 +194,8 @@ export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext):
 
   if (o.serviceType !== undefined || o.serviceAnnotations) {
     if (!ctx.hasService) invalid(`${prop}.serviceType`, o.serviceType, `${ctx.component} has no Service`);
-    if (o.serviceType && !['ClusterIP', 'NodePort', 'LoadBalancer'].includes(o.serviceType)) invalid(`${prop}.serviceType`, o.serviceType, 'must be ClusterIP, NodePort or LoadBalancer');
+    if (o.serviceType && !['ClusterIP', 'NodePort', 'LoadBalancer'].includes(o.serviceType))
+      invalid(`${prop}.serviceType`, o.serviceType, 'must be ClusterIP, NodePort or LoadBalancer');
   }
   const deployment = ctx.kind === 'Deployment';
   return {
@@ -218,11 +222,9 @@ function mergeAffinity(base: k8s.Affinity | undefined, extra: k8s.Affinity): k8s
   return {
     ...base,
     ...extra,
-    podAffinity: base.podAffinity || extra.podAffinity ? {
-      ...base.podAffinity,
-      ...extra.podAffinity,
-      ...(required.length ? { requiredDuringSchedulingIgnoredDuringExecution: required } : {}),
-    } : undefined,
+    podAffinity:
+      base.podAffinity || extra.podAffinity
+        ? { ...base.podAffinity, ...extra.podAffinity, ...(required.length ? { requiredDuringSchedulingIgnoredDuringExecution: required } : {}) }
+        : undefined,
   };
 }
-

@@ -4,7 +4,18 @@ import { IConstruct } from 'constructs';
 const GUARDED = Symbol.for('dify-cdk8s.collision-guard');
 
 /** Kinds that live outside namespaces. */
-const CLUSTER_SCOPED = new Set(['Namespace', 'PriorityClass', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'CustomResourceDefinition', 'IngressClass', 'PersistentVolume', 'ClusterIssuer', 'ClusterSecretStore']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'PriorityClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'StorageClass',
+  'CustomResourceDefinition',
+  'IngressClass',
+  'PersistentVolume',
+  'ClusterIssuer',
+  'ClusterSecretStore',
+]);
 
 /**
  * Makes synthesis of `scope`'s App fail when two objects share
@@ -47,10 +58,11 @@ export function findCollisions(root: IConstruct): string[] {
     }
     if (!(c instanceof ApiObject)) continue;
     const group = c.apiVersion.includes('/') ? c.apiVersion.split('/')[0] : '';
-    const ns = CLUSTER_SCOPED.has(c.kind) ? '' : c.metadata.namespace ?? '';
+    const ns = CLUSTER_SCOPED.has(c.kind) ? '' : (c.metadata.namespace ?? '');
     const key = `${group}/${c.kind}/${ns}/${c.metadata.name}`;
     const first = names.get(key);
-    if (first) errors.push(`${c.kind} "${c.metadata.name}"${ns ? ` in namespace "${ns}"` : ''} is defined twice: by ${first.node.path} and by ${c.node.path}; ${fix}`);
+    if (first)
+      errors.push(`${c.kind} "${c.metadata.name}"${ns ? ` in namespace "${ns}"` : ''} is defined twice: by ${first.node.path} and by ${c.node.path}; ${fix}`);
     else names.set(key, c);
   }
   return errors;

@@ -4,12 +4,17 @@ import { IConstruct } from 'constructs';
 import { validateCidr } from './k8s-rules';
 import { invalid, validatePort } from './validation';
 
-
-
 /** Destinations no Dify pod may reach as "internet": private, shared, loopback, link-local (cloud metadata), multicast and reserved ranges. */
 export const NON_PUBLIC_IPV4_RANGES = [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12',
-  '192.168.0.0/16', '224.0.0.0/4', '240.0.0.0/4',
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
 ];
 
 /** Pods addressed by namespace and pod labels. */
@@ -41,24 +46,29 @@ function validateLabelSelector(prop: string, labels: Record<string, string> | un
  */
 export abstract class NetworkPeer {
   /** Pods selected by labels; `namespace` or `namespaceLabels` pick their namespace. @default - the policy's namespace */
-  public static pods(options: { readonly podLabels?: Record<string, string>; readonly namespace?: string; readonly namespaceLabels?: Record<string, string>; readonly description?: string }): NetworkPeer {
+  public static pods(options: {
+    readonly podLabels?: Record<string, string>;
+    readonly namespace?: string;
+    readonly namespaceLabels?: Record<string, string>;
+    readonly description?: string;
+  }): NetworkPeer {
     validateLabelSelector('NetworkPeer.pods.podLabels', options.podLabels, true);
     validateLabelSelector('NetworkPeer.pods.namespaceLabels', options.namespaceLabels, false);
-    if (options.namespace !== undefined && options.namespaceLabels !== undefined) invalid('NetworkPeer.pods.namespace', options.namespace, 'conflicts with namespaceLabels; give one of the two');
+    if (options.namespace !== undefined && options.namespaceLabels !== undefined)
+      invalid('NetworkPeer.pods.namespace', options.namespace, 'conflicts with namespaceLabels; give one of the two');
     const namespaceLabels = options.namespace !== undefined ? { 'kubernetes.io/metadata.name': options.namespace } : options.namespaceLabels;
-    const description = options.description ?? `pods ${JSON.stringify(options.podLabels ?? {})}${namespaceLabels ? ` in ${JSON.stringify(namespaceLabels)}` : ''}`;
+    const description =
+      options.description ?? `pods ${JSON.stringify(options.podLabels ?? {})}${namespaceLabels ? ` in ${JSON.stringify(namespaceLabels)}` : ''}`;
     return new (class extends NetworkPeer {
       public readonly description = description;
       public get isInCluster(): boolean {
         return true;
       }
       public render(ctx: PeerRenderContext): k8s.NetworkPolicyPeer[] {
-        const sameNamespace = namespaceLabels === undefined
-          || (ctx.namespace !== undefined && Object.keys(namespaceLabels).length === 1 && namespaceLabels['kubernetes.io/metadata.name'] === ctx.namespace);
-        return [{
-          ...(sameNamespace ? {} : { namespaceSelector: { matchLabels: namespaceLabels } }),
-          podSelector: { matchLabels: options.podLabels ?? {} },
-        }];
+        const sameNamespace =
+          namespaceLabels === undefined ||
+          (ctx.namespace !== undefined && Object.keys(namespaceLabels).length === 1 && namespaceLabels['kubernetes.io/metadata.name'] === ctx.namespace);
+        return [{ ...(sameNamespace ? {} : { namespaceSelector: { matchLabels: namespaceLabels } }), podSelector: { matchLabels: options.podLabels ?? {} } }];
       }
     })();
   }
@@ -213,7 +223,7 @@ export class Connections {
 
   /** Human name for messages and pictures. */
   public get description(): string {
-    return this.pods ? `${this.pods.instance}/${this.pods.component}` : this.label ?? this.peer!.description;
+    return this.pods ? `${this.pods.instance}/${this.pods.component}` : (this.label ?? this.peer!.description);
   }
 
   /**
@@ -224,7 +234,8 @@ export class Connections {
     this.assertOpen();
     const to = target instanceof NetworkPeer ? target : connectionsOf('allowTo', target);
     const flowPorts = toFlowPorts(ports ?? (to instanceof Connections ? to.defaultPorts : []));
-    if (to === ANYWHERE && flowPorts.length === 0) invalid('connections.allowTo', 'anywhere', 'needs ports: a flow to any address on any port would disable the policy');
+    if (to === ANYWHERE && flowPorts.length === 0)
+      invalid('connections.allowTo', 'anywhere', 'needs ports: a flow to any address on any port would disable the policy');
     this.egress.push({ peer: to, ports: flowPorts });
     if (to instanceof Connections && to.pods) {
       to.assertOpen();
@@ -241,7 +252,8 @@ export class Connections {
     }
     this.assertOpen();
     const flowPorts = toFlowPorts(ports ?? this.defaultPorts);
-    if (from === ANYWHERE && flowPorts.length === 0) invalid('connections.allowFrom', 'anywhere', 'needs ports: a flow from any address to any port would disable the policy');
+    if (from === ANYWHERE && flowPorts.length === 0)
+      invalid('connections.allowFrom', 'anywhere', 'needs ports: a flow from any address to any port would disable the policy');
     this.ingress.push({ peer: from, ports: flowPorts });
   }
 
@@ -252,14 +264,17 @@ export class Connections {
 
   private assertOpen(): void {
     if (this.frozenBy) {
-      throw new Error(`${this.scope?.node.path ?? this.description}: a connection was recorded after ${this.frozenBy} rendered its policies; create DifyNetworkPolicy after wiring every component`);
+      throw new Error(
+        `${this.scope?.node.path ?? this.description}: a connection was recorded after ${this.frozenBy} rendered its policies; create DifyNetworkPolicy after wiring every component`,
+      );
     }
   }
 }
 
 function connectionsOf(method: string, target: IConnectable): Connections {
   const c = (target as Partial<IConnectable> | undefined)?.connections;
-  if (!(c instanceof Connections)) invalid(`connections.${method}`, typeof target, 'must be a Dify component, store, endpoint (anything with `connections`) or a NetworkPeer');
+  if (!(c instanceof Connections))
+    invalid(`connections.${method}`, typeof target, 'must be a Dify component, store, endpoint (anything with `connections`) or a NetworkPeer');
   return c;
 }
 
@@ -286,11 +301,21 @@ export class DifyEndpoint implements IConnectable {
   /** An endpoint at `host:port`; policies reach it through `peer`. @default peer - any address on `port` */
   public static of(options: { readonly host: string; readonly port: number; readonly peer?: NetworkPeer }): DifyEndpoint {
     if (typeof options !== 'object' || options === null) invalid('DifyEndpoint.of', options, 'must be { host, port, peer? }');
-    if (typeof options.host !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(options.host)) invalid('DifyEndpoint.of.host', options.host, 'must be a host name or IP address without scheme or port');
+    if (typeof options.host !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(options.host))
+      invalid('DifyEndpoint.of.host', options.host, 'must be a host name or IP address without scheme or port');
     validatePort('DifyEndpoint.of.port', options.port);
-    if (options.peer !== undefined && !(options.peer instanceof NetworkPeer)) invalid('DifyEndpoint.of.peer', typeof options.peer, 'must be a NetworkPeer such as NetworkPeer.pods({...}) or NetworkPeer.cidrs([...])');
-    return new DifyEndpoint(options.host, options.port, Connections.forPeer(options.peer ?? NetworkPeer.anywhere(), [options.port], `${options.host}:${options.port}`));
+    if (options.peer !== undefined && !(options.peer instanceof NetworkPeer))
+      invalid('DifyEndpoint.of.peer', typeof options.peer, 'must be a NetworkPeer such as NetworkPeer.pods({...}) or NetworkPeer.cidrs([...])');
+    return new DifyEndpoint(
+      options.host,
+      options.port,
+      Connections.forPeer(options.peer ?? NetworkPeer.anywhere(), [options.port], `${options.host}:${options.port}`),
+    );
   }
 
-  private constructor(public readonly host: string, public readonly port: number, public readonly connections: Connections) {}
+  private constructor(
+    public readonly host: string,
+    public readonly port: number,
+    public readonly connections: Connections,
+  ) {}
 }

@@ -18,10 +18,18 @@ export class EnvSet {
       if (value === undefined) continue;
       validateEnvName(`${source}.${name}`, name);
       if (isSensitiveEnvName(name)) {
-        invalid(`${source}.${name}`, '<redacted>', `${name} is a credential (by upstream's list or by its name); pass it as a SecretKeyRef (secretEnv), never as plain config`);
+        invalid(
+          `${source}.${name}`,
+          '<redacted>',
+          `${name} is a credential (by upstream's list or by its name); pass it as a SecretKeyRef (secretEnv), never as plain config`,
+        );
       }
       if (typeof value === 'string' && hasUrlCredentials(value)) {
-        invalid(`${source}.${name}`, '<redacted>', 'carries a password in its URL userinfo (scheme://user:password@host); pass it as a SecretKeyRef (secretEnv), never as plain config');
+        invalid(
+          `${source}.${name}`,
+          '<redacted>',
+          'carries a password in its URL userinfo (scheme://user:password@host); pass it as a SecretKeyRef (secretEnv), never as plain config',
+        );
       }
       this.plainValues.set(name, String(value));
     }
@@ -66,9 +74,7 @@ export class EnvSet {
 
   /** Secret-backed env vars sorted by name. */
   public secretEnv(): k8s.EnvVar[] {
-    return [...this.secretValues.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, ref]) => ({ name, valueFrom: ref.toEnvSource() }));
+    return [...this.secretValues.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, ref]) => ({ name, valueFrom: ref.toEnvSource() }));
   }
 
   /** The Secrets (name -> keys) this environment reads. */

@@ -61,8 +61,8 @@ export function guardProps(typeName: string, props: unknown, prefix = ''): void 
   if (!issue) return;
   // A credential-named prop (password, token, …) never has its value echoed.
   const last = /([A-Za-z_$][\w$]*)$|\["((?:[^"\\]|\\.)*)"\]$/.exec(issue.path);
-  const key = last ? last[1] ?? last[2] : '';
-  const echoes = typeof issue.value === 'number' || typeof issue.value === 'string' && !/^<not a \w+>$/.test(issue.value);
+  const key = last ? (last[1] ?? last[2]) : '';
+  const echoes = typeof issue.value === 'number' || (typeof issue.value === 'string' && !/^<not a \w+>$/.test(issue.value));
   const shown = key && looksSensitive(key) && echoes ? '<redacted>' : issue.value;
   invalid(issue.path || 'props', shown, issue.allowed);
 }
@@ -151,7 +151,7 @@ function checkObject(s: Schema, value: object, path: string, label: string, dept
       if (v === undefined) continue;
       const issue = check(known, v, p, name, depth + 1);
       if (issue) return issue;
-    } else if (s.additionalProperties === false || s.additionalProperties === undefined && s.properties) {
+    } else if (s.additionalProperties === false || (s.additionalProperties === undefined && s.properties)) {
       const shown = looksSensitive(key) ? '<redacted>' : v;
       return { path: p, value: shown, allowed: unknownKey(key, Object.keys(props), label), depth: depth + 1 };
     } else if (typeof s.additionalProperties === 'object' && v !== undefined) {
@@ -175,7 +175,7 @@ export function closest(key: string, allowed: readonly string[]): string | undef
   const same = allowed.find((a) => a.toLowerCase() === lower);
   if (same) return same;
   // A name with a word added or dropped (`hostname` for `host`, `replica` for `replicas`).
-  const affix = allowed.filter((a) => a.length >= 3 && (lower.startsWith(a.toLowerCase()) || a.toLowerCase().startsWith(lower) && lower.length >= 3));
+  const affix = allowed.filter((a) => a.length >= 3 && (lower.startsWith(a.toLowerCase()) || (a.toLowerCase().startsWith(lower) && lower.length >= 3)));
   if (affix.length === 1) return affix[0];
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -203,15 +203,23 @@ function levenshtein(a: string, b: string): number {
 
 function hasType(type: string, value: unknown, s: Schema): boolean {
   switch (type) {
-    case 'string': return typeof value === 'string';
-    case 'number': return typeof value === 'number' && Number.isFinite(value);
-    case 'integer': return Number.isInteger(value);
-    case 'boolean': return typeof value === 'boolean';
-    case 'null': return value === null;
-    case 'array': return Array.isArray(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'null':
+      return value === null;
+    case 'array':
+      return Array.isArray(value);
     // A record (only additionalProperties) must be a plain object: a Map or class instance would be silently empty.
-    case 'object': return isObject(value) && (isPlainObject(value) || Boolean(s.properties));
-    default: return true;
+    case 'object':
+      return isObject(value) && (isPlainObject(value) || Boolean(s.properties));
+    default:
+      return true;
   }
 }
 
@@ -243,10 +251,14 @@ function readableName(name: string): string {
 function describe(s: Schema, name: string): string {
   if (s.instanceOf) {
     const ctor = classNamed(s.instanceOf) as unknown as Record<string, unknown> | undefined;
-    const factories = ctor
-      ? Object.getOwnPropertyNames(ctor).filter((k) => !['length', 'name', 'prototype'].includes(k) && typeof ctor[k] === 'function')
-      : [];
-    const made = factories.length > 0 ? ` (from ${factories.sort().map((f) => `${s.instanceOf}.${f}()`).join(', ')})` : '';
+    const factories = ctor ? Object.getOwnPropertyNames(ctor).filter((k) => !['length', 'name', 'prototype'].includes(k) && typeof ctor[k] === 'function') : [];
+    const made =
+      factories.length > 0
+        ? ` (from ${factories
+            .sort()
+            .map((f) => `${s.instanceOf}.${f}()`)
+            .join(', ')})`
+        : '';
     return `a ${s.instanceOf} instance${made}`;
   }
   if (s.const !== undefined) return JSON.stringify(s.const);
@@ -256,18 +268,26 @@ function describe(s: Schema, name: string): string {
   const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
   const words = types.map((t) => {
     switch (t) {
-      case 'string': return 'a string';
-      case 'number': return 'a finite number';
-      case 'integer': return 'an integer';
-      case 'boolean': return 'a boolean (true or false)';
-      case 'null': return 'null';
-      case 'array': return s.items && !Array.isArray(s.items) ? `an array of ${plural(describe(...resolve(s.items, name)))}` : 'an array';
-      case 'object': return s.properties
-        ? `an object (${readableName(name)})`
-        : typeof s.additionalProperties === 'object'
-          ? `an object whose values are ${plural(describe(...resolve(s.additionalProperties, name)))}`
-          : 'an object';
-      default: return t;
+      case 'string':
+        return 'a string';
+      case 'number':
+        return 'a finite number';
+      case 'integer':
+        return 'an integer';
+      case 'boolean':
+        return 'a boolean (true or false)';
+      case 'null':
+        return 'null';
+      case 'array':
+        return s.items && !Array.isArray(s.items) ? `an array of ${plural(describe(...resolve(s.items, name)))}` : 'an array';
+      case 'object':
+        return s.properties
+          ? `an object (${readableName(name)})`
+          : typeof s.additionalProperties === 'object'
+            ? `an object whose values are ${plural(describe(...resolve(s.additionalProperties, name)))}`
+            : 'an object';
+      default:
+        return t;
     }
   });
   return words.length > 0 ? alternatives(words) : 'any value';

@@ -24,7 +24,8 @@ export function validateImage(prop: string, image: string): ImageRef {
   // The first part is a registry only when it looks like one (a '.', a ':', "localhost" or upper case), as docker reads it.
   const first = m?.groups?.repo.split('/')[0] ?? '';
   const firstIsDomain = m?.groups?.repo.includes('/') && (/[.:A-Z[]/.test(first) || first === 'localhost');
-  if (m?.groups && !firstIsDomain && /[A-Z]/.test(m.groups.repo)) invalid(prop, image, 'must use a lowercase repository name (only the registry host may have capitals)');
+  if (m?.groups && !firstIsDomain && /[A-Z]/.test(m.groups.repo))
+    invalid(prop, image, 'must use a lowercase repository name (only the registry host may have capitals)');
   if (!m?.groups) invalid(prop, image, 'must be an image reference like "registry/name:1.2.3" or "name@sha256:<64 hex>"');
   const { repo, tag, digest } = m.groups;
   if (!tag && !digest) invalid(prop, image, 'must pin a tag or a digest; untagged images float to :latest');
@@ -58,7 +59,12 @@ export function resolveImage(prop: string, image: string, o: ImageSourceOptions 
   const ref = validateImage(prop, image);
   let repository = ref.repository;
   if (o.registry !== undefined) {
-    if (typeof o.registry !== 'string' || !REGISTRY.test(o.registry)) invalid('imageRegistry', o.registry, 'must be a registry host with an optional path, such as "registry.example.com/mirror" (no scheme, no trailing slash)');
+    if (typeof o.registry !== 'string' || !REGISTRY.test(o.registry))
+      invalid(
+        'imageRegistry',
+        o.registry,
+        'must be a registry host with an optional path, such as "registry.example.com/mirror" (no scheme, no trailing slash)',
+      );
     const parts = repository.split('/');
     const hasHost = parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost');
     const path = hasHost ? parts.slice(1) : parts.length === 1 ? ['library', ...parts] : parts;
@@ -66,7 +72,8 @@ export function resolveImage(prop: string, image: string, o: ImageSourceOptions 
   }
   let digest = ref.digest;
   if (o.digest !== undefined) {
-    if (typeof o.digest !== 'string' || !DIGEST.test(o.digest)) invalid(`imageDigests.${prop.replace(/^images\./, '')}`, o.digest, 'must be "sha256:" followed by 64 lowercase hex digits');
+    if (typeof o.digest !== 'string' || !DIGEST.test(o.digest))
+      invalid(`imageDigests.${prop.replace(/^images\./, '')}`, o.digest, 'must be "sha256:" followed by 64 lowercase hex digits');
     digest = o.digest;
   }
   return `${repository}${ref.tag ? `:${ref.tag}` : ''}${digest ? `@${digest}` : ''}`;

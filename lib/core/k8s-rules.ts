@@ -41,11 +41,12 @@ export const NAME_RULE_BY_KIND: Readonly<Record<string, K8sNameRule>> = {
 /** A name under `rule`, at most `max` characters. */
 export function validateK8sName(prop: string, value: unknown, rule: K8sNameRule, max?: number): string {
   const limit = max ?? (rule === 'dns1123-subdomain' ? 253 : 63);
-  const [re, words] = rule === 'dns1035-label'
-    ? [DNS1035_LABEL, 'a DNS-1035 label: lowercase letters, digits and \'-\', starting with a letter and ending alphanumeric']
-    : rule === 'dns1123-label'
-      ? [DNS1123_LABEL, 'a DNS-1123 label: lowercase letters, digits and \'-\', starting and ending alphanumeric']
-      : [DNS1123_SUBDOMAIN, 'a DNS-1123 subdomain: lowercase letters, digits, \'-\' and \'.\', each part starting and ending alphanumeric'];
+  const [re, words] =
+    rule === 'dns1035-label'
+      ? [DNS1035_LABEL, "a DNS-1035 label: lowercase letters, digits and '-', starting with a letter and ending alphanumeric"]
+      : rule === 'dns1123-label'
+        ? [DNS1123_LABEL, "a DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric"]
+        : [DNS1123_SUBDOMAIN, "a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', each part starting and ending alphanumeric"];
   if (typeof value !== 'string' || value.length === 0 || value.length > limit || !re.test(value)) {
     invalid(prop, value, `must be ${words}, at most ${limit} characters`);
   }
@@ -70,16 +71,16 @@ export function validateNamespaceName(prop: string, value: unknown): string {
 /** Why `key` is not a qualified name (`[prefix/]name`), or undefined when it is. */
 function qualifiedNameProblem(key: string, lowercasePrefix: boolean): string | undefined {
   const parts = key.split('/');
-  if (parts.length > 2) return 'must be a qualified name: an optional DNS subdomain prefix and \'/\', then a name';
+  if (parts.length > 2) return "must be a qualified name: an optional DNS subdomain prefix and '/', then a name";
   const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
   if (prefix !== undefined) {
     const p = lowercasePrefix ? prefix : prefix.toLowerCase();
     if (p.length === 0 || p.length > 253 || !DNS1123_SUBDOMAIN.test(p)) {
-      return 'must have a prefix that is a DNS-1123 subdomain (lowercase letters, digits, \'-\' and \'.\', at most 253 characters) before the \'/\'';
+      return "must have a prefix that is a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters) before the '/'";
     }
   }
   if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) {
-    return 'must have a name part of at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending alphanumeric (optionally after a DNS subdomain prefix and \'/\')';
+    return "must have a name part of at most 63 letters, digits, '-', '_' and '.', starting and ending alphanumeric (optionally after a DNS subdomain prefix and '/')";
   }
   return undefined;
 }
@@ -95,7 +96,7 @@ export function validateLabelKey(prop: string, key: unknown): string {
 /** A label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending alphanumeric. */
 export function validateLabelValue(prop: string, value: unknown): string {
   if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-    invalid(prop, value, 'must be a label value: empty, or at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending alphanumeric');
+    invalid(prop, value, "must be a label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending alphanumeric");
   }
   return value;
 }
@@ -122,7 +123,8 @@ export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 /** Annotations: qualified-name keys (the prefix may have any letter case), string values, 256 KiB in total. */
 export function validateAnnotations(prop: string, annotations: Record<string, unknown> | undefined): Record<string, string> {
   if (annotations === undefined) return {};
-  if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) invalid(prop, annotations, 'must be an object of annotation keys to string values');
+  if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations))
+    invalid(prop, annotations, 'must be an object of annotation keys to string values');
   let total = 0;
   for (const [k, v] of Object.entries(annotations)) {
     const problem = qualifiedNameProblem(k, false);
@@ -162,7 +164,7 @@ const CRON_MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@da
 const GO_DURATION = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))*$/;
 
 /** Why one cron field is invalid, or undefined. */
-function cronFieldProblem(expr: string, f: typeof CRON_FIELDS[number]): string | undefined {
+function cronFieldProblem(expr: string, f: (typeof CRON_FIELDS)[number]): string | undefined {
   const value = (s: string): number | undefined => {
     const named = f.names?.indexOf(s.toLowerCase()) ?? -1;
     if (named >= 0) return named + (f.name === 'month' ? 1 : 0);
@@ -236,12 +238,15 @@ export function validateTolerations(prop: string, tolerations: unknown): void {
     const operator = o.operator ?? 'Equal';
     if (operator !== 'Equal' && operator !== 'Exists') invalid(`${p}.operator`, o.operator, 'must be "Equal" or "Exists"');
     if (o.key !== undefined && o.key !== '') validateLabelKey(`${p}.key`, o.key);
-    if ((o.key === undefined || o.key === '') && operator !== 'Exists') invalid(`${p}.operator`, o.operator, 'must be "Exists" when key is empty (tolerate every taint)');
+    if ((o.key === undefined || o.key === '') && operator !== 'Exists')
+      invalid(`${p}.operator`, o.operator, 'must be "Exists" when key is empty (tolerate every taint)');
     if (operator === 'Exists' && o.value !== undefined && o.value !== '') invalid(`${p}.value`, o.value, 'must be empty when operator is "Exists"');
     if (operator === 'Equal' && o.value !== undefined) validateLabelValue(`${p}.value`, o.value);
-    if (o.effect !== undefined && o.effect !== '' && !EFFECTS.includes(o.effect as string)) invalid(`${p}.effect`, o.effect, `must be ${EFFECTS.map((e) => `"${e}"`).join(', ')} or empty (every effect)`);
+    if (o.effect !== undefined && o.effect !== '' && !EFFECTS.includes(o.effect as string))
+      invalid(`${p}.effect`, o.effect, `must be ${EFFECTS.map((e) => `"${e}"`).join(', ')} or empty (every effect)`);
     if (o.tolerationSeconds !== undefined) {
-      if (typeof o.tolerationSeconds !== 'number' || !Number.isInteger(o.tolerationSeconds)) invalid(`${p}.tolerationSeconds`, o.tolerationSeconds, 'must be an integer number of seconds');
+      if (typeof o.tolerationSeconds !== 'number' || !Number.isInteger(o.tolerationSeconds))
+        invalid(`${p}.tolerationSeconds`, o.tolerationSeconds, 'must be an integer number of seconds');
       if (o.effect !== 'NoExecute') invalid(`${p}.tolerationSeconds`, o.tolerationSeconds, 'only applies with effect "NoExecute"');
     }
   });
@@ -251,8 +256,20 @@ export function validateTolerations(prop: string, tolerations: unknown): void {
 
 const QUANTITY = /^([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+|m|k|M|G|T|P|E)?$/;
 const SUFFIX: Record<string, number> = {
-  '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
-  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** The value of a quantity in the Kubernetes grammar (`500m`, `1.5`, `10Gi`, `1e3`), or NaN. */
@@ -267,7 +284,7 @@ export function parseQuantity(value: string): number {
 /** A resource quantity in the Kubernetes grammar; `positive` refuses zero and negatives. */
 export function validateQuantity(prop: string, value: unknown, opts: { positive?: boolean } = {}): string {
   const n = typeof value === 'string' ? parseQuantity(value) : NaN;
-  if (!Number.isFinite(n) || opts.positive && n <= 0) {
+  if (!Number.isFinite(n) || (opts.positive && n <= 0)) {
     invalid(prop, value, `must be a ${opts.positive ? 'positive ' : ''}Kubernetes quantity such as "500m", "2", "512Mi" or "10Gi"`);
   }
   return value as string;
@@ -277,7 +294,8 @@ export function validateQuantity(prop: string, value: unknown, opts: { positive?
 
 /** An IPv4 or IPv6 address as Kubernetes accepts it (no leading zeros, no zone). */
 export function validateIp(prop: string, value: unknown): string {
-  if (typeof value !== 'string' || value.includes('%') || isIP(value) === 0) invalid(prop, value, 'must be an IPv4 or IPv6 address such as "10.0.0.1" or "fd00::1"');
+  if (typeof value !== 'string' || value.includes('%') || isIP(value) === 0)
+    invalid(prop, value, 'must be an IPv4 or IPv6 address such as "10.0.0.1" or "fd00::1"');
   return value;
 }
 
@@ -314,14 +332,13 @@ export function cidrNetwork(cidr: string): string {
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
   // Compress the longest run of zero groups.
   let best = [-1, 0];
-  for (let i = 0; i < 8;) {
+  for (let i = 0; i < 8; ) {
     let j = i;
     while (j < 8 && groups[j] === '0') j++;
     if (j - i > best[1] && j - i > 1) best = [i, j - i];
     i = j === i ? i + 1 : j;
   }
-  const text = best[0] < 0 ? groups.join(':')
-    : `${groups.slice(0, best[0]).join(':')}::${groups.slice(best[0] + best[1]).join(':')}`;
+  const text = best[0] < 0 ? groups.join(':') : `${groups.slice(0, best[0]).join(':')}::${groups.slice(best[0] + best[1]).join(':')}`;
   return `${text}/${prefix}`;
 }
 
@@ -336,7 +353,7 @@ export function validateCidr(prop: string, value: unknown): string {
   const m = /^([^/]+)\/([0-9]{1,3})$/.exec(value);
   const family = m && !m[1].includes('%') ? isIP(m[1]) : 0;
   const bits = m ? Number(m[2]) : NaN;
-  if (!m || family === 0 || bits > (family === 4 ? 32 : 128) || m[2].length > 1 && m[2].startsWith('0')) invalid(prop, value, example);
+  if (!m || family === 0 || bits > (family === 4 ? 32 : 128) || (m[2].length > 1 && m[2].startsWith('0'))) invalid(prop, value, example);
   const network = cidrNetwork(value);
   const [addr] = network.split('/');
   if (ipBytes(addr).join('.') !== ipBytes(m[1]).join('.')) {

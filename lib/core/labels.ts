@@ -21,20 +21,12 @@ export const LABEL_VERSION = 'app.kubernetes.io/version';
  * refactors (a Deployment's selector is immutable).
  */
 export function selectorLabels(o: DifyLabelsOptions): Record<string, string> {
-  return {
-    [LABEL_NAME]: 'dify',
-    [LABEL_INSTANCE]: o.instance,
-    [LABEL_COMPONENT]: o.component,
-  };
+  return { [LABEL_NAME]: 'dify', [LABEL_INSTANCE]: o.instance, [LABEL_COMPONENT]: o.component };
 }
 
 /** Full metadata labels: the selector labels plus part-of, managed-by and version. */
 export function metadataLabels(o: DifyLabelsOptions): Record<string, string> {
-  const labels: Record<string, string> = {
-    ...selectorLabels(o),
-    [LABEL_PART_OF]: 'dify',
-    [LABEL_MANAGED_BY]: 'cdk8s',
-  };
+  const labels: Record<string, string> = { ...selectorLabels(o), [LABEL_PART_OF]: 'dify', [LABEL_MANAGED_BY]: 'cdk8s' };
   if (o.version) labels[LABEL_VERSION] = o.version;
   return labels;
 }

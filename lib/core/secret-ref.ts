@@ -13,10 +13,13 @@ export class SecretKeyRef {
     return new SecretKeyRef(secretName, key);
   }
 
-  private constructor(public readonly secretName: string, public readonly key: string) {
+  private constructor(
+    public readonly secretName: string,
+    public readonly key: string,
+  ) {
     validateDnsSubdomain('SecretKeyRef.secretName', secretName);
     if (!SECRET_KEY.test(key) || key.length > 253) {
-      invalid('SecretKeyRef.key', key, 'must be a Secret data key: letters, digits, \'-\', \'_\' and \'.\'');
+      invalid('SecretKeyRef.key', key, "must be a Secret data key: letters, digits, '-', '_' and '.'");
     }
   }
 

@@ -21,13 +21,7 @@ export interface SecurityProfile {
 
 /** A restricted profile for an image that runs as `uid`. */
 export function nonRootProfile(uid: number, opts: { readOnlyRootFilesystem: boolean; gid?: number; fsGroup?: number }): SecurityProfile {
-  return {
-    runAsUser: uid,
-    runAsGroup: opts.gid ?? uid,
-    fsGroup: opts.fsGroup,
-    runAsNonRoot: true,
-    readOnlyRootFilesystem: opts.readOnlyRootFilesystem,
-  };
+  return { runAsUser: uid, runAsGroup: opts.gid ?? uid, fsGroup: opts.fsGroup, runAsNonRoot: true, readOnlyRootFilesystem: opts.readOnlyRootFilesystem };
 }
 
 /** The pod-level security context of a profile. */

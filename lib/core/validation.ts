@@ -28,12 +28,18 @@ export function invalid(prop: string, value: unknown, allowed: string): never {
  */
 export function renderValue(value: unknown): string {
   switch (typeof value) {
-    case 'undefined': return 'undefined';
-    case 'number': return Number.isFinite(value) ? JSON.stringify(value) : String(value);
-    case 'bigint': return `${value}n`;
-    case 'function': return `[function ${value.name || 'anonymous'}]`;
-    case 'symbol': return value.toString();
-    default: break;
+    case 'undefined':
+      return 'undefined';
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'function':
+      return `[function ${value.name || 'anonymous'}]`;
+    case 'symbol':
+      return value.toString();
+    default:
+      break;
   }
   let text: string | undefined;
   try {
@@ -59,7 +65,8 @@ export function renderValue(value: unknown): string {
  * (identifier segments may also hold '-', as environment variable names in
  * user-written keys do).
  */
-export const VALIDATION_MESSAGE_FORMAT = /^(?:[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*: got .*?; \S[\s\S]*$/;
+export const VALIDATION_MESSAGE_FORMAT =
+  /^(?:[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*: got .*?; \S[\s\S]*$/;
 
 /** Appends a property to a path the way the user wrote it: `a.b`, or `a["x.y/z"]` for keys that are not identifiers. */
 export function propPath(parent: string, key: string | number): string {
@@ -85,7 +92,7 @@ export function validateDnsLabel(prop: string, value: string, max = 63): string 
 /** A DNS-1123 subdomain (Secret and ConfigMap names, storage classes). */
 export function validateDnsSubdomain(prop: string, value: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
-    invalid(prop, value, 'must be a DNS-1123 subdomain: lowercase alphanumerics, \'-\' and \'.\', at most 253 characters');
+    invalid(prop, value, "must be a DNS-1123 subdomain: lowercase alphanumerics, '-' and '.', at most 253 characters");
   }
   return value;
 }
@@ -201,9 +208,19 @@ export function parseBytes(value: string): number {
  * '..', not an IP address, none of the reserved prefixes and suffixes.
  */
 export function validateS3Bucket(prop: string, value: string): string {
-  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')
-    || /^\d+\.\d+\.\d+\.\d+$/.test(value) || /^(xn--|sthree-|amzn-s3-demo-)/.test(value) || /(-s3alias|--ol-s3|--x-s3|\.mrap)$/.test(value)) {
-    invalid(prop, value, 'must be an S3 bucket name (3-63 lowercase letters, digits, \'.\' and \'-\', starting and ending alphanumeric, no \'..\', not an IP address, no reserved prefix such as "xn--" or suffix such as "-s3alias")');
+  if (
+    typeof value !== 'string' ||
+    !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) ||
+    value.includes('..') ||
+    /^\d+\.\d+\.\d+\.\d+$/.test(value) ||
+    /^(xn--|sthree-|amzn-s3-demo-)/.test(value) ||
+    /(-s3alias|--ol-s3|--x-s3|\.mrap)$/.test(value)
+  ) {
+    invalid(
+      prop,
+      value,
+      "must be an S3 bucket name (3-63 lowercase letters, digits, '.' and '-', starting and ending alphanumeric, no '..', not an IP address, no reserved prefix such as \"xn--\" or suffix such as \"-s3alias\")",
+    );
   }
   return value;
 }
@@ -212,7 +229,7 @@ export function validateS3Bucket(prop: string, value: string): string {
 export function validateBucket(prop: string, value: string, what: string, dots = false): string {
   const re = dots ? /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/ : /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
   if (typeof value !== 'string' || !re.test(value)) {
-    invalid(prop, value, `must be ${what}: 3-63 lowercase letters, digits${dots ? ', \'.\'' : ''} and '-', starting and ending alphanumeric`);
+    invalid(prop, value, `must be ${what}: 3-63 lowercase letters, digits${dots ? ", '.'" : ''} and '-', starting and ending alphanumeric`);
   }
   return value;
 }
@@ -228,7 +245,7 @@ export function validateRegion(prop: string, value: string, example: string): st
 /** A relative object-store folder such as `dify/files`. */
 export function validateFolder(prop: string, value: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) {
-    invalid(prop, value, 'must be a relative folder such as "dify/files": letters, digits, \'.\', \'_\', \'-\' and inner \'/\'');
+    invalid(prop, value, "must be a relative folder such as \"dify/files\": letters, digits, '.', '_', '-' and inner '/'");
   }
   return value;
 }
@@ -236,7 +253,7 @@ export function validateFolder(prop: string, value: string): string {
 /** A lowercase SQL identifier (database names created unquoted): letters, digits and '_', not starting with a digit, at most 63 characters. */
 export function validateSqlIdentifier(prop: string, value: unknown): string {
   if (typeof value !== 'string' || !/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
-    invalid(prop, value, 'must be a lowercase SQL identifier: letters, digits and \'_\', not starting with a digit, at most 63 characters');
+    invalid(prop, value, "must be a lowercase SQL identifier: letters, digits and '_', not starting with a digit, at most 63 characters");
   }
   return value;
 }
@@ -245,12 +262,22 @@ const PEP508_NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?';
 const PEP508_VERSION_SPEC = '(?:~=|===|==|!=|<=|>=|<|>)\\s*[A-Za-z0-9_.*+!-]+';
 const PEP508_SPECS = `${PEP508_VERSION_SPEC}(?:\\s*,\\s*${PEP508_VERSION_SPEC})*`;
 const PEP508_HEAD = new RegExp(
-  `^\\s*(${PEP508_NAME})\\s*(\\[\\s*(?:${PEP508_NAME}(?:\\s*,\\s*${PEP508_NAME})*)?\\s*\\])?\\s*`
-  + `(?:(\\(\\s*${PEP508_SPECS}\\s*\\)|${PEP508_SPECS})|@\\s*([A-Za-z][A-Za-z0-9+.-]*://\\S+))?\\s*(?:;(.*))?$`,
+  `^\\s*(${PEP508_NAME})\\s*(\\[\\s*(?:${PEP508_NAME}(?:\\s*,\\s*${PEP508_NAME})*)?\\s*\\])?\\s*` +
+    `(?:(\\(\\s*${PEP508_SPECS}\\s*\\)|${PEP508_SPECS})|@\\s*([A-Za-z][A-Za-z0-9+.-]*://\\S+))?\\s*(?:;(.*))?$`,
 );
 const MARKER_VARIABLES = new Set([
-  'python_version', 'python_full_version', 'os_name', 'sys_platform', 'platform_release', 'platform_system', 'platform_version',
-  'platform_machine', 'platform_python_implementation', 'implementation_name', 'implementation_version', 'extra',
+  'python_version',
+  'python_full_version',
+  'os_name',
+  'sys_platform',
+  'platform_release',
+  'platform_system',
+  'platform_version',
+  'platform_machine',
+  'platform_python_implementation',
+  'implementation_name',
+  'implementation_version',
+  'extra',
 ]);
 
 /** True when `marker` is a PEP 508 environment marker (`python_version >= "3.8" and sys_platform != "win32"`). */
@@ -261,7 +288,10 @@ function isPep508Marker(marker: string): boolean {
   let i = 0;
   const value = () => {
     const v = t[i];
-    if (v !== undefined && (/^("[^"]*"|'[^']*')$/.test(v) || MARKER_VARIABLES.has(v))) { i++; return true; }
+    if (v !== undefined && (/^("[^"]*"|'[^']*')$/.test(v) || MARKER_VARIABLES.has(v))) {
+      i++;
+      return true;
+    }
     return false;
   };
   const atom = (): boolean => {
@@ -294,8 +324,9 @@ function isPep508Marker(marker: string): boolean {
  * entry is one package.
  */
 export function validatePipRequirement(prop: string, value: unknown): string {
-  const allowed = 'must be one PEP 508 requirement such as "numpy==2.1.0", "requests[socks]>=2.31,<3", '
-    + '"pandas; python_version >= \\"3.10\\"" or "pkg @ https://example.com/pkg.whl" (no pip options, one per entry)';
+  const allowed =
+    'must be one PEP 508 requirement such as "numpy==2.1.0", "requests[socks]>=2.31,<3", ' +
+    '"pandas; python_version >= \\"3.10\\"" or "pkg @ https://example.com/pkg.whl" (no pip options, one per entry)';
   if (typeof value !== 'string' || /[\r\n]/.test(value) || value.trim().startsWith('-')) return invalid(prop, value, allowed);
   const m = PEP508_HEAD.exec(value);
   if (!m) return invalid(prop, value, allowed);

@@ -151,12 +151,22 @@ export class DifyWorkload extends Construct implements IConnectable {
     this.selector = selectorLabels(labelOpts);
     this.servicePorts = [...(props.ports ?? []), ...(props.sidecarPorts ?? []).map((p) => ({ ...p, client: false }))];
     this.availability = planAvailability(o, {
-      prop: optionsPath, component: props.component, singleton: props.singleton ?? false, store: props.store ?? false,
-      kind: props.kind, selector: this.selector, hasService: this.servicePorts.length > 0, affinity: props.affinity, externalScaling: props.externalScaling,
+      prop: optionsPath,
+      component: props.component,
+      singleton: props.singleton ?? false,
+      store: props.store ?? false,
+      kind: props.kind,
+      selector: this.selector,
+      hasService: this.servicePorts.length > 0,
+      affinity: props.affinity,
+      externalScaling: props.externalScaling,
     });
     const plan = this.availability;
-    this.connections = Connections.forPods(this, { instance: props.instance, component: props.component, selector: this.selector },
-      (props.ports ?? []).filter((p) => p.client !== false).map((p) => p.port));
+    this.connections = Connections.forPods(
+      this,
+      { instance: props.instance, component: props.component, selector: this.selector },
+      (props.ports ?? []).filter((p) => p.client !== false).map((p) => p.port),
+    );
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.name, labels, annotations: nonEmpty(o.serviceAccountAnnotations) },
@@ -234,7 +244,10 @@ export class DifyWorkload extends Construct implements IConnectable {
     const workloadMeta = {
       name: this.name,
       labels,
-      annotations: readsCredentials && rotation.reloader ? { 'secret.reloader.stakater.com/reload': this.secretNames.filter((n) => rotation.secretNames.includes(n)).join(',') } : undefined,
+      annotations:
+        readsCredentials && rotation.reloader
+          ? { 'secret.reloader.stakater.com/reload': this.secretNames.filter((n) => rotation.secretNames.includes(n)).join(',') }
+          : undefined,
     };
 
     if (props.kind === 'Deployment') {
@@ -246,7 +259,10 @@ export class DifyWorkload extends Construct implements IConnectable {
           minReadySeconds: plan.minReadySeconds,
           progressDeadlineSeconds: plan.progressDeadlineSeconds,
           selector: { matchLabels: this.selector },
-          strategy: props.strategy ?? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+          strategy: props.strategy ?? {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
+          },
           template: this.podTemplate,
         },
       });
@@ -262,10 +278,7 @@ export class DifyWorkload extends Construct implements IConnectable {
           updateStrategy: { type: 'RollingUpdate' },
           persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
           template: this.podTemplate,
-          volumeClaimTemplates: props.volumeClaimTemplates?.map((t) => ({
-            metadata: { ...t.metadata, labels },
-            spec: t.spec,
-          })),
+          volumeClaimTemplates: props.volumeClaimTemplates?.map((t) => ({ metadata: { ...t.metadata, labels }, spec: t.spec })),
         },
       });
       new k8s.KubeService(this, 'HeadlessService', {
@@ -289,7 +302,11 @@ export class DifyWorkload extends Construct implements IConnectable {
         },
       });
       // A NodePort or LoadBalancer Service is reachable from outside the cluster: its policy must admit that.
-      if (plan.serviceType !== 'ClusterIP') this.connections.allowFrom(NetworkPeer.anywhere(), (props.ports ?? []).map((p) => p.port));
+      if (plan.serviceType !== 'ClusterIP')
+        this.connections.allowFrom(
+          NetworkPeer.anywhere(),
+          (props.ports ?? []).map((p) => p.port),
+        );
     }
 
     const availabilityLabels = metadataLabels({ instance: props.instance, component: props.component });
@@ -310,7 +327,9 @@ export class DifyWorkload extends Construct implements IConnectable {
         metadata: { name: this.name, labels: availabilityLabels },
         spec: {
           selector: { matchLabels: this.selector },
-          ...(plan.pdb.minAvailable !== undefined ? { minAvailable: k8s.IntOrString.fromNumber(plan.pdb.minAvailable) } : { maxUnavailable: k8s.IntOrString.fromNumber(plan.pdb.maxUnavailable!) }),
+          ...(plan.pdb.minAvailable !== undefined
+            ? { minAvailable: k8s.IntOrString.fromNumber(plan.pdb.minAvailable) }
+            : { maxUnavailable: k8s.IntOrString.fromNumber(plan.pdb.maxUnavailable!) }),
           unhealthyPodEvictionPolicy: 'AlwaysAllow',
         },
       });

@@ -117,7 +117,12 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
     props.urls.hosts().forEach((h, i) => validateHostname(i === 0 ? 'host' : 'apiHost', h));
     const byHost = props.urls.routesByHost(serves(props.backends));
     this.routeTable = servedRoutes(byHost, props.backends);
-    admitController('httpRoute.controller', props.controller, props.backends, byHost.flatMap((h) => h.routes.map((r) => r.target)));
+    admitController(
+      'httpRoute.controller',
+      props.controller,
+      props.backends,
+      byHost.flatMap((h) => h.routes.map((r) => r.target)),
+    );
     for (const { host, routes } of byHost) {
       const rules: HttpRouteSpecRules[] = routes.map((r) => {
         const filters = responseHeaders(r);
@@ -129,32 +134,42 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
         };
       });
       const suffix = !split ? '' : host === props.urls.webHost ? '-web' : '-api';
-      this.routes.push(new HttpRoute(this, `Route${suffix}`, {
-        metadata: { name: `${props.instance}${suffix}`, labels },
-        spec: { parentRefs: [parentRef], hostnames: [host], rules },
-      }));
+      this.routes.push(
+        new HttpRoute(this, `Route${suffix}`, {
+          metadata: { name: `${props.instance}${suffix}`, labels },
+          spec: { parentRefs: [parentRef], hostnames: [host], rules },
+        }),
+      );
     }
 
     if (props.httpsRedirectSectionName !== undefined) {
       validateDnsLabel('httpRoute.httpsRedirectSectionName', props.httpsRedirectSectionName);
       if (!props.urls.tls) invalid('httpRoute.httpsRedirectSectionName', props.httpsRedirectSectionName, 'needs https URLs (urls tls: true)');
       if (gw.sectionName === undefined || gw.sectionName === props.httpsRedirectSectionName) {
-        invalid('httpRoute.httpsRedirectSectionName', props.httpsRedirectSectionName, 'needs gateway.sectionName naming a different (https) listener, or the redirect would catch the https traffic too');
+        invalid(
+          'httpRoute.httpsRedirectSectionName',
+          props.httpsRedirectSectionName,
+          'needs gateway.sectionName naming a different (https) listener, or the redirect would catch the https traffic too',
+        );
       }
       this.redirectRoute = new HttpRoute(this, 'HttpsRedirect', {
         metadata: { name: `${props.instance}-https-redirect`, labels },
         spec: {
           parentRefs: [{ ...parentRef, sectionName: props.httpsRedirectSectionName }],
           hostnames: props.urls.hosts(),
-          rules: [{
-            filters: [{
-              type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
-              requestRedirect: {
-                scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
-                statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_308,
-              },
-            }],
-          }],
+          rules: [
+            {
+              filters: [
+                {
+                  type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+                  requestRedirect: {
+                    scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
+                    statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_308,
+                  },
+                },
+              ],
+            },
+          ],
         },
       });
     }

@@ -120,11 +120,7 @@ export class DifyIngress extends Construct implements IRouteTable {
     const render = (name: string, component: string, extra: Record<string, string>, pick: (r: DifyRoute) => boolean) => {
       const rules = hostRoutes.map(({ host, routes }) => ({ host, routes: routes.filter(pick) })).filter((h) => h.routes.length > 0);
       return new k8s.KubeIngress(this, name === props.instance ? 'Resource' : 'PluginEndpoints', {
-        metadata: {
-          name,
-          labels: metadataLabels({ instance: props.instance, component }),
-          annotations: { ...annotations, ...extra, ...props.annotations },
-        },
+        metadata: { name, labels: metadataLabels({ instance: props.instance, component }), annotations: { ...annotations, ...extra, ...props.annotations } },
         spec: {
           ingressClassName: this.ingressClassName,
           rules: rules.map(({ host, routes }) => ({
@@ -143,10 +139,19 @@ export class DifyIngress extends Construct implements IRouteTable {
     };
     this.ingress = render(props.instance, 'ingress', {}, (r) => !isHook(r));
     if (hookUrl) {
-      this.pluginEndpointsIngress = render(`${props.instance}-plugin-endpoints`, 'ingress-plugin-endpoints',
-        { 'nginx.ingress.kubernetes.io/configuration-snippet': HOOK_URL_SNIPPET }, isHook);
+      this.pluginEndpointsIngress = render(
+        `${props.instance}-plugin-endpoints`,
+        'ingress-plugin-endpoints',
+        { 'nginx.ingress.kubernetes.io/configuration-snippet': HOOK_URL_SNIPPET },
+        isHook,
+      );
     }
     this.routeTable = servedRoutes(hostRoutes, props.backends);
-    admitController('ingress.controller', props.controller, props.backends, hostRoutes.flatMap((h) => h.routes.map((r) => r.target)));
+    admitController(
+      'ingress.controller',
+      props.controller,
+      props.backends,
+      hostRoutes.flatMap((h) => h.routes.map((r) => r.target)),
+    );
   }
 }

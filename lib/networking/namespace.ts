@@ -40,7 +40,11 @@ const PSS_ORDER: readonly PodSecurityLevel[] = ['privileged', 'baseline', 'restr
  */
 export function validateSandboxPodSecurity(prop: string, enforce: PodSecurityLevel): void {
   if (PSS_ORDER.indexOf(enforce) > PSS_ORDER.indexOf('baseline')) {
-    invalid(prop, enforce, 'must be "baseline" or "privileged" where the sandbox runs: its jail needs root and baseline capabilities, which "restricted" rejects');
+    invalid(
+      prop,
+      enforce,
+      'must be "baseline" or "privileged" where the sandbox runs: its jail needs root and baseline capabilities, which "restricted" rejects',
+    );
   }
 }
 
@@ -59,7 +63,8 @@ export class DifyNamespace extends Construct {
     const levels = PSS_ORDER;
     this.podSecurityEnforce = pss.enforce ?? 'baseline';
     const version = pss.version ?? 'v1.28';
-    if (!/^(v1\.[0-9]+|latest)$/.test(version)) invalid('namespace.podSecurity.version', version, 'must be "latest" or a Kubernetes minor version such as "v1.28"');
+    if (!/^(v1\.[0-9]+|latest)$/.test(version))
+      invalid('namespace.podSecurity.version', version, 'must be "latest" or a Kubernetes minor version such as "v1.28"');
     const labels: Record<string, string> = {};
     for (const mode of ['enforce', 'warn', 'audit'] as const) {
       const level = pss[mode] ?? (mode === 'enforce' ? 'baseline' : 'restricted');

@@ -47,8 +47,12 @@ export class DifyNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: DifyNetworkPolicyProps = {}) {
     super(scope, id);
     const root = props.scope ?? scope;
-    this.dns = NetworkPeer.fromPodPeer('networkPolicy.dns', props.dns ?? { namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, podLabels: { 'k8s-app': 'kube-dns' } });
-    if (props.clusterCidrs !== undefined && !Array.isArray(props.clusterCidrs)) invalid('networkPolicy.clusterCidrs', props.clusterCidrs, 'must be a list of CIDRs');
+    this.dns = NetworkPeer.fromPodPeer(
+      'networkPolicy.dns',
+      props.dns ?? { namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, podLabels: { 'k8s-app': 'kube-dns' } },
+    );
+    if (props.clusterCidrs !== undefined && !Array.isArray(props.clusterCidrs))
+      invalid('networkPolicy.clusterCidrs', props.clusterCidrs, 'must be a list of CIDRs');
     this.clusterCidrs = [...(props.clusterCidrs ?? [])];
     this.clusterCidrs.forEach((c, i) => validateCidr(`networkPolicy.clusterCidrs[${i}]`, c));
     let namespace: string | undefined;
@@ -60,7 +64,12 @@ export class DifyNetworkPolicy extends Construct {
     const ctx: PeerRenderContext = { namespace, clusterCidrs: this.clusterCidrs };
 
     const found = podConnections(root);
-    if (found.length === 0) invalid('networkPolicy', root.node.path, 'found no Dify component to protect under its scope; create it after the components, in the same scope or with `scope`');
+    if (found.length === 0)
+      invalid(
+        'networkPolicy',
+        root.node.path,
+        'found no Dify component to protect under its scope; create it after the components, in the same scope or with `scope`',
+      );
     const instances = [...new Set(found.map((c) => c.pods!.instance))];
     for (const instance of instances) {
       const prefix = instances.length > 1 ? `${instance}-` : '';
@@ -74,7 +83,15 @@ export class DifyNetworkPolicy extends Construct {
         spec: {
           podSelector: all,
           policyTypes: ['Egress'],
-          egress: [{ to: this.dns.render(ctx), ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }] }],
+          egress: [
+            {
+              to: this.dns.render(ctx),
+              ports: [
+                { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+                { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+              ],
+            },
+          ],
         },
       });
     }
@@ -97,8 +114,10 @@ export class DifyNetworkPolicy extends Construct {
     }
     // Components created after this construct would sit under default-deny with no allow at all.
     this.node.addValidation({
-      validate: () => podConnections(root).filter((c) => !found.includes(c) && instances.includes(c.pods!.instance))
-        .map((c) => `${c.scope!.node.path} was created after DifyNetworkPolicy ${this.node.path} and has no policy; create the policy after every component`),
+      validate: () =>
+        podConnections(root)
+          .filter((c) => !found.includes(c) && instances.includes(c.pods!.instance))
+          .map((c) => `${c.scope!.node.path} was created after DifyNetworkPolicy ${this.node.path} and has no policy; create the policy after every component`),
     });
   }
 }
@@ -138,8 +157,10 @@ function rules(records: readonly ConnectionRecord[], ctx: PeerRenderContext): Ar
 function renderPods(c: Connections, ctx: PeerRenderContext): k8s.NetworkPolicyPeer[] {
   if (!c.pods) return c.peer!.render(ctx);
   const ns = c.namespace;
-  return [{
-    ...(ns !== undefined && ns !== ctx.namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } : {}),
-    podSelector: { matchLabels: c.pods.selector },
-  }];
+  return [
+    {
+      ...(ns !== undefined && ns !== ctx.namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } : {}),
+      podSelector: { matchLabels: c.pods.selector },
+    },
+  ];
 }

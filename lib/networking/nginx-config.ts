@@ -29,7 +29,12 @@ export interface NginxConfigInput {
   readonly securityHeaders: ResolvedSecurityHeaders;
 }
 
-const UPSTREAM: { readonly [K in RouteTarget]: string } = { api: 'dify_api', web: 'dify_web', pluginDaemon: 'dify_plugin_daemon', apiWebsocket: 'dify_api_websocket' };
+const UPSTREAM: { readonly [K in RouteTarget]: string } = {
+  api: 'dify_api',
+  web: 'dify_web',
+  pluginDaemon: 'dify_plugin_daemon',
+  apiWebsocket: 'dify_api_websocket',
+};
 
 /**
  * Renders `nginx.conf` and `proxy.conf` from Dify 1.16.1's nginx templates
@@ -172,7 +177,11 @@ export function renderNginxConfig(i: NginxConfigInput): { readonly 'nginx.conf':
       lines.push(`            include ${i.configDir}/proxy.conf;`);
       // After proxy.conf: its empty Connection header is not sent, this one is.
       if (r.target === 'apiWebsocket') {
-        lines.push('            proxy_set_header Upgrade $http_upgrade;', '            proxy_set_header Connection $connection_upgrade;', '            proxy_cache_bypass $http_upgrade;');
+        lines.push(
+          '            proxy_set_header Upgrade $http_upgrade;',
+          '            proxy_set_header Connection $connection_upgrade;',
+          '            proxy_cache_bypass $http_upgrade;',
+        );
       }
       lines.push('        }');
     }

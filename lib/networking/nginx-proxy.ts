@@ -98,7 +98,8 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
     for (const p of ['httpNodePort', 'httpsNodePort'] as const) {
       if (svc[p] !== undefined) validateNodePort(`nginxProxy.service.${p}`, svc[p]);
     }
-    if (svc.httpsNodePort !== undefined && !props.tls) invalid('nginxProxy.service.httpsNodePort', svc.httpsNodePort, 'needs tls: without it the proxy has no https port');
+    if (svc.httpsNodePort !== undefined && !props.tls)
+      invalid('nginxProxy.service.httpsNodePort', svc.httpsNodePort, 'needs tls: without it the proxy has no https port');
     if (svc.httpNodePort !== undefined && svc.httpNodePort === svc.httpsNodePort) {
       invalid('nginxProxy.service.httpsNodePort', svc.httpsNodePort, 'must differ from httpNodePort');
     }
@@ -116,7 +117,10 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
     const workers = Math.max(1, Math.ceil(parseCpu(validateCpu(`${props.optionsPath ?? 'nginx.options'}.resources.cpuLimit`, resources.cpuLimit)) / 1000));
     const name = `${props.instance}-nginx`;
     const volumes: k8s.Volume[] = [emptyDir('tmp', '64Mi'), { name: 'config', configMap: { name: `${name}-config` } }];
-    const mounts: k8s.VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }, { name: 'config', mountPath: CONFIG_DIR, readOnly: true }];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+    ];
     const ports = [{ name: 'http', port: DifyNginxProxy.HTTP_PORT }];
     let tlsSecretName: string | undefined;
     if (props.tls) {
@@ -162,9 +166,9 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
       configChecksumInputs: { ...this.config, tlsSecret: tlsSecretName ?? '' },
     });
 
-    const servicePorts: k8s.ServicePort[] = [{
-      name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', nodePort: svc.httpNodePort,
-    }];
+    const servicePorts: k8s.ServicePort[] = [
+      { name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', nodePort: svc.httpNodePort },
+    ];
     if (props.tls) {
       servicePorts.push({ name: 'https', port: 443, targetPort: k8s.IntOrString.fromString('https'), protocol: 'TCP', nodePort: svc.httpsNodePort });
     }
@@ -180,7 +184,10 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
     });
     this.routeTable = servedRoutes(props.urls.routesByHost(), props.backends);
     // The public Service admits clients from anywhere, on the listener ports only.
-    this.connections.allowFrom(NetworkPeer.anywhere(), ports.filter((p) => p.name !== 'health').map((p) => p.port));
+    this.connections.allowFrom(
+      NetworkPeer.anywhere(),
+      ports.filter((p) => p.name !== 'health').map((p) => p.port),
+    );
     for (const b of new Set(Object.values(props.backends))) {
       if (b && isConnectable(b)) this.connections.allowTo(b, [b.port]);
     }

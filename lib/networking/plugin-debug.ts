@@ -44,7 +44,11 @@ export class DifyPluginDebugService extends Construct {
     const type = props.serviceType ?? 'LoadBalancer';
     if (type !== 'LoadBalancer' && type !== 'NodePort') invalid(`${prop}.serviceType`, type, 'must be "LoadBalancer" or "NodePort"');
     if (!Array.isArray(props.allowedCidrs) || props.allowedCidrs.length === 0) {
-      invalid(`${prop}.allowedCidrs`, props.allowedCidrs, 'must list the developer networks allowed to connect: the port runs plugin code against this installation');
+      invalid(
+        `${prop}.allowedCidrs`,
+        props.allowedCidrs,
+        'must list the developer networks allowed to connect: the port runs plugin code against this installation',
+      );
     }
     props.allowedCidrs.forEach((c, i) => validateCidr(`${prop}.allowedCidrs[${i}]`, c));
     if (props.nodePort !== undefined) {
@@ -52,7 +56,11 @@ export class DifyPluginDebugService extends Construct {
       validateInt(`${prop}.nodePort`, props.nodePort, 30000, 32767);
     }
     if (type === 'NodePort' && props.nodePort === undefined && props.advertisedPort === undefined) {
-      invalid(`${prop}.nodePort`, undefined, 'is required with serviceType "NodePort" (or give advertisedPort): the console must show the port developers connect to');
+      invalid(
+        `${prop}.nodePort`,
+        undefined,
+        'is required with serviceType "NodePort" (or give advertisedPort): the console must show the port developers connect to',
+      );
     }
     const port = props.advertisedPort ?? (type === 'NodePort' ? props.nodePort! : props.targetPort);
     validatePort(`${prop}.advertisedPort`, port);

@@ -49,7 +49,12 @@ export const DEFAULT_INGRESS_CONTROLLER: PodPeer = {
 };
 
 /** Records that `controller` reaches every backend that serves one of `targets`, on its Service port. */
-export function admitController(prop: string, controller: PodPeer | NetworkPeer | undefined, backends: { readonly [K in RouteTarget]?: RouteBackend }, targets: Iterable<RouteTarget>): NetworkPeer {
+export function admitController(
+  prop: string,
+  controller: PodPeer | NetworkPeer | undefined,
+  backends: { readonly [K in RouteTarget]?: RouteBackend },
+  targets: Iterable<RouteTarget>,
+): NetworkPeer {
   const peer = controller instanceof NetworkPeer ? controller : NetworkPeer.fromPodPeer(prop, controller ?? DEFAULT_INGRESS_CONTROLLER, 'ingress controller');
   for (const t of [...new Set(targets)]) {
     const b = backends[t];
@@ -72,9 +77,14 @@ export interface IRouteTable {
 }
 
 /** The routes `hostRoutes` serve through `backends`. */
-export function servedRoutes(hostRoutes: ReadonlyArray<{ readonly host: string; readonly routes: readonly DifyRoute[] }>, backends: { readonly [K in RouteTarget]?: RouteBackend }): ServedRoute[] {
-  return hostRoutes.flatMap(({ host, routes }) => routes.flatMap((r) => {
-    const backend = backends[r.target];
-    return backend ? [{ host, path: r.path, target: r.target, backend }] : [];
-  }));
+export function servedRoutes(
+  hostRoutes: ReadonlyArray<{ readonly host: string; readonly routes: readonly DifyRoute[] }>,
+  backends: { readonly [K in RouteTarget]?: RouteBackend },
+): ServedRoute[] {
+  return hostRoutes.flatMap(({ host, routes }) =>
+    routes.flatMap((r) => {
+      const backend = backends[r.target];
+      return backend ? [{ host, path: r.path, target: r.target, backend }] : [];
+    }),
+  );
 }

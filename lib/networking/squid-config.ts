@@ -3,15 +3,33 @@ import { validateCidr } from '../core/k8s-rules';
 
 /** Destination ranges squid refuses (upstream's `to_private_networks`). */
 export const SQUID_PRIVATE_DESTINATIONS = [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12',
-  '192.168.0.0/16', '224.0.0.0/4', '240.0.0.0/4', '::/128', '::1/128', '::ffff:0:0/96', '::/96',
-  'fc00::/7', 'fe80::/10',
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+  '::/128',
+  '::1/128',
+  '::ffff:0:0/96',
+  '::/96',
+  'fc00::/7',
+  'fe80::/10',
 ];
 
 /** Client ranges squid serves (upstream's `client_localnet`). */
 export const SQUID_CLIENT_NETWORKS = [
-  '0.0.0.1-0.255.255.255', '10.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16', '172.16.0.0/12',
-  '192.168.0.0/16', 'fc00::/7', 'fe80::/10',
+  '0.0.0.1-0.255.255.255',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  'fc00::/7',
+  'fe80::/10',
 ];
 
 const SAFE_PORTS = ['80', '21', '443', '70', '210', '1025-65535', '280', '488', '591', '777'];
@@ -52,7 +70,14 @@ export function renderSquidConfig(port: number, a: SquidAllowLists): string {
   if (a.allowPrivateDomains?.length) {
     lines.push(`acl allowed_private_domains dstdomain ${a.allowPrivateDomains.join(' ')}`, 'http_access allow allowed_private_domains');
   }
-  lines.push('http_access deny to_private_networks', 'http_access allow allowed_domains', 'http_access allow client_localnet', 'http_access allow localhost', 'http_access deny all', '');
+  lines.push(
+    'http_access deny to_private_networks',
+    'http_access allow allowed_domains',
+    'http_access allow client_localnet',
+    'http_access allow localhost',
+    'http_access deny all',
+    '',
+  );
   return squidTail(lines);
 }
 
@@ -75,13 +100,16 @@ export interface AgentSquidTargets {
  */
 export function renderAgentSquidConfig(port: number, t: AgentSquidTargets): string {
   const lines = squidPreamble(port, 'ssrf_proxy/squid-agent.conf.template');
-  lines.splice(lines.indexOf(`http_port ${port}`), 0,
+  lines.splice(
+    lines.indexOf(`http_port ${port}`),
+    0,
     `acl dst_agent_backend dstdomain ${t.agentBackendHost}`,
     `acl dst_dify_api dstdomain ${t.apiHost}`,
     'acl path_files urlpath_regex -i ^/files/',
     'acl path_agent_stub urlpath_regex -i ^/agent-stub/',
     'acl path_dotdot urlpath_regex -i (\\.\\.|%2e%2e)',
-    '');
+    '',
+  );
   lines.push(
     'http_access deny !Safe_ports',
     'http_access deny CONNECT !SSL_ports',

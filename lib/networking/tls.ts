@@ -66,11 +66,7 @@ export class IngressTls {
     if (this.issuer) {
       new Certificate(scope, 'Certificate', {
         metadata: { name: secretName, labels: metadataLabels({ instance, component: 'tls' }) },
-        spec: {
-          secretName,
-          dnsNames: hosts,
-          issuerRef: { group: 'cert-manager.io', kind: this.issuer.kind, name: this.issuer.name },
-        },
+        spec: { secretName, dnsNames: hosts, issuerRef: { group: 'cert-manager.io', kind: this.issuer.kind, name: this.issuer.name } },
       });
     }
     return secretName;
@@ -170,7 +166,11 @@ export class IngressSecurityHeaders {
     if (!this.headers) return {};
     const namespace = Chart.of(scope).namespace;
     if (!namespace) {
-      invalid('ingress.securityHeaders', 'customHeaders', 'needs the chart\'s namespace: the custom-headers annotation names the ConfigMap as "<namespace>/<name>"');
+      invalid(
+        'ingress.securityHeaders',
+        'customHeaders',
+        'needs the chart\'s namespace: the custom-headers annotation names the ConfigMap as "<namespace>/<name>"',
+      );
     }
     const name = `${instance}-security-headers`;
     new k8s.KubeConfigMap(scope, 'SecurityHeaders', {

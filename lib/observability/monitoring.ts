@@ -38,17 +38,27 @@ export class DifyMonitoring extends Construct {
     validateLabels('monitoring.serviceMonitorLabels', props.serviceMonitorLabels);
     const targets = props.targets.filter((t) => t.metricsPort !== undefined);
     if (targets.length === 0) invalid('monitoring', 'enabled', 'has nothing to scrape: enable postgres/redis exporters or weaviate metrics');
-    const scraper = props.scraper === undefined ? undefined : props.scraper instanceof NetworkPeer ? props.scraper : NetworkPeer.fromPodPeer('monitoring.prometheus', props.scraper);
+    const scraper =
+      props.scraper === undefined
+        ? undefined
+        : props.scraper instanceof NetworkPeer
+          ? props.scraper
+          : NetworkPeer.fromPodPeer('monitoring.prometheus', props.scraper);
     for (const t of targets) {
       if (scraper) t.connections.allowFrom(scraper, [t.metricsPort!]);
       const w = t.workload;
-      this.serviceMonitors.push(new ServiceMonitor(this, w.name, {
-        metadata: { name: w.name, labels: { ...metadataLabels({ instance: props.instance, component: w.selector['app.kubernetes.io/component'] }), ...props.serviceMonitorLabels } },
-        spec: {
-          selector: { matchLabels: w.selector, matchExpressions: [{ key: HEADLESS_LABEL, operator: 'DoesNotExist' }] },
-          endpoints: [{ port: 'metrics', interval, path: '/metrics' }],
-        },
-      }));
+      this.serviceMonitors.push(
+        new ServiceMonitor(this, w.name, {
+          metadata: {
+            name: w.name,
+            labels: { ...metadataLabels({ instance: props.instance, component: w.selector['app.kubernetes.io/component'] }), ...props.serviceMonitorLabels },
+          },
+          spec: {
+            selector: { matchLabels: w.selector, matchExpressions: [{ key: HEADLESS_LABEL, operator: 'DoesNotExist' }] },
+            endpoints: [{ port: 'metrics', interval, path: '/metrics' }],
+          },
+        }),
+      );
     }
   }
 }

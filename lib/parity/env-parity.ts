@@ -13,14 +13,41 @@
 
 /** Components a variable can be delivered to (keys of `DifyProps.components`, plus the migration Job). */
 export type ParityComponent =
-  | 'api' | 'apiWebsocket' | 'worker' | 'beat' | 'migration' | 'web' | 'sandbox' | 'pluginDaemon' | 'ssrfProxy'
-  | 'postgres' | 'redis' | 'weaviate' | 'nginxProxy' | 'agentBackend' | 'localSandbox' | 'agentSsrfProxy';
+  | 'api'
+  | 'apiWebsocket'
+  | 'worker'
+  | 'beat'
+  | 'migration'
+  | 'web'
+  | 'sandbox'
+  | 'pluginDaemon'
+  | 'ssrfProxy'
+  | 'postgres'
+  | 'redis'
+  | 'weaviate'
+  | 'nginxProxy'
+  | 'agentBackend'
+  | 'localSandbox'
+  | 'agentSsrfProxy';
 
 /** `app.kubernetes.io/component` label of each component's workload. */
 export const PARITY_COMPONENT_LABELS: Record<ParityComponent, string> = {
-  api: 'api', apiWebsocket: 'api-websocket', worker: 'worker', beat: 'beat', migration: 'migration', web: 'web',
-  sandbox: 'sandbox', pluginDaemon: 'plugin-daemon', ssrfProxy: 'ssrf-proxy', postgres: 'postgres', redis: 'redis',
-  weaviate: 'weaviate', nginxProxy: 'nginx', agentBackend: 'agent-backend', localSandbox: 'local-sandbox', agentSsrfProxy: 'agent-ssrf-proxy',
+  api: 'api',
+  apiWebsocket: 'api-websocket',
+  worker: 'worker',
+  beat: 'beat',
+  migration: 'migration',
+  web: 'web',
+  sandbox: 'sandbox',
+  pluginDaemon: 'plugin-daemon',
+  ssrfProxy: 'ssrf-proxy',
+  postgres: 'postgres',
+  redis: 'redis',
+  weaviate: 'weaviate',
+  nginxProxy: 'nginx',
+  agentBackend: 'agent-backend',
+  localSandbox: 'local-sandbox',
+  agentSsrfProxy: 'agent-ssrf-proxy',
 };
 
 /**
@@ -85,7 +112,8 @@ const na = (reason: string): NotApplicableParity => ({ kind: 'notApplicable', re
 const pinned = (value: string, reason: string, to: readonly string[]): PinnedParity => ({ value, reason, to });
 
 const AGENT_BACKEND = ['agentBackend'];
-const E2B_INERT = 'reaches the agent backend, but has no effect while DIFY_AGENT_RUNTIME_BACKEND is local: the E2B runtime (which would also need a public /agent-stub/ route) is not built';
+const E2B_INERT =
+  'reaches the agent backend, but has no effect while DIFY_AGENT_RUNTIME_BACKEND is local: the E2B runtime (which would also need a public /agent-stub/ route) is not built';
 const WEBSITE_DERIVED = 'derived from the host(s) and TLS';
 const SERVICE_DERIVED = 'the in-cluster Service of the installation (named after `instance`)';
 const LOCALE = 'the locale the api image is built and tested with';
@@ -110,16 +138,26 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   LANG: fixed('C.UTF-8', LOCALE, BACKEND),
   LC_ALL: fixed('C.UTF-8', LOCALE, BACKEND),
   PYTHONIOENCODING: fixed('utf-8', LOCALE, BACKEND),
-  UV_CACHE_DIR: fixed('/app/storage/.uv-cache', 'the root filesystem is read-only: the cache lives on the plugin daemon volume (upstream: /tmp/.uv-cache)', ['pluginDaemon']),
+  UV_CACHE_DIR: fixed('/app/storage/.uv-cache', 'the root filesystem is read-only: the cache lives on the plugin daemon volume (upstream: /tmp/.uv-cache)', [
+    'pluginDaemon',
+  ]),
   SECRET_KEY: typed('secrets', BACKEND, 'generated, or from your Secret'),
   INIT_PASSWORD: typed('settings.initPassword', ['api', 'worker', 'beat'], 'by Secret'),
   DEPLOY_ENV: typed('settings.deployEnv', [...BACKEND, 'web']),
   CHECK_UPDATE_URL: typed('settings.checkUpdateUrl', BACKEND),
   OPENAI_API_BASE: extra(),
-  MIGRATION_ENABLED: fixed('false', 'migrations run once per release in the migration Job (which gets "true"), never in serving pods', ['api', 'worker', 'beat']),
+  MIGRATION_ENABLED: fixed('false', 'migrations run once per release in the migration Job (which gets "true"), never in serving pods', [
+    'api',
+    'worker',
+    'beat',
+  ]),
   FILES_ACCESS_TIMEOUT: extra(),
-  ENABLE_COLLABORATION_MODE: typed('collaboration', SERVING, 'true while the collaboration websocket is deployed (the default), false with collaboration: false',
-    pinned('true', 'the websocket exists only with collaboration on', ['apiWebsocket'])),
+  ENABLE_COLLABORATION_MODE: typed(
+    'collaboration',
+    SERVING,
+    'true while the collaboration websocket is deployed (the default), false with collaboration: false',
+    pinned('true', 'the websocket exists only with collaboration on', ['apiWebsocket']),
+  ),
   // Logging and server workers
   LOG_LEVEL: typed('settings.logLevel', BACKEND),
   LOG_OUTPUT_FORMAT: typed('settings.logFormat', BACKEND),
@@ -171,7 +209,9 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   POSTGRES_MAINTENANCE_WORK_MEM: typed('settings.postgres.maintenanceWorkMem', ['postgres:arg:maintenance_work_mem']),
   POSTGRES_EFFECTIVE_CACHE_SIZE: typed('settings.postgres.effectiveCacheSize', ['postgres:arg:effective_cache_size']),
   POSTGRES_STATEMENT_TIMEOUT: typed('settings.postgres.statementTimeoutMs', ['postgres:arg:statement_timeout']),
-  POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT: typed('settings.postgres.idleInTransactionSessionTimeoutMs', ['postgres:arg:idle_in_transaction_session_timeout']),
+  POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT: typed('settings.postgres.idleInTransactionSessionTimeoutMs', [
+    'postgres:arg:idle_in_transaction_session_timeout',
+  ]),
   // Redis and Celery
   REDIS_HOST: typed('externalRedis', [...BACKEND, 'pluginDaemon'], 'the embedded Redis Service by default'),
   REDIS_PORT: typed('externalRedis', [...BACKEND, 'pluginDaemon']),
@@ -188,7 +228,15 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   REDIS_RETRY_RETRIES: extra(),
   REDIS_RETRY_BACKOFF_BASE: extra(),
   REDIS_RETRY_BACKOFF_CAP: extra(),
-  REDIS_SOCKET_TIMEOUT: extra(BACKEND, undefined, pinned('300', 'Dify 1.16.1 applies it to the websocket\'s idle Socket.IO pub/sub listener, which then reconnects and loses events after that many silent seconds (langgenius/dify#39745); upstream\'s 5.0 would do so every 5 s', ['apiWebsocket'])),
+  REDIS_SOCKET_TIMEOUT: extra(
+    BACKEND,
+    undefined,
+    pinned(
+      '300',
+      "Dify 1.16.1 applies it to the websocket's idle Socket.IO pub/sub listener, which then reconnects and loses events after that many silent seconds (langgenius/dify#39745); upstream's 5.0 would do so every 5 s",
+      ['apiWebsocket'],
+    ),
+  ),
   REDIS_SOCKET_CONNECT_TIMEOUT: extra(),
   REDIS_HEALTH_CHECK_INTERVAL: extra(),
   REDIS_KEEPALIVE: extra(),
@@ -209,8 +257,16 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   NEXT_PUBLIC_COOKIE_DOMAIN: typed('apiHost', ['web'], '"1" when hosts are split, as upstream documents'),
   NEXT_PUBLIC_BATCH_CONCURRENCY: typed('settings.web.batchConcurrency', ['web']),
   API_SENTRY_DSN: typed('settings.sentry.apiDsn', ['api:SENTRY_DSN', 'worker:SENTRY_DSN'], 'by Secret'),
-  API_SENTRY_TRACES_SAMPLE_RATE: typed('settings.sentry.tracesSampleRate', ['api:SENTRY_TRACES_SAMPLE_RATE', 'worker:SENTRY_TRACES_SAMPLE_RATE'], 'with apiDsn'),
-  API_SENTRY_PROFILES_SAMPLE_RATE: typed('settings.sentry.profilesSampleRate', ['api:SENTRY_PROFILES_SAMPLE_RATE', 'worker:SENTRY_PROFILES_SAMPLE_RATE'], 'with apiDsn'),
+  API_SENTRY_TRACES_SAMPLE_RATE: typed(
+    'settings.sentry.tracesSampleRate',
+    ['api:SENTRY_TRACES_SAMPLE_RATE', 'worker:SENTRY_TRACES_SAMPLE_RATE'],
+    'with apiDsn',
+  ),
+  API_SENTRY_PROFILES_SAMPLE_RATE: typed(
+    'settings.sentry.profilesSampleRate',
+    ['api:SENTRY_PROFILES_SAMPLE_RATE', 'worker:SENTRY_PROFILES_SAMPLE_RATE'],
+    'with apiDsn',
+  ),
   WEB_SENTRY_DSN: typed('settings.sentry.webDsn', ['web:SENTRY_DSN'], 'by Secret'),
   AMPLITUDE_API_KEY: typed('settings.web.amplitudeApiKey', ['web'], 'by Secret'),
   TURNSTILE_SITE_KEY: typed('settings.web.turnstileSiteKey', ['web']),
@@ -233,7 +289,7 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   EXPERIMENTAL_ENABLE_VINEXT: extra(['web']),
   // Storage and default vector store
   STORAGE_TYPE: typed('storage', BACKEND),
-  OPENDAL_SCHEME: fixed('fs', 'DifyStorage.persistentVolume() is OpenDAL\'s fs scheme; object stores use their own STORAGE_TYPE (storage)', BACKEND),
+  OPENDAL_SCHEME: fixed('fs', "DifyStorage.persistentVolume() is OpenDAL's fs scheme; object stores use their own STORAGE_TYPE (storage)", BACKEND),
   OPENDAL_FS_ROOT: fixed('storage', 'relative to /app/api, where the storage PersistentVolumeClaim is mounted', BACKEND),
   VECTOR_STORE: typed('vectorStore', BACKEND),
   VECTOR_INDEX_NAME_PREFIX: extra(),
@@ -243,9 +299,13 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   WEAVIATE_TOKENIZATION: extra(),
   WEAVIATE_PERSISTENCE_DATA_PATH: fixed('/var/lib/weaviate', 'the mount path of the Weaviate PersistentVolumeClaim', ['weaviate:PERSISTENCE_DATA_PATH']),
   WEAVIATE_QUERY_DEFAULTS_LIMIT: typed('settings.weaviate.queryDefaultsLimit', ['weaviate:QUERY_DEFAULTS_LIMIT']),
-  WEAVIATE_AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: fixed('false', `${WEAVIATE_AUTH}; anonymous access would bypass it (upstream's env.example: true)`, ['weaviate:AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED']),
+  WEAVIATE_AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: fixed('false', `${WEAVIATE_AUTH}; anonymous access would bypass it (upstream's env.example: true)`, [
+    'weaviate:AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED',
+  ]),
   WEAVIATE_DEFAULT_VECTORIZER_MODULE: fixed('none', 'Dify computes embeddings itself; no vectorizer module runs', ['weaviate:DEFAULT_VECTORIZER_MODULE']),
-  WEAVIATE_CLUSTER_HOSTNAME: fixed('node1', 'the single node\'s Raft identity, stored on its volume: changing it orphans existing data', ['weaviate:CLUSTER_HOSTNAME']),
+  WEAVIATE_CLUSTER_HOSTNAME: fixed('node1', "the single node's Raft identity, stored on its volume: changing it orphans existing data", [
+    'weaviate:CLUSTER_HOSTNAME',
+  ]),
   WEAVIATE_AUTHENTICATION_APIKEY_ENABLED: fixed('true', WEAVIATE_AUTH, ['weaviate:AUTHENTICATION_APIKEY_ENABLED']),
   WEAVIATE_AUTHENTICATION_APIKEY_ALLOWED_KEYS: typed('secrets', ['weaviate:AUTHENTICATION_APIKEY_ALLOWED_KEYS'], 'by Secret, the same key api and worker send'),
   WEAVIATE_AUTHENTICATION_APIKEY_USERS: fixed('hello@dify.ai', WEAVIATE_AUTH, ['weaviate:AUTHENTICATION_APIKEY_USERS']),
@@ -257,7 +317,7 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   WEAVIATE_ENABLE_TOKENIZER_KAGOME_KR: typed('settings.weaviate.tokenizers.kagomeKr', ['weaviate:ENABLE_TOKENIZER_KAGOME_KR']),
   // Sandbox and SSRF proxy
   CODE_EXECUTION_ENDPOINT: typed('instance', SERVING, SERVICE_DERIVED),
-  CODE_EXECUTION_API_KEY: typed('secrets', SERVING, 'by Secret, equal to the sandbox\'s API_KEY'),
+  CODE_EXECUTION_API_KEY: typed('secrets', SERVING, "by Secret, equal to the sandbox's API_KEY"),
   CODE_EXECUTION_SSL_VERIFY: extra(),
   CODE_EXECUTION_POOL_MAX_CONNECTIONS: extra(),
   CODE_EXECUTION_POOL_MAX_KEEPALIVE_CONNECTIONS: extra(),
@@ -266,7 +326,7 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   CODE_EXECUTION_READ_TIMEOUT: typed('settings.codeExecution.readTimeoutSeconds', BACKEND),
   CODE_EXECUTION_WRITE_TIMEOUT: extra(),
   SANDBOX_API_KEY: typed('secrets', ['sandbox:API_KEY'], 'by Secret, equal to CODE_EXECUTION_API_KEY'),
-  SANDBOX_GIN_MODE: fixed('release', 'debug mode of the sandbox\'s HTTP framework logs every request and is not for production', ['sandbox:GIN_MODE']),
+  SANDBOX_GIN_MODE: fixed('release', "debug mode of the sandbox's HTTP framework logs every request and is not for production", ['sandbox:GIN_MODE']),
   SANDBOX_WORKER_TIMEOUT: typed('settings.codeExecution.sandboxWorkerTimeoutSeconds', ['sandbox:WORKER_TIMEOUT']),
   SANDBOX_ENABLE_NETWORK: typed('settings.sandbox.enableNetwork', ['sandbox:ENABLE_NETWORK']),
   SANDBOX_HTTP_PROXY: typed('instance', ['sandbox:HTTP_PROXY'], `${SERVICE_DERIVED}: the SSRF proxy`),
@@ -287,7 +347,9 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   SSRF_PROXY_ALLOW_PRIVATE_IPS: typed('ssrfProxy.allowPrivateIps', ['ssrfProxy:file:acl'], 'rendered as squid ACLs, and opened in the NetworkPolicy'),
   // Plugin daemon
   DB_PLUGIN_DATABASE: typed('externalDatabase (pluginDatabase)', ['pluginDaemon:DB_DATABASE']),
-  EXPOSE_PLUGIN_DAEMON_PORT: na('publishes the daemon on the Docker host; the daemon\'s Service is cluster-internal and only api, worker and the routes reach it'),
+  EXPOSE_PLUGIN_DAEMON_PORT: na(
+    "publishes the daemon on the Docker host; the daemon's Service is cluster-internal and only api, worker and the routes reach it",
+  ),
   PLUGIN_DAEMON_PORT: fixed('5002', 'the plugin daemon Service, probes and NetworkPolicies use port 5002', ['pluginDaemon:SERVER_PORT']),
   PLUGIN_DAEMON_KEY: typed('secrets', ['api', 'worker', 'pluginDaemon:SERVER_KEY'], 'by Secret, one key on both sides'),
   PLUGIN_DAEMON_URL: typed('instance', SERVING, SERVICE_DERIVED),
@@ -297,9 +359,21 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   PLUGIN_PPROF_ENABLED: typed('settings.plugins.pprofEnabled', ['pluginDaemon:PPROF_ENABLED']),
   PLUGIN_DEBUGGING_HOST: fixed('0.0.0.0', 'the daemon listens on the pod IP for its Service', ['pluginDaemon:PLUGIN_REMOTE_INSTALLING_HOST']),
   PLUGIN_DEBUGGING_PORT: fixed('5003', 'the plugin daemon Service exposes remote debugging on port 5003', ['pluginDaemon:PLUGIN_REMOTE_INSTALLING_PORT']),
-  EXPOSE_PLUGIN_DEBUGGING_HOST: typed('pluginRemoteDebugging.advertisedHost', ['api:PLUGIN_REMOTE_INSTALL_HOST'], 'the address of the debugging Service shown in the console; upstream\'s localhost without pluginRemoteDebugging'),
-  EXPOSE_PLUGIN_DEBUGGING_PORT: typed('pluginRemoteDebugging.advertisedPort', ['api:PLUGIN_REMOTE_INSTALL_PORT'], 'by default the debugging Service\'s port (5003), or its node port with NodePort'),
-  PLUGIN_DIFY_INNER_API_KEY: typed('secrets', ['api:INNER_API_KEY_FOR_PLUGIN', 'worker:INNER_API_KEY_FOR_PLUGIN', 'pluginDaemon:DIFY_INNER_API_KEY'], 'by Secret, one key on both sides'),
+  EXPOSE_PLUGIN_DEBUGGING_HOST: typed(
+    'pluginRemoteDebugging.advertisedHost',
+    ['api:PLUGIN_REMOTE_INSTALL_HOST'],
+    "the address of the debugging Service shown in the console; upstream's localhost without pluginRemoteDebugging",
+  ),
+  EXPOSE_PLUGIN_DEBUGGING_PORT: typed(
+    'pluginRemoteDebugging.advertisedPort',
+    ['api:PLUGIN_REMOTE_INSTALL_PORT'],
+    "by default the debugging Service's port (5003), or its node port with NodePort",
+  ),
+  PLUGIN_DIFY_INNER_API_KEY: typed(
+    'secrets',
+    ['api:INNER_API_KEY_FOR_PLUGIN', 'worker:INNER_API_KEY_FOR_PLUGIN', 'pluginDaemon:DIFY_INNER_API_KEY'],
+    'by Secret, one key on both sides',
+  ),
   PLUGIN_DIFY_INNER_API_URL: typed('instance', ['pluginDaemon:DIFY_INNER_API_URL'], `${SERVICE_DERIVED}: the api`),
   FORCE_VERIFYING_SIGNATURE: typed('settings.plugins.forceVerifyingSignature', ['pluginDaemon']),
   PLUGIN_STDIO_BUFFER_SIZE: typed('settings.plugins.stdioBufferSize', ['pluginDaemon']),
@@ -320,29 +394,65 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   MARKETPLACE_URL: typed('settings.marketplace.url', ['web']),
   // Dify Agent backend
   AGENT_BACKEND_BASE_URL: typed('instance', SERVING, `${SERVICE_DERIVED}: the agent backend; unset with agent: false`),
-  DIFY_AGENT_API_TOKEN: typed('secrets', ['api:AGENT_BACKEND_API_TOKEN', 'worker:AGENT_BACKEND_API_TOKEN', 'agentBackend'], 'by Secret, one token on both sides (never upstream\'s development default)'),
-  AGENT_BACKEND_STREAM_READ_TIMEOUT_SECONDS: fixed('30', 'upstream\'s value: how long api and worker wait on an agent run\'s event stream before reconnecting; the backend is in-cluster, as in upstream\'s compose', SERVING),
-  AGENT_BACKEND_STREAM_MAX_RECONNECTS: fixed('3', 'upstream\'s value: how often api and worker reconnect to an agent run\'s event stream before failing the run', SERVING),
-  DIFY_AGENT_REDIS_URL: typed('agent.redisUrl, secrets', AGENT_BACKEND, 'by Secret; derived from the embedded Redis (DB 2) by default, required with externalRedis'),
-  DIFY_AGENT_REDIS_PREFIX: fixed('dify-agent', 'upstream\'s prefix of the agent runs kept in Redis: changing it orphans running and retained runs', AGENT_BACKEND),
-  DIFY_AGENT_SHUTDOWN_GRACE_SECONDS: typed('agent.shutdownGraceSeconds', AGENT_BACKEND, 'the pod\'s termination grace period is 30 s longer'),
+  DIFY_AGENT_API_TOKEN: typed(
+    'secrets',
+    ['api:AGENT_BACKEND_API_TOKEN', 'worker:AGENT_BACKEND_API_TOKEN', 'agentBackend'],
+    "by Secret, one token on both sides (never upstream's development default)",
+  ),
+  AGENT_BACKEND_STREAM_READ_TIMEOUT_SECONDS: fixed(
+    '30',
+    "upstream's value: how long api and worker wait on an agent run's event stream before reconnecting; the backend is in-cluster, as in upstream's compose",
+    SERVING,
+  ),
+  AGENT_BACKEND_STREAM_MAX_RECONNECTS: fixed(
+    '3',
+    "upstream's value: how often api and worker reconnect to an agent run's event stream before failing the run",
+    SERVING,
+  ),
+  DIFY_AGENT_REDIS_URL: typed(
+    'agent.redisUrl, secrets',
+    AGENT_BACKEND,
+    'by Secret; derived from the embedded Redis (DB 2) by default, required with externalRedis',
+  ),
+  DIFY_AGENT_REDIS_PREFIX: fixed(
+    'dify-agent',
+    "upstream's prefix of the agent runs kept in Redis: changing it orphans running and retained runs",
+    AGENT_BACKEND,
+  ),
+  DIFY_AGENT_SHUTDOWN_GRACE_SECONDS: typed('agent.shutdownGraceSeconds', AGENT_BACKEND, "the pod's termination grace period is 30 s longer"),
   DIFY_AGENT_RUN_RETENTION_SECONDS: typed('agent.runRetentionSeconds', AGENT_BACKEND),
   DIFY_AGENT_RUN_TIMEOUT_SECONDS: typed('agent.runTimeoutSeconds', AGENT_BACKEND),
   DIFY_AGENT_PLUGIN_DAEMON_URL: typed('instance', AGENT_BACKEND, `${SERVICE_DERIVED}: the plugin daemon`),
   DIFY_AGENT_PLUGIN_DAEMON_API_KEY: typed('secrets', AGENT_BACKEND, 'by Secret, equal to PLUGIN_DAEMON_KEY'),
   DIFY_AGENT_INNER_API_URL: typed('instance', AGENT_BACKEND, `${SERVICE_DERIVED}: the api`),
-  DIFY_AGENT_INNER_API_KEY: typed('secrets', AGENT_BACKEND, 'by Secret, equal to PLUGIN_DIFY_INNER_API_KEY (api\'s INNER_API_KEY_FOR_PLUGIN)'),
+  DIFY_AGENT_INNER_API_KEY: typed('secrets', AGENT_BACKEND, "by Secret, equal to PLUGIN_DIFY_INNER_API_KEY (api's INNER_API_KEY_FOR_PLUGIN)"),
   DIFY_AGENT_RUNTIME_BACKEND: fixed('local', 'runs execute in the local sandbox the stack deploys; the E2B runtime is not built', AGENT_BACKEND),
-  DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: typed('instance', ['agentBackend', 'agentBackend:DIFY_AGENT_SHELLCTL_ENTRYPOINT'], `${SERVICE_DERIVED}: the local sandbox; also under 1.16.1's legacy name`),
-  DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN: typed('secrets', ['agentBackend', 'agentBackend:DIFY_AGENT_SHELLCTL_AUTH_TOKEN', 'localSandbox:SHELLCTL_AUTH_TOKEN'], 'by Secret, one token on both sides; also under 1.16.1\'s legacy name'),
+  DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: typed(
+    'instance',
+    ['agentBackend', 'agentBackend:DIFY_AGENT_SHELLCTL_ENTRYPOINT'],
+    `${SERVICE_DERIVED}: the local sandbox; also under 1.16.1's legacy name`,
+  ),
+  DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN: typed(
+    'secrets',
+    ['agentBackend', 'agentBackend:DIFY_AGENT_SHELLCTL_AUTH_TOKEN', 'localSandbox:SHELLCTL_AUTH_TOKEN'],
+    "by Secret, one token on both sides; also under 1.16.1's legacy name",
+  ),
   DIFY_AGENT_E2B_API_KEY: secret(AGENT_BACKEND, E2B_INERT),
   DIFY_AGENT_E2B_TEMPLATE: extra(AGENT_BACKEND, E2B_INERT),
   DIFY_AGENT_E2B_ACTIVE_TIMEOUT_SECONDS: extra(AGENT_BACKEND, E2B_INERT),
   DIFY_AGENT_E2B_SHELLCTL_AUTH_TOKEN: secret(AGENT_BACKEND, E2B_INERT),
   DIFY_AGENT_E2B_SHELLCTL_PORT: extra(AGENT_BACKEND, E2B_INERT),
-  DIFY_AGENT_SANDBOX_FILES_BASE_URL: typed('instance', AGENT_BACKEND, `${SERVICE_DERIVED}: the api, which the local sandbox reaches through the agent SSRF proxy (/files/ only)`),
-  DIFY_AGENT_STUB_API_BASE_URL: typed('instance', AGENT_BACKEND, `${SERVICE_DERIVED}: the agent backend, which the local sandbox reaches through the agent SSRF proxy (/agent-stub/ only)`),
-  DIFY_AGENT_SERVER_SECRET_KEY: typed('secrets', AGENT_BACKEND, 'by Secret, generated (32 random bytes, base64url), never upstream\'s development default'),
+  DIFY_AGENT_SANDBOX_FILES_BASE_URL: typed(
+    'instance',
+    AGENT_BACKEND,
+    `${SERVICE_DERIVED}: the api, which the local sandbox reaches through the agent SSRF proxy (/files/ only)`,
+  ),
+  DIFY_AGENT_STUB_API_BASE_URL: typed(
+    'instance',
+    AGENT_BACKEND,
+    `${SERVICE_DERIVED}: the agent backend, which the local sandbox reaches through the agent SSRF proxy (/agent-stub/ only)`,
+  ),
+  DIFY_AGENT_SERVER_SECRET_KEY: typed('secrets', AGENT_BACKEND, "by Secret, generated (32 random bytes, base64url), never upstream's development default"),
   // Nginx and Docker Compose
   NGINX_SERVER_NAME: typed('host, apiHost', ['nginxProxy:file:server_name'], 'with nginxProxy; an Ingress or HTTPRoute carries the hosts itself'),
   NGINX_HTTPS_ENABLED: typed('nginxProxy.tls', ['nginxProxy:file:ssl_certificate'], 'with nginxProxy; ingress.tls for an Ingress'),
@@ -350,16 +460,20 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   NGINX_SSL_PORT: fixed('listen 8443 ssl', 'the unprivileged nginx listens on 8443; its Service publishes port 443', ['nginxProxy:file:listen']),
   NGINX_SSL_CERT_FILENAME: fixed('tls.crt', 'the certificate key of a kubernetes.io/tls Secret', ['nginxProxy:file:ssl_certificate']),
   NGINX_SSL_CERT_KEY_FILENAME: fixed('tls.key', 'the private-key key of a kubernetes.io/tls Secret', ['nginxProxy:file:ssl_certificate_key']),
-  NGINX_SSL_PROTOCOLS: fixed('ssl_protocols TLSv1.2 TLSv1.3', 'upstream\'s protocols; older ones are insecure', ['nginxProxy:file:ssl_protocols']),
+  NGINX_SSL_PROTOCOLS: fixed('ssl_protocols TLSv1.2 TLSv1.3', "upstream's protocols; older ones are insecure", ['nginxProxy:file:ssl_protocols']),
   NGINX_WORKER_PROCESSES: typed('components.nginxProxy.resources.cpuLimit', ['nginxProxy:file:worker_processes'], 'one worker per CPU of the limit'),
   NGINX_CLIENT_MAX_BODY_SIZE: typed('nginxProxy.maxBodySize', ['nginxProxy:file:client_max_body_size'], 'ingress.maxBodySize for an Ingress'),
-  NGINX_KEEPALIVE_TIMEOUT: fixed('keepalive_timeout 65', 'upstream\'s value', ['nginxProxy:file:keepalive_timeout']),
+  NGINX_KEEPALIVE_TIMEOUT: fixed('keepalive_timeout 65', "upstream's value", ['nginxProxy:file:keepalive_timeout']),
   NGINX_PROXY_READ_TIMEOUT: typed('nginxProxy.proxyTimeoutSeconds', ['nginxProxy:file:proxy_read_timeout']),
   NGINX_PROXY_SEND_TIMEOUT: typed('nginxProxy.proxyTimeoutSeconds', ['nginxProxy:file:proxy_send_timeout']),
   NGINX_ENABLE_CERTBOT_CHALLENGE: na('certbot in Docker Compose; certificates come from cert-manager or an existing Secret (ingress.tls, nginxProxy.tls)'),
-  NGINX_SOCKET_IO_UPSTREAM: typed('instance', ['nginxProxy:file:server'], `${SERVICE_DERIVED}: the websocket, the upstream of /socket.io/ with nginxProxy (an Ingress or HTTPRoute routes it there too); no /socket.io/ with collaboration: false`),
-  EXPOSE_NGINX_PORT: na('publishes nginx on the Docker host; the Ingress, HTTPRoute or the nginx proxy\'s LoadBalancer/NodePort Service expose Dify'),
-  EXPOSE_NGINX_SSL_PORT: na('publishes nginx on the Docker host; the Ingress, HTTPRoute or the nginx proxy\'s LoadBalancer/NodePort Service expose Dify'),
+  NGINX_SOCKET_IO_UPSTREAM: typed(
+    'instance',
+    ['nginxProxy:file:server'],
+    `${SERVICE_DERIVED}: the websocket, the upstream of /socket.io/ with nginxProxy (an Ingress or HTTPRoute routes it there too); no /socket.io/ with collaboration: false`,
+  ),
+  EXPOSE_NGINX_PORT: na("publishes nginx on the Docker host; the Ingress, HTTPRoute or the nginx proxy's LoadBalancer/NodePort Service expose Dify"),
+  EXPOSE_NGINX_SSL_PORT: na("publishes nginx on the Docker host; the Ingress, HTTPRoute or the nginx proxy's LoadBalancer/NodePort Service expose Dify"),
   COMPOSE_PROFILES: na('selects Docker Compose services; the props choose components (externalDatabase, vectorStore, …)'),
 };
 

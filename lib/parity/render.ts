@@ -23,11 +23,18 @@ function receives(key: string, entry: EnvParity): string {
 
 function route(key: string, entry: EnvParity): string {
   switch (entry.kind) {
-    case 'typed': return entry.prop.split(', ').map((p) => `\`${p}\``).join(', ');
-    case 'fixed': return `fixed \`${entry.value}\``;
+    case 'typed':
+      return entry.prop
+        .split(', ')
+        .map((p) => `\`${p}\``)
+        .join(', ');
+    case 'fixed':
+      return `fixed \`${entry.value}\``;
     case 'extraEnv':
-    case 'secretEnv': return [...new Set(parityDeliveries(key, entry).map((d) => `\`${parityRoute(entry.kind as 'extraEnv', d.component)}\``))].join(', ');
-    case 'notApplicable': return 'not applicable';
+    case 'secretEnv':
+      return [...new Set(parityDeliveries(key, entry).map((d) => `\`${parityRoute(entry.kind as 'extraEnv', d.component)}\``))].join(', ');
+    case 'notApplicable':
+      return 'not applicable';
   }
 }
 
@@ -40,10 +47,14 @@ function pinnedNote(key: string, p: PinnedParity | undefined): string {
 function note(key: string, entry: EnvParity): string {
   switch (entry.kind) {
     case 'typed':
-    case 'extraEnv': return [entry.note, pinnedNote(key, entry.pinned)].filter(Boolean).join('; ');
-    case 'secretEnv': return entry.note ?? '';
-    case 'fixed': return entry.reason;
-    case 'notApplicable': return entry.reason;
+    case 'extraEnv':
+      return [entry.note, pinnedNote(key, entry.pinned)].filter(Boolean).join('; ');
+    case 'secretEnv':
+      return entry.note ?? '';
+    case 'fixed':
+      return entry.reason;
+    case 'notApplicable':
+      return entry.reason;
   }
 }
 
@@ -61,7 +72,7 @@ export function renderParityMarkdown(): string {
     '`vendor/dify-upstream/env.example`) reaches a dify-cdk8s installation. `test/parity.test.ts` fails on an',
     'unclassified key and proves each route on a synthesized `Dify`: it sets every typed property to a non-default value,',
     'every `extraEnv`/`secretEnv` key through that route, and finds the variable with that value in the receiving',
-    'component\'s environment (its ConfigMap or a `secretKeyRef`), its server arguments or its mounted configuration.',
+    "component's environment (its ConfigMap or a `secretKeyRef`), its server arguments or its mounted configuration.",
     '',
     '- **typed property**: set through the named `DifyProps` path; credentials always by Secret reference.',
     '- **fixed**: rendered with the stated value, which ports, paths, volumes or security depend on.',

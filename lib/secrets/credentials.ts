@@ -32,34 +32,85 @@ const readers = (components: readonly string[], ...vars: string[]) => Object.fro
  * credential is one row here.
  */
 /** Name of a credential in {@link CREDENTIALS}. */
-export type CredentialName = 'secretKey' | 'sandboxApiKey' | 'pluginDaemonKey' | 'pluginInnerApiKey' | 'postgresPassword' | 'redisPassword' | 'celeryBrokerUrl' | 'weaviateApiKey'
-  | 'agentApiToken' | 'agentServerSecretKey' | 'agentSandboxToken' | 'agentRedisUrl';
+export type CredentialName =
+  | 'secretKey'
+  | 'sandboxApiKey'
+  | 'pluginDaemonKey'
+  | 'pluginInnerApiKey'
+  | 'postgresPassword'
+  | 'redisPassword'
+  | 'celeryBrokerUrl'
+  | 'weaviateApiKey'
+  | 'agentApiToken'
+  | 'agentServerSecretKey'
+  | 'agentSandboxToken'
+  | 'agentRedisUrl';
 
 export const CREDENTIALS: { readonly [K in CredentialName]: CredentialSpec } = {
   secretKey: { key: 'secret-key', bytes: 42, readers: readers(API_ROLES, 'SECRET_KEY') },
   sandboxApiKey: { key: 'sandbox-api-key', bytes: 32, readers: { ...readers(['api', 'worker'], 'CODE_EXECUTION_API_KEY'), sandbox: ['API_KEY'] } },
   pluginDaemonKey: {
-    key: 'plugin-daemon-key', bytes: 32,
+    key: 'plugin-daemon-key',
+    bytes: 32,
     readers: { ...readers(['api', 'worker'], 'PLUGIN_DAEMON_KEY'), 'plugin-daemon': ['SERVER_KEY'], 'agent-backend': ['DIFY_AGENT_PLUGIN_DAEMON_API_KEY'] },
   },
   pluginInnerApiKey: {
-    key: 'plugin-inner-api-key', bytes: 32,
-    readers: { ...readers(['api', 'worker'], 'INNER_API_KEY_FOR_PLUGIN'), 'plugin-daemon': ['DIFY_INNER_API_KEY'], 'agent-backend': ['DIFY_AGENT_INNER_API_KEY'] },
+    key: 'plugin-inner-api-key',
+    bytes: 32,
+    readers: {
+      ...readers(['api', 'worker'], 'INNER_API_KEY_FOR_PLUGIN'),
+      'plugin-daemon': ['DIFY_INNER_API_KEY'],
+      'agent-backend': ['DIFY_AGENT_INNER_API_KEY'],
+    },
   },
-  postgresPassword: { key: 'postgres-password', bytes: 24, embeddedStore: 'postgres', readers: { ...readers(STORE_CLIENTS, 'DB_PASSWORD'), postgres: ['POSTGRES_PASSWORD'] } },
-  redisPassword: { key: 'redis-password', bytes: 24, embeddedStore: 'redis', readers: { ...readers(STORE_CLIENTS, 'REDIS_PASSWORD'), redis: ['REDIS_PASSWORD', 'REDISCLI_AUTH'] } },
+  postgresPassword: {
+    key: 'postgres-password',
+    bytes: 24,
+    embeddedStore: 'postgres',
+    readers: { ...readers(STORE_CLIENTS, 'DB_PASSWORD'), postgres: ['POSTGRES_PASSWORD'] },
+  },
+  redisPassword: {
+    key: 'redis-password',
+    bytes: 24,
+    embeddedStore: 'redis',
+    readers: { ...readers(STORE_CLIENTS, 'REDIS_PASSWORD'), redis: ['REDIS_PASSWORD', 'REDISCLI_AUTH'] },
+  },
   celeryBrokerUrl: { key: 'celery-broker-url', derived: { redisDb: 1 }, embeddedStore: 'redis', readers: readers(API_ROLES, 'CELERY_BROKER_URL') },
-  weaviateApiKey: { key: 'weaviate-api-key', bytes: 32, embeddedStore: 'weaviate', readers: { ...readers(API_ROLES, 'WEAVIATE_API_KEY'), weaviate: ['AUTHENTICATION_APIKEY_ALLOWED_KEYS'] } },
+  weaviateApiKey: {
+    key: 'weaviate-api-key',
+    bytes: 32,
+    embeddedStore: 'weaviate',
+    readers: { ...readers(API_ROLES, 'WEAVIATE_API_KEY'), weaviate: ['AUTHENTICATION_APIKEY_ALLOWED_KEYS'] },
+  },
   // Agent v2 stack (upstream ships development defaults for all of these; never used here).
-  agentApiToken: { key: 'agent-api-token', bytes: 32, feature: 'agent', readers: { ...readers(['api', 'worker'], 'AGENT_BACKEND_API_TOKEN'), 'agent-backend': ['DIFY_AGENT_API_TOKEN'] } },
+  agentApiToken: {
+    key: 'agent-api-token',
+    bytes: 32,
+    feature: 'agent',
+    readers: { ...readers(['api', 'worker'], 'AGENT_BACKEND_API_TOKEN'), 'agent-backend': ['DIFY_AGENT_API_TOKEN'] },
+  },
   // The backend decodes it as base64url and requires exactly 32 bytes.
-  agentServerSecretKey: { key: 'agent-server-secret-key', bytes: 32, format: 'urlsafe', feature: 'agent', readers: { 'agent-backend': ['DIFY_AGENT_SERVER_SECRET_KEY'] } },
+  agentServerSecretKey: {
+    key: 'agent-server-secret-key',
+    bytes: 32,
+    format: 'urlsafe',
+    feature: 'agent',
+    readers: { 'agent-backend': ['DIFY_AGENT_SERVER_SECRET_KEY'] },
+  },
   agentSandboxToken: {
-    key: 'agent-local-sandbox-token', bytes: 32, feature: 'agent',
+    key: 'agent-local-sandbox-token',
+    bytes: 32,
+    feature: 'agent',
     readers: { 'agent-backend': ['DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN', 'DIFY_AGENT_SHELLCTL_AUTH_TOKEN'], 'local-sandbox': ['SHELLCTL_AUTH_TOKEN'] },
   },
   // Upstream's DB index 2 of the same Redis, beside the app (0) and Celery (1).
-  agentRedisUrl: { key: 'agent-redis-url', derived: { redisDb: 2 }, embeddedStore: 'redis', feature: 'agent', readers: { 'agent-backend': ['DIFY_AGENT_REDIS_URL'] } },
+  agentRedisUrl: {
+    key: 'agent-redis-url',
+    derived: { redisDb: 2 },
+    embeddedStore: 'redis',
+    feature: 'agent',
+    readers: { 'agent-backend': ['DIFY_AGENT_REDIS_URL'] },
+  },
 };
 
 /** A reference to every credential of an installation. */
@@ -92,6 +143,9 @@ export function requiredCredentials(
 /** Credentials the generator or External Secrets derive from the Redis password: Secret key -> Redis DB index. */
 export function derivedRedisUrls(keys: Iterable<string>): Record<string, number> {
   const wanted = new Set(keys);
-  return Object.fromEntries(CREDENTIAL_NAMES.map((n) => CREDENTIALS[n] as CredentialSpec)
-    .filter((c) => c.derived !== undefined && wanted.has(c.key)).map((c) => [c.key, c.derived!.redisDb]));
+  return Object.fromEntries(
+    CREDENTIAL_NAMES.map((n) => CREDENTIALS[n] as CredentialSpec)
+      .filter((c) => c.derived !== undefined && wanted.has(c.key))
+      .map((c) => [c.key, c.derived!.redisDb]),
+  );
 }

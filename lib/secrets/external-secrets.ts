@@ -1,7 +1,9 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import {
-  ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy,
+  ExternalSecret,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
   ExternalSecretSpecTargetTemplateEngineVersion,
 } from '../../imports/externalsecret-external-secrets.io';
 import { ServiceEndpoint } from '../config/connections';
@@ -65,34 +67,44 @@ export class DifyExternalSecret extends Construct {
     const refresh = props.refreshInterval ?? '1h';
     if (!/^([0-9]+(ns|us|ms|s|m|h))+$/.test(refresh)) invalid('externalSecret.refreshInterval', refresh, 'must be a Go duration such as "1h" or "15m"');
     const refs: Array<[string, RemoteSecretRef | undefined]> = [
-      ...Object.entries(props.remoteRefs).map(([credential, ref]) => [CREDENTIAL_KEYS[credential as keyof DifyCredentials], ref] as [string, RemoteSecretRef | undefined]),
+      ...Object.entries(props.remoteRefs).map(
+        ([credential, ref]) => [CREDENTIAL_KEYS[credential as keyof DifyCredentials], ref] as [string, RemoteSecretRef | undefined],
+      ),
       ...Object.entries(props.extraKeys ?? {}),
     ];
-    const data = refs.map(([secretKey, ref]) => {
-      if (!secretKey) invalid('externalSecret.remoteRefs', Object.keys(props.remoteRefs).sort(), `may only name ${Object.keys(CREDENTIAL_KEYS).join(', ')}`);
-      if (!/^[-._a-zA-Z0-9]+$/.test(secretKey)) invalid(`externalSecret.extraKeys.${secretKey}`, secretKey, 'must be a Secret data key');
-      if (!ref?.key) invalid(`externalSecret.remoteRefs.${secretKey}.key`, ref?.key, 'must name the key of the credential in the provider');
-      return { secretKey, remoteRef: { key: ref.key, property: ref.property, version: ref.version } };
-    }).sort((a, b) => a.secretKey.localeCompare(b.secretKey));
+    const data = refs
+      .map(([secretKey, ref]) => {
+        if (!secretKey) invalid('externalSecret.remoteRefs', Object.keys(props.remoteRefs).sort(), `may only name ${Object.keys(CREDENTIAL_KEYS).join(', ')}`);
+        if (!/^[-._a-zA-Z0-9]+$/.test(secretKey)) invalid(`externalSecret.extraKeys.${secretKey}`, secretKey, 'must be a Secret data key');
+        if (!ref?.key) invalid(`externalSecret.remoteRefs.${secretKey}.key`, ref?.key, 'must name the key of the credential in the provider');
+        return { secretKey, remoteRef: { key: ref.key, property: ref.property, version: ref.version } };
+      })
+      .sort((a, b) => a.secretKey.localeCompare(b.secretKey));
     // Redis URLs (Celery broker, agent backend) are derived from the embedded Redis password unless located.
-    const derived = CREDENTIAL_NAMES.filter((k) => (CREDENTIALS[k] as CredentialSpec).derived !== undefined && props.redis !== undefined && props.remoteRefs[k] === undefined);
-    const required = (props.required ?? CREDENTIAL_NAMES)
-      .filter((k) => !derived.includes(k));
+    const derived = CREDENTIAL_NAMES.filter(
+      (k) => (CREDENTIALS[k] as CredentialSpec).derived !== undefined && props.redis !== undefined && props.remoteRefs[k] === undefined,
+    );
+    const required = (props.required ?? CREDENTIAL_NAMES).filter((k) => !derived.includes(k));
     const missing = required.filter((k) => props.remoteRefs[k] === undefined);
-    if (missing.length) invalid('externalSecret.remoteRefs', Object.keys(props.remoteRefs).sort(), `must locate every credential; missing ${missing.join(', ')}`);
+    if (missing.length)
+      invalid('externalSecret.remoteRefs', Object.keys(props.remoteRefs).sort(), `must locate every credential; missing ${missing.join(', ')}`);
 
     const template: Record<string, string> = Object.fromEntries(data.map((d) => [d.secretKey, `{{ index . "${d.secretKey}" }}`]));
     const wanted = new Set(props.required ?? CREDENTIAL_NAMES);
     for (const k of derived.filter((d) => wanted.has(d))) {
       if (!props.remoteRefs.redisPassword) continue;
       // urlquery encodes a space as "+", which Celery's URL parser keeps; spell it %20.
-      template[CREDENTIAL_KEYS[k]] = `redis://:{{ index . "${CREDENTIAL_KEYS.redisPassword}" | urlquery | replace "+" "%20" }}@${props.redis!.host}:${props.redis!.port}/${(CREDENTIALS[k] as CredentialSpec).derived!.redisDb}`;
+      template[CREDENTIAL_KEYS[k]] =
+        `redis://:{{ index . "${CREDENTIAL_KEYS.redisPassword}" | urlquery | replace "+" "%20" }}@${props.redis!.host}:${props.redis!.port}/${(CREDENTIALS[k] as CredentialSpec).derived!.redisDb}`;
     }
     const spec = {
       refreshInterval: refresh,
       secretStoreRef: {
         name: props.store.name,
-        kind: props.store.kind === 'ClusterSecretStore' ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
+        kind:
+          props.store.kind === 'ClusterSecretStore'
+            ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE
+            : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
       },
       target: {
         name: this.secretName,

@@ -9,7 +9,16 @@ import { containerSecurityContext, nonRootProfile, podSecurityContext } from '..
 import { validateDnsSubdomain } from '../core/validation';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { selectorLabels } from '../core/labels';
-import { CREDENTIALS, CREDENTIAL_KEYS, CREDENTIAL_NAMES, CredentialName, CredentialSpec, DifyCredentials, credentialsInSecret, derivedRedisUrls } from './credentials';
+import {
+  CREDENTIALS,
+  CREDENTIAL_KEYS,
+  CREDENTIAL_NAMES,
+  CredentialName,
+  CredentialSpec,
+  DifyCredentials,
+  credentialsInSecret,
+  derivedRedisUrls,
+} from './credentials';
 import { GENERATOR_SCRIPT } from './generator-script';
 
 /** Props of {@link DifySecretGenerator}. */
@@ -40,7 +49,9 @@ export interface DifySecretGeneratorProps {
 export class DifySecretGenerator extends Construct implements IConnectable {
   /** Entropy in bytes of each random key and its URL-safe encoding (hex or base64url), from {@link CREDENTIALS}. */
   public static readonly RANDOM_BYTES: Readonly<Record<string, readonly [number, 'hex' | 'urlsafe']>> = Object.fromEntries(
-    CREDENTIAL_NAMES.map((n) => CREDENTIALS[n] as CredentialSpec).filter((c) => c.bytes !== undefined).map((c) => [c.key, [c.bytes!, c.format ?? 'hex']]),
+    CREDENTIAL_NAMES.map((n) => CREDENTIALS[n] as CredentialSpec)
+      .filter((c) => c.bytes !== undefined)
+      .map((c) => [c.key, [c.bytes!, c.format ?? 'hex']]),
   );
 
   public readonly secretName: string;
@@ -60,7 +71,10 @@ export class DifySecretGenerator extends Construct implements IConnectable {
     const random = Object.fromEntries(Object.entries(DifySecretGenerator.RANDOM_BYTES).filter(([k]) => keys.has(k)));
     const redisUrls = props.redis !== undefined ? derivedRedisUrls(keys) : {};
     const broker = Object.keys(redisUrls).length > 0;
-    const hash = createHash('sha256').update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify(props.redis ?? null) + JSON.stringify(random)).digest('hex').slice(0, 10);
+    const hash = createHash('sha256')
+      .update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify(props.redis ?? null) + JSON.stringify(random))
+      .digest('hex')
+      .slice(0, 10);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountServiceAccountToken: false });
     new k8s.KubeRole(this, 'Role', {
@@ -91,33 +105,43 @@ export class DifySecretGenerator extends Construct implements IConnectable {
             automountServiceAccountToken: true,
             enableServiceLinks: false,
             securityContext: podSecurityContext(profile),
-            imagePullSecrets: props.imagePullSecrets?.length ? props.imagePullSecrets.map((name) => ({ name: validateDnsSubdomain('imagePullSecrets', name) })) : undefined,
-            containers: [{
-              name: 'generate',
-              image: props.image,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['python3', '/scripts/generate.py'],
-              env: [
-                { name: 'SECRET_NAME', value: this.secretName },
-                { name: 'RANDOM_KEYS', value: JSON.stringify(random) },
-                { name: 'SECRET_LABELS', value: JSON.stringify(labels) },
-                ...(broker ? [
-                  { name: 'REDIS_URL_KEYS', value: JSON.stringify(redisUrls) },
-                  { name: 'REDIS_PASSWORD_KEY', value: CREDENTIAL_KEYS.redisPassword },
-                  { name: 'REDIS_HOST', value: props.redis!.host },
-                  { name: 'REDIS_PORT', value: String(props.redis!.port) },
-                ] : []),
-              ],
-              resources: renderResources('secretGenerator.resources', { cpuRequest: '50m', cpuLimit: '200m', memoryRequest: '64Mi', memoryLimit: '128Mi' }),
-              securityContext: containerSecurityContext(profile),
-              volumeMounts: [{ name: 'script', mountPath: '/scripts', readOnly: true }],
-            }],
+            imagePullSecrets: props.imagePullSecrets?.length
+              ? props.imagePullSecrets.map((name) => ({ name: validateDnsSubdomain('imagePullSecrets', name) }))
+              : undefined,
+            containers: [
+              {
+                name: 'generate',
+                image: props.image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['python3', '/scripts/generate.py'],
+                env: [
+                  { name: 'SECRET_NAME', value: this.secretName },
+                  { name: 'RANDOM_KEYS', value: JSON.stringify(random) },
+                  { name: 'SECRET_LABELS', value: JSON.stringify(labels) },
+                  ...(broker
+                    ? [
+                        { name: 'REDIS_URL_KEYS', value: JSON.stringify(redisUrls) },
+                        { name: 'REDIS_PASSWORD_KEY', value: CREDENTIAL_KEYS.redisPassword },
+                        { name: 'REDIS_HOST', value: props.redis!.host },
+                        { name: 'REDIS_PORT', value: String(props.redis!.port) },
+                      ]
+                    : []),
+                ],
+                resources: renderResources('secretGenerator.resources', { cpuRequest: '50m', cpuLimit: '200m', memoryRequest: '64Mi', memoryLimit: '128Mi' }),
+                securityContext: containerSecurityContext(profile),
+                volumeMounts: [{ name: 'script', mountPath: '/scripts', readOnly: true }],
+              },
+            ],
             volumes: [{ name: 'script', configMap: { name: `${name}-script` } }],
           },
         },
       },
     });
-    this.connections = Connections.forPods(this, { instance: props.instance, component: 'secret-generator', selector: selectorLabels({ instance: props.instance, component: 'secret-generator' }) }, []);
+    this.connections = Connections.forPods(
+      this,
+      { instance: props.instance, component: 'secret-generator', selector: selectorLabels({ instance: props.instance, component: 'secret-generator' }) },
+      [],
+    );
     const apiServer = props.apiServer ?? { cidrs: ['0.0.0.0/0'], ports: [443, 6443] };
     this.connections.allowTo(NetworkPeer.cidrs(apiServer.cidrs, 'Kubernetes API'), [...apiServer.ports]);
   }

@@ -55,7 +55,13 @@ export abstract class DifySecrets {
     return new (class extends DifySecrets {
       public bind(scope: Construct, ctx: SecretsBindContext): BoundSecrets {
         const g = new DifySecretGenerator(scope, 'SecretGenerator', {
-          instance: ctx.instance, image: ctx.image, redis: ctx.redis, secretName: options.secretName, imagePullSecrets: ctx.imagePullSecrets, keys: ctx.required, apiServer: ctx.apiServer,
+          instance: ctx.instance,
+          image: ctx.image,
+          redis: ctx.redis,
+          secretName: options.secretName,
+          imagePullSecrets: ctx.imagePullSecrets,
+          keys: ctx.required,
+          apiServer: ctx.apiServer,
         });
         return { credentials: g.credentials, version: hashOf(g.credentials), secretNames: [g.secretName], generated: true };
       }
@@ -93,5 +99,8 @@ export abstract class DifySecrets {
 }
 
 function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value, (_k, v) => (v instanceof SecretKeyRef ? v.toString() : v))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(value, (_k, v) => (v instanceof SecretKeyRef ? v.toString() : v)))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -15,7 +15,13 @@ export interface ExporterOptions {
 export const METRICS_PORT_NAME = 'metrics';
 
 /** A restricted, read-only exporter sidecar listening on `port`, authenticating with `password`. */
-export function exporterSidecar(prop: string, o: ExporterOptions, port: number, env: k8s.EnvVar[], password: { name: string; ref: SecretKeyRef }): k8s.Container {
+export function exporterSidecar(
+  prop: string,
+  o: ExporterOptions,
+  port: number,
+  env: k8s.EnvVar[],
+  password: { name: string; ref: SecretKeyRef },
+): k8s.Container {
   validateImage(`${prop}.image`, o.image);
   const probe = tcpProbe(METRICS_PORT_NAME, { period: 30 });
   return {

@@ -31,7 +31,8 @@ export class DifyFileStorage extends Construct {
   constructor(scope: Construct, id: string, props: DifyFileStorageProps) {
     super(scope, id);
     this.storage = props.storage ?? DifyStorage.persistentVolume();
-    if (!(this.storage instanceof DifyStorage)) invalid('storage', typeof this.storage, 'must be a DifyStorage such as DifyStorage.persistentVolume() or DifyStorage.s3({...})');
+    if (!(this.storage instanceof DifyStorage))
+      invalid('storage', typeof this.storage, 'must be a DifyStorage such as DifyStorage.persistentVolume() or DifyStorage.s3({...})');
     const volume = this.storage.volume;
     if (volume) {
       this.claimName = `${props.instance}-storage`;

@@ -75,18 +75,21 @@ export class DifyPostgres extends Construct implements PostgresConnection, IConn
       component: 'postgres',
       image: props.image ?? DEFAULT_IMAGES.postgres,
       ports: [{ name: 'postgres', port: this.port }],
-      env: new EnvSet().plain({
-        POSTGRES_USER: this.username,
-        POSTGRES_DB: this.database,
-        PGDATA: '/var/lib/postgresql/data/pgdata',
-      }, 'postgres').secret({ POSTGRES_PASSWORD: props.password }),
+      env: new EnvSet()
+        .plain({ POSTGRES_USER: this.username, POSTGRES_DB: this.database, PGDATA: '/var/lib/postgresql/data/pgdata' }, 'postgres')
+        .secret({ POSTGRES_PASSWORD: props.password }),
       args: props.serverArgs ?? [
         'postgres',
-        '-c', `max_connections=${props.maxConnections ?? 200}`,
-        '-c', `shared_buffers=${props.sharedBuffers ?? '128MB'}`,
-        '-c', 'work_mem=4MB',
-        '-c', 'maintenance_work_mem=64MB',
-        '-c', 'effective_cache_size=4096MB',
+        '-c',
+        `max_connections=${props.maxConnections ?? 200}`,
+        '-c',
+        `shared_buffers=${props.sharedBuffers ?? '128MB'}`,
+        '-c',
+        'work_mem=4MB',
+        '-c',
+        'maintenance_work_mem=64MB',
+        '-c',
+        'effective_cache_size=4096MB',
       ],
       probes: { readiness: ready, liveness: execProbe(['/bin/sh', '-c', 'pg_isready -h 127.0.0.1 -p 5432'], { period: 30 }), startup: startupFor(ready, 300) },
       resources: DifyPostgres.DEFAULT_RESOURCES,
@@ -102,14 +105,24 @@ export class DifyPostgres extends Construct implements PostgresConnection, IConn
         { name: 'tmp', mountPath: '/tmp' },
       ],
       configChecksumInputs: { init: initSql },
-      ...(props.metricsExporter ? {
-        sidecars: [exporterSidecar('postgres.metricsExporter', props.metricsExporter, DifyPostgres.METRICS_PORT, [
-          { name: 'DATA_SOURCE_URI', value: `127.0.0.1:5432/${this.database}?sslmode=disable` },
-          { name: 'DATA_SOURCE_USER', value: this.username },
-        ], { name: 'DATA_SOURCE_PASS', ref: props.password })],
-        sidecarPorts: [{ name: METRICS_PORT_NAME, port: DifyPostgres.METRICS_PORT }],
-        metricsPort: DifyPostgres.METRICS_PORT,
-      } : {}),
+      ...(props.metricsExporter
+        ? {
+            sidecars: [
+              exporterSidecar(
+                'postgres.metricsExporter',
+                props.metricsExporter,
+                DifyPostgres.METRICS_PORT,
+                [
+                  { name: 'DATA_SOURCE_URI', value: `127.0.0.1:5432/${this.database}?sslmode=disable` },
+                  { name: 'DATA_SOURCE_USER', value: this.username },
+                ],
+                { name: 'DATA_SOURCE_PASS', ref: props.password },
+              ),
+            ],
+            sidecarPorts: [{ name: METRICS_PORT_NAME, port: DifyPostgres.METRICS_PORT }],
+            metricsPort: DifyPostgres.METRICS_PORT,
+          }
+        : {}),
     });
     this.host = this.store.host;
   }

@@ -52,7 +52,7 @@ export class DifyRedis extends Construct implements RedisConnection, IConnectabl
     const start = [
       'umask 077',
       // requirepass is a double-quoted config string: escape \ and " so any password is read back verbatim.
-      'pw=$(printf \'%s\' "$REDIS_PASSWORD" | sed \'s/[\\\\"]/\\\\&/g\')',
+      "pw=$(printf '%s' \"$REDIS_PASSWORD\" | sed 's/[\\\\\"]/\\\\&/g')",
       'printf \'requirepass "%s"\\nport 6379\\ndir /data\\nappendonly yes\\nprotected-mode no\\n\' "$pw" > /run/redis/redis.conf',
       'exec redis-server /run/redis/redis.conf',
     ].join('\n');
@@ -65,7 +65,11 @@ export class DifyRedis extends Construct implements RedisConnection, IConnectabl
       // REDISCLI_AUTH lets the probe authenticate without a password argument.
       env: new EnvSet().secret({ REDIS_PASSWORD: props.password, REDISCLI_AUTH: props.password }),
       command: ['/bin/sh', '-c', start],
-      probes: { readiness: ping, liveness: execProbe(['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], { period: 30 }), startup: startupFor(ping, 120) },
+      probes: {
+        readiness: ping,
+        liveness: execProbe(['/bin/sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], { period: 30 }),
+        startup: startupFor(ping, 120),
+      },
       resources: DifyRedis.DEFAULT_RESOURCES,
       security: nonRootProfile(DifyRedis.UID, { readOnlyRootFilesystem: true, fsGroup: DifyRedis.UID }),
       dataPath: '/data',
@@ -74,13 +78,21 @@ export class DifyRedis extends Construct implements RedisConnection, IConnectabl
       storageClassName: props.storageClassName,
       volumes: [{ name: 'run', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }],
       volumeMounts: [{ name: 'run', mountPath: '/run/redis' }],
-      ...(props.metricsExporter ? {
-        sidecars: [exporterSidecar('redis.metricsExporter', props.metricsExporter, DifyRedis.METRICS_PORT, [
-          { name: 'REDIS_ADDR', value: 'redis://127.0.0.1:6379' },
-        ], { name: 'REDIS_PASSWORD', ref: props.password })],
-        sidecarPorts: [{ name: METRICS_PORT_NAME, port: DifyRedis.METRICS_PORT }],
-        metricsPort: DifyRedis.METRICS_PORT,
-      } : {}),
+      ...(props.metricsExporter
+        ? {
+            sidecars: [
+              exporterSidecar(
+                'redis.metricsExporter',
+                props.metricsExporter,
+                DifyRedis.METRICS_PORT,
+                [{ name: 'REDIS_ADDR', value: 'redis://127.0.0.1:6379' }],
+                { name: 'REDIS_PASSWORD', ref: props.password },
+              ),
+            ],
+            sidecarPorts: [{ name: METRICS_PORT_NAME, port: DifyRedis.METRICS_PORT }],
+            metricsPort: DifyRedis.METRICS_PORT,
+          }
+        : {}),
     });
     this.host = this.store.host;
   }
@@ -89,5 +101,3 @@ export class DifyRedis extends Construct implements RedisConnection, IConnectabl
     return this.store.connections;
   }
 }
-
-

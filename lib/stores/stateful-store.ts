@@ -94,14 +94,16 @@ export class DifyStatefulStore extends Construct implements ServiceEndpoint, ICo
       probes: props.probes,
       volumes: props.volumes,
       volumeMounts: [{ name: 'data', mountPath: props.dataPath }, ...(props.volumeMounts ?? [])],
-      volumeClaimTemplates: [{
-        metadata: { name: 'data' },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          storageClassName: props.storageClassName,
-          resources: { requests: { storage: k8s.Quantity.fromString(this.storageSize) } },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data' },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: props.storageClassName,
+            resources: { requests: { storage: k8s.Quantity.fromString(this.storageSize) } },
+          },
         },
-      }],
+      ],
       configChecksumInputs: props.configChecksumInputs,
       sidecars: props.sidecars,
       sidecarPorts: props.sidecarPorts,

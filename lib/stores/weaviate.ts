@@ -42,24 +42,34 @@ export class DifyWeaviate extends Construct implements IConnectable {
       ...props,
       component: 'weaviate',
       image: props.image ?? DEFAULT_IMAGES.weaviate,
-      ports: [{ name: 'http', port: this.port }, { name: 'grpc', port: this.grpcPort }, ...(props.metrics ? [{ name: 'metrics', port: DifyWeaviate.METRICS_PORT, client: false }] : [])],
+      ports: [
+        { name: 'http', port: this.port },
+        { name: 'grpc', port: this.grpcPort },
+        ...(props.metrics ? [{ name: 'metrics', port: DifyWeaviate.METRICS_PORT, client: false }] : []),
+      ],
       metricsPort: props.metrics ? DifyWeaviate.METRICS_PORT : undefined,
-      env: new EnvSet().plain({
-        PERSISTENCE_DATA_PATH: '/var/lib/weaviate',
-        QUERY_DEFAULTS_LIMIT: 25,
-        AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
-        DEFAULT_VECTORIZER_MODULE: 'none',
-        CLUSTER_HOSTNAME: 'node1',
-        AUTHENTICATION_APIKEY_ENABLED: 'true',
-        AUTHENTICATION_APIKEY_USERS: 'hello@dify.ai',
-        AUTHORIZATION_ADMINLIST_ENABLED: 'true',
-        AUTHORIZATION_ADMINLIST_USERS: 'hello@dify.ai',
-        DISABLE_TELEMETRY: 'true',
-        ENABLE_TOKENIZER_GSE: 'false',
-        ENABLE_TOKENIZER_KAGOME_JA: 'false',
-        ENABLE_TOKENIZER_KAGOME_KR: 'false',
-        PROMETHEUS_MONITORING_ENABLED: props.metrics ? 'true' : undefined,
-      }, 'weaviate').secret({ AUTHENTICATION_APIKEY_ALLOWED_KEYS: props.apiKey }).merge(props.settingsEnv ?? new EnvSet()),
+      env: new EnvSet()
+        .plain(
+          {
+            PERSISTENCE_DATA_PATH: '/var/lib/weaviate',
+            QUERY_DEFAULTS_LIMIT: 25,
+            AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
+            DEFAULT_VECTORIZER_MODULE: 'none',
+            CLUSTER_HOSTNAME: 'node1',
+            AUTHENTICATION_APIKEY_ENABLED: 'true',
+            AUTHENTICATION_APIKEY_USERS: 'hello@dify.ai',
+            AUTHORIZATION_ADMINLIST_ENABLED: 'true',
+            AUTHORIZATION_ADMINLIST_USERS: 'hello@dify.ai',
+            DISABLE_TELEMETRY: 'true',
+            ENABLE_TOKENIZER_GSE: 'false',
+            ENABLE_TOKENIZER_KAGOME_JA: 'false',
+            ENABLE_TOKENIZER_KAGOME_KR: 'false',
+            PROMETHEUS_MONITORING_ENABLED: props.metrics ? 'true' : undefined,
+          },
+          'weaviate',
+        )
+        .secret({ AUTHENTICATION_APIKEY_ALLOWED_KEYS: props.apiKey })
+        .merge(props.settingsEnv ?? new EnvSet()),
       probes: { readiness: ready, liveness: httpProbe('/v1/.well-known/live', 'http', { period: 30 }), startup: startupFor(ready, 300) },
       resources: DifyWeaviate.DEFAULT_RESOURCES,
       security: nonRootProfile(1000, { readOnlyRootFilesystem: true, fsGroup: 1000 }),
@@ -77,18 +87,20 @@ export class DifyWeaviate extends Construct implements IConnectable {
 
   /** This store as Dify's vector store, over HTTP and gRPC; wiring to it reaches this store. */
   public asVectorStore(): VectorStore & IConnectable {
-    return new EmbeddedWeaviateVectorStore(VectorStore.weaviate({
-      endpoint: `http://${this.host}:${this.port}`,
-      grpcEndpoint: `grpc://${this.host}:${this.grpcPort}`,
-      apiKey: this.apiKey,
-    }), this.connections);
+    return new EmbeddedWeaviateVectorStore(
+      VectorStore.weaviate({ endpoint: `http://${this.host}:${this.port}`, grpcEndpoint: `grpc://${this.host}:${this.grpcPort}`, apiKey: this.apiKey }),
+      this.connections,
+    );
   }
 }
 
 /** The embedded Weaviate as a vector store that wiring can reach. */
 class EmbeddedWeaviateVectorStore extends VectorStore implements IConnectable {
   public readonly name: string;
-  constructor(private readonly inner: VectorStore, public readonly connections: Connections) {
+  constructor(
+    private readonly inner: VectorStore,
+    public readonly connections: Connections,
+  ) {
     super();
     this.name = inner.name;
   }

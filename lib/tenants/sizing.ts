@@ -52,13 +52,24 @@ const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet
 /** Sums the objects under `scope` as `render` renders them (by default `toJson()`). */
 export function installationPeak(scope: IConstruct, render: (o: ApiObject) => any = (o) => o.toJson()): InstallationPeak {
   const objects = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-  const json = objects.filter((o) => WORKLOADS.has(o.kind) || ['HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'Service'].includes(o.kind))
+  const json = objects
+    .filter((o) => WORKLOADS.has(o.kind) || ['HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'Service'].includes(o.kind))
     .map((o) => render(o) as Record<string, any>);
   const hpaMax = new Map<string, number>();
   for (const h of json.filter((d) => d.kind === 'HorizontalPodAutoscaler')) {
     hpaMax.set(`${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}`, h.spec.maxReplicas);
   }
-  const peak = { requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0, pods: 0, persistentVolumeClaims: 0, requestsStorage: 0, loadBalancers: 0, nodePorts: 0 };
+  const peak = {
+    requestsCpu: 0,
+    requestsMemory: 0,
+    limitsCpu: 0,
+    limitsMemory: 0,
+    pods: 0,
+    persistentVolumeClaims: 0,
+    requestsStorage: 0,
+    loadBalancers: 0,
+    nodePorts: 0,
+  };
   const containers: ContainerSizing[] = [];
   const claims: ClaimSizing[] = [];
   const addClaim = (id: string, spec: any, count: number) => {
@@ -90,7 +101,7 @@ export function installationPeak(scope: IConstruct, render: (o: ApiObject) => an
     peak.limitsCpu += pod.limitsCpu * pods;
     peak.limitsMemory += pod.limitsMemory * pods;
     peak.pods += pods;
-    for (const t of d.kind === 'StatefulSet' ? d.spec.volumeClaimTemplates ?? [] : []) addClaim(`${id} claim ${t.metadata?.name}`, t.spec, pods);
+    for (const t of d.kind === 'StatefulSet' ? (d.spec.volumeClaimTemplates ?? []) : []) addClaim(`${id} claim ${t.metadata?.name}`, t.spec, pods);
   }
   return { ...peak, containers, claims };
 }
@@ -99,10 +110,14 @@ export function installationPeak(scope: IConstruct, render: (o: ApiObject) => an
 function podsOf(d: Record<string, any>, hpaMax: number | undefined): number {
   const spec = d.spec ?? {};
   switch (d.kind) {
-    case 'Pod': return 1;
-    case 'Job': return spec.parallelism ?? 1;
-    case 'CronJob': return spec.jobTemplate?.spec?.parallelism ?? 1;
-    case 'DaemonSet': return 1; // one per node; an installation has none
+    case 'Pod':
+      return 1;
+    case 'Job':
+      return spec.parallelism ?? 1;
+    case 'CronJob':
+      return spec.jobTemplate?.spec?.parallelism ?? 1;
+    case 'DaemonSet':
+      return 1; // one per node; an installation has none
   }
   const replicas = Math.max(spec.replicas ?? 1, hpaMax ?? 0);
   if (d.kind !== 'Deployment' || spec.strategy?.type === 'Recreate') return replicas;
@@ -116,14 +131,20 @@ function podSizing(id: string, spec: Record<string, any>) {
   const containers: ContainerSizing[] = [];
   const sum = { requestsCpu: 0, requestsMemory: 0, limitsCpu: 0, limitsMemory: 0 };
   const init = { ...sum };
-  for (const [list, acc, combine] of [[spec.containers ?? [], sum, (a: number, b: number) => a + b], [spec.initContainers ?? [], init, Math.max]] as const) {
+  for (const [list, acc, combine] of [
+    [spec.containers ?? [], sum, (a: number, b: number) => a + b],
+    [spec.initContainers ?? [], init, Math.max],
+  ] as const) {
     for (const c of list) {
       const r = c.resources ?? {};
-      const q = (v: unknown, parse: (s: string) => number): SizedQuantity | undefined => (v === undefined ? undefined : { text: String(v), value: parse(String(v)) });
+      const q = (v: unknown, parse: (s: string) => number): SizedQuantity | undefined =>
+        v === undefined ? undefined : { text: String(v), value: parse(String(v)) };
       const sized: ContainerSizing = {
         id: `${id} container ${c.name}`,
-        cpuRequest: q(r.requests?.cpu, parseCpu), memoryRequest: q(r.requests?.memory, parseBytes),
-        cpuLimit: q(r.limits?.cpu, parseCpu), memoryLimit: q(r.limits?.memory, parseBytes),
+        cpuRequest: q(r.requests?.cpu, parseCpu),
+        memoryRequest: q(r.requests?.memory, parseBytes),
+        cpuLimit: q(r.limits?.cpu, parseCpu),
+        memoryLimit: q(r.limits?.memory, parseBytes),
       };
       containers.push(sized);
       acc.requestsCpu = combine(acc.requestsCpu, sized.cpuRequest?.value ?? 0);
@@ -134,8 +155,10 @@ function podSizing(id: string, spec: Record<string, any>) {
   }
   return {
     containers,
-    requestsCpu: Math.max(sum.requestsCpu, init.requestsCpu), requestsMemory: Math.max(sum.requestsMemory, init.requestsMemory),
-    limitsCpu: Math.max(sum.limitsCpu, init.limitsCpu), limitsMemory: Math.max(sum.limitsMemory, init.limitsMemory),
+    requestsCpu: Math.max(sum.requestsCpu, init.requestsCpu),
+    requestsMemory: Math.max(sum.requestsMemory, init.requestsMemory),
+    limitsCpu: Math.max(sum.limitsCpu, init.limitsCpu),
+    limitsMemory: Math.max(sum.limitsMemory, init.limitsMemory),
   };
 }
 

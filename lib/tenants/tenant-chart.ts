@@ -30,7 +30,8 @@ export class DifyTenantChart extends Chart {
   public toJson(): any[] {
     const app = this.node.root;
     if (!(app instanceof App) || !SYNTHESIS.has(app)) return super.toJson();
-    return new DependencyGraph(this.node).topology()
+    return new DependencyGraph(this.node)
+      .topology()
       .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this)
       .map((o) => renderDuringSynthesis(o));
   }

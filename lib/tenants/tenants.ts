@@ -2,7 +2,17 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { metadataLabels } from '../core/labels';
-import { DifyValidationError, invalid, parseBytes, parseCpu, validateCpu, validateDnsLabel, validateHostname, validateInt, validateMemory } from '../core/validation';
+import {
+  DifyValidationError,
+  invalid,
+  parseBytes,
+  parseCpu,
+  validateCpu,
+  validateDnsLabel,
+  validateHostname,
+  validateInt,
+  validateMemory,
+} from '../core/validation';
 import { Dify } from '../dify';
 import { DifyProps } from '../dify-props';
 import { DifyNamespace, DifyNamespaceProps, validateSandboxPodSecurity } from '../networking/namespace';
@@ -141,7 +151,8 @@ export class DifyTenants extends Construct {
     super(scope, id);
     if (!Array.isArray(props?.tenants) || props.tenants.length === 0) invalid('tenants', props?.tenants, 'must be a non-empty list of { name, host }');
     const prefix = props.namespacePrefix ?? 'dify-';
-    if (!/^([a-z0-9][-a-z0-9]{0,39})?$/.test(prefix)) invalid('namespacePrefix', prefix, 'must be empty or up to 40 lowercase letters, digits and \'-\', starting alphanumeric');
+    if (!/^([a-z0-9][-a-z0-9]{0,39})?$/.test(prefix))
+      invalid('namespacePrefix', prefix, "must be empty or up to 40 lowercase letters, digits and '-', starting alphanumeric");
     checkUnique(props.tenants, prefix);
     this.tenants = props.tenants.map((t, i) => this.addTenant(t, i, prefix, props));
   }
@@ -163,7 +174,11 @@ export class DifyTenants extends Construct {
       ingressClassName: props.ingressClassName ?? 'nginx',
     };
     if (difyProps.networkPolicy === false) {
-      invalid(t.dify && 'networkPolicy' in t.dify ? `tenants[${i}].dify.networkPolicy` : 'defaults.networkPolicy', false, 'must not be false: NetworkPolicies are what keeps one tenant from reaching another');
+      invalid(
+        t.dify && 'networkPolicy' in t.dify ? `tenants[${i}].dify.networkPolicy` : 'defaults.networkPolicy',
+        false,
+        'must not be false: NetworkPolicies are what keeps one tenant from reaching another',
+      );
     }
     let dify: Dify;
     try {
@@ -202,12 +217,20 @@ function checkUnique(tenants: readonly DifyTenant[], prefix: string): void {
     const first = names.get(t.name);
     if (first !== undefined) invalid(`tenants[${i}].name`, t.name, `must be unique: tenants[${first}] is also named "${t.name}"`);
     names.set(t.name, i);
-    const own: Array<[string, string | undefined]> = [['host', t.host], ['dify.apiHost', t.dify?.apiHost]];
+    const own: Array<[string, string | undefined]> = [
+      ['host', t.host],
+      ['dify.apiHost', t.dify?.apiHost],
+    ];
     for (const [prop, host] of own) {
       if (host === undefined && prop !== 'host') continue;
       validateHostname(`tenants[${i}].${prop}`, host!);
       const owner = hosts.get(host!);
-      if (owner) invalid(`tenants[${i}].${prop}`, host, `must be unique: tenant "${tenants[owner.index].name}" (tenants[${owner.index}].${owner.prop}) already serves it`);
+      if (owner)
+        invalid(
+          `tenants[${i}].${prop}`,
+          host,
+          `must be unique: tenant "${tenants[owner.index].name}" (tenants[${owner.index}].${owner.prop}) already serves it`,
+        );
       hosts.set(host!, { index: i, prop });
     }
   });
@@ -225,7 +248,8 @@ function checkQuantities(q: TenantQuota, l: TenantLimits, path: (group: 'quota' 
   if (q.headroomPercent !== undefined) validateInt(path('quota', 'headroomPercent'), q.headroomPercent, 0, 1000);
   for (const key of ['requestsCpu', 'limitsCpu'] as const) if (q[key] !== undefined) validateCpu(path('quota', key), q[key]!);
   for (const key of ['requestsMemory', 'limitsMemory', 'requestsStorage'] as const) if (q[key] !== undefined) validateMemory(path('quota', key), q[key]!);
-  for (const key of ['pods', 'persistentVolumeClaims', 'loadBalancers', 'nodePorts'] as const) if (q[key] !== undefined) validateInt(path('quota', key), q[key]!, 0);
+  for (const key of ['pods', 'persistentVolumeClaims', 'loadBalancers', 'nodePorts'] as const)
+    if (q[key] !== undefined) validateInt(path('quota', key), q[key]!, 0);
   for (const [key, value] of Object.entries(l) as Array<[keyof TenantLimits, string | undefined]>) {
     if (value !== undefined) (/Cpu/.test(key) ? validateCpu : validateMemory)(path('limits', key), value);
   }
@@ -254,7 +278,12 @@ function quotaHard(q: TenantQuota, peak: Peak, path: (key: string) => string): R
   const quantity = (key: keyof TenantQuota, given: string | undefined, need: number, kind: 'cpu' | 'bytes', what: string): string => {
     if (given === undefined) return kind === 'cpu' ? formatCpu(up(need)) : formatBytes(up(need));
     const value = kind === 'cpu' ? parseCpu(validateCpu(path(key), given)) : parseBytes(validateMemory(path(key), given));
-    if (value < need) invalid(path(key), given, `must cover the installation's peak ${what} of ${kind === 'cpu' ? formatCpu(need) : formatBytes(need)} (every pod at its maximum replicas plus rolling-update surge)`);
+    if (value < need)
+      invalid(
+        path(key),
+        given,
+        `must cover the installation's peak ${what} of ${kind === 'cpu' ? formatCpu(need) : formatBytes(need)} (every pod at its maximum replicas plus rolling-update surge)`,
+      );
     return given;
   };
   const count = (key: keyof TenantQuota, given: number | undefined, need: number, what: string, headroomApplies = true): string => {
@@ -267,8 +296,8 @@ function quotaHard(q: TenantQuota, peak: Peak, path: (key: string) => string): R
     'requests.memory': quantity('requestsMemory', q.requestsMemory, peak.requestsMemory, 'bytes', 'memory requests'),
     'limits.cpu': quantity('limitsCpu', q.limitsCpu, peak.limitsCpu, 'cpu', 'CPU limits'),
     'limits.memory': quantity('limitsMemory', q.limitsMemory, peak.limitsMemory, 'bytes', 'memory limits'),
-    'pods': count('pods', q.pods, peak.pods, 'peak pod count'),
-    'persistentvolumeclaims': count('persistentVolumeClaims', q.persistentVolumeClaims, peak.persistentVolumeClaims, 'claim count'),
+    pods: count('pods', q.pods, peak.pods, 'peak pod count'),
+    persistentvolumeclaims: count('persistentVolumeClaims', q.persistentVolumeClaims, peak.persistentVolumeClaims, 'claim count'),
     'services.loadbalancers': count('loadBalancers', q.loadBalancers, peak.loadBalancers, 'LoadBalancer Service count', false),
     'services.nodeports': count('nodePorts', q.nodePorts, peak.nodePorts, 'node port count', false),
   };
@@ -328,7 +357,9 @@ function limitItems(l: TenantLimits, peak: Peak, path: (key: string) => string):
   const cpu = per('cpu');
   const memory = per('memory');
   const pair = (field: keyof typeof cpu) => compact({ cpu: cpu[field], memory: memory[field] });
-  const items: k8s.LimitRangeItem[] = [{ type: 'Container', min: pair('min'), max: pair('max'), defaultRequest: pair('defaultRequest'), default: pair('default') }];
+  const items: k8s.LimitRangeItem[] = [
+    { type: 'Container', min: pair('min'), max: pair('max'), defaultRequest: pair('defaultRequest'), default: pair('default') },
+  ];
   const largestClaim = peak.claims.reduce<(typeof peak.claims)[number] | undefined>((a, c) => (!a || c.storage.value > a.storage.value ? c : a), undefined);
   if (l.maxStorage !== undefined) {
     validateMemory(path('maxStorage'), l.maxStorage);
@@ -343,6 +374,8 @@ function limitItems(l: TenantLimits, peak: Peak, path: (key: string) => string):
 
 /** Quantities of the defined entries, or undefined when there are none. */
 function compact(values: Record<string, string | undefined>): Record<string, k8s.Quantity> | undefined {
-  const entries = Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => [k, k8s.Quantity.fromString(v!)] as const);
+  const entries = Object.entries(values)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => [k, k8s.Quantity.fromString(v!)] as const);
   return entries.length ? Object.fromEntries(entries) : undefined;
 }

@@ -1,6 +1,14 @@
 import {
-  formatPorts, normalizeTopology, NormalizedTopology, oneLine, placeOf, servicePortLines,
-  TopologyGraph, TopologyNode, TopologyNodeKind, TopologyPlace,
+  formatPorts,
+  normalizeTopology,
+  NormalizedTopology,
+  oneLine,
+  placeOf,
+  servicePortLines,
+  TopologyGraph,
+  TopologyNode,
+  TopologyNodeKind,
+  TopologyPlace,
 } from './model';
 
 /** Graphviz node attributes per kind: components are boxes, stores cylinders, jobs dashed boxes. */
@@ -18,9 +26,12 @@ const NODE_STYLE: Readonly<Record<TopologyNodeKind, string>> = {
 /** Title of the box each place is drawn in. */
 export function placeTitle(place: TopologyPlace, namespace: string | undefined): string {
   switch (place) {
-    case 'namespace': return namespace !== undefined ? `namespace ${namespace}` : 'this installation';
-    case 'cluster': return 'in cluster';
-    default: return 'outside the cluster';
+    case 'namespace':
+      return namespace !== undefined ? `namespace ${namespace}` : 'this installation';
+    case 'cluster':
+      return 'in cluster';
+    default:
+      return 'outside the cluster';
   }
 }
 
@@ -70,7 +81,10 @@ export function dotOf(t: NormalizedTopology): string {
     out.push('  subgraph cluster_in_cluster {', `    label=${dotString(placeTitle('cluster', t.namespace))}; fontsize=13; style="rounded"; color="#9aa0a6";`);
     emit(cluster, '    ');
     if (namespaced.length) {
-      out.push('    subgraph cluster_namespace {', `      label=${dotString(placeTitle('namespace', t.namespace))}; fontsize=13; style="rounded,filled"; fillcolor="#fafafa"; color="#1a73e8";`);
+      out.push(
+        '    subgraph cluster_namespace {',
+        `      label=${dotString(placeTitle('namespace', t.namespace))}; fontsize=13; style="rounded,filled"; fillcolor="#fafafa"; color="#1a73e8";`,
+      );
       emit(namespaced, '      ');
       out.push('    }');
     }
@@ -78,12 +92,17 @@ export function dotOf(t: NormalizedTopology): string {
   }
   const outside = inPlace('outside');
   if (outside.length) {
-    out.push('  subgraph cluster_outside {', `    label=${dotString(placeTitle('outside', t.namespace))}; fontsize=13; style="rounded,dashed"; color="#9aa0a6";`);
+    out.push(
+      '  subgraph cluster_outside {',
+      `    label=${dotString(placeTitle('outside', t.namespace))}; fontsize=13; style="rounded,dashed"; color="#9aa0a6";`,
+    );
     emit(outside, '    ');
     out.push('  }');
   }
   for (const r of t.routes) {
-    out.push(`  ${dotId(r.via)} -> ${dotId(r.to)} [label=${dotLabel([`${r.host}${r.path}`, `:${r.port}`])}, color="#188038", fontcolor="#188038", penwidth=1.6];`);
+    out.push(
+      `  ${dotId(r.via)} -> ${dotId(r.to)} [label=${dotLabel([`${r.host}${r.path}`, `:${r.port}`])}, color="#188038", fontcolor="#188038", penwidth=1.6];`,
+    );
   }
   for (const f of t.flows) {
     out.push(`  ${dotId(f.from)} -> ${dotId(f.to)} [label=${dotString(formatPorts(f.ports))}];`);

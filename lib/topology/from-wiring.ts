@@ -22,14 +22,25 @@ export function topologyOf(scope: IConstruct, options: { readonly title: string;
     const workload = owner instanceof DifyWorkload ? owner : undefined;
     const kind = workload ? (owner.node.scope instanceof DifyStatefulStore ? 'store' : 'workload') : 'job';
     nodes.set(podId(c), {
-      id: podId(c), kind, label: multi ? `${c.pods!.instance}/${c.pods!.component}` : c.pods!.component,
+      id: podId(c),
+      kind,
+      label: multi ? `${c.pods!.instance}/${c.pods!.component}` : c.pods!.component,
       service: workload?.service ? { name: workload.name, ports: workload.servicePorts.map((p) => ({ name: p.name, port: p.port })) } : undefined,
     });
   }
   const peerNode = (peer: NetworkPeer | Connections): string => {
     const p = peer instanceof Connections ? peer.peer! : peer;
     const label = peer instanceof Connections ? peer.description : p.description;
-    const kind = p === NetworkPeer.internet() ? 'internet' : label === 'ingress controller' ? 'ingress' : p === NetworkPeer.anywhere() ? 'external' : p.isInCluster ? 'peer' : 'external';
+    const kind =
+      p === NetworkPeer.internet()
+        ? 'internet'
+        : label === 'ingress controller'
+          ? 'ingress'
+          : p === NetworkPeer.anywhere()
+            ? 'external'
+            : p.isInCluster
+              ? 'peer'
+              : 'external';
     const id = kind === 'internet' ? 'internet' : `${kind}:${label.replace(/[^A-Za-z0-9_.:-]+/g, '-').replace(/^-+|-+$/g, '')}`;
     if (!nodes.has(id)) nodes.set(id, { id, kind, label: kind === 'internet' ? 'internet (public addresses)' : label });
     return id;
@@ -45,7 +56,15 @@ export function topologyOf(scope: IConstruct, options: { readonly title: string;
   }
   if (pods.length) {
     nodes.set('dns', { id: 'dns', kind: 'dns', label: 'cluster DNS' });
-    for (const c of pods) flows.push({ from: podId(c), to: 'dns', ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+    for (const c of pods)
+      flows.push({
+        from: podId(c),
+        to: 'dns',
+        ports: [
+          { port: 53, protocol: 'UDP' },
+          { port: 53, protocol: 'TCP' },
+        ],
+      });
   }
   const routes: TopologyRoute[] = [];
   for (const c of scope.node.findAll()) {

@@ -36,7 +36,7 @@ function table(head: readonly string[], rows: readonly (readonly string[])[], em
 export function renderMarkdown(g: TopologyGraph, opts: TopologyMarkdownOptions = {}): string {
   const t = normalizeTopology(g);
   if (opts.svgPath !== undefined && !SVG_PATH.test(opts.svgPath)) {
-    invalid('svgPath', opts.svgPath, 'must be a relative path to a .svg file (letters, digits, \'_\', \'-\', \'.\', \'/\')');
+    invalid('svgPath', opts.svgPath, "must be a relative path to a .svg file (letters, digits, '_', '-', '.', '/')");
   }
   const name = (id: string): string => {
     const n = t.byId.get(id)!;
@@ -47,7 +47,7 @@ export function renderMarkdown(g: TopologyGraph, opts: TopologyMarkdownOptions =
   const out: string[] = [
     `# ${markdownText(t.title)}`,
     '',
-    'Generated from the constructs\' wiring at synth; do not edit.',
+    "Generated from the constructs' wiring at synth; do not edit.",
     '',
     ...(opts.svgPath !== undefined ? [`![topology](${opts.svgPath})`, ''] : []),
     '```mermaid',
@@ -56,18 +56,27 @@ export function renderMarkdown(g: TopologyGraph, opts: TopologyMarkdownOptions =
     '',
     '## Components and Services',
     '',
-    ...table(['Component', 'Kind', 'Service', 'Ports'],
-      t.nodes.map((n) => [name(n.id), n.kind, serviceCell(n), portsCell(n)]), 'No components.'),
+    ...table(
+      ['Component', 'Kind', 'Service', 'Ports'],
+      t.nodes.map((n) => [name(n.id), n.kind, serviceCell(n), portsCell(n)]),
+      'No components.',
+    ),
     '',
     '## Routes',
     '',
-    ...table(['Host', 'Path', 'Entry', 'Backend', 'Port'],
-      t.routes.map((r) => [markdownText(r.host), markdownText(r.path), name(r.via), name(r.to), String(r.port)]), 'No routes.'),
+    ...table(
+      ['Host', 'Path', 'Entry', 'Backend', 'Port'],
+      t.routes.map((r) => [markdownText(r.host), markdownText(r.path), name(r.via), name(r.to), String(r.port)]),
+      'No routes.',
+    ),
     '',
     '## Allowed flows',
     '',
-    ...table(['From', 'To', 'Ports'],
-      t.flows.map((f) => [name(f.from), name(f.to), markdownText(formatPorts(f.ports))]), 'No flows.'),
+    ...table(
+      ['From', 'To', 'Ports'],
+      t.flows.map((f) => [name(f.from), name(f.to), markdownText(formatPorts(f.ports))]),
+      'No flows.',
+    ),
     '',
   ];
   return out.join('\n');

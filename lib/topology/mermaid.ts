@@ -1,7 +1,15 @@
 import { placeTitle } from './dot';
 import {
-  formatPorts, normalizeTopology, NormalizedTopology, oneLine, placeOf, servicePortLines,
-  TopologyGraph, TopologyNode, TopologyNodeKind, TopologyPlace,
+  formatPorts,
+  normalizeTopology,
+  NormalizedTopology,
+  oneLine,
+  placeOf,
+  servicePortLines,
+  TopologyGraph,
+  TopologyNode,
+  TopologyNodeKind,
+  TopologyPlace,
 } from './model';
 
 /** Opening and closing brackets of each kind's Mermaid flowchart shape. */
@@ -90,6 +98,12 @@ export function mermaidOf(t: NormalizedTopology): string {
   for (const f of t.flows) out.push(`  ${id(f.from)} -->|"${mermaidText(formatPorts(f.ports))}"| ${id(f.to)}`);
   const kinds = [...new Set(t.nodes.map((n) => n.kind))];
   for (const k of kinds) out.push(`  classDef ${k} ${CLASS_DEF[k]}`);
-  for (const k of kinds) out.push(`  class ${t.nodes.filter((n) => n.kind === k).map((n) => id(n.id)).join(',')} ${k}`);
+  for (const k of kinds)
+    out.push(
+      `  class ${t.nodes
+        .filter((n) => n.kind === k)
+        .map((n) => id(n.id))
+        .join(',')} ${k}`,
+    );
   return `${out.join('\n')}\n`;
 }

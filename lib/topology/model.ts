@@ -66,9 +66,16 @@ export type TopologyPlace = 'namespace' | 'cluster' | 'outside';
 /** `namespace`: the installation's own objects; `cluster`: other in-cluster peers; `outside`: beyond the cluster. */
 export function placeOf(kind: TopologyNodeKind): TopologyPlace {
   switch (kind) {
-    case 'workload': case 'store': case 'job': return 'namespace';
-    case 'ingress': case 'dns': case 'peer': return 'cluster';
-    default: return 'outside';
+    case 'workload':
+    case 'store':
+    case 'job':
+      return 'namespace';
+    case 'ingress':
+    case 'dns':
+    case 'peer':
+      return 'cluster';
+    default:
+      return 'outside';
   }
 }
 
@@ -107,18 +114,20 @@ function checkProtocol(prop: string, protocol: unknown): void {
 function checkNode(n: TopologyNode, i: number): TopologyNode {
   const at = `topology.nodes[${i}]`;
   if (typeof n.id !== 'string' || n.id.length > 253 || !NODE_ID.test(n.id)) {
-    invalid(`${at}.id`, n.id, 'must be 1-253 letters, digits, \'_\', \'-\', \'.\' or \':\', starting with a letter or digit');
+    invalid(`${at}.id`, n.id, "must be 1-253 letters, digits, '_', '-', '.' or ':', starting with a letter or digit");
   }
   if (!TOPOLOGY_NODE_KINDS.includes(n.kind)) invalid(`${at}.kind`, n.kind, `must be one of ${TOPOLOGY_NODE_KINDS.join(', ')}`);
   if (typeof n.label !== 'string' || n.label.trim() === '') invalid(`${at}.label`, n.label, 'must be a non-empty string');
   if (!n.service) return { id: n.id, kind: n.kind, label: n.label };
   if (typeof n.service.name !== 'string' || n.service.name === '') invalid(`${at}.service.name`, n.service.name, 'must be a non-empty string');
-  const ports = n.service.ports.map((p, j) => {
-    checkPort(`${at}.service.ports[${j}].port`, p.port);
-    const protocol = p.protocol ?? 'TCP';
-    checkProtocol(`${at}.service.ports[${j}].protocol`, protocol);
-    return { name: p.name, port: p.port, protocol };
-  }).sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol) || cmp(a.name, b.name));
+  const ports = n.service.ports
+    .map((p, j) => {
+      checkPort(`${at}.service.ports[${j}].port`, p.port);
+      const protocol = p.protocol ?? 'TCP';
+      checkProtocol(`${at}.service.ports[${j}].protocol`, protocol);
+      return { name: p.name, port: p.port, protocol };
+    })
+    .sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol) || cmp(a.name, b.name));
   return { id: n.id, kind: n.kind, label: n.label, service: { name: n.service.name, ports } };
 }
 
@@ -134,10 +143,12 @@ export function normalizeTopology(g: TopologyGraph): NormalizedTopology {
     if (byId.has(n.id)) invalid(`topology.nodes[${i}].id`, n.id, 'must be unique: another node has this id');
     byId.set(n.id, n);
   });
-  const nodes = [...byId.values()].sort((a, b) =>
-    PLACE_ORDER.indexOf(placeOf(a.kind)) - PLACE_ORDER.indexOf(placeOf(b.kind))
-    || TOPOLOGY_NODE_KINDS.indexOf(a.kind) - TOPOLOGY_NODE_KINDS.indexOf(b.kind)
-    || cmp(a.id, b.id));
+  const nodes = [...byId.values()].sort(
+    (a, b) =>
+      PLACE_ORDER.indexOf(placeOf(a.kind)) - PLACE_ORDER.indexOf(placeOf(b.kind)) ||
+      TOPOLOGY_NODE_KINDS.indexOf(a.kind) - TOPOLOGY_NODE_KINDS.indexOf(b.kind) ||
+      cmp(a.id, b.id),
+  );
   const ref = (prop: string, id: string): TopologyNode => {
     const n = byId.get(id);
     if (!n) invalid(prop, id, `must be the id of a node (${[...byId.keys()].sort().join(', ') || 'none defined'})`);
@@ -154,7 +165,8 @@ export function normalizeTopology(g: TopologyGraph): NormalizedTopology {
     checkPort(`${at}.port`, r.port);
     let via = r.via;
     if (via === undefined) {
-      if (ingresses.length !== 1) invalid(`${at}.via`, via, `must name the ingress node the route belongs to when the graph has ${ingresses.length} ingress nodes`);
+      if (ingresses.length !== 1)
+        invalid(`${at}.via`, via, `must name the ingress node the route belongs to when the graph has ${ingresses.length} ingress nodes`);
       via = ingresses[0]!;
     } else if (ref(`${at}.via`, via).kind !== 'ingress') {
       invalid(`${at}.via`, via, 'must be the id of a node of kind "ingress"');
@@ -190,11 +202,13 @@ export function normalizeTopology(g: TopologyGraph): NormalizedTopology {
     ...(g.namespace !== undefined ? { namespace: g.namespace } : {}),
     nodes,
     routes: [...routes.values()].sort((a, b) => cmp(a.host, b.host) || cmp(a.path, b.path) || cmp(a.via, b.via) || cmp(a.to, b.to) || a.port - b.port),
-    flows: [...flows.entries()].sort(([a], [b]) => cmp(a, b)).map(([key, ports]) => {
-      const [from, to] = key.split('\u0000') as [string, string];
-      if (anyPort.has(key)) ports = new Map();
-      return { from, to, ports: [...ports.values()].sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol)) };
-    }),
+    flows: [...flows.entries()]
+      .sort(([a], [b]) => cmp(a, b))
+      .map(([key, ports]) => {
+        const [from, to] = key.split('\u0000') as [string, string];
+        if (anyPort.has(key)) ports = new Map();
+        return { from, to, ports: [...ports.values()].sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol)) };
+      }),
     byId,
   };
 }

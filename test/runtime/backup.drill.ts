@@ -6,7 +6,21 @@
 import { randomBytes } from 'crypto';
 import { chownSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { RUN_AS, RunResult, ServerHandle, Substitution, adapt, changedLines, cleanEnv, eventually, freePort, requireBinary, runCommand, scratchDir, startServer } from './support/host';
+import {
+  RUN_AS,
+  RunResult,
+  ServerHandle,
+  Substitution,
+  adapt,
+  changedLines,
+  cleanEnv,
+  eventually,
+  freePort,
+  requireBinary,
+  runCommand,
+  scratchDir,
+  startServer,
+} from './support/host';
 import { Doc, container, containerEnv, pick, synthDify } from './support/rendered';
 import { BackupTarget } from '../../lib';
 
@@ -36,7 +50,8 @@ INSERT INTO plugin_installations SELECT md5(g::text)::uuid, 'langgenius/plugin-'
 `;
 const DAMAGE: Record<string, string> = {
   app: "DROP VIEW busy_accounts; DROP TABLE messages; UPDATE accounts SET name = 'changed' WHERE id < 100; INSERT INTO accounts (name, created_at) VALUES ('stray', now()); SELECT setval('accounts_id_seq', 99999);",
-  plugin: "DELETE FROM plugin_installations WHERE random() < 2; INSERT INTO plugin_installations VALUES ('00000000-0000-0000-0000-000000000001', 'stray', NULL, now());",
+  plugin:
+    "DELETE FROM plugin_installations WHERE random() < 2; INSERT INTO plugin_installations VALUES ('00000000-0000-0000-0000-000000000001', 'stray', NULL, now());",
 };
 
 /** The restore command of the README's "Backups and restore" section, as run inside the PostgreSQL pod. */
@@ -71,7 +86,8 @@ describe('backup and restore drill (PostgreSQL 15)', () => {
   /** psql over TCP with the password, as a client in another pod would connect. */
   const psql = (database: string, sql: string): string => {
     const r = runCommand(PSQL, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', database, '-c', sql], {
-      env: pgEnv({ PGPASSWORD: password }), cwd: scratch.dir,
+      env: pgEnv({ PGPASSWORD: password }),
+      cwd: scratch.dir,
     });
     if (r.status !== 0) throw new Error(`psql ${database}: ${r.stderr}`);
     return r.stdout.trim();
@@ -79,8 +95,13 @@ describe('backup and restore drill (PostgreSQL 15)', () => {
   /** Row count and content checksum of every table, sequence positions and views of one database. */
   const fingerprint = (database: string): string => {
     const tables = psql(database, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").split('\n').filter(Boolean);
-    const parts = tables.map((t) => `${t}: ${psql(database, `SELECT count(*) || ' rows, md5 ' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${t} x`)}`);
-    const seqs = psql(database, "SELECT string_agg(sequencename || '=' || coalesce(last_value, 0), ',' ORDER BY 1) FROM pg_sequences WHERE schemaname = 'public'");
+    const parts = tables.map(
+      (t) => `${t}: ${psql(database, `SELECT count(*) || ' rows, md5 ' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${t} x`)}`,
+    );
+    const seqs = psql(
+      database,
+      "SELECT string_agg(sequencename || '=' || coalesce(last_value, 0), ',' ORDER BY 1) FROM pg_sequences WHERE schemaname = 'public'",
+    );
     const views = psql(database, "SELECT string_agg(viewname, ',' ORDER BY 1) FROM pg_views WHERE schemaname = 'public'");
     return [...parts, `sequences: ${seqs}`, `views: ${views}`].join('\n');
   };
@@ -95,15 +116,40 @@ describe('backup and restore drill (PostgreSQL 15)', () => {
     if (RUN_AS) chownSync(pwfile, RUN_AS.uid, RUN_AS.gid);
     // As the postgres image's entrypoint does: superuser POSTGRES_USER with POSTGRES_PASSWORD, local socket
     // trusted, TCP with scram-sha-256.
-    const init = runCommand(INITDB, ['-D', join(scratch.dir, 'data'), `--username=${user}`, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8'], {
-      env: pgEnv(), cwd: scratch.dir, timeoutMs: 120_000,
-    });
+    const init = runCommand(
+      INITDB,
+      [
+        '-D',
+        join(scratch.dir, 'data'),
+        `--username=${user}`,
+        `--pwfile=${pwfile}`,
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+      ],
+      { env: pgEnv(), cwd: scratch.dir, timeoutMs: 120_000 },
+    );
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
     // The StatefulSet's own server arguments, plus where a host differs: data directory, loopback port, socket dir.
-    const args = [...(db.args as string[]).slice(1), '-D', join(scratch.dir, 'data'), '-c', 'listen_addresses=127.0.0.1', '-c', `port=${port}`, '-c', `unix_socket_directories=${scratch.dir}`];
+    const args = [
+      ...(db.args as string[]).slice(1),
+      '-D',
+      join(scratch.dir, 'data'),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `port=${port}`,
+      '-c',
+      `unix_socket_directories=${scratch.dir}`,
+    ];
     server = await startServer('postgres', POSTGRES, args, { env: pgEnv(), cwd: scratch.dir, logDir: scratch.dir, port, timeoutMs: 60_000 });
     // The port opens before recovery ends: wait (bounded) until the server accepts sessions.
-    const ready = await eventually(() => (runCommand(PG_ISREADY, ['-q', '-h', '127.0.0.1', '-p', String(port)], { env: pgEnv(), cwd: scratch.dir }).status === 0 ? true : undefined), 60_000);
+    const ready = await eventually(
+      () => (runCommand(PG_ISREADY, ['-q', '-h', '127.0.0.1', '-p', String(port)], { env: pgEnv(), cwd: scratch.dir }).status === 0 ? true : undefined),
+      60_000,
+    );
     if (!ready) throw new Error(`PostgreSQL did not become ready:\n${server.output()}`);
     // POSTGRES_DB is created by the image's entrypoint; the init ConfigMap's scripts run after it.
     psql('postgres', `CREATE DATABASE ${dbEnv.POSTGRES_DB.value!}`);
@@ -131,7 +177,9 @@ describe('backup and restore drill (PostgreSQL 15)', () => {
     expect(env.PGPASSWORD.secretKeyRef).toEqual(dbEnv.POSTGRES_PASSWORD.secretKeyRef);
     expect(env.PGPASSWORD.secretKeyRef).toBeDefined();
     dumpRun = runCommand('/bin/sh', ['-c', script], {
-      env: pgEnv({ PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: env.PGUSER.value!, PGPASSWORD: password }), cwd: scratch.dir, timeoutMs: 120_000,
+      env: pgEnv({ PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: env.PGUSER.value!, PGPASSWORD: password }),
+      cwd: scratch.dir,
+      timeoutMs: 120_000,
     });
   });
 
@@ -160,7 +208,11 @@ describe('backup and restore drill (PostgreSQL 15)', () => {
   });
 
   test('the README restore brings every row, sequence and view back', () => {
-    for (const [key, d] of [['app', databases[0]], ['plugin', databases[1]]]) psql(d, DAMAGE[key]);
+    for (const [key, d] of [
+      ['app', databases[0]],
+      ['plugin', databases[1]],
+    ])
+      psql(d, DAMAGE[key]);
     const damaged = fingerprints();
     for (const d of databases) expect(damaged[d]).not.toEqual(before[d]);
 
@@ -172,7 +224,9 @@ describe('backup and restore drill (PostgreSQL 15)', () => {
       const subs: Substitution[] = [{ from: '-d dify /tmp/dify.dump', to: `-d ${d} ${join(backups, file)}`, why: 'the copied dump and the database' }];
       // kubectl exec runs in the PostgreSQL container: POSTGRES_USER from its env, the local socket (trusted).
       const r = runCommand('/bin/sh', ['-c', adapt(documented, subs)], {
-        env: pgEnv({ POSTGRES_USER: user, PGHOST: scratch.dir, PGPORT: String(port) }), cwd: scratch.dir, timeoutMs: 120_000,
+        env: pgEnv({ POSTGRES_USER: user, PGHOST: scratch.dir, PGPORT: String(port) }),
+        cwd: scratch.dir,
+        timeoutMs: 120_000,
       });
       expect({ database: d, status: r.status, stderr: r.stderr }).toEqual({ database: d, status: 0, stderr: '' });
     }

@@ -6,7 +6,19 @@
 import { request } from 'http';
 import { writeFileSync } from 'fs';
 import { join } from 'path';
-import { ServerHandle, Substitution, adapt, changedLines, cleanEnv, freePort, httpRequest, requireBinary, runCommand, scratchDir, startServer } from './support/host';
+import {
+  ServerHandle,
+  Substitution,
+  adapt,
+  changedLines,
+  cleanEnv,
+  freePort,
+  httpRequest,
+  requireBinary,
+  runCommand,
+  scratchDir,
+  startServer,
+} from './support/host';
 import { Doc, container, containerEnv, pick, synthDify } from './support/rendered';
 import { Stub, startStub } from './support/stubs';
 
@@ -72,9 +84,16 @@ async function startNginx(docs: Doc[], hosts: number): Promise<RunningNginx> {
       { from: '/tmp/', to: `${scratch.dir}/`, count: 6, why: 'pid and temp files: the pod mounts an emptyDir at /tmp' },
       { from: 'listen 8080', to: `listen 127.0.0.1:${httpPort}`, count: hosts, why: 'a free port, loopback only' },
       { from: 'listen 8081;', to: `listen 127.0.0.1:${healthPort};`, why: 'a free port, loopback only' },
-      { from: 'include /etc/nginx/dify/proxy.conf;', to: `include ${scratch.dir}/proxy.conf;`, count: EXPECTED_ROUTES.length, why: 'where the ConfigMap is mounted' },
+      {
+        from: 'include /etc/nginx/dify/proxy.conf;',
+        to: `include ${scratch.dir}/proxy.conf;`,
+        count: EXPECTED_ROUTES.length,
+        why: 'where the ConfigMap is mounted',
+      },
       ...(Object.keys(UPSTREAM_OF) as Target[]).map((t) => ({
-        from: `server ${servers[UPSTREAM_OF[t]]};`, to: `server 127.0.0.1:${stubs[t].port};`, why: `the ${t} Service becomes a loopback stub`,
+        from: `server ${servers[UPSTREAM_OF[t]]};`,
+        to: `server 127.0.0.1:${stubs[t].port};`,
+        why: `the ${t} Service becomes a loopback stub`,
       })),
     ];
     const adapted = adapt(rendered.nginx, subs);
@@ -198,7 +217,10 @@ describe('nginx proxy drill', () => {
     const firstChunkMs = await new Promise<number>((resolve, reject) => {
       const started = Date.now();
       const req = request({ host: '127.0.0.1', port: httpPort, path: '/v1/chat-messages/stream', headers: { Host: HOST }, agent: false }, (res) => {
-        res.once('data', () => { resolve(Date.now() - started); res.resume(); });
+        res.once('data', () => {
+          resolve(Date.now() - started);
+          res.resume();
+        });
       });
       req.setTimeout(10_000, () => req.destroy(new Error('stream timed out')));
       req.once('error', reject);

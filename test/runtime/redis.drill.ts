@@ -7,7 +7,20 @@
  */
 import { chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { RUN_AS, RunResult, ServerHandle, Substitution, adapt, changedLines, cleanEnv, freePort, requireBinary, runCommand, scratchDir, startServer } from './support/host';
+import {
+  RUN_AS,
+  RunResult,
+  ServerHandle,
+  Substitution,
+  adapt,
+  changedLines,
+  cleanEnv,
+  freePort,
+  requireBinary,
+  runCommand,
+  scratchDir,
+  startServer,
+} from './support/host';
 import { Doc, container, containerEnv, pick, synthDify } from './support/rendered';
 import { DifySecrets, RemoteCredentialRefs, redisBrokerUrl } from '../../lib';
 
@@ -24,11 +37,13 @@ const PASSWORDS: Array<[string, string]> = [
 
 /** Go's url.QueryEscape (text/template's `urlquery`): all but A-Z a-z 0-9 - _ . ~ percent-encoded, space as "+". */
 function goQueryEscape(s: string): string {
-  return [...Buffer.from(s, 'utf8')].map((b) => {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-_.~]/.test(c)) return c;
-    return b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  }).join('');
+  return [...Buffer.from(s, 'utf8')]
+    .map((b) => {
+      const c = String.fromCharCode(b);
+      if (/[A-Za-z0-9\-_.~]/.test(c)) return c;
+      return b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
 }
 
 /**
@@ -55,7 +70,10 @@ describe.each(PASSWORDS)('Redis drill, password with %s', (_label, password) => 
 
   /** redis-cli with the password in REDISCLI_AUTH (as the probe does), or none with `null`. */
   const cli = (args: string[], auth: string | null = password): RunResult =>
-    runCommand(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...args], { env: cleanEnv(scratch.dir, auth === null ? {} : { REDISCLI_AUTH: auth }), cwd: scratch.dir });
+    runCommand(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...args], {
+      env: cleanEnv(scratch.dir, auth === null ? {} : { REDISCLI_AUTH: auth }),
+      cwd: scratch.dir,
+    });
   const python = (args: string[], extraEnv: Record<string, string> = {}): any => {
     const r = runCommand(PYTHON, [BROKER_PY, ...args], { env: cleanEnv(scratch.dir, extraEnv), cwd: scratch.dir });
     if (r.status !== 0) throw new Error(`broker.py ${args[0]}: ${r.stderr}`);
@@ -79,7 +97,10 @@ describe.each(PASSWORDS)('Redis drill, password with %s', (_label, password) => 
     expect(changedLines(redis.command[2], script, subs)).toHaveLength(2);
     expect(redis.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     server = await startServer('redis', '/bin/sh', ['-c', script], {
-      env: cleanEnv(scratch.dir, { REDIS_PASSWORD: password, REDISCLI_AUTH: password }), cwd: scratch.dir, logDir: scratch.dir, port,
+      env: cleanEnv(scratch.dir, { REDIS_PASSWORD: password, REDISCLI_AUTH: password }),
+      cwd: scratch.dir,
+      logDir: scratch.dir,
+      port,
     });
   });
 
@@ -107,35 +128,47 @@ describe.each(PASSWORDS)('Redis drill, password with %s', (_label, password) => 
     const probe = redis.readinessProbe.exec.command as string[];
     expect(probe.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     const script = adapt(probe[2], [{ from: '-h 127.0.0.1', to: `-h 127.0.0.1 -p ${port}`, why: 'the drill port' }]);
-    const run = (auth: string): number | null => runCommand('/bin/sh', ['-c', script], { env: cleanEnv(scratch.dir, { REDISCLI_AUTH: auth }), cwd: scratch.dir }).status;
+    const run = (auth: string): number | null =>
+      runCommand('/bin/sh', ['-c', script], { env: cleanEnv(scratch.dir, { REDISCLI_AUTH: auth }), cwd: scratch.dir }).status;
     expect(run(password)).toBe(0);
     expect(run(`${password}-wrong`)).not.toBe(0);
   });
 
   const sources: Array<[string, () => string]> = [
     ['redisBrokerUrl()', () => redisBrokerUrl({ host: service.metadata.name, port: service.spec.ports[0].port, password })],
-    ['the in-cluster secret generator (existing password, broker URL missing)', () => {
-      const script = join(scratch.dir, 'generate.py');
-      writeFileSync(script, pick(docs, 'ConfigMap', 'dify-secret-generator-script').data['generate.py']);
-      const job = container(pick(docs, 'Job', /^dify-secret-generator-/), 'generate');
-      const env = Object.fromEntries(Object.entries(containerEnv(docs, job)).map(([k, v]) => [k, v.value ?? '']));
-      const values = python(['generate', script], { ...env, EXISTING: JSON.stringify({ [env.REDIS_PASSWORD_KEY]: password }) });
-      const brokerKey = Object.entries(JSON.parse(env.REDIS_URL_KEYS) as Record<string, number>).find(([, db]) => db === 1)![0];
-      return values[brokerKey];
-    }],
-    ['the ExternalSecret template (modelled: Go urlquery + replace)', () => {
-      const ref = (key: string): { key: string } => ({ key: `dify/${key}` });
-      const remoteRefs: RemoteCredentialRefs = {
-        secretKey: ref('secret-key'), sandboxApiKey: ref('sandbox'), pluginDaemonKey: ref('plugin-daemon'), pluginInnerApiKey: ref('plugin-inner'),
-        postgresPassword: ref('postgres'), redisPassword: ref('redis'), weaviateApiKey: ref('weaviate'),
-      };
-      const esoDocs = synthDify({ secrets: DifySecrets.external({ store: { name: 'vault' }, remoteRefs }) });
-      const template = pick(esoDocs, 'ExternalSecret', 'dify-credentials').spec.target.template.data as Record<string, string>;
-      // The key api reads CELERY_BROKER_URL from, templated from the key Redis reads its password from.
-      const api = containerEnv(esoDocs, container(pick(esoDocs, 'Deployment', 'dify-api'), 'api'));
-      const redisKey = containerEnv(esoDocs, container(pick(esoDocs, 'StatefulSet', 'dify-redis'), 'redis')).REDIS_PASSWORD.secretKeyRef!.key;
-      return renderEsoTemplate(template[api.CELERY_BROKER_URL.secretKeyRef!.key], { [redisKey]: password });
-    }],
+    [
+      'the in-cluster secret generator (existing password, broker URL missing)',
+      () => {
+        const script = join(scratch.dir, 'generate.py');
+        writeFileSync(script, pick(docs, 'ConfigMap', 'dify-secret-generator-script').data['generate.py']);
+        const job = container(pick(docs, 'Job', /^dify-secret-generator-/), 'generate');
+        const env = Object.fromEntries(Object.entries(containerEnv(docs, job)).map(([k, v]) => [k, v.value ?? '']));
+        const values = python(['generate', script], { ...env, EXISTING: JSON.stringify({ [env.REDIS_PASSWORD_KEY]: password }) });
+        const brokerKey = Object.entries(JSON.parse(env.REDIS_URL_KEYS) as Record<string, number>).find(([, db]) => db === 1)![0];
+        return values[brokerKey];
+      },
+    ],
+    [
+      'the ExternalSecret template (modelled: Go urlquery + replace)',
+      () => {
+        const ref = (key: string): { key: string } => ({ key: `dify/${key}` });
+        const remoteRefs: RemoteCredentialRefs = {
+          secretKey: ref('secret-key'),
+          sandboxApiKey: ref('sandbox'),
+          pluginDaemonKey: ref('plugin-daemon'),
+          pluginInnerApiKey: ref('plugin-inner'),
+          postgresPassword: ref('postgres'),
+          redisPassword: ref('redis'),
+          weaviateApiKey: ref('weaviate'),
+        };
+        const esoDocs = synthDify({ secrets: DifySecrets.external({ store: { name: 'vault' }, remoteRefs }) });
+        const template = pick(esoDocs, 'ExternalSecret', 'dify-credentials').spec.target.template.data as Record<string, string>;
+        // The key api reads CELERY_BROKER_URL from, templated from the key Redis reads its password from.
+        const api = containerEnv(esoDocs, container(pick(esoDocs, 'Deployment', 'dify-api'), 'api'));
+        const redisKey = containerEnv(esoDocs, container(pick(esoDocs, 'StatefulSet', 'dify-redis'), 'redis')).REDIS_PASSWORD.secretKeyRef!.key;
+        return renderEsoTemplate(template[api.CELERY_BROKER_URL.secretKeyRef!.key], { [redisKey]: password });
+      },
+    ],
   ];
 
   test.each(sources)('CELERY_BROKER_URL from %s authenticates as Celery reads it', (_source, build) => {

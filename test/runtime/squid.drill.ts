@@ -5,7 +5,21 @@
  */
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { ServerHandle, Substitution, adapt, changedLines, cleanEnv, connectThrough, eventually, freePort, httpRequest, requireBinary, runCommand, scratchDir, startServer } from './support/host';
+import {
+  ServerHandle,
+  Substitution,
+  adapt,
+  changedLines,
+  cleanEnv,
+  connectThrough,
+  eventually,
+  freePort,
+  httpRequest,
+  requireBinary,
+  runCommand,
+  scratchDir,
+  startServer,
+} from './support/host';
 import { Doc, container, pick, synthDify } from './support/rendered';
 import { Stub, startStub } from './support/stubs';
 
@@ -26,7 +40,8 @@ function hostSubstitutions(port: number, dir: string): Substitution[] {
     { from: 'http_port 3128', to: `http_port 127.0.0.1:${port}`, why: 'a free port, bound to loopback only' },
     { from: 'coredump_dir /var/spool/squid', to: `coredump_dir ${dir}`, why: 'the pod mounts an emptyDir at /var/spool/squid' },
     {
-      from: 'dns_retransmit_interval 5 seconds', to: 'dns_retransmit_interval 5 seconds\ndns_nameservers 127.0.0.1',
+      from: 'dns_retransmit_interval 5 seconds',
+      to: 'dns_retransmit_interval 5 seconds\ndns_nameservers 127.0.0.1',
       why: 'the host resolver is not the cluster DNS: any lookup stays on loopback (names here come from /etc/hosts)',
     },
   ];
@@ -58,8 +73,17 @@ async function startSquid(label: string, docs: Doc[], dir: string): Promise<Runn
   const service = `difydrill${process.pid}${label.replace(/[^a-z0-9]/g, '')}`;
   const server = await startServer(`squid-${label}`, SQUID, ['-n', service, '-f', path, '-NYC'], { env: cleanEnv(dir), cwd: dir, logDir: dir, port });
   return {
-    rendered: conf, adapted, subs, port, server, service,
-    accessLog: () => server.output().split('\n').filter((l) => /^\d+\.\d{3}\s/.test(l)),
+    rendered: conf,
+    adapted,
+    subs,
+    port,
+    server,
+    service,
+    accessLog: () =>
+      server
+        .output()
+        .split('\n')
+        .filter((l) => /^\d+\.\d{3}\s/.test(l)),
   };
 }
 
@@ -121,7 +145,10 @@ describe('SSRF proxy (squid) drill', () => {
       // The only warnings are squid's notes on upstream's overlapping ranges: it reads ::ffff:0:0/96 (IPv4-mapped)
       // as 0.0.0.0/0 and ::/96 as containing ::1, and drops the wider entry. Were 0.0.0.0/0 kept, every IPv4
       // destination would be refused; a new warning fails here so it is looked at.
-      const warnings = out.split('\n').filter((l) => /WARNING/.test(l)).map((l) => l.replace(/^.*\| /, ''));
+      const warnings = out
+        .split('\n')
+        .filter((l) => /WARNING/.test(l))
+        .map((l) => l.replace(/^.*\| /, ''));
       for (const w of warnings) expect(w).toMatch(/subnetwork of|is ignored to keep splay tree|You should probably remove '(0\.0\.0\.0\/8|::1)'/);
     }
   });

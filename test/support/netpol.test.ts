@@ -1,12 +1,4 @@
-import {
-  Endpoint,
-  IpEndpoint,
-  NetworkPolicyEvaluator,
-  PodEndpoint,
-  ipInCidr,
-  parseCidr,
-  podEndpointsFromManifests,
-} from './netpol';
+import { Endpoint, IpEndpoint, NetworkPolicyEvaluator, PodEndpoint, ipInCidr, parseCidr, podEndpointsFromManifests } from './netpol';
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -91,12 +83,7 @@ describe('NetworkPolicyEvaluator', () => {
     });
     const fromIngress = np('from-ingress', 'dify', {
       podSelector: { matchLabels: { app: 'api' } },
-      ingress: [
-        {
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
-          ports: [{ port: 5001 }],
-        },
-      ],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ port: 5001 }] }],
     });
     const e = ev([denyAll('dify'), fromWeb, fromIngress]);
     expect(e.ingressAllowed(web, api, 5001)).toBe(true);
@@ -143,10 +130,7 @@ describe('NetworkPolicyEvaluator', () => {
             ingress: [
               {
                 from: [
-                  {
-                    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
-                    podSelector: { matchLabels: { app: 'prometheus' } },
-                  },
+                  { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { app: 'prometheus' } } },
                 ],
               },
             ],
@@ -184,10 +168,7 @@ describe('NetworkPolicyEvaluator', () => {
     });
 
     test('namespaceSelector uses namespace labels; empty namespaceSelector matches every namespace', () => {
-      const byTeam = ev(
-        [np('p', 'dify', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'obs' } } }] }] })],
-        namespaces,
-      );
+      const byTeam = ev([np('p', 'dify', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'obs' } } }] }] })], namespaces);
       expect(byTeam.ingressAllowed(prom, api, 80)).toBe(true);
       expect(byTeam.ingressAllowed(promInOther, api, 80)).toBe(true);
       expect(byTeam.ingressAllowed(web, api, 80)).toBe(false);
@@ -230,11 +211,7 @@ describe('NetworkPolicyEvaluator', () => {
         podSelector: { matchLabels: { app: 'postgres' } },
         ingress: [{ from: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 'pg' }] }],
       }),
-      np('api-out', 'dify', {
-        podSelector: { matchLabels: { app: 'api' } },
-        policyTypes: ['Egress'],
-        egress: [{ ports: [{ port: 'pg' }] }],
-      }),
+      np('api-out', 'dify', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'pg' }] }] }),
     ]);
     expect(e.allows(api, db, 5432)).toBe(true);
     expect(e.allows(api, db, 5433)).toBe(false);
@@ -269,7 +246,9 @@ describe('NetworkPolicyEvaluator', () => {
       policyTypes: ['Egress'],
       egress: [
         {
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          to: [
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+          ],
           ports: [{ protocol: 'UDP', port: 53 }],
         },
       ],
@@ -292,10 +271,7 @@ describe('NetworkPolicyEvaluator', () => {
         podSelector: { matchLabels: { app: 'api' } },
         policyTypes: ['Egress'],
         egress: [
-          {
-            to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
-            ports: [{ port: 443 }],
-          },
+          { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }], ports: [{ port: 443 }] },
         ],
       }),
     ]);
@@ -336,8 +312,7 @@ describe('NetworkPolicyEvaluator', () => {
   });
 
   test('malformed input throws loudly', () => {
-    const withBlock = (ipBlock: Record<string, unknown>) =>
-      ev([np('p', 'dify', { podSelector: {}, ingress: [{ from: [{ ipBlock }] }] })]);
+    const withBlock = (ipBlock: Record<string, unknown>) => ev([np('p', 'dify', { podSelector: {}, ingress: [{ from: [{ ipBlock }] }] })]);
     expect(() => withBlock({ cidr: '10.0.0.0' })).toThrow(/invalid CIDR/);
     expect(() => withBlock({ cidr: '10.0.0.256/8' })).toThrow(/invalid CIDR/);
     expect(() => withBlock({ cidr: '10.0.0.0/33' })).toThrow(/invalid CIDR/);
@@ -365,8 +340,7 @@ describe('NetworkPolicyEvaluator', () => {
     ]);
     const denied = e.explain(api, db, 5432);
     expect(denied).toBe(
-      'DENIED TCP/5432 dify/api -> dify/postgres: egress allowed by dify/api-to-db; ' +
-        'ingress DENIED (isolated by dify/default-deny; no rule matched)',
+      'DENIED TCP/5432 dify/api -> dify/postgres: egress allowed by dify/api-to-db; ' + 'ingress DENIED (isolated by dify/default-deny; no rule matched)',
     );
     expect(ev([]).explain(ip('1.2.3.4'), web, 80, 'UDP')).toBe(
       'ALLOWED UDP/80 ip 1.2.3.4 -> dify/web: egress n/a (source is not a pod); ingress allowed (not isolated)',
@@ -413,12 +387,7 @@ describe('fromManifests + podEndpointsFromManifests', () => {
 
   test('extracts one endpoint per pod template with namespace, labels and named ports', () => {
     const eps = podEndpointsFromManifests(docs);
-    expect(eps.map((p) => `${p.namespace}/${p.name}`)).toEqual([
-      'dify/Deployment/api',
-      'dify/StatefulSet/redis',
-      'dify/CronJob/cleanup',
-      'default/Pod/debug',
-    ]);
+    expect(eps.map((p) => `${p.namespace}/${p.name}`)).toEqual(['dify/Deployment/api', 'dify/StatefulSet/redis', 'dify/CronJob/cleanup', 'default/Pod/debug']);
     expect(eps[0].labels).toEqual({ app: 'api' });
     expect(eps[0].namedPorts).toEqual({ http: { port: 5001, protocol: 'TCP' } });
   });

@@ -192,13 +192,7 @@ function isPortNumber(v: unknown): v is number {
 
 /** IANA_SVC_NAME as validated by Kubernetes for container port names. */
 function isPortName(v: string): boolean {
-  return (
-    v.length >= 1 &&
-    v.length <= 15 &&
-    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(v) &&
-    /[a-z]/.test(v) &&
-    !v.includes('--')
-  );
+  return v.length >= 1 && v.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(v) && /[a-z]/.test(v) && !v.includes('--');
 }
 
 // ---------------------------------------------------------------------------
@@ -474,15 +468,7 @@ function parsePolicy(doc: Record<string, unknown>, index: number): Policy {
     ingressType = types.includes('Ingress');
     egressType = types.includes('Egress');
   }
-  return {
-    id,
-    namespace,
-    podSelector: parseSelector(spec.podSelector, `${where}.spec.podSelector`),
-    ingressType,
-    egressType,
-    ingress,
-    egress,
-  };
+  return { id, namespace, podSelector: parseSelector(spec.podSelector, `${where}.spec.podSelector`), ingressType, egressType, ingress, egress };
 }
 
 // ---------------------------------------------------------------------------
@@ -515,10 +501,7 @@ export class NetworkPolicyEvaluator {
    * every `v1` Namespace in `docs` (`*List` documents are flattened).
    * `extraNamespaces` add or extend namespace labels (e.g. namespaces not in the manifests).
    */
-  public static fromManifests(
-    docs: ReadonlyArray<Record<string, any>>,
-    extraNamespaces: ReadonlyArray<NamespaceInfo> = [],
-  ): NetworkPolicyEvaluator {
+  public static fromManifests(docs: ReadonlyArray<Record<string, any>>, extraNamespaces: ReadonlyArray<NamespaceInfo> = []): NetworkPolicyEvaluator {
     const all = flattenDocs(docs);
     const policies = all.filter((d) => d.kind === 'NetworkPolicy' && d.apiVersion === 'networking.k8s.io/v1');
     const namespaces: NamespaceInfo[] = [];
@@ -633,14 +616,7 @@ export class NetworkPolicyEvaluator {
    * @param peer the other side (source for ingress, destination for egress)
    * @param dest the flow's destination (named ports resolve against it)
    */
-  private direction(
-    dir: Direction,
-    subject: PodEndpoint,
-    peer: Endpoint,
-    port: number,
-    protocol: Protocol,
-    dest: Endpoint,
-  ): DirectionVerdict {
+  private direction(dir: Direction, subject: PodEndpoint, peer: Endpoint, port: number, protocol: Protocol, dest: Endpoint): DirectionVerdict {
     if (!isPortNumber(port)) throw new Error(`invalid port ${port}`);
     parseProtocol(protocol, 'query');
     const isolating = this.selecting(subject).filter((p) => (dir === 'ingress' ? p.ingressType : p.egressType));
@@ -653,11 +629,7 @@ export class NetworkPolicyEvaluator {
         ),
       )
       .map((p) => p.id);
-    return {
-      allowed: isolating.length === 0 || allowedBy.length > 0,
-      isolatedBy: isolating.map((p) => p.id),
-      allowedBy,
-    };
+    return { allowed: isolating.length === 0 || allowedBy.length > 0, isolatedBy: isolating.map((p) => p.id), allowedBy };
   }
 
   private peerMatches(peer: Peer, policyNamespace: string, ep: Endpoint): boolean {
@@ -698,9 +670,7 @@ function namedPortsOf(podSpec: Record<string, unknown>): Record<string, NamedPor
   const out: Record<string, NamedPort> = {};
   const containers = Array.isArray(podSpec.containers) ? podSpec.containers : [];
   // Native sidecars (init containers with restartPolicy: Always) also serve ports.
-  const sidecars = (Array.isArray(podSpec.initContainers) ? podSpec.initContainers : []).filter(
-    (c: unknown) => isObject(c) && c.restartPolicy === 'Always',
-  );
+  const sidecars = (Array.isArray(podSpec.initContainers) ? podSpec.initContainers : []).filter((c: unknown) => isObject(c) && c.restartPolicy === 'Always');
   for (const c of [...containers, ...sidecars]) {
     if (!isObject(c) || !Array.isArray(c.ports)) continue;
     for (const p of c.ports) {

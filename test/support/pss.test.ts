@@ -58,8 +58,12 @@ describe('checkPodSecurity: compliant specs', () => {
         seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' },
         seLinuxOptions: { type: 'container_init_t', level: 's0:c123,c456' },
         sysctls: [
-          'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start',
-          'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports',
+          'kernel.shm_rmid_forced',
+          'net.ipv4.ip_local_port_range',
+          'net.ipv4.ip_unprivileged_port_start',
+          'net.ipv4.tcp_syncookies',
+          'net.ipv4.ping_group_range',
+          'net.ipv4.ip_local_reserved_ports',
         ].map((name) => ({ name, value: '1' })),
         appArmorProfile: { type: 'RuntimeDefault' },
       };
@@ -88,21 +92,98 @@ describe('checkPodSecurity: compliant specs', () => {
 
 describe('checkPodSecurity: baseline controls', () => {
   const cases: Array<[string, string, (s: Obj) => void, Obj?]> = [
-    ['hostNetwork', 'hostNamespaces', (s) => { s.hostNetwork = true; }],
-    ['hostPID', 'hostNamespaces', (s) => { s.hostPID = true; }],
-    ['hostIPC', 'hostNamespaces', (s) => { s.hostIPC = true; }],
-    ['privileged container', 'privileged', (s) => { s.containers[0].securityContext.privileged = true; }],
-    ['hostPort', 'hostPorts', (s) => { s.containers[0].ports = [{ containerPort: 80, hostPort: 8080 }]; }],
-    ['AppArmor unconfined annotation', 'appArmor', () => undefined,
-      { annotations: { 'container.apparmor.security.beta.kubernetes.io/api': 'unconfined' } }],
-    ['AppArmor Unconfined field', 'appArmor', (s) => { s.containers[0].securityContext.appArmorProfile = { type: 'Unconfined' }; }],
-    ['SELinux spc_t type', 'seLinux', (s) => { s.containers[0].securityContext.seLinuxOptions = { type: 'spc_t' }; }],
-    ['SELinux user', 'seLinux', (s) => { s.securityContext = { seLinuxOptions: { user: 'system_u' } }; }],
-    ['SELinux role', 'seLinux', (s) => { s.containers[0].securityContext.seLinuxOptions = { role: 'sysadm_r' }; }],
-    ['procMount Unmasked', 'procMount', (s) => { s.containers[0].securityContext.procMount = 'Unmasked'; }],
-    ['unsafe sysctl', 'sysctls', (s) => { s.securityContext = { sysctls: [{ name: 'kernel.msgmax', value: '1' }] }; }],
-    ['v1.29-only sysctl', 'sysctls', (s) => { s.securityContext = { sysctls: [{ name: 'net.ipv4.tcp_keepalive_time', value: '60' }] }; }],
-    ['hostProcess', 'hostProcess', (s) => { s.securityContext = { windowsOptions: { hostProcess: true } }; }],
+    [
+      'hostNetwork',
+      'hostNamespaces',
+      (s) => {
+        s.hostNetwork = true;
+      },
+    ],
+    [
+      'hostPID',
+      'hostNamespaces',
+      (s) => {
+        s.hostPID = true;
+      },
+    ],
+    [
+      'hostIPC',
+      'hostNamespaces',
+      (s) => {
+        s.hostIPC = true;
+      },
+    ],
+    [
+      'privileged container',
+      'privileged',
+      (s) => {
+        s.containers[0].securityContext.privileged = true;
+      },
+    ],
+    [
+      'hostPort',
+      'hostPorts',
+      (s) => {
+        s.containers[0].ports = [{ containerPort: 80, hostPort: 8080 }];
+      },
+    ],
+    ['AppArmor unconfined annotation', 'appArmor', () => undefined, { annotations: { 'container.apparmor.security.beta.kubernetes.io/api': 'unconfined' } }],
+    [
+      'AppArmor Unconfined field',
+      'appArmor',
+      (s) => {
+        s.containers[0].securityContext.appArmorProfile = { type: 'Unconfined' };
+      },
+    ],
+    [
+      'SELinux spc_t type',
+      'seLinux',
+      (s) => {
+        s.containers[0].securityContext.seLinuxOptions = { type: 'spc_t' };
+      },
+    ],
+    [
+      'SELinux user',
+      'seLinux',
+      (s) => {
+        s.securityContext = { seLinuxOptions: { user: 'system_u' } };
+      },
+    ],
+    [
+      'SELinux role',
+      'seLinux',
+      (s) => {
+        s.containers[0].securityContext.seLinuxOptions = { role: 'sysadm_r' };
+      },
+    ],
+    [
+      'procMount Unmasked',
+      'procMount',
+      (s) => {
+        s.containers[0].securityContext.procMount = 'Unmasked';
+      },
+    ],
+    [
+      'unsafe sysctl',
+      'sysctls',
+      (s) => {
+        s.securityContext = { sysctls: [{ name: 'kernel.msgmax', value: '1' }] };
+      },
+    ],
+    [
+      'v1.29-only sysctl',
+      'sysctls',
+      (s) => {
+        s.securityContext = { sysctls: [{ name: 'net.ipv4.tcp_keepalive_time', value: '60' }] };
+      },
+    ],
+    [
+      'hostProcess',
+      'hostProcess',
+      (s) => {
+        s.securityContext = { windowsOptions: { hostProcess: true } };
+      },
+    ],
   ];
 
   // Every row gets all four values: jest treats a callback with more parameters than the row as `done`-style.
@@ -158,17 +239,83 @@ describe('checkPodSecurity: baseline controls', () => {
 
 describe('checkPodSecurity: restricted controls, one at a time', () => {
   const cases: Array<[string, string, (s: Obj) => void]> = [
-    ['nfs volume', 'volumeTypes', (s) => { s.volumes.push({ name: 'n', nfs: { server: 'x', path: '/' } }); }],
-    ['allowPrivilegeEscalation unset', 'allowPrivilegeEscalation', (s) => { delete s.containers[0].securityContext.allowPrivilegeEscalation; }],
-    ['allowPrivilegeEscalation true', 'allowPrivilegeEscalation', (s) => { s.containers[0].securityContext.allowPrivilegeEscalation = true; }],
-    ['runAsNonRoot unset', 'runAsNonRoot', (s) => { delete s.containers[0].securityContext.runAsNonRoot; }],
-    ['runAsNonRoot false', 'runAsNonRoot', (s) => { s.containers[0].securityContext.runAsNonRoot = false; }],
-    ['container runAsUser 0', 'runAsUser', (s) => { s.containers[0].securityContext.runAsUser = 0; }],
-    ['pod runAsUser 0', 'runAsUser', (s) => { s.securityContext = { runAsUser: 0 }; }],
-    ['seccomp unset', 'seccomp.restricted', (s) => { delete s.containers[0].securityContext.seccompProfile; }],
-    ['drop ALL missing', 'capabilities.restricted', (s) => { s.containers[0].securityContext.capabilities = { drop: ['NET_RAW'] }; }],
-    ['capabilities unset', 'capabilities.restricted', (s) => { delete s.containers[0].securityContext.capabilities; }],
-    ['adds CHOWN', 'capabilities.restricted', (s) => { s.containers[0].securityContext.capabilities.add = ['CHOWN']; }],
+    [
+      'nfs volume',
+      'volumeTypes',
+      (s) => {
+        s.volumes.push({ name: 'n', nfs: { server: 'x', path: '/' } });
+      },
+    ],
+    [
+      'allowPrivilegeEscalation unset',
+      'allowPrivilegeEscalation',
+      (s) => {
+        delete s.containers[0].securityContext.allowPrivilegeEscalation;
+      },
+    ],
+    [
+      'allowPrivilegeEscalation true',
+      'allowPrivilegeEscalation',
+      (s) => {
+        s.containers[0].securityContext.allowPrivilegeEscalation = true;
+      },
+    ],
+    [
+      'runAsNonRoot unset',
+      'runAsNonRoot',
+      (s) => {
+        delete s.containers[0].securityContext.runAsNonRoot;
+      },
+    ],
+    [
+      'runAsNonRoot false',
+      'runAsNonRoot',
+      (s) => {
+        s.containers[0].securityContext.runAsNonRoot = false;
+      },
+    ],
+    [
+      'container runAsUser 0',
+      'runAsUser',
+      (s) => {
+        s.containers[0].securityContext.runAsUser = 0;
+      },
+    ],
+    [
+      'pod runAsUser 0',
+      'runAsUser',
+      (s) => {
+        s.securityContext = { runAsUser: 0 };
+      },
+    ],
+    [
+      'seccomp unset',
+      'seccomp.restricted',
+      (s) => {
+        delete s.containers[0].securityContext.seccompProfile;
+      },
+    ],
+    [
+      'drop ALL missing',
+      'capabilities.restricted',
+      (s) => {
+        s.containers[0].securityContext.capabilities = { drop: ['NET_RAW'] };
+      },
+    ],
+    [
+      'capabilities unset',
+      'capabilities.restricted',
+      (s) => {
+        delete s.containers[0].securityContext.capabilities;
+      },
+    ],
+    [
+      'adds CHOWN',
+      'capabilities.restricted',
+      (s) => {
+        s.containers[0].securityContext.capabilities.add = ['CHOWN'];
+      },
+    ],
   ];
 
   test.each(cases)('%s passes baseline but fails restricted only on %s', (_name, rule, f) => {
@@ -295,6 +442,9 @@ describe('podSpecsFromManifests', () => {
       { kind: 'Deployment', metadata: { name: 'root' }, spec: { template: { spec: { containers: [{ name: 'c', securityContext: { runAsUser: 0 } }] } } } },
     ];
     const levels = podSpecsFromManifests(docs).map((p) => [p.doc, highestPssLevel(p.spec, p.metadata)]);
-    expect(levels).toEqual([['Deployment/ok', 'restricted'], ['Deployment/root', 'baseline']]);
+    expect(levels).toEqual([
+      ['Deployment/ok', 'restricted'],
+      ['Deployment/root', 'baseline'],
+    ]);
   });
 });

@@ -43,8 +43,19 @@ interface Ctx {
 type Check = (ctx: Ctx) => PssViolation[];
 
 const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD',
-  'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ]);
 
 /**
@@ -63,9 +74,7 @@ const SAFE_SYSCTLS = new Set([
 /** SELinux types allowed in v1.28 (`container_engine_t` was only added in v1.31). */
 const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
 
-const RESTRICTED_VOLUME_TYPES = new Set([
-  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret',
-]);
+const RESTRICTED_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
 
 const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
@@ -87,16 +96,12 @@ const hostNamespaces: Check = ({ spec }) =>
     .map((f) => ({ rule: 'hostNamespaces', message: `pod must not set ${f}=true` }));
 
 const privileged: Check = ({ containers }) =>
-  containers
-    .filter((c) => c.sc.privileged === true)
-    .map((c) => containerViolation('privileged', c, 'must not set securityContext.privileged=true'));
+  containers.filter((c) => c.sc.privileged === true).map((c) => containerViolation('privileged', c, 'must not set securityContext.privileged=true'));
 
 const capabilitiesBaseline: Check = ({ containers }) =>
   containers.flatMap((c) => {
     const bad = arr(obj(c.sc.capabilities).add).filter((cap) => !BASELINE_CAPABILITIES.has(cap));
-    return bad.length
-      ? [containerViolation('capabilities.baseline', c, `must not add non-default capabilities ${bad.join(', ')}`)]
-      : [];
+    return bad.length ? [containerViolation('capabilities.baseline', c, `must not add non-default capabilities ${bad.join(', ')}`)] : [];
   });
 
 const hostPathVolumes: Check = ({ spec }) =>
@@ -106,7 +111,9 @@ const hostPathVolumes: Check = ({ spec }) =>
 
 const hostPorts: Check = ({ containers }) =>
   containers.flatMap((c) => {
-    const bad = arr(c.raw.ports).map((p) => obj(p).hostPort).filter((hp) => hp != null && Number(hp) !== 0);
+    const bad = arr(c.raw.ports)
+      .map((p) => obj(p).hostPort)
+      .filter((hp) => hp != null && Number(hp) !== 0);
     return bad.length ? [containerViolation('hostPorts', c, `must not set hostPort ${bad.join(', ')}`)] : [];
   });
 
@@ -116,11 +123,7 @@ const appArmor: Check = ({ annotations, psc, containers }) => {
     if (!key.startsWith(APPARMOR_ANNOTATION_PREFIX)) continue;
     const v = String(value ?? '');
     if (v === '' || v === 'runtime/default' || v.startsWith('localhost/')) continue;
-    out.push({
-      rule: 'appArmor',
-      container: key.slice(APPARMOR_ANNOTATION_PREFIX.length),
-      message: `forbidden AppArmor profile annotation ${key}="${v}"`,
-    });
+    out.push({ rule: 'appArmor', container: key.slice(APPARMOR_ANNOTATION_PREFIX.length), message: `forbidden AppArmor profile annotation ${key}="${v}"` });
   }
   // securityContext.appArmorProfile (field form; enforced by PSA from v1.30, checked here as well).
   const badType = (sc: Obj): string | undefined => {
@@ -179,7 +182,9 @@ const seccompBaseline: Check = ({ psc, containers }) => {
 };
 
 const sysctls: Check = ({ psc }) => {
-  const bad = arr(psc.sysctls).map((s) => obj(s).name).filter((n) => !SAFE_SYSCTLS.has(n));
+  const bad = arr(psc.sysctls)
+    .map((s) => obj(s).name)
+    .filter((n) => !SAFE_SYSCTLS.has(n));
   return bad.length ? [{ rule: 'sysctls', message: `forbidden sysctls ${bad.join(', ')}` }] : [];
 };
 
@@ -207,10 +212,12 @@ function volumeTypes(v: Obj): string[] {
 }
 
 const restrictedVolumes: Check = ({ spec }) =>
-  arr(spec.volumes).filter(isObj).flatMap((v) => {
-    const bad = volumeTypes(v).filter((t) => !RESTRICTED_VOLUME_TYPES.has(t));
-    return bad.length ? [{ rule: 'volumeTypes', message: `volume "${v.name}" uses restricted volume type ${bad.join(', ')}` }] : [];
-  });
+  arr(spec.volumes)
+    .filter(isObj)
+    .flatMap((v) => {
+      const bad = volumeTypes(v).filter((t) => !RESTRICTED_VOLUME_TYPES.has(t));
+      return bad.length ? [{ rule: 'volumeTypes', message: `volume "${v.name}" uses restricted volume type ${bad.join(', ')}` }] : [];
+    });
 
 const allowPrivilegeEscalation: Check = ({ containers, windows }) =>
   windows
@@ -256,7 +263,9 @@ const seccompRestricted: Check = ({ psc, containers, windows }) => {
         out.push(containerViolation('seccomp.restricted', c, `must not set securityContext.seccompProfile.type to "${c.sc.seccompProfile.type}"`));
       }
     } else if (!podSet) {
-      out.push(containerViolation('seccomp.restricted', c, 'must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost" (or the pod must)'));
+      out.push(
+        containerViolation('seccomp.restricted', c, 'must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost" (or the pod must)'),
+      );
     }
   }
   return out;
@@ -310,13 +319,7 @@ function context(podSpec: Obj, podMetadata?: { annotations?: Record<string, stri
       containers.push({ name: String(raw.name ?? ''), list, sc: obj(raw.securityContext), raw });
     }
   }
-  return {
-    spec,
-    annotations: obj(podMetadata?.annotations),
-    psc: obj(spec.securityContext),
-    containers,
-    windows: obj(spec.os).name === 'windows',
-  };
+  return { spec, annotations: obj(podMetadata?.annotations), psc: obj(spec.securityContext), containers, windows: obj(spec.os).name === 'windows' };
 }
 
 /**
@@ -333,11 +336,7 @@ function context(podSpec: Obj, podMetadata?: { annotations?: Record<string, stri
  * @param podMetadata the pod (template) metadata; its annotations carry legacy AppArmor profiles
  * @returns every violation found; empty if the spec satisfies the level
  */
-export function checkPodSecurity(
-  podSpec: Record<string, any>,
-  level: PssLevel,
-  podMetadata?: { annotations?: Record<string, string> },
-): PssViolation[] {
+export function checkPodSecurity(podSpec: Record<string, any>, level: PssLevel, podMetadata?: { annotations?: Record<string, string> }): PssViolation[] {
   if (level === 'privileged') return [];
   const ctx = context(podSpec, podMetadata);
   const overridden = new Set<string>();
@@ -356,10 +355,7 @@ export function checkPodSecurity(
  * The strictest level the pod spec satisfies with zero violations.
  * @returns `restricted`, `baseline` or `privileged`
  */
-export function highestPssLevel(
-  podSpec: Record<string, any>,
-  podMetadata?: { annotations?: Record<string, string> },
-): PssLevel {
+export function highestPssLevel(podSpec: Record<string, any>, podMetadata?: { annotations?: Record<string, string> }): PssLevel {
   if (checkPodSecurity(podSpec, 'baseline', podMetadata).length > 0) return 'privileged';
   return checkPodSecurity(podSpec, 'restricted', podMetadata).length > 0 ? 'baseline' : 'restricted';
 }
@@ -374,9 +370,7 @@ const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Repli
  *
  * @returns one entry per pod spec; `doc` is `${kind}/${metadata.name}`
  */
-export function podSpecsFromManifests(
-  docs: ReadonlyArray<Record<string, any>>,
-): { doc: string; spec: Record<string, any>; metadata: Record<string, any> }[] {
+export function podSpecsFromManifests(docs: ReadonlyArray<Record<string, any>>): { doc: string; spec: Record<string, any>; metadata: Record<string, any> }[] {
   const out: { doc: string; spec: Record<string, any>; metadata: Record<string, any> }[] = [];
   for (const d of docs) {
     if (!isObj(d)) continue;

@@ -5,9 +5,7 @@ import { checkReferences, labelSelectorMatches, podTemplates } from './reference
 
 type Doc = Record<string, any>;
 
-const STACK: Doc[] = parseAllDocuments(
-  fs.readFileSync(path.join(__dirname, 'fixtures', 'references-valid-stack.yaml'), 'utf8'),
-).map((d) => d.toJSON() as Doc);
+const STACK: Doc[] = parseAllDocuments(fs.readFileSync(path.join(__dirname, 'fixtures', 'references-valid-stack.yaml'), 'utf8')).map((d) => d.toJSON() as Doc);
 
 function find(docs: Doc[], kind: string, name: string): Doc {
   const doc = docs.find((d) => d.kind === kind && d.metadata?.name === name);
@@ -32,10 +30,25 @@ describe('checkReferences: valid input', () => {
   });
 
   test('podTemplates finds the templates of every workload kind', () => {
-    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: meta('migrate'), spec: { template: { metadata: { labels: { job: 'm' } }, spec: { containers: [] } } } };
-    const cron = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta('cleanup'), spec: { jobTemplate: { spec: { template: { metadata: { labels: { job: 'c' } }, spec: { containers: [] } } } } } };
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: meta('migrate'),
+      spec: { template: { metadata: { labels: { job: 'm' } }, spec: { containers: [] } } },
+    };
+    const cron = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: meta('cleanup'),
+      spec: { jobTemplate: { spec: { template: { metadata: { labels: { job: 'c' } }, spec: { containers: [] } } } } },
+    };
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' } }, spec: { containers: [] } };
-    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta('agent'), spec: { template: { metadata: { labels: { ds: 'x' } }, spec: { containers: [] } } } };
+    const ds = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: meta('agent'),
+      spec: { template: { metadata: { labels: { ds: 'x' } }, spec: { containers: [] } } },
+    };
     const notAWorkload = { apiVersion: 'example.com/v1', kind: 'Deployment', metadata: meta('x'), spec: { template: {} } };
     const templates = podTemplates([...STACK, job, cron, pod, ds, notAWorkload], { defaultNamespace: 'ns1' });
     expect(templates.map((t) => `${t.doc} ${JSON.stringify(t.labels)}`)).toEqual([
@@ -65,27 +78,35 @@ describe('checkReferences: valid input', () => {
 
 describe('checkReferences: Services and workloads', () => {
   test('a Service selector that matches no pod template', () => {
-    const docs = stack((d) => { find(d, 'Service', 'api').spec.selector = { 'app.kubernetes.io/name': 'apx' }; });
-    expect(checkReferences(docs)).toEqual([
-      'Service/dify/api: selector {app.kubernetes.io/name=apx} matches no pod template in namespace dify',
-    ]);
+    const docs = stack((d) => {
+      find(d, 'Service', 'api').spec.selector = { 'app.kubernetes.io/name': 'apx' };
+    });
+    expect(checkReferences(docs)).toEqual(['Service/dify/api: selector {app.kubernetes.io/name=apx} matches no pod template in namespace dify']);
   });
 
   test('a selector only matches pod templates in the Service namespace', () => {
-    const docs = stack((d) => { find(d, 'Service', 'api').metadata.namespace = 'other'; });
-    expect(checkReferences(docs)).toContain(
-      'Service/other/api: selector {app.kubernetes.io/name=api} matches no pod template in namespace other',
-    );
+    const docs = stack((d) => {
+      find(d, 'Service', 'api').metadata.namespace = 'other';
+    });
+    expect(checkReferences(docs)).toContain('Service/other/api: selector {app.kubernetes.io/name=api} matches no pod template in namespace other');
   });
 
   test('a targetPort (name, number, or defaulted to port) that is not a containerPort', () => {
-    const named = stack((d) => { find(d, 'Service', 'api').spec.ports[0].targetPort = 'https'; });
+    const named = stack((d) => {
+      find(d, 'Service', 'api').spec.ports[0].targetPort = 'https';
+    });
     expect(checkReferences(named)).toEqual(['Service/dify/api: port 80 targetPort "https" is not a containerPort of Deployment/dify/api']);
-    const numbered = stack((d) => { find(d, 'Service', 'api').spec.ports[0].targetPort = 5002; });
+    const numbered = stack((d) => {
+      find(d, 'Service', 'api').spec.ports[0].targetPort = 5002;
+    });
     expect(checkReferences(numbered)).toEqual(['Service/dify/api: port 80 targetPort 5002 is not a containerPort of Deployment/dify/api']);
-    const defaulted = stack((d) => { delete find(d, 'Service', 'api').spec.ports[0].targetPort; });
+    const defaulted = stack((d) => {
+      delete find(d, 'Service', 'api').spec.ports[0].targetPort;
+    });
     expect(checkReferences(defaulted)).toEqual(['Service/dify/api: port 80 targetPort 80 is not a containerPort of Deployment/dify/api']);
-    const udp = stack((d) => { find(d, 'Service', 'db-headless').spec.ports[0].protocol = 'UDP'; });
+    const udp = stack((d) => {
+      find(d, 'Service', 'db-headless').spec.ports[0].protocol = 'UDP';
+    });
     expect(checkReferences(udp)).toEqual(['Service/dify/db-headless: port 5432 targetPort 5432/UDP is not a containerPort of StatefulSet/dify/db']);
   });
 
@@ -93,20 +114,26 @@ describe('checkReferences: Services and workloads', () => {
     const worker = structuredClone(find(STACK, 'Deployment', 'api'));
     worker.metadata.name = 'worker';
     worker.spec.template.spec.containers[0].ports = [];
-    expect(checkReferences(stack(undefined, worker))).toEqual([
-      'Service/dify/api: port 80 targetPort "http" is not a containerPort of Deployment/dify/worker',
-    ]);
+    expect(checkReferences(stack(undefined, worker))).toEqual(['Service/dify/api: port 80 targetPort "http" is not a containerPort of Deployment/dify/worker']);
   });
 
   test('a StatefulSet serviceName must be an existing headless Service', () => {
-    const missing = stack((d) => { find(d, 'StatefulSet', 'db').spec.serviceName = 'db'; });
+    const missing = stack((d) => {
+      find(d, 'StatefulSet', 'db').spec.serviceName = 'db';
+    });
     expect(checkReferences(missing)).toEqual(['StatefulSet/dify/db: serviceName "db": Service dify/db not found']);
-    const notHeadless = stack((d) => { delete find(d, 'Service', 'db-headless').spec.clusterIP; });
-    expect(checkReferences(notHeadless)).toEqual(['StatefulSet/dify/db: serviceName "db-headless": Service dify/db-headless is not headless (clusterIP: None)']);
+    const notHeadless = stack((d) => {
+      delete find(d, 'Service', 'db-headless').spec.clusterIP;
+    });
+    expect(checkReferences(notHeadless)).toEqual([
+      'StatefulSet/dify/db: serviceName "db-headless": Service dify/db-headless is not headless (clusterIP: None)',
+    ]);
   });
 
   test('a workload selector must match its own template labels (matchLabels and matchExpressions)', () => {
-    const labels = stack((d) => { find(d, 'Deployment', 'api').spec.selector.matchLabels.tier = 'web'; });
+    const labels = stack((d) => {
+      find(d, 'Deployment', 'api').spec.selector.matchLabels.tier = 'web';
+    });
     expect(checkReferences(labels)).toContain(
       'Deployment/dify/api: spec.selector does not match the pod template labels {app.kubernetes.io/name=api, app.kubernetes.io/part-of=dify}',
     );
@@ -114,7 +141,9 @@ describe('checkReferences: Services and workloads', () => {
       find(d, 'StatefulSet', 'db').spec.selector.matchExpressions = [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['db'] }];
     });
     expect(checkReferences(expressions)).toEqual(['StatefulSet/dify/db: spec.selector does not match the pod template labels {app.kubernetes.io/name=db}']);
-    const empty = stack((d) => { find(d, 'Deployment', 'api').spec.selector = {}; });
+    const empty = stack((d) => {
+      find(d, 'Deployment', 'api').spec.selector = {};
+    });
     expect(checkReferences(empty)).toEqual(['Deployment/dify/api: spec.selector is empty']);
   });
 });
@@ -151,7 +180,16 @@ describe('checkReferences: ConfigMaps, Secrets, volumes and ServiceAccounts', ()
       pod.volumes.push(
         { name: 's', secret: { secretName: 'nope' } },
         { name: 'o', secret: { secretName: 'nope', optional: true } },
-        { name: 'p', projected: { sources: [{ secret: { name: 'api-secret', items: [{ key: 'NOPE', path: 'k' }] } }, { configMap: { name: 'gone' } }, { serviceAccountToken: { path: 't' } }] } },
+        {
+          name: 'p',
+          projected: {
+            sources: [
+              { secret: { name: 'api-secret', items: [{ key: 'NOPE', path: 'k' }] } },
+              { configMap: { name: 'gone' } },
+              { serviceAccountToken: { path: 't' } },
+            ],
+          },
+        },
       );
     });
     expect(checkReferences(docs)).toEqual([
@@ -162,7 +200,7 @@ describe('checkReferences: ConfigMaps, Secrets, volumes and ServiceAccounts', ()
     ]);
   });
 
-  test('persistentVolumeClaim volumes resolve to a PVC or the StatefulSet\'s own claim templates', () => {
+  test("persistentVolumeClaim volumes resolve to a PVC or the StatefulSet's own claim templates", () => {
     const docs = stack((d) => {
       apiPod(d).volumes.push({ name: 'data', persistentVolumeClaim: { claimName: 'data' } });
       find(d, 'StatefulSet', 'db').spec.template.spec.volumes = [{ name: 'other', persistentVolumeClaim: { claimName: 'data' } }];
@@ -222,18 +260,28 @@ describe('checkReferences: ConfigMaps, Secrets, volumes and ServiceAccounts', ()
       apiContainer(d).env.push({ name: 'OPENAI', valueFrom: { secretKeyRef: { name: 'llm-keys', key: 'OPENAI_API_KEY' } } });
     }, store);
     const storeRef = { name: 'vault', kind: 'SecretStore' };
-    expect(checkReferences([...docs, externalSecret({ secretStoreRef: storeRef, target: { name: 'llm-keys' }, data: [{ secretKey: 'OPENAI_API_KEY', remoteRef: { key: 'k' } }] })])).toEqual([]);
-    expect(checkReferences([...docs, externalSecret({ secretStoreRef: storeRef, target: { name: 'llm-keys' }, data: [{ secretKey: 'ANTHROPIC', remoteRef: { key: 'k' } }] })])).toEqual([
-      'Deployment/dify/api: container "api" env OPENAI: key "OPENAI_API_KEY" not found in Secret dify/llm-keys (from ExternalSecret llm)',
-    ]);
-    expect(checkReferences([...docs, externalSecret({ secretStoreRef: storeRef, target: { name: 'llm-keys' }, dataFrom: [{ extract: { key: 'k' } }] })])).toEqual([]);
+    expect(
+      checkReferences([
+        ...docs,
+        externalSecret({ secretStoreRef: storeRef, target: { name: 'llm-keys' }, data: [{ secretKey: 'OPENAI_API_KEY', remoteRef: { key: 'k' } }] }),
+      ]),
+    ).toEqual([]);
+    expect(
+      checkReferences([
+        ...docs,
+        externalSecret({ secretStoreRef: storeRef, target: { name: 'llm-keys' }, data: [{ secretKey: 'ANTHROPIC', remoteRef: { key: 'k' } }] }),
+      ]),
+    ).toEqual(['Deployment/dify/api: container "api" env OPENAI: key "OPENAI_API_KEY" not found in Secret dify/llm-keys (from ExternalSecret llm)']);
+    expect(
+      checkReferences([...docs, externalSecret({ secretStoreRef: storeRef, target: { name: 'llm-keys' }, dataFrom: [{ extract: { key: 'k' } }] })]),
+    ).toEqual([]);
     // Without target.name the Secret is named after the ExternalSecret.
     expect(checkReferences([...docs, externalSecret({ secretStoreRef: storeRef, data: [{ secretKey: 'OPENAI_API_KEY', remoteRef: { key: 'k' } }] })])).toEqual([
       'Deployment/dify/api: container "api" env OPENAI: Secret dify/llm-keys not found',
     ]);
-    expect(checkReferences([...docs, externalSecret({ secretStoreRef: { name: 'nope' }, target: { name: 'llm-keys' }, dataFrom: [{ extract: { key: 'k' } }] })])).toEqual([
-      'ExternalSecret/dify/llm: secretStoreRef SecretStore "nope" not found in namespace dify',
-    ]);
+    expect(
+      checkReferences([...docs, externalSecret({ secretStoreRef: { name: 'nope' }, target: { name: 'llm-keys' }, dataFrom: [{ extract: { key: 'k' } }] })]),
+    ).toEqual(['ExternalSecret/dify/llm: secretStoreRef SecretStore "nope" not found in namespace dify']);
   });
 
   test('objects without metadata.namespace use opts.defaultNamespace', () => {
@@ -250,29 +298,44 @@ describe('checkReferences: ConfigMaps, Secrets, volumes and ServiceAccounts', ()
 
 describe('checkReferences: RBAC, Ingress, HPA, PDB, NetworkPolicy', () => {
   const binding = (roleRef: Doc, subjects: Doc[], kind = 'RoleBinding'): Doc => ({
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: kind === 'RoleBinding' ? meta('rb') : { name: 'crb' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef }, subjects,
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind,
+    metadata: kind === 'RoleBinding' ? meta('rb') : { name: 'crb' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
+    subjects,
   });
 
   test('RoleBinding roleRef Role and ServiceAccount subjects must resolve; ClusterRoles may be external', () => {
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta('reader'), rules: [] };
     expect(checkReferences(stack(undefined, role, binding({ kind: 'Role', name: 'reader' }, [{ kind: 'ServiceAccount', name: 'api' }])))).toEqual([]);
-    expect(checkReferences(stack(undefined, binding({ kind: 'ClusterRole', name: 'view' }, [{ kind: 'ServiceAccount', name: 'api', namespace: 'dify' }])))).toEqual([]);
-    expect(checkReferences(stack(undefined, binding({ kind: 'Role', name: 'writer' }, [
-      { kind: 'ServiceAccount', name: 'worker' },
-      { kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' },
-      { kind: 'User', name: 'alice' },
-    ])))).toEqual([
+    expect(
+      checkReferences(stack(undefined, binding({ kind: 'ClusterRole', name: 'view' }, [{ kind: 'ServiceAccount', name: 'api', namespace: 'dify' }]))),
+    ).toEqual([]);
+    expect(
+      checkReferences(
+        stack(
+          undefined,
+          binding({ kind: 'Role', name: 'writer' }, [
+            { kind: 'ServiceAccount', name: 'worker' },
+            { kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' },
+            { kind: 'User', name: 'alice' },
+          ]),
+        ),
+      ),
+    ).toEqual([
       'RoleBinding/dify/rb: roleRef Role "writer" not found in namespace dify',
       'RoleBinding/dify/rb: subject ServiceAccount dify/worker not found',
       'RoleBinding/dify/rb: subject ServiceAccount monitoring/prometheus not found',
     ]);
-    expect(checkReferences(stack(undefined, binding({ kind: 'ClusterRole', name: 'view' }, [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }])), {
-      externalServiceAccounts: [{ name: 'prometheus', namespace: 'monitoring' }],
-    })).toEqual([]);
-    expect(checkReferences(stack(undefined, binding({ kind: 'ClusterRole', name: 'view' }, [{ kind: 'ServiceAccount', name: 'api' }], 'ClusterRoleBinding')))).toEqual([
-      'ClusterRoleBinding//crb: subject ServiceAccount "api" needs a namespace',
-    ]);
+    expect(
+      checkReferences(
+        stack(undefined, binding({ kind: 'ClusterRole', name: 'view' }, [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }])),
+        { externalServiceAccounts: [{ name: 'prometheus', namespace: 'monitoring' }] },
+      ),
+    ).toEqual([]);
+    expect(
+      checkReferences(stack(undefined, binding({ kind: 'ClusterRole', name: 'view' }, [{ kind: 'ServiceAccount', name: 'api' }], 'ClusterRoleBinding'))),
+    ).toEqual(['ClusterRoleBinding//crb: subject ServiceAccount "api" needs a namespace']);
   });
 
   test('Ingress backends must resolve to a Service port (number or name)', () => {
@@ -294,16 +357,22 @@ describe('checkReferences: RBAC, Ingress, HPA, PDB, NetworkPolicy', () => {
   });
 
   test('Ingress TLS secretName must resolve unless cert-manager provides it', () => {
-    const noAnnotation = stack((d) => { delete find(d, 'Ingress', 'dify').metadata.annotations; });
+    const noAnnotation = stack((d) => {
+      delete find(d, 'Ingress', 'dify').metadata.annotations;
+    });
     expect(checkReferences(noAnnotation)).toEqual([
       'Ingress/dify/dify: TLS secretName "dify-tls": Secret dify/dify-tls not found (no Secret, cert-manager Certificate or cert-manager issuer annotation provides it)',
     ]);
     const certificate = {
-      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta('dify-tls'),
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: meta('dify-tls'),
       spec: { secretName: 'dify-tls', dnsNames: ['dify.example.com'], issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt' } },
     };
     expect(checkReferences([...noAnnotation, certificate])).toEqual([]);
-    const issuerAnnotation = stack((d) => { find(d, 'Ingress', 'dify').metadata.annotations = { 'cert-manager.io/issuer': 'local' }; });
+    const issuerAnnotation = stack((d) => {
+      find(d, 'Ingress', 'dify').metadata.annotations = { 'cert-manager.io/issuer': 'local' };
+    });
     expect(checkReferences(issuerAnnotation)).toEqual([]);
     const badIssuer = { ...certificate, spec: { ...certificate.spec, issuerRef: { name: 'local' } } };
     expect(checkReferences([...noAnnotation, badIssuer])).toEqual(['Certificate/dify/dify-tls: issuerRef Issuer "local" not found in namespace dify']);
@@ -311,7 +380,9 @@ describe('checkReferences: RBAC, Ingress, HPA, PDB, NetworkPolicy', () => {
 
   test('HorizontalPodAutoscaler scaleTargetRef must resolve', () => {
     const hpa = (name: string): Doc => ({
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: meta('api'),
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta('api'),
       spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, maxReplicas: 3 },
     });
     expect(checkReferences(stack(undefined, hpa('api')))).toEqual([]);
@@ -321,7 +392,12 @@ describe('checkReferences: RBAC, Ingress, HPA, PDB, NetworkPolicy', () => {
   });
 
   test('PodDisruptionBudget selector must match a pod template', () => {
-    const pdb = (selector: Doc): Doc => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta('api'), spec: { maxUnavailable: 1, selector } });
+    const pdb = (selector: Doc): Doc => ({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: meta('api'),
+      spec: { maxUnavailable: 1, selector },
+    });
     expect(checkReferences(stack(undefined, pdb({ matchLabels: { 'app.kubernetes.io/name': 'api' } })))).toEqual([]);
     expect(checkReferences(stack(undefined, pdb({ matchLabels: { 'app.kubernetes.io/name': 'web' } })))).toEqual([
       'PodDisruptionBudget/dify/api: selector matches no pod template in namespace dify',
@@ -329,7 +405,12 @@ describe('checkReferences: RBAC, Ingress, HPA, PDB, NetworkPolicy', () => {
   });
 
   test('NetworkPolicy podSelector (when not empty) must match a pod template', () => {
-    const np = (podSelector: Doc): Doc => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta('np'), spec: { podSelector, policyTypes: ['Ingress'] } });
+    const np = (podSelector: Doc): Doc => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('np'),
+      spec: { podSelector, policyTypes: ['Ingress'] },
+    });
     expect(checkReferences(stack(undefined, np({})))).toEqual([]);
     expect(checkReferences(stack(undefined, np({ matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['db'] }] })))).toEqual([]);
     expect(checkReferences(stack(undefined, np({ matchLabels: { 'app.kubernetes.io/name': 'redis' } })))).toEqual([
@@ -339,34 +420,50 @@ describe('checkReferences: RBAC, Ingress, HPA, PDB, NetworkPolicy', () => {
 });
 
 describe('checkReferences: monitoring and Gateway API', () => {
-  const withApiLabels = (d: Doc[]): void => { find(d, 'Service', 'api').metadata.labels = { 'app.kubernetes.io/name': 'api' }; };
+  const withApiLabels = (d: Doc[]): void => {
+    find(d, 'Service', 'api').metadata.labels = { 'app.kubernetes.io/name': 'api' };
+  };
 
   test('ServiceMonitor must select a Service (by Service labels) that has the endpoint port name', () => {
     const sm = (port: string): Doc => ({
-      apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: meta('api'),
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: meta('api'),
       spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'api' } }, endpoints: [{ port }] },
     });
     expect(checkReferences(stack(withApiLabels, sm('http')))).toEqual([]);
-    expect(checkReferences(stack(withApiLabels, sm('metrics')))).toEqual(['ServiceMonitor/dify/api: endpoint port "metrics" is not a port name of Service/dify/api']);
-    expect(checkReferences(stack(undefined, sm('http')))).toEqual(['ServiceMonitor/dify/api: selector matches no Service (by Service labels) in namespace(s) dify']);
+    expect(checkReferences(stack(withApiLabels, sm('metrics')))).toEqual([
+      'ServiceMonitor/dify/api: endpoint port "metrics" is not a port name of Service/dify/api',
+    ]);
+    expect(checkReferences(stack(undefined, sm('http')))).toEqual([
+      'ServiceMonitor/dify/api: selector matches no Service (by Service labels) in namespace(s) dify',
+    ]);
   });
 
   test('PodMonitor must select a pod template that declares the port name', () => {
     const pm = (port: string): Doc => ({
-      apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: meta('api'),
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: meta('api'),
       spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'api' } }, podMetricsEndpoints: [{ port }] },
     });
     expect(checkReferences(stack(undefined, pm('http')))).toEqual([]);
-    expect(checkReferences(stack(undefined, pm('metrics')))).toEqual(['PodMonitor/dify/api: podMetricsEndpoint port "metrics" is not a containerPort name of Deployment/dify/api']);
+    expect(checkReferences(stack(undefined, pm('metrics')))).toEqual([
+      'PodMonitor/dify/api: podMetricsEndpoint port "metrics" is not a containerPort name of Deployment/dify/api',
+    ]);
   });
 
   test('HTTPRoute backendRefs must resolve; cross-namespace refs need a ReferenceGrant', () => {
     const route = (ref: Doc): Doc => ({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'api', namespace: 'edge' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'api', namespace: 'edge' },
       spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [ref] }] },
     });
     const grant = {
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'ReferenceGrant', metadata: meta('edge-routes'),
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'ReferenceGrant',
+      metadata: meta('edge-routes'),
       spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'edge' }], to: [{ group: '', kind: 'Service' }] },
     };
     expect(checkReferences(stack(undefined, grant, route({ name: 'api', namespace: 'dify', port: 80 })))).toEqual([]);
@@ -378,7 +475,9 @@ describe('checkReferences: monitoring and Gateway API', () => {
 
   test('Gateway certificateRefs must resolve to a Secret', () => {
     const gateway = {
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: meta('gw'),
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: meta('gw'),
       spec: { gatewayClassName: 'envoy', listeners: [{ name: 'https', protocol: 'HTTPS', port: 443, tls: { certificateRefs: [{ name: 'gw-tls' }] } }] },
     };
     expect(checkReferences(stack(undefined, gateway))).toEqual(['Gateway/dify/gw: listener "https" certificateRef: Secret dify/gw-tls not found']);

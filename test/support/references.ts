@@ -98,7 +98,9 @@ function nameOf(doc: Obj): string {
 }
 
 function fmtLabels(labels: Readonly<Record<string, unknown>>): string {
-  return `{${Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`).join(', ')}}`;
+  return `{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ')}}`;
 }
 
 /**
@@ -113,11 +115,20 @@ export function labelSelectorMatches(selector: Readonly<Record<string, any>> | u
     const values = Array.isArray(expr.values) ? expr.values.map(String) : [];
     const has = Object.hasOwn(labels, key);
     switch (expr.operator) {
-      case 'In': if (!has || !values.includes(labels[key] ?? '')) return false; break;
-      case 'NotIn': if (has && values.includes(labels[key] ?? '')) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
+      case 'In':
+        if (!has || !values.includes(labels[key] ?? '')) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[key] ?? '')) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
     }
   }
   return true;
@@ -132,7 +143,13 @@ function mapSelectorMatches(selector: Readonly<Record<string, string>>, labels: 
 }
 
 const WORKLOAD_KINDS: Readonly<Record<string, string>> = {
-  Deployment: 'apps', StatefulSet: 'apps', DaemonSet: 'apps', ReplicaSet: 'apps', Job: 'batch', CronJob: 'batch', Pod: '',
+  Deployment: 'apps',
+  StatefulSet: 'apps',
+  DaemonSet: 'apps',
+  ReplicaSet: 'apps',
+  Job: 'batch',
+  CronJob: 'batch',
+  Pod: '',
 };
 
 function isWorkload(doc: Obj): boolean {
@@ -160,7 +177,10 @@ function templateOf(doc: Obj, defaultNamespace: string): PodTemplate {
 /** Pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and bare Pods. */
 export function podTemplates(docs: ReadonlyArray<Record<string, any>>, opts: { readonly defaultNamespace?: string } = {}): PodTemplate[] {
   const defaultNamespace = opts.defaultNamespace ?? 'default';
-  return docs.filter(isObj).filter(isWorkload).map((d) => templateOf(d, defaultNamespace));
+  return docs
+    .filter(isObj)
+    .filter(isWorkload)
+    .map((d) => templateOf(d, defaultNamespace));
 }
 
 /** Keys of a ConfigMap/Secret; `any` when the producer's keys are not known statically. */
@@ -198,7 +218,9 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
   const configMaps = new Map<string, KeySet>();
   for (const d of of('', 'ConfigMap')) {
     configMaps.set(key(nsOf(d, defaultNamespace), nameOf(d)), {
-      any: false, keys: new Set([...Object.keys(obj(d.data)), ...Object.keys(obj(d.binaryData))]), source: 'ConfigMap',
+      any: false,
+      keys: new Set([...Object.keys(obj(d.data)), ...Object.keys(obj(d.binaryData))]),
+      source: 'ConfigMap',
     });
   }
   const secrets = new Map<string, KeySet>();
@@ -243,9 +265,7 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
   const services = new Map<string, { readonly ports: ReadonlyArray<Obj> | undefined; readonly doc?: Obj }>();
   for (const d of of('', 'Service')) services.set(key(nsOf(d, defaultNamespace), nameOf(d)), { ports: arr(obj(d.spec).ports), doc: d });
   for (const s of opts.externalServices ?? []) {
-    services.set(key(s.namespace ?? defaultNamespace, s.name), {
-      ports: s.ports?.map((p) => (typeof p === 'number' ? { port: p } : { name: p })),
-    });
+    services.set(key(s.namespace ?? defaultNamespace, s.name), { ports: s.ports?.map((p) => (typeof p === 'number' ? { port: p } : { name: p })) });
   }
   const serviceAccounts = new Set<string>(of('', 'ServiceAccount').map((d) => key(nsOf(d, defaultNamespace), nameOf(d))));
   for (const sa of opts.externalServiceAccounts ?? []) serviceAccounts.add(key(sa.namespace ?? defaultNamespace, sa.name));
@@ -288,9 +308,8 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
     }
 
     // Volumes.
-    const claimTemplates = t.kind === 'StatefulSet'
-      ? new Set(arr(workloadSpec.volumeClaimTemplates).map((c) => str(obj(c.metadata).name) ?? ''))
-      : new Set<string>();
+    const claimTemplates =
+      t.kind === 'StatefulSet' ? new Set(arr(workloadSpec.volumeClaimTemplates).map((c) => str(obj(c.metadata).name) ?? '')) : new Set<string>();
     const volumeNames = new Set<string>();
     for (const v of arr(spec.volumes)) {
       const vname = str(v.name) ?? '';
@@ -399,8 +418,7 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
     const sidecars = arr(t.spec.initContainers).filter((c) => c.restartPolicy === 'Always');
     return [...arr(t.spec.containers), ...sidecars].flatMap((c) => arr(c.ports));
   };
-  const selectedBy = (ns: string, selector: Record<string, string>): PodTemplate[] =>
-    templatesIn(ns).filter((t) => mapSelectorMatches(selector, t.labels));
+  const selectedBy = (ns: string, selector: Record<string, string>): PodTemplate[] => templatesIn(ns).filter((t) => mapSelectorMatches(selector, t.labels));
 
   for (const d of of('', 'Service')) {
     const ns = nsOf(d, defaultNamespace);
@@ -417,8 +435,9 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
       const target = p.targetPort ?? port;
       const protocol = str(p.protocol) ?? 'TCP';
       for (const t of selected) {
-        const ok = containerPortsOf(t).some((cp) => (str(cp.protocol) ?? 'TCP') === protocol
-          && (typeof target === 'string' ? cp.name === target : cp.containerPort === target));
+        const ok = containerPortsOf(t).some(
+          (cp) => (str(cp.protocol) ?? 'TCP') === protocol && (typeof target === 'string' ? cp.name === target : cp.containerPort === target),
+        );
         if (!ok) {
           report(d, `port ${String(port)} targetPort ${JSON.stringify(target)}${protocol === 'TCP' ? '' : `/${protocol}`} is not a containerPort of ${t.doc}`);
         }
@@ -432,7 +451,8 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
     if (!serviceName) continue;
     const svc = services.get(key(ns, serviceName));
     if (!svc) report(d, `serviceName "${serviceName}": Service ${ns}/${serviceName} not found`);
-    else if (svc.doc && obj(svc.doc.spec).clusterIP !== 'None') report(d, `serviceName "${serviceName}": Service ${ns}/${serviceName} is not headless (clusterIP: None)`);
+    else if (svc.doc && obj(svc.doc.spec).clusterIP !== 'None')
+      report(d, `serviceName "${serviceName}": Service ${ns}/${serviceName} is not headless (clusterIP: None)`);
   }
 
   /** Resolves a Service + port (number or name) reference; returns a problem or undefined. */
@@ -452,7 +472,9 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
     const spec = obj(d.spec);
     const backends = [
       ...(isObj(spec.defaultBackend) ? [{ where: 'defaultBackend', b: spec.defaultBackend }] : []),
-      ...arr(spec.rules).flatMap((r) => arr(obj(r.http).paths).map((p) => ({ where: `backend of ${str(r.host) ?? '*'}${str(p.path) ?? ''}`, b: obj(p.backend) }))),
+      ...arr(spec.rules).flatMap((r) =>
+        arr(obj(r.http).paths).map((p) => ({ where: `backend of ${str(r.host) ?? '*'}${str(p.path) ?? ''}`, b: obj(p.backend) })),
+      ),
     ];
     for (const { where, b } of backends) {
       if (!isObj(b.service)) continue;
@@ -465,7 +487,10 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
     for (const tls of arr(spec.tls)) {
       const secretName = str(tls.secretName);
       if (!secretName || shim || secrets.has(key(ns, secretName))) continue;
-      report(d, `TLS secretName "${secretName}": Secret ${ns}/${secretName} not found (no Secret, cert-manager Certificate or cert-manager issuer annotation provides it)`);
+      report(
+        d,
+        `TLS secretName "${secretName}": Secret ${ns}/${secretName} not found (no Secret, cert-manager Certificate or cert-manager issuer annotation provides it)`,
+      );
     }
   }
 
@@ -541,8 +566,10 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
     const spec = obj(d.spec);
     const nsSel = obj(spec.namespaceSelector);
     const namespaces = Array.isArray(nsSel.matchNames) ? nsSel.matchNames.map(String) : [ns];
-    const selected = of('', 'Service').filter((s) => (nsSel.any === true || namespaces.includes(nsOf(s, defaultNamespace)))
-      && labelSelectorMatches(obj(spec.selector), stringMap(obj(s.metadata).labels)));
+    const selected = of('', 'Service').filter(
+      (s) =>
+        (nsSel.any === true || namespaces.includes(nsOf(s, defaultNamespace))) && labelSelectorMatches(obj(spec.selector), stringMap(obj(s.metadata).labels)),
+    );
     if (selected.length === 0) {
       report(d, `selector matches no Service (by Service labels) in namespace(s) ${nsSel.any === true ? '*' : namespaces.join(', ')}`);
       continue;
@@ -567,17 +594,22 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
     for (const e of arr(spec.podMetricsEndpoints)) {
       for (const t of selected) {
         const ports = containerPortsOf(t);
-        if (typeof e.port === 'string' && !ports.some((p) => p.name === e.port)) report(d, `podMetricsEndpoint port "${e.port}" is not a containerPort name of ${t.doc}`);
-        if (typeof e.portNumber === 'number' && !ports.some((p) => p.containerPort === e.portNumber)) report(d, `podMetricsEndpoint portNumber ${e.portNumber} is not a containerPort of ${t.doc}`);
+        if (typeof e.port === 'string' && !ports.some((p) => p.name === e.port))
+          report(d, `podMetricsEndpoint port "${e.port}" is not a containerPort name of ${t.doc}`);
+        if (typeof e.portNumber === 'number' && !ports.some((p) => p.containerPort === e.portNumber))
+          report(d, `podMetricsEndpoint portNumber ${e.portNumber} is not a containerPort of ${t.doc}`);
       }
     }
   }
 
   /** Whether a ReferenceGrant in `toNs` allows `fromKind` objects in `fromNs` to refer to `toKind` `toName`. */
   const granted = (fromKind: string, fromNs: string, toGroup: string, toKind: string, toNs: string, toName: string): boolean =>
-    of('gateway.networking.k8s.io', 'ReferenceGrant').some((g) => nsOf(g, defaultNamespace) === toNs
-      && arr(obj(g.spec).from).some((f) => f.group === 'gateway.networking.k8s.io' && f.kind === fromKind && f.namespace === fromNs)
-      && arr(obj(g.spec).to).some((t) => (str(t.group) ?? '') === toGroup && t.kind === toKind && (t.name === undefined || t.name === toName)));
+    of('gateway.networking.k8s.io', 'ReferenceGrant').some(
+      (g) =>
+        nsOf(g, defaultNamespace) === toNs &&
+        arr(obj(g.spec).from).some((f) => f.group === 'gateway.networking.k8s.io' && f.kind === fromKind && f.namespace === fromNs) &&
+        arr(obj(g.spec).to).some((t) => (str(t.group) ?? '') === toGroup && t.kind === toKind && (t.name === undefined || t.name === toName)),
+    );
 
   for (const d of of('gateway.networking.k8s.io', 'HTTPRoute')) {
     const ns = nsOf(d, defaultNamespace);

@@ -41,8 +41,18 @@ describe('validateSchemas: valid input', () => {
 
   test('one valid object of every supported custom resource kind has no issues', () => {
     expect(CUSTOM.map((d) => d.kind).sort()).toEqual([
-      'Certificate', 'ClusterIssuer', 'ClusterSecretStore', 'ExternalSecret', 'Gateway', 'GatewayClass',
-      'HTTPRoute', 'Issuer', 'PodMonitor', 'ReferenceGrant', 'SecretStore', 'ServiceMonitor',
+      'Certificate',
+      'ClusterIssuer',
+      'ClusterSecretStore',
+      'ExternalSecret',
+      'Gateway',
+      'GatewayClass',
+      'HTTPRoute',
+      'Issuer',
+      'PodMonitor',
+      'ReferenceGrant',
+      'SecretStore',
+      'ServiceMonitor',
     ]);
     expect(formatIssues(validateSchemas(CUSTOM))).toBe('');
   });
@@ -102,7 +112,11 @@ describe('validateSchemas: built-in kinds', () => {
     expect(validateSchemas(docs)).toEqual([
       issue('Deployment/dify/api', '/spec/replicas', 'must be integer'),
       issue('Deployment/dify/api', '/spec/template/spec/containers/0', 'must have required property name'),
-      issue('Deployment/dify/api', '/spec/template/spec/containers/0/imagePullPolicy', 'must be equal to one of the allowed values: "Always", "IfNotPresent", "Never"'),
+      issue(
+        'Deployment/dify/api',
+        '/spec/template/spec/containers/0/imagePullPolicy',
+        'must be equal to one of the allowed values: "Always", "IfNotPresent", "Never"',
+      ),
     ]);
   });
 
@@ -142,7 +156,12 @@ describe('validateSchemas: metadata rules', () => {
       { apiVersion: 'v1', kind: 'Service', metadata: { name: '1api', namespace: 'dify' }, spec: { ports: [{ port: 80 }] } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } },
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:dify-reader' }, rules: [] },
-      { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'x'.repeat(53), namespace: 'dify' }, spec: { schedule: '@daily', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'i' }], restartPolicy: 'Never' } } } } } },
+      {
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name: 'x'.repeat(53), namespace: 'dify' },
+        spec: { schedule: '@daily', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'i' }], restartPolicy: 'Never' } } } } },
+      },
     ];
     expect(validateSchemas(docs).map((i) => `${i.doc} ${i.path} ${i.message.split(':')[0]}`)).toEqual([
       'ConfigMap/dify/Api_Config /metadata/name invalid name "Api_Config"',
@@ -183,9 +202,7 @@ describe('validateSchemas: metadata rules', () => {
   test('duplicate objects (same group, kind, namespace, name) are reported', () => {
     const cm = STACK.find((d) => d.kind === 'ConfigMap') as Doc;
     const docs = [cm, structuredClone(cm), { ...structuredClone(cm), metadata: { name: 'api-config', namespace: 'other' } }];
-    expect(validateSchemas(docs)).toEqual([
-      issue('ConfigMap/dify/api-config', '', 'duplicate object: same group, kind, namespace and name as document #0'),
-    ]);
+    expect(validateSchemas(docs)).toEqual([issue('ConfigMap/dify/api-config', '', 'duplicate object: same group, kind, namespace and name as document #0')]);
     // Without metadata.namespace the default namespace applies.
     const a = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' } };
     const b = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa', namespace: 'dify' } };
@@ -229,7 +246,10 @@ describe('validateSchemas: custom resources (CRDs from /crds)', () => {
       issue('Certificate/dify/dify-tls', '/spec/dnsNames', 'must be array'),
       issue('Certificate/dify/dify-tls', '/spec/privateKey/algorithm', 'must be one of: "RSA", "ECDSA", "Ed25519"'),
     ]);
-    const route = customWith('HTTPRoute', (d) => { d.spec.rules[0].backendRefs[0].port = 70000; d.spec.hostnames = ['Not A Host']; });
+    const route = customWith('HTTPRoute', (d) => {
+      d.spec.rules[0].backendRefs[0].port = 70000;
+      d.spec.hostnames = ['Not A Host'];
+    });
     expect(validateSchemas(route).map((i) => `${i.path} ${i.message}`)).toEqual([
       '/spec/hostnames/0 must match pattern ^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
       '/spec/rules/0/backendRefs/0/port must be <= 65535',
@@ -238,22 +258,22 @@ describe('validateSchemas: custom resources (CRDs from /crds)', () => {
 
   test('x-kubernetes-preserve-unknown-fields allows arbitrary keys only where declared', () => {
     const docs = customWith('ClusterIssuer', (d) => {
-      d.spec.acme.solvers = [{
-        dns01: { webhook: { groupName: 'acme.example.com', solverName: 'x', config: { anything: { nested: true } }, extra: 1 } },
-      }];
+      d.spec.acme.solvers = [{ dns01: { webhook: { groupName: 'acme.example.com', solverName: 'x', config: { anything: { nested: true } }, extra: 1 } } }];
     });
-    expect(validateSchemas(docs)).toEqual([
-      issue('ClusterIssuer//letsencrypt', '/spec/acme/solvers/0/dns01/webhook/extra', 'unknown field "extra"'),
-    ]);
+    expect(validateSchemas(docs)).toEqual([issue('ClusterIssuer//letsencrypt', '/spec/acme/solvers/0/dns01/webhook/extra', 'unknown field "extra"')]);
   });
 
   test('a CR label value is validated like any other label', () => {
-    const docs = customWith('ServiceMonitor', (d) => { d.metadata.labels.release = 'prometheus stack'; });
+    const docs = customWith('ServiceMonitor', (d) => {
+      d.metadata.labels.release = 'prometheus stack';
+    });
     expect(validateSchemas(docs).map((i) => i.path)).toEqual(['/metadata/labels/release']);
   });
 
   test('a version the CRD does not serve is an unknown kind', () => {
-    const docs = customWith('ExternalSecret', (d) => { d.apiVersion = 'external-secrets.io/v1beta1'; });
+    const docs = customWith('ExternalSecret', (d) => {
+      d.apiVersion = 'external-secrets.io/v1beta1';
+    });
     expect(validateSchemas(docs)).toEqual([
       issue('ExternalSecret/dify/api-secret', '/apiVersion', 'unknown kind: the ExternalSecret CRD does not serve version "v1beta1" (served: v1)'),
     ]);
@@ -262,31 +282,41 @@ describe('validateSchemas: custom resources (CRDs from /crds)', () => {
 
 describe('validateSchemas: structural schema semantics (fixture CRD)', () => {
   const crdDir = path.join(FIXTURES, 'schema-crds');
-  const widget = (spec: Doc, apiVersion = 'example.com/v1'): Doc[] => [
-    { apiVersion, kind: 'Widget', metadata: { name: 'w', namespace: 'dify' }, spec },
-  ];
-  const check = (spec: Doc, apiVersion?: string): string[] =>
-    validateSchemas(widget(spec, apiVersion), { crdDir }).map((i) => `${i.path} ${i.message}`);
+  const widget = (spec: Doc, apiVersion = 'example.com/v1'): Doc[] => [{ apiVersion, kind: 'Widget', metadata: { name: 'w', namespace: 'dify' }, spec }];
+  const check = (spec: Doc, apiVersion?: string): string[] => validateSchemas(widget(spec, apiVersion), { crdDir }).map((i) => `${i.path} ${i.message}`);
 
   test('a valid widget passes, including free-form and map fields', () => {
-    expect(check({
-      size: 3, mode: 'fast', name: 'abc', port: 'http', note: null,
-      labels: { a: 'b' },
-      config: { known: true, anything: { deep: [1] } },
-      template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' }, spec: { replicas: 1 } },
-      ports: [{ name: 'a', number: 1 }, { name: 'b' }],
-      source: { url: 'https://x' },
-    })).toEqual([]);
+    expect(
+      check({
+        size: 3,
+        mode: 'fast',
+        name: 'abc',
+        port: 'http',
+        note: null,
+        labels: { a: 'b' },
+        config: { known: true, anything: { deep: [1] } },
+        template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' }, spec: { replicas: 1 } },
+        ports: [{ name: 'a', number: 1 }, { name: 'b' }],
+        source: { url: 'https://x' },
+      }),
+    ).toEqual([]);
     expect(check({ size: 1, port: 8080 })).toEqual([]);
   });
 
   test('each structural violation is reported', () => {
-    expect(check({
-      mode: 'medium', name: 'ABCDEFGHIJ', port: true, labels: { a: 1 },
-      config: { known: 'yes' }, template: { spec: { replicas: 1, extra: 1 } },
-      ports: [{ name: 'a' }, { name: 'a' }, { number: 2 }, { name: 'd' }],
-      source: { url: 'u', path: 'p' }, unknown: 1,
-    })).toEqual([
+    expect(
+      check({
+        mode: 'medium',
+        name: 'ABCDEFGHIJ',
+        port: true,
+        labels: { a: 1 },
+        config: { known: 'yes' },
+        template: { spec: { replicas: 1, extra: 1 } },
+        ports: [{ name: 'a' }, { name: 'a' }, { number: 2 }, { name: 'd' }],
+        source: { url: 'u', path: 'p' },
+        unknown: 1,
+      }),
+    ).toEqual([
       '/spec missing required field "size"',
       '/spec/config/known must be boolean',
       '/spec/labels/a must be string',
@@ -307,9 +337,7 @@ describe('validateSchemas: structural schema semantics (fixture CRD)', () => {
   });
 
   test('an unserved version is reported', () => {
-    expect(check({ size: 1 }, 'example.com/v1alpha1')).toEqual([
-      '/apiVersion unknown kind: the Widget CRD does not serve version "v1alpha1" (served: v1)',
-    ]);
+    expect(check({ size: 1 }, 'example.com/v1alpha1')).toEqual(['/apiVersion unknown kind: the Widget CRD does not serve version "v1alpha1" (served: v1)']);
   });
 });
 

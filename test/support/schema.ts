@@ -49,17 +49,41 @@ const DEFAULT_CRD_DIR = path.resolve(__dirname, '../../crds');
 
 /** Kinds that are cluster-scoped (built-in ones plus the cluster-scoped kinds of the bundled CRDs). */
 const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ComponentStatus',
-  'ClusterRole', 'ClusterRoleBinding',
-  'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'VolumeAttributesClass',
-  'IngressClass', 'IPAddress', 'ServiceCIDR',
-  'PriorityClass', 'RuntimeClass', 'CustomResourceDefinition', 'APIService',
-  'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
-  'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
-  'CertificateSigningRequest', 'ClusterTrustBundle', 'FlowSchema', 'PriorityLevelConfiguration',
-  'DeviceClass', 'StorageVersionMigration',
-  'ClusterIssuer', 'ClusterSecretStore', 'ClusterExternalSecret', 'ClusterPushSecret', 'ClusterGenerator',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ComponentStatus',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'StorageClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'VolumeAttributesClass',
+  'IngressClass',
+  'IPAddress',
+  'ServiceCIDR',
+  'PriorityClass',
+  'RuntimeClass',
+  'CustomResourceDefinition',
+  'APIService',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+  'CertificateSigningRequest',
+  'ClusterTrustBundle',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+  'DeviceClass',
+  'StorageVersionMigration',
+  'ClusterIssuer',
+  'ClusterSecretStore',
+  'ClusterExternalSecret',
+  'ClusterPushSecret',
+  'ClusterGenerator',
   'GatewayClass',
 ]);
 
@@ -149,10 +173,12 @@ const PRE_GA_VERSION = /^v[0-9]+(alpha|beta)[0-9]+$/;
 const modelCache = new Map<string, ModelClass | null>();
 
 function isModelClass(v: unknown): v is ModelClass {
-  return typeof v === 'function'
-    && typeof (v as { apiVersion?: unknown }).apiVersion === 'string'
-    && typeof (v as { kind?: unknown }).kind === 'string'
-    && typeof (v as { prototype?: { validate?: unknown } }).prototype?.validate === 'function';
+  return (
+    typeof v === 'function' &&
+    typeof (v as { apiVersion?: unknown }).apiVersion === 'string' &&
+    typeof (v as { kind?: unknown }).kind === 'string' &&
+    typeof (v as { prototype?: { validate?: unknown } }).prototype?.validate === 'function'
+  );
 }
 
 function findModel(apiVersion: string, kind: string): ModelClass | undefined {
@@ -196,9 +222,7 @@ function formatAjvError(e: AjvLikeError): Problem {
  * generator drops properties named like JSON Schema keywords), keyed by `apiVersion/kind`.
  * They are accepted, everything else the validator does not read stays an unknown field.
  */
-const MODEL_GAPS: Readonly<Record<string, readonly string[]>> = {
-  'scheduling.k8s.io/v1/PriorityClass': ['/description'],
-};
+const MODEL_GAPS: Readonly<Record<string, readonly string[]>> = { 'scheduling.k8s.io/v1/PriorityClass': ['/description'] };
 
 function validateWithModel(model: ModelClass, doc: Readonly<Obj>): Problem[] {
   const data = JSON.parse(JSON.stringify(doc)) as Obj;
@@ -369,11 +393,7 @@ function reduceCrd(raw: unknown): CrdInfo | null {
     if (!isObj(v) || typeof v.name !== 'string') continue;
     const schemaHolder = isObj(v.schema) ? v.schema : isObj(spec.validation) ? spec.validation : {};
     const schema = schemaHolder.openAPIV3Schema;
-    versions.push({
-      name: v.name,
-      served: v.served !== false,
-      ...(isObj(schema) ? { schema: stripSchema(schema) as JsonSchemaProps } : {}),
-    });
+    versions.push({ name: v.name, served: v.served !== false, ...(isObj(schema) ? { schema: stripSchema(schema) as JsonSchemaProps } : {}) });
   }
   return { group: str(spec.group) ?? '', kind: str(names.kind) ?? '', scope: str(spec.scope) ?? 'Namespaced', versions };
 }
@@ -440,10 +460,7 @@ function findCrd(dir: string, group: string, kind: string): CrdInfo | undefined 
     const text = fs.readFileSync(f, 'utf8');
     return groupRe.test(text) && kindRe.test(text);
   };
-  const ordered = [
-    ...index.files.filter((f) => guesses.has(base(f))),
-    ...index.files.filter((f) => !guesses.has(base(f)) && mentions(f)),
-  ];
+  const ordered = [...index.files.filter((f) => guesses.has(base(f))), ...index.files.filter((f) => !guesses.has(base(f)) && mentions(f))];
   let found: CrdInfo | null = null;
   for (const f of ordered) {
     const info = loadCrdFile(index, f);
@@ -473,19 +490,30 @@ function regex(pattern: string): RegExp | null {
 
 function typeOk(type: string, v: unknown): boolean {
   switch (type) {
-    case 'object': return isObj(v);
-    case 'array': return Array.isArray(v);
-    case 'string': return typeof v === 'string';
-    case 'integer': return typeof v === 'number' && Number.isInteger(v);
-    case 'number': return typeof v === 'number' && Number.isFinite(v);
-    case 'boolean': return typeof v === 'boolean';
-    default: return true;
+    case 'object':
+      return isObj(v);
+    case 'array':
+      return Array.isArray(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'boolean':
+      return typeof v === 'boolean';
+    default:
+      return true;
   }
 }
 
 function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
+  if (isObj(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -494,13 +522,20 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
 
 function formatProblem(format: string, v: unknown): string | undefined {
   switch (format) {
-    case 'int32': return typeof v === 'number' && (v < -2147483648 || v > 2147483647) ? 'must be a 32-bit integer' : undefined;
-    case 'int64': return typeof v === 'number' && !Number.isSafeInteger(v) && Number.isInteger(v) ? 'must be a 64-bit integer' : undefined;
-    case 'byte': return typeof v === 'string' && !BASE64_RE.test(v) ? 'must be base64-encoded' : undefined;
-    case 'date-time': return typeof v === 'string' && !DATE_TIME_RE.test(v) ? 'must be an RFC 3339 date-time' : undefined;
-    case 'ipv4': return typeof v === 'string' && !net.isIPv4(v) ? 'must be an IPv4 address' : undefined;
-    case 'ipv6': return typeof v === 'string' && !net.isIPv6(v) ? 'must be an IPv6 address' : undefined;
-    default: return undefined;
+    case 'int32':
+      return typeof v === 'number' && (v < -2147483648 || v > 2147483647) ? 'must be a 32-bit integer' : undefined;
+    case 'int64':
+      return typeof v === 'number' && !Number.isSafeInteger(v) && Number.isInteger(v) ? 'must be a 64-bit integer' : undefined;
+    case 'byte':
+      return typeof v === 'string' && !BASE64_RE.test(v) ? 'must be base64-encoded' : undefined;
+    case 'date-time':
+      return typeof v === 'string' && !DATE_TIME_RE.test(v) ? 'must be an RFC 3339 date-time' : undefined;
+    case 'ipv4':
+      return typeof v === 'string' && !net.isIPv4(v) ? 'must be an IPv4 address' : undefined;
+    case 'ipv6':
+      return typeof v === 'string' && !net.isIPv6(v) ? 'must be an IPv6 address' : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -558,12 +593,16 @@ function checkStructural(s: JsonSchemaProps, v: unknown, at: string, out: Proble
     if (s.uniqueItems || listType === 'set' || (listType === 'map' && mapKeys)) {
       const seen = new Map<string, number>();
       v.forEach((item, i) => {
-        const key = listType === 'map' && mapKeys && isObj(item)
-          ? stableJson(mapKeys.map((k) => item[k] ?? null))
-          : stableJson(item);
+        const key = listType === 'map' && mapKeys && isObj(item) ? stableJson(mapKeys.map((k) => item[k] ?? null)) : stableJson(item);
         const prev = seen.get(key);
         if (prev !== undefined) {
-          out.push({ path: ptr(at, i), message: listType === 'map' ? `duplicate entry for list-map keys [${(mapKeys ?? []).join(', ')}] (same as item ${prev})` : `duplicate item (same as item ${prev})` });
+          out.push({
+            path: ptr(at, i),
+            message:
+              listType === 'map'
+                ? `duplicate entry for list-map keys [${(mapKeys ?? []).join(', ')}] (same as item ${prev})`
+                : `duplicate item (same as item ${prev})`,
+          });
         } else {
           seen.set(key, i);
         }
@@ -654,10 +693,14 @@ function nameProblem(group: string, kind: string, name: string): string | undefi
     return name === '.' || name === '..' || /[/%]/.test(name) ? 'must be a valid path segment name (no "/" or "%", not "." or "..")' : undefined;
   }
   if (kind === 'Namespace' && group === '') {
-    return isDns1123Label(name) ? undefined : 'must be a DNS-1123 label (at most 63 lowercase alphanumeric characters or "-", starting and ending with an alphanumeric character)';
+    return isDns1123Label(name)
+      ? undefined
+      : 'must be a DNS-1123 label (at most 63 lowercase alphanumeric characters or "-", starting and ending with an alphanumeric character)';
   }
   if (kind === 'Service' && group === '') {
-    return name.length <= 63 && DNS1035_LABEL.test(name) ? undefined : 'must be a DNS-1035 label (at most 63 lowercase alphanumeric characters or "-", starting with a letter and ending with an alphanumeric character)';
+    return name.length <= 63 && DNS1035_LABEL.test(name)
+      ? undefined
+      : 'must be a DNS-1035 label (at most 63 lowercase alphanumeric characters or "-", starting with a letter and ending with an alphanumeric character)';
   }
   if (!isDns1123Subdomain(name)) {
     return 'must be a DNS-1123 subdomain (at most 253 lowercase alphanumeric characters, "-" or ".", starting and ending with an alphanumeric character)';
@@ -674,7 +717,10 @@ function checkLabelMap(map: unknown, at: string, out: Problem[]): void {
     if (typeof v !== 'string') {
       out.push({ path: ptr(at, k), message: `label value must be a string, got ${JSON.stringify(v)}` });
     } else if (v.length > 63 || !LABEL_VALUE.test(v)) {
-      out.push({ path: ptr(at, k), message: `invalid label value "${v}": must be at most 63 characters, empty or alphanumeric, "-", "_" or "." starting and ending with an alphanumeric character` });
+      out.push({
+        path: ptr(at, k),
+        message: `invalid label value "${v}": must be at most 63 characters, empty or alphanumeric, "-", "_" or "." starting and ending with an alphanumeric character`,
+      });
     }
   }
 }
@@ -775,7 +821,10 @@ export function validateSchemas(docs: ReadonlyArray<Record<string, any>>, opts: 
     const versionName = apiVersion.slice(group.length ? group.length + 1 : 0);
     if (model && PRE_GA_VERSION.test(versionName)) {
       // kubernetes-models still ships long-removed APIs (extensions/v1beta1, batch/v1beta1, ...).
-      problems.push({ path: '/apiVersion', message: `unknown kind: "${apiVersion}" ${kind} is a pre-GA built-in API (removed, deprecated or disabled by default); use a GA version` });
+      problems.push({
+        path: '/apiVersion',
+        message: `unknown kind: "${apiVersion}" ${kind} is a pre-GA built-in API (removed, deprecated or disabled by default); use a GA version`,
+      });
     } else if (model) {
       problems.push(...validateWithModel(model, doc));
     } else {
@@ -784,7 +833,13 @@ export function validateSchemas(docs: ReadonlyArray<Record<string, any>>, opts: 
       if (!crd) {
         problems.push({ path: '', message: `unknown kind: no built-in model or CRD for apiVersion "${apiVersion}" kind "${kind}"` });
       } else if (!version || !version.served) {
-        problems.push({ path: '/apiVersion', message: `unknown kind: the ${kind} CRD does not serve version "${versionName}" (served: ${crd.versions.filter((v) => v.served).map((v) => v.name).join(', ')})` });
+        problems.push({
+          path: '/apiVersion',
+          message: `unknown kind: the ${kind} CRD does not serve version "${versionName}" (served: ${crd.versions
+            .filter((v) => v.served)
+            .map((v) => v.name)
+            .join(', ')})`,
+        });
       } else {
         problems.push(...validateCustomResource(version, doc));
       }

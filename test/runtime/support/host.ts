@@ -15,7 +15,9 @@ import { delimiter, join } from 'path';
 export const SERVICE_USER = 'nobody';
 
 function lookupUser(name: string): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
   if (!line) throw new Error(`user ${name} not found in /etc/passwd`);
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -87,8 +89,13 @@ export function runCommand(cmd: string, args: string[], opts: { env: Record<stri
   const err = logFd(errPath);
   try {
     const r = spawnSync(cmd, args, {
-      env: opts.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, input: opts.input, killSignal: 'SIGKILL',
-      stdio: ['pipe', out, err], ...(RUN_AS ?? {}),
+      env: opts.env,
+      cwd: opts.cwd,
+      timeout: opts.timeoutMs ?? 60_000,
+      input: opts.input,
+      killSignal: 'SIGKILL',
+      stdio: ['pipe', out, err],
+      ...(RUN_AS ?? {}),
     });
     if (r.error) throw r.error;
     return { status: r.status, stdout: readFileSync(outPath, 'utf8'), stderr: readFileSync(errPath, 'utf8') };
@@ -113,9 +120,12 @@ export interface ServerHandle {
  * Starts a long-running server as the service user, stdout and stderr going
  * to files in `logDir`, and waits (bounded) until `port` accepts connections.
  */
-export async function startServer(name: string, cmd: string, args: string[], opts: {
-  env: Record<string, string>; cwd: string; logDir: string; port: number; host?: string; timeoutMs?: number;
-}): Promise<ServerHandle> {
+export async function startServer(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { env: Record<string, string>; cwd: string; logDir: string; port: number; host?: string; timeoutMs?: number },
+): Promise<ServerHandle> {
   const outPath = join(opts.logDir, `${name}.stdout.log`);
   const errPath = join(opts.logDir, `${name}.stderr.log`);
   const out = logFd(outPath);
@@ -124,8 +134,15 @@ export async function startServer(name: string, cmd: string, args: string[], opt
   closeSync(out);
   closeSync(err);
   let exited = false;
-  const exit = new Promise<void>((resolve) => proc.once('exit', () => { exited = true; resolve(); }));
-  proc.once('error', () => { exited = true; });
+  const exit = new Promise<void>((resolve) =>
+    proc.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  proc.once('error', () => {
+    exited = true;
+  });
   const output = (): string => `${readFileSync(outPath, 'utf8')}${readFileSync(errPath, 'utf8')}`;
   const handle: ServerHandle = {
     process: proc,
@@ -153,9 +170,15 @@ function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
     s.setTimeout(1000);
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
-    s.once('timeout', () => { s.destroy(); resolve(false); });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -209,14 +232,21 @@ export interface Reply {
 
 /** An HTTP/1.1 request to a loopback server (a proxy when `path` is an absolute URL), bounded by `timeoutMs`. */
 export function httpRequest(o: {
-  port: number; path: string; host?: string; method?: string; headers?: Record<string, string>; timeoutMs?: number;
+  port: number;
+  path: string;
+  host?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
 }): Promise<Reply> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const req = request({ host: o.host ?? '127.0.0.1', port: o.port, path: o.path, method: o.method ?? 'GET', headers: o.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - started }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - started }),
+      );
     });
     req.setTimeout(o.timeoutMs ?? 10_000, () => req.destroy(new Error(`${o.method ?? 'GET'} ${o.path} timed out`)));
     req.once('error', reject);

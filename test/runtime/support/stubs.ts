@@ -37,7 +37,10 @@ export function startStub(name: string, host = '127.0.0.1', streamPauseMs = 1500
       if (/\/stream(\?|$)/.test(seen.url)) {
         res.writeHead(200, { 'Content-Type': 'text/event-stream' });
         res.write(`data: first ${name}\n\n`);
-        const t = setTimeout(() => { timers.delete(t); res.end(`data: last ${name}\n\n`); }, streamPauseMs);
+        const t = setTimeout(() => {
+          timers.delete(t);
+          res.end(`data: last ${name}\n\n`);
+        }, streamPauseMs);
         timers.add(t);
         return;
       }
@@ -45,19 +48,25 @@ export function startStub(name: string, host = '127.0.0.1', streamPauseMs = 1500
       res.end(body);
     });
   });
-  server.on('connection', () => { connections += 1; });
+  server.on('connection', () => {
+    connections += 1;
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, host, () => {
       const port = (server.address() as { port: number }).port;
       resolve({
-        name, host, port, requests,
+        name,
+        host,
+        port,
+        requests,
         connections: () => connections,
-        close: () => new Promise<void>((done) => {
-          timers.forEach(clearTimeout);
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            timers.forEach(clearTimeout);
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });
