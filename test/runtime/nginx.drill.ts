@@ -29,6 +29,7 @@ const HOST = 'dify.example.com';
 const EXPECTED_ROUTES: Array<{ prefix: string; target: Target; probe: string }> = [
   { prefix: '/console/api', target: 'api', probe: '/console/api/apps?page=1' },
   { prefix: '/api', target: 'api', probe: '/api/passport?x=1' },
+  { prefix: '/socket.io/', target: 'apiWebsocket', probe: '/socket.io/?EIO=4&transport=polling' },
   { prefix: '/v1', target: 'api', probe: '/v1/chat-messages?user=a' },
   { prefix: '/openapi', target: 'api', probe: '/openapi/v1/spec' },
   { prefix: '/files', target: 'api', probe: '/files/abc/file-preview?sign=s%2Fx' },
@@ -38,10 +39,10 @@ const EXPECTED_ROUTES: Array<{ prefix: string; target: Target; probe: string }> 
   { prefix: '/explore', target: 'web', probe: '/explore/apps' },
   { prefix: '/', target: 'web', probe: '/apps?category=all' },
 ];
-type Target = 'api' | 'web' | 'pluginDaemon';
-const UPSTREAM_OF: Record<Target, string> = { api: 'dify_api', web: 'dify_web', pluginDaemon: 'dify_plugin_daemon' };
+type Target = 'api' | 'web' | 'pluginDaemon' | 'apiWebsocket';
+const UPSTREAM_OF: Record<Target, string> = { api: 'dify_api', web: 'dify_web', pluginDaemon: 'dify_plugin_daemon', apiWebsocket: 'dify_api_websocket' };
 /** The Services the upstream blocks must point at (name and port as synthesized). */
-const SERVICE_OF: Record<Target, string> = { api: 'dify-api', web: 'dify-web', pluginDaemon: 'dify-plugin-daemon' };
+const SERVICE_OF: Record<Target, string> = { api: 'dify-api', web: 'dify-web', pluginDaemon: 'dify-plugin-daemon', apiWebsocket: 'dify-api-websocket' };
 
 /** `upstream name { server host:port; }` blocks of the rendered nginx.conf. */
 function upstreamServers(conf: string): Record<string, string> {
@@ -169,8 +170,8 @@ describe('nginx proxy drill', () => {
 
   test('the host copy differs from the ConfigMap only by the documented substitutions; proxy.conf is unchanged', () => {
     const changed = changedLines(rendered.nginx, n.adapted, n.subs);
-    // 6 /tmp paths, 2 listen ports, 3 upstream servers, one include per route.
-    expect(changed).toHaveLength(6 + 2 + 3 + EXPECTED_ROUTES.length);
+    // 6 /tmp paths, 2 listen ports, one upstream server per target, one include per route.
+    expect(changed).toHaveLength(6 + 2 + Object.keys(UPSTREAM_OF).length + EXPECTED_ROUTES.length);
   });
 
   test('the upstream blocks point at the synthesized Services and their ports', () => {

@@ -160,6 +160,9 @@ describe.each(PASSWORDS)('Redis drill, password with %s', (_label, password) => 
           postgresPassword: ref('postgres'),
           redisPassword: ref('redis'),
           weaviateApiKey: ref('weaviate'),
+          agentApiToken: ref('agent-api'),
+          agentServerSecretKey: ref('agent-server'),
+          agentSandboxToken: ref('agent-sandbox'),
         };
         const esoDocs = synthDify({ secrets: DifySecrets.external({ store: { name: 'vault' }, remoteRefs }) });
         const template = pick(esoDocs, 'ExternalSecret', 'dify-credentials').spec.target.template.data as Record<string, string>;
