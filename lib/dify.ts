@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { DifyWorkerPools } from './autoscaling/worker-pools';
 import { DifyPostgresBackup } from './backup/postgres-backup';
-import { DifyAgentBackend, DifyAgentOptions } from './components/agent-backend';
+import { DifyAgentOptions } from './components/agent-backend';
+import { DifyAgentStack } from './components/agent-stack';
 import { DifyApi } from './components/api';
 import { DifyApiWebsocket } from './components/api-websocket';
-import { DifyLocalSandbox } from './components/local-sandbox';
 import { DifyBeat } from './components/beat';
 import { DifyMigration } from './components/migration';
 import { DifyPluginDaemon } from './components/plugin-daemon';
@@ -14,16 +14,14 @@ import { DifyWeb } from './components/web';
 import { DifyWorker } from './components/worker';
 import { DifyBackendConfig } from './config/backend';
 import { PostgresConnection, RedisConnectionLike } from './config/connections';
-import { reachOf } from './config/reach';
 import { DifyUrls } from './config/urls';
 import { VectorStore } from './config/vector-store';
 import { SYNC_WAVES, skipDryRunOnCustomResources, syncWave } from './core/argo';
 import { guardCollisions } from './core/collisions';
-import { IConnectable, NetworkPeer } from './core/connections';
-import { EnvSet } from './core/env';
 import { invalid } from './core/validation';
 import { DifyComponentProps } from './core/workload';
 import { DifyComponents, DifyProps } from './dify-props';
+import { embeddedStores, exposeAndOperate, optionalPart, validateOptionalParts, wireExternalFlows } from './dify-parts';
 import { resolveInstallation } from './dify-resolve';
 import { DifyHttpRoute } from './networking/http-route';
 import { guardProps } from './core/guard';
@@ -31,7 +29,6 @@ import { DifyIngress } from './networking/ingress';
 import { DifyNetworkPolicy } from './networking/network-policy';
 import { DifyNginxProxy } from './networking/nginx-proxy';
 import { DifyPluginDebugService } from './networking/plugin-debug';
-import { renderAgentSquidConfig } from './networking/squid-config';
 import { DifyMonitoring } from './observability/monitoring';
 import { DifyCredentials, requiredCredentials } from './secrets/credentials';
 import { BoundSecrets, DifySecrets } from './secrets/secrets';
@@ -89,10 +86,8 @@ export class Dify extends Construct {
   public readonly nginxProxy?: DifyNginxProxy;
   /** The collaboration websocket, unless `collaboration: false`. */
   public readonly apiWebsocket?: DifyApiWebsocket;
-  /** The agent v2 stack, unless `agent: false`. */
-  public readonly agentBackend?: DifyAgentBackend;
-  public readonly localSandbox?: DifyLocalSandbox;
-  public readonly agentSsrfProxy?: DifySsrfProxy;
+  /** The agent v2 stack (backend, local sandbox, its SSRF proxy), unless `agent: false`. */
+  public readonly agent?: DifyAgentStack;
   /** The plugin remote-debugging Service, with `pluginRemoteDebugging`. */
   public readonly pluginDebug?: DifyPluginDebugService;
 
@@ -133,38 +128,7 @@ export class Dify extends Construct {
       credentialsVersion,
     });
 
-    const m = props.monitoring;
-    const exporters = m ? (m.exporters ?? true) : false;
-    if (embedded.postgres) {
-      this.postgres = new DifyPostgres(this, 'Postgres', {
-        ...base('postgres'),
-        ...props.postgres,
-        serverArgs: r.settings.postgresArgs(),
-        image: images.postgres,
-        password: creds.postgresPassword,
-        metricsExporter: exporters ? { image: images.postgresExporter } : undefined,
-      });
-    }
-    if (embedded.redis) {
-      this.redis = new DifyRedis(this, 'Redis', {
-        ...base('redis'),
-        ...props.redis,
-        image: images.redis,
-        password: creds.redisPassword,
-        celeryBrokerUrl: creds.celeryBrokerUrl,
-        metricsExporter: exporters ? { image: images.redisExporter } : undefined,
-      });
-    }
-    if (embedded.weaviate) {
-      this.weaviate = new DifyWeaviate(this, 'Weaviate', {
-        ...base('weaviate'),
-        ...props.weaviate,
-        settingsEnv: r.settings.weaviateEnv(),
-        image: images.weaviate,
-        apiKey: creds.weaviateApiKey,
-        metrics: m ? (m.weaviateMetrics ?? true) : false,
-      });
-    }
+    Object.assign(this, embeddedStores(this, props, r, base, creds));
     this.database = this.postgres ?? props.externalDatabase!;
     const redis: RedisConnectionLike = this.redis ?? props.externalRedis!;
     this.vectorStore = this.weaviate?.asVectorStore() ?? props.vectorStore!;
@@ -198,47 +162,17 @@ export class Dify extends Construct {
     this.storage = new DifyFileStorage(this, 'Storage', { instance, storage: props.storage });
 
     if (agent) {
-      // The sandbox's proxy forwards to the backend's /agent-stub/ and the api's /files/ by Service name.
-      this.agentSsrfProxy = new DifySsrfProxy(this, 'AgentSsrfProxy', {
-        ...base('agentSsrfProxy'),
-        image: images.ssrfProxy,
-        variant: {
-          component: 'agent-ssrf-proxy',
-          squidConfig: renderAgentSquidConfig(DifySsrfProxy.PORT, { agentBackendHost: `${instance}-agent-backend`, apiHost: apiRef.host }),
-        },
-      });
-      this.localSandbox = new DifyLocalSandbox(this, 'LocalSandbox', {
-        ...base('localSandbox'),
-        image: images.localSandbox,
-        authToken: creds.agentSandboxToken,
-        proxy: this.agentSsrfProxy,
-        pathIsolation: agent.pathIsolation,
-      });
-      if (!agent.redisUrl && !embedded.redis) {
-        invalid(
-          'agent.redisUrl',
-          undefined,
-          "is required with externalRedis: a SecretKeyRef to the agent backend's redis[s]:// URL (its own DB index, e.g. 2; Redis Cluster is not supported)",
-        );
-      }
-      const { redisUrl, pathIsolation: _p, ...tunables } = agent;
-      this.agentBackend = new DifyAgentBackend(this, 'AgentBackend', {
-        ...base('agentBackend'),
-        ...tunables,
-        image: images.agentBackend,
+      this.agent = new DifyAgentStack(this, 'Agent', {
+        instance,
+        agent,
+        credentials: creds,
         redis,
+        embeddedRedis: embedded.redis,
         pluginDaemon: this.pluginDaemon,
         api: apiRef,
-        localSandbox: this.localSandbox,
         externalNetworks: r.externalNetworks,
-        credentials: {
-          apiToken: creds.agentApiToken,
-          serverSecretKey: creds.agentServerSecretKey,
-          sandboxToken: creds.agentSandboxToken,
-          pluginDaemonKey: creds.pluginDaemonKey,
-          innerApiKey: creds.pluginInnerApiKey,
-          redisUrl: redisUrl ?? creds.agentRedisUrl,
-        },
+        images: { agentBackend: images.agentBackend, localSandbox: images.localSandbox, ssrfProxy: images.ssrfProxy },
+        parts: { agentBackend: base('agentBackend'), localSandbox: base('localSandbox'), agentSsrfProxy: base('agentSsrfProxy') },
       });
     }
     if (props.pluginRemoteDebugging) {
@@ -264,7 +198,7 @@ export class Dify extends Construct {
       externalNetworks: r.externalNetworks,
       features: {
         collaboration: collaboration !== undefined,
-        agentBackend: this.agentBackend ? { endpoint: this.agentBackend, apiToken: creds.agentApiToken } : undefined,
+        agentBackend: this.agent ? { endpoint: this.agent.backend, apiToken: creds.agentApiToken } : undefined,
         pluginRemoteInstall: this.pluginDebug?.advertised,
       },
     });
@@ -296,53 +230,10 @@ export class Dify extends Construct {
       agentV2: agent !== undefined,
     });
     this.pluginDaemon.connections.allowTo(this.api);
-    if (this.agentBackend && this.agentSsrfProxy) {
-      this.agentBackend.connections.allowTo(this.api);
-      // Path-restricted by squid to /agent-stub/ and /files/; NetworkPolicy cannot see paths.
-      this.agentSsrfProxy.connections.allowTo(this.agentBackend);
-      this.agentSsrfProxy.connections.allowTo(this.api);
-    }
+    this.agent?.connectApi(this.api);
 
-    const backends = { api: this.api, web: this.web, pluginDaemon: this.pluginDaemon, apiWebsocket: this.apiWebsocket };
-    const controller = np?.ingressController;
-    if (props.gateway) {
-      this.httpRoute = new DifyHttpRoute(this, 'HttpRoute', { ...props.gateway, instance, urls: this.urls, backends, controller });
-    } else if (props.nginxProxy) {
-      this.nginxProxy = new DifyNginxProxy(this, 'NginxProxy', { ...base('nginxProxy'), ...props.nginxProxy, urls: this.urls, backends, image: images.nginx });
-    } else if (props.ingress !== false) {
-      this.ingress = new DifyIngress(this, 'Ingress', {
-        instance,
-        urls: this.urls,
-        ingressClassName: props.ingressClassName,
-        backends,
-        controller,
-        ...props.ingress,
-      });
-    }
-
-    if (props.backup && this.postgres) {
-      this.backup = new DifyPostgresBackup(this, 'Backup', {
-        instance,
-        image: images.postgres,
-        awsCliImage: images.awsCli,
-        database: this.postgres,
-        imagePullSecrets: r.pullSecrets,
-        ...props.backup,
-      });
-    }
-    const stores = [this.postgres?.store, this.redis?.store, this.weaviate?.store].filter((s) => s !== undefined);
-    if (m && (m.serviceMonitors ?? true)) {
-      this.monitoring = new DifyMonitoring(this, 'Monitoring', {
-        instance,
-        targets: stores,
-        serviceMonitorLabels: m.serviceMonitorLabels,
-        scraper: m.prometheus,
-      });
-    } else if (m) {
-      for (const s of stores)
-        if (s.metricsPort !== undefined) s.connections.allowFrom(NetworkPeer.fromPodPeer('monitoring.prometheus', m.prometheus), [s.metricsPort]);
-    }
-    this.wireExtras(props, props.settings?.otel?.endpoint, r.externalNetworks);
+    Object.assign(this, exposeAndOperate(this, props, r, base));
+    wireExternalFlows(this, props, props.settings?.otel?.endpoint, r.externalNetworks);
 
     if (np) {
       this.networkPolicy = new DifyNetworkPolicy(this, 'NetworkPolicy', { dns: np.dns, clusterCidrs: np.clusterCidrs });
@@ -352,65 +243,4 @@ export class Dify extends Construct {
     syncWave(this.migration, SYNC_WAVES.migration);
     skipDryRunOnCustomResources(this);
   }
-
-  /** The OTLP collector for api, worker and beat (the declared pods, or the endpoint's port), and declared external flows. */
-  private wireExtras(props: DifyProps, endpoint: string | undefined, networks: Parameters<typeof reachOf>[2]): void {
-    const np = props.networkPolicy || undefined;
-    const targets: Array<IConnectable | NetworkPeer> = np?.telemetry
-      ? [NetworkPeer.fromPodPeer('networkPolicy.telemetry.collector', np.telemetry.collector)]
-      : endpoint
-        ? reachOf(undefined, new EnvSet().plain({ OTLP_BASE_ENDPOINT: endpoint }), networks)
-        : [];
-    for (const w of [this.api, ...this.workers, this.beat]) {
-      for (const t of targets) w.connections.allowTo(t, t instanceof NetworkPeer ? np!.telemetry!.ports : undefined);
-    }
-    const clients: Record<string, IConnectable> = {
-      api: this.api,
-      ...Object.fromEntries(this.workers.map((w) => [w.workload.selector['app.kubernetes.io/component'], w])),
-      beat: this.beat,
-      migration: this.migration,
-      'plugin-daemon': this.pluginDaemon,
-      web: this.web,
-    };
-    if (this.apiWebsocket) clients['api-websocket'] = this.apiWebsocket;
-    if (this.agentBackend) clients['agent-backend'] = this.agentBackend;
-    (np?.externalServices ?? []).forEach((e, i) => {
-      for (const f of e.from ?? []) {
-        if (!clients[f])
-          invalid(
-            `networkPolicy.externalServices[${i}].from`,
-            f,
-            `must be one of ${Object.keys(clients).join(', ')}; the sandboxes and the SSRF proxies never reach private ranges`,
-          );
-        clients[f].connections.allowTo(NetworkPeer.cidrs([e.cidr]), e.ports);
-      }
-    });
-  }
-}
-
-/** Options of a part that is switched off are a mistake; several websocket pods need one pub/sub Redis URL with Sentinel or Cluster. */
-function validateOptionalParts(props: DifyProps, collaboration: boolean, agent: boolean): void {
-  const c = props.components ?? {};
-  if (!collaboration && c.apiWebsocket)
-    invalid('components.apiWebsocket', c.apiWebsocket, 'configures the websocket, which collaboration: false leaves out; remove one of the two');
-  for (const k of ['agentBackend', 'localSandbox', 'agentSsrfProxy'] as const) {
-    if (!agent && c[k]) invalid(`components.${k}`, c[k], 'configures the agent stack, which agent: false leaves out; remove one of the two');
-  }
-  const ws = c.apiWebsocket ?? {};
-  const mode = props.externalRedis?.mode;
-  if (collaboration && (mode === 'sentinel' || mode === 'cluster') && ((ws.replicas ?? 1) > 1 || ws.autoscaling) && !ws.secretEnv?.EVENT_BUS_REDIS_URL) {
-    invalid(
-      'components.apiWebsocket',
-      `${mode} Redis without EVENT_BUS_REDIS_URL`,
-      "several websocket pods broadcast through one Redis pub/sub URL: give secretEnv.EVENT_BUS_REDIS_URL (the master's redis[s]:// URL) or run one replica",
-    );
-  }
-}
-
-/** An optional part: `false` leaves it out, `undefined` or options deploy it. */
-function optionalPart<T extends object>(prop: string, value: false | T | undefined): T | undefined {
-  if (value === false) return undefined;
-  if (value === undefined) return {} as T;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(prop, value, 'must be false or an options object');
-  return value;
 }

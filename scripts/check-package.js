@@ -52,8 +52,10 @@ try {
   // 1. Pack (runs `prepare`, i.e. a clean build) and look inside.
   const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], ROOT));
   const files = packed.files.map((f) => f.path).sort();
-  const stray = files.filter((f) => !/^build\/.*\.(js|d\.ts)$/.test(f) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f));
-  if (stray.length) throw new Error(`the tarball ships files other than compiled JS, .d.ts and docs: ${stray.join(', ')}`);
+  // The from-env command reads upstream's env.example and services.json at run time (vendored, with their README).
+  const data = ['vendor/dify-upstream/env.example', 'vendor/dify-upstream/services.json', 'vendor/dify-upstream/README.md'];
+  const stray = files.filter((f) => !/^build\/.*\.(js|d\.ts)$/.test(f) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', ...data].includes(f));
+  if (stray.length) throw new Error(`the tarball ships files other than compiled JS, .d.ts, docs and the CLI's vendored data: ${stray.join(', ')}`);
   for (const f of ['build/lib/index.js', 'build/lib/index.d.ts', 'LICENSE']) if (!files.includes(f)) throw new Error(`the tarball lacks ${f}`);
   console.log(`packed ${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(0)} kB`);
 
@@ -93,6 +95,13 @@ try {
       .map(([n, v]) => `${n}@${v}`)
       .join(', ')}): type-checks and synthesizes ${yaml.split(/^kind: /m).length - 1} objects`,
   );
+
+  // 4. The installed command converts upstream's .env (the vendored data ships in the package).
+  const envFile = join(consumer, 'node_modules', 'dify-cdk8s', 'vendor', 'dify-upstream', 'env.example');
+  const generated = join(consumer, 'apps', 'upstream.ts');
+  run(process.execPath, [join(consumer, 'node_modules', '.bin', 'dify-cdk8s'), 'from-env', envFile, '--name', 'upstream', '--out', generated], consumer);
+  if (!readFileSync(generated, 'utf8').includes("name: 'upstream'")) throw new Error('the installed from-env command wrote no environment file');
+  console.log('installed command: dify-cdk8s from-env converts upstream env.example');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -32,6 +32,7 @@ export const PROP_TYPES = [
   'CustomVectorStoreOptions',
   'DifyAgentBackendProps',
   'DifyAgentOptions',
+  'DifyAgentStackProps',
   'DifyApiProps',
   'DifyApiWebsocketProps',
   'DifyBackendConfigProps',
@@ -1490,6 +1491,154 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
     },
     "additionalProperties": false
   },
+  "DifyAgentStackProps": {
+    "type": "object",
+    "properties": {
+      "instance": {
+        "type": "string"
+      },
+      "agent": {
+        "$ref": "#/definitions/DifyAgentOptions"
+      },
+      "parts": {
+        "type": "object",
+        "properties": {
+          "agentBackend": {
+            "type": "object",
+            "properties": {
+              "instance": {
+                "type": "string"
+              },
+              "options": {
+                "$ref": "#/definitions/ComponentOptions"
+              },
+              "optionsPath": {
+                "type": "string"
+              },
+              "imagePullSecrets": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              },
+              "credentialsVersion": {
+                "$ref": "#/definitions/CredentialsVersion"
+              }
+            },
+            "additionalProperties": false
+          },
+          "localSandbox": {
+            "type": "object",
+            "properties": {
+              "instance": {
+                "type": "string"
+              },
+              "options": {
+                "$ref": "#/definitions/ComponentOptions"
+              },
+              "optionsPath": {
+                "type": "string"
+              },
+              "imagePullSecrets": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              },
+              "credentialsVersion": {
+                "$ref": "#/definitions/CredentialsVersion"
+              }
+            },
+            "additionalProperties": false
+          },
+          "agentSsrfProxy": {
+            "type": "object",
+            "properties": {
+              "instance": {
+                "type": "string"
+              },
+              "options": {
+                "$ref": "#/definitions/ComponentOptions"
+              },
+              "optionsPath": {
+                "type": "string"
+              },
+              "imagePullSecrets": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              },
+              "credentialsVersion": {
+                "$ref": "#/definitions/CredentialsVersion"
+              }
+            },
+            "additionalProperties": false
+          }
+        },
+        "additionalProperties": false
+      },
+      "images": {
+        "type": "object",
+        "properties": {
+          "agentBackend": {
+            "type": "string"
+          },
+          "localSandbox": {
+            "type": "string"
+          },
+          "ssrfProxy": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
+      "credentials": {
+        "$ref": "#/definitions/DifyCredentials"
+      },
+      "redis": {
+        "$ref": "#/definitions/RedisConnectionLike"
+      },
+      "embeddedRedis": {
+        "type": "boolean"
+      },
+      "pluginDaemon": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "connections": {
+            "$ref": "#/definitions/Connections"
+          },
+          "host": {
+            "type": "string"
+          },
+          "port": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "connections",
+          "host",
+          "port"
+        ]
+      },
+      "api": {
+        "$ref": "#/definitions/ServiceEndpoint"
+      },
+      "externalNetworks": {
+        "$ref": "#/definitions/ExternalNetworks"
+      }
+    },
+    "required": [
+      "instance",
+      "credentials",
+      "redis",
+      "embeddedRedis",
+      "pluginDaemon",
+      "api"
+    ],
+    "additionalProperties": false
+  },
   "DifyApiProps": {
     "type": "object",
     "properties": {
@@ -1831,6 +1980,62 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
         "$ref": "#/definitions/DifyComponentOptions"
       }
     },
+    "additionalProperties": false
+  },
+  "DifyCredentials": {
+    "type": "object",
+    "properties": {
+      "secretKey": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "sandboxApiKey": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "pluginDaemonKey": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "pluginInnerApiKey": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "postgresPassword": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "redisPassword": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "celeryBrokerUrl": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "weaviateApiKey": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "agentApiToken": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "agentServerSecretKey": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "agentSandboxToken": {
+        "$ref": "#/definitions/SecretKeyRef"
+      },
+      "agentRedisUrl": {
+        "$ref": "#/definitions/SecretKeyRef"
+      }
+    },
+    "required": [
+      "secretKey",
+      "sandboxApiKey",
+      "pluginDaemonKey",
+      "pluginInnerApiKey",
+      "postgresPassword",
+      "redisPassword",
+      "celeryBrokerUrl",
+      "weaviateApiKey",
+      "agentApiToken",
+      "agentServerSecretKey",
+      "agentSandboxToken",
+      "agentRedisUrl"
+    ],
     "additionalProperties": false
   },
   "DifyDatabase": {

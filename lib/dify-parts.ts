@@ -1,0 +1,164 @@
+import { Construct } from 'constructs';
+import { DifyPostgresBackup } from './backup/postgres-backup';
+import { ExternalNetworks, reachOf } from './config/reach';
+import { IConnectable, NetworkPeer } from './core/connections';
+import { EnvSet } from './core/env';
+import { invalid } from './core/validation';
+import type { Dify } from './dify';
+import { DifyComponentProps } from './core/workload';
+import { DifyComponents, DifyProps } from './dify-props';
+import { ResolvedInstallation } from './dify-resolve';
+import { DifyHttpRoute } from './networking/http-route';
+import { DifyIngress } from './networking/ingress';
+import { DifyNginxProxy } from './networking/nginx-proxy';
+import { DifyMonitoring } from './observability/monitoring';
+import { DifyCredentials } from './secrets/credentials';
+import { DifyPostgres } from './stores/postgres';
+import { DifyRedis } from './stores/redis';
+import { DifyWeaviate } from './stores/weaviate';
+
+/** The OTLP collector for api, worker and beat (the declared pods, or the endpoint's port), and declared external flows. */
+export function wireExternalFlows(dify: Dify, props: DifyProps, endpoint: string | undefined, networks: ExternalNetworks): void {
+  const np = props.networkPolicy || undefined;
+  const targets: Array<IConnectable | NetworkPeer> = np?.telemetry
+    ? [NetworkPeer.fromPodPeer('networkPolicy.telemetry.collector', np.telemetry.collector)]
+    : endpoint
+      ? reachOf(undefined, new EnvSet().plain({ OTLP_BASE_ENDPOINT: endpoint }), networks)
+      : [];
+  for (const w of [dify.api, ...dify.workers, dify.beat]) {
+    for (const t of targets) w.connections.allowTo(t, t instanceof NetworkPeer ? np!.telemetry!.ports : undefined);
+  }
+  const clients: Record<string, IConnectable> = {
+    api: dify.api,
+    ...Object.fromEntries(dify.workers.map((w) => [w.workload.selector['app.kubernetes.io/component'], w])),
+    beat: dify.beat,
+    migration: dify.migration,
+    'plugin-daemon': dify.pluginDaemon,
+    web: dify.web,
+  };
+  if (dify.apiWebsocket) clients['api-websocket'] = dify.apiWebsocket;
+  if (dify.agent) clients['agent-backend'] = dify.agent.backend;
+  (np?.externalServices ?? []).forEach((e, i) => {
+    for (const f of e.from ?? []) {
+      if (!clients[f])
+        invalid(
+          `networkPolicy.externalServices[${i}].from`,
+          f,
+          `must be one of ${Object.keys(clients).join(', ')}; the sandboxes and the SSRF proxies never reach private ranges`,
+        );
+      clients[f].connections.allowTo(NetworkPeer.cidrs([e.cidr]), e.ports);
+    }
+  });
+}
+
+/** Options of a part that is switched off are a mistake; several websocket pods need one pub/sub Redis URL with Sentinel or Cluster. */
+export function validateOptionalParts(props: DifyProps, collaboration: boolean, agent: boolean): void {
+  const c = props.components ?? {};
+  if (!collaboration && c.apiWebsocket)
+    invalid('components.apiWebsocket', c.apiWebsocket, 'configures the websocket, which collaboration: false leaves out; remove one of the two');
+  for (const k of ['agentBackend', 'localSandbox', 'agentSsrfProxy'] as const) {
+    if (!agent && c[k]) invalid(`components.${k}`, c[k], 'configures the agent stack, which agent: false leaves out; remove one of the two');
+  }
+  const ws = c.apiWebsocket ?? {};
+  const mode = props.externalRedis?.mode;
+  if (collaboration && (mode === 'sentinel' || mode === 'cluster') && ((ws.replicas ?? 1) > 1 || ws.autoscaling) && !ws.secretEnv?.EVENT_BUS_REDIS_URL) {
+    invalid(
+      'components.apiWebsocket',
+      `${mode} Redis without EVENT_BUS_REDIS_URL`,
+      "several websocket pods broadcast through one Redis pub/sub URL: give secretEnv.EVENT_BUS_REDIS_URL (the master's redis[s]:// URL) or run one replica",
+    );
+  }
+}
+
+/** An optional part: `false` leaves it out, `undefined` or options deploy it. */
+export function optionalPart<T extends object>(prop: string, value: false | T | undefined): T | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return {} as T;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(prop, value, 'must be false or an options object');
+  return value;
+}
+
+/** The embedded PostgreSQL, Redis and Weaviate an installation runs where no external service replaces them. */
+export function embeddedStores(
+  scope: Construct,
+  props: DifyProps,
+  r: ResolvedInstallation,
+  base: (name: keyof DifyComponents) => DifyComponentProps,
+  creds: DifyCredentials,
+): { postgres?: DifyPostgres; redis?: DifyRedis; weaviate?: DifyWeaviate } {
+  const { images, embedded } = r;
+  const m = props.monitoring;
+  const exporters = m ? (m.exporters ?? true) : false;
+  return {
+    postgres: embedded.postgres
+      ? new DifyPostgres(scope, 'Postgres', {
+          ...base('postgres'),
+          ...props.postgres,
+          serverArgs: r.settings.postgresArgs(),
+          image: images.postgres,
+          password: creds.postgresPassword,
+          metricsExporter: exporters ? { image: images.postgresExporter } : undefined,
+        })
+      : undefined,
+    redis: embedded.redis
+      ? new DifyRedis(scope, 'Redis', {
+          ...base('redis'),
+          ...props.redis,
+          image: images.redis,
+          password: creds.redisPassword,
+          celeryBrokerUrl: creds.celeryBrokerUrl,
+          metricsExporter: exporters ? { image: images.redisExporter } : undefined,
+        })
+      : undefined,
+    weaviate: embedded.weaviate
+      ? new DifyWeaviate(scope, 'Weaviate', {
+          ...base('weaviate'),
+          ...props.weaviate,
+          settingsEnv: r.settings.weaviateEnv(),
+          image: images.weaviate,
+          apiKey: creds.weaviateApiKey,
+          metrics: m ? (m.weaviateMetrics ?? true) : false,
+        })
+      : undefined,
+  };
+}
+
+/** The exposure (one of Ingress, HTTPRoute, nginx proxy), the backup CronJob and the ServiceMonitors of an installation. */
+export function exposeAndOperate(
+  dify: Dify,
+  props: DifyProps,
+  r: ResolvedInstallation,
+  base: (name: keyof DifyComponents) => DifyComponentProps,
+): { ingress?: DifyIngress; httpRoute?: DifyHttpRoute; nginxProxy?: DifyNginxProxy; backup?: DifyPostgresBackup; monitoring?: DifyMonitoring } {
+  const { instance, images, urls } = r;
+  const out: ReturnType<typeof exposeAndOperate> = {};
+  const backends = { api: dify.api, web: dify.web, pluginDaemon: dify.pluginDaemon, apiWebsocket: dify.apiWebsocket };
+  const controller = props.networkPolicy ? props.networkPolicy.ingressController : undefined;
+  if (props.gateway) {
+    out.httpRoute = new DifyHttpRoute(dify, 'HttpRoute', { ...props.gateway, instance, urls, backends, controller });
+  } else if (props.nginxProxy) {
+    out.nginxProxy = new DifyNginxProxy(dify, 'NginxProxy', { ...base('nginxProxy'), ...props.nginxProxy, urls, backends, image: images.nginx });
+  } else if (props.ingress !== false) {
+    out.ingress = new DifyIngress(dify, 'Ingress', { instance, urls, ingressClassName: props.ingressClassName, backends, controller, ...props.ingress });
+  }
+  if (props.backup && dify.postgres) {
+    out.backup = new DifyPostgresBackup(dify, 'Backup', {
+      instance,
+      image: images.postgres,
+      awsCliImage: images.awsCli,
+      database: dify.postgres,
+      imagePullSecrets: r.pullSecrets,
+      ...props.backup,
+    });
+  }
+  const m = props.monitoring;
+  const stores = [dify.postgres?.store, dify.redis?.store, dify.weaviate?.store].filter((s) => s !== undefined);
+  if (m && (m.serviceMonitors ?? true)) {
+    out.monitoring = new DifyMonitoring(dify, 'Monitoring', { instance, targets: stores, serviceMonitorLabels: m.serviceMonitorLabels, scraper: m.prometheus });
+  } else if (m) {
+    for (const s of stores) {
+      if (s.metricsPort !== undefined) s.connections.allowFrom(NetworkPeer.fromPodPeer('monitoring.prometheus', m.prometheus), [s.metricsPort]);
+    }
+  }
+  return out;
+}
