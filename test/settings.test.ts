@@ -175,3 +175,10 @@ describe('typedEnvNamesFor', () => {
     expect(typedEnvNamesFor(['sandbox']).has('DB_HOST')).toBe(false);
   });
 });
+
+test("a sandbox run may not outlive the api's read timeout: both ends are named", () => {
+  expect(() => difyDocs({ settings: { codeExecution: { sandboxWorkerTimeoutSeconds: 120, readTimeoutSeconds: 60 } } })).toThrow(
+    /^settings\.codeExecution\.sandboxWorkerTimeoutSeconds: got 120; must be less than settings\.codeExecution\.readTimeoutSeconds \(60\): the api stops reading/,
+  );
+  expect(() => difyDocs({ settings: { codeExecution: { sandboxWorkerTimeoutSeconds: 59, readTimeoutSeconds: 60 } } })).not.toThrow();
+});

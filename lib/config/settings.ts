@@ -1,7 +1,7 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { isSensitiveEnvName } from '../core/sensitive';
-import { invalid, validateInt, validateUrl } from '../core/validation';
+import { invalid, validateInt, validateTimeoutOrder, validateUrl } from '../core/validation';
 import {
   DatabasePoolSettings,
   EmbeddedPostgresTuning,
@@ -181,6 +181,12 @@ export class DifySettings {
       if (!(rate >= 0 && rate <= 1)) invalid('settings.otel.samplingRate', rate, 'must be a ratio from 0 to 1');
     }
     this.sandboxWorkerTimeoutSeconds = validateInt('settings.codeExecution.sandboxWorkerTimeoutSeconds', c.sandboxWorkerTimeoutSeconds ?? 15, 1, 3600);
+    // The api waits CODE_EXECUTION_READ_TIMEOUT for the sandbox's answer: a run allowed to outlive it is cut off silently.
+    validateTimeoutOrder(
+      { prop: 'settings.codeExecution.sandboxWorkerTimeoutSeconds', seconds: this.sandboxWorkerTimeoutSeconds },
+      { prop: 'settings.codeExecution.readTimeoutSeconds', seconds: c.readTimeoutSeconds ?? 60 },
+      'the api stops reading before the sandbox run may end',
+    );
     this.sandboxEnableNetwork = props.sandbox?.enableNetwork ?? true;
     this.forceVerifyingSignature = props.plugins?.forceVerifyingSignature ?? true;
 
