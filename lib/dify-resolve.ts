@@ -1,7 +1,6 @@
 import { DifySettings } from './config/settings';
 import { DifyUrls } from './config/urls';
 import { ExternalNetworks } from './config/reach';
-import { NetworkPeer } from './core/connections';
 import { validateCidr, validateDns1035Label } from './core/k8s-rules';
 import { resolveImage } from './core/image';
 import { invalid, validateDistinctHosts, validateDnsSubdomain, validatePort } from './core/validation';
@@ -75,15 +74,8 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
     if (!Array.isArray(e.ports) || e.ports.length === 0) invalid(`networkPolicy.externalServices[${i}].ports`, e.ports, 'must list at least one port');
     e.ports.forEach((p, j) => validatePort(`networkPolicy.externalServices[${i}].ports[${j}]`, p));
   });
-  const peers = new Map<number, NetworkPeer>();
-  const externalNetworks: ExternalNetworks = {
-    peerFor(port: number): NetworkPeer {
-      const cidrs = external.filter((e) => e.ports.includes(port)).map((e) => e.cidr);
-      if (!cidrs.length) return NetworkPeer.anywhere();
-      if (!peers.has(port)) peers.set(port, NetworkPeer.cidrs([...new Set(cidrs)], 'networkPolicy.externalServices'));
-      return peers.get(port)!;
-    },
-  };
+  const externalNetworks = ExternalNetworks.byPort(external);
+
   return {
     instance,
     images,

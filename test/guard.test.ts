@@ -160,3 +160,33 @@ test('a credential-named prop of the wrong type never echoes its value', () => {
     /^redisBrokerUrl\.password: got "<redacted>"; must be a string$/,
   );
 });
+
+describe('every public construct guards its own props for JavaScript callers', () => {
+  const { Chart, Testing } = require('cdk8s');
+  const lib = require('../lib');
+  const chart = () => new Chart(Testing.app(), 'c', { namespace: 'dify' });
+  test.each([
+    [
+      'DifyFileStorage',
+      (c: any) => new lib.DifyFileStorage(c, 'S', { instance: 'dify', storge: 1 }),
+      /^storge: got 1; unknown property of DifyFileStorageProps; did you mean "storage"\?/,
+    ],
+    [
+      'DifyNetworkPolicy',
+      (c: any) => new lib.DifyNetworkPolicy(c, 'P', { clusterCidr: ['10.0.0.0/8'] }),
+      /^clusterCidr: got \["10\.0\.0\.0\/8"\]; unknown property of DifyNetworkPolicyProps; did you mean "clusterCidrs"\?/,
+    ],
+    [
+      'DifySsrfProxy',
+      (c: any) => new lib.DifySsrfProxy(c, 'X', { instance: 'dify', options: { replica: 2 } }),
+      /^options\.replica: got 2; unknown property of ComponentOptions; did you mean "replicas"\?/,
+    ],
+    [
+      'DifyRedis',
+      (c: any) => new lib.DifyRedis(c, 'R', { instance: 'dify', password: 'plain', celeryBrokerUrl: lib.SecretKeyRef.of('s', 'k') }),
+      /^password: got "<redacted>"|^password: got "<not a SecretKeyRef>"/,
+    ],
+  ])('%s', (_name, build, message) => {
+    expect(() => build(chart())).toThrow(message);
+  });
+});

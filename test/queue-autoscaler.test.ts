@@ -150,8 +150,8 @@ describe('DifyQueueAutoscaler', () => {
       'redis.address: got "dify-redis.dify.svc:70000"; must be "host:port"',
     ],
     ['negative database', { redis: { ...PROPS.redis, database: -1 } }, 'redis.database: got -1; must be an integer from 0'],
-    ['password as text', { redis: { ...PROPS.redis, password: 'hunter2' as never } }, 'redis.password: got "<string>"; must be a SecretKeyRef'],
-    ['missing password', { redis: { address: 'r.dify.svc:6379', database: 1 } as never }, 'redis.password: got undefined; must be a SecretKeyRef'],
+    ['password as text', { redis: { ...PROPS.redis, password: 'hunter2' as never } }, 'redis.password: got "<not a SecretKeyRef>"; must be a SecretKeyRef'],
+    ['missing password', { redis: { address: 'r.dify.svc:6379', database: 1 } as never }, 'redis.password: got undefined; is required: a SecretKeyRef'],
     ['username with a space', { redis: { ...PROPS.redis, username: 'dify user' } }, 'redis.username: got "dify user"; must be 1-128 printable characters'],
     [
       'CA with skip-verify',

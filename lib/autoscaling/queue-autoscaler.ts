@@ -5,6 +5,7 @@ import { metadataLabels } from '../core/labels';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateDnsLabel, validateDnsSubdomain, validateInt } from '../core/validation';
 import { validateQueueName } from './celery-queues';
+import { guardProps } from '../core/guard';
 
 /** The workload KEDA scales (`spec.scaleTargetRef`). */
 export interface ScaleTarget {
@@ -122,6 +123,7 @@ export class DifyQueueAutoscaler extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyQueueAutoscalerProps) {
     super(scope, id);
+    guardProps('DifyQueueAutoscalerProps', props);
     const instance = validateDnsLabel('instance', props.instance);
     const target = props.target;
     if (typeof target?.apiVersion !== 'string' || !API_VERSION.test(target.apiVersion)) {

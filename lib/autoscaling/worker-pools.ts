@@ -10,6 +10,7 @@ import { invalid, validateInt } from '../core/validation';
 import { DifyComponentProps } from '../core/workload';
 import { QueuePoolCoverageOptions, validateQueuePools } from './celery-queues';
 import { DifyQueueAutoscaler, QueueAutoscalerRedis } from './queue-autoscaler';
+import { guardProps } from '../core/guard';
 
 /** Scale a pool on the length of its queues with KEDA. */
 export interface QueueDepthScaling {
@@ -69,6 +70,7 @@ export class DifyWorkerPools extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyWorkerPoolsProps) {
     super(scope, id);
+    guardProps('DifyWorkerPoolsProps', props);
     if (!Array.isArray(props.pools) || props.pools.length === 0) invalid('workerPools', props.pools, 'must list at least one pool');
     validateQueuePools(props.pools, { prop: 'workerPools', ...props.coverage });
     const names = new Set<string>();
@@ -80,8 +82,9 @@ export class DifyWorkerPools extends Construct {
         validateInt(`workerPools[${i}].queueDepthScaling.minReplicas`, q.minReplicas, 0, 1000);
         validateInt(`workerPools[${i}].queueDepthScaling.maxReplicas`, q.maxReplicas, Math.max(1, q.minReplicas), 1000);
       }
+      const { pools: _pools, coverage: _coverage, broker: _broker, ...common } = props;
       const worker = new DifyWorker(this, `Pool-${pool.name}`, {
-        ...props,
+        ...common,
         options: pool.options,
         optionsPath: `workerPools[${i}].options`,
         pool: { name: pool.name, queues: pool.queues },

@@ -9,6 +9,7 @@ import { nonRootProfile } from '../core/security';
 import { invalid, validateInt } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe, startupFor, tcpProbe } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
+import { guardProps } from '../core/guard';
 
 /** Tunables of the agent v2 stack ({@link DifyProps.agent}). */
 export interface DifyAgentOptions {
@@ -85,6 +86,7 @@ export class DifyAgentBackend extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyAgentBackendProps) {
     super(scope, id);
+    guardProps('DifyAgentBackendProps', props);
     const grace = validateInt('agent.shutdownGraceSeconds', props.shutdownGraceSeconds ?? 30, 1, 300);
     const patterns = props.shellRedactPatterns ?? [];
     if (!Array.isArray(patterns)) invalid('agent.shellRedactPatterns', patterns, 'must be a list of regular expressions');

@@ -10,6 +10,7 @@ import { DEFAULT_IMAGES } from '../versions';
 import { DifyAgentBackend, DifyAgentOptions } from './agent-backend';
 import { DifyLocalSandbox } from './local-sandbox';
 import { DifySsrfProxy } from './ssrf-proxy';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyAgentStack}. */
 export interface DifyAgentStackProps {
@@ -51,6 +52,7 @@ export class DifyAgentStack extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyAgentStackProps) {
     super(scope, id);
+    guardProps('DifyAgentStackProps', props);
     const { instance, credentials: creds } = props;
     const agent = props.agent ?? {};
     const part = (k: keyof NonNullable<DifyAgentStackProps['parts']>): DifyComponentProps => ({ instance, ...props.parts?.[k] });

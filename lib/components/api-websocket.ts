@@ -3,6 +3,7 @@ import { Connections, IConnectable } from '../core/connections';
 import { ComponentResources } from '../core/resources';
 import { DifyWorkload } from '../core/workload';
 import { DifyApiProps, apiServerWorkload } from './api';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyApiWebsocket}: those of the api (same image and config; give the config `features.collaboration: true`). */
 export type DifyApiWebsocketProps = DifyApiProps;
@@ -34,6 +35,7 @@ export class DifyApiWebsocket extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyApiWebsocketProps) {
     super(scope, id);
+    guardProps('DifyApiWebsocketProps', props);
     this.workload = apiServerWorkload(this, props, { component: 'api-websocket', mode: 'api-websocket', resources: DifyApiWebsocket.DEFAULT_RESOURCES });
     this.host = this.workload.name;
   }

@@ -5,6 +5,7 @@ import { ComponentResources } from '../core/resources';
 import { DifyComponentProps, DifyWorkload, httpProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { backendPod } from './backend-pod';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyApi}. */
 export interface DifyApiProps extends DifyComponentProps {
@@ -36,6 +37,7 @@ export class DifyApi extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyApiProps) {
     super(scope, id);
+    guardProps('DifyApiProps', props);
     this.workload = apiServerWorkload(this, props, { component: 'api', mode: 'api', resources: DifyApi.DEFAULT_RESOURCES });
     this.host = this.workload.name;
     this.connections.allowTo(NetworkPeer.internet());

@@ -7,6 +7,7 @@ import { containerSecurityContext } from '../core/security';
 import { DifyComponentProps, DifyWorkload, execProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { apiImageProfile, migrationGate } from './backend-pod';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyBeat}. */
 export interface DifyBeatProps extends DifyComponentProps {
@@ -27,6 +28,7 @@ export class DifyBeat extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyBeatProps) {
     super(scope, id);
+    guardProps('DifyBeatProps', props);
     // Beat persists its schedule (celerybeat-schedule) in its working directory
     // /app/api and rewrites it every few minutes; a stale file means a stuck loop.
     const alive = execProbe(['/bin/sh', '-c', 'test -n "$(find /app/api -maxdepth 1 -name \'celerybeat-schedule*\' -mmin -10)"'], {

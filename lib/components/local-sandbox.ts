@@ -8,6 +8,7 @@ import { nonRootProfile } from '../core/security';
 import { invalid } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, startupFor, tcpProbe } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyLocalSandbox}. */
 export interface DifyLocalSandboxProps extends DifyComponentProps {
@@ -42,6 +43,7 @@ export class DifyLocalSandbox extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyLocalSandboxProps) {
     super(scope, id);
+    guardProps('DifyLocalSandboxProps', props);
     const isolation = props.pathIsolation ?? true;
     if (typeof isolation !== 'boolean') invalid('agent.pathIsolation', isolation, 'must be true or false');
     const proxy = httpUrl(props.proxy);

@@ -11,6 +11,7 @@ import { invalid, validateDnsSubdomain, validateInt } from '../core/validation';
 import { emptyDir } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { apiImageProfile } from './backend-pod';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyMigration}. */
 export interface DifyMigrationProps {
@@ -47,6 +48,7 @@ export class DifyMigration extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyMigrationProps) {
     super(scope, id);
+    guardProps('DifyMigrationProps', props);
     const image = props.image ?? DEFAULT_IMAGES.api;
     validateImage('migration.image', image);
     const env = props.config.env('migration');

@@ -11,6 +11,7 @@ import { nonRootProfile } from '../core/security';
 import { invalid, validateDnsSubdomain, validateMemory } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyPluginDaemon}. */
 export interface DifyPluginDaemonProps extends DifyComponentProps {
@@ -65,6 +66,7 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyPluginDaemonProps) {
     super(scope, id);
+    guardProps('DifyPluginDaemonProps', props);
     const size = validateMemory('pluginDaemon.storageSize', props.storageSize ?? '10Gi');
     if (props.storageClassName !== undefined) validateDnsSubdomain('pluginDaemon.storageClassName', props.storageClassName);
     const storage = props.storage ?? PluginStorage.local();

@@ -10,6 +10,7 @@ import { SecurityProfile } from '../core/security';
 import { validateInt, validatePipRequirement } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, httpProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifySandbox}. */
 export interface DifySandboxProps extends DifyComponentProps {
@@ -50,6 +51,7 @@ export class DifySandbox extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifySandboxProps) {
     super(scope, id);
+    guardProps('DifySandboxProps', props);
     const timeout = validateInt('sandbox.workerTimeoutSeconds', props.workerTimeoutSeconds ?? 15, 1, 3600);
     const requirements = props.pythonRequirements ?? [];
     requirements.forEach((r, i) => validatePipRequirement(`sandboxPythonRequirements[${i}]`, r));

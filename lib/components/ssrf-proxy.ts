@@ -7,6 +7,7 @@ import { nonRootProfile } from '../core/security';
 import { DifyComponentProps, DifyWorkload, emptyDir, startupFor, tcpProbe } from '../core/workload';
 import { SquidAllowLists, renderSquidConfig, validateAllowLists } from '../networking/squid-config';
 import { DEFAULT_IMAGES } from '../versions';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifySsrfProxy}. */
 export interface DifySsrfProxyProps extends SquidAllowLists, DifyComponentProps {
@@ -42,6 +43,7 @@ export class DifySsrfProxy extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifySsrfProxyProps) {
     super(scope, id);
+    guardProps('DifySsrfProxyProps', props);
     validateAllowLists('ssrfProxy', props);
     const component = props.variant?.component ?? 'ssrf-proxy';
     const name = `${props.instance}-${component}`;

@@ -7,6 +7,7 @@ import { ComponentResources } from '../core/resources';
 import { nonRootProfile } from '../core/security';
 import { DifyComponentProps, DifyWorkload, emptyDir, startupFor, tcpProbe } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyWeb}. */
 export interface DifyWebProps extends DifyComponentProps {
@@ -32,6 +33,7 @@ export class DifyWeb extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyWebProps) {
     super(scope, id);
+    guardProps('DifyWebProps', props);
     const settings = props.settings ?? new DifySettings();
     const env = settings
       .webEnv()

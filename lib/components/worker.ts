@@ -7,6 +7,7 @@ import { DIFY_CELERY_QUEUES, validateQueueName } from '../autoscaling/celery-que
 import { invalid, validateDnsLabel } from '../core/validation';
 import { DEFAULT_IMAGES } from '../versions';
 import { backendPod } from './backend-pod';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyWorker}. */
 export interface DifyWorkerProps extends DifyComponentProps {
@@ -29,6 +30,7 @@ export class DifyWorker extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyWorkerProps) {
     super(scope, id);
+    guardProps('DifyWorkerProps', props);
     // Upstream's compose healthcheck: the worker answers a broker ping.
     const ping = execProbe(['celery', '-A', 'celery_healthcheck.celery', 'inspect', 'ping'], { period: 60, timeout: 30, failures: 3 });
     const env = props.config.env('worker');

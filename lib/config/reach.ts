@@ -1,14 +1,40 @@
 import { Connections, IConnectable, NetworkPeer, isConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
 
-/** Where external services an installation's pods reach live, by port. */
-export interface ExternalNetworks {
-  /** Narrow the egress to a port to these peers (e.g. a database subnet). @default - any address on that port */
-  peerFor(port: number): NetworkPeer;
+/**
+ * Where the external services an installation's pods reach (given by host
+ * name in settings) live, by port: `ExternalNetworks.anywhere()` or
+ * `ExternalNetworks.byPort([{ cidr, ports }])` to narrow ports to subnets.
+ */
+export abstract class ExternalNetworks {
+  /** Any address on the ports the settings name. */
+  public static anywhere(): ExternalNetworks {
+    return ANYWHERE;
+  }
+
+  /** Each listed port only at its CIDRs (e.g. a database subnet); other ports at any address. */
+  public static byPort(ranges: ReadonlyArray<{ readonly cidr: string; readonly ports: readonly number[] }>): ExternalNetworks {
+    const peers = new Map<number, NetworkPeer>();
+    return new (class extends ExternalNetworks {
+      public peerFor(port: number): NetworkPeer {
+        const cidrs = ranges.filter((e) => e.ports.includes(port)).map((e) => e.cidr);
+        if (!cidrs.length) return NetworkPeer.anywhere();
+        if (!peers.has(port)) peers.set(port, NetworkPeer.cidrs([...new Set(cidrs)], 'networkPolicy.externalServices'));
+        return peers.get(port)!;
+      }
+    })();
+  }
+
+  /** The peer egress to `port` goes to. */
+  public abstract peerFor(port: number): NetworkPeer;
 }
 
 /** Any address on every port. */
-export const ANYWHERE: ExternalNetworks = { peerFor: () => NetworkPeer.anywhere() };
+export const ANYWHERE: ExternalNetworks = new (class extends ExternalNetworks {
+  public peerFor(): NetworkPeer {
+    return NetworkPeer.anywhere();
+  }
+})();
 
 const DEFAULT_PORTS: Record<string, number> = {
   http: 80,

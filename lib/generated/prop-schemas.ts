@@ -5,6 +5,7 @@ import { DifyBackendConfig } from '../config/backend';
 import { DifyDatabase } from '../config/database';
 import { DifyMail } from '../config/mail';
 import { PluginStorage } from '../config/plugin-storage';
+import { ExternalNetworks } from '../config/reach';
 import { ExternalRedis } from '../config/redis';
 import { DifySettings } from '../config/settings';
 import { DifyStorage } from '../config/storage';
@@ -143,6 +144,7 @@ export function propClasses(): Record<string, Function> {
     'DifyUrls': DifyUrls,
     'DifyWorkload': DifyWorkload,
     'EnvSet': EnvSet,
+    'ExternalNetworks': ExternalNetworks,
     'ExternalRedis': ExternalRedis,
     'IngressSecurityHeaders': IngressSecurityHeaders,
     'IngressTls': IngressTls,
@@ -4969,8 +4971,7 @@ export const PROP_SCHEMAS: Record<string, unknown> = {
     "additionalProperties": false
   },
   "ExternalNetworks": {
-    "type": "object",
-    "additionalProperties": false
+    "instanceOf": "ExternalNetworks"
   },
   "ExternalPostgresOptions": {
     "type": "object",

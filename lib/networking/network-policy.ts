@@ -5,6 +5,7 @@ import { ConnectionRecord, Connections, FlowPort, NetworkPeer, PeerRenderContext
 import { validateCidr } from '../core/k8s-rules';
 import { LABEL_INSTANCE, LABEL_NAME, metadataLabels } from '../core/labels';
 import { invalid } from '../core/validation';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyNetworkPolicy}. */
 export interface DifyNetworkPolicyProps {
@@ -46,6 +47,7 @@ export class DifyNetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyNetworkPolicyProps = {}) {
     super(scope, id);
+    guardProps('DifyNetworkPolicyProps', props);
     const root = props.scope ?? scope;
     this.dns = NetworkPeer.fromPodPeer(
       'networkPolicy.dns',

@@ -4,6 +4,7 @@ import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { validateCidr } from '../core/k8s-rules';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateInt, validatePort } from '../core/validation';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyPluginDebugService}. */
 export interface DifyPluginDebugServiceProps {
@@ -40,6 +41,7 @@ export class DifyPluginDebugService extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyPluginDebugServiceProps) {
     super(scope, id);
+    guardProps('DifyPluginDebugServiceProps', props);
     const prop = 'pluginRemoteDebugging';
     const type = props.serviceType ?? 'LoadBalancer';
     if (type !== 'LoadBalancer' && type !== 'NodePort') invalid(`${prop}.serviceType`, type, 'must be "LoadBalancer" or "NodePort"');

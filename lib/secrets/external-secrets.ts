@@ -10,6 +10,7 @@ import { ServiceEndpoint } from '../config/connections';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain } from '../core/validation';
 import { CREDENTIALS, CREDENTIAL_KEYS, CREDENTIAL_NAMES, CredentialName, CredentialSpec, credentialsInSecret, DifyCredentials } from './credentials';
+import { guardProps } from '../core/guard';
 
 /** Where one credential lives in the external store. */
 export interface RemoteSecretRef {
@@ -62,6 +63,7 @@ export class DifyExternalSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyExternalSecretProps) {
     super(scope, id);
+    guardProps('DifyExternalSecretProps', props);
     this.secretName = validateDnsSubdomain('externalSecret.secretName', props.secretName ?? `${props.instance}-credentials`);
     validateDnsSubdomain('externalSecret.store.name', props.store.name);
     const refresh = props.refreshInterval ?? '1h';

@@ -20,6 +20,7 @@ import {
   derivedRedisUrls,
 } from './credentials';
 import { GENERATOR_SCRIPT } from './generator-script';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifySecretGenerator}. */
 export interface DifySecretGeneratorProps {
@@ -62,6 +63,7 @@ export class DifySecretGenerator extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifySecretGeneratorProps) {
     super(scope, id);
+    guardProps('DifySecretGeneratorProps', props);
     validateImage('secretGenerator.image', props.image);
     this.secretName = validateDnsSubdomain('secretGenerator.secretName', props.secretName ?? `${props.instance}-credentials`);
     this.credentials = credentialsInSecret(this.secretName);

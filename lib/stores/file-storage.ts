@@ -4,6 +4,7 @@ import { DifyStorage } from '../config/storage';
 import { EnvSet } from '../core/env';
 import { metadataLabels } from '../core/labels';
 import { invalid } from '../core/validation';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyFileStorage}. */
 export interface DifyFileStorageProps {
@@ -30,6 +31,7 @@ export class DifyFileStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyFileStorageProps) {
     super(scope, id);
+    guardProps('DifyFileStorageProps', props);
     this.storage = props.storage ?? DifyStorage.persistentVolume();
     if (!(this.storage instanceof DifyStorage))
       invalid('storage', typeof this.storage, 'must be a DifyStorage such as DifyStorage.persistentVolume() or DifyStorage.s3({...})');

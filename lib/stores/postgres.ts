@@ -12,6 +12,7 @@ import { DifyComponentProps, emptyDir, execProbe, startupFor } from '../core/wor
 import { DEFAULT_IMAGES } from '../versions';
 import { ExporterOptions, METRICS_PORT_NAME, exporterSidecar } from './exporter';
 import { DifyStatefulStore, StoreVolumeOptions } from './stateful-store';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyPostgres}. */
 export interface DifyPostgresProps extends StoreVolumeOptions, DifyComponentProps {
@@ -57,6 +58,7 @@ export class DifyPostgres extends Construct implements PostgresConnection, IConn
 
   constructor(scope: Construct, id: string, props: DifyPostgresProps) {
     super(scope, id);
+    guardProps('DifyPostgresProps', props);
     this.username = validateDnsLabel('postgres.username', props.username ?? 'postgres').replace(/-/g, '_');
     this.database = props.database ?? 'dify';
     this.pluginDatabase = props.pluginDatabase ?? 'dify_plugin';

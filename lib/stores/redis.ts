@@ -10,6 +10,7 @@ import { DifyComponentProps, execProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { ExporterOptions, METRICS_PORT_NAME, exporterSidecar } from './exporter';
 import { DifyStatefulStore, StoreVolumeOptions } from './stateful-store';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyRedis}. */
 export interface DifyRedisProps extends StoreVolumeOptions, DifyComponentProps {
@@ -47,6 +48,7 @@ export class DifyRedis extends Construct implements RedisConnection, IConnectabl
 
   constructor(scope: Construct, id: string, props: DifyRedisProps) {
     super(scope, id);
+    guardProps('DifyRedisProps', props);
     this.password = props.password;
     this.celeryBrokerUrl = props.celeryBrokerUrl;
     const start = [

@@ -8,6 +8,7 @@ import { nonRootProfile } from '../core/security';
 import { DifyComponentProps, httpProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { DifyStatefulStore, StoreVolumeOptions } from './stateful-store';
+import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyWeaviate}. */
 export interface DifyWeaviateProps extends StoreVolumeOptions, DifyComponentProps {
@@ -36,6 +37,7 @@ export class DifyWeaviate extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyWeaviateProps) {
     super(scope, id);
+    guardProps('DifyWeaviateProps', props);
     this.apiKey = props.apiKey;
     const ready = httpProbe('/v1/.well-known/ready', 'http');
     this.store = new DifyStatefulStore(this, 'Store', {

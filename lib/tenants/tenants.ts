@@ -19,6 +19,7 @@ import { DifyNamespace, DifyNamespaceProps, validateSandboxPodSecurity } from '.
 import { DifySecrets } from '../secrets/secrets';
 import { ContainerSizing, InstallationPeak, SizedQuantity, formatBytes, formatCpu, installationPeak } from './sizing';
 import { DifyTenantChart, oncePerSynthesis, renderDuringSynthesis } from './tenant-chart';
+import { guardProps } from '../core/guard';
 
 /** Label on each tenant's namespace and quota objects. */
 export const LABEL_TENANT = 'dify.langgenius.ai/tenant';
@@ -149,6 +150,7 @@ export class DifyTenants extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyTenantsProps) {
     super(scope, id);
+    guardProps('DifyTenantsProps', props);
     if (!Array.isArray(props?.tenants) || props.tenants.length === 0) invalid('tenants', props?.tenants, 'must be a non-empty list of { name, host }');
     const prefix = props.namespacePrefix ?? 'dify-';
     if (!/^([a-z0-9][-a-z0-9]{0,39})?$/.test(prefix))
