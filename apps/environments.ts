@@ -1,7 +1,7 @@
 import { readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Dify, DifyNamespace, DifyProps, validateSandboxPodSecurity } from '../lib';
 
 /** One deployable environment: a namespace and a Dify installation in it. */

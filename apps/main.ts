@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 
-// The loader (tsx) turns on Node's source-map support, which makes Node parse the source map of every module it
-// loads; synth prints messages, not stack traces, so it is turned off again (about a fifth of the app command's CPU).
+// A loader hook (tsx), when the app runs through one, turns on Node's source-map support, which makes Node parse the
+// source map of every module it loads; synth prints messages, not stack traces, so it is turned off again.
 process.setSourceMapsEnabled(false);
 
 /**
@@ -13,7 +13,8 @@ process.setSourceMapsEnabled(false);
  *
  * Only apps/ reads the process environment: DIFY_DIST_DIR moves the output
  * (default `dist`, relative to the working directory, as cdk8s.yaml's paths
- * are); CDK8S_OUTDIR, set by `cdk8s synth` to the scratch folder it empties
+ * are); DIFY_CDK8S_CACHE the cache folder of pictures drawn before (default
+ * node_modules/.cache/dify-cdk8s, when node_modules exists); CDK8S_OUTDIR, set by `cdk8s synth` to the scratch folder it empties
  * first, receives a copy so the CLI lists what was rendered.
  */
 async function main(): Promise<void> {
@@ -25,14 +26,15 @@ async function main(): Promise<void> {
     // Loaded here, not at the top, so that a syntax error in apps/ or lib/ is reported like any other failure.
     const { ENVIRONMENTS } = require('./main-environments') as typeof import('./main-environments');
     const { synthEnvironment, writeKustomization } = require('./environments') as typeof import('./environments');
-    const { writePictures } = require('./pictures') as typeof import('./pictures');
-    const { createSvgRenderer } = require('../lib') as typeof import('../lib');
-    const renderSvg = await createSvgRenderer();
+    const { cachedSvg, drawSvg, writePictures } = require('./pictures') as typeof import('./pictures');
+    // Pictures drawn before are reused from the cache folder (keyed by their Graphviz input).
+    const cache = process.env.DIFY_CDK8S_CACHE ?? (existsSync('node_modules') ? join('node_modules', '.cache', 'dify-cdk8s') : undefined);
+    const svg = cache ? cachedSvg(resolve(cache, 'topology')) : drawSvg;
     for (const env of ENVIRONMENTS) {
       const app = synthEnvironment(env, staging);
       app.synth();
       writeKustomization(join(staging, env.name));
-      writePictures(app, env, join(staging, env.name), renderSvg);
+      await writePictures(app, env, join(staging, env.name), svg);
     }
     // Many isolated installations from one App: one namespace per tenant (apps/tenants.ts).
     const { synthTenants, tenants } = require('./tenants') as typeof import('./tenants');

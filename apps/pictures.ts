@@ -1,8 +1,12 @@
-import { writeFileSync } from 'fs';
-import { join } from 'path';
+import { createHash } from 'crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { dirname, join } from 'path';
 import { App } from 'cdk8s';
-import { Dify, SvgRenderer, renderMarkdown, topologyOf } from '../lib';
+import { Dify, TopologyGraph, createSvgRenderer, renderDot, renderMarkdown, topologyOf } from '../lib';
 import { Environment } from './environments';
+
+/** Draws a topology as SVG text. */
+export type SvgSource = (g: TopologyGraph) => Promise<string>;
 
 /** The topology of one synthesized environment, read from its constructs' wiring. */
 export function environmentTopology(app: App, env: Environment) {
@@ -12,8 +16,34 @@ export function environmentTopology(app: App, env: Environment) {
 }
 
 /** Writes `topology.svg` and a `README.md` (Mermaid, routes, flows) beside the manifests. */
-export function writePictures(app: App, env: Environment, dir: string, renderSvg: SvgRenderer): void {
+export async function writePictures(app: App, env: Environment, dir: string, svg: SvgSource): Promise<void> {
   const graph = environmentTopology(app, env);
-  writeFileSync(join(dir, 'topology.svg'), renderSvg(graph));
+  writeFileSync(join(dir, 'topology.svg'), await svg(graph));
   writeFileSync(join(dir, 'README.md'), renderMarkdown(graph, { svgPath: 'topology.svg' }));
+}
+
+/** Graphviz on every call (loaded once per process). */
+export const drawSvg: SvgSource = async (g) => (await createSvgRenderer())(g);
+
+/**
+ * Graphviz only for a picture it has not drawn before: the SVG is a pure
+ * function of the DOT text and the Graphviz build, so it is kept in `dir`
+ * under the hash of both and read back while neither changes. Graphviz is
+ * most of a synth's picture cost, and its WebAssembly is not even loaded
+ * when every picture is cached.
+ */
+export function cachedSvg(dir: string): SvgSource {
+  const vizPackage = join(dirname(require.resolve('@viz-js/viz')), '..', 'package.json');
+  const viz = `${JSON.parse(readFileSync(vizPackage, 'utf8')).version}`;
+  return async (g) => {
+    const file = join(dir, `${createHash('sha256').update(`@viz-js/viz ${viz}\n${renderDot(g)}`).digest('hex')}.svg`);
+    if (existsSync(file)) return readFileSync(file, 'utf8');
+    const svg = await drawSvg(g);
+    mkdirSync(dir, { recursive: true });
+    // Written whole, then renamed: a concurrent synth never reads half a picture.
+    const partial = `${file}.${process.pid}`;
+    writeFileSync(partial, svg);
+    renameSync(partial, file);
+    return svg;
+  };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Synth cost per added tenant: builds and synthesizes an App with N tenants
-// (DifyTenants, loaded from lib/ through the same transpile-only loader as synth) for
+// (DifyTenants, loaded from lib/ through tsx) for
 // N in 1, 10, 25, 50, 100, a few runs each, every run in a fresh Node process
 // writing to a temp dir. Prints the median per N (wall time, and CPU time,
 // which a busy machine disturbs less), the marginal cost per added tenant, and

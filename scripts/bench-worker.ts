@@ -1,6 +1,6 @@
 // One measurement, in a fresh process, for scripts/bench.js (which prints medians). Prints JSON.
 //   bench-worker.ts envs <outdir>        module loading, then per environment: constructs, YAML emission, rest of synth
-//   bench-worker.ts scale <N> <outdir>   N full installations (dev's props, distinct instance names) in one App
+//   bench-worker.ts scale <N> <outdir>   N full installations (dev's props, distinct instance names and hosts) in one App
 // Modules are required after the clocks start (import statements would be hoisted above them).
 // Every figure is reported as wall time (`<key>`) and CPU time (`<key>.cpu`), in ms.
 const t0 = performance.now();
@@ -57,7 +57,7 @@ if (mode === 'envs') {
   const dev = ENVIRONMENTS.find((e) => e.name === 'dev') ?? ENVIRONMENTS[0];
   const app = new App({ outdir: outArg, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const construct = timed(() => {
-    for (let i = 0; i < n; i++) new Dify(new Chart(app, `install-${i}`, { namespace: dev.namespace }), 'Dify', { ...dev.dify, instance: `dify${i}` });
+    for (let i = 0; i < n; i++) new Dify(new Chart(app, `install-${i}`, { namespace: dev.namespace }), 'Dify', { ...dev.dify, instance: `dify${i}`, host: `dify${i}.${dev.dify.host}` });
   });
   const synth = timed(() => app.synth());
   record('total', { wall: construct.wall + synth.wall, cpu: construct.cpu + synth.cpu });

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { environmentTopology, writePictures } from '../apps/pictures';
+import { cachedSvg, drawSvg, environmentTopology, writePictures } from '../apps/pictures';
 import { synthEnvironment } from '../apps/environments';
-import { createSvgRenderer, renderMermaid } from '../lib';
+import { renderMermaid } from '../lib';
 import { ENVIRONMENTS, parseDocs, synthFiles } from './util';
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s', (_name, env) => {
@@ -55,13 +55,38 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s'
   });
 
   test('two renders are byte-identical, and the files land beside the manifests', async () => {
-    const render = await createSvgRenderer();
     const [a, b] = [mkdtempSync(join(tmpdir(), 'pic-a-')), mkdtempSync(join(tmpdir(), 'pic-b-'))];
-    writePictures(app, env, a, render);
-    writePictures(synthEnvironment(env, b), env, b, render);
+    await writePictures(app, env, a, drawSvg);
+    await writePictures(synthEnvironment(env, b), env, b, drawSvg);
     for (const f of ['topology.svg', 'README.md']) expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
     const committed = join(__dirname, '..', 'dist', env.name);
     for (const f of ['topology.svg', 'README.md']) expect(readFileSync(join(committed, f), 'utf8')).toBe(readFileSync(join(a, f), 'utf8'));
     expect(readFileSync(join(a, 'topology.svg'), 'utf8')).toMatch(/^<\?xml|^<svg/);
+  });
+});
+
+describe('the picture cache', () => {
+  const [env] = ENVIRONMENTS;
+  const graph = environmentTopology(synthEnvironment(env, mkdtempSync(join(tmpdir(), 'pic-cache-'))), env);
+
+  test('draws a picture once, stores it under the hash of its Graphviz input, and reads it back unchanged', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'svg-cache-')), 'topology');
+    const fresh = await drawSvg(graph);
+    expect(await cachedSvg(dir)(graph)).toBe(fresh);
+    const stored = readdirSync(dir);
+    expect(stored).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.svg$/)]);
+    expect(readFileSync(join(dir, stored[0]), 'utf8')).toBe(fresh);
+    // A hit is read from the file, not drawn: what the file holds is what comes back.
+    writeFileSync(join(dir, stored[0]), '<svg>kept</svg>');
+    expect(await cachedSvg(dir)(graph)).toBe('<svg>kept</svg>');
+  });
+
+  test('another graph is another entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svg-cache-'));
+    const svg = cachedSvg(dir);
+    await svg(graph);
+    const other = { ...graph, title: `${graph.title} (other)` };
+    expect(await svg(other)).toBe(await drawSvg(other));
+    expect(readdirSync(dir).filter((f) => f.endsWith('.svg'))).toHaveLength(2);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { parseAllDocuments } from 'yaml';
 import { synthTenants, tenants as EXAMPLE } from '../apps/tenants';
 import {

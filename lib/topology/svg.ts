@@ -1,4 +1,3 @@
-import { instance } from '@viz-js/viz';
 import { renderDot } from './dot';
 import { TopologyGraph } from './model';
 
@@ -13,7 +12,8 @@ let loading: Promise<SvgRenderer> | undefined;
  * WebAssembly instantiation is; call this once before synthesizing several environments.
  */
 export function createSvgRenderer(): Promise<SvgRenderer> {
-  loading ??= instance().then((viz) => (g: TopologyGraph): string => {
+  // Imported on first use: the package embeds the WebAssembly binary, which a synth with every picture cached never needs.
+  loading ??= import('@viz-js/viz').then(({ instance }) => instance()).then((viz) => (g: TopologyGraph): string => {
     const result = viz.render(renderDot(g), { format: 'svg', engine: 'dot' });
     if (result.status !== 'success') {
       throw new Error(`topology: Graphviz failed: ${result.errors.map((e) => e.message).join('; ')}`);
