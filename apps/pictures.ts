@@ -36,7 +36,12 @@ export function cachedSvg(dir: string): SvgSource {
   const vizPackage = join(dirname(require.resolve('@viz-js/viz')), '..', 'package.json');
   const viz = `${JSON.parse(readFileSync(vizPackage, 'utf8')).version}`;
   return async (g) => {
-    const file = join(dir, `${createHash('sha256').update(`@viz-js/viz ${viz}\n${renderDot(g)}`).digest('hex')}.svg`);
+    const file = join(
+      dir,
+      `${createHash('sha256')
+        .update(`@viz-js/viz ${viz}\n${renderDot(g)}`)
+        .digest('hex')}.svg`,
+    );
     if (existsSync(file)) return readFileSync(file, 'utf8');
     const svg = await drawSvg(g);
     mkdirSync(dir, { recursive: true });

@@ -22,9 +22,9 @@ const OPTIONS = {
   sourcemap: false,
   logLevel: 'silent',
 };
-// One bundle per entry file, esbuild version and options: a scratch copy of apps/ never replaces the repository's.
+// One bundle per entry file, esbuild version and this script: a scratch copy of apps/ never replaces the repository's.
 const key = createHash('sha256')
-  .update(JSON.stringify([entry, require('esbuild/package.json').version, OPTIONS]))
+  .update(JSON.stringify([entry, require('esbuild/package.json').version, fs.readFileSync(__filename, 'utf8')]))
   .digest('hex')
   .slice(0, 20);
 const bundle = path.join(cacheRoot, 'app', `${key}.js`);
@@ -51,11 +51,35 @@ function fresh() {
   }
 }
 
-function build() {
+/**
+ * `__dirname` and `__filename` name each source file, as they would unbundled: declared at the top of every
+ * module of the project that uses them (esbuild renames the declarations apart between modules).
+ */
+const filePaths = {
+  name: 'file-paths',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      const source = fs.readFileSync(args.path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(source)) return undefined;
+      const header = `const __dirname = ${JSON.stringify(path.dirname(args.path))}; const __filename = ${JSON.stringify(args.path)};`;
+      return { contents: `${header}${source}`, loader: 'ts' };
+    });
+  },
+};
+
+async function build() {
   const started = Date.now();
   let result;
   try {
-    result = require('esbuild').buildSync({ ...OPTIONS, entryPoints: [entry], outfile: `${bundle}.${process.pid}`, metafile: true, absWorkingDir: process.cwd() });
+    result = await require('esbuild').build({
+      ...OPTIONS,
+      entryPoints: [entry],
+      outfile: `${bundle}.${process.pid}`,
+      metafile: true,
+      absWorkingDir: process.cwd(),
+      plugins: [filePaths],
+    });
   } catch (e) {
     const located = (e.errors ?? []).map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text));
     process.stderr.write(`synth failed: ${located.length ? located.join('\n') : e.message}\n`);
@@ -70,7 +94,11 @@ function build() {
   else fs.rmSync(stampsFile, { force: true });
 }
 
-if (!fresh()) build();
-// The app sees the command line it would see run directly: node <entry> [args...].
-process.argv = [process.argv[0], entry, ...process.argv.slice(3)];
-require(bundle);
+/** Runs the bundle as the main module (`require.main === module` holds in it), with the arguments after the entry. */
+function run() {
+  process.argv = [process.argv[0], bundle, ...process.argv.slice(3)];
+  require('module').runMain();
+}
+
+if (fresh()) run();
+else build().then(run);

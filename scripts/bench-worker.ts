@@ -57,7 +57,8 @@ if (mode === 'envs') {
   const dev = ENVIRONMENTS.find((e) => e.name === 'dev') ?? ENVIRONMENTS[0];
   const app = new App({ outdir: outArg, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const construct = timed(() => {
-    for (let i = 0; i < n; i++) new Dify(new Chart(app, `install-${i}`, { namespace: dev.namespace }), 'Dify', { ...dev.dify, instance: `dify${i}`, host: `dify${i}.${dev.dify.host}` });
+    for (let i = 0; i < n; i++)
+      new Dify(new Chart(app, `install-${i}`, { namespace: dev.namespace }), 'Dify', { ...dev.dify, instance: `dify${i}`, host: `dify${i}.${dev.dify.host}` });
   });
   const synth = timed(() => app.synth());
   record('total', { wall: construct.wall + synth.wall, cpu: construct.cpu + synth.cpu });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// npm test: the one type-check pass (tsc over lib, apps, imports, test, scripts; no emit), the linter and formatter check and
-// jest, run concurrently (tsc is single-threaded, jest runs two workers: together they keep two cores
+// npm test: the one type-check pass (scripts/typecheck.js: lib, apps, imports, test, scripts; no emit; and the generated
+// schemas' freshness), the linter and formatter check and
+// jest, run concurrently (the type check is single-threaded, jest runs two workers: together they keep two cores
 // busy). jest's output streams live; tsc's and the linter's are printed after it. Arguments go to jest.
 // Prints each step's wall time; asserts none.
 const { spawn } = require('child_process');
@@ -22,7 +23,7 @@ function run(name, args, live) {
 }
 
 Promise.all([
-  run('tsc', [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.json', '--pretty'], false),
+  run('typecheck', [join(__dirname, 'typecheck.js')], false),
   run(
     'lint',
     [bin('@biomejs/biome', 'bin/biome'), 'check', '--colors=off', '--linter-enabled=true', '--formatter-enabled=true', '--assist-enabled=false'],

@@ -1,4 +1,4 @@
-import { PROP_SCHEMAS, propClasses } from '../generated/prop-schemas';
+import { propClasses } from '../generated/prop-classes';
 import { looksSensitive } from './sensitive';
 import { invalid, propPath } from './validation';
 
@@ -48,6 +48,16 @@ function classNamed(name: string): Function | undefined {
   return typeof classes[name] === 'function' ? classes[name] : undefined;
 }
 
+let schemas: Record<string, Schema> | undefined;
+/** The generated schemas (lib/generated/prop-schemas.json), read on first use. */
+function schemaNamed(name: string): Schema | undefined {
+  // JSON, not a module: parsing it costs a fraction of compiling the same object literal. A require, not an
+  // import, so the compiler does not infer a type from the whole document.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  schemas ??= (require('../generated/prop-schemas.json') as { schemas: Record<string, Schema> }).schemas;
+  return schemas[name];
+}
+
 /**
  * Checks `props` against the generated schema of `typeName` (an exported
  * `*Props` / `*Options` type) and throws the first problem in the project's
@@ -55,7 +65,7 @@ function classNamed(name: string): Function | undefined {
  * top of a construct's props).
  */
 export function guardProps(typeName: string, props: unknown, prefix = ''): void {
-  const schema = PROP_SCHEMAS[typeName] as Schema | undefined;
+  const schema = schemaNamed(typeName);
   if (!schema) throw new Error(`guardProps: no generated schema for ${typeName}; run npm run gen:schemas`);
   const issue = check(schema, props, prefix, typeName, 0);
   if (!issue) return;
@@ -72,7 +82,7 @@ function resolve(schema: Schema, typeName: string): [Schema, string] {
   let name = typeName;
   for (let i = 0; s.$ref && i < 32; i++) {
     name = decodeURIComponent(s.$ref.replace(/^#\/definitions\//, ''));
-    s = PROP_SCHEMAS[name] as Schema;
+    s = schemaNamed(name) as Schema;
   }
   return [s, name];
 }

@@ -13,13 +13,15 @@ let loading: Promise<SvgRenderer> | undefined;
  */
 export function createSvgRenderer(): Promise<SvgRenderer> {
   // Imported on first use: the package embeds the WebAssembly binary, which a synth with every picture cached never needs.
-  loading ??= import('@viz-js/viz').then(({ instance }) => instance()).then((viz) => (g: TopologyGraph): string => {
-    const result = viz.render(renderDot(g), { format: 'svg', engine: 'dot' });
-    if (result.status !== 'success') {
-      throw new Error(`topology: Graphviz failed: ${result.errors.map((e) => e.message).join('; ')}`);
-    }
-    return result.output;
-  });
+  loading ??= import('@viz-js/viz')
+    .then(({ instance }) => instance())
+    .then((viz) => (g: TopologyGraph): string => {
+      const result = viz.render(renderDot(g), { format: 'svg', engine: 'dot' });
+      if (result.status !== 'success') {
+        throw new Error(`topology: Graphviz failed: ${result.errors.map((e) => e.message).join('; ')}`);
+      }
+      return result.output;
+    });
   return loading;
 }
 
