@@ -3,9 +3,14 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Type checking is done once, by `tsc -p tsconfig.json` in `npm test`; swc only strips types.
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
-  // Two cores: two workers (jest's default would be one, cores - 1).
+  // jest-light-runner: each test process runs many test files with Node's own module system, so the library and
+  // its dependencies load once per process, not once per test file (no per-file module registry).
+  runner: 'jest-light-runner',
+  // TypeScript through tsx, transpile-only (test/setup-loader.mjs); type checking is done once, by
+  // scripts/typecheck.js in `npm test`.
+  transform: {},
+  setupFiles: ['<rootDir>/test/setup-loader.mjs'],
+  // Two cores: two test processes (jest's default would be one, cores - 1).
   maxWorkers: 2,
   testTimeout: 60000,
 };

@@ -70,9 +70,10 @@ const filePaths = {
 
 async function build() {
   const started = Date.now();
+  const esbuild = require('esbuild');
   let result;
   try {
-    result = await require('esbuild').build({
+    result = await esbuild.build({
       ...OPTIONS,
       entryPoints: [entry],
       outfile: `${bundle}.${process.pid}`,
@@ -84,6 +85,9 @@ async function build() {
     const located = (e.errors ?? []).map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text));
     process.stderr.write(`synth failed: ${located.length ? located.join('\n') : e.message}\n`);
     process.exit(1);
+  } finally {
+    // The esbuild service process ends here, not with this process: nothing of it outlives the build.
+    await esbuild.stop();
   }
   fs.renameSync(`${bundle}.${process.pid}`, bundle);
   // esbuild also reads tsconfig.json (class field semantics follow its target).

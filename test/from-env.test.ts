@@ -4,7 +4,7 @@ import { join } from 'path';
 import { parse } from 'dotenv';
 import { Environment } from '../apps/environments';
 import { FromEnvResult, convertEnvFile, isCredential } from '../cli/from-env';
-import { fromEnv, parseArgs } from '../cli/main';
+import { fromEnv, main, parseArgs } from '../cli/main';
 import { DifySecrets } from '../lib';
 import { UPSTREAM, VARIANTS, convertVariant, fixtureFile, variant } from './fixtures/from-env/variants';
 import { parseDocs, synthFiles } from './util';
@@ -20,6 +20,8 @@ interface Converted {
   /** The committed fixture holds what the converter writes today. */
   readonly committed: boolean;
   readonly yaml: string;
+  /** The manifests' documents, parsed once. */
+  readonly docs: Record<string, any>[];
 }
 
 const converted: Record<string, Converted> = {};
@@ -40,7 +42,8 @@ beforeAll(() => {
     if (!committed) writeFileSync(file, result.source.replace(/'\.\.\/\.\.\/\.\.\//g, "'../../"));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const env = Object.values(require(file) as Record<string, Environment>)[0];
-    converted[label] = { name: `fe-${label}`, input: parse(text), result, committed, yaml: Object.values(synthFiles(env)).join('\n') };
+    const files = synthFiles(env);
+    converted[label] = { name: `fe-${label}`, input: parse(text), result, committed, yaml: Object.values(files).join('\n'), docs: parseDocs(files) };
   }
 });
 
@@ -63,7 +66,7 @@ describe.each(Object.keys(VARIANTS))('from-env on %s', (label) => {
 
   test('the generated file imports what it uses and synthesizes', () => {
     expect(c().result.source).toMatch(/^export const fe[A-Z]\w*: Environment = \{$/m);
-    expect(parseDocs({ a: c().yaml }).some((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-api')).toBe(true);
+    expect(c().docs.some((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-api')).toBe(true);
   });
 
   test('no credential of the input is in the generated file or the manifests', () => {
@@ -108,7 +111,7 @@ describe.each(Object.keys(VARIANTS))('from-env on %s', (label) => {
 });
 
 describe('from-env mappings', () => {
-  const docsOf = (label: string) => parseDocs({ a: converted[label].yaml });
+  const docsOf = (label: string) => converted[label].docs;
   const env = (label: string, component: string) =>
     docsOf(label).find((d) => d.kind === 'ConfigMap' && d.metadata.name === `dify-${component}-env`)!.data as Record<string, string>;
   const secretEnv = (label: string, deployment: string) => {
@@ -286,15 +289,31 @@ describe('from-env command', () => {
     // The command's source, run as the app command runs apps/main.ts (transpile-only, bundle cached between runs);
     // the built command is run from the packed tarball by `npm run check:package`.
     const run = (args: string[]) =>
-      spawnSync(process.execPath, [join(ROOT, 'scripts', 'app.js'), join(ROOT, 'cli', 'main.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+      spawnSync(process.execPath, [join(ROOT, 'scripts', 'app.js'), join(ROOT, 'cli', 'main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     const ok = run(['from-env', join(dir, 'up.env'), '--name', 'proc', '--out', join(dir, 'proc.ts')]);
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     expect(statSync(join(dir, 'proc.secret.env')).mode & 0o777).toBe(0o600);
     for (const key of Object.keys(parse(UPSTREAM))) expect(ok.stdout).toMatch(new RegExp(`^[ !] ${key} +(typed|extraEnv|secret|dropped) `, 'm'));
     expect(ok.stdout).toContain('kubectl -n dify create secret generic proc-dify-credentials --from-env-file=');
-    const bad = run(['from-env', join(dir, 'up.env')]);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--name is required');
+  });
+
+  test('a usage error exits 2 with the message and the usage on stderr, nothing on stdout', () => {
+    const dir = join(TMP, 'usage');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'up.env'), UPSTREAM);
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((t) => out.push(String(t)) > 0);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((t) => err.push(String(t)) > 0);
+    try {
+      expect(main(['from-env', join(dir, 'up.env')])).toBe(2);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(err.join('')).toContain('--name is required');
+    expect(err.join('')).toContain('Usage: dify-cdk8s from-env');
+    expect(out).toEqual([]);
   });
 });

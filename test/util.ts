@@ -9,13 +9,37 @@ import { Dify, DifyProps } from '../lib';
 
 export { ENVIRONMENTS };
 
-/** Synthesizes an environment into a fresh temp dir and returns file name -> YAML text. */
+/** Committed environments synthesized in this test process: their files, and their documents as JSON text. */
+const synthesized = new Map<Environment, { files: Record<string, string>; docs: string }>();
+/** Files objects handed out for a committed environment, with that environment's documents. */
+const docsOf = new WeakMap<Record<string, string>, string>();
+
+/**
+ * Synthesizes an environment into a fresh temp dir and returns its manifests, file name -> YAML text.
+ * A committed environment (apps/main-environments.ts) is synthesized once per test process (jest-light-runner
+ * runs many test files in one process) and each call gets its own copy.
+ */
 export function synthFiles(env: Environment): Record<string, string> {
+  const known = synthesized.get(env);
+  if (known) {
+    const files = { ...known.files };
+    docsOf.set(files, known.docs);
+    return files;
+  }
   const out = mkdtempSync(join(tmpdir(), 'dify-cdk8s-'));
   synthEnvironment(env, out).synth();
-  const dir = join(out, env.name);
+  const files = readManifests(join(out, env.name));
+  if (ENVIRONMENTS.includes(env)) {
+    synthesized.set(env, { files, docs: JSON.stringify(parseYaml(files)) });
+    return synthFiles(env);
+  }
+  return files;
+}
+
+function readManifests(dir: string): Record<string, string> {
   return Object.fromEntries(
     readdirSync(dir)
+      .filter((f) => f.endsWith('.k8s.yaml'))
       .sort()
       .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
   );
@@ -23,6 +47,11 @@ export function synthFiles(env: Environment): Record<string, string> {
 
 /** Parses YAML texts into documents, in file order. */
 export function parseDocs(files: Record<string, string>): Record<string, any>[] {
+  const known = docsOf.get(files);
+  return known ? JSON.parse(known) : parseYaml(files);
+}
+
+function parseYaml(files: Record<string, string>): Record<string, any>[] {
   return Object.keys(files)
     .sort()
     .flatMap((f) =>

@@ -27,7 +27,7 @@ test.each(PASSWORDS)('the Redis start command escapes \\ and " in requirepass: %
     .split('/run/redis/redis.conf')
     .join(conf)
     .replace(/^exec redis-server .*$/m, 'exit 0');
-  const r = spawnSync('/bin/sh', ['-c', script], { env: { PATH: process.env.PATH, REDIS_PASSWORD: password }, encoding: 'utf8' });
+  const r = spawnSync('/bin/sh', ['-c', script], { env: { PATH: process.env.PATH, REDIS_PASSWORD: password }, encoding: 'utf8', timeout: 30_000 });
   expect(r.status).toBe(0);
   expect(readFileSync(conf, 'utf8').split('\n')[0]).toBe(`requirepass "${password.replace(/[\\"]/g, '\\$&')}"`);
 });
