@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION } from '../apps/environments';
 import { ENVIRONMENTS, parseDocs, podSpecs, synthFiles } from './util';
 
@@ -26,6 +26,14 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
       resources: manifests,
     });
     expect(manifests[0]).toBe('0000-namespace.k8s.yaml');
+  });
+
+  test('the documents the tests read (parseDocs) are those of the manifest files, in file order', () => {
+    const parsed = Object.keys(files)
+      .sort()
+      .flatMap((f) => parseAllDocuments(files[f]).map((d) => d.toJSON()));
+    expect(parsed.length).toBeGreaterThan(10);
+    expect(docs).toEqual(parsed);
   });
 
   test('the namespace is the first document applied', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart, DependencyGraph, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS } from '../apps/main-environments';
 import { Environment, synthEnvironment } from '../apps/environments';
@@ -11,28 +11,28 @@ export { ENVIRONMENTS };
 
 /** Committed environments synthesized in this test process: their files, and their documents as JSON text. */
 const synthesized = new Map<Environment, { files: Record<string, string>; docs: string }>();
-/** Files objects handed out for a committed environment, with that environment's documents. */
+/** Files objects handed out by synthFiles, with their documents as JSON text. */
 const docsOf = new WeakMap<Record<string, string>, string>();
 
 /**
- * Synthesizes an environment into a fresh temp dir and returns its manifests, file name -> YAML text.
- * A committed environment (apps/main-environments.ts) is synthesized once per test process (jest-light-runner
- * runs many test files in one process) and each call gets its own copy.
+ * Synthesizes an environment into a fresh temp dir and returns its manifests, file name -> YAML text; parseDocs
+ * of the result gives the same documents the App rendered, without parsing the YAML back. A committed
+ * environment (apps/main-environments.ts) is synthesized once per test process (jest-light-runner runs many
+ * test files in one process) and each call gets its own copy.
  */
 export function synthFiles(env: Environment): Record<string, string> {
-  const known = synthesized.get(env);
-  if (known) {
-    const files = { ...known.files };
-    docsOf.set(files, known.docs);
-    return files;
+  let known = synthesized.get(env);
+  if (!known) {
+    const out = mkdtempSync(join(tmpdir(), 'dify-cdk8s-'));
+    const app = synthEnvironment(env, out);
+    app.synth();
+    // In the order App.synth numbers the files: charts in dependency order.
+    const charts = new DependencyGraph(app.node).topology().filter((c): c is Chart => c instanceof Chart);
+    known = { files: readManifests(join(out, env.name)), docs: JSON.stringify(charts.flatMap((c) => c.toJson())) };
+    if (ENVIRONMENTS.includes(env)) synthesized.set(env, known);
   }
-  const out = mkdtempSync(join(tmpdir(), 'dify-cdk8s-'));
-  synthEnvironment(env, out).synth();
-  const files = readManifests(join(out, env.name));
-  if (ENVIRONMENTS.includes(env)) {
-    synthesized.set(env, { files, docs: JSON.stringify(parseYaml(files)) });
-    return synthFiles(env);
-  }
+  const files = { ...known.files };
+  docsOf.set(files, known.docs);
   return files;
 }
 
