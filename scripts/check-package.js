@@ -53,10 +53,18 @@ try {
   const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], ROOT));
   const files = packed.files.map((f) => f.path).sort();
   // The from-env command reads upstream's env.example and services.json at run time (vendored, with their README).
-  const data = ['vendor/dify-upstream/env.example', 'vendor/dify-upstream/services.json', 'vendor/dify-upstream/README.md'];
+  // The runtime guard reads the generated prop schemas (JSON).
+  const data = [
+    'vendor/dify-upstream/env.example',
+    'vendor/dify-upstream/services.json',
+    'vendor/dify-upstream/README.md',
+    'build/lib/generated/prop-schemas.json',
+  ];
   const stray = files.filter((f) => !/^build\/.*\.(js|d\.ts)$/.test(f) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', ...data].includes(f));
-  if (stray.length) throw new Error(`the tarball ships files other than compiled JS, .d.ts, docs and the CLI's vendored data: ${stray.join(', ')}`);
-  for (const f of ['build/lib/index.js', 'build/lib/index.d.ts', 'LICENSE']) if (!files.includes(f)) throw new Error(`the tarball lacks ${f}`);
+  if (stray.length)
+    throw new Error(`the tarball ships files other than compiled JS, .d.ts, docs, the prop schemas and the CLI's vendored data: ${stray.join(', ')}`);
+  for (const f of ['build/lib/index.js', 'build/lib/index.d.ts', 'build/lib/generated/prop-schemas.json', 'LICENSE'])
+    if (!files.includes(f)) throw new Error(`the tarball lacks ${f}`);
   console.log(`packed ${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(0)} kB`);
 
   // 2. A consumer project with other patch versions of the peers, installing the tarball.
