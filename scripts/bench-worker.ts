@@ -1,12 +1,13 @@
 // One measurement, in a fresh process, for scripts/bench.js (which prints medians). Prints JSON.
 //   bench-worker.ts envs <outdir>        module loading, then per environment: constructs, YAML emission, rest of synth
-//   bench-worker.ts scale <N> <outdir>   N full installations (dev's props, distinct instance names and hosts) in one App
+//   bench-worker.ts scale <N> <outdir>   N full installations (dev's props, distinct instance names and hosts) in one App,
+//                                        each in a DifyTenantChart (a plain Chart re-renders the App's preparation per chart)
 // Modules are required after the clocks start (import statements would be hoisted above them).
 // Every figure is reported as wall time (`<key>`) and CPU time (`<key>.cpu`), in ms.
 const t0 = performance.now();
 const c0 = process.cpuUsage();
 const { App, Chart, Yaml, YamlOutputType } = require('cdk8s') as typeof import('cdk8s');
-const { Dify } = require('../lib') as typeof import('../lib');
+const { Dify, DifyTenantChart } = require('../lib') as typeof import('../lib');
 const { synthEnvironment } = require('../apps/environments') as typeof import('../apps/environments');
 const { ENVIRONMENTS } = require('../apps/main-environments') as typeof import('../apps/main-environments');
 const cpuMs = (since: NodeJS.CpuUsage): number => {
@@ -58,7 +59,11 @@ if (mode === 'envs') {
   const app = new App({ outdir: outArg, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const construct = timed(() => {
     for (let i = 0; i < n; i++)
-      new Dify(new Chart(app, `install-${i}`, { namespace: dev.namespace }), 'Dify', { ...dev.dify, instance: `dify${i}`, host: `dify${i}.${dev.dify.host}` });
+      new Dify(new DifyTenantChart(app, `install-${i}`, { namespace: dev.namespace }), 'Dify', {
+        ...dev.dify,
+        instance: `dify${i}`,
+        host: `dify${i}.${dev.dify.host}`,
+      });
   });
   const synth = timed(() => app.synth());
   record('total', { wall: construct.wall + synth.wall, cpu: construct.cpu + synth.cpu });

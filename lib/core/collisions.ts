@@ -1,7 +1,9 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { oncePerSynthesis, trackSynthesis } from './synthesis';
 
 const GUARDED = Symbol.for('dify-cdk8s.collision-guard');
+const GUARDED_KEY = {};
 
 /** Kinds that live outside namespaces. */
 const CLUSTER_SCOPED = new Set([
@@ -27,7 +29,9 @@ export function guardCollisions(scope: IConstruct): void {
   const root = scope.node.root as IConstruct & { [GUARDED]?: boolean };
   if (root[GUARDED]) return;
   root[GUARDED] = true;
-  root.node.addValidation({ validate: () => findCollisions(root) });
+  // Once per App.synth(), not once per chart cdk8s renders (it re-validates the whole App for each chart).
+  if (root instanceof App) trackSynthesis(root);
+  root.node.addValidation({ validate: () => oncePerSynthesis(root, GUARDED_KEY, () => findCollisions(root)) });
 }
 
 /** An exposure's served routes (Ingress, HTTPRoute, nginx proxy), read without rendering anything. */
