@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from './k8s';
 import { IConstruct } from 'constructs';
 import { validateCidr } from './k8s-rules';
 import { invalid, validatePort } from './validation';

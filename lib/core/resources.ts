@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from './k8s';
 import { invalid, parseBytes, parseCpu, validateCpu, validateMemory } from './validation';
 
 /** Requests and limits of one container. */

@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from './k8s';
 import { validateDnsSubdomain, invalid } from './validation';
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { AvailabilityPlan, ComponentOptions, planAvailability } from './availability';
 import { Connections, IConnectable, NetworkPeer } from './connections';

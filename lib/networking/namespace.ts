@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { LABEL_MANAGED_BY, LABEL_PART_OF } from '../core/labels';
 import { invalid } from '../core/validation';

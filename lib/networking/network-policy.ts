@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from '../core/k8s';
 import { Construct, IConstruct } from 'constructs';
 import { Chart } from 'cdk8s';
 import { ConnectionRecord, Connections, FlowPort, NetworkPeer, PeerRenderContext, PodPeer, isConnectable } from '../core/connections';

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { ServiceEndpoint } from '../config/connections';
 import { validateImage } from '../core/image';

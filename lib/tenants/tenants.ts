@@ -1,5 +1,5 @@
 import { Lazy } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { metadataLabels } from '../core/labels';
 import {
