@@ -1,15 +1,7 @@
 import { EnvSet } from '../core/env';
+import { validateMemory } from '../core/k8s-rules';
 import { SecretKeyRef } from '../core/secret-ref';
-import {
-  invalid,
-  validateBucket,
-  validateDnsSubdomain,
-  validateFolder,
-  validateMemory,
-  validateRegion,
-  validateS3Bucket,
-  validateUrl,
-} from '../core/validation';
+import { invalid, validateBucket, validateDnsSubdomain, validateFolder, validateRegion, validateS3Bucket, validateUrl } from '../core/validation';
 import { validateSecretKeyRef, validateServiceHost } from './connections';
 import { guardProps } from '../core/guard';
 

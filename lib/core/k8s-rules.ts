@@ -361,3 +361,34 @@ export function validateCidr(prop: string, value: unknown): string {
   }
   return value;
 }
+
+/** A CPU quantity in the Kubernetes grammar such as `250m`, `1.5` or `2`: at least 1m. */
+export function validateCpu(prop: string, value: string): string {
+  if (typeof value !== 'string' || !(parseQuantity(value) >= 0.001)) {
+    invalid(prop, value, 'must be a positive CPU quantity such as "250m" or "1" (at least 1m)');
+  }
+  return value;
+}
+
+/**
+ * A memory or storage quantity in the Kubernetes grammar such as `512Mi`,
+ * `10Gi`, `1G` or `1e9`: positive and a whole number of bytes (`m`, milli,
+ * is valid grammar but means thousandths of a byte: always a mistake here).
+ */
+export function validateMemory(prop: string, value: string): string {
+  const bytes = typeof value === 'string' ? parseQuantity(value) : NaN;
+  if (!(bytes >= 1) || !Number.isInteger(Math.round(bytes * 1000) / 1000)) {
+    invalid(prop, value, 'must be a positive quantity with a binary or decimal suffix such as "512Mi" or "10Gi"');
+  }
+  return value;
+}
+
+/** Millicores of a validated CPU quantity. */
+export function parseCpu(value: string): number {
+  return Math.ceil(Math.round(parseQuantity(value) * 1e6) / 1e3);
+}
+
+/** Bytes of a validated memory quantity. */
+export function parseBytes(value: string): number {
+  return parseQuantity(value);
+}

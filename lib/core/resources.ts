@@ -1,5 +1,6 @@
 import { k8s } from './k8s';
-import { invalid, parseBytes, parseCpu, validateCpu, validateMemory } from './validation';
+import { parseBytes, parseCpu, validateCpu, validateMemory } from './k8s-rules';
+import { invalid } from './validation';
 
 /** Requests and limits of one container. */
 export interface ComponentResources {

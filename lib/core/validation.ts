@@ -3,8 +3,6 @@
  * that was given and what is allowed, so a bad config never becomes YAML.
  */
 
-import { parseQuantity } from './k8s-rules';
-
 /** Thrown for invalid construct input. */
 export class DifyValidationError extends Error {
   constructor(message: string) {
@@ -133,27 +131,6 @@ export function validateEnvName(prop: string, value: string): string {
   return value;
 }
 
-/** A CPU quantity in the Kubernetes grammar such as `250m`, `1.5` or `2`: at least 1m. */
-export function validateCpu(prop: string, value: string): string {
-  if (typeof value !== 'string' || !(parseQuantity(value) >= 0.001)) {
-    invalid(prop, value, 'must be a positive CPU quantity such as "250m" or "1" (at least 1m)');
-  }
-  return value;
-}
-
-/**
- * A memory or storage quantity in the Kubernetes grammar such as `512Mi`,
- * `10Gi`, `1G` or `1e9`: positive and a whole number of bytes (`m`, milli,
- * is valid grammar but means thousandths of a byte: always a mistake here).
- */
-export function validateMemory(prop: string, value: string): string {
-  const bytes = typeof value === 'string' ? parseQuantity(value) : NaN;
-  if (!(bytes >= 1) || !Number.isInteger(Math.round(bytes * 1000) / 1000)) {
-    invalid(prop, value, 'must be a positive quantity with a binary or decimal suffix such as "512Mi" or "10Gi"');
-  }
-  return value;
-}
-
 /**
  * An nginx size (client_max_body_size, ingress-nginx proxy-body-size): digits
  * with an optional k/K, m/M or g/G suffix; "0" means unlimited.
@@ -190,16 +167,6 @@ export function validateUrl(prop: string, value: string): string {
     invalid(prop, value, 'must be an absolute http:// or https:// URL without a trailing slash');
   }
   return value;
-}
-
-/** Millicores of a validated CPU quantity. */
-export function parseCpu(value: string): number {
-  return Math.ceil(Math.round(parseQuantity(value) * 1e6) / 1e3);
-}
-
-/** Bytes of a validated memory quantity. */
-export function parseBytes(value: string): number {
-  return parseQuantity(value);
 }
 
 /**

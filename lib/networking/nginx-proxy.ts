@@ -5,7 +5,8 @@ import { Connections, IConnectable, NetworkPeer, isConnectable } from '../core/c
 import { metadataLabels } from '../core/labels';
 import { ComponentResources, withResources } from '../core/resources';
 import { nonRootProfile } from '../core/security';
-import { invalid, parseCpu, validateCpu, validateDnsSubdomain, validateInt, validateNginxSize, validatePort } from '../core/validation';
+import { parseCpu, validateCpu } from '../core/k8s-rules';
+import { invalid, validateDnsSubdomain, validateInt, validateNginxSize, validatePort } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe } from '../core/workload';
 import { renderNginxConfig } from './nginx-config';
 import { IRouteTable, RouteBackend, RouteBackends, RouteTarget, ServedRoute, servedRoutes } from './routes';

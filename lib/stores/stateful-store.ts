@@ -5,7 +5,8 @@ import { Connections, IConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
 import { ComponentResources } from '../core/resources';
 import { SecurityProfile } from '../core/security';
-import { validateDnsSubdomain, validateMemory } from '../core/validation';
+import { validateMemory } from '../core/k8s-rules';
+import { validateDnsSubdomain } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, WorkloadPort, WorkloadProbes } from '../core/workload';
 
 /** Storage of an embedded store's data volume. */

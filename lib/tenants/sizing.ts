@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { parseBytes, parseCpu } from '../core/validation';
+import { parseBytes, parseCpu } from '../core/k8s-rules';
 
 /** A quantity as written in the manifests and its value (millicores or bytes). */
 export interface SizedQuantity {

@@ -2,17 +2,8 @@ import { Lazy } from 'cdk8s';
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { metadataLabels } from '../core/labels';
-import {
-  DifyValidationError,
-  invalid,
-  parseBytes,
-  parseCpu,
-  validateCpu,
-  validateDnsLabel,
-  validateHostname,
-  validateInt,
-  validateMemory,
-} from '../core/validation';
+import { parseBytes, parseCpu, validateCpu, validateMemory } from '../core/k8s-rules';
+import { DifyValidationError, invalid, validateDnsLabel, validateHostname, validateInt } from '../core/validation';
 import { Dify } from '../dify';
 import { DifyProps } from '../dify-props';
 import { DifyNamespace, DifyNamespaceProps, validateSandboxPodSecurity } from '../networking/namespace';
