@@ -16,6 +16,8 @@ import {
   redisBrokerUrl,
   redisSentinelBrokerUrl,
 } from '../lib';
+import { formatIssues, validateSchemas } from './support/schema';
+import { difyDocs, podSpecs } from './util';
 
 const ref = (key: string) => SecretKeyRef.of('ext', key);
 
@@ -156,6 +158,57 @@ describe('ExternalRedis.standalone', () => {
       REDIS_SSL_CA_CERTS: '/etc/redis-tls/ca.crt',
     });
     expect([r.mode, r.tls]).toEqual(['standalone', true]);
+  });
+
+  test('TLS files from Secret keys: mounted read-only where they are read, their paths in the env', () => {
+    const tls = SecretKeyRef.of('redis-client-tls', 'tls.crt');
+    const key = SecretKeyRef.of('redis-client-tls', 'tls.key');
+    const ca = SecretKeyRef.of('redis-ca.example.internal', 'ca.crt');
+    const externalRedis = ExternalRedis.standalone({
+      host: 'redis.internal',
+      password: ref('p'),
+      brokerUrl: ref('b'),
+      tls: { caCerts: ca, certFile: tls, keyFile: key },
+    });
+    expect(view(externalRedis.backendEnv()).plain).toMatchObject({
+      REDIS_SSL_CA_CERTS: '/etc/dify/files/redis-ca.example.internal/ca.crt',
+      REDIS_SSL_CERTFILE: '/etc/dify/files/redis-client-tls/tls.crt',
+      REDIS_SSL_KEYFILE: '/etc/dify/files/redis-client-tls/tls.key',
+    });
+    const { docs } = difyDocs({ externalRedis, externalDatabase: pg(), agent: false });
+    expect(formatIssues(validateSchemas(docs, { defaultNamespace: 'dify' }))).toEqual(formatIssues([]));
+    const configMaps = new Map(docs.filter((d) => d.kind === 'ConfigMap').map((d) => [d.metadata.name, d.data ?? {}]));
+    const envOf = (pod: any) => Object.assign({}, ...(pod.spec.containers[0].envFrom ?? []).map((f: any) => configMaps.get(f.configMapRef?.name) ?? {}));
+    const pods = podSpecs(docs);
+    // Every pod whose environment names a Redis TLS file mounts it, and no other pod mounts any.
+    const readers = pods.filter((pod) => envOf(pod).REDIS_SSL_CA_CERTS !== undefined).map((pod) => pod.metadata.labels['app.kubernetes.io/component']);
+    expect(readers.sort()).toEqual(expect.arrayContaining(['api', 'beat', 'migration', 'plugin-daemon', 'worker']));
+    for (const pod of pods) {
+      const component = pod.metadata.labels['app.kubernetes.io/component'];
+      const env = envOf(pod);
+      const files = (pod.spec.volumes ?? []).filter((v: any) => v.name.startsWith('files-'));
+      if (!readers.includes(component)) {
+        expect({ component, files }).toEqual({ component, files: [] });
+        continue;
+      }
+      const ca = { secretName: 'redis-ca.example.internal', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 };
+      const client = {
+        secretName: 'redis-client-tls',
+        items: [
+          { key: 'tls.crt', path: 'tls.crt' },
+          { key: 'tls.key', path: 'tls.key' },
+        ],
+        defaultMode: 0o440,
+      };
+      // The plugin daemon verifies the server only; the api image also presents the client certificate.
+      expect({ component, volumes: files.map((v: any) => v.secret) }).toEqual({ component, volumes: env.REDIS_SSL_CERTFILE ? [ca, client] : [ca] });
+      for (const v of files) {
+        expect(v.name).toMatch(/^files-[0-9a-f]{10}$/);
+        expect(pod.spec.containers[0].volumeMounts).toContainEqual({ name: v.name, mountPath: `/etc/dify/files/${v.secret.secretName}`, readOnly: true });
+      }
+      // 0440 files are readable through the pod's fsGroup.
+      expect({ component, fsGroup: typeof pod.spec.securityContext.fsGroup }).toEqual({ component, fsGroup: 'number' });
+    }
   });
 });
 
@@ -391,7 +444,34 @@ describe('bad database and Redis input names the field, the value and what is al
     [
       'redis client cert without key',
       () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { certFilePath: '/tls/tls.crt' } }),
-      /^redis\.tls\.keyFilePath: got undefined; certFilePath and keyFilePath are required together/,
+      /^redis\.tls\.keyFile: got undefined; a client certificate and its key are required together for mutual TLS/,
+    ],
+    [
+      'redis client key from a Secret without a certificate',
+      () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { keyFile: SecretKeyRef.of('redis-tls', 'tls.key') } }),
+      /^redis\.tls\.certFile: got undefined; a client certificate and its key are required together/,
+    ],
+    [
+      'redis CA from a Secret and a path',
+      () =>
+        ExternalRedis.standalone({
+          host: 'redis',
+          password: p,
+          brokerUrl: b,
+          tls: { caCerts: SecretKeyRef.of('redis-tls', 'ca.crt'), caCertsPath: '/tls/ca.crt' },
+        }),
+      /^redis\.tls\.caCertsPath: got "\/tls\/ca\.crt"; conflicts with caCerts: give the Secret key \(mounted for you\) or the path of a file you mount, not both$/,
+    ],
+    [
+      'redis CA given as a string where a Secret key belongs',
+      () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { caCerts: 'redis-tls/ca.crt' as any } }),
+      /^redis\.tls\.caCerts: got "<not a SecretKeyRef>"; must be a SecretKeyRef instance \(from SecretKeyRef\.of\(\)\)$/,
+    ],
+    [
+      'redis CERT_NONE with a CA from a Secret',
+      () =>
+        ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { certReqs: 'CERT_NONE', caCerts: SecretKeyRef.of('redis-tls', 'ca.crt') } }),
+      /^redis\.tls\.certReqs: got "CERT_NONE"; conflicts with caCerts/,
     ],
     [
       'redis CERT_NONE with a CA',

@@ -52,6 +52,7 @@ export class DifyMigration extends Construct implements IConnectable {
     const image = props.image ?? DEFAULT_IMAGES.api;
     validateImage('migration.image', image);
     const env = props.config.env('migration');
+    const files = env.fileVolumes();
     const data = env.plainData();
     const hash = createHash('sha256')
       .update(JSON.stringify({ image, data, secrets: env.secretRefs().map(String) }))
@@ -99,10 +100,10 @@ export class DifyMigration extends Construct implements IConnectable {
                 env: env.secretEnv(),
                 resources: renderResources('migration.resources', withResources(DifyMigration.DEFAULT_RESOURCES, props.resources)),
                 securityContext: containerSecurityContext(profile),
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...files.mounts],
               },
             ],
-            volumes: [emptyDir('tmp', '256Mi')],
+            volumes: [emptyDir('tmp', '256Mi'), ...files.volumes],
           },
         },
       },

@@ -13,11 +13,21 @@ const CERT_REQS: readonly RedisCertReqs[] = ['CERT_NONE', 'CERT_OPTIONAL', 'CERT
 export interface RedisTlsOptions {
   /** Server certificate verification (REDIS_SSL_CERT_REQS). @default "CERT_REQUIRED" (upstream's default is CERT_NONE) */
   readonly certReqs?: RedisCertReqs;
-  /** CA bundle path inside the containers (REDIS_SSL_CA_CERTS); you mount it. @default - the image's system CAs */
+  /**
+   * CA bundle from a Secret key (e.g. cert-manager's `ca.crt`), mounted read-only into api, worker, beat, the
+   * migration Job and the plugin daemon (REDIS_SSL_CA_CERTS names the file). Not with caCertsPath.
+   * @default - the image's system CAs
+   */
+  readonly caCerts?: SecretKeyRef;
+  /** CA bundle path inside the containers (REDIS_SSL_CA_CERTS), for a file you mount yourself. Not with caCerts. @default - the image's system CAs */
   readonly caCertsPath?: string;
-  /** Client certificate path for mutual TLS, api image only (REDIS_SSL_CERTFILE); requires keyFilePath. @default - none */
+  /** Client certificate for mutual TLS from a Secret key (e.g. `tls.crt`), mounted into the api-image pods (REDIS_SSL_CERTFILE). @default - none */
+  readonly certFile?: SecretKeyRef;
+  /** Client certificate path for mutual TLS, api image only (REDIS_SSL_CERTFILE), a file you mount. Not with certFile. @default - none */
   readonly certFilePath?: string;
-  /** Client key path for mutual TLS, api image only (REDIS_SSL_KEYFILE); requires certFilePath. @default - none */
+  /** Client key for mutual TLS from a Secret key (e.g. `tls.key`), mounted into the api-image pods (REDIS_SSL_KEYFILE). @default - none */
+  readonly keyFile?: SecretKeyRef;
+  /** Client key path for mutual TLS, api image only (REDIS_SSL_KEYFILE), a file you mount. Not with keyFile. @default - none */
   readonly keyFilePath?: string;
 }
 
@@ -170,17 +180,36 @@ function validateTls(prop: string, t: RedisTlsOptions | undefined): RedisTlsOpti
     if (v !== undefined && (typeof v !== 'string' || !ABSOLUTE_PATH.test(v)))
       invalid(`${prop}.${k}`, v, 'must be an absolute file path inside the container, without whitespace');
   }
-  if ((t.certFilePath === undefined) !== (t.keyFilePath === undefined)) {
+  for (const [file, path] of [
+    ['caCerts', 'caCertsPath'],
+    ['certFile', 'certFilePath'],
+    ['keyFile', 'keyFilePath'],
+  ] as const) {
+    if (t[file] !== undefined && t[path] !== undefined)
+      invalid(`${prop}.${path}`, t[path], `conflicts with ${file}: give the Secret key (mounted for you) or the path of a file you mount, not both`);
+  }
+  const cert = t.certFile ?? t.certFilePath;
+  const key = t.keyFile ?? t.keyFilePath;
+  if ((cert === undefined) !== (key === undefined)) {
     invalid(
-      `${prop}.${t.certFilePath === undefined ? 'certFilePath' : 'keyFilePath'}`,
+      `${prop}.${cert === undefined ? 'certFile' : 'keyFile'}`,
       undefined,
-      'certFilePath and keyFilePath are required together for mutual TLS',
+      'a client certificate and its key are required together for mutual TLS (certFile/certFilePath with keyFile/keyFilePath)',
     );
   }
-  if (t.certReqs === 'CERT_NONE' && t.caCertsPath !== undefined) {
-    invalid(`${prop}.certReqs`, 'CERT_NONE', 'conflicts with caCertsPath: a CA bundle is only used when certificates are verified');
+  if (t.certReqs === 'CERT_NONE' && (t.caCertsPath !== undefined || t.caCerts !== undefined)) {
+    invalid(
+      `${prop}.certReqs`,
+      'CERT_NONE',
+      `conflicts with ${t.caCerts !== undefined ? 'caCerts' : 'caCertsPath'}: a CA bundle is only used when certificates are verified`,
+    );
   }
   return t;
+}
+
+/** TLS files read from Secrets, mounted for the api-image roles. */
+function tlsBackendFiles(t: RedisTlsOptions | undefined): Record<string, SecretKeyRef | undefined> {
+  return { REDIS_SSL_CA_CERTS: t?.caCerts, REDIS_SSL_CERTFILE: t?.certFile, REDIS_SSL_KEYFILE: t?.keyFile };
 }
 
 function tlsBackendEnv(t: RedisTlsOptions | undefined): Record<string, string | undefined> {
@@ -266,12 +295,14 @@ abstract class AuthenticatedRedis extends ExternalRedis {
         },
         'redis',
       )
+      .file(tlsBackendFiles(this.tlsOptions))
       .secret({ REDIS_PASSWORD: this.password, CELERY_BROKER_URL: this.brokerUrl });
   }
 
   protected commonDaemon(): EnvSet {
     return new EnvSet()
       .plain({ REDIS_USERNAME: this.username, REDIS_DB: this.db, ...tlsDaemonEnv(this.tlsOptions) }, 'redis')
+      .file({ REDIS_SSL_CA_CERTS: this.tlsOptions?.caCerts })
       .secret({ REDIS_PASSWORD: this.password });
   }
 }
@@ -384,6 +415,7 @@ class ClusterRedis extends ExternalRedis {
     // BROKER_USE_SSL is not rendered: Dify derives it from the broker URL's scheme (rediss://).
     return new EnvSet()
       .plain({ REDIS_USE_CLUSTERS: 'true', REDIS_CLUSTERS: this.nodes, ...tlsBackendEnv(this.tlsOptions), CELERY_BACKEND: 'redis' }, 'redis.cluster')
+      .file(tlsBackendFiles(this.tlsOptions))
       .secret({ REDIS_CLUSTERS_PASSWORD: this.password, CELERY_BROKER_URL: this.brokerUrl });
   }
 

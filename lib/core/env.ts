@@ -1,16 +1,26 @@
+import { createHash } from 'crypto';
 import { k8s } from './k8s';
 import { SecretKeyRef } from './secret-ref';
 import { hasUrlCredentials, isSensitiveEnvName } from './sensitive';
 import { invalid, validateEnvName } from './validation';
 
+/** Where a Secret key read as a file is mounted: `/etc/dify/files/<Secret name>/<key>`. */
+export function secretFilePath(ref: SecretKeyRef): string {
+  return `${SECRET_FILES_DIR}/${ref.secretName}/${ref.key}`;
+}
+
+const SECRET_FILES_DIR = '/etc/dify/files';
+
 /**
  * The environment of one component, split by where each value may live:
  * `plain` goes to the component's ConfigMap, `secrets` become `secretKeyRef`
- * env vars. Sensitive names can only be added as secrets.
+ * env vars, `files` mount a Secret key read-only and put its path in a plain
+ * variable. Sensitive names can only be added as secrets.
  */
 export class EnvSet {
   private readonly plainValues = new Map<string, string>();
   private readonly secretValues = new Map<string, SecretKeyRef>();
+  private readonly fileValues = new Map<string, SecretKeyRef>();
 
   /** Adds plain (non-credential) values. `undefined` values are skipped. */
   public plain(values: Record<string, string | number | boolean | undefined>, source = 'config'): this {
@@ -32,6 +42,7 @@ export class EnvSet {
         );
       }
       this.plainValues.set(name, String(value));
+      this.fileValues.delete(name);
     }
     return this;
   }
@@ -46,10 +57,29 @@ export class EnvSet {
     return this;
   }
 
+  /**
+   * Adds variables that name a file: each Secret key is mounted read-only at
+   * {@link secretFilePath} in the pods that use this environment, and the
+   * variable holds that path (a path, not the content: it may be plain).
+   */
+  public file(values: Record<string, SecretKeyRef | undefined>): this {
+    for (const [name, ref] of Object.entries(values)) {
+      if (ref === undefined) continue;
+      validateEnvName(`files.${name}`, name);
+      this.plainValues.set(name, secretFilePath(ref));
+      this.fileValues.set(name, ref);
+    }
+    return this;
+  }
+
   /** Merges another set into this one (later values win). */
   public merge(other: EnvSet): this {
-    for (const [k, v] of other.plainValues) this.plainValues.set(k, v);
+    for (const [k, v] of other.plainValues) {
+      this.plainValues.set(k, v);
+      this.fileValues.delete(k);
+    }
     for (const [k, v] of other.secretValues) this.secretValues.set(k, v);
+    for (const [k, v] of other.fileValues) this.fileValues.set(k, v);
     return this;
   }
 
@@ -77,8 +107,28 @@ export class EnvSet {
     return [...this.secretValues.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, ref]) => ({ name, valueFrom: ref.toEnvSource() }));
   }
 
-  /** The Secrets (name -> keys) this environment reads. */
+  /** The Secrets (name -> keys) this environment reads, as env vars and as files. */
   public secretRefs(): SecretKeyRef[] {
-    return [...this.secretValues.values()];
+    return [...this.secretValues.values(), ...this.fileValues.values()];
+  }
+
+  /** The Secret keys read as files, sorted. */
+  public fileRefs(): SecretKeyRef[] {
+    return [...new Map([...this.fileValues.values()].map((r) => [String(r), r])).values()].sort((a, b) => String(a).localeCompare(String(b)));
+  }
+
+  /** A read-only volume per Secret read as files (only the keys read, mode 0440) and the mounts of the containers using this environment. */
+  public fileVolumes(): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
+    const bySecret = new Map<string, string[]>();
+    for (const r of this.fileRefs()) bySecret.set(r.secretName, [...(bySecret.get(r.secretName) ?? []), r.key]);
+    const volumes: k8s.Volume[] = [];
+    const mounts: k8s.VolumeMount[] = [];
+    for (const [secretName, keys] of bySecret) {
+      // A volume name is a DNS label; a Secret name may be a longer subdomain.
+      const name = `files-${createHash('sha256').update(secretName).digest('hex').slice(0, 10)}`;
+      volumes.push({ name, secret: { secretName, items: keys.map((key) => ({ key, path: key })), defaultMode: 0o440 } });
+      mounts.push({ name, mountPath: `${SECRET_FILES_DIR}/${secretName}`, readOnly: true });
+    }
+    return { volumes, mounts };
   }
 }

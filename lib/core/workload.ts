@@ -188,7 +188,9 @@ export class DifyWorkload extends Construct implements IConnectable {
       .digest('hex');
 
     const securityContext = containerSecurityContext(props.security);
-    const mounts = props.volumeMounts ?? [];
+    const files = env.fileVolumes();
+    const mounts = [...(props.volumeMounts ?? []), ...files.mounts];
+    const volumes = [...(props.volumes ?? []), ...files.volumes];
     const main: k8s.Container = {
       name: props.component,
       image: props.image,
@@ -237,7 +239,7 @@ export class DifyWorkload extends Construct implements IConnectable {
         ...plan.pod,
         initContainers: initContainers.length ? initContainers : undefined,
         containers: [main, ...(props.sidecars ?? [])],
-        volumes: props.volumes?.length ? props.volumes : undefined,
+        volumes: volumes.length ? volumes : undefined,
         imagePullSecrets: pullSecrets.length ? pullSecrets : undefined,
       },
     };
