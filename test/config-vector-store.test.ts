@@ -1,4 +1,5 @@
 import { CUSTOM_VECTOR_STORES, EnvSet, SecretKeyRef, VectorStore, isSensitiveEnvName } from '../lib';
+import { difyDocs, podSpecs } from './util';
 
 const ref = (key: string) => SecretKeyRef.of('vector-creds', key);
 
@@ -218,7 +219,17 @@ describe('bad vector store input names the field, the value and what is allowed'
     [
       'elasticsearch http with verifyCerts',
       () => VectorStore.elasticsearch({ host: 'es', scheme: 'http', verifyCerts: true, password: k }),
-      /^vectorStore\.elasticsearch\.scheme: got "http"; conflicts with verifyCerts\/caCertsPath/,
+      /^vectorStore\.elasticsearch\.scheme: got "http"; conflicts with verifyCerts\/caCerts\/caCertsPath, which only apply to https$/,
+    ],
+    [
+      'elasticsearch CA from a Secret and a path',
+      () => VectorStore.elasticsearch({ host: 'es', password: k, caCerts: SecretKeyRef.of('es-ca', 'ca.crt'), caCertsPath: '/etc/es/ca.crt' }),
+      /^vectorStore\.elasticsearch\.caCertsPath: got "\/etc\/es\/ca\.crt"; conflicts with caCerts/,
+    ],
+    [
+      'elasticsearch CA from a Secret without verification',
+      () => VectorStore.elasticsearch({ host: 'es', password: k, verifyCerts: false, caCerts: SecretKeyRef.of('es-ca', 'ca.crt') }),
+      /^vectorStore\.elasticsearch\.verifyCerts: got false; conflicts with caCerts: a CA bundle is only used when certificates are verified$/,
     ],
     [
       'elastic cloud over http',
@@ -288,4 +299,24 @@ describe('bad vector store input names the field, the value and what is allowed'
   ])('%s', (_name, build, message) => {
     expect(build).toThrow(message);
   });
+});
+
+test('an Elasticsearch CA from a Secret key is mounted into the pods that reach Elasticsearch, and only those', () => {
+  const vectorStore = VectorStore.elasticsearch({ host: 'es.internal', password: ref('es'), caCerts: SecretKeyRef.of('es-ca', 'ca.crt') });
+  const { docs } = difyDocs({ vectorStore });
+  const configMaps = new Map(docs.filter((d) => d.kind === 'ConfigMap').map((d) => [d.metadata.name, d.data ?? {}]));
+  const readers: string[] = [];
+  for (const pod of podSpecs(docs)) {
+    const env = Object.assign({}, ...(pod.spec.containers[0].envFrom ?? []).map((f: any) => configMaps.get(f.configMapRef?.name) ?? {}));
+    const files = (pod.spec.volumes ?? []).filter((v: any) => v.name.startsWith('files-'));
+    if (env.ELASTICSEARCH_CA_CERTS === undefined) {
+      expect({ id: pod.id, files }).toEqual({ id: pod.id, files: [] });
+      continue;
+    }
+    readers.push(pod.metadata.labels['app.kubernetes.io/component']);
+    expect(env.ELASTICSEARCH_CA_CERTS).toBe('/etc/dify/files/es-ca/ca.crt');
+    expect(files.map((v: any) => v.secret)).toEqual([{ secretName: 'es-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 }]);
+    expect(pod.spec.containers[0].volumeMounts).toContainEqual({ name: files[0].name, mountPath: '/etc/dify/files/es-ca', readOnly: true });
+  }
+  expect(readers).toEqual(expect.arrayContaining(['api', 'worker']));
 });

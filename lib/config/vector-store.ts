@@ -76,7 +76,12 @@ export interface ElasticsearchOptions {
   readonly password: SecretKeyRef;
   /** Verify the server certificate, https only (ELASTICSEARCH_VERIFY_CERTS). @default true */
   readonly verifyCerts?: boolean;
-  /** CA bundle path inside the containers, https only (ELASTICSEARCH_CA_CERTS); you mount it. @default - system CAs */
+  /**
+   * CA bundle from a Secret key, https only, mounted read-only into the pods that reach Elasticsearch
+   * (ELASTICSEARCH_CA_CERTS names the file). Not with caCertsPath. @default - system CAs
+   */
+  readonly caCerts?: SecretKeyRef;
+  /** CA bundle path inside the containers, https only (ELASTICSEARCH_CA_CERTS), a file you mount. Not with caCerts. @default - system CAs */
   readonly caCertsPath?: string;
   /** Japanese analysis (VECTOR_STORE=elasticsearch-ja). @default false */
   readonly japanese?: boolean;
@@ -296,14 +301,21 @@ export abstract class VectorStore {
     if (!['http', 'https'].includes(scheme)) invalid(`${p}.scheme`, scheme, 'must be "http" or "https"');
     validateName(`${p}.username`, o.username);
     validateSecretKeyRef(`${p}.password`, o.password, 'the Elasticsearch password');
-    if (scheme === 'http' && (o.verifyCerts !== undefined || o.caCertsPath !== undefined)) {
-      invalid(`${p}.scheme`, scheme, 'conflicts with verifyCerts/caCertsPath, which only apply to https');
+    if (scheme === 'http' && (o.verifyCerts !== undefined || o.caCertsPath !== undefined || o.caCerts !== undefined)) {
+      invalid(`${p}.scheme`, scheme, 'conflicts with verifyCerts/caCerts/caCertsPath, which only apply to https');
     }
     if (o.caCertsPath !== undefined && !ABSOLUTE_PATH.test(o.caCertsPath)) {
       invalid(`${p}.caCertsPath`, o.caCertsPath, 'must be an absolute file path inside the container, without whitespace');
     }
-    if (o.verifyCerts === false && o.caCertsPath !== undefined) {
-      invalid(`${p}.verifyCerts`, false, 'conflicts with caCertsPath: a CA bundle is only used when certificates are verified');
+    if (o.caCerts !== undefined && o.caCertsPath !== undefined) {
+      invalid(`${p}.caCertsPath`, o.caCertsPath, 'conflicts with caCerts: give the Secret key (mounted for you) or the path of a file you mount, not both');
+    }
+    if (o.verifyCerts === false && (o.caCertsPath !== undefined || o.caCerts !== undefined)) {
+      invalid(
+        `${p}.verifyCerts`,
+        false,
+        `conflicts with ${o.caCerts !== undefined ? 'caCerts' : 'caCertsPath'}: a CA bundle is only used when certificates are verified`,
+      );
     }
     const name = o.japanese ? 'elasticsearch-ja' : 'elasticsearch';
     return new RenderedVectorStore(name, () =>
@@ -320,6 +332,7 @@ export abstract class VectorStore {
           },
           p,
         )
+        .file({ ELASTICSEARCH_CA_CERTS: o.caCerts })
         .secret({ ELASTICSEARCH_PASSWORD: o.password }),
     );
   }
