@@ -39,10 +39,11 @@ const stamp = (file) => {
 function fresh() {
   let stamps;
   try {
-    stamps = JSON.parse(fs.readFileSync(stampsFile, 'utf8'));
+    ({ stamps } = JSON.parse(fs.readFileSync(stampsFile, 'utf8')));
   } catch {
     return false;
   }
+  if (typeof stamps !== 'object' || stamps === null) return false;
   if (!fs.existsSync(bundle)) return false;
   try {
     return Object.entries(stamps).every(([file, s]) => stamp(file) === s);
@@ -94,8 +95,25 @@ async function build() {
   const inputs = [...Object.keys(result.metafile.inputs).map((f) => path.resolve(f)), path.resolve('tsconfig.json')].filter((f) => fs.existsSync(f));
   const stamps = Object.fromEntries(inputs.map((f) => [f, stamp(f)]));
   // A file saved while esbuild read it may be bundled in its old state: then record nothing, so the next run rebuilds.
-  if (inputs.every((f) => fs.statSync(f).mtimeMs < started)) fs.writeFileSync(stampsFile, JSON.stringify(stamps));
+  if (inputs.every((f) => fs.statSync(f).mtimeMs < started)) fs.writeFileSync(stampsFile, JSON.stringify({ entry, stamps }));
   else fs.rmSync(stampsFile, { force: true });
+  prune();
+}
+
+/** Removes the bundles of this entry built by an earlier esbuild or an earlier version of this script. */
+function prune() {
+  const dir = path.dirname(bundle);
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.inputs.json') && n !== path.basename(stampsFile))) {
+    let recorded;
+    try {
+      recorded = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).entry;
+    } catch {
+      recorded = undefined;
+    }
+    if (recorded !== undefined && recorded !== entry) continue;
+    fs.rmSync(path.join(dir, f), { force: true });
+    fs.rmSync(path.join(dir, f.replace(/\.inputs\.json$/, '.js')), { force: true });
+  }
 }
 
 /** Runs the bundle as the main module (`require.main === module` holds in it), with the arguments after the entry. */
