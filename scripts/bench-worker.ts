@@ -6,7 +6,7 @@
 // Every figure is reported as wall time (`<key>`) and CPU time (`<key>.cpu`), in ms.
 const t0 = performance.now();
 const c0 = process.cpuUsage();
-const { App, Chart, Yaml, YamlOutputType } = require('cdk8s') as typeof import('cdk8s');
+const { App, Yaml, YamlOutputType } = require('cdk8s') as typeof import('cdk8s');
 const { Dify, DifyTenantChart } = require('../lib') as typeof import('../lib');
 const { synthEnvironment } = require('../apps/environments') as typeof import('../apps/environments');
 const { ENVIRONMENTS } = require('../apps/main-environments') as typeof import('../apps/main-environments');

@@ -59,11 +59,7 @@ function build(program = tsj.createProgram(CONFIG)) {
   for (const sym of exports) {
     const target = sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
     for (const decl of target.declarations ?? []) {
-      if (
-        (ts.isInterfaceDeclaration(decl) || ts.isTypeAliasDeclaration(decl)) &&
-        /(Props|Options)$/.test(target.name) &&
-        !(decl.typeParameters && decl.typeParameters.length)
-      ) {
+      if ((ts.isInterfaceDeclaration(decl) || ts.isTypeAliasDeclaration(decl)) && /(Props|Options)$/.test(target.name) && !decl.typeParameters?.length) {
         roots.push(target.name);
       }
     }

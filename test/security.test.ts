@@ -93,7 +93,7 @@ describe('External Secrets', () => {
 });
 
 describe('supply chain', () => {
-  const digest = 'sha256:' + 'a'.repeat(64);
+  const digest = `sha256:${'a'.repeat(64)}`;
   const { docs } = difyDocs({ imageRegistry: 'registry.example.com/mirror', imageDigests: { api: digest }, imagePullSecrets: ['mirror-pull'] });
   const images = podSpecs(docs).flatMap(({ spec }) => [...(spec.initContainers ?? []), ...spec.containers].map((c: any) => c.image));
   test('every image comes from the mirror; official images get library/', () => {

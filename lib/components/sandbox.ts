@@ -80,7 +80,7 @@ export class DifySandbox extends Construct implements IConnectable {
     if (requirements.length) {
       new k8s.KubeConfigMap(this, 'Dependencies', {
         metadata: { name: `${name}-dependencies`, labels },
-        data: { 'python-requirements.txt': requirements.join('\n') + '\n' },
+        data: { 'python-requirements.txt': `${requirements.join('\n')}\n` },
       });
       volumes.push({ name: 'dependencies', configMap: { name: `${name}-dependencies` } });
       mounts.push({ name: 'dependencies', mountPath: '/dependencies', readOnly: true });

@@ -125,7 +125,7 @@ export class DifyNetworkPolicy extends Construct {
 }
 
 function policyLabels(instance: string, component: string): Record<string, string> {
-  return metadataLabels({ instance, component: 'network-policy' + (component ? `-${component}` : '') });
+  return metadataLabels({ instance, component: `network-policy${component ? `-${component}` : ''}` });
 }
 
 /** Every pods-owning {@link Connections} under `root`, once each, in tree order. */

@@ -832,7 +832,7 @@ export function validateSchemas(docs: ReadonlyArray<Record<string, any>>, opts: 
       const version = crd?.versions.find((v) => v.name === versionName);
       if (!crd) {
         problems.push({ path: '', message: `unknown kind: no built-in model or CRD for apiVersion "${apiVersion}" kind "${kind}"` });
-      } else if (!version || !version.served) {
+      } else if (!version?.served) {
         problems.push({
           path: '/apiVersion',
           message: `unknown kind: the ${kind} CRD does not serve version "${versionName}" (served: ${crd.versions
