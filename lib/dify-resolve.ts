@@ -43,7 +43,8 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
 
   const exposures = [props.gateway && 'gateway', props.nginxProxy && 'nginxProxy', props.ingress && 'ingress'].filter(Boolean) as string[];
   if (exposures.length > 1) invalid(exposures[1], 'set', `conflicts with ${exposures[0]}: expose Dify through one of ingress, gateway and nginxProxy`);
-  const tlsConfigured = Boolean(props.ingress?.tls || props.nginxProxy?.tls);
+  // biome-ignore lint/complexity/useOptionalChain: ingress may be `false`, which `?.` does not skip
+  const tlsConfigured = Boolean((props.ingress && props.ingress.tls) || props.nginxProxy?.tls);
   if (props.tls === false && tlsConfigured) invalid('tls', false, 'contradicts the TLS configured on the ingress or nginx proxy; omit it or set true');
   const tls = props.tls ?? tlsConfigured;
   if (props.splitHosts && !props.apiHost) invalid('splitHosts', props.splitHosts, 'only applies with apiHost');
