@@ -94,6 +94,31 @@ describe('DifyDatabase.external (PostgreSQL)', () => {
       'ext/db-password',
     ]);
   });
+  test('sslRootCert: the CA is mounted into the api-image pods and named by sslrootcert in DB_EXTRAS; the plugin daemon only encrypts', () => {
+    const externalDatabase = DifyDatabase.external({
+      host: 'dify.abc123.eu-west-1.rds.amazonaws.com',
+      username: 'dify',
+      password: ref('db-password'),
+      sslMode: 'verify-full',
+      sslRootCert: SecretKeyRef.of('rds-ca', 'global-bundle.pem'),
+    });
+    expect(view(externalDatabase.backendEnv()).plain.DB_EXTRAS).toBe('sslmode=verify-full&sslrootcert=/etc/dify/files/rds-ca/global-bundle.pem');
+    expect(view(externalDatabase.pluginDaemonEnv()).plain).toMatchObject({ DB_SSL_MODE: 'require' });
+    const { docs } = difyDocs({ externalDatabase, agent: false });
+    expect(formatIssues(validateSchemas(docs, { defaultNamespace: 'dify' }))).toEqual(formatIssues([]));
+    const configMaps = new Map(docs.filter((d) => d.kind === 'ConfigMap').map((d) => [d.metadata.name, d.data ?? {}]));
+    const mounting: string[] = [];
+    for (const pod of podSpecs(docs)) {
+      const component = pod.metadata.labels['app.kubernetes.io/component'];
+      const env = Object.assign({}, ...(pod.spec.containers[0].envFrom ?? []).map((f: any) => configMaps.get(f.configMapRef?.name) ?? {}));
+      const files = (pod.spec.volumes ?? []).filter((v: any) => v.name.startsWith('files-'));
+      const reads = String(env.DB_EXTRAS ?? '').includes('sslrootcert=');
+      expect({ component, mounts: files.map((v: any) => v.secret.secretName) }).toEqual({ component, mounts: reads ? ['rds-ca'] : [] });
+      if (reads) mounting.push(component);
+    }
+    expect(mounting).toEqual(expect.arrayContaining(['api', 'beat', 'migration', 'worker']));
+    expect(mounting).not.toContain('plugin-daemon');
+  });
 });
 
 describe('DifyDatabase.externalMysql', () => {
@@ -409,6 +434,11 @@ describe('bad database and Redis input names the field, the value and what is al
       'database password as a string',
       () => DifyDatabase.external({ host: 'db', username: 'u', password: 'hunter2' as any }),
       /^database\.password: got "<not a SecretKeyRef>"; must be a SecretKeyRef instance/,
+    ],
+    [
+      'sslRootCert without verification',
+      () => DifyDatabase.external({ host: 'db', username: 'u', password: p, sslMode: 'require', sslRootCert: SecretKeyRef.of('ca', 'ca.pem') }),
+      /^database\.sslMode: got "require"; must be "verify-ca" or "verify-full" with sslRootCert: libpq reads the root certificate only when it verifies the server$/,
     ],
     [
       'sslMode',

@@ -29,6 +29,8 @@ export interface PostgresConnection {
    * @default - not rendered: api image uses libpq's default, the daemon "disable"
    */
   readonly sslMode?: PostgresSslMode;
+  /** CA certificate the api-image roles verify the server with (libpq `sslrootcert`), mounted from a Secret key. @default - none */
+  readonly sslRootCert?: SecretKeyRef;
 }
 
 /** Something that renders its own connection settings for Dify's processes. */
@@ -105,16 +107,12 @@ export function pluginDaemonSslMode(mode: PostgresSslMode | undefined): 'disable
 /** DB_* of api, worker, beat and the migration Job for a plain PostgreSQL connection. */
 export function postgresBackendEnv(c: PostgresConnection): EnvSet {
   pluginDaemonSslMode(c.sslMode);
-  return new EnvSet()
+  const env = new EnvSet();
+  const rootCert = c.sslRootCert && env.mountFile(c.sslRootCert);
+  const extras = [c.sslMode && `sslmode=${c.sslMode}`, rootCert && `sslrootcert=${rootCert}`].filter(Boolean).join('&');
+  return env
     .plain(
-      {
-        DB_TYPE: 'postgresql',
-        DB_HOST: c.host,
-        DB_PORT: c.port,
-        DB_DATABASE: c.database,
-        DB_USERNAME: c.username,
-        DB_EXTRAS: c.sslMode === undefined ? undefined : `sslmode=${c.sslMode}`,
-      },
+      { DB_TYPE: 'postgresql', DB_HOST: c.host, DB_PORT: c.port, DB_DATABASE: c.database, DB_USERNAME: c.username, DB_EXTRAS: extras || undefined },
       'database',
     )
     .secret({ DB_PASSWORD: c.password });

@@ -42,6 +42,13 @@ export interface ExternalPostgresOptions {
    * @default - not rendered: api image uses libpq's default ("prefer"), the daemon "disable"
    */
   readonly sslMode?: PostgresSslMode;
+  /**
+   * CA certificate to verify the server with, from a Secret key (e.g. the RDS or Cloud SQL CA bundle): mounted
+   * read-only into the api-image pods and passed as libpq's `sslrootcert` in DB_EXTRAS. Requires sslMode
+   * `verify-ca` or `verify-full` (the plugin daemon only encrypts, see sslMode). @default - none: libpq's default
+   * location, which the image does not populate
+   */
+  readonly sslRootCert?: SecretKeyRef;
 }
 
 /** Props of {@link DifyDatabase.externalMysql}. */
@@ -93,6 +100,8 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
   public readonly username: string;
   public readonly password: SecretKeyRef;
   public readonly sslMode?: PostgresSslMode;
+  /** See {@link ExternalPostgresOptions.sslRootCert}. */
+  public readonly sslRootCert?: SecretKeyRef;
 
   private constructor(type: DifyDatabaseType, prop: string, o: ExternalPostgresOptions | ExternalMysqlOptions, defaultPort: number) {
     this.type = type;
@@ -119,6 +128,14 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
     this.username = o.username;
     this.password = validateSecretKeyRef(`${prop}.password`, o.password, 'the database password');
     this.sslMode = (o as ExternalPostgresOptions).sslMode;
+    this.sslRootCert = (o as ExternalPostgresOptions).sslRootCert;
+    if (this.sslRootCert !== undefined && this.sslMode !== 'verify-ca' && this.sslMode !== 'verify-full') {
+      invalid(
+        `${prop}.sslMode`,
+        this.sslMode,
+        'must be "verify-ca" or "verify-full" with sslRootCert: libpq reads the root certificate only when it verifies the server',
+      );
+    }
   }
 
   /** DB_* of api, worker, beat and the migration Job. */

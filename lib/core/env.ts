@@ -21,6 +21,7 @@ export class EnvSet {
   private readonly plainValues = new Map<string, string>();
   private readonly secretValues = new Map<string, SecretKeyRef>();
   private readonly fileValues = new Map<string, SecretKeyRef>();
+  private readonly mountedRefs = new Map<string, SecretKeyRef>();
 
   /** Adds plain (non-credential) values. `undefined` values are skipped. */
   public plain(values: Record<string, string | number | boolean | undefined>, source = 'config'): this {
@@ -72,6 +73,15 @@ export class EnvSet {
     return this;
   }
 
+  /**
+   * Mounts a Secret key as a file (as {@link file} does) without a variable of its own, and returns its path,
+   * for a value that embeds the path (e.g. `DB_EXTRAS=…&sslrootcert=<path>`).
+   */
+  public mountFile(ref: SecretKeyRef): string {
+    this.mountedRefs.set(String(ref), ref);
+    return secretFilePath(ref);
+  }
+
   /** Merges another set into this one (later values win). */
   public merge(other: EnvSet): this {
     for (const [k, v] of other.plainValues) {
@@ -80,6 +90,7 @@ export class EnvSet {
     }
     for (const [k, v] of other.secretValues) this.secretValues.set(k, v);
     for (const [k, v] of other.fileValues) this.fileValues.set(k, v);
+    for (const [k, v] of other.mountedRefs) this.mountedRefs.set(k, v);
     return this;
   }
 
@@ -109,12 +120,13 @@ export class EnvSet {
 
   /** The Secrets (name -> keys) this environment reads, as env vars and as files. */
   public secretRefs(): SecretKeyRef[] {
-    return [...this.secretValues.values(), ...this.fileValues.values()];
+    return [...this.secretValues.values(), ...this.fileValues.values(), ...this.mountedRefs.values()];
   }
 
   /** The Secret keys read as files, sorted. */
   public fileRefs(): SecretKeyRef[] {
-    return [...new Map([...this.fileValues.values()].map((r) => [String(r), r])).values()].sort((a, b) => String(a).localeCompare(String(b)));
+    const refs = [...this.fileValues.values(), ...this.mountedRefs.values()];
+    return [...new Map(refs.map((r) => [String(r), r])).values()].sort((a, b) => String(a).localeCompare(String(b)));
   }
 
   /** A read-only volume per Secret read as files (only the keys read, mode 0440) and the mounts of the containers using this environment. */
