@@ -7,7 +7,7 @@ import { FromEnvResult, convertEnvFile, isCredential } from '../cli/from-env';
 import { fromEnv, main, parseArgs } from '../cli/main';
 import { DifySecrets } from '../lib';
 import { UPSTREAM, VARIANTS, convertVariant, fixtureFile, variant } from './fixtures/from-env/variants';
-import { parseDocs, synthFiles } from './util';
+import { renderDocs } from './util';
 
 const ROOT = join(__dirname, '..');
 const TMP = join(__dirname, '.tmp-from-env');
@@ -19,8 +19,9 @@ interface Converted {
   readonly result: FromEnvResult;
   /** The committed fixture holds what the converter writes today. */
   readonly committed: boolean;
-  readonly yaml: string;
-  /** The manifests' documents, parsed once. */
+  /** Every key and string value of the rendered manifests, `\0`-separated (what a leak check searches). */
+  readonly text: string;
+  /** The rendered manifests' documents. */
   readonly docs: Record<string, any>[];
 }
 
@@ -30,9 +31,7 @@ let baseline = '';
 beforeAll(() => {
   rmSync(TMP, { recursive: true, force: true });
   mkdirSync(TMP, { recursive: true });
-  baseline = Object.values(synthFiles({ name: 'baseline', namespace: 'dify', dify: { host: 'x.localhost', secrets: DifySecrets.existing('baseline') } })).join(
-    '\n',
-  );
+  baseline = stringsOf(renderDocs({ name: 'baseline', namespace: 'dify', dify: { host: 'x.localhost', secrets: DifySecrets.existing('baseline') } }));
   for (const [label, text] of Object.entries(VARIANTS)) {
     const result = convertVariant(label);
     const fixture = fixtureFile(label);
@@ -42,12 +41,28 @@ beforeAll(() => {
     if (!committed) writeFileSync(file, result.source.replace(/'\.\.\/\.\.\/\.\.\//g, "'../../"));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const env = Object.values(require(file) as Record<string, Environment>)[0];
-    const files = synthFiles(env);
-    converted[label] = { name: `fe-${label}`, input: parse(text), result, committed, yaml: Object.values(files).join('\n'), docs: parseDocs(files) };
+    const docs = renderDocs(env);
+    converted[label] = { name: `fe-${label}`, input: parse(text), result, committed, text: stringsOf(docs), docs };
   }
 });
 
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+/** Every key and string value in `docs`, unescaped (a YAML or JSON text would escape quotes and backslashes). */
+function stringsOf(docs: unknown): string {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        out.push(k);
+        walk(x);
+      }
+  };
+  walk(docs);
+  return out.join('\0');
+}
 
 /** Credential values of the input (whole values, and passwords inside URLs). */
 function credentials(input: Record<string, string>): string[] {
@@ -70,11 +85,13 @@ describe.each(Object.keys(VARIANTS))('from-env on %s', (label) => {
   });
 
   test('no credential of the input is in the generated file or the manifests', () => {
+    // The search covers nested values: the Secret the credentials are read from is named deep in every pod spec.
+    expect(c().text).toContain(`${c().name}-dify-credentials`);
     const creds = credentials(c().input).filter((v) => !baseline.includes(v));
     expect(creds.length).toBeGreaterThan(0);
     for (const v of creds) {
       expect({ v, inSource: c().result.source.includes(v) }).toEqual({ v, inSource: false });
-      expect({ v, inYaml: c().yaml.includes(v) }).toEqual({ v, inYaml: false });
+      expect({ v, inManifests: c().text.includes(v) }).toEqual({ v, inManifests: false });
     }
   });
 

@@ -36,6 +36,15 @@ export function synthFiles(env: Environment): Record<string, string> {
   return files;
 }
 
+/** The documents an environment renders (each chart's objects, in the order App.synth writes them), without writing YAML. */
+export function renderDocs(env: Environment): Record<string, any>[] {
+  const app = synthEnvironment(env, mkdtempSync(join(tmpdir(), 'dify-cdk8s-')));
+  return new DependencyGraph(app.node)
+    .topology()
+    .filter((c): c is Chart => c instanceof Chart)
+    .flatMap((c) => c.toJson());
+}
+
 function readManifests(dir: string): Record<string, string> {
   return Object.fromEntries(
     readdirSync(dir)
