@@ -102,7 +102,7 @@ describe('DifyDatabase.external (PostgreSQL)', () => {
       sslMode: 'verify-full',
       sslRootCert: SecretKeyRef.of('rds-ca', 'global-bundle.pem'),
     });
-    expect(view(externalDatabase.backendEnv()).plain.DB_EXTRAS).toBe('sslmode=verify-full&sslrootcert=/etc/dify/files/rds-ca/global-bundle.pem');
+    expect(view(externalDatabase.backendEnv()).plain.DB_EXTRAS).toBe('sslmode=verify-full&sslrootcert=/etc/dify/files/secrets/rds-ca/global-bundle.pem');
     expect(view(externalDatabase.pluginDaemonEnv()).plain).toMatchObject({ DB_SSL_MODE: 'require' });
     const { docs } = difyDocs({ externalDatabase, agent: false });
     expect(formatIssues(validateSchemas(docs, { defaultNamespace: 'dify' }))).toEqual(formatIssues([]));
@@ -196,9 +196,9 @@ describe('ExternalRedis.standalone', () => {
       tls: { caCerts: ca, certFile: tls, keyFile: key },
     });
     expect(view(externalRedis.backendEnv()).plain).toMatchObject({
-      REDIS_SSL_CA_CERTS: '/etc/dify/files/redis-ca.example.internal/ca.crt',
-      REDIS_SSL_CERTFILE: '/etc/dify/files/redis-client-tls/tls.crt',
-      REDIS_SSL_KEYFILE: '/etc/dify/files/redis-client-tls/tls.key',
+      REDIS_SSL_CA_CERTS: '/etc/dify/files/secrets/redis-ca.example.internal/ca.crt',
+      REDIS_SSL_CERTFILE: '/etc/dify/files/secrets/redis-client-tls/tls.crt',
+      REDIS_SSL_KEYFILE: '/etc/dify/files/secrets/redis-client-tls/tls.key',
     });
     const { docs } = difyDocs({ externalRedis, externalDatabase: pg(), agent: false });
     expect(formatIssues(validateSchemas(docs, { defaultNamespace: 'dify' }))).toEqual(formatIssues([]));
@@ -229,7 +229,11 @@ describe('ExternalRedis.standalone', () => {
       expect({ component, volumes: files.map((v: any) => v.secret) }).toEqual({ component, volumes: env.REDIS_SSL_CERTFILE ? [ca, client] : [ca] });
       for (const v of files) {
         expect(v.name).toMatch(/^files-[0-9a-f]{10}$/);
-        expect(pod.spec.containers[0].volumeMounts).toContainEqual({ name: v.name, mountPath: `/etc/dify/files/${v.secret.secretName}`, readOnly: true });
+        expect(pod.spec.containers[0].volumeMounts).toContainEqual({
+          name: v.name,
+          mountPath: `/etc/dify/files/secrets/${v.secret.secretName}`,
+          readOnly: true,
+        });
       }
       // 0440 files are readable through the pod's fsGroup.
       expect({ component, fsGroup: typeof pod.spec.securityContext.fsGroup }).toEqual({ component, fsGroup: 'number' });
@@ -493,9 +497,9 @@ describe('bad database and Redis input names the field, the value and what is al
       /^redis\.tls\.caCertsPath: got "\/tls\/ca\.crt"; conflicts with caCerts: give the Secret key \(mounted for you\) or the path of a file you mount, not both$/,
     ],
     [
-      'redis CA given as a string where a Secret key belongs',
+      'redis CA given as a string where a Secret or ConfigMap key belongs',
       () => ExternalRedis.standalone({ host: 'redis', password: p, brokerUrl: b, tls: { caCerts: 'redis-tls/ca.crt' as any } }),
-      /^redis\.tls\.caCerts: got "<not a SecretKeyRef>"; must be a SecretKeyRef instance \(from SecretKeyRef\.of\(\)\)$/,
+      /^redis\.tls\.caCerts: got "redis-tls\/ca\.crt"; must be a SecretKeyRef instance \(from SecretKeyRef\.of\(\)\) or a ConfigMapKeyRef instance \(from ConfigMapKeyRef\.of\(\)\)$/,
     ],
     [
       'redis CERT_NONE with a CA from a Secret',

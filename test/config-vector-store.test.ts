@@ -1,4 +1,4 @@
-import { CUSTOM_VECTOR_STORES, EnvSet, SecretKeyRef, VectorStore, isSensitiveEnvName } from '../lib';
+import { CUSTOM_VECTOR_STORES, ConfigMapKeyRef, EnvSet, SecretKeyRef, VectorStore, isSensitiveEnvName } from '../lib';
 import { difyDocs, podSpecs } from './util';
 
 const ref = (key: string) => SecretKeyRef.of('vector-creds', key);
@@ -301,8 +301,8 @@ describe('bad vector store input names the field, the value and what is allowed'
   });
 });
 
-test('an Elasticsearch CA from a Secret key is mounted into the pods that reach Elasticsearch, and only those', () => {
-  const vectorStore = VectorStore.elasticsearch({ host: 'es.internal', password: ref('es'), caCerts: SecretKeyRef.of('es-ca', 'ca.crt') });
+test('an Elasticsearch CA from a ConfigMap key (trust-manager) is mounted into the pods that reach Elasticsearch, and only those', () => {
+  const vectorStore = VectorStore.elasticsearch({ host: 'es.internal', password: ref('es'), caCerts: ConfigMapKeyRef.of('es-ca-bundle', 'ca.crt') });
   const { docs } = difyDocs({ vectorStore });
   const configMaps = new Map(docs.filter((d) => d.kind === 'ConfigMap').map((d) => [d.metadata.name, d.data ?? {}]));
   const readers: string[] = [];
@@ -314,9 +314,27 @@ test('an Elasticsearch CA from a Secret key is mounted into the pods that reach 
       continue;
     }
     readers.push(pod.metadata.labels['app.kubernetes.io/component']);
-    expect(env.ELASTICSEARCH_CA_CERTS).toBe('/etc/dify/files/es-ca/ca.crt');
-    expect(files.map((v: any) => v.secret)).toEqual([{ secretName: 'es-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 }]);
-    expect(pod.spec.containers[0].volumeMounts).toContainEqual({ name: files[0].name, mountPath: '/etc/dify/files/es-ca', readOnly: true });
+    expect(env.ELASTICSEARCH_CA_CERTS).toBe('/etc/dify/files/configmaps/es-ca-bundle/ca.crt');
+    // Public data: a ConfigMap volume, world-readable, never a Secret.
+    expect(files.map((v: any) => [v.configMap, v.secret])).toEqual([
+      [{ name: 'es-ca-bundle', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 }, undefined],
+    ]);
+    expect(pod.spec.containers[0].volumeMounts).toContainEqual({ name: files[0].name, mountPath: '/etc/dify/files/configmaps/es-ca-bundle', readOnly: true });
   }
   expect(readers).toEqual(expect.arrayContaining(['api', 'worker']));
+});
+
+test('a ConfigMap and a Secret of the same name are mounted apart', () => {
+  const env = new EnvSet().file({ A: ConfigMapKeyRef.of('ca', 'ca.crt'), B: SecretKeyRef.of('ca', 'ca.crt') });
+  expect([env.plainValue('A'), env.plainValue('B')]).toEqual(['/etc/dify/files/configmaps/ca/ca.crt', '/etc/dify/files/secrets/ca/ca.crt']);
+  const { volumes, mounts } = env.fileVolumes();
+  expect(new Set(volumes.map((v) => v.name)).size).toBe(2);
+  expect(mounts.map((m) => m.mountPath).sort()).toEqual(['/etc/dify/files/configmaps/ca', '/etc/dify/files/secrets/ca']);
+  // Only the Secret counts among the Secrets the environment reads.
+  expect(env.secretRefs().map(String)).toEqual(['ca/ca.crt']);
+});
+
+test('ConfigMapKeyRef names the field it was given wrong', () => {
+  expect(() => ConfigMapKeyRef.of('Bad_Name', 'ca.crt')).toThrow(/^ConfigMapKeyRef\.configMapName: got "Bad_Name"; /);
+  expect(() => ConfigMapKeyRef.of('ca', 'ca/crt')).toThrow(/^ConfigMapKeyRef\.key: got "ca\/crt"; must be a ConfigMap data key/);
 });

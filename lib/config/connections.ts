@@ -1,5 +1,5 @@
 import { EnvSet } from '../core/env';
-import { SecretKeyRef } from '../core/secret-ref';
+import { SecretKeyRef, FileSource } from '../core/secret-ref';
 import { invalid } from '../core/validation';
 
 /** libpq `sslmode` values. */
@@ -29,8 +29,8 @@ export interface PostgresConnection {
    * @default - not rendered: api image uses libpq's default, the daemon "disable"
    */
   readonly sslMode?: PostgresSslMode;
-  /** CA certificate the api-image roles verify the server with (libpq `sslrootcert`), mounted from a Secret key. @default - none */
-  readonly sslRootCert?: SecretKeyRef;
+  /** CA certificate the api-image roles verify the server with (libpq `sslrootcert`), mounted from a Secret or ConfigMap key. @default - none */
+  readonly sslRootCert?: FileSource;
 }
 
 /** Something that renders its own connection settings for Dify's processes. */

@@ -1,5 +1,5 @@
 import { EnvSet } from '../core/env';
-import { SecretKeyRef } from '../core/secret-ref';
+import { SecretKeyRef, FileSource } from '../core/secret-ref';
 import { invalid, validatePort, validateSqlIdentifier } from '../core/validation';
 import {
   ConnectionEnvRenderer,
@@ -43,12 +43,12 @@ export interface ExternalPostgresOptions {
    */
   readonly sslMode?: PostgresSslMode;
   /**
-   * CA certificate to verify the server with, from a Secret key (e.g. the RDS or Cloud SQL CA bundle): mounted
+   * CA certificate to verify the server with, from a Secret or ConfigMap key (e.g. the RDS or Cloud SQL CA bundle): mounted
    * read-only into the api-image pods and passed as libpq's `sslrootcert` in DB_EXTRAS. Requires sslMode
    * `verify-ca` or `verify-full` (the plugin daemon only encrypts, see sslMode). @default - none: libpq's default
    * location, which the image does not populate
    */
-  readonly sslRootCert?: SecretKeyRef;
+  readonly sslRootCert?: FileSource;
 }
 
 /** Props of {@link DifyDatabase.externalMysql}. */
@@ -101,7 +101,7 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
   public readonly password: SecretKeyRef;
   public readonly sslMode?: PostgresSslMode;
   /** See {@link ExternalPostgresOptions.sslRootCert}. */
-  public readonly sslRootCert?: SecretKeyRef;
+  public readonly sslRootCert?: FileSource;
 
   private constructor(type: DifyDatabaseType, prop: string, o: ExternalPostgresOptions | ExternalMysqlOptions, defaultPort: number) {
     this.type = type;

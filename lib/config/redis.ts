@@ -1,5 +1,5 @@
 import { EnvSet } from '../core/env';
-import { SecretKeyRef } from '../core/secret-ref';
+import { FileSource, SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateInt, validatePort } from '../core/validation';
 import { ConnectionEnvRenderer, validateSecretKeyRef, validateServiceHost } from './connections';
 import { guardProps } from '../core/guard';
@@ -14,11 +14,12 @@ export interface RedisTlsOptions {
   /** Server certificate verification (REDIS_SSL_CERT_REQS). @default "CERT_REQUIRED" (upstream's default is CERT_NONE) */
   readonly certReqs?: RedisCertReqs;
   /**
-   * CA bundle from a Secret key (e.g. cert-manager's `ca.crt`), mounted read-only into api, worker, beat, the
-   * migration Job and the plugin daemon (REDIS_SSL_CA_CERTS names the file). Not with caCertsPath.
+   * CA bundle from a Secret key (e.g. cert-manager's `ca.crt`) or a ConfigMap key (e.g. a trust-manager Bundle),
+   * mounted read-only into api, worker, beat, the migration Job and the plugin daemon (REDIS_SSL_CA_CERTS names
+   * the file). Not with caCertsPath.
    * @default - the image's system CAs
    */
-  readonly caCerts?: SecretKeyRef;
+  readonly caCerts?: FileSource;
   /** CA bundle path inside the containers (REDIS_SSL_CA_CERTS), for a file you mount yourself. Not with caCerts. @default - the image's system CAs */
   readonly caCertsPath?: string;
   /** Client certificate for mutual TLS from a Secret key (e.g. `tls.crt`), mounted into the api-image pods (REDIS_SSL_CERTFILE). @default - none */
@@ -208,7 +209,7 @@ function validateTls(prop: string, t: RedisTlsOptions | undefined): RedisTlsOpti
 }
 
 /** TLS files read from Secrets, mounted for the api-image roles. */
-function tlsBackendFiles(t: RedisTlsOptions | undefined): Record<string, SecretKeyRef | undefined> {
+function tlsBackendFiles(t: RedisTlsOptions | undefined): Record<string, FileSource | undefined> {
   return { REDIS_SSL_CA_CERTS: t?.caCerts, REDIS_SSL_CERTFILE: t?.certFile, REDIS_SSL_KEYFILE: t?.keyFile };
 }
 

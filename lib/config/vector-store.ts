@@ -1,5 +1,5 @@
 import { EnvSet } from '../core/env';
-import { SecretKeyRef } from '../core/secret-ref';
+import { SecretKeyRef, FileSource } from '../core/secret-ref';
 import { invalid, validateEnvName, validateInt, validatePort, validateSqlIdentifier, validateUrl } from '../core/validation';
 import { validateSecretKeyRef, validateServiceHost } from './connections';
 import { guardProps } from '../core/guard';
@@ -77,10 +77,10 @@ export interface ElasticsearchOptions {
   /** Verify the server certificate, https only (ELASTICSEARCH_VERIFY_CERTS). @default true */
   readonly verifyCerts?: boolean;
   /**
-   * CA bundle from a Secret key, https only, mounted read-only into the pods that reach Elasticsearch
-   * (ELASTICSEARCH_CA_CERTS names the file). Not with caCertsPath. @default - system CAs
+   * CA bundle from a Secret or ConfigMap key, https only, mounted read-only into the pods that reach
+   * Elasticsearch (ELASTICSEARCH_CA_CERTS names the file). Not with caCertsPath. @default - system CAs
    */
-  readonly caCerts?: SecretKeyRef;
+  readonly caCerts?: FileSource;
   /** CA bundle path inside the containers, https only (ELASTICSEARCH_CA_CERTS), a file you mount. Not with caCerts. @default - system CAs */
   readonly caCertsPath?: string;
   /** Japanese analysis (VECTOR_STORE=elasticsearch-ja). @default false */

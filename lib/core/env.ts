@@ -1,12 +1,16 @@
 import { createHash } from 'crypto';
 import { k8s } from './k8s';
-import { SecretKeyRef } from './secret-ref';
+import { ConfigMapKeyRef, FileSource, SecretKeyRef } from './secret-ref';
 import { hasUrlCredentials, isSensitiveEnvName } from './sensitive';
 import { invalid, validateEnvName } from './validation';
 
-/** Where a Secret key read as a file is mounted: `/etc/dify/files/<Secret name>/<key>`. */
-export function secretFilePath(ref: SecretKeyRef): string {
-  return `${SECRET_FILES_DIR}/${ref.secretName}/${ref.key}`;
+/** Where a file source is mounted: `/etc/dify/files/secrets/<Secret>/<key>` or `/etc/dify/files/configmaps/<ConfigMap>/<key>`. */
+export function secretFilePath(ref: FileSource): string {
+  return `${fileDir(ref)}/${ref.key}`;
+}
+
+function fileDir(ref: FileSource): string {
+  return ref instanceof ConfigMapKeyRef ? `${SECRET_FILES_DIR}/configmaps/${ref.configMapName}` : `${SECRET_FILES_DIR}/secrets/${ref.secretName}`;
 }
 
 const SECRET_FILES_DIR = '/etc/dify/files';
@@ -20,8 +24,8 @@ const SECRET_FILES_DIR = '/etc/dify/files';
 export class EnvSet {
   private readonly plainValues = new Map<string, string>();
   private readonly secretValues = new Map<string, SecretKeyRef>();
-  private readonly fileValues = new Map<string, SecretKeyRef>();
-  private readonly mountedRefs = new Map<string, SecretKeyRef>();
+  private readonly fileValues = new Map<string, FileSource>();
+  private readonly mountedRefs = new Map<string, FileSource>();
 
   /** Adds plain (non-credential) values. `undefined` values are skipped. */
   public plain(values: Record<string, string | number | boolean | undefined>, source = 'config'): this {
@@ -63,7 +67,7 @@ export class EnvSet {
    * {@link secretFilePath} in the pods that use this environment, and the
    * variable holds that path (a path, not the content: it may be plain).
    */
-  public file(values: Record<string, SecretKeyRef | undefined>): this {
+  public file(values: Record<string, FileSource | undefined>): this {
     for (const [name, ref] of Object.entries(values)) {
       if (ref === undefined) continue;
       validateEnvName(`files.${name}`, name);
@@ -77,7 +81,7 @@ export class EnvSet {
    * Mounts a Secret key as a file (as {@link file} does) without a variable of its own, and returns its path,
    * for a value that embeds the path (e.g. `DB_EXTRAS=…&sslrootcert=<path>`).
    */
-  public mountFile(ref: SecretKeyRef): string {
+  public mountFile(ref: FileSource): string {
     this.mountedRefs.set(String(ref), ref);
     return secretFilePath(ref);
   }
@@ -120,26 +124,36 @@ export class EnvSet {
 
   /** The Secrets (name -> keys) this environment reads, as env vars and as files. */
   public secretRefs(): SecretKeyRef[] {
-    return [...this.secretValues.values(), ...this.fileValues.values(), ...this.mountedRefs.values()];
+    const files = [...this.fileValues.values(), ...this.mountedRefs.values()].filter((r): r is SecretKeyRef => r instanceof SecretKeyRef);
+    return [...this.secretValues.values(), ...files];
   }
 
-  /** The Secret keys read as files, sorted. */
-  public fileRefs(): SecretKeyRef[] {
+  /** The Secret and ConfigMap keys read as files, sorted. */
+  public fileRefs(): FileSource[] {
     const refs = [...this.fileValues.values(), ...this.mountedRefs.values()];
     return [...new Map(refs.map((r) => [String(r), r])).values()].sort((a, b) => String(a).localeCompare(String(b)));
   }
 
-  /** A read-only volume per Secret read as files (only the keys read, mode 0440) and the mounts of the containers using this environment. */
+  /**
+   * A read-only volume per Secret or ConfigMap read as files (only the keys read; Secret files 0440, readable
+   * through the pod's fsGroup, ConfigMap files 0444) and the mounts of the containers using this environment.
+   */
   public fileVolumes(): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
-    const bySecret = new Map<string, string[]>();
-    for (const r of this.fileRefs()) bySecret.set(r.secretName, [...(bySecret.get(r.secretName) ?? []), r.key]);
+    const bySource = new Map<string, FileSource[]>();
+    for (const r of this.fileRefs()) bySource.set(fileDir(r), [...(bySource.get(fileDir(r)) ?? []), r]);
     const volumes: k8s.Volume[] = [];
     const mounts: k8s.VolumeMount[] = [];
-    for (const [secretName, keys] of bySecret) {
-      // A volume name is a DNS label; a Secret name may be a longer subdomain.
-      const name = `files-${createHash('sha256').update(secretName).digest('hex').slice(0, 10)}`;
-      volumes.push({ name, secret: { secretName, items: keys.map((key) => ({ key, path: key })), defaultMode: 0o440 } });
-      mounts.push({ name, mountPath: `${SECRET_FILES_DIR}/${secretName}`, readOnly: true });
+    for (const [dir, refs] of bySource) {
+      // A volume name is a DNS label; an object name may be a longer subdomain.
+      const name = `files-${createHash('sha256').update(dir).digest('hex').slice(0, 10)}`;
+      const items = refs.map((r) => ({ key: r.key, path: r.key }));
+      const first = refs[0];
+      volumes.push(
+        first instanceof ConfigMapKeyRef
+          ? { name, configMap: { name: first.configMapName, items, defaultMode: 0o444 } }
+          : { name, secret: { secretName: first.secretName, items, defaultMode: 0o440 } },
+      );
+      mounts.push({ name, mountPath: dir, readOnly: true });
     }
     return { volumes, mounts };
   }

@@ -1,7 +1,14 @@
 import { k8s } from './k8s';
 import { validateDnsSubdomain, invalid } from './validation';
 
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** A key of a Secret's or ConfigMap's data, and the name of the object (a DNS subdomain), for a `<Kind>KeyRef`. */
+function validateKeyRef(kind: 'Secret' | 'ConfigMap', name: string, key: string): void {
+  const ref = `${kind}KeyRef`;
+  validateDnsSubdomain(`${ref}.${kind === 'Secret' ? 'secretName' : 'configMapName'}`, name);
+  if (!DATA_KEY.test(key) || key.length > 253) invalid(`${ref}.key`, key, `must be a ${kind} data key: letters, digits, '-', '_' and '.'`);
+}
 
 /**
  * A strong reference to one key of a Kubernetes Secret. Components receive
@@ -17,10 +24,7 @@ export class SecretKeyRef {
     public readonly secretName: string,
     public readonly key: string,
   ) {
-    validateDnsSubdomain('SecretKeyRef.secretName', secretName);
-    if (!SECRET_KEY.test(key) || key.length > 253) {
-      invalid('SecretKeyRef.key', key, "must be a Secret data key: letters, digits, '-', '_' and '.'");
-    }
+    validateKeyRef('Secret', secretName, key);
   }
 
   /** The `valueFrom` source for a container env var. */
@@ -32,3 +36,28 @@ export class SecretKeyRef {
     return `${this.secretName}/${this.key}`;
   }
 }
+
+/**
+ * A strong reference to one key of a Kubernetes ConfigMap: public data a component reads as a file, such as a
+ * CA bundle distributed by trust-manager.
+ */
+export class ConfigMapKeyRef {
+  /** Reference `key` in the ConfigMap named `configMapName`. */
+  public static of(configMapName: string, key: string): ConfigMapKeyRef {
+    return new ConfigMapKeyRef(configMapName, key);
+  }
+
+  private constructor(
+    public readonly configMapName: string,
+    public readonly key: string,
+  ) {
+    validateKeyRef('ConfigMap', configMapName, key);
+  }
+
+  public toString(): string {
+    return `configmap:${this.configMapName}/${this.key}`;
+  }
+}
+
+/** A file a component reads: a Secret key (credentials, private keys) or a ConfigMap key (public data such as CA bundles). */
+export type FileSource = SecretKeyRef | ConfigMapKeyRef;

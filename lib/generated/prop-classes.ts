@@ -12,7 +12,7 @@ import { DifyUrls } from '../config/urls';
 import { VectorStore } from '../config/vector-store';
 import { Connections, NetworkPeer } from '../core/connections';
 import { EnvSet } from '../core/env';
-import { SecretKeyRef } from '../core/secret-ref';
+import { ConfigMapKeyRef, SecretKeyRef } from '../core/secret-ref';
 import { DifyWorkload } from '../core/workload';
 import { IngressSecurityHeaders, IngressTls } from '../networking/tls';
 import { DifySecrets } from '../secrets/secrets';
@@ -26,6 +26,7 @@ import { DifyStatefulStore } from '../stores/stateful-store';
 export function propClasses(): Record<string, Function> {
   return {
     'BackupTarget': BackupTarget,
+    'ConfigMapKeyRef': ConfigMapKeyRef,
     'Connections': Connections,
     'DifyBackendConfig': DifyBackendConfig,
     'DifyDatabase': DifyDatabase,
