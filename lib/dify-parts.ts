@@ -4,7 +4,14 @@ import { ExternalNetworks, reachOf } from './config/reach';
 import { IConnectable, NetworkPeer } from './core/connections';
 import { EnvSet } from './core/env';
 import { invalid } from './core/validation';
-import type { Dify } from './dify';
+import { DifyAgentStack } from './components/agent-stack';
+import { DifyApi } from './components/api';
+import { DifyApiWebsocket } from './components/api-websocket';
+import { DifyBeat } from './components/beat';
+import { DifyMigration } from './components/migration';
+import { DifyPluginDaemon } from './components/plugin-daemon';
+import { DifyWeb } from './components/web';
+import { DifyWorker } from './components/worker';
 import { DifyComponentProps } from './core/workload';
 import { DifyComponents, DifyProps } from './dify-props';
 import { ResolvedInstallation } from './dify-resolve';
@@ -17,8 +24,23 @@ import { DifyPostgres } from './stores/postgres';
 import { DifyRedis } from './stores/redis';
 import { DifyWeaviate } from './stores/weaviate';
 
+/** What the functions below read of an installation: the scope its parts are created in, and its components (a `Dify`). */
+export interface InstallationParts extends Construct {
+  readonly api: DifyApi;
+  readonly workers: DifyWorker[];
+  readonly beat: DifyBeat;
+  readonly migration: DifyMigration;
+  readonly pluginDaemon: DifyPluginDaemon;
+  readonly web: DifyWeb;
+  readonly apiWebsocket?: DifyApiWebsocket;
+  readonly agent?: DifyAgentStack;
+  readonly postgres?: DifyPostgres;
+  readonly redis?: DifyRedis;
+  readonly weaviate?: DifyWeaviate;
+}
+
 /** The OTLP collector for api, worker and beat (the declared pods, or the endpoint's port), and declared external flows. */
-export function wireExternalFlows(dify: Dify, props: DifyProps, endpoint: string | undefined, networks: ExternalNetworks): void {
+export function wireExternalFlows(dify: InstallationParts, props: DifyProps, endpoint: string | undefined, networks: ExternalNetworks): void {
   const np = props.networkPolicy || undefined;
   const targets: Array<IConnectable | NetworkPeer> = np?.telemetry
     ? [NetworkPeer.fromPodPeer('networkPolicy.telemetry.collector', np.telemetry.collector)]
@@ -125,7 +147,7 @@ export function embeddedStores(
 
 /** The exposure (one of Ingress, HTTPRoute, nginx proxy), the backup CronJob and the ServiceMonitors of an installation. */
 export function exposeAndOperate(
-  dify: Dify,
+  dify: InstallationParts,
   props: DifyProps,
   r: ResolvedInstallation,
   base: (name: keyof DifyComponents) => DifyComponentProps,

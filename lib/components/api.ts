@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { BackendMode, DifyBackendConfig } from '../config/backend';
+import { DifyBackendConfig } from '../config/backend';
+import { BackendMode } from '../config/backend-features';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { ComponentResources } from '../core/resources';
 import { DifyComponentProps, DifyWorkload, httpProbe, startupFor } from '../core/workload';

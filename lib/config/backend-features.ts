@@ -3,9 +3,19 @@ import { DifyFileStorage } from '../stores/file-storage';
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid } from '../core/validation';
-import type { BackendMode, DifyBackendConfigProps } from './backend';
 import { ServiceEndpoint, httpUrl } from './connections';
-import { ANYWHERE, reachOf } from './reach';
+import { DifyStorage } from './storage';
+import { ANYWHERE, ExternalNetworks, reachOf } from './reach';
+
+/** The process role of the api image (its MODE variable). */
+export type BackendMode = 'api' | 'worker' | 'beat' | 'migration' | 'api-websocket';
+
+/** What the feature flows read of a backend configuration. */
+export interface BackendFeatureInputs {
+  readonly storage: DifyFileStorage | DifyStorage;
+  readonly externalNetworks?: ExternalNetworks;
+  readonly features?: DifyBackendFeatures;
+}
 
 /** The agent backend as api and worker call it (AGENT_BACKEND_*). */
 export interface AgentBackendClient {
@@ -83,7 +93,7 @@ export function backendFeatureEnv(mode: BackendMode, f: DifyBackendFeatures): En
  * storage named only by region has no endpoint to narrow to: then public
  * addresses on 443 (api reaches it through its internet egress).
  */
-export function backendFeatureTargets(mode: BackendMode, p: DifyBackendConfigProps): IConnectable[] {
+export function backendFeatureTargets(mode: BackendMode, p: BackendFeatureInputs): IConnectable[] {
   if (mode === 'api-websocket') {
     const storage = p.storage instanceof DifyFileStorage ? p.storage.storage : p.storage;
     if (storage.volume) return [];

@@ -8,7 +8,7 @@ import { DifyFileStorage } from '../stores/file-storage';
 import { invalid } from '../core/validation';
 import { DifyStorage } from './storage';
 import { DifyUrls } from './urls';
-import { DifyBackendFeatures, backendFeatureEnv, backendFeatureTargets } from './backend-features';
+import { BackendMode, DifyBackendFeatures, backendFeatureEnv, backendFeatureTargets } from './backend-features';
 import { VectorStore } from './vector-store';
 
 /** Credentials the api image (api, worker, beat, migration) reads. */
@@ -46,9 +46,6 @@ export interface DifyBackendConfigProps {
   /** Collaboration websocket, agent backend and plugin remote debugging (lib/config/backend-features.ts). @default - none */
   readonly features?: DifyBackendFeatures;
 }
-
-/** The process role of the api image (its MODE variable). */
-export type BackendMode = 'api' | 'worker' | 'beat' | 'migration' | 'api-websocket';
 
 /**
  * Renders the environment of each api-image role with upstream's variable
