@@ -54,11 +54,10 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s'
     expect([...drawn].sort()).toEqual([...allowed].sort());
   });
 
-  test('two renders are byte-identical, and the files land beside the manifests', async () => {
-    const [a, b] = [mkdtempSync(join(tmpdir(), 'pic-a-')), mkdtempSync(join(tmpdir(), 'pic-b-'))];
+  // Determinism across processes is CI's dist/ check; this one proves the synth's picture cache serves what Graphviz draws.
+  test('a fresh Graphviz drawing is what the (cached) synth committed, and the files land beside the manifests', async () => {
+    const a = mkdtempSync(join(tmpdir(), 'pic-a-'));
     await writePictures(app, env, a, drawSvg);
-    await writePictures(synthEnvironment(env, b), env, b, drawSvg);
-    for (const f of ['topology.svg', 'README.md']) expect(readFileSync(join(a, f), 'utf8')).toBe(readFileSync(join(b, f), 'utf8'));
     const committed = join(__dirname, '..', 'dist', env.name);
     for (const f of ['topology.svg', 'README.md']) expect(readFileSync(join(committed, f), 'utf8')).toBe(readFileSync(join(a, f), 'utf8'));
     expect(readFileSync(join(a, 'topology.svg'), 'utf8')).toMatch(/^<\?xml|^<svg/);
