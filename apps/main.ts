@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     const { cachedSvg, drawSvg, writePictures } = require('./pictures') as typeof import('./pictures');
     // Pictures drawn before are reused from the cache folder (keyed by their Graphviz input).
     const cache = process.env.DIFY_CDK8S_CACHE ?? (existsSync('node_modules') ? join('node_modules', '.cache', 'dify-cdk8s') : undefined);
-    const svg = cache ? cachedSvg(resolve(cache, 'topology')) : drawSvg;
+    const cached = cache ? cachedSvg(resolve(cache, 'topology')) : undefined;
+    const svg = cached ?? drawSvg;
     for (const env of ENVIRONMENTS) {
       const app = synthEnvironment(env, staging);
       app.synth();
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     const { synthTenants, tenants } = require('./tenants') as typeof import('./tenants');
     synthTenants(tenants, staging).synth();
     writeKustomization(join(staging, 'tenants'));
+    cached?.prune();
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     throw e;

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { App } from 'cdk8s';
 import { Dify, TopologyGraph, createSvgRenderer, renderDot, renderMarkdown, topologyOf } from '../lib';
@@ -32,23 +32,29 @@ export const drawSvg: SvgSource = async (g) => (await createSvgRenderer())(g);
  * most of a synth's picture cost, and its WebAssembly is not even loaded
  * when every picture is cached.
  */
-export function cachedSvg(dir: string): SvgSource {
+export function cachedSvg(dir: string): SvgSource & { prune(): void } {
   const vizPackage = join(dirname(require.resolve('@viz-js/viz')), '..', 'package.json');
   const viz = `${JSON.parse(readFileSync(vizPackage, 'utf8')).version}`;
-  return async (g) => {
-    const file = join(
-      dir,
-      `${createHash('sha256')
-        .update(`@viz-js/viz ${viz}\n${renderDot(g)}`)
-        .digest('hex')}.svg`,
-    );
+  const used = new Set<string>();
+  const svg = async (g: TopologyGraph): Promise<string> => {
+    const key = createHash('sha256')
+      .update(`@viz-js/viz ${viz}\n${renderDot(g)}`)
+      .digest('hex');
+    const file = join(dir, `${key}.svg`);
+    used.add(file);
     if (existsSync(file)) return readFileSync(file, 'utf8');
-    const svg = await drawSvg(g);
+    const drawn = await drawSvg(g);
     mkdirSync(dir, { recursive: true });
     // Written whole, then renamed: a concurrent synth never reads half a picture.
     const partial = `${file}.${process.pid}`;
-    writeFileSync(partial, svg);
+    writeFileSync(partial, drawn);
     renameSync(partial, file);
-    return svg;
+    return drawn;
   };
+  /** Removes every cached picture this renderer did not use (a synth draws them all: the others are outdated). */
+  const prune = (): void => {
+    if (!existsSync(dir)) return;
+    for (const f of readdirSync(dir)) if (f.endsWith('.svg') && !used.has(join(dir, f))) rmSync(join(dir, f), { force: true });
+  };
+  return Object.assign(svg, { prune });
 }

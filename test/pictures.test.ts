@@ -80,6 +80,19 @@ describe('the picture cache', () => {
     expect(await cachedSvg(dir)(graph)).toBe('<svg>kept</svg>');
   });
 
+  test('prune keeps exactly the pictures this renderer used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svg-cache-'));
+    await cachedSvg(dir)({ ...graph, title: `${graph.title} (old)` });
+    writeFileSync(join(dir, 'unrelated.txt'), 'kept');
+    const svg = cachedSvg(dir);
+    await svg(graph);
+    svg.prune();
+    const svgs = readdirSync(dir).filter((f) => f.endsWith('.svg'));
+    expect(svgs).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.svg$/)]);
+    expect(readdirSync(dir)).toContain('unrelated.txt');
+    expect(readFileSync(join(dir, svgs[0]), 'utf8')).toBe(await drawSvg(graph));
+  });
+
   test('another graph is another entry', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'svg-cache-'));
     const svg = cachedSvg(dir);
