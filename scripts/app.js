@@ -5,7 +5,7 @@
 // file under the cache folder, rebuilt only when an input file changed (size or modification time), and Node runs
 // that file. Type checking is `npm test`'s and `npm run synth`'s job, not this command's.
 // Against a loader hook (tsx, swc-node) this saves the per-module work the hook does on every run for every module,
-// packages included; the figures are in `npm run bench`.
+// packages included.
 // DIFY_CDK8S_CACHE moves the cache folder (default node_modules/.cache/dify-cdk8s, from the working directory).
 const { createHash } = require('crypto');
 const fs = require('fs');

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Chart, DependencyGraph, Testing } from 'cdk8s';
+import { App, Chart, DependencyGraph, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS } from '../apps/main-environments';
 import { Environment, synthEnvironment } from '../apps/environments';
@@ -26,9 +26,7 @@ export function synthFiles(env: Environment): Record<string, string> {
     const out = mkdtempSync(join(tmpdir(), 'dify-cdk8s-'));
     const app = synthEnvironment(env, out);
     app.synth();
-    // In the order App.synth numbers the files: charts in dependency order.
-    const charts = new DependencyGraph(app.node).topology().filter((c): c is Chart => c instanceof Chart);
-    known = { files: readManifests(join(out, env.name)), docs: JSON.stringify(charts.flatMap((c) => c.toJson())) };
+    known = { files: readManifests(join(out, env.name)), docs: JSON.stringify(appDocs(app)) };
     if (ENVIRONMENTS.includes(env)) synthesized.set(env, known);
   }
   const files = { ...known.files };
@@ -38,7 +36,11 @@ export function synthFiles(env: Environment): Record<string, string> {
 
 /** The documents an environment renders (each chart's objects, in the order App.synth writes them), without writing YAML. */
 export function renderDocs(env: Environment): Record<string, any>[] {
-  const app = synthEnvironment(env, mkdtempSync(join(tmpdir(), 'dify-cdk8s-')));
+  return appDocs(synthEnvironment(env, mkdtempSync(join(tmpdir(), 'dify-cdk8s-'))));
+}
+
+/** Each chart's objects, charts in dependency order: the order in which App.synth numbers its files. */
+function appDocs(app: App): Record<string, any>[] {
   return new DependencyGraph(app.node)
     .topology()
     .filter((c): c is Chart => c instanceof Chart)

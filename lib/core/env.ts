@@ -5,21 +5,21 @@ import { hasUrlCredentials, isSensitiveEnvName } from './sensitive';
 import { invalid, validateEnvName } from './validation';
 
 /** Where a file source is mounted: `/etc/dify/files/secrets/<Secret>/<key>` or `/etc/dify/files/configmaps/<ConfigMap>/<key>`. */
-export function secretFilePath(ref: FileSource): string {
+export function mountedFilePath(ref: FileSource): string {
   return `${fileDir(ref)}/${ref.key}`;
 }
 
 function fileDir(ref: FileSource): string {
-  return ref instanceof ConfigMapKeyRef ? `${SECRET_FILES_DIR}/configmaps/${ref.configMapName}` : `${SECRET_FILES_DIR}/secrets/${ref.secretName}`;
+  return ref instanceof ConfigMapKeyRef ? `${FILES_DIR}/configmaps/${ref.configMapName}` : `${FILES_DIR}/secrets/${ref.secretName}`;
 }
 
-const SECRET_FILES_DIR = '/etc/dify/files';
+const FILES_DIR = '/etc/dify/files';
 
 /**
  * The environment of one component, split by where each value may live:
  * `plain` goes to the component's ConfigMap, `secrets` become `secretKeyRef`
- * env vars, `files` mount a Secret key read-only and put its path in a plain
- * variable. Sensitive names can only be added as secrets.
+ * env vars, `file` mounts a Secret or ConfigMap key read-only and puts its
+ * path in a plain variable. Sensitive names can only be added as secrets.
  */
 export class EnvSet {
   private readonly plainValues = new Map<string, string>();
@@ -63,27 +63,27 @@ export class EnvSet {
   }
 
   /**
-   * Adds variables that name a file: each Secret key is mounted read-only at
-   * {@link secretFilePath} in the pods that use this environment, and the
+   * Adds variables that name a file: each Secret or ConfigMap key is mounted read-only at
+   * {@link mountedFilePath} in the pods that use this environment, and the
    * variable holds that path (a path, not the content: it may be plain).
    */
   public file(values: Record<string, FileSource | undefined>): this {
     for (const [name, ref] of Object.entries(values)) {
       if (ref === undefined) continue;
       validateEnvName(`files.${name}`, name);
-      this.plainValues.set(name, secretFilePath(ref));
+      this.plainValues.set(name, mountedFilePath(ref));
       this.fileValues.set(name, ref);
     }
     return this;
   }
 
   /**
-   * Mounts a Secret key as a file (as {@link file} does) without a variable of its own, and returns its path,
+   * Mounts a Secret or ConfigMap key as a file (as {@link file} does) without a variable of its own, and returns its path,
    * for a value that embeds the path (e.g. `DB_EXTRAS=…&sslrootcert=<path>`).
    */
   public mountFile(ref: FileSource): string {
     this.mountedRefs.set(String(ref), ref);
-    return secretFilePath(ref);
+    return mountedFilePath(ref);
   }
 
   /** Merges another set into this one (later values win). */

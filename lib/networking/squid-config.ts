@@ -1,24 +1,9 @@
+import { NON_PUBLIC_IPV4_RANGES } from '../core/connections';
 import { invalid } from '../core/validation';
 import { validateCidr } from '../core/k8s-rules';
 
-/** Destination ranges squid refuses (upstream's `to_private_networks`). */
-export const SQUID_PRIVATE_DESTINATIONS = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '224.0.0.0/4',
-  '240.0.0.0/4',
-  '::/128',
-  '::1/128',
-  '::ffff:0:0/96',
-  '::/96',
-  'fc00::/7',
-  'fe80::/10',
-];
+/** Destination ranges squid refuses (upstream's `to_private_networks`): the IPv4 ranges no pod may reach as internet, and IPv6's. */
+export const SQUID_PRIVATE_DESTINATIONS = [...NON_PUBLIC_IPV4_RANGES, '::/128', '::1/128', '::ffff:0:0/96', '::/96', 'fc00::/7', 'fe80::/10'];
 
 /** Client ranges squid serves (upstream's `client_localnet`). */
 export const SQUID_CLIENT_NETWORKS = [
