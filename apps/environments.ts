@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
-import { Dify, DifyNamespace, DifyProps, validateSandboxPodSecurity } from '../lib';
+import { Dify, DifyNamespace, DifyProps, SANDBOX_POD_SECURITY, validateSandboxPodSecurity } from '../lib';
 
 /** One deployable environment: a namespace and a Dify installation in it. */
 export interface Environment {
@@ -21,8 +21,12 @@ export interface Environment {
 export function synthEnvironment(env: Environment, outdir: string): App {
   const app = new App({ outdir: `${outdir}/${env.name}`, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const ns = new Chart(app, 'namespace');
-  const namespace = new DifyNamespace(ns, 'Namespace', { name: env.namespace });
-  validateSandboxPodSecurity('namespace.podSecurity.enforce', namespace.podSecurityEnforce);
+  // With the sandbox in a namespace of its own the installation's namespace enforces "restricted"; otherwise the
+  // sandbox's jail needs "baseline" there.
+  const sandboxNamespace = env.dify.sandboxNamespace;
+  const namespace = new DifyNamespace(ns, 'Namespace', { name: env.namespace, podSecurity: sandboxNamespace ? { enforce: 'restricted' } : undefined });
+  if (sandboxNamespace) new DifyNamespace(ns, 'SandboxNamespace', { name: sandboxNamespace, podSecurity: SANDBOX_POD_SECURITY });
+  else validateSandboxPodSecurity('namespace.podSecurity.enforce', namespace.podSecurityEnforce);
   for (const pc of env.priorityClasses ?? []) {
     new k8s.KubePriorityClass(ns, `PriorityClass-${pc.name}`, {
       metadata: { name: pc.name, labels: { 'app.kubernetes.io/part-of': 'dify', 'app.kubernetes.io/managed-by': 'cdk8s' } },
@@ -34,7 +38,7 @@ export function synthEnvironment(env: Environment, outdir: string): App {
   }
   const chart = new Chart(app, 'dify', { namespace: env.namespace });
   chart.addDependency(ns);
-  new Dify(chart, 'Dify', env.dify);
+  new Dify(chart, 'Dify', env.dify).sandboxChart?.addDependency(ns);
   return app;
 }
 

@@ -45,7 +45,9 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s'
       for (const rule of p.spec.egress ?? [])
         for (const to of rule.to ?? []) {
           const c = to.podSelector?.matchLabels?.['app.kubernetes.io/component'];
-          if (c && !to.namespaceSelector) allowed.add(`${from}->${c}`);
+          // Pods of the installation: its namespace, or its sandbox's own.
+          const ns = to.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+          if (c && (!to.namespaceSelector || ns === env.namespace || ns === env.dify.sandboxNamespace)) allowed.add(`${from}->${c}`);
         }
     }
     const pod = (id: string) => ['workload', 'store', 'job'].includes(graph.nodes.find((n) => n.id === id)!.kind);

@@ -51,7 +51,7 @@ export class DifyMigration extends Construct implements IConnectable {
     guardProps('DifyMigrationProps', props);
     const image = props.image ?? DEFAULT_IMAGES.api;
     validateImage('migration.image', image);
-    const env = props.config.env('migration');
+    const env = props.config.env('migration', this);
     const files = env.fileVolumes();
     const data = env.plainData();
     const hash = createHash('sha256')

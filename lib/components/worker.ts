@@ -33,7 +33,7 @@ export class DifyWorker extends Construct implements IConnectable {
     guardProps('DifyWorkerProps', props);
     // Upstream's compose healthcheck: the worker answers a broker ping.
     const ping = execProbe(['celery', '-A', 'celery_healthcheck.celery', 'inspect', 'ping'], { period: 60, timeout: 30, failures: 3 });
-    const env = props.config.env('worker');
+    const env = props.config.env('worker', this);
     if (props.pool) {
       validateDnsLabel('workerPools.name', props.pool.name, 30);
       if (!props.pool.queues.length) invalid(`workerPools.${props.pool.name}.queues`, props.pool.queues, 'must list at least one queue');

@@ -3,7 +3,10 @@
  * the dify-api image). It creates the credentials Secret when it is missing
  * and adds keys that are missing; it never changes an existing value and
  * prints key names only. RANDOM_KEYS maps each key to [bytes, "hex" | "urlsafe"];
- * REDIS_URL_KEYS maps derived keys to the Redis DB index of their URL.
+ * REDIS_URL_KEYS maps derived keys to the Redis DB index of their URL. With
+ * MIRROR_SECRET_NAME it then keeps MIRROR_KEYS, same values, in that Secret
+ * of MIRROR_NAMESPACE (a sandbox namespace), creating it or syncing values
+ * that differ.
  */
 export const GENERATOR_SCRIPT = `import base64, json, os, secrets, ssl, sys, time, urllib.error, urllib.parse, urllib.request
 
@@ -42,26 +45,60 @@ def missing_values(existing):
     return values
 
 
-for attempt in range(5):
-    status, current = call("GET", URL + "/" + NAME)
-    if status == 404:
-        values = missing_values({})
-        status, _ = call("POST", URL, {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                                       "metadata": {"name": NAME, "labels": LABELS}, "stringData": values})
-        if status == 201:
-            print("created secret %s with keys %s" % (NAME, ", ".join(sorted(values))))
-            sys.exit(0)
-    elif status == 200:
-        existing = {k: base64.b64decode(v).decode() for k, v in (current.get("data") or {}).items()}
-        values = missing_values(existing)
-        if not values:
-            print("secret %s is complete; nothing to do" % NAME)
-            sys.exit(0)
-        status, _ = call("PATCH", URL + "/" + NAME, {"stringData": values}, "application/merge-patch+json")
-        if status == 200:
-            print("added keys %s to secret %s" % (", ".join(sorted(values)), NAME))
-            sys.exit(0)
-    print("attempt %d: Kubernetes API answered HTTP %s; retrying" % (attempt + 1, status))
-    time.sleep(2 ** attempt)
-sys.exit("could not create or complete secret %s" % NAME)
+def ensure():
+    """Creates or completes the Secret; returns its full data."""
+    for attempt in range(5):
+        status, current = call("GET", URL + "/" + NAME)
+        if status == 404:
+            values = missing_values({})
+            status, _ = call("POST", URL, {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                                           "metadata": {"name": NAME, "labels": LABELS}, "stringData": values})
+            if status == 201:
+                print("created secret %s with keys %s" % (NAME, ", ".join(sorted(values))))
+                return values
+        elif status == 200:
+            existing = {k: base64.b64decode(v).decode() for k, v in (current.get("data") or {}).items()}
+            values = missing_values(existing)
+            if not values:
+                print("secret %s is complete; nothing to do" % NAME)
+                return existing
+            status, _ = call("PATCH", URL + "/" + NAME, {"stringData": values}, "application/merge-patch+json")
+            if status == 200:
+                print("added keys %s to secret %s" % (", ".join(sorted(values)), NAME))
+                return dict(existing, **values)
+        print("attempt %d: Kubernetes API answered HTTP %s; retrying" % (attempt + 1, status))
+        time.sleep(2 ** attempt)
+    sys.exit("could not create or complete secret %s" % NAME)
+
+
+def mirror(data):
+    """Keeps MIRROR_KEYS of the Secret, same values, in MIRROR_SECRET_NAME of MIRROR_NAMESPACE (the sandbox's namespace)."""
+    name = os.environ["MIRROR_SECRET_NAME"]
+    url = "https://kubernetes.default.svc/api/v1/namespaces/%s/secrets" % os.environ["MIRROR_NAMESPACE"]
+    wanted = {k: data[k] for k in json.loads(os.environ["MIRROR_KEYS"])}
+    for attempt in range(5):
+        status, current = call("GET", url + "/" + name)
+        if status == 404:
+            status, _ = call("POST", url, {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                                           "metadata": {"name": name, "labels": LABELS}, "stringData": wanted})
+            if status == 201:
+                print("created secret %s/%s with keys %s" % (os.environ["MIRROR_NAMESPACE"], name, ", ".join(sorted(wanted))))
+                return
+        elif status == 200:
+            existing = {k: base64.b64decode(v).decode() for k, v in (current.get("data") or {}).items()}
+            if all(existing.get(k) == v for k, v in wanted.items()):
+                print("secret %s/%s is in sync; nothing to do" % (os.environ["MIRROR_NAMESPACE"], name))
+                return
+            status, _ = call("PATCH", url + "/" + name, {"stringData": wanted}, "application/merge-patch+json")
+            if status == 200:
+                print("synced keys %s to secret %s/%s" % (", ".join(sorted(wanted)), os.environ["MIRROR_NAMESPACE"], name))
+                return
+        print("attempt %d: Kubernetes API answered HTTP %s for the mirror; retrying" % (attempt + 1, status))
+        time.sleep(2 ** attempt)
+    sys.exit("could not create or sync secret %s/%s" % (os.environ["MIRROR_NAMESPACE"], name))
+
+
+data = ensure()
+if os.environ.get("MIRROR_SECRET_NAME"):
+    mirror(data)
 `;

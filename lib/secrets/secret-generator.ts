@@ -1,12 +1,12 @@
 import { createHash } from 'crypto';
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
-import { ServiceEndpoint } from '../config/connections';
+import { ServiceEndpoint, namespaceOf } from '../config/connections';
 import { validateImage } from '../core/image';
 import { metadataLabels } from '../core/labels';
 import { renderResources } from '../core/resources';
 import { containerSecurityContext, nonRootProfile, podSecurityContext } from '../core/security';
-import { validateDnsSubdomain } from '../core/validation';
+import { invalid, validateDnsSubdomain } from '../core/validation';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { selectorLabels } from '../core/labels';
 import {
@@ -37,6 +37,13 @@ export interface DifySecretGeneratorProps {
   readonly imagePullSecrets?: readonly string[];
   /** Where the Job reaches the Kubernetes API (endpoint addresses after Service translation, and ports). @default - any address on TCP 443 and 6443 */
   readonly apiServer?: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+  /**
+   * A Secret in another namespace (the sandbox's) that the Job keeps in sync
+   * with `keys` of the credentials Secret: `scope` is in a chart of that
+   * namespace, where a Role lets the Job's ServiceAccount create and update
+   * only that Secret. @default - none
+   */
+  readonly mirror?: { readonly scope: Construct; readonly secretName: string; readonly keys: readonly CredentialName[] };
 }
 
 /**
@@ -73,8 +80,16 @@ export class DifySecretGenerator extends Construct implements IConnectable {
     const random = Object.fromEntries(Object.entries(DifySecretGenerator.RANDOM_BYTES).filter(([k]) => keys.has(k)));
     const redisUrls = props.redis !== undefined ? derivedRedisUrls(keys) : {};
     const broker = Object.keys(redisUrls).length > 0;
+    const mirror = props.mirror && {
+      namespace: namespaceOf(props.mirror.scope),
+      secretName: validateDnsSubdomain('secretGenerator.mirror.secretName', props.mirror.secretName),
+      keys: props.mirror.keys.map((k) => CREDENTIAL_KEYS[k]),
+    };
+    const home = namespaceOf(this);
+    if (mirror && (!mirror.namespace || !home || mirror.namespace === home))
+      invalid('sandboxNamespace', mirror.namespace, "must differ from the installation's namespace, and both charts must set a namespace");
     const hash = createHash('sha256')
-      .update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify(props.redis ?? null) + JSON.stringify(random))
+      .update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify(props.redis ?? null) + JSON.stringify(random) + JSON.stringify(mirror ?? null))
       .digest('hex')
       .slice(0, 10);
 
@@ -92,6 +107,22 @@ export class DifySecretGenerator extends Construct implements IConnectable {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name }],
     });
+    if (mirror) {
+      // In the mirror's namespace: only that Secret, bound to this Job's ServiceAccount of the installation's namespace.
+      const rbac = new Construct(props.mirror!.scope, 'SecretGeneratorAccess');
+      new k8s.KubeRole(rbac, 'Role', {
+        metadata: { name, labels },
+        rules: [
+          { apiGroups: [''], resources: ['secrets'], resourceNames: [mirror.secretName], verbs: ['get', 'patch'] },
+          { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+        ],
+      });
+      new k8s.KubeRoleBinding(rbac, 'RoleBinding', {
+        metadata: { name, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: home }],
+      });
+    }
     new k8s.KubeConfigMap(this, 'Script', { metadata: { name: `${name}-script`, labels }, data: { 'generate.py': GENERATOR_SCRIPT } });
     const profile = nonRootProfile(1001, { readOnlyRootFilesystem: true });
     this.job = new k8s.KubeJob(this, 'Job', {
@@ -120,6 +151,13 @@ export class DifySecretGenerator extends Construct implements IConnectable {
                   { name: 'SECRET_NAME', value: this.secretName },
                   { name: 'RANDOM_KEYS', value: JSON.stringify(random) },
                   { name: 'SECRET_LABELS', value: JSON.stringify(labels) },
+                  ...(mirror
+                    ? [
+                        { name: 'MIRROR_NAMESPACE', value: mirror.namespace! },
+                        { name: 'MIRROR_SECRET_NAME', value: mirror.secretName },
+                        { name: 'MIRROR_KEYS', value: JSON.stringify(mirror.keys) },
+                      ]
+                    : []),
                   ...(broker
                     ? [
                         { name: 'REDIS_URL_KEYS', value: JSON.stringify(redisUrls) },
