@@ -29,7 +29,9 @@ describe('installation-level serviceAccountAnnotations (the api-image family)', 
   });
 
   test('a bad annotation key fails synth naming the prop', () => {
-    expect(() => difyDocs({ serviceAccountAnnotations: { 'not a key': 'x' } })).toThrow('serviceAccountAnnotations["not a key"]: got "not a key"; annotation key must');
+    expect(() => difyDocs({ serviceAccountAnnotations: { 'not a key': 'x' } })).toThrow(
+      'serviceAccountAnnotations["not a key"]: got "not a key"; annotation key must',
+    );
   });
 });
 
