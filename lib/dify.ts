@@ -14,7 +14,7 @@ import { DifySsrfProxy } from './components/ssrf-proxy';
 import { DifyWeb } from './components/web';
 import { DifyWorker } from './components/worker';
 import { DifyBackendConfig } from './config/backend';
-import { PostgresConnection, RedisConnectionLike, namespaceOf } from './config/connections';
+import { PostgresConnection, RedisConnectionLike, chartNamespaceOf } from './config/connections';
 import { DifyUrls } from './config/urls';
 import { VectorStore } from './config/vector-store';
 import { SYNC_WAVES, skipDryRunOnCustomResources, syncWave } from './core/argo';
@@ -22,6 +22,8 @@ import { guardCollisions } from './core/collisions';
 import { invalid } from './core/validation';
 import { validateNamespaceName } from './core/k8s-rules';
 import { DifyTenantChart } from './tenants/tenant-chart';
+import { ComponentOptions } from './core/availability';
+import { validateAnnotations } from './core/k8s-rules';
 import { DifyComponentProps } from './core/workload';
 import { DifyComponents, DifyProps } from './dify-props';
 import { embeddedStores, exposeAndOperate, optionalPart, validateOptionalParts, wireExternalFlows } from './dify-parts';
@@ -131,10 +133,15 @@ export class Dify extends Construct {
     this.credentials = this.secrets.credentials;
     const creds = this.credentials;
     const credentialsVersion = { secretNames: this.secrets.secretNames, version: this.secrets.version, reloader: props.reloaderAnnotations };
+    // The api-image family shares the identity its file storage is reached with; per-component values win, key by key.
+    const familyIdentity = validateAnnotations('serviceAccountAnnotations', props.serviceAccountAnnotations);
+    const withIdentity = (o: ComponentOptions | undefined): ComponentOptions | undefined =>
+      Object.keys(familyIdentity).length ? { ...o, serviceAccountAnnotations: { ...familyIdentity, ...o?.serviceAccountAnnotations } } : o;
+    const family = new Set<keyof DifyComponents>(['api', 'apiWebsocket', 'worker', 'beat']);
     /** What every component gets from the installation: its options under `components.<name>`. */
     const base = (name: keyof DifyComponents): DifyComponentProps => ({
       instance,
-      options: c[name],
+      options: family.has(name) ? withIdentity(c[name]) : c[name],
       optionsPath: `components.${name}`,
       imagePullSecrets: r.pullSecrets,
       credentialsVersion,
@@ -218,7 +225,13 @@ export class Dify extends Construct {
         pluginRemoteInstall: this.pluginDebug?.advertised,
       },
     });
-    this.migration = new DifyMigration(this, 'Migration', { instance, image: images.api, config, imagePullSecrets: r.pullSecrets });
+    this.migration = new DifyMigration(this, 'Migration', {
+      instance,
+      image: images.api,
+      config,
+      imagePullSecrets: r.pullSecrets,
+      serviceAccountAnnotations: familyIdentity,
+    });
     this.api = new DifyApi(this, 'Api', { ...base('api'), image: images.api, config });
     if (props.workerPools) {
       if (c.worker) invalid('components.worker', c.worker, 'conflicts with workerPools: give each pool its options');
@@ -227,7 +240,7 @@ export class Dify extends Construct {
         ...common,
         image: images.api,
         config,
-        pools: props.workerPools,
+        pools: Array.isArray(props.workerPools) ? props.workerPools.map((p) => ({ ...p, options: withIdentity(p?.options) })) : props.workerPools,
         broker: props.workerPoolsBroker,
       });
       this.workers = this.workerPools.workers;
@@ -265,7 +278,7 @@ export class Dify extends Construct {
 function sandboxNamespaceChart(dify: Construct, name: string | undefined): Chart | undefined {
   if (name === undefined) return undefined;
   validateNamespaceName('sandboxNamespace', name);
-  const home = namespaceOf(dify);
+  const home = chartNamespaceOf(dify);
   if (home === undefined)
     invalid(
       'sandboxNamespace',
@@ -273,5 +286,6 @@ function sandboxNamespaceChart(dify: Construct, name: string | undefined): Chart
       "needs the installation's chart to set a namespace (new Chart(app, 'dify', { namespace })) so that hosts and policies can name it",
     );
   if (name === home) invalid('sandboxNamespace', name, "must differ from the installation's namespace; leave it out to run the sandbox there");
-  return new DifyTenantChart(dify, 'SandboxNamespace', { namespace: name });
+  // The chart labels (e.g. the environment label) of the installation's chart apply to the sandbox's objects too.
+  return new DifyTenantChart(dify, 'SandboxNamespace', { namespace: name, labels: Chart.of(dify).labels });
 }

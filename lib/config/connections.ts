@@ -73,7 +73,7 @@ export function httpUrl(e: ServiceEndpoint & Partial<IConnectable>, client?: ICo
 }
 
 /** Namespace of the chart `c` is in, if any. */
-export function namespaceOf(c: IConstruct): string | undefined {
+export function chartNamespaceOf(c: IConstruct): string | undefined {
   try {
     return Chart.of(c).namespace;
   } catch {
@@ -89,7 +89,7 @@ export function namespaceOf(c: IConstruct): string | undefined {
  */
 export function hostFrom(client: IConstruct, target: ServiceEndpoint & Partial<IConnectable>): string {
   const ns = isConnectable(target) && target.connections.pods ? target.connections.namespace : undefined;
-  if (ns === undefined || ns === namespaceOf(client) || target.host.includes('.')) return target.host;
+  if (ns === undefined || ns === chartNamespaceOf(client) || target.host.includes('.')) return target.host;
   return `${target.host}.${ns}.svc`;
 }
 
