@@ -101,35 +101,9 @@ export class DifySecretGenerator extends Construct implements IConnectable {
       .slice(0, 10);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountServiceAccountToken: false });
-    new k8s.KubeRole(this, 'Role', {
-      metadata: { name, labels },
-      rules: [
-        { apiGroups: [''], resources: ['secrets'], resourceNames: [this.secretName], verbs: ['get', 'patch'] },
-        // create cannot be narrowed by resourceNames (the name is not known at authorization time).
-        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-      ],
-    });
-    new k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata: { name, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name }],
-    });
-    if (mirror) {
-      // In the mirror's namespace: only that Secret, bound to this Job's ServiceAccount of the installation's namespace.
-      const rbac = new Construct(props.mirror!.scope, 'SecretGeneratorAccess');
-      new k8s.KubeRole(rbac, 'Role', {
-        metadata: { name, labels },
-        rules: [
-          { apiGroups: [''], resources: ['secrets'], resourceNames: [mirror.secretName], verbs: ['get', 'patch'] },
-          { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-        ],
-      });
-      new k8s.KubeRoleBinding(rbac, 'RoleBinding', {
-        metadata: { name, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-        subjects: [{ kind: 'ServiceAccount', name, namespace: home }],
-      });
-    }
+    secretAccess(this, name, labels, this.secretName);
+    // In the mirror's namespace: only that Secret, bound to this Job's ServiceAccount of the installation's namespace.
+    if (mirror) secretAccess(new Construct(props.mirror!.scope, 'SecretGeneratorAccess'), name, labels, mirror.secretName, home);
     new k8s.KubeConfigMap(this, 'Script', { metadata: { name: `${name}-script`, labels }, data: { 'generate.py': GENERATOR_SCRIPT } });
     const profile = nonRootProfile(1001, { readOnlyRootFilesystem: true });
     this.job = new k8s.KubeJob(this, 'Job', {
@@ -193,4 +167,21 @@ export class DifySecretGenerator extends Construct implements IConnectable {
     const apiServer = props.apiServer ?? { cidrs: ['0.0.0.0/0'], ports: [443, 6443] };
     this.connections.allowTo(NetworkPeer.cidrs(apiServer.cidrs, 'Kubernetes API'), [...apiServer.ports]);
   }
+}
+
+/** A Role that may read, patch and create only `secretName` (in the scope's namespace), bound to the Job's ServiceAccount. */
+function secretAccess(scope: Construct, name: string, labels: Record<string, string>, secretName: string, serviceAccountNamespace?: string): void {
+  new k8s.KubeRole(scope, 'Role', {
+    metadata: { name, labels },
+    rules: [
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [secretName], verbs: ['get', 'patch'] },
+      // create cannot be narrowed by resourceNames (the name is not known at authorization time).
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ],
+  });
+  new k8s.KubeRoleBinding(scope, 'RoleBinding', {
+    metadata: { name, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: serviceAccountNamespace }],
+  });
 }
