@@ -104,12 +104,49 @@ try {
       .join(', ')}): type-checks and synthesizes ${yaml.split(/^kind: /m).length - 1} objects`,
   );
 
-  // 4. The installed command converts upstream's .env (the vendored data ships in the package).
-  const envFile = join(consumer, 'node_modules', 'dify-cdk8s', 'vendor', 'dify-upstream', 'env.example');
-  const generated = join(consumer, 'apps', 'upstream.ts');
-  run(process.execPath, [join(consumer, 'node_modules', '.bin', 'dify-cdk8s'), 'from-env', envFile, '--name', 'upstream', '--out', generated], consumer);
-  if (!readFileSync(generated, 'utf8').includes("name: 'upstream'")) throw new Error('the installed from-env command wrote no environment file');
-  console.log('installed command: dify-cdk8s from-env converts upstream env.example');
+  // 4. The installed command converts upstream's .env (the vendored data ships in the package), with an object
+  //    store, a `#` in a password and a credential no typed prop reads, so the file uses cred() and secretEnv. The
+  //    generated file imports the package by name; it type-checks and synthesizes in the consumer.
+  const envFile = join(consumer, 'compose.env');
+  writeFileSync(
+    envFile,
+    `${readFileSync(join(consumer, 'node_modules', 'dify-cdk8s', 'vendor', 'dify-upstream', 'env.example'), 'utf8')}\n` +
+      'STORAGE_TYPE=s3\nS3_BUCKET_NAME=acme-files\nS3_REGION=eu-west-1\nS3_ACCESS_KEY=AKIAACME\nS3_SECRET_KEY=s3#secret # comment\nACME_SERVICE_TOKEN=acme-token\n',
+  );
+  run(process.execPath, [join(consumer, 'node_modules', '.bin', 'dify-cdk8s'), 'from-env', envFile, '--name', 'upstream'], consumer);
+  const generated = readFileSync(join(consumer, 'apps', 'upstream.ts'), 'utf8');
+  if (!/^import \{ [^}]*\bDifyStorage\b[^}]* \} from 'dify-cdk8s';$/m.test(generated))
+    throw new Error(`the generated file does not import the package by name:\n${generated}`);
+  const secrets = readFileSync(join(consumer, 'apps', 'upstream.secret.env'), 'utf8');
+  if (!secrets.includes('s3-secret-key=s3#secret\n')) throw new Error('the secret file lacks the S3 secret key as compose reads it (s3#secret)');
+  writeFileSync(
+    join(consumer, 'from-env.ts'),
+    `import { App, Chart } from 'cdk8s';
+import { Dify } from 'dify-cdk8s';
+import { upstream } from './apps/upstream';
+
+const app = new App({ outdir: process.argv[2] });
+new Dify(new Chart(app, upstream.name, { namespace: upstream.namespace }), 'Dify', upstream.dify);
+app.synth();
+`,
+  );
+  writeFileSync(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', outDir: 'out', types: ['node'], esModuleInterop: true },
+      files: ['from-env.ts'],
+    }),
+  );
+  run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
+  const envOut = join(consumer, 'dist-from-env');
+  run(process.execPath, [join(consumer, 'out', 'from-env.js'), envOut], consumer);
+  const envYaml = readdirSync(envOut)
+    .map((f) => readFileSync(join(envOut, f), 'utf8'))
+    .join('\n');
+  for (const needle of ['name: dify-api', 'key: s3-secret-key', 'name: upstream-dify-credentials', 'key: acme-service-token']) {
+    if (!envYaml.includes(needle)) throw new Error(`the generated environment's manifests lack "${needle}"`);
+  }
+  console.log('installed command: dify-cdk8s from-env converts a compose .env into a file that imports dify-cdk8s, type-checks and synthesizes');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
