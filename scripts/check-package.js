@@ -47,6 +47,27 @@ console.log(JSON.stringify({ version: DIFY_VERSION }));
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 const npm = (args, cwd) => run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], cwd);
 
+/**
+ * Type-checks and compiles `<name>.ts` of the consumer with its own TypeScript (strict), runs it with an output
+ * folder as its argument, and returns what it printed and the YAML it wrote.
+ */
+function synthInConsumer(consumer, name) {
+  writeFileSync(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', outDir: 'out', types: ['node'], esModuleInterop: true },
+      files: [`${name}.ts`],
+    }),
+  );
+  run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
+  const out = join(consumer, `dist-${name}`);
+  const stdout = run(process.execPath, [join(consumer, 'out', `${name}.js`), out], consumer);
+  const yaml = readdirSync(out)
+    .map((f) => readFileSync(join(out, f), 'utf8'))
+    .join('\n');
+  return { stdout, yaml };
+}
+
 const work = mkdtempSync(join(tmpdir(), 'dify-cdk8s-package-'));
 try {
   // 1. Pack (runs `prepare`, i.e. a clean build) and look inside.
@@ -81,19 +102,8 @@ try {
 
   // 3. Type-check and compile the chart with the consumer's TypeScript, then synthesize it.
   writeFileSync(join(consumer, 'main.ts'), CHART);
-  writeFileSync(
-    join(consumer, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', outDir: 'out', types: ['node'], esModuleInterop: true },
-      files: ['main.ts'],
-    }),
-  );
-  run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
-  const out = join(consumer, 'dist');
-  const result = JSON.parse(run(process.execPath, [join(consumer, 'out', 'main.js'), out], consumer));
-  const yaml = readdirSync(out)
-    .map((f) => readFileSync(join(out, f), 'utf8'))
-    .join('\n');
+  const { stdout, yaml } = synthInConsumer(consumer, 'main');
+  const result = JSON.parse(stdout);
   if (result.version !== '1.16.1') throw new Error(`unexpected consumer output ${JSON.stringify(result)}`);
   for (const needle of ['name: acme-api', 'namespace: ai', 'image: langgenius/dify-api:1.16.1']) {
     if (!yaml.includes(needle)) throw new Error(`the consumer's manifests lack "${needle}"`);
@@ -130,19 +140,7 @@ new Dify(new Chart(app, upstream.name, { namespace: upstream.namespace }), 'Dify
 app.synth();
 `,
   );
-  writeFileSync(
-    join(consumer, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', outDir: 'out', types: ['node'], esModuleInterop: true },
-      files: ['from-env.ts'],
-    }),
-  );
-  run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
-  const envOut = join(consumer, 'dist-from-env');
-  run(process.execPath, [join(consumer, 'out', 'from-env.js'), envOut], consumer);
-  const envYaml = readdirSync(envOut)
-    .map((f) => readFileSync(join(envOut, f), 'utf8'))
-    .join('\n');
+  const envYaml = synthInConsumer(consumer, 'from-env').yaml;
   for (const needle of ['name: dify-api', 'key: s3-secret-key', 'name: upstream-dify-credentials', 'key: acme-service-token']) {
     if (!envYaml.includes(needle)) throw new Error(`the generated environment's manifests lack "${needle}"`);
   }
