@@ -12,6 +12,7 @@ import { emptyDir } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { apiImageProfile } from './backend-pod';
 import { guardProps } from '../core/guard';
+import { guardComposition } from '../core/wiring';
 
 /** Props of {@link DifyMigration}. */
 export interface DifyMigrationProps {
@@ -49,6 +50,7 @@ export class DifyMigration extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DifyMigrationProps) {
     super(scope, id);
     guardProps('DifyMigrationProps', props);
+    guardComposition(this);
     const image = props.image ?? DEFAULT_IMAGES.api;
     validateImage('migration.image', image);
     const env = props.config.env('migration');
@@ -71,6 +73,8 @@ export class DifyMigration extends Construct implements IConnectable {
       [],
     );
 
+    const unconnected = new Set(props.config.unconnectedSettings('migration'));
+    this.connections.reads(Object.fromEntries(Object.entries(data).filter(([n]) => !unconnected.has(n))));
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: `${props.instance}-migration`, labels, annotations: sa && Object.keys(sa).length ? { ...sa } : undefined },
       automountServiceAccountToken: false,

@@ -86,6 +86,18 @@ export class DifyBackendConfig {
     return out;
   }
 
+  /**
+   * Variables `mode` reads without connecting to what they name: api-image
+   * settings every role shares (the vector store's, and file storage's
+   * outside api, worker and the websocket). The wiring check skips them.
+   */
+  public unconnectedSettings(mode: BackendMode): string[] {
+    if (mode === 'api' || mode === 'worker') return [];
+    const names = Object.keys(this.props.vectorStore.env().plainData());
+    if (mode !== 'api-websocket') names.push(...Object.keys(this.props.storage.env().plainData()));
+    return names;
+  }
+
   /** The environment of one role. */
   public env(mode: BackendMode): EnvSet {
     const p = this.props;

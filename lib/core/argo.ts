@@ -17,8 +17,25 @@ export function skipDryRunOnCustomResources(scope: IConstruct): void {
   annotateAll(scope, 'argocd.argoproj.io/sync-options', 'SkipDryRunOnMissingResource=true', (o) => !BUILT_IN_GROUP.test(o.apiVersion));
 }
 
+interface RecordedAnnotation {
+  readonly key: string;
+  readonly value: string;
+  readonly filter: (o: ApiObject) => boolean;
+}
+
+/** Annotations given to a scope, kept for objects rendered under it later (lazily, at synth). */
+const RECORDED = new WeakMap<IConstruct, RecordedAnnotation[]>();
+
 function annotateAll(scope: IConstruct, key: string, value: string, filter: (o: ApiObject) => boolean = () => true): void {
+  RECORDED.set(scope, [...(RECORDED.get(scope) ?? []), { key, value, filter }]);
   for (const c of scope.node.findAll()) {
     if (c instanceof ApiObject && filter(c)) c.metadata.addAnnotation(key, value);
+  }
+}
+
+/** Gives `obj`, created after its scopes were annotated (a lazily rendered object), the annotations of those scopes. */
+export function applyScopeAnnotations(obj: ApiObject): void {
+  for (const scope of obj.node.scopes) {
+    for (const a of RECORDED.get(scope) ?? []) if (a.filter(obj)) obj.metadata.addAnnotation(a.key, a.value);
   }
 }
