@@ -15,23 +15,6 @@ export function syncWave(scope: IConstruct | undefined, wave: number): void {
 
 /** Custom resources whose CRDs may be installed in the same sync: let Argo CD dry-run without them. */
 export function skipDryRunOnCustomResources(scope: IConstruct): void {
-<<<<<<< HEAD
-  annotateAll(scope, 'argocd.argoproj.io/sync-options', 'SkipDryRunOnMissingResource=true', (o) => !BUILT_IN_GROUP.test(o.apiVersion));
-}
-
-interface RecordedAnnotation {
-  readonly key: string;
-  readonly value: string;
-  readonly filter: (o: ApiObject) => boolean;
-}
-
-/** Annotations given to a scope, kept for objects rendered under it later (lazily, at synth). */
-const RECORDED = new WeakMap<IConstruct, RecordedAnnotation[]>();
-
-function annotateAll(scope: IConstruct, key: string, value: string, filter: (o: ApiObject) => boolean = () => true): void {
-  RECORDED.set(scope, [...(RECORDED.get(scope) ?? []), { key, value, filter }]);
-=======
->>>>>>> main
   for (const c of scope.node.findAll()) {
     if (!(c instanceof ApiObject) || BUILT_IN_GROUP.test(c.apiVersion)) continue;
     // Kept with any options the object already has (Delete=false,Prune=false on the credentials).
@@ -40,15 +23,19 @@ function annotateAll(scope: IConstruct, key: string, value: string, filter: (o: 
   }
 }
 
+/** Annotations given to a scope, kept for objects rendered under it later (lazily, at synth). */
+const RECORDED = new WeakMap<IConstruct, Array<[string, string]>>();
+
 function annotateAll(scope: IConstruct, key: string, value: string): void {
+  RECORDED.set(scope, [...(RECORDED.get(scope) ?? []), [key, value]]);
   for (const c of scope.node.findAll()) {
     if (c instanceof ApiObject) c.metadata.addAnnotation(key, value);
   }
 }
 
-/** Gives `obj`, created after its scopes were annotated (a lazily rendered object), the annotations of those scopes. */
+/** Gives `obj`, created after its scopes were annotated (a lazily rendered object), the sync waves of those scopes. */
 export function applyScopeAnnotations(obj: ApiObject): void {
   for (const scope of obj.node.scopes) {
-    for (const a of RECORDED.get(scope) ?? []) if (a.filter(obj)) obj.metadata.addAnnotation(a.key, a.value);
+    for (const [key, value] of RECORDED.get(scope) ?? []) obj.metadata.addAnnotation(key, value);
   }
 }
