@@ -18,7 +18,7 @@ import { PostgresConnection, RedisConnectionLike, chartNamespaceOf } from './con
 import { DifyUrls } from './config/urls';
 import { VectorStore } from './config/vector-store';
 import { SYNC_WAVES, skipDryRunOnCustomResources, syncWave } from './core/argo';
-import { guardCollisions } from './core/collisions';
+import { guardApp } from './core/collisions';
 import { invalid } from './core/validation';
 import { validateNamespaceName } from './core/k8s-rules';
 import { DifyTenantChart } from './tenants/tenant-chart';
@@ -104,7 +104,7 @@ export class Dify extends Construct {
   constructor(scope: Construct, id: string, props: DifyProps) {
     super(scope, id);
     guardProps('DifyProps', props, '');
-    guardCollisions(this);
+    guardApp(this);
     const r = resolveInstallation(props);
     const { instance, images, embedded } = r;
     this.instance = instance;

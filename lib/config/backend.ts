@@ -88,6 +88,15 @@ export class DifyBackendConfig {
   }
 
   /**
+   * Variables `mode` reads without connecting to what they name: the vector
+   * store's settings, which every api-image role receives but only api and
+   * worker use. The wiring check skips them.
+   */
+  public unconnectedSettings(mode: BackendMode): string[] {
+    return mode === 'api' || mode === 'worker' ? [] : Object.keys(this.props.vectorStore.env().plainData());
+  }
+
+  /**
    * The environment of one role; `client`, the role's construct, decides how
    * endpoints in another namespace (a sandbox namespace) are addressed.
    */
