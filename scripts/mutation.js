@@ -53,8 +53,22 @@ function run(key) {
   const started = Date.now();
   const r = spawnSync(
     process.execPath,
-    [join(require.resolve('@stryker-mutator/core/package.json'), '..', 'bin', 'stryker.js'), 'run', '--mutate', file, '--logLevel', 'warn', '--reporters', 'json,clear-text'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', env: { ...process.env, MUTATION_TESTS: tests.join(','), STRYKER_JSON_REPORT: report } },
+    [
+      join(require.resolve('@stryker-mutator/core/package.json'), '..', 'bin', 'stryker.js'),
+      'run',
+      '--mutate',
+      file,
+      '--logLevel',
+      'warn',
+      '--reporters',
+      'json,clear-text',
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      env: { ...process.env, MUTATION_TESTS: tests.join(','), STRYKER_JSON_REPORT: report },
+    },
   );
   if (r.status !== 0) {
     process.stdout.write(r.stdout ?? '');
@@ -80,7 +94,8 @@ const rows = [];
 for (const key of keys) {
   const row = run(key);
   rows.push(row);
-  for (const m of row.survived) console.log(`  survived ${row.file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? '')}`);
+  for (const m of row.survived)
+    console.log(`  survived ${row.file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? '')}`);
 }
 console.log('\n| module | mutants | killed | excluded (equivalent) | score |\n|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.file} | ${r.mutants} | ${r.killed} | ${r.ignored} | ${r.score.toFixed(1)}% |`);

@@ -53,7 +53,11 @@ class Backend extends Construct implements IConnectable {
     public readonly port: number,
   ) {
     super(scope, id);
-    this.connections = Connections.forPods(this, { instance: 'dify', component: id, selector: { [LABEL_NAME]: 'dify', [LABEL_INSTANCE]: 'dify', [LABEL_COMPONENT]: id } }, [port]);
+    this.connections = Connections.forPods(
+      this,
+      { instance: 'dify', component: id, selector: { [LABEL_NAME]: 'dify', [LABEL_INSTANCE]: 'dify', [LABEL_COMPONENT]: id } },
+      [port],
+    );
   }
 }
 

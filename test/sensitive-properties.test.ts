@@ -31,11 +31,57 @@ const CREDENTIAL_PAIRS = [
 ];
 /** Last parts that make a name describe a credential (its lifetime, size, place, name or format). */
 const DESCRIPTIVE = [
-  'EXPIRE', 'EXPIRES', 'EXPIRY', 'EXPIRATION', 'TTL', 'MINUTES', 'HOURS', 'DAYS', 'SECONDS', 'TIMEOUT', 'INTERVAL',
-  'LENGTH', 'LEN', 'SIZE', 'MIN', 'MAX', 'LIMIT', 'COUNT', 'ENABLED', 'ENABLE', 'DISABLED', 'PREFIX', 'SUFFIX', 'TYPE',
-  'NAME', 'FILENAME', 'FILE', 'PATH', 'USER', 'USERS', 'USERNAME', 'DIR', 'HEADER', 'FIELD', 'VERSION', 'METHOD',
-  'ALGORITHM', 'MODE', 'FORMAT', 'URL', 'URI', 'ENDPOINT', 'HOST', 'PORT', 'REGION', 'ROTATION', 'PROVIDER', 'SOURCE',
-  'STRATEGY', 'POLICY', 'LOCATION',
+  'EXPIRE',
+  'EXPIRES',
+  'EXPIRY',
+  'EXPIRATION',
+  'TTL',
+  'MINUTES',
+  'HOURS',
+  'DAYS',
+  'SECONDS',
+  'TIMEOUT',
+  'INTERVAL',
+  'LENGTH',
+  'LEN',
+  'SIZE',
+  'MIN',
+  'MAX',
+  'LIMIT',
+  'COUNT',
+  'ENABLED',
+  'ENABLE',
+  'DISABLED',
+  'PREFIX',
+  'SUFFIX',
+  'TYPE',
+  'NAME',
+  'FILENAME',
+  'FILE',
+  'PATH',
+  'USER',
+  'USERS',
+  'USERNAME',
+  'DIR',
+  'HEADER',
+  'FIELD',
+  'VERSION',
+  'METHOD',
+  'ALGORITHM',
+  'MODE',
+  'FORMAT',
+  'URL',
+  'URI',
+  'ENDPOINT',
+  'HOST',
+  'PORT',
+  'REGION',
+  'ROTATION',
+  'PROVIDER',
+  'SOURCE',
+  'STRATEGY',
+  'POLICY',
+  'LOCATION',
 ];
 /** Plain words: none is a credential word, none is descriptive. */
 const PLAIN = ['SMTP', 'REDIS', 'DB', 'MAIL', 'APP', 'WEAVIATE', 'S3', 'OPENAI', 'X1', 'SERVER', 'PLUGIN', 'ACCESS'];
@@ -86,7 +132,9 @@ describe.each(CREDENTIAL_PAIRS.map((p) => [p.join('_'), p] as const))('the crede
   });
   test('do not mark a name apart, reversed or with a word between them', () => {
     const [first, ...rest] = pair.filter((w) => !CREDENTIAL_WORDS.includes(w));
-    for (const parts of [[first], rest, [...pair].reverse(), [pair[0], 'X', ...pair.slice(1)]].filter((p) => p.length && p.every((w) => !CREDENTIAL_WORDS.includes(w))))
+    for (const parts of [[first], rest, [...pair].reverse(), [pair[0], 'X', ...pair.slice(1)]].filter(
+      (p) => p.length && p.every((w) => !CREDENTIAL_WORDS.includes(w)),
+    ))
       expect([parts.join('_'), looksSensitive(parts.join('_'))]).toEqual([parts.join('_'), false]);
   });
 });
