@@ -142,8 +142,12 @@ export function podConnections(root: IConstruct): Connections[] {
 /** Groups records into rules: one rule per distinct port set, its peers merged in order. */
 function rules(records: readonly ConnectionRecord[], ctx: PeerRenderContext): Array<{ peers?: k8s.NetworkPolicyPeer[]; ports?: k8s.NetworkPolicyPort[] }> {
   const groups = new Map<string, { peers: k8s.NetworkPolicyPeer[]; anyPeer: boolean; ports: readonly FlowPort[] }>();
+  const render = (r: ConnectionRecord) => (r.peer instanceof NetworkPeer ? r.peer.render(ctx) : renderPods(r.peer, ctx));
+  // Peers already open on every port: a flow to them on some ports adds nothing (e.g. storage on 443 beside the internet).
+  const everyPort = new Set(records.filter((r) => r.ports.length === 0).flatMap((r) => render(r).map((p) => JSON.stringify(p))));
   for (const r of records) {
-    const rendered = r.peer instanceof NetworkPeer ? r.peer.render(ctx) : renderPods(r.peer, ctx);
+    const rendered = render(r);
+    if (r.ports.length > 0 && rendered.length > 0 && rendered.every((p) => everyPort.has(JSON.stringify(p)))) continue;
     // A rule open to any peer never absorbs the peers of another rule, and vice versa.
     const key = JSON.stringify([rendered.length === 0, r.ports.map((p) => [p.protocol ?? 'TCP', p.port])]);
     const g = groups.get(key) ?? { peers: [], anyPeer: rendered.length === 0, ports: r.ports };
