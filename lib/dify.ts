@@ -18,6 +18,7 @@ import { DifyUrls } from './config/urls';
 import { VectorStore } from './config/vector-store';
 import { SYNC_WAVES, skipDryRunOnCustomResources, syncWave } from './core/argo';
 import { guardCollisions } from './core/collisions';
+import { guardRuntimeContracts } from './runtime/guard';
 import { invalid } from './core/validation';
 import { ComponentOptions } from './core/availability';
 import { validateAnnotations } from './core/k8s-rules';
@@ -97,6 +98,7 @@ export class Dify extends Construct {
     super(scope, id);
     guardProps('DifyProps', props, '');
     guardCollisions(this);
+    guardRuntimeContracts(this);
     const r = resolveInstallation(props);
     const { instance, images, embedded } = r;
     this.instance = instance;
