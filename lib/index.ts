@@ -7,6 +7,7 @@ export * from './stores/file-storage';
 export * from './core/env';
 export * from './core/image';
 export * from './core/labels';
+export * from './core/lifecycle';
 export * from './core/resources';
 export * from './core/secret-ref';
 export * from './core/security';

@@ -9,6 +9,7 @@ import { containerSecurityContext, nonRootProfile, podSecurityContext } from '..
 import { validateMemory } from '../core/k8s-rules';
 import { invalid, validateDnsSubdomain, validateFolder, validateInt, validateRegion, validateS3Bucket, validateUrl } from '../core/validation';
 import { emptyDir } from '../core/workload';
+import { keepAnnotations } from '../core/lifecycle';
 import { PostgresConnection } from '../config/connections';
 import { guardProps } from '../core/guard';
 import { validateCronSchedule } from '../core/k8s-rules';
@@ -125,7 +126,7 @@ export class DifyPostgresBackup extends Construct implements IConnectable {
     if (props.target.kind === 'volume') {
       const v = props.target.volume!;
       new k8s.KubePersistentVolumeClaim(this, 'Volume', {
-        metadata: { name, labels },
+        metadata: { name, labels, annotations: keepAnnotations() },
         spec: { accessModes: ['ReadWriteOnce'], storageClassName: v.storageClassName, resources: { requests: { storage: k8s.Quantity.fromString(v.size) } } },
       });
       volumes.push({ name: 'backups', persistentVolumeClaim: { claimName: name } });
