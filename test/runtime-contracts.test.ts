@@ -106,7 +106,7 @@ function contractProblems(docs: readonly Doc[], ext: ExternalAddresses): string[
   for (const w of docs.filter((d) => ['Deployment', 'StatefulSet', 'Job'].includes(d.kind))) {
     const component = componentOf(w);
     const contract = component ? contractOf(component) : undefined;
-    if (!contract || contract.image !== 'api') continue;
+    if (contract?.image !== 'api') continue;
     const [from] = podEndpointsFromManifests([w]);
     for (const f of requiredFlows(docs, w, contract, ext)) {
       if (!evaluator.allows(from, f.to, f.port))
