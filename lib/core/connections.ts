@@ -39,6 +39,24 @@ function validateLabelSelector(prop: string, labels: Record<string, string> | un
   if (!allowEmpty && Object.keys(labels).length === 0) invalid(prop, labels, 'must select by at least one label; {} would select everything');
 }
 
+/** `k=v, k2=v2`, or `any` for no labels. */
+function describeLabels(labels: Record<string, string>): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  return pairs.length ? pairs.join(', ') : 'any';
+}
+
+/**
+ * Plain words for a pod selector, for messages and pictures: `pods app=x in
+ * namespace monitoring`, `every pod in namespaces team=a`.
+ */
+export function describePods(podLabels: Record<string, string> | undefined, namespaceLabels: Record<string, string> | undefined): string {
+  const pods = podLabels && Object.keys(podLabels).length ? `pods ${describeLabels(podLabels)}` : 'every pod';
+  if (namespaceLabels === undefined) return pods;
+  const keys = Object.keys(namespaceLabels);
+  if (keys.length === 1 && keys[0] === 'kubernetes.io/metadata.name') return `${pods} in namespace ${namespaceLabels[keys[0]]}`;
+  return keys.length ? `${pods} in namespaces ${describeLabels(namespaceLabels)}` : `${pods} in every namespace`;
+}
+
 /**
  * A network peer that is not a Dify workload: pods in other namespaces, IP
  * ranges, the public internet, or anywhere. Wiring a component to one records
@@ -57,8 +75,7 @@ export abstract class NetworkPeer {
     if (options.namespace !== undefined && options.namespaceLabels !== undefined)
       invalid('NetworkPeer.pods.namespace', options.namespace, 'conflicts with namespaceLabels; give one of the two');
     const namespaceLabels = options.namespace !== undefined ? { 'kubernetes.io/metadata.name': options.namespace } : options.namespaceLabels;
-    const description =
-      options.description ?? `pods ${JSON.stringify(options.podLabels ?? {})}${namespaceLabels ? ` in ${JSON.stringify(namespaceLabels)}` : ''}`;
+    const description = options.description ?? describePods(options.podLabels ?? {}, namespaceLabels);
     return new (class extends NetworkPeer {
       public readonly description = description;
       public get isInCluster(): boolean {
@@ -79,7 +96,7 @@ export abstract class NetworkPeer {
     if (typeof peer !== 'object' || peer === null) invalid(prop, peer, 'must be { namespaceLabels, podLabels? } or a NetworkPeer');
     validateLabelSelector(`${prop}.namespaceLabels`, peer.namespaceLabels ?? {}, false);
     validateLabelSelector(`${prop}.podLabels`, peer.podLabels, true);
-    const description = name ?? `${prop} (${JSON.stringify(peer.namespaceLabels)}${peer.podLabels ? ` ${JSON.stringify(peer.podLabels)}` : ''})`;
+    const description = name ?? `${prop}: ${describePods(peer.podLabels, peer.namespaceLabels ?? {})}`;
     return new (class extends NetworkPeer {
       public readonly description = description;
       public get isInCluster(): boolean {
