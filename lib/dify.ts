@@ -17,7 +17,7 @@ import { PostgresConnection, RedisConnectionLike } from './config/connections';
 import { DifyUrls } from './config/urls';
 import { VectorStore } from './config/vector-store';
 import { SYNC_WAVES, skipDryRunOnCustomResources, syncWave } from './core/argo';
-import { guardCollisions } from './core/collisions';
+import { guardApp } from './core/collisions';
 import { guardRuntimeContracts } from './runtime/guard';
 import { invalid } from './core/validation';
 import { ComponentOptions } from './core/availability';
@@ -97,7 +97,7 @@ export class Dify extends Construct {
   constructor(scope: Construct, id: string, props: DifyProps) {
     super(scope, id);
     guardProps('DifyProps', props, '');
-    guardCollisions(this);
+    guardApp(this);
     guardRuntimeContracts(this);
     const r = resolveInstallation(props);
     const { instance, images, embedded } = r;

@@ -14,6 +14,7 @@ import { apiImageProfile } from './backend-pod';
 import { contractOf } from '../runtime/contracts';
 import { API_WORKDIR, resolveWrites } from '../runtime/paths';
 import { guardProps } from '../core/guard';
+import { guardComposition } from '../core/wiring';
 
 /** Props of {@link DifyMigration}. */
 export interface DifyMigrationProps {
@@ -51,6 +52,7 @@ export class DifyMigration extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DifyMigrationProps) {
     super(scope, id);
     guardProps('DifyMigrationProps', props);
+    guardComposition(this);
     const image = props.image ?? DEFAULT_IMAGES.api;
     validateImage('migration.image', image);
     const env = props.config.env('migration');
@@ -74,6 +76,8 @@ export class DifyMigration extends Construct implements IConnectable {
       [],
     );
 
+    const unconnected = new Set(props.config.unconnectedSettings('migration'));
+    this.connections.reads(Object.fromEntries(Object.entries(data).filter(([n]) => !unconnected.has(n))));
     const podSpec = (name: string): k8s.PodSpec => ({
       restartPolicy: 'OnFailure',
       serviceAccountName: `${props.instance}-migration`,
