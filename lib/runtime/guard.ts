@@ -4,6 +4,9 @@ import { registerAppCheck } from '../core/collisions';
 import { renderDuringSynthesis } from '../core/synthesis';
 import { checkRuntimeContracts } from './check';
 
+/** What the check reads: pods, their environment and their ServiceAccounts (other objects validate themselves). */
+const RUNTIME_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'CronJob', 'DaemonSet', 'ConfigMap', 'ServiceAccount']);
+
 /**
  * Holds everything the App renders to the runtime contracts at synth
  * ({@link checkRuntimeContracts}), as one of the App's synth-time checks: a
@@ -16,7 +19,7 @@ export function guardRuntimeContracts(scope: IConstruct): void {
     checkRuntimeContracts(
       root.node
         .findAll()
-        .filter((c): c is ApiObject => c instanceof ApiObject)
+        .filter((c): c is ApiObject => c instanceof ApiObject && RUNTIME_KINDS.has(c.kind))
         .map((o) => renderDuringSynthesis(o)),
     ),
   );
