@@ -5,6 +5,7 @@ import {
   Dify,
   DifyDatabase,
   DifyProps,
+  DifyStorage,
   DifyUrls,
   EnvSet,
   SecretKeyRef,
@@ -195,6 +196,9 @@ describe('cloud regions', () => {
         const ok = /^[a-z0-9]+(-[a-z0-9]+)*$/.test(region);
         if (ok) expect(validateRegion('storage.s3.region', region, 'eu-west-1')).toBe(region);
         else refuses(() => validateRegion('storage.s3.region', region, 'eu-west-1'), 'storage.s3.region');
+        const s3 = () => DifyStorage.s3({ bucket: 'dify-files', region, useAwsManagedIam: true });
+        if (ok) expect(s3).not.toThrow();
+        else refuses(s3, 'storage.s3.region');
       }),
       opts,
     );
