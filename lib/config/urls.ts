@@ -1,6 +1,6 @@
 import { getDomain } from 'tldts';
 import { hostWithoutPort, invalid, validateUrlHost } from '../core/validation';
-import { DIFY_ROUTES, DifyRoute, RouteTarget } from '../networking/routes';
+import { DifyRoute, EXPOSED_ROUTES, RouteTarget } from '../networking/routes';
 import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyUrls.fromHost}. */
@@ -160,7 +160,7 @@ export class DifyUrls {
 
   /** Upstream's route table split by host (one entry, the whole table, unless split), limited to the targets `available` accepts. */
   public routesByHost(available: (target: RouteTarget) => boolean = () => true): HostRoutes[] {
-    return this.hosts().map((host) => ({ host, routes: DIFY_ROUTES.filter((r) => available(r.target) && this.hostFor(r.target) === host) }));
+    return this.hosts().map((host) => ({ host, routes: EXPOSED_ROUTES.filter((r) => available(r.target) && this.hostFor(r.target) === host) }));
   }
 
   /** URL variables of api, worker and beat. */
