@@ -164,6 +164,43 @@ export class DifyAgentBackend extends Construct implements IConnectable {
     const runtime = props.runtime ?? AgentRuntime.local();
     if (!(runtime instanceof AgentRuntime)) invalid('agent.runtime', runtime, 'must be AgentRuntime.local() or AgentRuntime.e2b({ apiKey, ... })');
     const c = props.credentials;
+    // The runtime's variables, rendered in upstream's order between the connection URLs and the run limits.
+    let runtimePlain: Record<string, string | number>;
+    let runtimeSecrets: Record<string, SecretKeyRef | undefined>;
+    if (runtime.e2bOptions) {
+      const e2b = runtime.e2bOptions;
+      if (props.localSandbox)
+        invalid('agentBackend.localSandbox', props.localSandbox.host, 'conflicts with the E2B runtime: runs execute in E2B, leave the local sandbox out');
+      if (!props.publicApiUrl || !/^https?:\/\/[^/]+$/.test(props.publicApiUrl))
+        invalid(
+          'agentBackend.publicApiUrl',
+          props.publicApiUrl,
+          'must be the public base URL of the api host (e.g. "https://api.dify.example.com") with the E2B runtime: its sandboxes call /agent-stub/ and /files/ from outside the cluster',
+        );
+      runtimePlain = {
+        DIFY_AGENT_E2B_TEMPLATE: e2b.template,
+        DIFY_AGENT_E2B_ACTIVE_TIMEOUT_SECONDS: e2b.activeTimeoutSeconds,
+        DIFY_AGENT_E2B_SHELLCTL_PORT: e2b.shellctlPort,
+        // Remote sandboxes call back through the public exposure, which routes /agent-stub/ and /files/.
+        DIFY_AGENT_STUB_API_BASE_URL: `${props.publicApiUrl}/agent-stub`,
+        DIFY_AGENT_SANDBOX_FILES_BASE_URL: props.publicApiUrl,
+      };
+      runtimeSecrets = { DIFY_AGENT_E2B_API_KEY: e2b.apiKey, DIFY_AGENT_E2B_SHELLCTL_AUTH_TOKEN: e2b.shellctlAuthToken };
+    } else {
+      if (!props.localSandbox) invalid('agentBackend.localSandbox', undefined, 'is required with the local runtime: the DifyLocalSandbox runs execute in');
+      if (!c.sandboxToken)
+        invalid('agentBackend.credentials.sandboxToken', undefined, "is required with the local runtime: the local sandbox's SHELLCTL_AUTH_TOKEN");
+      const sandbox = httpUrl(props.localSandbox);
+      runtimePlain = {
+        // 1.16.1's release compose set the SHELLCTL names, later ones the LOCAL_SANDBOX names; the backend accepts both.
+        DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: sandbox,
+        DIFY_AGENT_SHELLCTL_ENTRYPOINT: sandbox,
+        // Reached by the sandbox through the agent SSRF proxy, which allows exactly these paths.
+        DIFY_AGENT_STUB_API_BASE_URL: `http://${name}:${DifyAgentBackend.PORT}/agent-stub`,
+        DIFY_AGENT_SANDBOX_FILES_BASE_URL: httpUrl(props.api),
+      };
+      runtimeSecrets = { DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN: c.sandboxToken, DIFY_AGENT_SHELLCTL_AUTH_TOKEN: c.sandboxToken };
+    }
     const env = new EnvSet()
       .plain(
         {
@@ -171,6 +208,7 @@ export class DifyAgentBackend extends Construct implements IConnectable {
           DIFY_AGENT_PLUGIN_DAEMON_URL: httpUrl(props.pluginDaemon),
           DIFY_AGENT_INNER_API_URL: httpUrl(props.api),
           DIFY_AGENT_RUNTIME_BACKEND: runtime.kind,
+          ...runtimePlain,
           DIFY_AGENT_SHUTDOWN_GRACE_SECONDS: grace,
           DIFY_AGENT_RUN_RETENTION_SECONDS: validateInt('agent.runRetentionSeconds', props.runRetentionSeconds ?? 259200, 60, 31536000),
           DIFY_AGENT_RUN_TIMEOUT_SECONDS: validateInt('agent.runTimeoutSeconds', props.runTimeoutSeconds ?? 3600, 1, 86400),
@@ -183,51 +221,10 @@ export class DifyAgentBackend extends Construct implements IConnectable {
         DIFY_AGENT_REDIS_URL: c.redisUrl,
         DIFY_AGENT_PLUGIN_DAEMON_API_KEY: c.pluginDaemonKey,
         DIFY_AGENT_INNER_API_KEY: c.innerApiKey,
+        ...runtimeSecrets,
         DIFY_AGENT_SERVER_SECRET_KEY: c.serverSecretKey,
         DIFY_AGENT_API_TOKEN: c.apiToken,
       });
-    if (runtime.e2bOptions) {
-      const e2b = runtime.e2bOptions;
-      if (props.localSandbox)
-        invalid('agentBackend.localSandbox', props.localSandbox.host, 'conflicts with the E2B runtime: runs execute in E2B, leave the local sandbox out');
-      if (!props.publicApiUrl || !/^https?:\/\/[^/]+$/.test(props.publicApiUrl))
-        invalid(
-          'agentBackend.publicApiUrl',
-          props.publicApiUrl,
-          'must be the public base URL of the api host (e.g. "https://api.dify.example.com") with the E2B runtime: its sandboxes call /agent-stub/ and /files/ from outside the cluster',
-        );
-      env
-        .plain(
-          {
-            // Remote sandboxes call back through the public exposure, which routes /agent-stub/ and /files/.
-            DIFY_AGENT_STUB_API_BASE_URL: `${props.publicApiUrl}/agent-stub`,
-            DIFY_AGENT_SANDBOX_FILES_BASE_URL: props.publicApiUrl,
-            DIFY_AGENT_E2B_TEMPLATE: e2b.template,
-            DIFY_AGENT_E2B_ACTIVE_TIMEOUT_SECONDS: e2b.activeTimeoutSeconds,
-            DIFY_AGENT_E2B_SHELLCTL_PORT: e2b.shellctlPort,
-          },
-          'agentBackend',
-        )
-        .secret({ DIFY_AGENT_E2B_API_KEY: e2b.apiKey, DIFY_AGENT_E2B_SHELLCTL_AUTH_TOKEN: e2b.shellctlAuthToken });
-    } else {
-      if (!props.localSandbox) invalid('agentBackend.localSandbox', undefined, 'is required with the local runtime: the DifyLocalSandbox runs execute in');
-      if (!c.sandboxToken)
-        invalid('agentBackend.credentials.sandboxToken', undefined, "is required with the local runtime: the local sandbox's SHELLCTL_AUTH_TOKEN");
-      const sandbox = httpUrl(props.localSandbox);
-      env
-        .plain(
-          {
-            // 1.16.1's release compose set the SHELLCTL names, later ones the LOCAL_SANDBOX names; the backend accepts both.
-            DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: sandbox,
-            DIFY_AGENT_SHELLCTL_ENTRYPOINT: sandbox,
-            // Reached by the sandbox through the agent SSRF proxy, which allows exactly these paths.
-            DIFY_AGENT_STUB_API_BASE_URL: `http://${name}:${DifyAgentBackend.PORT}/agent-stub`,
-            DIFY_AGENT_SANDBOX_FILES_BASE_URL: httpUrl(props.api),
-          },
-          'agentBackend',
-        )
-        .secret({ DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN: c.sandboxToken, DIFY_AGENT_SHELLCTL_AUTH_TOKEN: c.sandboxToken });
-    }
     env.merge(redisTrust(props.redis));
     const port = tcpProbe('http');
     this.workload = new DifyWorkload(this, 'Resource', {
