@@ -3,11 +3,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { pathToFileURL } from 'url';
-import { App, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { DifyWithPortal } from '../examples/beside-facade';
 import { ComposedDify } from '../examples/compose';
-import { ProductionDify } from '../examples/production';
+import { production } from '../examples/production';
 import { manyTenants } from '../examples/tenants';
 import { CREDENTIAL_KEYS } from '../lib';
 import { ManifestProblems, NO_PROBLEMS, manifestProblems } from './support/manifest-checks';
@@ -23,7 +23,7 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const MARKER = /^<!-- example: (examples\/[\w.-]+\.ts) -->$/;
 
 /** Each ```ts block of `readme`, with the file its marker names (undefined without a marker) and its line. */
-export function readmeBlocks(readme: string): Array<{ file: string | undefined; block: string; line: number }> {
+function readmeBlocks(readme: string): Array<{ file: string | undefined; block: string; line: number }> {
   const lines = readme.split('\n');
   const out: Array<{ file: string | undefined; block: string; line: number }> = [];
   for (let i = 0; i < lines.length; i++) {
@@ -36,7 +36,7 @@ export function readmeBlocks(readme: string): Array<{ file: string | undefined; 
 }
 
 /** The README region of an example file, de-indented; undefined when the file has none (or more than one). */
-export function readmeRegion(text: string): string | undefined {
+function readmeRegion(text: string): string | undefined {
   const lines = text.split('\n');
   const start = lines.findIndex((l) => l.trim() === '// #region README');
   const end = lines.findIndex((l) => l.trim() === '// #endregion README');
@@ -65,7 +65,11 @@ const EXAMPLES: Record<string, { readonly namespace: string; readonly runtimeSec
     'examples/production.ts': {
       namespace: 'dify',
       runtimeSecrets: [], // the ExternalSecret's target is in the manifests, with the keys it writes
-      docs: () => Testing.synth(new ProductionDify(Testing.app(), 'production')),
+      docs: () => {
+        const chart = new Chart(Testing.app(), 'production', { namespace: 'dify' });
+        production(chart);
+        return Testing.synth(chart);
+      },
     },
     'examples/tenants.ts': {
       namespace: 'default',
