@@ -73,7 +73,11 @@ const EXAMPLES: Record<string, { readonly namespace: string; readonly runtimeSec
     },
     'examples/tenants.ts': {
       namespace: 'default',
-      runtimeSecrets: [generated('dify-credentials', 'dify-acme'), generated('dify-credentials', 'dify-initech')],
+      // Per tenant, the generator Job's Secret and the sandbox key it mirrors into the tenant's sandbox namespace.
+      runtimeSecrets: ['acme', 'initech'].flatMap((t) => [
+        generated('dify-credentials', `dify-${t}`),
+        { name: 'dify-sandbox-credentials', namespace: `dify-${t}-sandbox`, keys: [CREDENTIAL_KEYS.sandboxApiKey] },
+      ]),
       docs: () => {
         const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'readme-tenants-')) });
         manyTenants(app);

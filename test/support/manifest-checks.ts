@@ -1,5 +1,5 @@
 import { SENSITIVE_ENV_NAMES } from '../../lib';
-import { checkPodSecurity, podSpecsFromManifests } from './pss';
+import { PssLevel, checkPodSecurity, podSpecsFromManifests } from './pss';
 import { RuntimeSecret, checkReferences, labelSelectorMatches } from './references';
 import { formatIssues, validateSchemas } from './schema';
 
@@ -17,8 +17,8 @@ export interface ManifestProblems {
   readonly schema: string;
   /** Services, Secrets (and keys), ConfigMaps, claims, accounts, Ingress backends that do not resolve. */
   readonly references: readonly string[];
-  /** Pod Security: "restricted" for every pod but the sandbox, which meets "baseline". */
-  readonly podSecurity: ReadonlyArray<{ readonly doc: string; readonly violations: readonly unknown[] }>;
+  /** Pod Security: "restricted" for every pod but the sandbox ("baseline"), and the level its namespace enforces. */
+  readonly podSecurity: ReadonlyArray<{ readonly doc: string; readonly level: string; readonly violations: readonly unknown[] }>;
   /** A credential in plain text: a Secret object, a sensitive name as a plain value or ConfigMap key, a URL with a password. */
   readonly credentials: readonly string[];
   /** Images not pinned to a tag or digest, or floating on :latest. */
@@ -42,12 +42,21 @@ const isCredentialName = (name: string) => SENSITIVE_ENV_NAMES.has(name.toUpperC
 export function manifestProblems(docs: ReadonlyArray<Record<string, any>>, opts: ManifestCheckOptions): ManifestProblems {
   const id = (d: Record<string, any>) => `${d.kind}/${d.metadata?.namespace ?? opts.namespace}/${d.metadata?.name}`;
   const pods = podSpecsFromManifests(docs);
-  const podSecurity = pods
-    .map(({ doc, spec, metadata }) => ({
-      doc,
-      violations: checkPodSecurity(spec, metadata?.labels?.['app.kubernetes.io/component'] === 'sandbox' ? 'baseline' : 'restricted', metadata),
-    }))
-    .filter((p) => p.violations.length > 0);
+  // Pods in a namespace the documents create are also held to the level that namespace enforces.
+  const enforced = new Map(
+    docs.filter((d) => d.kind === 'Namespace').map((d) => [d.metadata?.name, d.metadata?.labels?.['pod-security.kubernetes.io/enforce']]),
+  );
+  const podSecurity: Array<{ doc: string; level: string; violations: unknown[] }> = [];
+  for (const d of docs) {
+    for (const { doc, spec, metadata } of podSpecsFromManifests([d])) {
+      const own: PssLevel = metadata?.labels?.['app.kubernetes.io/component'] === 'sandbox' ? 'baseline' : 'restricted';
+      const ns = enforced.get(d.metadata?.namespace ?? opts.namespace) as PssLevel | undefined;
+      for (const level of new Set<PssLevel>([own, ...(ns ? [ns] : [])])) {
+        const violations = checkPodSecurity(spec, level, metadata);
+        if (violations.length) podSecurity.push({ doc, level, violations });
+      }
+    }
+  }
 
   const credentials: string[] = [];
   for (const d of docs) {
