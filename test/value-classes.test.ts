@@ -8,6 +8,7 @@ import {
   DifyStorage,
   DifyUrls,
   EnvSet,
+  NetworkPeer,
   SecretKeyRef,
   VALIDATION_MESSAGE_FORMAT,
   hasUrlCredentials,
@@ -490,6 +491,31 @@ describe('namespaces of hand-made charts', () => {
         else expect(() => app.synth()).toThrow(/namespace: got ".*"; must be a DNS-1123 label.*at most 63 characters \(the namespace of chart "mine"\)/);
       }),
       { ...opts, numRuns: Math.min(NUM_RUNS, 6), examples: [['a'.repeat(64)]] },
+    );
+  });
+});
+
+describe('ports of network policy peers', () => {
+  test('ports given to connections.allowTo by hand are 1-65535', () => {
+    const dify = new Dify(new Chart(Testing.app(), 'c', { namespace: 'dify' }), 'Dify', { host: 'dify.example.com' });
+    expect(() => dify.api.connections.allowTo(NetworkPeer.cidrs(['10.0.0.0/8']), [65536])).toThrow(
+      /^ports\[0\]: got 65536; must be an integer from 1 to 65535/,
+    );
+    expect(() => dify.api.connections.allowTo(NetworkPeer.cidrs(['10.0.0.0/8']), [8443])).not.toThrow();
+  });
+  test('property: apiServer and telemetry ports are 1-65535', () => {
+    fc.assert(
+      fc.property(port, fc.constantFrom('apiServer', 'telemetry'), (p, peer) => {
+        const ok = p >= 1 && p <= 65535;
+        const np =
+          peer === 'apiServer'
+            ? { apiServer: { cidrs: ['10.0.0.1/32'], ports: [p] } }
+            : { telemetry: { collector: { namespaceLabels: { 'kubernetes.io/metadata.name': 'otel' }, podLabels: { app: 'otel' } }, ports: [p] } };
+        const build = () => difyDocs({ networkPolicy: np } as Partial<DifyProps>);
+        if (ok) expect(build).not.toThrow();
+        else refuses(build, `networkPolicy.${peer}.ports[0]`);
+      }),
+      { ...opts, numRuns: Math.min(NUM_RUNS, 6), examples: [[70000, 'apiServer']] },
     );
   });
 });

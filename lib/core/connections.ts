@@ -315,7 +315,11 @@ function connectionsOf(method: string, target: IConnectable): Connections {
 }
 
 function toFlowPorts(ports: readonly (number | FlowPort)[]): FlowPort[] {
-  return ports.map((p) => (typeof p === 'number' ? { port: p, protocol: 'TCP' as const } : { port: p.port, protocol: p.protocol ?? 'TCP' }));
+  return ports.map((p, i) => {
+    const port = typeof p === 'number' ? p : p?.port;
+    validatePort(`ports[${i}]`, port);
+    return typeof p === 'number' ? { port: p, protocol: 'TCP' as const } : { port: p.port, protocol: p.protocol ?? 'TCP' };
+  });
 }
 
 /** True when `x` carries {@link Connections}. */

@@ -47,8 +47,8 @@ export class EnvSet {
       if (typeof value === 'string' && hasUrlCredentials(value)) {
         invalid(
           `${source}.${name}`,
-          '<redacted>',
-          'carries a password in its URL userinfo (scheme://user:password@host); pass it as a SecretKeyRef (secretEnv), never as plain config',
+          value,
+          'carries a credential in URL userinfo (scheme://user:password@host or scheme://token@host, alone, inside a longer value or in JSON); pass it as a SecretKeyRef (secretEnv), never as plain config',
         );
       }
       this.plainValues.set(name, String(value));
