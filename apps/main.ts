@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   try {
     // Loaded here, not at the top, so that a syntax error in apps/ or lib/ is reported like any other failure.
     const { ENVIRONMENTS } = require('./main-environments') as typeof import('./main-environments');
-    const { synthEnvironment, writeKustomization } = require('./environments') as typeof import('./environments');
+    const { synthEnvironment, writeKustomization, writeRestore } = require('./environments') as typeof import('./environments');
     const { cachedSvg, drawSvg, writePictures } = require('./pictures') as typeof import('./pictures');
     // Pictures drawn before are reused from the cache folder (keyed by their Graphviz input).
     const cache = process.env.DIFY_CDK8S_CACHE ?? (existsSync('node_modules') ? join('node_modules', '.cache', 'dify-cdk8s') : undefined);
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     for (const env of ENVIRONMENTS) {
       const app = synthEnvironment(env, staging);
       app.synth();
+      writeRestore(env, join(staging, env.name));
       writeKustomization(join(staging, env.name));
       await writePictures(app, env, join(staging, env.name), svg);
     }

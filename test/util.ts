@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Chart, DependencyGraph, Testing } from 'cdk8s';
@@ -76,7 +76,8 @@ function parseYaml(files: Record<string, string>): Record<string, any>[] {
 export function distFiles(env: string): Record<string, string> {
   const dir = join(__dirname, '..', 'dist', env);
   return Object.fromEntries(
-    readdirSync(dir)
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => statSync(join(dir, f)).isFile())
       .sort()
       .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
   );
