@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
-import { Dify, DifyNamespace, DifyProps, DifyRestore, validateSandboxPodSecurity } from '../lib';
+import { parse } from 'yaml';
+import { Dify, DifyNamespace, DifyProps, DifyRestore, LABEL_ENVIRONMENT, isKeptData, validateSandboxPodSecurity } from '../lib';
 
 /** One deployable environment: a namespace and a Dify installation in it. */
 export interface Environment {
@@ -14,13 +15,20 @@ export interface Environment {
   readonly priorityClasses?: ReadonlyArray<{ readonly name: string; readonly value: number; readonly description: string }>;
 }
 
+/** The labels every object of `env` carries: {@link LABEL_ENVIRONMENT}, unique to the environment (never in a selector). */
+export function environmentLabels(name: string): Record<string, string> {
+  return { [LABEL_ENVIRONMENT]: name };
+}
+
 /**
  * Synthesizes `env` into `<outdir>/<env.name>/`: `0000-namespace.k8s.yaml`
  * first so `kubectl apply -f` creates the namespace before anything in it.
+ * Every object carries the environment's label.
  */
 export function synthEnvironment(env: Environment, outdir: string): App {
   const app = new App({ outdir: `${outdir}/${env.name}`, yamlOutputType: YamlOutputType.FILE_PER_CHART });
-  const ns = new Chart(app, 'namespace');
+  const labels = environmentLabels(env.name);
+  const ns = new Chart(app, 'namespace', { labels });
   const namespace = new DifyNamespace(ns, 'Namespace', { name: env.namespace });
   validateSandboxPodSecurity('namespace.podSecurity.enforce', namespace.podSecurityEnforce);
   for (const pc of env.priorityClasses ?? []) {
@@ -32,7 +40,7 @@ export function synthEnvironment(env: Environment, outdir: string): App {
       description: pc.description,
     });
   }
-  const chart = new Chart(app, 'dify', { namespace: env.namespace });
+  const chart = new Chart(app, 'dify', { namespace: env.namespace, labels });
   chart.addDependency(ns);
   new Dify(chart, 'Dify', env.dify);
   return app;
@@ -49,7 +57,7 @@ export function writeRestore(env: Environment, dir: string): void {
   const app = new App({ outdir: join(dir, RESTORE_DIR) });
   const dify = new Dify(new Chart(app, 'dify', { namespace: env.namespace }), 'Dify', env.dify);
   if (!dify.backup) return;
-  const chart = new Chart(app, 'restore', { namespace: env.namespace });
+  const chart = new Chart(app, 'restore', { namespace: env.namespace, labels: environmentLabels(env.name) });
   new DifyRestore(chart, 'Restore', { backup: dify.backup });
   mkdirSync(join(dir, RESTORE_DIR), { recursive: true });
   writeFileSync(join(dir, RESTORE_DIR, 'restore.k8s.yaml'), Yaml.stringify(...chart.toJson()));
@@ -58,15 +66,49 @@ export function writeRestore(env: Environment, dir: string): void {
 /** The file every `dist/<env>/` carries for kustomize (kubectl -k, Argo CD, Flux). */
 export const KUSTOMIZATION = 'kustomization.yaml';
 
+/** The folder of `dist/<env>/` holding what outlives the workloads: its own kustomization, applied first. */
+export const DATA_DIR = 'data';
+
+/**
+ * Splits the manifests in `dir` in two kustomizations: `<dir>/data/` gets every
+ * document that outlives the workloads (the namespace, the data claims, the
+ * credentials: {@link isKeptData}), `<dir>/` keeps the workloads. So
+ * `kubectl delete -k <dir>` removes the workloads and keeps the data; deleting
+ * data is `kubectl delete -k <dir>/data`. A document moves as written (same
+ * bytes), into a file of the same name.
+ */
+export function writeKustomizations(dir: string): void {
+  const data = join(dir, DATA_DIR);
+  rmSync(data, { recursive: true, force: true });
+  for (const file of manifests(dir)) {
+    // cdk8s joins a file's documents with "---" lines; a document's own lines never start with "---".
+    const docs = readFileSync(join(dir, file), 'utf8').split(/^---\n/m);
+    const keep = docs.map((d) => isKeptData(parse(d)));
+    const kept = docs.filter((_, i) => keep[i]);
+    if (kept.length === 0) continue;
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, file), kept.join('---\n'));
+    const rest = docs.filter((_, i) => !keep[i]);
+    if (rest.length) writeFileSync(join(dir, file), rest.join('---\n'));
+    else rmSync(join(dir, file));
+  }
+  if (existsSync(data)) writeKustomization(data);
+  writeKustomization(dir);
+}
+
+function manifests(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== KUSTOMIZATION)
+    .sort();
+}
+
 /**
  * Writes `<dir>/kustomization.yaml` listing the manifests in `dir` in apply
  * order (file name order: cdk8s prefixes each chart with its position), which
  * kustomize keeps (`sortOptions.order: fifo`), as `kubectl apply -f` would.
  */
 export function writeKustomization(dir: string): void {
-  const resources = readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') && f !== KUSTOMIZATION)
-    .sort();
+  const resources = manifests(dir);
   // fifo: keep the documents' order (namespace, policies, credentials, stores, migration, app) instead of kustomize's by-kind sort.
   const lines = [
     'apiVersion: kustomize.config.k8s.io/v1beta1',

@@ -7,7 +7,7 @@ process.setSourceMapsEnabled(false);
 
 /**
  * Renders every environment into a scratch folder beside dist/, writes each
- * environment's kustomization.yaml, then swaps the scratch folder in for dist/.
+ * environment's kustomizations (workloads, and data/ for what outlives them), then swaps the scratch folder in for dist/.
  * A failed synth (syntax error, validation error) prints its message, without
  * a stack trace, and leaves dist/ byte-identical.
  *
@@ -25,8 +25,8 @@ async function main(): Promise<void> {
   try {
     // Loaded here, not at the top, so that a syntax error in apps/ or lib/ is reported like any other failure.
     const { ENVIRONMENTS } = require('./main-environments') as typeof import('./main-environments');
-    const { synthEnvironment, writeKustomization, writeRestore } = require('./environments') as typeof import('./environments');
-    const { cachedSvg, drawSvg, writePictures } = require('./pictures') as typeof import('./pictures');
+    const { synthEnvironment, writeKustomizations, writeRestore } = require('./environments') as typeof import('./environments');
+    const { cachedSvg, drawSvg, tenantsTopology, writeGraphPictures, writePictures } = require('./pictures') as typeof import('./pictures');
     // Pictures drawn before are reused from the cache folder (keyed by their Graphviz input).
     const cache = process.env.DIFY_CDK8S_CACHE ?? (existsSync('node_modules') ? join('node_modules', '.cache', 'dify-cdk8s') : undefined);
     const cached = cache ? cachedSvg(resolve(cache, 'topology')) : undefined;
@@ -34,14 +34,16 @@ async function main(): Promise<void> {
     for (const env of ENVIRONMENTS) {
       const app = synthEnvironment(env, staging);
       app.synth();
+      writeKustomizations(join(staging, env.name));
       writeRestore(env, join(staging, env.name));
-      writeKustomization(join(staging, env.name));
       await writePictures(app, env, join(staging, env.name), svg);
     }
     // Many isolated installations from one App: one namespace per tenant (apps/tenants.ts).
     const { synthTenants, tenants } = require('./tenants') as typeof import('./tenants');
-    synthTenants(tenants, staging).synth();
-    writeKustomization(join(staging, 'tenants'));
+    const tenantsApp = synthTenants(tenants, staging);
+    tenantsApp.synth();
+    writeKustomizations(join(staging, 'tenants'));
+    await writeGraphPictures(tenantsTopology(tenantsApp), join(staging, 'tenants'), svg);
     cached?.prune();
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });

@@ -63,6 +63,8 @@ export const prod: Environment = {
     agent: { redisUrl: credentials.agentRedisUrl },
     vectorStore: VectorStore.qdrant({ url: 'https://qdrant.data.example.internal:6333', apiKey: SecretKeyRef.of('dify-credentials', 'qdrant-api-key') }),
     storage: DifyStorage.s3({ bucket: 'example-dify-prod-files', region: 'eu-west-1', useAwsManagedIam: true }),
+    // Every api-image process (api, websocket, worker pools, beat, the migration Job) opens the bucket at start.
+    serviceAccountAnnotations: FILES_ROLE,
     pluginStorage: PluginStorage.s3({ bucket: 'example-dify-prod-plugins', region: 'eu-west-1', useAwsManagedIam: true }),
     settings: {
       logLevel: 'INFO',
@@ -82,11 +84,7 @@ export const prod: Environment = {
         name: 'indexing',
         queues: ['dataset', 'dataset_summary', 'priority_dataset', 'pipeline', 'priority_pipeline'],
         queueDepthScaling: { minReplicas: 1, maxReplicas: 10, listLength: 10 },
-        options: {
-          priorityClassName: 'dify-critical',
-          serviceAccountAnnotations: FILES_ROLE,
-          resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' },
-        },
+        options: { priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
       },
       {
         name: 'workflow',
@@ -107,18 +105,9 @@ export const prod: Environment = {
           'retention',
         ],
         queueDepthScaling: { minReplicas: 2, maxReplicas: 20, listLength: 5 },
-        options: {
-          priorityClassName: 'dify-critical',
-          serviceAccountAnnotations: FILES_ROLE,
-          resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' },
-        },
+        options: { priorityClassName: 'dify-critical', resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' } },
       },
-      {
-        name: 'ops',
-        queues: ['mail', 'ops_trace'],
-        queueDepthScaling: { minReplicas: 1, maxReplicas: 4, listLength: 20 },
-        options: { serviceAccountAnnotations: FILES_ROLE },
-      },
+      { name: 'ops', queues: ['mail', 'ops_trace'], queueDepthScaling: { minReplicas: 1, maxReplicas: 4, listLength: 20 } },
     ],
     // CELERY_BROKER_URL of the prod Redis points at database 1 (as upstream's compose).
     workerPoolsBroker: { database: 1 },
@@ -126,15 +115,13 @@ export const prod: Environment = {
       api: {
         autoscaling: { minReplicas: 3, maxReplicas: 12 },
         priorityClassName: 'dify-critical',
-        serviceAccountAnnotations: FILES_ROLE,
         resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' },
       },
       web: { autoscaling: { minReplicas: 3, maxReplicas: 8 }, priorityClassName: 'dify-critical' },
-      beat: { serviceAccountAnnotations: FILES_ROLE },
       sandbox: { autoscaling: { minReplicas: 2, maxReplicas: 10 }, priorityClassName: 'dify-critical' },
       ssrfProxy: { replicas: 2, priorityClassName: 'dify-critical' },
       pluginDaemon: { priorityClassName: 'dify-critical', serviceAccountAnnotations: PLUGINS_ROLE },
-      apiWebsocket: { autoscaling: { minReplicas: 2, maxReplicas: 6 }, priorityClassName: 'dify-critical', serviceAccountAnnotations: FILES_ROLE },
+      apiWebsocket: { autoscaling: { minReplicas: 2, maxReplicas: 6 }, priorityClassName: 'dify-critical' },
       agentBackend: { replicas: 2, priorityClassName: 'dify-critical' },
       localSandbox: { priorityClassName: 'dify-critical' },
       agentSsrfProxy: { replicas: 2, priorityClassName: 'dify-critical' },

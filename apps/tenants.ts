@@ -1,5 +1,5 @@
 import { App, YamlOutputType } from 'cdk8s';
-import { DifyStorage, DifyTenantsProps, DifyTenants, IngressTls } from '../lib';
+import { DifyStorage, DifyTenantsProps, DifyTenants, IngressTls, LABEL_ENVIRONMENT } from '../lib';
 
 /**
  * Four customers on one cluster, each an isolated Dify in its own namespace
@@ -10,6 +10,8 @@ import { DifyStorage, DifyTenantsProps, DifyTenants, IngressTls } from '../lib';
  */
 export const tenants: DifyTenantsProps = {
   ingressClassName: 'nginx',
+  // Unique to this App's dist/tenants/, like every environment's label: a label-scoped prune stays inside it.
+  labels: { [LABEL_ENVIRONMENT]: 'tenants' },
   defaults: {
     ingress: { tls: IngressTls.certManager({ issuer: 'letsencrypt', kind: 'ClusterIssuer' }) },
     storage: DifyStorage.persistentVolume({ size: '10Gi' }),

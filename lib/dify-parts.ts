@@ -41,7 +41,12 @@ export interface InstallationParts extends Construct {
   readonly storage: DifyFileStorage;
 }
 
-/** The OTLP collector for api, worker and beat (the declared pods, or the endpoint's port), and declared external flows. */
+/** Every workload of the api image: api, the websocket, each worker, beat and the migration Job. */
+export function apiImageProcesses(dify: InstallationParts): IConnectable[] {
+  return [dify.api, ...(dify.apiWebsocket ? [dify.apiWebsocket] : []), ...dify.workers, dify.beat, dify.migration];
+}
+
+/** The OTLP collector for every api-image process (the declared pods, or the endpoint's port), and declared external flows. */
 export function wireExternalFlows(dify: InstallationParts, props: DifyProps, endpoint: string | undefined, networks: ExternalNetworks): void {
   const np = props.networkPolicy || undefined;
   const targets: Array<IConnectable | NetworkPeer> = np?.telemetry
@@ -49,7 +54,8 @@ export function wireExternalFlows(dify: InstallationParts, props: DifyProps, end
     : endpoint
       ? reachOf(undefined, new EnvSet().plain({ OTLP_BASE_ENDPOINT: endpoint }), networks)
       : [];
-  for (const w of [dify.api, ...dify.workers, dify.beat]) {
+  // Every process of the api image sets ENABLE_OTEL from the same settings (the app factory's ext_otel).
+  for (const w of apiImageProcesses(dify)) {
     for (const t of targets) w.connections.allowTo(t, t instanceof NetworkPeer ? np!.telemetry!.ports : undefined);
   }
   const clients: Record<string, IConnectable> = {

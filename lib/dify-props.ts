@@ -159,6 +159,16 @@ export interface DifyProps {
     DifyNginxProxyProps,
     'instance' | 'urls' | 'backends' | 'image' | 'options' | 'optionsPath' | 'imagePullSecrets' | 'credentialsVersion'
   >;
+  /**
+   * Annotations on the ServiceAccounts of the api-image family: api, the collaboration
+   * websocket, every worker (pool), beat and the migration Job. Each of them builds the
+   * file storage client when it starts (Dify's app factory), so all of them need the cloud
+   * identity object storage is reached with (IRSA `eks.amazonaws.com/role-arn`, GKE
+   * `iam.gke.io/gcp-service-account`, Azure `azure.workload.identity/client-id`).
+   * `components.<name>.serviceAccountAnnotations` (and a pool's `options`) are merged
+   * over these, key by key. @default {}
+   */
+  readonly serviceAccountAnnotations?: Record<string, string>;
   /** Image overrides. @default - {@link DEFAULT_IMAGES} */
   readonly images?: Partial<DifyImages>;
   /** File storage of api and worker. @default DifyStorage.persistentVolume() */

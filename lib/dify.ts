@@ -17,8 +17,10 @@ import { PostgresConnection, RedisConnectionLike } from './config/connections';
 import { DifyUrls } from './config/urls';
 import { VectorStore } from './config/vector-store';
 import { SYNC_WAVES, skipDryRunOnCustomResources, syncWave } from './core/argo';
-import { guardCollisions } from './core/collisions';
+import { guardApp } from './core/collisions';
 import { invalid } from './core/validation';
+import { ComponentOptions } from './core/availability';
+import { validateAnnotations } from './core/k8s-rules';
 import { DifyComponentProps } from './core/workload';
 import { DifyComponents, DifyProps } from './dify-props';
 import { embeddedStores, exposeAndOperate, optionalPart, validateOptionalParts, wireExternalFlows } from './dify-parts';
@@ -95,7 +97,7 @@ export class Dify extends Construct {
   constructor(scope: Construct, id: string, props: DifyProps) {
     super(scope, id);
     guardProps('DifyProps', props, '');
-    guardCollisions(this);
+    guardApp(this);
     const r = resolveInstallation(props);
     const { instance, images, embedded } = r;
     this.instance = instance;
@@ -120,10 +122,15 @@ export class Dify extends Construct {
     this.credentials = this.secrets.credentials;
     const creds = this.credentials;
     const credentialsVersion = { secretNames: this.secrets.secretNames, version: this.secrets.version, reloader: props.reloaderAnnotations };
+    // The api-image family shares the identity its file storage is reached with; per-component values win, key by key.
+    const familyIdentity = validateAnnotations('serviceAccountAnnotations', props.serviceAccountAnnotations);
+    const withIdentity = (o: ComponentOptions | undefined): ComponentOptions | undefined =>
+      Object.keys(familyIdentity).length ? { ...o, serviceAccountAnnotations: { ...familyIdentity, ...o?.serviceAccountAnnotations } } : o;
+    const family = new Set<keyof DifyComponents>(['api', 'apiWebsocket', 'worker', 'beat']);
     /** What every component gets from the installation: its options under `components.<name>`. */
     const base = (name: keyof DifyComponents): DifyComponentProps => ({
       instance,
-      options: c[name],
+      options: family.has(name) ? withIdentity(c[name]) : c[name],
       optionsPath: `components.${name}`,
       imagePullSecrets: r.pullSecrets,
       credentialsVersion,
@@ -203,7 +210,13 @@ export class Dify extends Construct {
         pluginRemoteInstall: this.pluginDebug?.advertised,
       },
     });
-    this.migration = new DifyMigration(this, 'Migration', { instance, image: images.api, config, imagePullSecrets: r.pullSecrets });
+    this.migration = new DifyMigration(this, 'Migration', {
+      instance,
+      image: images.api,
+      config,
+      imagePullSecrets: r.pullSecrets,
+      serviceAccountAnnotations: familyIdentity,
+    });
     this.api = new DifyApi(this, 'Api', { ...base('api'), image: images.api, config });
     if (props.workerPools) {
       if (c.worker) invalid('components.worker', c.worker, 'conflicts with workerPools: give each pool its options');
@@ -212,7 +225,7 @@ export class Dify extends Construct {
         ...common,
         image: images.api,
         config,
-        pools: props.workerPools,
+        pools: Array.isArray(props.workerPools) ? props.workerPools.map((p) => ({ ...p, options: withIdentity(p?.options) })) : props.workerPools,
         broker: props.workerPoolsBroker,
       });
       this.workers = this.workerPools.workers;

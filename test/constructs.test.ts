@@ -89,10 +89,14 @@ describe('shared credentials are one Secret key on both sides', () => {
 });
 
 describe('DifyWorker and beat', () => {
-  test("worker runs MODE=worker with upstream's celery ping probe", () => {
+  test("worker runs MODE=worker with upstream's celery ping probe, addressed to this pod's own node", () => {
     const w = deploy('dify-worker');
     expect(envOf(w).plain.MODE).toBe('worker');
-    expect(container(w).livenessProbe.exec.command).toEqual(['celery', '-A', 'celery_healthcheck.celery', 'inspect', 'ping']);
+    const [shell, flag, script] = container(w).livenessProbe.exec.command;
+    expect([shell, flag]).toEqual(['/bin/sh', '-c']);
+    // Without -d every worker of the broker answers, so a hung pod would stay alive.
+    expect(script).toBe('exec celery -A celery_healthcheck.celery inspect ping -d "celery@${HOSTNAME}"');
+    expect(container(w).readinessProbe.exec.command).toEqual(container(w).livenessProbe.exec.command);
   });
   test('beat is exactly one replica with the Recreate strategy', () => {
     const b = deploy('dify-beat');

@@ -1,32 +1,76 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { KUSTOMIZATION, RESTORE_DIR } from '../apps/environments';
-import { PluginStorage } from '../lib';
+import { DATA_DIR, KUSTOMIZATION, RESTORE_DIR } from '../apps/environments';
+import { KEEP_ANNOTATIONS, LABEL_ENVIRONMENT, PluginStorage, isKeptData } from '../lib';
 import { ENVIRONMENTS, parseDocs, podSpecs, synthFiles } from './util';
 
 // What the output is, is reviewed in dist/ itself: CI re-synthesizes from a fresh clone, in a fresh process, and fails
 // on any difference (`git status -- dist`). That check also proves determinism, so there is no snapshot, freshness or
 // two-synths test here.
 
+/** What outlives the workloads, per environment: kind/name in document order. */
+const KEPT: Record<string, string[]> = {
+  dev: ['Namespace/dify', 'PersistentVolumeClaim/dify-storage', 'PersistentVolumeClaim/dify-backup', 'PersistentVolumeClaim/dify-backup-plugins'],
+  staging: ['Namespace/dify-staging', 'PersistentVolumeClaim/dify-storage', 'PersistentVolumeClaim/dify-backup', 'PersistentVolumeClaim/dify-backup-plugins'],
+  prod: ['Namespace/dify-prod', 'ExternalSecret/dify-credentials'],
+};
+
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (name, env) => {
   const files = synthFiles(env);
   const docs = parseDocs(files);
 
-  test('dist/ carries a kustomization.yaml listing exactly its manifests, in apply order', () => {
+  test('dist/ holds two kustomizations: data/ (what outlives the workloads, applied first) and the workloads', () => {
     const dir = join(__dirname, '..', 'dist', name);
-    const kustomization = parse(readFileSync(join(dir, KUSTOMIZATION), 'utf8'));
-    const manifests = readdirSync(dir)
-      .filter((f) => f.endsWith('.k8s.yaml'))
-      .sort();
-    expect(manifests).toEqual(Object.keys(files).sort());
-    expect(kustomization).toEqual({
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      sortOptions: { order: 'fifo' },
-      resources: manifests,
-    });
-    expect(manifests[0]).toBe('0000-namespace.k8s.yaml');
+    const data = join(dir, DATA_DIR);
+    const list = (d: string) =>
+      readdirSync(d)
+        .filter((f) => f.endsWith('.k8s.yaml'))
+        .sort();
+    for (const d of [dir, data]) {
+      expect(parse(readFileSync(join(d, KUSTOMIZATION), 'utf8'))).toEqual({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        sortOptions: { order: 'fifo' },
+        resources: list(d),
+      });
+    }
+    expect(list(data)[0]).toBe('0000-namespace.k8s.yaml');
+    // Together they hold each synthesized document once, as written, in its file's order; data/ exactly the kept ones.
+    const split = (text: string) => text.split(/^---\n/m);
+    for (const file of Object.keys(files)) {
+      const docsOfFile = split(files[file]);
+      const read = (d: string) => (list(d).includes(file) ? split(readFileSync(join(d, file), 'utf8')) : []);
+      expect(read(data)).toEqual(docsOfFile.filter((d) => isKeptData(parse(d))));
+      expect(read(dir)).toEqual(docsOfFile.filter((d) => !isKeptData(parse(d))));
+    }
+    expect([...list(dir), ...list(data)].every((f) => f in files)).toBe(true);
+  });
+
+  test('the namespace, the data claims and the credentials outlive the workloads; nothing else does', () => {
+    const kept = docs.filter(isKeptData).map((d) => `${d.kind}/${d.metadata.name}`);
+    expect(kept).toEqual(KEPT[name]);
+    for (const d of docs) {
+      if (d.kind === 'Namespace' || d.kind === 'PersistentVolumeClaim') expect(isKeptData(d)).toBe(true);
+      // Claims a StatefulSet makes from its templates are the controller's: kept when it is deleted or scaled down.
+      if (d.kind === 'StatefulSet') expect(d.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+      if (isKeptData(d)) expect(d.metadata.annotations['kustomize.toolkit.fluxcd.io/prune']).toBe(KEEP_ANNOTATIONS['kustomize.toolkit.fluxcd.io/prune']);
+    }
+  });
+
+  test('every object carries the environment label, in its metadata only (never a selector or a template)', () => {
+    for (const d of docs) expect(d.metadata.labels[LABEL_ENVIRONMENT]).toBe(name);
+    const elsewhere: string[] = [];
+    const walk = (v: unknown, path: string) => {
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      else if (v && typeof v === 'object')
+        for (const [k, x] of Object.entries(v)) {
+          if (k === LABEL_ENVIRONMENT) elsewhere.push(path);
+          walk(x, `${path}.${k}`);
+        }
+    };
+    for (const d of docs) walk({ ...d, metadata: { ...d.metadata, labels: {} } }, `${d.kind}/${d.metadata.name}`);
+    expect(elsewhere).toEqual([]);
   });
 
   test('backs up what it embeds; its restore Jobs (suspended) sit in restore/, outside the kustomization', () => {
@@ -61,7 +105,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
     expect(docs).toEqual(parsed);
   });
 
-  test('the namespace is the first document applied', () => {
+  test('the namespace is the first document applied (the data kustomization is applied first)', () => {
     expect(docs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: env.namespace } });
     const clusterScoped = new Set(['Namespace', 'PriorityClass']);
     for (const d of docs.slice(1)) expect(d.metadata.namespace).toBe(clusterScoped.has(d.kind) ? undefined : env.namespace);

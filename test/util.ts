@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Chart, DependencyGraph, Testing } from 'cdk8s';
@@ -72,14 +72,13 @@ function parseYaml(files: Record<string, string>): Record<string, any>[] {
     );
 }
 
-/** The committed dist/<env>/ files. */
-export function distFiles(env: string): Record<string, string> {
-  const dir = join(__dirname, '..', 'dist', env);
+/** The committed dist/<env>/ files, those of data/ as `data/<file>`. */
+export function distFiles(env: string, sub = ''): Record<string, string> {
+  const dir = join(__dirname, '..', 'dist', env, sub);
   return Object.fromEntries(
-    readdirSync(dir, { recursive: true, encoding: 'utf8' })
-      .filter((f) => statSync(join(dir, f)).isFile())
-      .sort()
-      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+    readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .flatMap((f) => (f.isDirectory() ? Object.entries(distFiles(env, join(sub, f.name))) : [[join(sub, f.name), readFileSync(join(dir, f.name), 'utf8')]])),
   );
 }
 

@@ -9,6 +9,7 @@ import { containerSecurityContext, nonRootProfile, podSecurityContext } from '..
 import { validateMemory } from '../core/k8s-rules';
 import { invalid, validateDnsSubdomain, validateFolder, validateInt, validateRegion, validateS3Bucket, validateUrl } from '../core/validation';
 import { emptyDir } from '../core/workload';
+import { keepAnnotations } from '../core/lifecycle';
 import { PostgresConnection } from '../config/connections';
 import { guardProps } from '../core/guard';
 import { validateCronSchedule } from '../core/k8s-rules';
@@ -127,7 +128,7 @@ export class DifyBackupVolume extends Construct {
     this.claims = props.sets.map(
       (name) =>
         new k8s.KubePersistentVolumeClaim(this, name, {
-          metadata: { name, labels },
+          metadata: { name, labels, annotations: keepAnnotations() },
           spec: {
             accessModes: ['ReadWriteOnce'],
             storageClassName: props.storageClassName,

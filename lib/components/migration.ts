@@ -11,7 +11,9 @@ import { invalid, validateDnsSubdomain, validateInt } from '../core/validation';
 import { emptyDir } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { apiImageProfile } from './backend-pod';
+import { fsStorageRoot } from '../runtime/paths';
 import { guardProps } from '../core/guard';
+import { guardComposition } from '../core/wiring';
 
 /** Props of {@link DifyMigration}. */
 export interface DifyMigrationProps {
@@ -49,19 +51,20 @@ export class DifyMigration extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DifyMigrationProps) {
     super(scope, id);
     guardProps('DifyMigrationProps', props);
+    guardComposition(this);
     const image = props.image ?? DEFAULT_IMAGES.api;
     validateImage('migration.image', image);
     const env = props.config.env('migration');
     const files = env.fileVolumes();
     const data = env.plainData();
-    const hash = createHash('sha256')
-      .update(JSON.stringify({ image, data, secrets: env.secretRefs().map(String) }))
-      .digest('hex')
-      .slice(0, 10);
-    const name = `${props.instance}-migrate-${hash}`;
-    this.jobName = name;
     const labels = metadataLabels({ instance: props.instance, component: 'migration', version: imageVersion(image) });
     const profile = apiImageProfile(true);
+    // `flask upgrade-db` runs the app factory, which creates the fs storage root: the read-only root gets a scratch
+    // directory there (the Job reads and writes no files, so it does not need the claim and its node affinity).
+    const root = fsStorageRoot(env);
+    const scratch = root
+      ? { volumes: [emptyDir('storage-scratch', '64Mi')], mounts: [{ name: 'storage-scratch', mountPath: root }] }
+      : { volumes: [], mounts: [] };
     const sa = props.serviceAccountAnnotations;
     if (sa !== undefined && (typeof sa !== 'object' || sa === null || Array.isArray(sa)))
       invalid('migration.serviceAccountAnnotations', sa, 'must be a map of annotation keys to values');
@@ -71,6 +74,40 @@ export class DifyMigration extends Construct implements IConnectable {
       [],
     );
 
+    const unconnected = new Set(props.config.unconnectedSettings('migration'));
+    this.connections.reads(Object.fromEntries(Object.entries(data).filter(([n]) => !unconnected.has(n))));
+    const podSpec = (name: string): k8s.PodSpec => ({
+      restartPolicy: 'OnFailure',
+      serviceAccountName: `${props.instance}-migration`,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: podSecurityContext(profile),
+      imagePullSecrets: props.imagePullSecrets?.length
+        ? props.imagePullSecrets.map((name) => ({ name: validateDnsSubdomain('imagePullSecrets', name) }))
+        : undefined,
+      containers: [
+        {
+          name: 'migrate',
+          image,
+          imagePullPolicy: 'IfNotPresent',
+          envFrom: [{ configMapRef: { name } }],
+          env: env.secretEnv(),
+          resources: renderResources('migration.resources', withResources(DifyMigration.DEFAULT_RESOURCES, props.resources)),
+          securityContext: containerSecurityContext(profile),
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...scratch.mounts, ...files.mounts],
+        },
+      ],
+      volumes: [emptyDir('tmp', '256Mi'), ...scratch.volumes, ...files.volumes],
+    });
+    // The name hashes everything the pod template is built from: a Job's template is immutable, so any change
+    // (image, config, mounts, security) must create a new Job, and an unchanged stack re-applies as a no-op.
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ image, data, secrets: env.secretRefs().map(String), pod: podSpec('') }))
+      .digest('hex')
+      .slice(0, 10);
+    const name = `${props.instance}-migrate-${hash}`;
+    this.jobName = name;
+
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: `${props.instance}-migration`, labels, annotations: sa && Object.keys(sa).length ? { ...sa } : undefined },
       automountServiceAccountToken: false,
@@ -78,35 +115,7 @@ export class DifyMigration extends Construct implements IConnectable {
     new k8s.KubeConfigMap(this, 'Env', { metadata: { name, labels }, data });
     this.job = new k8s.KubeJob(this, 'Job', {
       metadata: { name, labels },
-      spec: {
-        backoffLimit: validateInt('migration.backoffLimit', props.backoffLimit ?? 10, 0, 100),
-        template: {
-          metadata: { labels },
-          spec: {
-            restartPolicy: 'OnFailure',
-            serviceAccountName: `${props.instance}-migration`,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: podSecurityContext(profile),
-            imagePullSecrets: props.imagePullSecrets?.length
-              ? props.imagePullSecrets.map((name) => ({ name: validateDnsSubdomain('imagePullSecrets', name) }))
-              : undefined,
-            containers: [
-              {
-                name: 'migrate',
-                image,
-                imagePullPolicy: 'IfNotPresent',
-                envFrom: [{ configMapRef: { name } }],
-                env: env.secretEnv(),
-                resources: renderResources('migration.resources', withResources(DifyMigration.DEFAULT_RESOURCES, props.resources)),
-                securityContext: containerSecurityContext(profile),
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...files.mounts],
-              },
-            ],
-            volumes: [emptyDir('tmp', '256Mi'), ...files.volumes],
-          },
-        },
-      },
+      spec: { backoffLimit: validateInt('migration.backoffLimit', props.backoffLimit ?? 10, 0, 100), template: { metadata: { labels }, spec: podSpec(name) } },
     });
     for (const target of props.config.targets('migration')) this.connections.allowTo(target);
   }

@@ -9,6 +9,9 @@ import { DEFAULT_IMAGES } from '../versions';
 import { backendPod } from './backend-pod';
 import { guardProps } from '../core/guard';
 
+/** The worker's probe: a broker ping answered only by this pod's Celery node. */
+export const WORKER_PING = 'exec celery -A celery_healthcheck.celery inspect ping -d "celery@${HOSTNAME}"';
+
 /** Props of {@link DifyWorker}. */
 export interface DifyWorkerProps extends DifyComponentProps {
   /** @default - {@link DEFAULT_IMAGES}.api */
@@ -31,8 +34,10 @@ export class DifyWorker extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DifyWorkerProps) {
     super(scope, id);
     guardProps('DifyWorkerProps', props);
-    // Upstream's compose healthcheck: the worker answers a broker ping.
-    const ping = execProbe(['celery', '-A', 'celery_healthcheck.celery', 'inspect', 'ping'], { period: 60, timeout: 30, failures: 3 });
+    // Upstream's compose healthcheck, addressed to this pod's own worker: the entrypoint starts Celery without -n,
+    // so its node name is celery@<hostname>, and the pod's hostname is its name ($HOSTNAME). Without -d any worker
+    // of the broker answers and a hung pod stays alive.
+    const ping = execProbe(['/bin/sh', '-c', WORKER_PING], { period: 60, timeout: 30, failures: 3 });
     const env = props.config.env('worker');
     if (props.pool) {
       validateDnsLabel('workerPools.name', props.pool.name, 30);

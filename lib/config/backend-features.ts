@@ -86,20 +86,23 @@ export function backendFeatureEnv(mode: BackendMode, f: DifyBackendFeatures): En
   return env;
 }
 
-/**
- * Flows each role gets from the features: api and worker reach the agent
- * backend; the websocket reaches object storage, because the Flask app
- * initialises its storage client at start (S3 checks its bucket then). Object
- * storage named only by region has no endpoint to narrow to: then public
- * addresses on 443 (api reaches it through its internet egress).
- */
+/** Flows each role gets from the features: api and worker reach the agent backend. */
 export function backendFeatureTargets(mode: BackendMode, p: BackendFeatureInputs): IConnectable[] {
-  if (mode === 'api-websocket') {
-    const storage = p.storage instanceof DifyFileStorage ? p.storage.storage : p.storage;
-    if (storage.volume) return [];
-    const reach = reachOf(p.storage, p.storage.env(), p.externalNetworks ?? ANYWHERE);
-    return reach.length ? reach : [{ connections: Connections.forPeer(NetworkPeer.internet(), [443]) }];
-  }
   if ((mode === 'api' || mode === 'worker') && p.features?.agentBackend) return [p.features.agentBackend.endpoint];
   return [];
+}
+
+/**
+ * Where a role reaches its file storage. Every api-image role builds the
+ * storage client when it starts (the app factory's ext_storage; S3 checks its
+ * bucket then, see lib/runtime), so every role needs this flow, not only the
+ * serving ones. Object storage named only by region has no endpoint to narrow
+ * to: then public addresses on 443 (which also carries the cloud's token
+ * service for IRSA). A volume needs no flow.
+ */
+export function storageTargets(p: BackendFeatureInputs): IConnectable[] {
+  const storage = p.storage instanceof DifyFileStorage ? p.storage.storage : p.storage;
+  if (storage.volume) return [];
+  const reach = reachOf(p.storage, p.storage.env(), p.externalNetworks ?? ANYWHERE);
+  return reach.length ? reach : [{ connections: Connections.forPeer(NetworkPeer.internet(), [443]) }];
 }

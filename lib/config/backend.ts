@@ -8,7 +8,7 @@ import { DifyFileStorage } from '../stores/file-storage';
 import { invalid } from '../core/validation';
 import { DifyStorage } from './storage';
 import { DifyUrls } from './urls';
-import { BackendMode, DifyBackendFeatures, backendFeatureEnv, backendFeatureTargets } from './backend-features';
+import { BackendMode, DifyBackendFeatures, backendFeatureEnv, backendFeatureTargets, storageTargets } from './backend-features';
 import { VectorStore } from './vector-store';
 
 /** Credentials the api image (api, worker, beat, migration) reads. */
@@ -70,20 +70,29 @@ export class DifyBackendConfig {
   }
 
   /**
-   * What a role connects to: the database and Redis (every role), and for
-   * api and worker the vector store, file storage, sandbox, plugin daemon
-   * and SSRF proxy. Embedded stores are reached as themselves; external
+   * What a role connects to: the database, Redis and file storage (every
+   * role: the app factory opens all three at start), and for api and worker
+   * the vector store, sandbox, plugin daemon and SSRF proxy. Embedded stores are reached as themselves; external
    * services on the ports their settings name.
    */
   public targets(mode: BackendMode): IConnectable[] {
     const p = this.props;
     const nets = p.externalNetworks ?? ANYWHERE;
-    const out = [...reachOf(p.database, databaseBackendEnv(p.database), nets), ...reachOf(p.redis, redisBackendEnv(p.redis), nets)];
+    const out = [...reachOf(p.database, databaseBackendEnv(p.database), nets), ...reachOf(p.redis, redisBackendEnv(p.redis), nets), ...storageTargets(p)];
     if (mode === 'api' || mode === 'worker') {
-      out.push(...reachOf(p.vectorStore, p.vectorStore.env(), nets), ...reachOf(p.storage, p.storage.env(), nets), p.sandbox, p.pluginDaemon, p.ssrfProxy);
+      out.push(...reachOf(p.vectorStore, p.vectorStore.env(), nets), p.sandbox, p.pluginDaemon, p.ssrfProxy);
     }
     out.push(...backendFeatureTargets(mode, p));
     return out;
+  }
+
+  /**
+   * Variables `mode` reads without connecting to what they name: the vector
+   * store's settings, which every api-image role receives but only api and
+   * worker use. The wiring check skips them.
+   */
+  public unconnectedSettings(mode: BackendMode): string[] {
+    return mode === 'api' || mode === 'worker' ? [] : Object.keys(this.props.vectorStore.env().plainData());
   }
 
   /** The environment of one role. */

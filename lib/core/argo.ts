@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { ARGO_SYNC_OPTIONS, mergeSyncOptions } from './lifecycle';
 
 /** Argo CD sync waves: policies and credentials, then stores, then the migration Job, then the app. */
 export const SYNC_WAVES = { foundation: -3, stores: -2, migration: -1 } as const;
@@ -14,11 +15,27 @@ export function syncWave(scope: IConstruct | undefined, wave: number): void {
 
 /** Custom resources whose CRDs may be installed in the same sync: let Argo CD dry-run without them. */
 export function skipDryRunOnCustomResources(scope: IConstruct): void {
-  annotateAll(scope, 'argocd.argoproj.io/sync-options', 'SkipDryRunOnMissingResource=true', (o) => !BUILT_IN_GROUP.test(o.apiVersion));
+  for (const c of scope.node.findAll()) {
+    if (!(c instanceof ApiObject) || BUILT_IN_GROUP.test(c.apiVersion)) continue;
+    // Kept with any options the object already has (Delete=false,Prune=false on the credentials).
+    const own = c.metadata.toJson().annotations?.[ARGO_SYNC_OPTIONS];
+    c.metadata.addAnnotation(ARGO_SYNC_OPTIONS, mergeSyncOptions(own, 'SkipDryRunOnMissingResource=true'));
+  }
 }
 
-function annotateAll(scope: IConstruct, key: string, value: string, filter: (o: ApiObject) => boolean = () => true): void {
+/** Annotations given to a scope, kept for objects rendered under it later (lazily, at synth). */
+const RECORDED = new WeakMap<IConstruct, Array<[string, string]>>();
+
+function annotateAll(scope: IConstruct, key: string, value: string): void {
+  RECORDED.set(scope, [...(RECORDED.get(scope) ?? []), [key, value]]);
   for (const c of scope.node.findAll()) {
-    if (c instanceof ApiObject && filter(c)) c.metadata.addAnnotation(key, value);
+    if (c instanceof ApiObject) c.metadata.addAnnotation(key, value);
+  }
+}
+
+/** Gives `obj`, created after its scopes were annotated (a lazily rendered object), the sync waves of those scopes. */
+export function applyScopeAnnotations(obj: ApiObject): void {
+  for (const scope of obj.node.scopes) {
+    for (const [key, value] of RECORDED.get(scope) ?? []) obj.metadata.addAnnotation(key, value);
   }
 }

@@ -4,6 +4,7 @@ import { LABEL_MANAGED_BY, LABEL_PART_OF } from '../core/labels';
 import { invalid } from '../core/validation';
 import { guardProps } from '../core/guard';
 import { validateLabels, validateNamespaceName } from '../core/k8s-rules';
+import { keepAnnotations } from '../core/lifecycle';
 
 /** Pod Security Standards levels. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -48,7 +49,10 @@ export function validateSandboxPodSecurity(prop: string, enforce: PodSecurityLev
   }
 }
 
-/** The namespace an installation lives in; synthesized into its own chart so it is applied first. */
+/**
+ * The namespace an installation lives in; synthesized into its own chart so it is applied first. It outlives the
+ * workloads ({@link keepAnnotations}): GitOps never deletes or prunes it, and the synth writes it into `data/`.
+ */
 export class DifyNamespace extends Construct {
   public readonly name: string;
   /** The Pod Security level enforced (see {@link validateSandboxPodSecurity}). */
@@ -73,7 +77,12 @@ export class DifyNamespace extends Construct {
       labels[`pod-security.kubernetes.io/${mode}-version`] = version;
     }
     new k8s.KubeNamespace(this, 'Resource', {
-      metadata: { name: this.name, labels: { [LABEL_PART_OF]: 'dify', [LABEL_MANAGED_BY]: 'cdk8s', ...labels, ...props.labels } },
+      // Outlives the workloads: deleting the namespace deletes every claim and the credentials in it.
+      metadata: {
+        name: this.name,
+        labels: { [LABEL_PART_OF]: 'dify', [LABEL_MANAGED_BY]: 'cdk8s', ...labels, ...props.labels },
+        annotations: keepAnnotations(),
+      },
     });
   }
 }

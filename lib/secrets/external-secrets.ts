@@ -7,6 +7,7 @@ import {
   ExternalSecretSpecTargetTemplateEngineVersion,
 } from '../../imports/externalsecret-external-secrets.io';
 import { ServiceEndpoint } from '../config/connections';
+import { keepAnnotations } from '../core/lifecycle';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain } from '../core/validation';
 import { CREDENTIALS, CREDENTIAL_KEYS, CREDENTIAL_NAMES, CredentialName, CredentialSpec, credentialsInSecret, DifyCredentials } from './credentials';
@@ -116,7 +117,8 @@ export class DifyExternalSecret extends Construct {
       data,
     };
     new ExternalSecret(this, 'Resource', {
-      metadata: { name: this.secretName, labels: metadataLabels({ instance: props.instance, component: 'credentials' }) },
+      // The credentials outlive the workloads: deleting the ExternalSecret would delete the Secret it owns.
+      metadata: { name: this.secretName, labels: metadataLabels({ instance: props.instance, component: 'credentials' }), annotations: keepAnnotations() },
       spec,
     });
     this.version = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);

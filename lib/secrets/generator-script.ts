@@ -2,7 +2,9 @@
  * The in-cluster generator program (Python 3 standard library only, run by
  * the dify-api image). It creates the credentials Secret when it is missing
  * and adds keys that are missing; it never changes an existing value and
- * prints key names only. RANDOM_KEYS maps each key to [bytes, "hex" | "urlsafe"];
+ * prints key names only. It sets the Secret's labels and annotations (the
+ * GitOps keep annotations), also on a Secret created before, and never an
+ * ownerReference: the Secret outlives the Job and the workloads. RANDOM_KEYS maps each key to [bytes, "hex" | "urlsafe"];
  * REDIS_URL_KEYS maps derived keys to the Redis DB index of their URL.
  */
 export const GENERATOR_SCRIPT = `import base64, json, os, secrets, ssl, sys, time, urllib.error, urllib.parse, urllib.request
@@ -16,6 +18,7 @@ URL = "https://kubernetes.default.svc/api/v1/namespaces/%s/secrets" % NAMESPACE
 RANDOM_KEYS = json.loads(os.environ["RANDOM_KEYS"])
 REDIS_URL_KEYS = json.loads(os.environ.get("REDIS_URL_KEYS", "{}"))
 LABELS = json.loads(os.environ["SECRET_LABELS"])
+ANNOTATIONS = json.loads(os.environ.get("SECRET_ANNOTATIONS", "{}"))
 
 
 def call(method, url, body=None, content_type="application/json"):
@@ -47,19 +50,27 @@ for attempt in range(5):
     if status == 404:
         values = missing_values({})
         status, _ = call("POST", URL, {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                                       "metadata": {"name": NAME, "labels": LABELS}, "stringData": values})
+                                       "metadata": {"name": NAME, "labels": LABELS, "annotations": ANNOTATIONS},
+                                       "stringData": values})
         if status == 201:
             print("created secret %s with keys %s" % (NAME, ", ".join(sorted(values))))
             sys.exit(0)
     elif status == 200:
         existing = {k: base64.b64decode(v).decode() for k, v in (current.get("data") or {}).items()}
         values = missing_values(existing)
-        if not values:
+        metadata = current.get("metadata") or {}
+        stale = {field: wanted for field, wanted in (("labels", LABELS), ("annotations", ANNOTATIONS))
+                 if any((metadata.get(field) or {}).get(k) != v for k, v in wanted.items())}
+        if not values and not stale:
             print("secret %s is complete; nothing to do" % NAME)
             sys.exit(0)
-        status, _ = call("PATCH", URL + "/" + NAME, {"stringData": values}, "application/merge-patch+json")
+        patch = {"metadata": stale} if stale else {}
+        if values:
+            patch["stringData"] = values
+        status, _ = call("PATCH", URL + "/" + NAME, patch, "application/merge-patch+json")
         if status == 200:
-            print("added keys %s to secret %s" % (", ".join(sorted(values)), NAME))
+            print("added keys %s to secret %s" % (", ".join(sorted(values)) or "(none)", NAME)
+                  + ("; set its %s" % " and ".join(sorted(stale)) if stale else ""))
             sys.exit(0)
     print("attempt %d: Kubernetes API answered HTTP %s; retrying" % (attempt + 1, status))
     time.sleep(2 ** attempt)

@@ -1,6 +1,8 @@
 import { createHash } from 'crypto';
 import { k8s } from '../core/k8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { keepAnnotations } from '../core/lifecycle';
 import { ServiceEndpoint } from '../config/connections';
 import { validateImage } from '../core/image';
 import { metadataLabels } from '../core/labels';
@@ -42,6 +44,8 @@ export interface DifySecretGeneratorProps {
 /**
  * Creates the installation's credentials Secret inside the cluster, once,
  * when it is missing, with random values (a Job with a namespace-scoped Role).
+ * The Secret has no owner, so deleting the Job or the workloads keeps it, and
+ * carries the annotations that keep GitOps from deleting or pruning it.
  * No credential is ever in the manifests, `kubectl apply -f dist/dev/`
  * converges without anyone typing a password, and re-running the Job never
  * rotates a value. Pods that read the Secret wait in ContainerCreating until
@@ -68,13 +72,16 @@ export class DifySecretGenerator extends Construct implements IConnectable {
     this.secretName = validateDnsSubdomain('secretGenerator.secretName', props.secretName ?? `${props.instance}-credentials`);
     this.credentials = credentialsInSecret(this.secretName);
     const labels = metadataLabels({ instance: props.instance, component: 'secret-generator' });
+    // The Secret outlives the workloads: no ownerReferences (deleting this Job keeps it), kept by GitOps delete and
+    // prune, and labelled like every object of its chart (the environment label for label-scoped prunes).
+    const secretMetadata = { labels: { ...Chart.of(this).labels, ...labels }, annotations: keepAnnotations() };
     const name = `${props.instance}-secret-generator`;
     const keys = new Set<string>((props.keys ?? CREDENTIAL_NAMES).map((k) => CREDENTIAL_KEYS[k]));
     const random = Object.fromEntries(Object.entries(DifySecretGenerator.RANDOM_BYTES).filter(([k]) => keys.has(k)));
     const redisUrls = props.redis !== undefined ? derivedRedisUrls(keys) : {};
     const broker = Object.keys(redisUrls).length > 0;
     const hash = createHash('sha256')
-      .update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify(props.redis ?? null) + JSON.stringify(random))
+      .update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify([props.redis ?? null, random, secretMetadata]))
       .digest('hex')
       .slice(0, 10);
 
@@ -119,7 +126,8 @@ export class DifySecretGenerator extends Construct implements IConnectable {
                 env: [
                   { name: 'SECRET_NAME', value: this.secretName },
                   { name: 'RANDOM_KEYS', value: JSON.stringify(random) },
-                  { name: 'SECRET_LABELS', value: JSON.stringify(labels) },
+                  { name: 'SECRET_LABELS', value: JSON.stringify(secretMetadata.labels) },
+                  { name: 'SECRET_ANNOTATIONS', value: JSON.stringify(secretMetadata.annotations) },
                   ...(broker
                     ? [
                         { name: 'REDIS_URL_KEYS', value: JSON.stringify(redisUrls) },

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DifyStorage } from '../config/storage';
 import { EnvSet } from '../core/env';
 import { metadataLabels } from '../core/labels';
+import { keepAnnotations } from '../core/lifecycle';
 import { invalid } from '../core/validation';
 import { guardProps } from '../core/guard';
 
@@ -39,7 +40,8 @@ export class DifyFileStorage extends Construct {
     if (volume) {
       this.claimName = `${props.instance}-storage`;
       this.claim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
-        metadata: { name: this.claimName, labels: metadataLabels({ instance: props.instance, component: 'storage' }) },
+        // Data that outlives the workloads: kept by delete and prune, rendered into the data kustomization.
+        metadata: { name: this.claimName, labels: metadataLabels({ instance: props.instance, component: 'storage' }), annotations: keepAnnotations() },
         spec: {
           accessModes: ['ReadWriteOnce'],
           storageClassName: volume.storageClassName,

@@ -2,7 +2,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { metadataLabels } from '../core/labels';
-import { parseBytes, parseCpu, validateCpu, validateMemory } from '../core/k8s-rules';
+import { parseBytes, parseCpu, validateCpu, validateLabels, validateMemory } from '../core/k8s-rules';
 import { DifyValidationError, invalid, validateDnsLabel, validateHostname, validateInt } from '../core/validation';
 import { Dify } from '../dify';
 import { DifyProps } from '../dify-props';
@@ -105,6 +105,11 @@ export interface DifyTenantsProps {
   readonly quota?: TenantQuota;
   /** LimitRange options of every tenant. @default - derived per tenant */
   readonly limits?: TenantLimits;
+  /**
+   * Labels on every object of every tenant (metadata only, never in a selector), e.g. the environment label
+   * `dify.langgenius.ai/environment` that scopes a label-based prune to this App. @default {}
+   */
+  readonly labels?: Record<string, string>;
 }
 
 /** What {@link DifyTenants} built for one tenant. */
@@ -147,17 +152,18 @@ export class DifyTenants extends Construct {
     if (!/^([a-z0-9][-a-z0-9]{0,39})?$/.test(prefix))
       invalid('namespacePrefix', prefix, "must be empty or up to 40 lowercase letters, digits and '-', starting alphanumeric");
     checkUnique(props.tenants, prefix);
+    validateLabels('labels', props.labels);
     this.tenants = props.tenants.map((t, i) => this.addTenant(t, i, prefix, props));
   }
 
   private addTenant(t: DifyTenant, i: number, prefix: string, props: DifyTenantsProps): BuiltTenant {
     const namespace = `${prefix}${t.name}`;
     const labels = { [LABEL_TENANT]: t.name };
-    const namespaceChart = new DifyTenantChart(this, `${t.name}-namespace`);
+    const namespaceChart = new DifyTenantChart(this, `${t.name}-namespace`, { labels: props.labels });
     const ns = new DifyNamespace(namespaceChart, 'Namespace', { name: namespace, podSecurity: props.podSecurity, labels: { ...labels, ...t.namespaceLabels } });
     // The code sandbox needs Pod Security baseline (it chroots as root with a few capabilities).
     validateSandboxPodSecurity('podSecurity.enforce', ns.podSecurityEnforce);
-    const chart = new DifyTenantChart(this, t.name, { namespace });
+    const chart = new DifyTenantChart(this, t.name, { namespace, labels: props.labels });
     chart.addDependency(namespaceChart);
     const difyProps: DifyProps = {
       secrets: DifySecrets.generated(),
