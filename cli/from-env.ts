@@ -1050,12 +1050,7 @@ class Converter {
       if (rendered === v) this.typed(key, comps.join(', '), `dify-cdk8s renders the same value (${where})`);
       else if (isDefault) this.drop(key, `default unchanged (read by ${where})`);
       else if (comps.length === 0) this.drop(key, `read only by ${where}, which dify-cdk8s does not run`, 'check');
-      else
-        this.drop(
-          key,
-          `read by ${where}; dify-cdk8s configures ${comps.join(', ')} itself and this version has no per-component extraEnv: set it by hand (components.${comps[0]}.extraEnv) when available`,
-          'check',
-        );
+      else this.componentSetting(key, where, r);
       return;
     }
     const webOnly = key.startsWith('NEXT_PUBLIC_') || isWebOnly(key);
@@ -1153,6 +1148,32 @@ class Converter {
       `${dev ? 'upstream development default, never carried over: a fresh random value is stored instead; ' : ''}${known ? '' : "not in upstream's env.example; "}a credential no typed prop reads, by Secret reference`,
       dev ? 'development-default' : undefined,
     );
+  }
+
+  /**
+   * A changed setting only components other than api/worker/web read (plugin daemon, sandbox, agent backend): the
+   * library's parity table says where it goes — its typed prop, or that component's `extraEnv`.
+   */
+  private componentSetting(key: string, where: string, r: Record<string, Rendered>): void {
+    const parity = ENV_PARITY[key];
+    if (parity?.kind === 'typed') {
+      this.drop(key, `read by ${where}; a typed property carries it: set ${parity.prop} by hand`, 'check');
+      return;
+    }
+    const targets =
+      parity?.kind === 'extraEnv'
+        ? parityDeliveries(key, parity).filter((d) => d.via === 'env' && r[d.component] !== undefined && r[d.component].plain[d.name] === undefined)
+        : [];
+    if (targets.length === 0) {
+      const why = parity?.kind === 'fixed' ? parity.reason : parity?.kind === 'notApplicable' ? parity.reason : 'dify-cdk8s configures it itself';
+      this.drop(key, `read by ${where}; ${why}: not carried over`, 'check');
+      return;
+    }
+    for (const t of targets) {
+      const component = this.component(t.component);
+      component.extraEnv = { ...((component.extraEnv as Record<string, Tree>) ?? {}), [t.name]: this.env[key] };
+    }
+    this.line(key, 'extraEnv', targets.map((t) => `components.${t.component}.extraEnv.${t.name}`).join(' + '), `passed through unchanged (${where})`);
   }
 
   // ---- output ---------------------------------------------------------------------------------
