@@ -6,6 +6,7 @@ import {
   DifyDatabase,
   DifyProps,
   DifyStorage,
+  DIFY_CELERY_QUEUES,
   DifyUrls,
   EnvSet,
   NetworkPeer,
@@ -292,6 +293,18 @@ describe('credentials in URLs never reach plain config or a message', () => {
       opts,
     );
   });
+  test('a JSON value with a credential-named key is refused as plain config and redacted in the message', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('password', 'api_key', 'apiKey', 'secret', 'token', 'client_secret'), secret, fc.boolean(), (key, s, nested) => {
+        const json = JSON.stringify(nested ? { auth: { [key]: s }, region: 'eu-west-1' } : { [key]: s, timeout: 3 });
+        const msg = refuses(() => new EnvSet().plain({ PROVIDER_CONFIG: json }, 'settings.extraEnv'), 'settings.extraEnv.PROVIDER_CONFIG');
+        expect(msg).toContain(`JSON key "${key}"`);
+        expect(msg).not.toContain(s);
+        expect(() => new EnvSet().plain({ PROVIDER_CONFIG: JSON.stringify({ token_limit: 100, key: 'name', [key]: '' }) }, 'settings.extraEnv')).not.toThrow();
+      }),
+      opts,
+    );
+  });
   test('token-only userinfo on http(s) is a credential; an account name on redis/postgres/ssh is not', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[a-z]{3,10}$/), (user) => {
@@ -516,6 +529,22 @@ describe('ports of network policy peers', () => {
         else refuses(build, `networkPolicy.${peer}.ports[0]`);
       }),
       { ...opts, numRuns: Math.min(NUM_RUNS, 6), examples: [[70000, 'apiServer']] },
+    );
+  });
+});
+
+describe('queue-depth scaling options that only apply at zero', () => {
+  test('property: cooldownPeriod is taken with minReplicas 0 and refused otherwise', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3600 }), (min, cooldown) => {
+        const build = () =>
+          difyDocs({
+            workerPools: [{ name: 'all', queues: [...DIFY_CELERY_QUEUES], queueDepthScaling: { minReplicas: min, maxReplicas: 4, cooldownPeriod: cooldown } }],
+          } as Partial<DifyProps>);
+        if (min === 0) expect(build).not.toThrow();
+        else expect(refuses(build, 'workerPools[0].queueDepthScaling.cooldownPeriod')).toContain('only applies with minReplicas 0');
+      }),
+      { ...opts, numRuns: Math.min(NUM_RUNS, 6), examples: [[1, 300]] },
     );
   });
 });
