@@ -1050,7 +1050,7 @@ class Converter {
       if (rendered === v) this.typed(key, comps.join(', '), `dify-cdk8s renders the same value (${where})`);
       else if (isDefault) this.drop(key, `default unchanged (read by ${where})`);
       else if (comps.length === 0) this.drop(key, `read only by ${where}, which dify-cdk8s does not run`, 'check');
-      else this.componentSetting(key, where, r);
+      else this.componentSetting(key, where);
       return;
     }
     const webOnly = key.startsWith('NEXT_PUBLIC_') || isWebOnly(key);
@@ -1152,28 +1152,17 @@ class Converter {
 
   /**
    * A changed setting only components other than api/worker/web read (plugin daemon, sandbox, agent backend): the
-   * library's parity table says where it goes — its typed prop, or that component's `extraEnv`.
+   * library's parity table says what carries it — a typed prop, or a value the installation fixes.
    */
-  private componentSetting(key: string, where: string, r: Record<string, Rendered>): void {
+  private componentSetting(key: string, where: string): void {
     const parity = ENV_PARITY[key];
-    if (parity?.kind === 'typed') {
-      this.drop(key, `read by ${where}; a typed property carries it: set ${parity.prop} by hand`, 'check');
-      return;
-    }
-    const targets =
-      parity?.kind === 'extraEnv'
-        ? parityDeliveries(key, parity).filter((d) => d.via === 'env' && r[d.component] !== undefined && r[d.component].plain[d.name] === undefined)
-        : [];
-    if (targets.length === 0) {
-      const why = parity?.kind === 'fixed' ? parity.reason : parity?.kind === 'notApplicable' ? parity.reason : 'dify-cdk8s configures it itself';
-      this.drop(key, `read by ${where}; ${why}: not carried over`, 'check');
-      return;
-    }
-    for (const t of targets) {
-      const component = this.component(t.component);
-      component.extraEnv = { ...((component.extraEnv as Record<string, Tree>) ?? {}), [t.name]: this.env[key] };
-    }
-    this.line(key, 'extraEnv', targets.map((t) => `components.${t.component}.extraEnv.${t.name}`).join(' + '), `passed through unchanged (${where})`);
+    const why =
+      parity?.kind === 'typed'
+        ? `a typed property carries it: set ${parity.prop} by hand`
+        : parity?.kind === 'fixed' || parity?.kind === 'notApplicable'
+          ? parity.reason
+          : 'dify-cdk8s configures it itself';
+    this.drop(key, `read by ${where}; ${why}`, 'check');
   }
 
   // ---- output ---------------------------------------------------------------------------------

@@ -216,13 +216,15 @@ describe('from-env mappings', () => {
     );
   });
 
-  test('a changed setting of another component goes where the parity table says: its extraEnv, or its typed prop', () => {
+  test('a changed setting only another component reads is reported with what carries it, from the parity table', () => {
     const r = convertEnvFile(variant({ DIFY_AGENT_E2B_TEMPLATE: 'acme/sandbox-template', DIFY_AGENT_REDIS_PREFIX: 'acme' }), { name: 'comp' });
     const at = (key: string) => r.report.find((l) => l.key === key)!;
-    expect(at('DIFY_AGENT_E2B_TEMPLATE')).toMatchObject({ classification: 'extraEnv', target: 'components.agentBackend.extraEnv.DIFY_AGENT_E2B_TEMPLATE' });
-    expect(at('DIFY_AGENT_REDIS_PREFIX')).toMatchObject({ classification: 'dropped', flag: 'check', reason: expect.stringContaining('not carried over') });
-    const backend = renderDocs(r.environment).find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'dify-agent-backend-env');
-    expect(backend?.data.DIFY_AGENT_E2B_TEMPLATE).toBe('acme/sandbox-template');
+    expect(at('DIFY_AGENT_E2B_TEMPLATE')).toMatchObject({
+      classification: 'dropped',
+      flag: 'check',
+      reason: 'read by agent_backend as DIFY_AGENT_E2B_TEMPLATE; a typed property carries it: set agent.runtime by hand',
+    });
+    expect(at('DIFY_AGENT_REDIS_PREFIX')).toMatchObject({ classification: 'dropped', flag: 'check', reason: expect.stringContaining('orphans') });
   });
 
   test('S3 storage becomes DifyStorage.s3 with both keys by Secret reference', () => {
