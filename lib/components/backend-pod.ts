@@ -42,6 +42,9 @@ export function backendPod(instance: string, config: DifyBackendConfig): Backend
   return { ...base, affinity, podLabels: { [STORAGE_AFFINITY_LABEL]: claimName } };
 }
 
+/** The init container name of the migration gate. */
+export const MIGRATION_GATE = 'wait-for-migrations';
+
 /**
  * The migration gate: an init container, from the same image as the main
  * container, that waits until the database schema is at this image's Alembic
@@ -50,7 +53,7 @@ export function backendPod(instance: string, config: DifyBackendConfig): Backend
  */
 export function migrationGate(): k8s.Container {
   return {
-    name: 'wait-for-migrations',
+    name: MIGRATION_GATE,
     command: [
       '/bin/bash',
       '-c',
