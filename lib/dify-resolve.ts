@@ -53,7 +53,7 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
     { prop: 'apiHost', host: props.apiHost },
   ]);
   const urls = props.apiHost
-    ? DifyUrls.split({ webHost: props.host, apiHost: props.apiHost, tls, ...props.splitHosts })
+    ? DifyUrls.split({ webHost: props.host, apiHost: props.apiHost, tls, ...props.splitHosts }, { webHost: 'host', apiHost: 'apiHost', prefix: 'splitHosts.' })
     : DifyUrls.fromHost(props.host, { tls });
 
   // An external service replaces the embedded one.
