@@ -110,6 +110,11 @@ try {
   run(process.execPath, [join(consumer, 'node_modules', '.bin', 'dify-cdk8s'), 'from-env', envFile, '--name', 'upstream', '--out', generated], consumer);
   if (!readFileSync(generated, 'utf8').includes("name: 'upstream'")) throw new Error('the installed from-env command wrote no environment file');
   console.log('installed command: dify-cdk8s from-env converts upstream env.example');
+  // 5. The installed plan command reads the consumer's manifests (an unchanged installation plans nothing).
+  const planned = run(process.execPath, [join(consumer, 'node_modules', '.bin', 'dify-cdk8s'), 'plan', out, out], consumer);
+  if (!planned.startsWith(`plan ${out} -> ${out}: 0 apply-fails, 0 data-at-risk, 0 outage, 0 action, 0 info`))
+    throw new Error(`the installed plan command printed ${planned}`);
+  console.log('installed command: dify-cdk8s plan reads the synthesized manifests');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
