@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     // Loaded here, not at the top, so that a syntax error in apps/ or lib/ is reported like any other failure.
     const { ENVIRONMENTS } = require('./main-environments') as typeof import('./main-environments');
     const { synthEnvironment, writeKustomizations } = require('./environments') as typeof import('./environments');
-    const { cachedSvg, drawSvg, writePictures } = require('./pictures') as typeof import('./pictures');
+    const { cachedSvg, drawSvg, tenantsTopology, writeGraphPictures, writePictures } = require('./pictures') as typeof import('./pictures');
     // Pictures drawn before are reused from the cache folder (keyed by their Graphviz input).
     const cache = process.env.DIFY_CDK8S_CACHE ?? (existsSync('node_modules') ? join('node_modules', '.cache', 'dify-cdk8s') : undefined);
     const cached = cache ? cachedSvg(resolve(cache, 'topology')) : undefined;
@@ -39,8 +39,10 @@ async function main(): Promise<void> {
     }
     // Many isolated installations from one App: one namespace per tenant (apps/tenants.ts).
     const { synthTenants, tenants } = require('./tenants') as typeof import('./tenants');
-    synthTenants(tenants, staging).synth();
+    const tenantsApp = synthTenants(tenants, staging);
+    tenantsApp.synth();
     writeKustomizations(join(staging, 'tenants'));
+    await writeGraphPictures(tenantsTopology(tenantsApp), join(staging, 'tenants'), svg);
     cached?.prune();
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { App } from 'cdk8s';
-import { Dify, TopologyGraph, createSvgRenderer, renderDot, renderMarkdown, topologyOf } from '../lib';
+import { Dify, DifyTenants, TopologyGraph, createSvgRenderer, renderDot, renderMarkdown, topologyOf } from '../lib';
 import { Environment } from './environments';
 
 /** Draws a topology as SVG text. */
@@ -15,9 +15,20 @@ export function environmentTopology(app: App, env: Environment) {
   return topologyOf(dify, { title: `Dify — ${env.name}`, namespace: env.namespace });
 }
 
+/** The topology of the tenants example: every tenant's namespace, behind the shared ingress controller. */
+export function tenantsTopology(app: App): TopologyGraph {
+  const tenants = app.node.findAll().find((c): c is DifyTenants => c instanceof DifyTenants);
+  if (!tenants) throw new Error('tenants: no DifyTenants to draw');
+  return topologyOf(tenants, { title: 'Dify — tenants' });
+}
+
 /** Writes `topology.svg` and a `README.md` (Mermaid, routes, flows) beside the manifests. */
 export async function writePictures(app: App, env: Environment, dir: string, svg: SvgSource): Promise<void> {
-  const graph = environmentTopology(app, env);
+  await writeGraphPictures(environmentTopology(app, env), dir, svg);
+}
+
+/** Writes the pictures of `graph` into `dir`. */
+export async function writeGraphPictures(graph: TopologyGraph, dir: string, svg: SvgSource): Promise<void> {
   writeFileSync(join(dir, 'topology.svg'), await svg(graph));
   writeFileSync(join(dir, 'README.md'), renderMarkdown(graph, { svgPath: 'topology.svg' }));
 }

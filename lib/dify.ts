@@ -17,7 +17,7 @@ import { PostgresConnection, RedisConnectionLike } from './config/connections';
 import { DifyUrls } from './config/urls';
 import { VectorStore } from './config/vector-store';
 import { SYNC_WAVES, skipDryRunOnCustomResources, syncWave } from './core/argo';
-import { guardCollisions } from './core/collisions';
+import { guardApp } from './core/collisions';
 import { invalid } from './core/validation';
 import { ComponentOptions } from './core/availability';
 import { validateAnnotations } from './core/k8s-rules';
@@ -96,7 +96,7 @@ export class Dify extends Construct {
   constructor(scope: Construct, id: string, props: DifyProps) {
     super(scope, id);
     guardProps('DifyProps', props, '');
-    guardCollisions(this);
+    guardApp(this);
     const r = resolveInstallation(props);
     const { instance, images, embedded } = r;
     this.instance = instance;

@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { cachedSvg, drawSvg, environmentTopology, writePictures } from '../apps/pictures';
+import { cachedSvg, drawSvg, environmentTopology, tenantsTopology, writeGraphPictures, writePictures } from '../apps/pictures';
+import { synthTenants, tenants } from '../apps/tenants';
+import { crossingPairs, Layout, parseLayout } from './support/layout';
 import { synthEnvironment } from '../apps/environments';
-import { renderMermaid } from '../lib';
+import { drawingOf, markdownText, normalizeTopology, renderDot, renderMarkdown, renderMermaid, TopologyGraph } from '../lib';
 import { ENVIRONMENTS, parseDocs, synthFiles } from './util';
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s', (_name, env) => {
@@ -35,7 +37,18 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s'
       );
     expect(served.length).toBeGreaterThanOrEqual(10);
     expect(graph.routes.map((r) => `${r.host}${r.path}`).sort()).toEqual([...new Set(served)].sort());
-    for (const r of served) expect(mermaid).toContain(`"${r} :`);
+    const readme = renderMarkdown(graph);
+    for (const r of graph.routes) expect(readme).toContain(`| ${markdownText(r.host)} | ${markdownText(r.path)} |`);
+    // The picture bundles routes per backend: each host and path is on the label of its backend's edge.
+    const drawn = drawingOf(normalizeTopology(graph)).edges.filter((e) => e.style === 'route');
+    for (const r of graph.routes) {
+      const label = drawn.find((e) => e.to === r.to && e.label.at(-1) === `:${r.port}`)?.label ?? [];
+      expect({ r, host: label.join(' ').split(' ').includes(r.host), path: label.join(' ').split(' ').includes(r.path) }).toEqual({
+        r,
+        host: true,
+        path: true,
+      });
+    }
   });
 
   test('every pod-to-pod allow of the NetworkPolicies is a flow of the picture, and no other', () => {
@@ -62,6 +75,77 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the picture of %s'
     for (const f of ['topology.svg', 'README.md']) expect(readFileSync(join(committed, f), 'utf8')).toBe(readFileSync(join(a, f), 'utf8'));
     expect(readFileSync(join(a, 'topology.svg'), 'utf8')).toMatch(/^<\?xml|^<svg/);
   });
+});
+
+/** Graphviz's layout of a graph (node sizes, edge splines), as the SVG is drawn from it. */
+async function layoutOf(g: TopologyGraph): Promise<Layout> {
+  const { instance } = await import('@viz-js/viz');
+  const result = (await instance()).render(renderDot(g), { format: 'json0', engine: 'dot' });
+  if (result.status !== 'success' || result.output === undefined) throw new Error(`Graphviz failed: ${result.errors.map((e) => e.message).join('; ')}`);
+  return parseLayout(result.output);
+}
+
+const PICTURES: Array<[string, () => TopologyGraph]> = [
+  ...ENVIRONMENTS.map(
+    (e) => [e.name, () => environmentTopology(synthEnvironment(e, mkdtempSync(join(tmpdir(), 'pic-l-'))), e)] as [string, () => TopologyGraph],
+  ),
+  ['tenants', () => tenantsTopology(synthTenants(tenants, mkdtempSync(join(tmpdir(), 'pic-t-'))))],
+];
+
+describe.each(PICTURES)('the picture of %s reads at a glance', (name, build) => {
+  const graph = build();
+  const drawing = drawingOf(normalizeTopology(graph));
+  let layout: Layout;
+  beforeAll(async () => {
+    layout = await layoutOf(graph);
+  });
+
+  test('one ingress node receives every route', () => {
+    const ingress = graph.nodes.filter((n) => n.kind === 'ingress');
+    expect(ingress).toHaveLength(1);
+    expect(new Set(graph.routes.map((r) => r.via))).toEqual(new Set([ingress[0]!.id]));
+  });
+
+  test('DNS is one edge per namespace box, internet flows meet before they leave', () => {
+    const boxes = drawing.boxes.filter((b) => b.id.startsWith('ns:')).length;
+    const into = (kind: string) => drawing.edges.filter((e) => drawing.nodes.find((n) => n.id === e.to)?.kind === kind);
+    expect(into('dns').length).toBeGreaterThan(0);
+    expect(into('dns').length).toBeLessThanOrEqual(boxes);
+    expect(into('internet').length).toBeLessThanOrEqual(2);
+    // The tables still list every pod's flows.
+    expect(graph.flows.filter((f) => f.to === 'dns').length).toBeGreaterThan(5);
+  });
+
+  test('labels are words, never raw JSON', () => {
+    for (const n of drawing.nodes) for (const l of n.lines) expect({ n: n.id, l, json: /[{}"]/.test(l) }).toEqual({ n: n.id, l, json: false });
+  });
+
+  test('every label fits its shape, even in a wide fallback font (0.6 em per character)', () => {
+    const shapes = layout.nodes.filter((n) => n.label !== '');
+    expect(shapes.length).toBeGreaterThan(8);
+    for (const n of shapes) {
+      const longest = Math.max(...n.label.split('\\n').map((l) => l.length));
+      expect({ n: n.name, fits: longest * 0.6 * 11 + 2 * 0.2 * 72 <= n.width }).toEqual({ n: n.name, fits: true });
+    }
+  });
+
+  // Before the summaries (routes bundled, one ingress node, DNS per box, junctions) prod drew 80 edges with 335 crossing
+  // pairs on 2795 x 2522 pt, and the tenants 102 edges with 335 crossings on 2294 x 3516 pt.
+  test('size and clutter stay bounded: at most 45 edges, 40 crossing pairs, 3000 x 1300 pt', () => {
+    expect(layout.edges.length).toBeLessThanOrEqual(45);
+    expect(crossingPairs(layout)).toBeLessThanOrEqual(40);
+    expect(layout.width).toBeLessThanOrEqual(3000);
+    expect(layout.height).toBeLessThanOrEqual(1300);
+    if (name === 'tenants')
+      expect(drawing.boxes.map((b) => b.title)).toContain('4 alike namespaces, drawn once: dify-acme, dify-globex, dify-initech, dify-umbrella');
+  });
+});
+
+test('the tenants picture is what the synth committed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pic-tenants-'));
+  await writeGraphPictures(tenantsTopology(synthTenants(tenants, mkdtempSync(join(tmpdir(), 'pic-t-')))), dir, drawSvg);
+  for (const f of ['topology.svg', 'README.md'])
+    expect(readFileSync(join(__dirname, '..', 'dist', 'tenants', f), 'utf8')).toBe(readFileSync(join(dir, f), 'utf8'));
 });
 
 describe('the picture cache', () => {

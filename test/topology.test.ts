@@ -3,13 +3,15 @@ import {
   normalizeTopology,
   DifyValidationError,
   markdownText,
-  mermaidText,
   renderDot,
   renderMarkdown,
   renderMermaid,
   renderSvg,
   TopologyGraph,
   TopologyNode,
+  LABEL_WRAP,
+  drawingOf,
+  wrapText,
 } from '../lib';
 
 const HOSTILE = 'S3 "bucket" \\N <b>x</b> | [y] {z} (w) #1 & `c`; \\"q\\" end';
@@ -120,28 +122,30 @@ describe('topology renderers', () => {
     svg = await renderSvg(GRAPH);
   });
 
-  test('DOT: every node with its shape, every route from the ingress with host+path, every flow with its ports', () => {
+  test('DOT: every node with its shape and width, routes bundled per backend with their paths, every flow with its ports', () => {
     const dot = renderDot(GRAPH);
     for (const n of GRAPH.nodes) expect(dot).toMatch(new RegExp(`^\\s*"${n.id}" \\[label=`, 'm'));
-    expect(dot).toMatch(/"postgres" \[label="PostgreSQL\\nService dify-postgres\\npostgres 5432\/TCP", shape=cylinder/);
-    expect(dot).toMatch(/"api" \[label="API\\nService dify-api\\nhttp 5001\/TCP", shape=box/);
-    expect(dot).toContain('"ingress" -> "web" [label="dify.example.com/\\n:3000"');
-    expect(dot).toContain('"ingress" -> "api" [label="dify.example.com/console/api\\n:5001"');
+    expect(dot).toMatch(/"postgres" \[label="PostgreSQL\\nService dify-postgres\\npostgres 5432\/TCP", width=[0-9.]+, shape=cylinder/);
+    expect(dot).toMatch(/"api" \[label="API\\nService dify-api\\nhttp 5001\/TCP", width=[0-9.]+, shape=box/);
+    expect(dot).toContain('"ingress" -> "web" [label="dify.example.com\\n/\\n:3000"');
+    // Two routes to the same backend and port: one edge listing both paths.
+    expect(dot).toContain('"ingress" -> "api" [label="dify.example.com\\n/console/api /files|\\"<x>\\"\\n:5001"');
+    expect(dot.match(/"ingress" -> "api"/g)).toHaveLength(1);
     expect(dot).toContain('"api" -> "dns" [label="53/TCP, 53/UDP"]');
     for (const f of GRAPH.flows) expect(dot).toContain(`"${f.from}" -> "${f.to}" [label=`);
-    expect(dot).toMatch(/subgraph cluster_namespace \{\s*label="namespace dify"/);
-    expect(dot).toMatch(/subgraph cluster_outside \{\s*label="outside the cluster"/);
+    expect(dot).toMatch(/subgraph "cluster_ns:dify" \{\s*label="namespace dify"/);
+    expect(dot).toMatch(/subgraph "cluster_outside" \{\s*label="outside the cluster"/);
   });
 
-  test('SVG: one node per node id, one edge per route and flow, labels as text, clusters for in/outside the cluster', () => {
+  test('SVG: one node per node id, one edge per bundled route and flow, labels as text, clusters for in/outside the cluster', () => {
     const parts = parseSvg(svg);
     expect(svg.startsWith('<?xml')).toBe(true);
     expect(parts.nodes).toEqual(GRAPH.nodes.map((n) => n.id).sort());
-    const edges = [...GRAPH.routes.map((r) => `ingress->${r.to}`), ...GRAPH.flows.map((f) => `${f.from}->${f.to}`)].sort();
+    const edges = [...new Set(GRAPH.routes.map((r) => `ingress->${r.to}`)), ...GRAPH.flows.map((f) => `${f.from}->${f.to}`)].sort();
     expect(parts.edges).toEqual(edges);
-    expect(parts.clusters).toEqual(['cluster_in_cluster', 'cluster_namespace', 'cluster_outside']);
-    for (const n of GRAPH.nodes) expect(parts.texts).toContain(label(n));
-    for (const r of GRAPH.routes) expect(parts.texts).toContain(`${r.host}${r.path}`);
+    expect(parts.clusters).toEqual(['cluster_in-cluster', 'cluster_ns:dify', 'cluster_outside']);
+    for (const n of GRAPH.nodes.filter((n) => n.label.length <= LABEL_WRAP)) expect(parts.texts).toContain(label(n));
+    expect(parts.texts).toEqual(expect.arrayContaining(['dify.example.com', '/console/api /files|"<x>"', ':5001']));
     expect(parts.texts).toEqual(
       expect.arrayContaining([
         'Service dify-redis',
@@ -157,26 +161,28 @@ describe('topology renderers', () => {
     );
   });
 
-  test('SVG: hostile labels survive DOT escaping exactly (quotes, backslash escapes, HTML, pipes, brackets)', () => {
-    expect(parseSvg(svg).texts).toContain(HOSTILE);
+  test('SVG: hostile labels survive DOT escaping exactly (quotes, backslash escapes, HTML, pipes, brackets), wrapped at spaces', () => {
+    const lines = wrapText(HOSTILE);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.every((l) => l.length <= LABEL_WRAP)).toBe(true);
+    expect(lines.join(' ')).toBe(HOSTILE);
+    for (const l of lines) expect(parseSvg(svg).texts).toContain(l);
     expect(svg).not.toContain('<b>x</b>');
   });
 
-  test('Mermaid: every node in its cluster, routes as thick edges, flows with ports', () => {
+  test('Mermaid: every node in its box, routes as thick edges, flows with ports', () => {
     const m = renderMermaid(GRAPH);
     expect(m.startsWith('flowchart LR\n')).toBe(true);
     for (const n of GRAPH.nodes) {
       const line = m.split('\n').find((l) => l.trim().startsWith(`${mermaidId(n.id)}`) && l.includes('"'));
       expect(line).toBeDefined();
-      expect(mermaidDecode(line!)).toContain(n.label);
+      expect(mermaidDecode(line!).replace(/<br\/>/g, ' ')).toContain(n.label);
     }
     expect(m).toContain('n_postgres[("PostgreSQL<br/>Service dify-postgres<br/>postgres 5432/TCP")]');
     expect(m).toContain('n_api("API<br/>Service dify-api<br/>http 5001/TCP")');
-    expect(m).toMatch(/subgraph installation \["namespace dify"\]\n(\s+n_\w+.*\n)+\s+end/);
-    for (const r of GRAPH.routes) {
-      const edge = m.split('\n').find((l) => l.includes(`n_ingress ==>|"${mermaidText(`${r.host}${r.path}`)} :${r.port}"| ${mermaidId(r.to)}`));
-      expect(edge).toBeDefined();
-    }
+    expect(m).toMatch(/subgraph box_ns_dify \["namespace dify"\]\n(\s+n_\w+.*\n)+\s+end/);
+    expect(m).toContain('n_ingress ==>|"dify.example.com<br/>/<br/>:3000"| n_web');
+    expect(m.split('\n').filter((l) => l.startsWith('  n_ingress ==>'))).toHaveLength(2);
     for (const f of GRAPH.flows) expect(m).toMatch(new RegExp(`${mermaidId(f.from)} -->\\|"[0-9/TCPUD, ]+"\\| ${mermaidId(f.to)}\\n`));
     // Keyword-like ids are prefixed: no bare `end` node.
     expect(m).toContain('n_end[/"subgraph"/]');
@@ -186,10 +192,11 @@ describe('topology renderers', () => {
     const m = renderMermaid(GRAPH);
     const line = m.split('\n').find((l) => l.includes('n_ext_s3['))!;
     const inner = line.slice(line.indexOf('"') + 1, line.lastIndexOf('"'));
-    expect(inner.replace(/#(quot|[0-9]+);/g, '')).not.toMatch(/["<>|[\]{}()`;#&]/);
-    expect(mermaidDecode(inner)).toBe(HOSTILE);
+    const lines = inner.split('<br/>');
+    for (const l of lines) expect(l.replace(/#(quot|[0-9]+);/g, '')).not.toMatch(/["<>|[\]{}()`;#&]/);
+    expect(lines.map(mermaidDecode).join(' ')).toBe(HOSTILE);
     const route = m.split('\n').find((l) => l.includes('/files'))!;
-    expect(route).toBe('  n_ingress ==>|"dify.example.com/files#124;#quot;#60;x#62;#quot; :5001"| n_api');
+    expect(route).toBe('  n_ingress ==>|"dify.example.com<br/>/console/api /files#124;#quot;#60;x#62;#quot;<br/>:5001"| n_api');
   });
 
   test('Markdown: the Mermaid block and a row per component, route and flow', () => {
@@ -351,4 +358,102 @@ test('a flow without ports means every port, and absorbs listed ports between th
   });
   expect(g.flows.filter((f) => f.from === 'api' && f.to === 'redis')).toEqual([{ from: 'api', to: 'redis', ports: [] }]);
   expect(renderMermaid({ ...GRAPH, flows: [{ from: 'api', to: 'redis', ports: [] }] })).toContain('"any port"');
+});
+
+describe('the drawing summarises what the tables list in full', () => {
+  const pod = (id: string, namespace?: string): TopologyNode => ({ id, kind: 'workload', label: id.split('.').pop()!, ...(namespace ? { namespace } : {}) });
+  const tcp = (port: number) => [{ port, protocol: 'TCP' as const }];
+  const dns = [
+    { port: 53, protocol: 'UDP' as const },
+    { port: 53, protocol: 'TCP' as const },
+  ];
+  const base: TopologyGraph = {
+    title: 't',
+    namespace: 'ns',
+    nodes: [pod('a'), pod('b'), pod('c'), { id: 'in', kind: 'ingress', label: 'ingress controller' }, { id: 'dns', kind: 'dns', label: 'DNS' }],
+    routes: [],
+    flows: [],
+  };
+  const edgesOf = (g: TopologyGraph) => drawingOf(normalizeTopology(g)).edges;
+  const edge = (g: TopologyGraph, from: string, to: string) => edgesOf(g).filter((e) => e.from === from && e.to === to);
+
+  test("a flow from the entry on a routed port is the route's edge; on another port it stays", () => {
+    const g = { ...base, routes: [{ host: 'h', path: '/', to: 'a', port: 80 }], flows: [{ from: 'in', to: 'a', ports: tcp(80) }] };
+    expect(edge(g, 'in', 'a').map((e) => e.style)).toEqual(['route']);
+    const other = { ...g, flows: [{ from: 'in', to: 'a', ports: tcp(9090) }] };
+    expect(edge(other, 'in', 'a').map((e) => e.style)).toEqual(['route', 'flow']);
+  });
+
+  test("DNS of every pod of a namespace is one edge from the namespace's box; a pod without it keeps the edges apart", () => {
+    const all = { ...base, flows: ['a', 'b', 'c'].map((from) => ({ from, to: 'dns', ports: dns })) };
+    const into = edgesOf(all).filter((e) => e.to === 'dns');
+    expect(into).toEqual([{ from: 'a', fromBox: 'ns:ns', to: 'dns', style: 'flow', label: ['every pod: 53/TCP, 53/UDP'] }]);
+    expect(renderDot(all)).toContain('"a" -> "dns" [label="every pod: 53/TCP, 53/UDP", ltail="cluster_ns:ns"]');
+    expect(renderMermaid(all)).toContain('box_ns_ns -->|"every pod: 53/TCP, 53/UDP"| n_dns');
+    const some = { ...all, flows: all.flows.slice(0, 2) };
+    expect(edgesOf(some).some((e) => e.fromBox)).toBe(false);
+  });
+
+  test('pods with the same egress share one junction; one labelled edge per flow leaves it', () => {
+    const g = {
+      ...base,
+      nodes: [...base.nodes, { id: 'db', kind: 'store' as const, label: 'db' }],
+      flows: ['a', 'b'].flatMap((from) => [
+        { from, to: 'c', ports: tcp(80) },
+        { from, to: 'db', ports: tcp(5432) },
+      ]),
+    };
+    const d = drawingOf(normalizeTopology(g));
+    const j = d.nodes.filter((n) => n.kind === 'junction');
+    expect(j).toHaveLength(1);
+    expect(d.edges.filter((e) => e.to === j[0]!.id).map((e) => [e.from, e.style])).toEqual([
+      ['a', 'bundle'],
+      ['b', 'bundle'],
+    ]);
+    expect(d.edges.filter((e) => e.from === j[0]!.id).map((e) => [e.to, e.label])).toEqual([
+      ['c', ['80/TCP']],
+      ['db', ['5432/TCP']],
+    ]);
+    expect(d.edges).toHaveLength(4);
+  });
+
+  test('flows into one node outside the namespaces on the same ports meet at a junction first', () => {
+    const g = {
+      ...base,
+      nodes: [...base.nodes, { id: 'net', kind: 'internet' as const, label: 'internet' }],
+      flows: [
+        { from: 'a', to: 'net', ports: [] },
+        { from: 'b', to: 'net', ports: [] },
+        { from: 'c', to: 'net', ports: tcp(443) },
+      ],
+    };
+    const d = drawingOf(normalizeTopology(g));
+    const into = d.edges.filter((e) => e.to === 'net');
+    expect(into.map((e) => e.label)).toEqual([['any port'], ['443/TCP']]);
+    expect(into[0]!.from).toMatch(/^junction:/);
+    expect(into[1]!.from).toBe('c');
+  });
+
+  test('alike namespaces are drawn once, titled with all their names; a namespace that differs is drawn apart', () => {
+    const tenant = (ns: string, extra = false): TopologyGraph => ({
+      title: 't',
+      nodes: [pod(`${ns}.api`, ns), pod(`${ns}.web`, ns), ...(extra ? [pod(`${ns}.worker`, ns)] : [])],
+      routes: [{ host: `${ns}.example.com`, path: '/', to: `${ns}.web`, port: 3000, via: 'in' }],
+      flows: [{ from: `${ns}.web`, to: `${ns}.api`, ports: tcp(5001) }],
+    });
+    const merge = (...gs: TopologyGraph[]): TopologyGraph => ({
+      title: 'tenants',
+      nodes: [{ id: 'in', kind: 'ingress', label: 'ingress controller' }, ...gs.flatMap((g) => g.nodes)],
+      routes: gs.flatMap((g) => g.routes),
+      flows: gs.flatMap((g) => g.flows),
+    });
+    const d = drawingOf(normalizeTopology(merge(tenant('acme'), tenant('globex'), tenant('initech', true))));
+    expect(d.boxes.map((b) => b.title)).toEqual(['in cluster', '2 alike namespaces, drawn once: acme, globex', 'namespace initech']);
+    expect(d.nodes.map((n) => n.id).sort()).toEqual(['acme.api', 'acme.web', 'in', 'initech.api', 'initech.web', 'initech.worker']);
+    const route = d.edges.find((e) => e.to === 'acme.web')!;
+    expect(route.label).toEqual(['acme.example.com globex.example.com', '/', ':3000']);
+    // The tables keep every tenant.
+    const md = renderMarkdown(merge(tenant('acme'), tenant('globex')));
+    expect(md).toContain('| globex.example.com | / |');
+  });
 });

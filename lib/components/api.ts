@@ -66,6 +66,7 @@ export function apiServerWorkload(
     image: props.image ?? DEFAULT_IMAGES.api,
     kind: 'Deployment',
     env: props.config.env(role.mode),
+    unconnectedSettings: props.config.unconnectedSettings(role.mode),
     ports: [{ name: 'http', port: DifyApi.PORT }],
     probes: { readiness: health, liveness: httpProbe('/health', 'http', { period: 30, failures: 3 }), startup: startupFor(health, 300) },
     resources: role.resources,

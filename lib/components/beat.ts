@@ -46,6 +46,7 @@ export class DifyBeat extends Construct implements IConnectable {
       singleton: true,
       strategy,
       env: props.config.env('beat'),
+      unconnectedSettings: props.config.unconnectedSettings('beat'),
       probes: { readiness: started, liveness: alive, startup: startupFor(started, 300) },
       resources: DifyBeat.DEFAULT_RESOURCES,
       // The schedule file lives beside the code in /app/api, so the root

@@ -86,6 +86,15 @@ export class DifyBackendConfig {
     return out;
   }
 
+  /**
+   * Variables `mode` reads without connecting to what they name: the vector
+   * store's settings, which every api-image role receives but only api and
+   * worker use. The wiring check skips them.
+   */
+  public unconnectedSettings(mode: BackendMode): string[] {
+    return mode === 'api' || mode === 'worker' ? [] : Object.keys(this.props.vectorStore.env().plainData());
+  }
+
   /** The environment of one role. */
   public env(mode: BackendMode): EnvSet {
     const p = this.props;

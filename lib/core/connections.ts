@@ -39,6 +39,24 @@ function validateLabelSelector(prop: string, labels: Record<string, string> | un
   if (!allowEmpty && Object.keys(labels).length === 0) invalid(prop, labels, 'must select by at least one label; {} would select everything');
 }
 
+/** `k=v, k2=v2`, or `any` for no labels. */
+function describeLabels(labels: Record<string, string>): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  return pairs.length ? pairs.join(', ') : 'any';
+}
+
+/**
+ * Plain words for a pod selector, for messages and pictures: `pods app=x in
+ * namespace monitoring`, `every pod in namespaces team=a`.
+ */
+export function describePods(podLabels: Record<string, string> | undefined, namespaceLabels: Record<string, string> | undefined): string {
+  const pods = podLabels && Object.keys(podLabels).length ? `pods ${describeLabels(podLabels)}` : 'every pod';
+  if (namespaceLabels === undefined) return pods;
+  const keys = Object.keys(namespaceLabels);
+  if (keys.length === 1 && keys[0] === 'kubernetes.io/metadata.name') return `${pods} in namespace ${namespaceLabels[keys[0]]}`;
+  return keys.length ? `${pods} in namespaces ${describeLabels(namespaceLabels)}` : `${pods} in every namespace`;
+}
+
 /**
  * A network peer that is not a Dify workload: pods in other namespaces, IP
  * ranges, the public internet, or anywhere. Wiring a component to one records
@@ -57,8 +75,7 @@ export abstract class NetworkPeer {
     if (options.namespace !== undefined && options.namespaceLabels !== undefined)
       invalid('NetworkPeer.pods.namespace', options.namespace, 'conflicts with namespaceLabels; give one of the two');
     const namespaceLabels = options.namespace !== undefined ? { 'kubernetes.io/metadata.name': options.namespace } : options.namespaceLabels;
-    const description =
-      options.description ?? `pods ${JSON.stringify(options.podLabels ?? {})}${namespaceLabels ? ` in ${JSON.stringify(namespaceLabels)}` : ''}`;
+    const description = options.description ?? describePods(options.podLabels ?? {}, namespaceLabels);
     return new (class extends NetworkPeer {
       public readonly description = description;
       public get isInCluster(): boolean {
@@ -79,7 +96,7 @@ export abstract class NetworkPeer {
     if (typeof peer !== 'object' || peer === null) invalid(prop, peer, 'must be { namespaceLabels, podLabels? } or a NetworkPeer');
     validateLabelSelector(`${prop}.namespaceLabels`, peer.namespaceLabels ?? {}, false);
     validateLabelSelector(`${prop}.podLabels`, peer.podLabels, true);
-    const description = name ?? `${prop} (${JSON.stringify(peer.namespaceLabels)}${peer.podLabels ? ` ${JSON.stringify(peer.podLabels)}` : ''})`;
+    const description = name ?? `${prop}: ${describePods(peer.podLabels, peer.namespaceLabels ?? {})}`;
     return new (class extends NetworkPeer {
       public readonly description = description;
       public get isInCluster(): boolean {
@@ -194,6 +211,10 @@ export class Connections {
 
   public readonly egress: ConnectionRecord[] = [];
   public readonly ingress: ConnectionRecord[] = [];
+  /** Service names clients address these pods by (checked against the configuration of every other pod). */
+  public readonly serviceHosts: string[] = [];
+  /** Configuration values these pods read (plain env), by variable name: where they name another component's host, a connection must be recorded. */
+  public readonly configValues: Array<{ readonly name: string; readonly value: string }> = [];
   private frozenBy?: string;
 
   private constructor(
@@ -257,6 +278,21 @@ export class Connections {
     this.ingress.push({ peer: from, ports: flowPorts });
   }
 
+  /** Records that clients reach these pods at the Service `host` (a name in the owning chart's namespace). */
+  public serves(host: string): void {
+    if (!this.serviceHosts.includes(host)) this.serviceHosts.push(host);
+  }
+
+  /** Records the plain configuration these pods read, so synth can check that every host it names was wired. */
+  public reads(values: Record<string, string>): void {
+    for (const [name, value] of Object.entries(values)) this.configValues.push({ name, value });
+  }
+
+  /** True when a flow from these pods to `target` was recorded. */
+  public reaches(target: Connections): boolean {
+    return this.egress.some((e) => e.peer === target);
+  }
+
   /** Called by the policy that rendered these records: later wiring would be lost, so it throws. */
   public freeze(by: string): void {
     this.frozenBy = by;
@@ -265,7 +301,7 @@ export class Connections {
   private assertOpen(): void {
     if (this.frozenBy) {
       throw new Error(
-        `${this.scope?.node.path ?? this.description}: a connection was recorded after ${this.frozenBy} rendered its policies; create DifyNetworkPolicy after wiring every component`,
+        `${this.scope?.node.path ?? this.description}: a connection was recorded after ${this.frozenBy} rendered its policies (at synth, or when its subjects were read); wire every component before synthesizing`,
       );
     }
   }
@@ -318,4 +354,15 @@ export class DifyEndpoint implements IConnectable {
     public readonly port: number,
     public readonly connections: Connections,
   ) {}
+}
+
+/** Every pods-owning {@link Connections} under `root`, once each, in tree order. */
+export function podConnections(root: IConstruct): Connections[] {
+  const out: Connections[] = [];
+  for (const c of root.node.findAll()) {
+    if (!isConnectable(c)) continue;
+    const conn = c.connections;
+    if (conn.pods && !out.includes(conn)) out.push(conn);
+  }
+  return out;
 }

@@ -80,6 +80,7 @@ const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
 export class DifyHttpRoute extends Construct implements IRouteTable {
   /** Every route served: host + path to backend. */
   public readonly routeTable: readonly ServedRoute[];
+  public readonly routeEntry: NetworkPeer;
 
   /** The routes serving Dify, web host first. */
   public readonly routes: HttpRoute[] = [];
@@ -117,7 +118,7 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
     props.urls.hosts().forEach((h, i) => validateHostname(i === 0 ? 'host' : 'apiHost', h));
     const byHost = props.urls.routesByHost(serves(props.backends));
     this.routeTable = servedRoutes(byHost, props.backends);
-    admitController(
+    this.routeEntry = admitController(
       'httpRoute.controller',
       props.controller,
       props.backends,

@@ -62,6 +62,7 @@ export const HOOK_URL_SNIPPET = 'proxy_set_header Dify-Hook-Url $scheme://$host$
 export class DifyIngress extends Construct implements IRouteTable {
   /** Every route served: host + path to backend. */
   public readonly routeTable: readonly ServedRoute[];
+  public readonly routeEntry: NetworkPeer;
 
   /** ingress-nginx annotations mirroring upstream's proxy.conf and nginx.conf. */
   public static streamingAnnotations(maxBodySize: string): Record<string, string> {
@@ -147,7 +148,7 @@ export class DifyIngress extends Construct implements IRouteTable {
       );
     }
     this.routeTable = servedRoutes(hostRoutes, props.backends);
-    admitController(
+    this.routeEntry = admitController(
       'ingress.controller',
       props.controller,
       props.backends,

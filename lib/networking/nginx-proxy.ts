@@ -69,6 +69,10 @@ const TLS_DIR = '/etc/nginx/tls';
 export class DifyNginxProxy extends Construct implements IConnectable, IRouteTable {
   /** Every route served: host + path to backend. */
   public readonly routeTable: readonly ServedRoute[];
+  /** The proxy's own pods receive the requests. */
+  public get routeEntry(): IConnectable {
+    return this;
+  }
 
   /** nginx-unprivileged: the official nginx image built to run as uid 101 on port 8080. */
   public static readonly DEFAULT_IMAGE = 'nginxinc/nginx-unprivileged:1.28.0-alpine';

@@ -74,6 +74,8 @@ export interface ServedRoute {
 /** An exposure (Ingress, HTTPRoute, nginx proxy) and the routes it serves. */
 export interface IRouteTable {
   readonly routeTable: readonly ServedRoute[];
+  /** Who receives the requests and forwards them along the routes: the ingress controller, Gateway or proxy pods. */
+  readonly routeEntry?: NetworkPeer | IConnectable;
 }
 
 /** The routes `hostRoutes` serve through `backends`. */

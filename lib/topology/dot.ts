@@ -1,38 +1,33 @@
-import {
-  formatPorts,
-  normalizeTopology,
-  NormalizedTopology,
-  oneLine,
-  placeOf,
-  servicePortLines,
-  TopologyGraph,
-  TopologyNode,
-  TopologyNodeKind,
-  TopologyPlace,
-} from './model';
+import { DrawnBox, DrawnNode, drawingOf } from './drawing';
+import { normalizeTopology, NormalizedTopology, oneLine, TopologyGraph, TopologyNodeKind } from './model';
 
 /** Graphviz node attributes per kind: components are boxes, stores cylinders, jobs dashed boxes. */
-const NODE_STYLE: Readonly<Record<TopologyNodeKind, string>> = {
+const NODE_STYLE: Readonly<Record<TopologyNodeKind | 'junction', string>> = {
   workload: 'shape=box, style="rounded,filled", fillcolor="#e8f0fe"',
   job: 'shape=box, style="rounded,dashed,filled", fillcolor="#f1f3f4"',
   store: 'shape=cylinder, style=filled, fillcolor="#fef7e0"',
-  ingress: 'shape=invhouse, style=filled, fillcolor="#e6f4ea"',
+  ingress: 'shape=box, style="rounded,filled,bold", fillcolor="#e6f4ea", color="#188038"',
   peer: 'shape=box, style="rounded,dotted"',
-  dns: 'shape=ellipse, style=dotted',
-  external: 'shape=box3d',
-  internet: 'shape=ellipse, style=dashed',
+  dns: 'shape=box, style="rounded,dotted"',
+  external: 'shape=box, style="dashed"',
+  internet: 'shape=box, style="rounded,dashed"',
+  junction: 'shape=point, width=0.06, color="#5f6368"',
 };
 
-/** Title of the box each place is drawn in. */
-export function placeTitle(place: TopologyPlace, namespace: string | undefined): string {
-  switch (place) {
-    case 'namespace':
-      return namespace !== undefined ? `namespace ${namespace}` : 'this installation';
-    case 'cluster':
-      return 'in cluster';
-    default:
-      return 'outside the cluster';
-  }
+/** Font size of node labels, in points. */
+export const NODE_FONT_SIZE = 11;
+/** Horizontal margin inside a node on each side, in inches. */
+const NODE_MARGIN_X = 0.22;
+/**
+ * Advance width assumed per character, in ems: wider than Helvetica's or Arial's average and about the
+ * widest of the usual sans-serif fallbacks (DejaVu Sans), so a label fits its shape in any viewer.
+ */
+export const GLYPH_EM = 0.62;
+
+/** The width a node is given: its longest line at {@link GLYPH_EM} plus the margins, in inches. */
+export function nodeWidthInches(lines: readonly string[]): number {
+  const longest = Math.max(0, ...lines.map((l) => oneLine(l).length));
+  return Math.round(((longest * GLYPH_EM * NODE_FONT_SIZE) / 72 + 2 * NODE_MARGIN_X) * 100) / 100;
 }
 
 /**
@@ -54,9 +49,16 @@ function dotId(id: string): string {
   return `"${id}"`;
 }
 
-function nodeLines(n: TopologyNode): string[] {
-  return n.service ? [n.label, `Service ${n.service.name}`, ...servicePortLines(n)] : [n.label];
+/** DOT name of a box: Graphviz draws subgraphs named `cluster…` as boxes. */
+function clusterId(box: string): string {
+  return `"cluster_${box}"`;
 }
+
+const BOX_STYLE: Readonly<Record<'in-cluster' | 'namespace' | 'outside', string>> = {
+  'in-cluster': 'style="rounded"; color="#9aa0a6";',
+  namespace: 'style="rounded,filled"; fillcolor="#fafafa"; color="#1a73e8";',
+  outside: 'style="rounded,dashed"; color="#9aa0a6";',
+};
 
 /** Renders the graph in Graphviz DOT. Deterministic: canonical order, no timestamps or generated ids. */
 export function renderDot(g: TopologyGraph): string {
@@ -65,47 +67,35 @@ export function renderDot(g: TopologyGraph): string {
 
 /** DOT of an already normalized graph. */
 export function dotOf(t: NormalizedTopology): string {
+  const d = drawingOf(t);
   const out: string[] = [
     'digraph topology {',
-    `  graph [label=${dotString(t.title)}, labelloc=t, fontsize=20, fontname="Helvetica,Arial,sans-serif", rankdir=LR, nodesep=0.4, ranksep=1.1, newrank=true];`,
-    '  node [fontname="Helvetica,Arial,sans-serif", fontsize=11, margin="0.22,0.08"];',
+    `  graph [label=${dotString(d.title)}, labelloc=t, fontsize=20, fontname="Helvetica,Arial,sans-serif", rankdir=LR, nodesep=0.3, ranksep=0.9, newrank=true, compound=true];`,
+    `  node [fontname="Helvetica,Arial,sans-serif", fontsize=${NODE_FONT_SIZE}, margin="${NODE_MARGIN_X},0.08"];`,
     '  edge [fontname="Helvetica,Arial,sans-serif", fontsize=9, color="#5f6368", fontcolor="#3c4043"];',
   ];
-  const inPlace = (p: TopologyPlace): TopologyNode[] => t.nodes.filter((n) => placeOf(n.kind) === p);
-  const emit = (nodes: TopologyNode[], indent: string): void => {
-    for (const n of nodes) out.push(`${indent}${dotId(n.id)} [label=${dotLabel(nodeLines(n))}, ${NODE_STYLE[n.kind]}];`);
+  const emitNode = (n: DrawnNode, indent: string): void => {
+    if (n.kind === 'junction') out.push(`${indent}${dotId(n.id)} [label="", ${NODE_STYLE.junction}];`);
+    else out.push(`${indent}${dotId(n.id)} [label=${dotLabel(n.lines)}, width=${nodeWidthInches(n.lines)}, ${NODE_STYLE[n.kind]}];`);
   };
-  const namespaced = inPlace('namespace');
-  const cluster = inPlace('cluster');
-  if (namespaced.length || cluster.length) {
-    out.push('  subgraph cluster_in_cluster {', `    label=${dotString(placeTitle('cluster', t.namespace))}; fontsize=13; style="rounded"; color="#9aa0a6";`);
-    emit(cluster, '    ');
-    if (namespaced.length) {
-      out.push(
-        '    subgraph cluster_namespace {',
-        `      label=${dotString(placeTitle('namespace', t.namespace))}; fontsize=13; style="rounded,filled"; fillcolor="#fafafa"; color="#1a73e8";`,
-      );
-      emit(namespaced, '      ');
-      out.push('    }');
+  const emitBox = (b: DrawnBox | undefined, indent: string): void => {
+    if (b) {
+      const style = BOX_STYLE[b.id.startsWith('ns:') ? 'namespace' : (b.id as 'in-cluster' | 'outside')];
+      out.push(`${indent}subgraph ${clusterId(b.id)} {`, `${indent}  label=${dotString(b.title)}; fontsize=13; ${style}`);
     }
-    out.push('  }');
-  }
-  const outside = inPlace('outside');
-  if (outside.length) {
-    out.push(
-      '  subgraph cluster_outside {',
-      `    label=${dotString(placeTitle('outside', t.namespace))}; fontsize=13; style="rounded,dashed"; color="#9aa0a6";`,
-    );
-    emit(outside, '    ');
-    out.push('  }');
-  }
-  for (const r of t.routes) {
-    out.push(
-      `  ${dotId(r.via)} -> ${dotId(r.to)} [label=${dotLabel([`${r.host}${r.path}`, `:${r.port}`])}, color="#188038", fontcolor="#188038", penwidth=1.6];`,
-    );
-  }
-  for (const f of t.flows) {
-    out.push(`  ${dotId(f.from)} -> ${dotId(f.to)} [label=${dotString(formatPorts(f.ports))}];`);
+    const inner = b ? `${indent}  ` : indent;
+    for (const n of d.nodes.filter((n) => n.box === b?.id)) emitNode(n, inner);
+    for (const c of d.boxes.filter((c) => c.parent === b?.id && (b || !c.parent))) emitBox(c, inner);
+    if (b) out.push(`${indent}}`);
+  };
+  emitBox(undefined, '  ');
+  for (const e of d.edges) {
+    const attrs: string[] = [];
+    if (e.label.length) attrs.push(`label=${dotLabel(e.label)}`);
+    if (e.style === 'route') attrs.push('color="#188038"', 'fontcolor="#188038"', 'penwidth=1.6');
+    if (e.style === 'bundle') attrs.push('arrowhead=none');
+    if (e.fromBox) attrs.push(`ltail=${clusterId(e.fromBox)}`);
+    out.push(`  ${dotId(e.from)} -> ${dotId(e.to)}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`);
   }
   out.push('}', '');
   return out.join('\n');

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { Connections, NetworkPeer } from '../core/connections';
 import { DifyWorkload } from '../core/workload';
-import { podConnections } from '../networking/network-policy';
+import { podConnections } from '../core/connections';
 import { IRouteTable } from '../networking/routes';
 import { DifyStatefulStore } from '../stores/stateful-store';
 import { TopologyFlow, TopologyGraph, TopologyNode, TopologyRoute } from './model';
@@ -14,18 +14,26 @@ import { TopologyFlow, TopologyGraph, TopologyNode, TopologyRoute } from './mode
  */
 export function topologyOf(scope: IConstruct, options: { readonly title: string; readonly namespace?: string }): TopologyGraph {
   const pods = podConnections(scope);
-  const multi = new Set(pods.map((c) => c.pods!.instance)).size > 1;
+  const nsOf = (c: Connections): string | undefined => c.namespace ?? options.namespace;
+  // The namespace box names the installation unless two installations share a namespace.
+  const instancesIn = new Map<string | undefined, Set<string>>();
+  for (const c of pods) instancesIn.set(nsOf(c), new Set([...(instancesIn.get(nsOf(c)) ?? []), c.pods!.instance]));
+  const manyNamespaces = instancesIn.size > 1;
+  const manyInstances = new Set(pods.map((c) => c.pods!.instance)).size > 1;
   const nodes = new Map<string, TopologyNode>();
-  const podId = (c: Connections) => (multi ? `${c.pods!.instance}.${c.pods!.component}` : c.pods!.component);
+  const podId = (c: Connections) =>
+    [manyNamespaces ? nsOf(c) : undefined, manyInstances ? c.pods!.instance : undefined, c.pods!.component].filter((x) => x !== undefined).join('.');
   for (const c of pods) {
     const owner = c.scope!;
     const workload = owner instanceof DifyWorkload ? owner : undefined;
     const kind = workload ? (owner.node.scope instanceof DifyStatefulStore ? 'store' : 'workload') : 'job';
+    const shared = (instancesIn.get(nsOf(c))?.size ?? 0) > 1;
     nodes.set(podId(c), {
       id: podId(c),
       kind,
-      label: multi ? `${c.pods!.instance}/${c.pods!.component}` : c.pods!.component,
+      label: shared ? `${c.pods!.instance}/${c.pods!.component}` : c.pods!.component,
       service: workload?.service ? { name: workload.name, ports: workload.servicePorts.map((p) => ({ name: p.name, port: p.port })) } : undefined,
+      ...(nsOf(c) !== undefined ? { namespace: nsOf(c) } : {}),
     });
   }
   const peerNode = (peer: NetworkPeer | Connections): string => {
@@ -70,8 +78,13 @@ export function topologyOf(scope: IConstruct, options: { readonly title: string;
   for (const c of scope.node.findAll()) {
     const table = (c as Partial<IRouteTable>).routeTable;
     if (!Array.isArray(table)) continue;
-    const via = `ingress:${c.node.id}`;
-    nodes.set(via, { id: via, kind: 'ingress', label: `${c.node.id} (routes)` });
+    const entry = (c as Partial<IRouteTable>).routeEntry;
+    let via = `ingress:${c.node.id}`;
+    if (entry) {
+      via = idOf(entry instanceof NetworkPeer ? entry : entry.connections);
+      // The node that receives the requests is the entry of the routes, whatever else it is.
+      nodes.set(via, { ...nodes.get(via)!, kind: 'ingress' });
+    } else nodes.set(via, { id: via, kind: 'ingress', label: `${c.node.id} (routes)` });
     for (const r of table) {
       const target = r.backend.connections?.pods ? podId(r.backend.connections) : undefined;
       if (target) routes.push({ host: r.host, path: r.path, to: target, port: r.backend.port, via });

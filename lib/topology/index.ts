@@ -1,5 +1,6 @@
 export * from './model';
 export * from './dot';
+export * from './drawing';
 export * from './mermaid';
 export * from './markdown';
 export * from './svg';

@@ -1,16 +1,5 @@
-import { placeTitle } from './dot';
-import {
-  formatPorts,
-  normalizeTopology,
-  NormalizedTopology,
-  oneLine,
-  placeOf,
-  servicePortLines,
-  TopologyGraph,
-  TopologyNode,
-  TopologyNodeKind,
-  TopologyPlace,
-} from './model';
+import { DrawnBox, drawingOf } from './drawing';
+import { normalizeTopology, NormalizedTopology, oneLine, TopologyGraph, TopologyNodeKind } from './model';
 
 /** Opening and closing brackets of each kind's Mermaid flowchart shape. */
 const SHAPE: Readonly<Record<TopologyNodeKind, readonly [string, string]>> = {
@@ -24,7 +13,8 @@ const SHAPE: Readonly<Record<TopologyNodeKind, readonly [string, string]>> = {
   internet: ['((', '))'],
 };
 
-const CLASS_DEF: Readonly<Record<TopologyNodeKind, string>> = {
+const CLASS_DEF: Readonly<Record<TopologyNodeKind | 'junction', string>> = {
+  junction: 'fill:#5f6368,stroke:#5f6368',
   workload: 'fill:#e8f0fe,stroke:#1a73e8',
   job: 'fill:#f1f3f4,stroke:#5f6368,stroke-dasharray:4 3',
   store: 'fill:#fef7e0,stroke:#b06000',
@@ -45,11 +35,11 @@ export function mermaidText(s: string): string {
 }
 
 /** Mermaid node ids: `n_` + the id with other characters than [A-Za-z0-9_] as `_`, made unique in canonical order. */
-function mermaidIds(nodes: readonly TopologyNode[]): Map<string, string> {
+function mermaidIds(nodes: readonly { readonly id: string }[], prefix = 'n_'): Map<string, string> {
   const ids = new Map<string, string>();
   const used = new Set<string>();
   for (const n of nodes) {
-    const base = `n_${n.id.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const base = `${prefix}${n.id.replace(/[^A-Za-z0-9_]/g, '_')}`;
     let id = base;
     for (let i = 2; used.has(id); i++) id = `${base}_${i}`;
     used.add(id);
@@ -63,44 +53,39 @@ export function renderMermaid(g: TopologyGraph): string {
   return mermaidOf(normalizeTopology(g));
 }
 
-/** Mermaid of an already normalized graph. */
+/** Mermaid of an already normalized graph: the same drawing as the SVG (see {@link drawingOf}). */
 export function mermaidOf(t: NormalizedTopology): string {
-  const ids = mermaidIds(t.nodes);
+  const d = drawingOf(t);
+  const ids = mermaidIds(d.nodes);
+  const boxIds = mermaidIds(d.boxes, 'box_');
   const id = (nodeId: string): string => ids.get(nodeId)!;
   const out: string[] = ['flowchart LR'];
-  const inPlace = (p: TopologyPlace): TopologyNode[] => t.nodes.filter((n) => placeOf(n.kind) === p);
-  const emit = (nodes: TopologyNode[], indent: string): void => {
-    for (const n of nodes) {
+  const emitBox = (b: DrawnBox | undefined, indent: string): void => {
+    if (b) out.push(`${indent}subgraph ${boxIds.get(b.id)} ["${mermaidText(b.title)}"]`);
+    const inner = b ? `${indent}  ` : indent;
+    for (const n of d.nodes.filter((n) => n.box === b?.id)) {
+      if (n.kind === 'junction') {
+        out.push(`${inner}${id(n.id)}(( ))`);
+        continue;
+      }
       const [open, close] = SHAPE[n.kind];
-      const lines = n.service ? [n.label, `Service ${n.service.name}`, ...servicePortLines(n)] : [n.label];
-      out.push(`${indent}${id(n.id)}${open}"${lines.map(mermaidText).join('<br/>')}"${close}`);
+      out.push(`${inner}${id(n.id)}${open}"${n.lines.map(mermaidText).join('<br/>')}"${close}`);
     }
+    for (const c of d.boxes.filter((c) => c.parent === b?.id && (b || !c.parent))) emitBox(c, inner);
+    if (b) out.push(`${indent}end`);
   };
-  const namespaced = inPlace('namespace');
-  const cluster = inPlace('cluster');
-  if (namespaced.length || cluster.length) {
-    out.push(`  subgraph in_cluster ["${mermaidText(placeTitle('cluster', t.namespace))}"]`);
-    emit(cluster, '    ');
-    if (namespaced.length) {
-      out.push(`    subgraph installation ["${mermaidText(placeTitle('namespace', t.namespace))}"]`);
-      emit(namespaced, '      ');
-      out.push('    end');
-    }
-    out.push('  end');
+  emitBox(undefined, '  ');
+  for (const e of d.edges) {
+    const from = e.fromBox ? boxIds.get(e.fromBox)! : id(e.from);
+    const arrow = e.style === 'route' ? '==>' : e.style === 'bundle' ? '---' : '-->';
+    const label = e.label.length ? `|"${e.label.map(mermaidText).join('<br/>')}"|` : '';
+    out.push(`  ${from} ${arrow}${label} ${id(e.to)}`);
   }
-  const outside = inPlace('outside');
-  if (outside.length) {
-    out.push(`  subgraph outside ["${mermaidText(placeTitle('outside', t.namespace))}"]`);
-    emit(outside, '    ');
-    out.push('  end');
-  }
-  for (const r of t.routes) out.push(`  ${id(r.via)} ==>|"${mermaidText(`${r.host}${r.path}`)} :${r.port}"| ${id(r.to)}`);
-  for (const f of t.flows) out.push(`  ${id(f.from)} -->|"${mermaidText(formatPorts(f.ports))}"| ${id(f.to)}`);
-  const kinds = [...new Set(t.nodes.map((n) => n.kind))];
+  const kinds = [...new Set(d.nodes.map((n) => n.kind))];
   for (const k of kinds) out.push(`  classDef ${k} ${CLASS_DEF[k]}`);
   for (const k of kinds)
     out.push(
-      `  class ${t.nodes
+      `  class ${d.nodes
         .filter((n) => n.kind === k)
         .map((n) => id(n.id))
         .join(',')} ${k}`,

@@ -30,6 +30,11 @@ export interface TopologyNode {
   readonly label: string;
   /** The Kubernetes Service in front of it, if any. */
   readonly service?: { readonly name: string; readonly ports: readonly TopologyServicePort[] };
+  /**
+   * The namespace it runs in, drawn as a box of its own. @default - the graph's `namespace` for workloads,
+   * stores and jobs; none (drawn by kind) for the others
+   */
+  readonly namespace?: string;
 }
 
 /** An HTTP route: `host` + `path` → a node's Service port. */
@@ -79,6 +84,11 @@ export function placeOf(kind: TopologyNodeKind): TopologyPlace {
   }
 }
 
+/** The namespace box a node is drawn in, if any. */
+export function namespaceOf(n: TopologyNode, graphNamespace: string | undefined): string | undefined {
+  return n.namespace ?? (placeOf(n.kind) === 'namespace' ? (graphNamespace ?? '') : undefined);
+}
+
 /** A route with its ingress node resolved. */
 export interface ResolvedRoute extends TopologyRoute {
   readonly via: string;
@@ -118,7 +128,11 @@ function checkNode(n: TopologyNode, i: number): TopologyNode {
   }
   if (!TOPOLOGY_NODE_KINDS.includes(n.kind)) invalid(`${at}.kind`, n.kind, `must be one of ${TOPOLOGY_NODE_KINDS.join(', ')}`);
   if (typeof n.label !== 'string' || n.label.trim() === '') invalid(`${at}.label`, n.label, 'must be a non-empty string');
-  if (!n.service) return { id: n.id, kind: n.kind, label: n.label };
+  if (n.namespace !== undefined && (typeof n.namespace !== 'string' || n.namespace === '')) {
+    invalid(`${at}.namespace`, n.namespace, 'must be a non-empty namespace name');
+  }
+  const ns = n.namespace !== undefined ? { namespace: n.namespace } : {};
+  if (!n.service) return { id: n.id, kind: n.kind, label: n.label, ...ns };
   if (typeof n.service.name !== 'string' || n.service.name === '') invalid(`${at}.service.name`, n.service.name, 'must be a non-empty string');
   const ports = n.service.ports
     .map((p, j) => {
@@ -128,7 +142,7 @@ function checkNode(n: TopologyNode, i: number): TopologyNode {
       return { name: p.name, port: p.port, protocol };
     })
     .sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol) || cmp(a.name, b.name));
-  return { id: n.id, kind: n.kind, label: n.label, service: { name: n.service.name, ports } };
+  return { id: n.id, kind: n.kind, label: n.label, service: { name: n.service.name, ports }, ...ns };
 }
 
 /**
@@ -143,9 +157,11 @@ export function normalizeTopology(g: TopologyGraph): NormalizedTopology {
     if (byId.has(n.id)) invalid(`topology.nodes[${i}].id`, n.id, 'must be unique: another node has this id');
     byId.set(n.id, n);
   });
+  const place = (n: TopologyNode): number => (n.namespace !== undefined ? 0 : PLACE_ORDER.indexOf(placeOf(n.kind)));
   const nodes = [...byId.values()].sort(
     (a, b) =>
-      PLACE_ORDER.indexOf(placeOf(a.kind)) - PLACE_ORDER.indexOf(placeOf(b.kind)) ||
+      place(a) - place(b) ||
+      cmp(namespaceOf(a, g.namespace) ?? '', namespaceOf(b, g.namespace) ?? '') ||
       TOPOLOGY_NODE_KINDS.indexOf(a.kind) - TOPOLOGY_NODE_KINDS.indexOf(b.kind) ||
       cmp(a.id, b.id),
   );
