@@ -65,7 +65,7 @@ export function apiServerWorkload(
     component: role.component,
     image: props.image ?? DEFAULT_IMAGES.api,
     kind: 'Deployment',
-    env: props.config.env(role.mode),
+    env: props.config.env(role.mode, scope),
     unconnectedSettings: props.config.unconnectedSettings(role.mode),
     ports: [{ name: 'http', port: DifyApi.PORT }],
     probes: { readiness: health, liveness: httpProbe('/health', 'http', { period: 30, failures: 3 }), startup: startupFor(health, 300) },

@@ -54,7 +54,7 @@ export class DifyMigration extends Construct implements IConnectable {
     guardComposition(this);
     const image = props.image ?? DEFAULT_IMAGES.api;
     validateImage('migration.image', image);
-    const env = props.config.env('migration');
+    const env = props.config.env('migration', this);
     const files = env.fileVolumes();
     const data = env.plainData();
     const labels = metadataLabels({ instance: props.instance, component: 'migration', version: imageVersion(image) });

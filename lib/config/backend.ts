@@ -1,3 +1,4 @@
+import { IConstruct } from 'constructs';
 import { IConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
@@ -95,8 +96,11 @@ export class DifyBackendConfig {
     return mode === 'api' || mode === 'worker' ? [] : Object.keys(this.props.vectorStore.env().plainData());
   }
 
-  /** The environment of one role. */
-  public env(mode: BackendMode): EnvSet {
+  /**
+   * The environment of one role; `client`, the role's construct, decides how
+   * endpoints in another namespace (a sandbox namespace) are addressed.
+   */
+  public env(mode: BackendMode, client?: IConstruct): EnvSet {
     const p = this.props;
     const env = new EnvSet()
       .plain(
@@ -123,11 +127,11 @@ export class DifyBackendConfig {
       env
         .plain(
           {
-            CODE_EXECUTION_ENDPOINT: httpUrl(p.sandbox),
-            PLUGIN_DAEMON_URL: httpUrl(p.pluginDaemon),
+            CODE_EXECUTION_ENDPOINT: httpUrl(p.sandbox, client),
+            PLUGIN_DAEMON_URL: httpUrl(p.pluginDaemon, client),
             PLUGIN_DAEMON_TIMEOUT: '600.0',
-            SSRF_PROXY_HTTP_URL: httpUrl(p.ssrfProxy),
-            SSRF_PROXY_HTTPS_URL: httpUrl(p.ssrfProxy),
+            SSRF_PROXY_HTTP_URL: httpUrl(p.ssrfProxy, client),
+            SSRF_PROXY_HTTPS_URL: httpUrl(p.ssrfProxy, client),
             ENABLE_COLLABORATION_MODE: 'false',
           },
           'backend',

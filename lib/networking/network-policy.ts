@@ -100,7 +100,6 @@ export class DifyNetworkPolicy extends Construct {
     } catch {
       namespace = undefined;
     }
-    const ctx: PeerRenderContext = { namespace, clusterCidrs: this.clusterCidrs };
     const found = this.findSubjects(namespace);
     if (found.length === 0)
       invalid(
@@ -109,24 +108,34 @@ export class DifyNetworkPolicy extends Construct {
         'found no Dify component to protect under its scope; create it in the scope of the components, or give `scope`',
       );
     this.rendered = [];
+    // Components run in the policy's namespace or in one of their own (a sandbox namespace): each namespace gets its
+    // default-deny, DNS and per-component policies, and peers across namespaces are namespaceSelector + podSelector.
+    const nsOf = (c: Connections) => c.namespace ?? namespace;
     const instances = [...new Set(found.map((c) => c.pods!.instance))];
+    const groups = [...new Set(found.map((c) => JSON.stringify([c.pods!.instance, nsOf(c) ?? null])))].map((k) => JSON.parse(k) as [string, string | null]);
+    const idPrefix = (instance: string, ns: string | undefined) => `${instances.length > 1 ? `${instance}-` : ''}${ns !== namespace ? `${ns}-` : ''}`;
+    const meta = (name: string, instance: string, component: string, ns: string | undefined) => ({
+      name,
+      namespace: ns !== namespace ? ns : undefined,
+      labels: policyLabels(instance, component),
+    });
     const objects: ApiObject[] = [];
-    for (const instance of instances) {
-      const prefix = instances.length > 1 ? `${instance}-` : '';
+    for (const [instance, nsOrNull] of groups) {
+      const ns = nsOrNull ?? undefined;
       const all = { matchLabels: { [LABEL_NAME]: 'dify', [LABEL_INSTANCE]: instance } };
       objects.push(
-        new k8s.KubeNetworkPolicy(this, `${prefix}DefaultDeny`, {
-          metadata: { name: `${instance}-default-deny`, labels: policyLabels(instance, '') },
+        new k8s.KubeNetworkPolicy(this, `${idPrefix(instance, ns)}DefaultDeny`, {
+          metadata: meta(`${instance}-default-deny`, instance, '', ns),
           spec: { podSelector: all, policyTypes: ['Ingress', 'Egress'] },
         }),
-        new k8s.KubeNetworkPolicy(this, `${prefix}Dns`, {
-          metadata: { name: `${instance}-allow-dns`, labels: policyLabels(instance, 'dns') },
+        new k8s.KubeNetworkPolicy(this, `${idPrefix(instance, ns)}Dns`, {
+          metadata: meta(`${instance}-allow-dns`, instance, 'dns', ns),
           spec: {
             podSelector: all,
             policyTypes: ['Egress'],
             egress: [
               {
-                to: this.dns.render(ctx),
+                to: this.dns.render({ namespace: ns, clusterCidrs: this.clusterCidrs }),
                 ports: [
                   { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
                   { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
@@ -139,12 +148,14 @@ export class DifyNetworkPolicy extends Construct {
     }
     for (const c of found) {
       const { instance, component, selector } = c.pods!;
+      const ns = nsOf(c);
+      const ctx: PeerRenderContext = { namespace: ns, clusterCidrs: this.clusterCidrs };
       const ingress = rules(c.ingress, ctx).map(({ peers, ports }) => ({ from: peers, ports }));
       const egress = rules(c.egress, ctx).map(({ peers, ports }) => ({ to: peers, ports }));
       const policyName = `${instance}-${component}`;
       objects.push(
-        new k8s.KubeNetworkPolicy(this, `${instances.length > 1 ? `${instance}-` : ''}Allow-${component}`, {
-          metadata: { name: policyName, labels: policyLabels(instance, component) },
+        new k8s.KubeNetworkPolicy(this, `${idPrefix(instance, ns)}Allow-${component}`, {
+          metadata: meta(policyName, instance, component, ns),
           spec: {
             podSelector: { matchLabels: selector },
             policyTypes: ['Ingress', 'Egress'],
