@@ -371,7 +371,7 @@ describe('the command', () => {
   });
 });
 
-describe('CI: scripts/check-upgrade-notes.js', () => {
+describe('CI: scripts/check-upgrade-notes.ts', () => {
   test('plans every environment against the previous dist/ (or the last tag) and fails until the notes name the finding', () => {
     const repo = mkdtempSync(join(tmpdir(), 'dify-notes-'));
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { cwd: repo, encoding: 'utf8' });
@@ -380,7 +380,7 @@ describe('CI: scripts/check-upgrade-notes.js', () => {
       writeFileSync(join(repo, path), text);
     };
     const check = () =>
-      spawnSync(process.execPath, [join(ROOT, 'scripts', 'check-upgrade-notes.js')], {
+      spawnSync(process.execPath, [join(ROOT, 'scripts', 'app.js'), join(ROOT, 'scripts', 'check-upgrade-notes.ts')], {
         cwd: repo,
         env: { ...process.env, DIFY_CDK8S_CACHE: join(ROOT, 'node_modules', '.cache', 'dify-cdk8s') },
         encoding: 'utf8',
@@ -395,7 +395,7 @@ describe('CI: scripts/check-upgrade-notes.js', () => {
     const unnamed = check();
     expect(unnamed.status).toBe(1);
     expect(unnamed.stdout).toContain('against the previous commit that changed dist/');
-    expect(unnamed.stdout).toContain('data-at-risk PersistentVolumeClaim ns/files: deleted');
+    expect(unnamed.stdout).toContain('not in the upgrade notes: `PersistentVolumeClaim ns/files` (data-at-risk): deleted');
     put('CHANGELOG.md', '# Changelog\n\n### Upgrade notes\n\n`PersistentVolumeClaim ns/files` is gone: copy its data first.\n');
     git('commit', '-qam', 'notes');
     expect(check().status).toBe(0);
