@@ -193,10 +193,12 @@ describe('upstream env.example parity', () => {
       }
     }
     const failures: string[] = [];
+    // A value each key accepts: a path the process writes must be writable (its runtime contract), so LOG_FILE goes under /tmp.
+    const valueFor = (key: string) => (key === 'LOG_FILE' ? '/tmp/parity-log_file' : `parity-${key.toLowerCase()}`);
     for (const [route, list] of byRoute) {
-      const props = routeProps(route, Object.fromEntries(list.map(([key]) => [key, `parity-${key.toLowerCase()}`])));
+      const props = routeProps(route, Object.fromEntries(list.map(([key]) => [key, valueFor(key)])));
       for (const [key, d] of list) {
-        const f = check(key, d, synth(props), `parity-${key.toLowerCase()}`);
+        const f = check(key, d, synth(props), valueFor(key));
         if (f) failures.push(`${f} (via ${route})`);
       }
     }
