@@ -1,7 +1,16 @@
 import { EnvSet } from '../core/env';
 import { validateMemory } from '../core/k8s-rules';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid, validateBucket, validateDnsSubdomain, validateFolder, validateRegion, validateS3Bucket, validateUrl } from '../core/validation';
+import {
+  dnsNameProblem,
+  invalid,
+  validateBucket,
+  validateDnsSubdomain,
+  validateFolder,
+  validateRegion,
+  validateS3Bucket,
+  validateUrl,
+} from '../core/validation';
 import { validateSecretKeyRef, validateServiceHost } from './connections';
 import { guardProps } from '../core/guard';
 
@@ -523,8 +532,9 @@ function validateHttpsUrl(prop: string, value: string): string {
 
 function validateHostOrUrl(prop: string, value: string): string {
   if (typeof value === 'string' && /^https?:\/\//.test(value)) return validateUrl(prop, value);
-  if (typeof value !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(value)) {
-    invalid(prop, value, 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash');
-  }
+  const allowed = 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash';
+  if (typeof value !== 'string' || !value.includes('.')) return invalid(prop, value, allowed);
+  const problem = dnsNameProblem(value);
+  if (problem) invalid(prop, value, `${allowed}; it ${problem}`);
   return value;
 }
