@@ -49,8 +49,8 @@ export function blocks(f: Finding): boolean {
 }
 
 /**
- * Reads OLD or NEW: a folder of manifests (every `*.yaml`, `*.yml` and `*.json` below it but kustomization files,
- * e.g. `dist/prod` with its `data/`), or one file, which may be a `kubectl get -o yaml` export (a `List`). Exported
+ * Reads OLD or NEW: a folder of manifests (its `*.yaml`, `*.yml` and `*.json` but kustomization files, and those of
+ * each subfolder that is a kustomization: `dist/prod` with its `data/`, not the hand-run `restore/`), or one file, which may be a `kubectl get -o yaml` export (a `List`). Exported
  * objects are compared through their last-applied configuration when they have one; objects a controller made
  * (ownerReferences) and live objects that are not this project's are left out.
  */
@@ -61,8 +61,10 @@ export function loadManifests(path: string): Manifest[] {
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(ya?ml|json)$/.test(e.name) && !/^kustomization\.ya?ml$/.test(e.name)) {
+      // A subfolder is part of the installation when it is a kustomization (data/), not otherwise (restore/: run by hand).
+      if (e.isDirectory()) {
+        if (existsSync(join(p, 'kustomization.yaml')) || existsSync(join(p, 'kustomization.yml'))) walk(p);
+      } else if (/\.(ya?ml|json)$/.test(e.name) && !/^kustomization\.ya?ml$/.test(e.name)) {
         out.push(...fromDocs(Yaml.load(p), relative(path, dirname(p)).split(sep).join('/')));
       }
     }

@@ -405,3 +405,21 @@ describe('CI: scripts/check-upgrade-notes.ts', () => {
     expect(tagged.status).toBe(0);
   });
 });
+
+test('a folder is read with its kustomization subfolders (data/), not with others (restore/)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dify-plan-dirs-'));
+  const cm = (name: string) => Yaml.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns' } });
+  for (const [sub, name, kustomization] of [
+    ['', 'top', true],
+    ['data', 'kept', true],
+    ['restore', 'by-hand', false],
+  ] as const) {
+    mkdirSync(join(dir, sub), { recursive: true });
+    writeFileSync(join(dir, sub, 'a.k8s.yaml'), cm(name));
+    if (kustomization) writeFileSync(join(dir, sub, 'kustomization.yaml'), 'resources: [a.k8s.yaml]\n');
+  }
+  expect(loadManifests(dir).map((m) => [m.kustomization, m.doc.metadata.name])).toEqual([
+    ['', 'top'],
+    ['data', 'kept'],
+  ]);
+});
