@@ -188,7 +188,7 @@ function pickSet(set: BackupSet, list: string, where: string): string[] {
     ...rest.map((f) => `  [ -n "$(${list} | grep -Fx "${f}")" ] || continue`),
     '  pick=$stamp; break',
     'done',
-    `if [ -z "$pick" ]; then echo "no complete backup set (${files.join(', ')}) at or before $at in ${where}" >&2; exit 1; fi`,
+    `if [ -z "$pick" ]; then echo "no complete backup set (${setFiles(set, '<stamp>').join(', ')}) at or before $at in ${where}" >&2; exit 1; fi`,
   ];
 }
 
