@@ -89,14 +89,14 @@ export abstract class PluginStorage {
     return new (class extends PluginStorage {
       public readonly storageType = 'local';
       public env(localRoot: string): EnvSet {
-        return new EnvSet().plain({ PLUGIN_STORAGE_TYPE: 'local', PLUGIN_STORAGE_LOCAL_ROOT: localRoot }, 'pluginDaemon.storage');
+        return new EnvSet().plain({ PLUGIN_STORAGE_TYPE: 'local', PLUGIN_STORAGE_LOCAL_ROOT: localRoot }, 'pluginStorage');
       }
     })();
   }
 
   /** Amazon S3 or an S3-compatible store (PLUGIN_STORAGE_TYPE=aws_s3). */
   public static s3(o: PluginS3StorageOptions): PluginStorage {
-    const p = 'pluginDaemon.storage.s3';
+    const p = 'pluginStorage.s3';
     guardProps('PluginS3StorageOptions', o, p);
     validateS3Bucket(`${p}.bucket`, o.bucket);
     validateRegion(`${p}.region`, o.region, 'us-east-1');
@@ -127,7 +127,7 @@ export abstract class PluginStorage {
 
   /** Azure Blob Storage (PLUGIN_STORAGE_TYPE=azure_blob). */
   public static azureBlob(o: PluginAzureBlobStorageOptions): PluginStorage {
-    const p = 'pluginDaemon.storage.azureBlob';
+    const p = 'pluginStorage.azureBlob';
     guardProps('PluginAzureBlobStorageOptions', o, p);
     if (typeof o.containerName !== 'string' || !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(o.containerName)) {
       invalid(
@@ -146,7 +146,7 @@ export abstract class PluginStorage {
 
   /** Tencent Cloud COS (PLUGIN_STORAGE_TYPE=tencent_cos). */
   public static tencentCos(o: PluginTencentCosStorageOptions): PluginStorage {
-    const p = 'pluginDaemon.storage.tencentCos';
+    const p = 'pluginStorage.tencentCos';
     guardProps('PluginTencentCosStorageOptions', o, p);
     if (typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9-]*-[0-9]{5,}$/.test(o.bucket) || o.bucket.length > 63) {
       invalid(`${p}.bucket`, o.bucket, 'must be a COS bucket as <name>-<APPID>, e.g. "dify-plugins-1250000000" (lowercase letters, digits and \'-\')');
@@ -165,7 +165,7 @@ export abstract class PluginStorage {
 
   /** Alibaba Cloud OSS (PLUGIN_STORAGE_TYPE=aliyun_oss). */
   public static aliyunOss(o: PluginAliyunOssStorageOptions): PluginStorage {
-    const p = 'pluginDaemon.storage.aliyunOss';
+    const p = 'pluginStorage.aliyunOss';
     guardProps('PluginAliyunOssStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'an OSS bucket name');
     validateUrl(`${p}.endpoint`, o.endpoint);
@@ -191,7 +191,7 @@ export abstract class PluginStorage {
 
   /** Volcengine TOS (PLUGIN_STORAGE_TYPE=volcengine_tos). */
   public static volcengineTos(o: PluginVolcengineTosStorageOptions): PluginStorage {
-    const p = 'pluginDaemon.storage.volcengineTos';
+    const p = 'pluginStorage.volcengineTos';
     guardProps('PluginVolcengineTosStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'a TOS bucket name');
     if (

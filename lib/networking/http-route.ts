@@ -9,11 +9,22 @@ import {
   HttpRouteSpecRulesFiltersType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/httproute-gateway.networking.k8s.io';
-import { DifyUrls } from '../config/urls';
+import { DifyUrls, recordUrls } from '../config/urls';
 import { NetworkPeer, PodPeer } from '../core/connections';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsLabel, validateDnsSubdomain, validateHostname, validatePort } from '../core/validation';
-import { DifyRoute, IRouteTable, RouteBackend, RouteBackends, RouteTarget, ServedRoute, admitController, servedRoutes, serves } from './routes';
+import {
+  DifyRoute,
+  IRouteTable,
+  RouteBackend,
+  RouteBackends,
+  RouteTarget,
+  ServedRoute,
+  admitController,
+  servedRoutes,
+  serves,
+  validateBackendNamespaces,
+} from './routes';
 import { SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 import { guardProps } from '../core/guard';
 
@@ -116,6 +127,8 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
   constructor(scope: Construct, id: string, props: DifyHttpRouteProps) {
     super(scope, id);
     guardProps('DifyHttpRouteProps', props, 'httpRoute');
+    validateBackendNamespaces('httpRoute', this, props.backends);
+    recordUrls(this, props.instance, props.urls, 'httpRoute.urls');
     const gw: Partial<GatewayParentRef> = props.gateway ?? {};
     validateDnsSubdomain('httpRoute.gateway.name', gw.name as string);
     if (gw.namespace !== undefined) validateDnsLabel('httpRoute.gateway.namespace', gw.namespace);

@@ -1,10 +1,10 @@
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { NetworkPeer, PodPeer } from '../core/connections';
-import { DifyUrls, HostRoutes } from '../config/urls';
+import { DifyUrls, HostRoutes, recordUrls } from '../config/urls';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain, validateHostname, validateNginxSize } from '../core/validation';
-import { EXPOSED_ROUTES, DifyRoute, IRouteTable, RouteBackends, ServedRoute, admitController, servedRoutes, serves } from './routes';
+import { EXPOSED_ROUTES, DifyRoute, IRouteTable, RouteBackends, ServedRoute, admitController, servedRoutes, serves, validateBackendNamespaces } from './routes';
 import { IngressSecurityHeaders, IngressTls } from './tls';
 import { guardProps } from '../core/guard';
 import { validateAnnotations } from '../core/k8s-rules';
@@ -86,6 +86,8 @@ export class DifyIngress extends Construct implements IRouteTable {
   constructor(scope: Construct, id: string, props: DifyIngressProps) {
     super(scope, id);
     guardProps('DifyIngressProps', props, 'ingress');
+    validateBackendNamespaces('ingress', this, props.backends);
+    if (props.urls) recordUrls(this, props.instance, props.urls, 'ingress.urls');
     let hostRoutes: HostRoutes[];
     if (props.urls) {
       if (props.host !== undefined) invalid('ingress.host', props.host, 'give either host or urls, not both');
