@@ -66,7 +66,7 @@ function synthInConsumer(consumer, name, dir = `dist-${name}`) {
   const yaml = readdirSync(out)
     .map((f) => readFileSync(join(out, f), 'utf8'))
     .join('\n');
-  return { stdout, yaml };
+  return { stdout, yaml, out };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'dify-cdk8s-package-'));
@@ -147,7 +147,7 @@ new Dify(new Chart(app, upstream.name, { namespace: upstream.namespace }), 'Dify
 app.synth();
 `,
   );
-  const envYaml = synthInConsumer(consumer, 'from-env').yaml;
+  const { yaml: envYaml, out } = synthInConsumer(consumer, 'from-env');
   for (const needle of ['name: dify-api', 'key: s3-secret-key', 'name: upstream-dify-credentials', 'key: acme-service-token']) {
     if (!envYaml.includes(needle)) throw new Error(`the generated environment's manifests lack "${needle}"`);
   }
