@@ -183,6 +183,25 @@ describe('upstream env.example parity', () => {
     expect(failures).toEqual([]);
   });
 
+  test('extraEnv keys with a default: rendered with it in every receiving component until extraEnv sets them', () => {
+    const failures: string[] = [];
+    const defaulted = entries('extraEnv').filter((k) => (ENV_PARITY[k] as { default?: unknown }).default);
+    expect(defaulted.length).toBeGreaterThan(20);
+    for (const key of defaulted) {
+      const entry = ENV_PARITY[key] as { default: { value: string; reason: string } };
+      expect(entry.default.reason.length).toBeGreaterThan(20);
+      for (const d of parityDeliveries(key, ENV_PARITY[key])) {
+        const f = check(key, d, synth(withFixtures(key, DEFAULTS, [d])), entry.default.value);
+        if (f) failures.push(f);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test('fixed and not applicable keys together are at most 10', () => {
+    expect([...entries('fixed'), ...entries('notApplicable')].length).toBeLessThanOrEqual(10);
+  });
+
   test("extraEnv keys: the component's extraEnv route sets them", () => {
     // One installation per route, carrying every key of that route.
     const byRoute = new Map<string, Array<[string, ParityDelivery]>>();
@@ -194,7 +213,8 @@ describe('upstream env.example parity', () => {
     }
     const failures: string[] = [];
     for (const [route, list] of byRoute) {
-      const props = routeProps(route, Object.fromEntries(list.map(([key]) => [key, `parity-${key.toLowerCase()}`])));
+      // The variable is set under the name the component reads (GIN_MODE for SANDBOX_GIN_MODE).
+      const props = routeProps(route, Object.fromEntries(list.map(([key, d]) => [d.name, `parity-${key.toLowerCase()}`])));
       for (const [key, d] of list) {
         const f = check(key, d, synth(props), `parity-${key.toLowerCase()}`);
         if (f) failures.push(`${f} (via ${route})`);

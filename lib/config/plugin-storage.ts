@@ -89,7 +89,9 @@ export abstract class PluginStorage {
     return new (class extends PluginStorage {
       public readonly storageType = 'local';
       public env(localRoot: string): EnvSet {
-        return new EnvSet().plain({ PLUGIN_STORAGE_TYPE: 'local', PLUGIN_STORAGE_LOCAL_ROOT: localRoot }, 'pluginDaemon.storage');
+        return new EnvSet()
+          .plain({ PLUGIN_STORAGE_TYPE: 'local' }, 'pluginDaemon.storage')
+          .defaults({ PLUGIN_STORAGE_LOCAL_ROOT: localRoot }, 'pluginDaemon.storage');
       }
     })();
   }

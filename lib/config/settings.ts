@@ -432,7 +432,7 @@ export class DifySettings {
           `${name} is a credential in Dify's sensitive_env_names; pass it as a SecretKeyRef through the typed props, never through ${which}`,
         );
       }
-      if (env.has(name)) {
+      if (env.has(name) && !env.isDefault(name)) {
         if (pinned.has(name)) continue;
         invalid(`settings.${which}.${name}`, extra[name], `${name} is set by a typed property of dify-cdk8s; use that property instead`);
       }

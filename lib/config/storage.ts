@@ -448,7 +448,8 @@ class PersistentVolumeStorage extends DifyStorage {
     this.volume = { size, storageClassName: o.storageClassName };
   }
   public env(): EnvSet {
-    return new EnvSet().plain({ STORAGE_TYPE: 'opendal', OPENDAL_SCHEME: 'fs', OPENDAL_FS_ROOT: 'storage' }, 'storage');
+    // The root is relative to /app/api, where the claim is mounted: another root must stay inside it (storage/…).
+    return new EnvSet().plain({ STORAGE_TYPE: 'opendal' }, 'storage').defaults({ OPENDAL_SCHEME: 'fs', OPENDAL_FS_ROOT: 'storage' }, 'storage');
   }
 }
 

@@ -344,12 +344,13 @@ export class DifyWorkload extends Construct implements IConnectable {
   }
 }
 
-/** The component's env plus `options.extraEnv` and `options.secretEnv`, which may not override what the component sets. */
+/** The component's env plus `options.extraEnv` and `options.secretEnv`, which may replace only the component's defaults ({@link EnvSet.defaults}). */
 function withExtraEnv(env: EnvSet, o: ComponentOptions, prop: string): EnvSet {
   const extra = o.extraEnv ?? {};
   const secret = o.secretEnv ?? {};
   for (const [name, value] of Object.entries(extra)) {
-    if (env.has(name)) invalid(`${prop}.extraEnv.${name}`, value, `${name} is set by the component or a typed prop; set that prop instead`);
+    if (env.has(name) && !env.isDefault(name))
+      invalid(`${prop}.extraEnv.${name}`, value, `${name} is set by the component or a typed prop; set that prop instead`);
     if (typeof value !== 'string') invalid(`${prop}.extraEnv.${name}`, value, 'must be a string');
   }
   for (const [name, ref] of Object.entries(secret)) {
