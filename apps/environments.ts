@@ -3,7 +3,7 @@ import { join } from 'path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { parse } from 'yaml';
-import { Dify, DifyNamespace, DifyProps, LABEL_ENVIRONMENT, isKeptData, validateSandboxPodSecurity } from '../lib';
+import { Dify, DifyNamespace, DifyProps, LABEL_ENVIRONMENT, SANDBOX_POD_SECURITY, isKeptData, validateSandboxPodSecurity } from '../lib';
 
 /** One deployable environment: a namespace and a Dify installation in it. */
 export interface Environment {
@@ -29,8 +29,12 @@ export function synthEnvironment(env: Environment, outdir: string): App {
   const app = new App({ outdir: `${outdir}/${env.name}`, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const labels = environmentLabels(env.name);
   const ns = new Chart(app, 'namespace', { labels });
-  const namespace = new DifyNamespace(ns, 'Namespace', { name: env.namespace });
-  validateSandboxPodSecurity('namespace.podSecurity.enforce', namespace.podSecurityEnforce);
+  // With the sandbox in a namespace of its own the installation's namespace enforces "restricted"; otherwise the
+  // sandbox's jail needs "baseline" there.
+  const sandboxNamespace = env.dify.sandboxNamespace;
+  const namespace = new DifyNamespace(ns, 'Namespace', { name: env.namespace, podSecurity: sandboxNamespace ? { enforce: 'restricted' } : undefined });
+  if (sandboxNamespace) new DifyNamespace(ns, 'SandboxNamespace', { name: sandboxNamespace, podSecurity: SANDBOX_POD_SECURITY });
+  else validateSandboxPodSecurity('namespace.podSecurity.enforce', namespace.podSecurityEnforce);
   for (const pc of env.priorityClasses ?? []) {
     new k8s.KubePriorityClass(ns, `PriorityClass-${pc.name}`, {
       metadata: { name: pc.name, labels: { 'app.kubernetes.io/part-of': 'dify', 'app.kubernetes.io/managed-by': 'cdk8s' } },
@@ -42,7 +46,7 @@ export function synthEnvironment(env: Environment, outdir: string): App {
   }
   const chart = new Chart(app, 'dify', { namespace: env.namespace, labels });
   chart.addDependency(ns);
-  new Dify(chart, 'Dify', env.dify);
+  new Dify(chart, 'Dify', env.dify).sandboxChart?.addDependency(ns);
   return app;
 }
 

@@ -26,6 +26,8 @@ export const prod: Environment = {
     },
   ],
   dify: {
+    // The code sandbox in a namespace of its own (Pod Security "baseline"), so dify-prod enforces "restricted".
+    sandboxNamespace: 'dify-prod-sandbox',
     host: 'dify.example.com',
     apiHost: 'api.dify.example.com',
     ingress: { tls: IngressTls.certManager({ issuer: 'letsencrypt', kind: 'ClusterIssuer' }) },

@@ -9,11 +9,15 @@ import { Environment } from './environments';
  * the agent keys: agent-api-token, agent-server-secret-key (unpadded base64url
  * of 32 bytes: `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`),
  * agent-local-sandbox-token and agent-redis-url (`redis://:<redis-password>@dify-redis:6379/2`).
+ * The sandbox runs in dify-staging-sandbox: create `dify-sandbox-credentials` there holding only
+ * `sandbox-api-key`, the same value as in dify-credentials.
  */
 export const staging: Environment = {
   name: 'staging',
   namespace: 'dify-staging',
   dify: {
+    // The code sandbox in a namespace of its own (Pod Security "baseline"), so dify-staging enforces "restricted".
+    sandboxNamespace: 'dify-staging-sandbox',
     host: 'dify.staging.example.com',
     ingress: { tls: IngressTls.certManager({ issuer: 'letsencrypt-staging', kind: 'ClusterIssuer' }) },
     secrets: DifySecrets.existing('dify-credentials'),

@@ -1,7 +1,9 @@
 import { randomBytes } from 'crypto';
 import { Chart, Testing } from 'cdk8s';
-import { parse } from 'dotenv';
 import {
+  CREDENTIALS,
+  CredentialName,
+  CredentialSpec,
   Dify,
   DifyDatabase,
   DifyMail,
@@ -14,12 +16,14 @@ import {
   isSensitiveEnvName,
   redisBrokerUrl,
   redisSentinelBrokerUrl,
+  requiredCredentials,
 } from '../lib';
-import { ENV_PARITY } from '../lib/parity/env-parity';
+import { ENV_PARITY, ParityComponent, UNTYPED_CREDENTIALS, parityDeliveries } from '../lib/parity/env-parity';
 import type { Environment } from '../apps/environments';
 import { Code, Tree, call, evaluate, importsOf, quote, renderTs } from './code';
+import { EnvFileError, parseEnvFile } from './env-file';
 import { COMPONENT_OF_SERVICE, COMPOSE_SERVICES, FactorySpec, PLACEHOLDER_CREDENTIALS, PLUGIN_STORAGE, STORAGE, VECTOR_STORES } from './tables';
-import { upstreamCompose } from './upstream';
+import { ServiceRead, upstreamCompose } from './upstream';
 import { typedEnvNames } from '../lib/parity/env-parity';
 
 /** Names a typed settings property renders (extraEnv refuses them), by extraEnv scope. */
@@ -47,9 +51,12 @@ export interface FromEnvOptions {
   readonly namespace?: string;
   /** Public host, when the `.env` URLs do not name one. @default - from the URLs, else "<name>.localhost" */
   readonly host?: string;
-  /** Module the generated file imports the library from. @default "../lib" */
+  /** Module the generated file imports the library from. @default "dify-cdk8s" (the package) */
   readonly libImport?: string;
-  /** Module the generated file imports `Environment` from. @default "./environments" */
+  /**
+   * Module the generated file imports this repository's `Environment` type from (apps/environments.ts).
+   * @default - none: the file declares the same shape (name, namespace, dify) with the package's `DifyProps`
+   */
   readonly environmentsImport?: string;
   /** File name shown in the generated header. @default ".env" */
   readonly sourceName?: string;
@@ -61,6 +68,8 @@ export interface FromEnvOptions {
 export interface FromEnvResult {
   /** The environment file (TypeScript). */
   readonly source: string;
+  /** Name of the constant the file exports. */
+  readonly exportName: string;
   /** Name of the Secret the file references. */
   readonly secretName: string;
   /** Secret data: key → value (credentials; never written into `source`). */
@@ -72,6 +81,9 @@ export interface FromEnvResult {
   /** Choices not tied to one key, e.g. where the host came from. */
   readonly notes: readonly string[];
 }
+
+/** The package's name: what the generated file imports outside this repository. */
+export const PACKAGE_NAME = 'dify-cdk8s';
 
 const NAME = /^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$/;
 const HOST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
@@ -140,9 +152,19 @@ export function isCredential(name: string, value: string): boolean {
   return parts.some((p) => SECRET_WORDS.has(p)) || /CONNECTION_STRING$/.test(name);
 }
 
-/** Parses a docker-compose `.env` (dotenv syntax) and converts it; see {@link convertEnv}. */
+/** Reads a docker-compose `.env` as compose does (see ./env-file) and converts it; see {@link convertEnv}. */
 export function convertEnvFile(text: string, options: FromEnvOptions): FromEnvResult {
-  return convertEnv(parse(text), options);
+  let file: ReturnType<typeof parseEnvFile>;
+  try {
+    file = parseEnvFile(text);
+  } catch (e) {
+    if (e instanceof EnvFileError) throw new Error(`from-env: ${options.sourceName ?? '.env'} ${e.message}`);
+    throw e;
+  }
+  const result = convertEnv(file.values, options);
+  if (file.inherited.length === 0) return result;
+  const note = `not converted: ${file.inherited.join(', ')} ha${file.inherited.length === 1 ? 's' : 've'} no "=" (compose takes the value from the shell environment); set the value in the file to convert it`;
+  return { ...result, notes: [...result.notes, note] };
 }
 
 /**
@@ -160,6 +182,19 @@ interface Rendered {
   readonly secret: Set<string>;
 }
 
+/** What an in-memory synthesis tells: each component's environment and which optional parts exist. */
+interface Synthesized {
+  readonly env: Record<string, Rendered>;
+  readonly embedded: { readonly postgres: boolean; readonly redis: boolean; readonly weaviate: boolean };
+  readonly agent: boolean;
+}
+
+/** Where a credential no typed prop reads goes: a variable of a component, by Secret reference. */
+interface SecretTarget {
+  readonly component: string;
+  readonly variable: string;
+}
+
 class Converter {
   private readonly up = upstreamCompose();
   private readonly lines = new Map<string, ReportLine>();
@@ -171,7 +206,7 @@ class Converter {
   private readonly webExtraEnv: Record<string, string> = {};
   private readonly secretName: string;
   private readonly devDefaults: Set<string>;
-  private readonly random: () => string;
+  private readonly random?: () => string;
   private readonly instance = 'dify';
   private readonly notes: string[] = [];
 
@@ -181,7 +216,7 @@ class Converter {
   ) {
     if (!NAME.test(o.name)) throw new Error(`from-env: --name: got ${o.name}; must be 1-30 lowercase letters, digits and '-', starting with a letter`);
     this.secretName = `${o.name}-dify-credentials`;
-    this.random = o.random ?? (() => randomBytes(32).toString('base64url'));
+    this.random = o.random;
     this.devDefaults = new Set(PLACEHOLDER_CREDENTIALS);
     for (const [k, v] of Object.entries(this.up.defaults)) if (v && isCredential(k, v)) this.devDefaults.add(v);
   }
@@ -189,7 +224,7 @@ class Converter {
   public run(): FromEnvResult {
     this.composeOnly();
     this.urls();
-    this.appCredentials();
+    this.initPassword();
     this.database();
     this.redis();
     this.vectorStore(); // before storage: clickzetta's vector store and volume storage share the CLICKZETTA_ prefix
@@ -200,9 +235,10 @@ class Converter {
     this.sizing();
     this.ssrf();
 
-    const rendered = this.render(this.environment());
-    this.derivedUrls(rendered);
-    for (const key of Object.keys(this.env)) if (!this.lines.has(key)) this.rest(key, rendered);
+    const first = this.render(this.environment());
+    this.installationCredentials(first);
+    this.derivedUrls(first.env);
+    for (const key of Object.keys(this.env)) if (!this.lines.has(key)) this.rest(key, first);
 
     if (Object.keys(this.extraEnv).length) this.settings.extraEnv = sortObject(this.extraEnv);
     if (Object.keys(this.webExtraEnv).length) this.settings.webExtraEnv = sortObject(this.webExtraEnv);
@@ -210,6 +246,7 @@ class Converter {
     this.render(environment); // the final props synthesize
     return {
       source: this.source(),
+      exportName: this.exportName(),
       secretName: this.secretName,
       secrets: sortObject(this.secrets),
       report: Object.keys(this.env).map((k) => this.lines.get(k)!),
@@ -260,12 +297,19 @@ class Converter {
     return new Code(`cred(${quote(dataKey)})`, () => SecretKeyRef.of(this.secretName, dataKey), ['SecretKeyRef']);
   }
 
+  /** A fresh random value: as the credentials table draws it for `spec` (bytes, hex or base64url), else 32 bytes base64url. */
+  private fresh(spec?: CredentialSpec): string {
+    if (this.random) return this.random();
+    const bytes = randomBytes(spec?.bytes ?? 32);
+    return spec !== undefined && spec.format !== 'urlsafe' ? bytes.toString('hex') : bytes.toString('base64url');
+  }
+
   /**
    * One credential read from the first of `names` that carries a real value.
    * Empty values and upstream development defaults are replaced by a fresh
    * random value when `generate`; otherwise an all-empty credential is omitted.
    */
-  private credential(names: string[], dataKey: string, prop: string, generate: boolean): Code | undefined {
+  private credential(names: readonly string[], dataKey: string, prop: string, generate: boolean, spec?: CredentialSpec): Code | undefined {
     const present = names.filter((n) => this.has(n));
     const real = present.filter((n) => this.given(n) !== undefined && !this.isDevDefault(this.env[n]));
     const source = real[0];
@@ -274,7 +318,7 @@ class Converter {
       for (const n of present) this.drop(n, `empty: ${prop} is not set`);
       return undefined;
     }
-    if (this.secrets[dataKey] === undefined) this.secrets[dataKey] = source !== undefined ? this.env[source] : this.random();
+    if (this.secrets[dataKey] === undefined) this.secrets[dataKey] = source !== undefined ? this.env[source] : this.fresh(spec);
     for (const n of present) {
       const v = this.given(n);
       if (n === source) this.line(n, 'secret', target, `→ ${prop}`);
@@ -379,18 +423,68 @@ class Converter {
     }
   }
 
-  private appCredentials(): void {
-    this.credential(['SECRET_KEY'], 'secret-key', 'secrets (secretKey)', true);
-    this.credential(['CODE_EXECUTION_API_KEY', 'SANDBOX_API_KEY', 'API_KEY'], 'sandbox-api-key', 'secrets (sandboxApiKey)', true);
-    this.credential(['PLUGIN_DAEMON_KEY', 'SERVER_KEY'], 'plugin-daemon-key', 'secrets (pluginDaemonKey)', true);
-    this.credential(
-      ['PLUGIN_DIFY_INNER_API_KEY', 'INNER_API_KEY_FOR_PLUGIN', 'DIFY_INNER_API_KEY'],
-      'plugin-inner-api-key',
-      'secrets (pluginInnerApiKey)',
-      true,
-    );
+  private initPassword(): void {
     const init = this.credential(['INIT_PASSWORD'], 'init-password', 'settings.initPassword', false);
     if (init) this.settings.initPassword = init;
+  }
+
+  /**
+   * Every row of the library's credentials table the installation reads (requiredCredentials: the app keys, each
+   * embedded store's, the agent stack's when it is deployed), from the `.env` names compose gives the readers.
+   */
+  private installationCredentials(s: Synthesized): void {
+    const required = requiredCredentials(s.embedded, { agent: s.agent });
+    for (const name of required) {
+      const spec: CredentialSpec = CREDENTIALS[name];
+      const names = this.envNamesOf(spec);
+      if (spec.derived === undefined) this.credential(names, spec.key, `secrets (${name})`, true, spec);
+      else this.derivedRedisUrl(name, spec, names);
+    }
+    // Rows the installation does not read; their names that no typed prop took are not carried over.
+    for (const name of Object.keys(CREDENTIALS) as CredentialName[]) {
+      if (required.includes(name)) continue;
+      const spec: CredentialSpec = CREDENTIALS[name];
+      const why =
+        spec.feature !== undefined
+          ? `the ${spec.feature} stack is not deployed (${spec.feature}: false)`
+          : `the embedded ${spec.embeddedStore} is not deployed`;
+      for (const n of this.envNamesOf(spec)) this.drop(n, `${this.given(n) === undefined ? 'empty; ' : ''}nothing reads it: ${why}`);
+    }
+  }
+
+  /**
+   * The `.env` names a credential comes from in compose: for each reader (component and variable) of the table,
+   * what its service's own environment block interpolates (first the name that wins), else the variable itself,
+   * which the service reads from `.env`; the variables themselves last.
+   */
+  private envNamesOf(spec: CredentialSpec): string[] {
+    const names: string[] = [];
+    for (const [component, variables] of Object.entries(spec.readers)) {
+      const camel = component.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+      const service = Object.keys(COMPONENT_OF_SERVICE).find((x) => COMPONENT_OF_SERVICE[x] === camel);
+      for (const v of variables) names.push(...(this.up.sources.get(`${service}/${v}`) ?? [v]));
+    }
+    for (const variables of Object.values(spec.readers)) names.push(...variables);
+    return [...new Set(names)];
+  }
+
+  /** A credential the table derives from the embedded Redis password (a `redis://` URL to one DB index). */
+  private derivedRedisUrl(name: CredentialName, spec: CredentialSpec, names: readonly string[]): void {
+    this.secrets[spec.key] = redisBrokerUrl({
+      host: `${this.instance}-redis`,
+      port: 6379,
+      password: this.secrets[CREDENTIALS.redisPassword.key],
+      db: spec.derived!.redisDb,
+    });
+    const target = `Secret ${this.secretName}/${spec.key}`;
+    const built = `built for the embedded Redis (DB ${spec.derived!.redisDb}) from the ${CREDENTIALS.redisPassword.key} value (→ secrets (${name}))`;
+    for (const n of names) {
+      const v = this.given(n);
+      if (v === undefined) this.line(n, 'secret', target, `empty; ${built}`);
+      else if (this.isDevDefault(v)) this.line(n, 'secret', target, `embeds an upstream development default password; ${built}`, 'development-default');
+      else if (SERVICE_URL.test(v)) this.line(n, 'secret', target, `points at compose's redis; ${built}`);
+      else this.line(n, 'secret', target, `the given URL is not used; ${built}`, 'check');
+    }
   }
 
   private database(): void {
@@ -406,7 +500,6 @@ class Converter {
         );
       else this.typed('DB_TYPE', 'embedded PostgreSQL');
       this.typed('DB_HOST', `embedded PostgreSQL (${this.instance}-postgres)`);
-      this.credential(['DB_PASSWORD', 'POSTGRES_PASSWORD'], 'postgres-password', 'secrets (postgresPassword)', true);
       for (const [key, fixed] of [
         ['DB_PORT', '5432'],
         ['DB_USERNAME', 'postgres'],
@@ -458,9 +551,6 @@ class Converter {
     const tls = this.given('REDIS_USE_SSL')?.toLowerCase() === 'true';
     if (!sentinel && host === 'redis') {
       this.typed('REDIS_HOST', `embedded Redis (${this.instance}-redis)`);
-      this.credential(['REDIS_PASSWORD', 'REDISCLI_AUTH'], 'redis-password', 'secrets (redisPassword)', true);
-      this.secrets['celery-broker-url'] = redisBrokerUrl({ host: `${this.instance}-redis`, port: 6379, password: this.secrets['redis-password'], db: 1 });
-      this.brokerLine('the embedded Redis');
       return;
     }
     const password = this.credential(['REDIS_PASSWORD', 'REDISCLI_AUTH'], 'redis-password', 'externalRedis.password', true)!;
@@ -529,7 +619,15 @@ class Converter {
     // The agent backend keeps its own Redis DB (index 2) beside the app (0) and Celery (1).
     if (sentinel) this.props.agent = false;
     else {
-      this.secrets['agent-redis-url'] = redisBrokerUrl({ host, port, username, password: this.secrets['redis-password'], db: 2, ssl: tls });
+      const agentUrl = this.given('DIFY_AGENT_REDIS_URL');
+      const target = `Secret ${this.secretName}/agent-redis-url`;
+      if (agentUrl !== undefined && !this.isDevDefault(agentUrl) && !SERVICE_URL.test(agentUrl)) {
+        this.secrets['agent-redis-url'] = agentUrl;
+        this.line('DIFY_AGENT_REDIS_URL', 'secret', target, '→ agent.redisUrl');
+      } else {
+        this.secrets['agent-redis-url'] = redisBrokerUrl({ host, port, username, password: this.secrets['redis-password'], db: 2, ssl: tls });
+        this.line('DIFY_AGENT_REDIS_URL', 'secret', target, `built for externalRedis (${host}, DB 2) from the redis-password value (→ agent.redisUrl)`);
+      }
       this.props.agent = { redisUrl: this.ref('agent-redis-url') };
     }
     const f = sentinel ? 'sentinel' : 'standalone';
@@ -626,7 +724,6 @@ class Converter {
       this.typed('VECTOR_STORE', 'embedded Weaviate (the default)');
       this.typed('WEAVIATE_ENDPOINT', `embedded Weaviate (${this.instance}-weaviate)`);
       this.typed('WEAVIATE_GRPC_ENDPOINT', `embedded Weaviate (${this.instance}-weaviate)`);
-      this.credential(['WEAVIATE_API_KEY', 'WEAVIATE_AUTHENTICATION_APIKEY_ALLOWED_KEYS'], 'weaviate-api-key', 'secrets (weaviateApiKey)', true);
     } else if (name === 'elasticsearch' || name === 'elasticsearch-ja') {
       const cloud = this.given('ELASTICSEARCH_USE_CLOUD')?.toLowerCase() === 'true';
       chosen = cloud ? 'elastic-cloud' : 'elasticsearch';
@@ -925,35 +1022,12 @@ class Converter {
   // ---- everything else ------------------------------------------------------------------------
 
   /** A key no typed prop took: the Secret, extraEnv/webExtraEnv, or dropped with the reason. */
-  private rest(key: string, r: Record<string, Rendered>): void {
+  private rest(key: string, synthesized: Synthesized): void {
+    const r = synthesized.env;
     const v = this.env[key];
     const reads = this.up.reads.get(key) ?? [];
     if (isCredential(key, v)) {
-      if (this.given(key) === undefined) {
-        this.drop(key, 'empty');
-        return;
-      }
-      if (reads.length > 0 && reads.every((x) => COMPONENT_OF_SERVICE[x.service] === undefined)) {
-        const dev = this.isDevDefault(v);
-        this.drop(
-          key,
-          `${dev ? 'upstream development default; ' : ''}read only by ${[...new Set(reads.map((x) => x.service))].join(', ')}, which dify-cdk8s does not run: not carried over`,
-          dev ? 'development-default' : 'check',
-        );
-        return;
-      }
-      const dataKey = kebab(key);
-      const dev = this.isDevDefault(v);
-      this.secrets[dataKey] = dev ? this.random() : v;
-      this.line(
-        key,
-        'secret',
-        `Secret ${this.secretName}/${dataKey}`,
-        `${dev ? 'upstream development default, never carried over: a fresh random value is stored instead; ' : ''}` +
-          'a credential no typed prop reads and extraEnv refuses: the value is stored in the Secret but not wired; add it by Secret reference ' +
-          '(components.<component>.secretEnv) where a component needs it',
-        dev ? 'development-default' : 'check',
-      );
+      this.secretEnv(key, reads, r);
       return;
     }
     if (this.given(key) === undefined) {
@@ -1030,6 +1104,57 @@ class Converter {
     else this.drop(key, "default unchanged: the image's own default applies");
   }
 
+  /**
+   * A credential no typed prop reads: by Secret reference (`components.<c>.secretEnv`) into the components that
+   * read it (the library's parity table, else compose's own environment blocks, else api and worker for a name
+   * upstream does not know), so the Secret holds only keys the installation reads.
+   */
+  private secretEnv(key: string, reads: readonly ServiceRead[], r: Record<string, Rendered>): void {
+    const v = this.env[key];
+    if (this.given(key) === undefined) {
+      this.drop(key, 'empty');
+      return;
+    }
+    const parity = ENV_PARITY[key];
+    const known = Object.hasOwn(this.up.defaults, key);
+    let targets: SecretTarget[];
+    if (parity?.kind === 'secretEnv') targets = parityDeliveries(key, parity).map((d) => ({ component: d.component, variable: d.name }));
+    else if (Object.hasOwn(UNTYPED_CREDENTIALS, key)) targets = UNTYPED_CREDENTIALS[key].map((c: ParityComponent) => ({ component: c, variable: key }));
+    else if (reads.length > 0) targets = reads.map((x) => ({ component: COMPONENT_OF_SERVICE[x.service] ?? `(${x.service})`, variable: x.variable }));
+    else if (!known) targets = ['api', 'worker'].map((c) => ({ component: c, variable: key }));
+    else {
+      const why =
+        parity?.kind === 'notApplicable' ? parity.reason : parity?.kind === 'typed' ? `a typed property carries it (${parity.prop}): set it by hand` : '';
+      this.drop(key, `not carried over${why ? `: ${why}` : ''}`, 'check');
+      return;
+    }
+    const dev = this.isDevDefault(v);
+    const running = targets.filter((t) => r[t.component] !== undefined);
+    const free = running.filter((t) => r[t.component].plain[t.variable] === undefined && !r[t.component].secret.has(t.variable));
+    if (free.length === 0) {
+      const where = [...new Set(targets.map((t) => t.component))].join(', ');
+      const reason =
+        running.length === 0
+          ? `read only by ${where}, which this installation does not run: not carried over`
+          : `dify-cdk8s sets ${running.map((t) => `${t.variable} on ${t.component}`).join(', ')} itself: not carried over`;
+      this.drop(key, `${dev ? 'upstream development default; ' : ''}${reason}`, dev ? 'development-default' : 'check');
+      return;
+    }
+    const dataKey = kebab(key);
+    this.secrets[dataKey] = dev ? this.fresh() : v;
+    for (const t of free) {
+      const component = this.component(t.component);
+      component.secretEnv = { ...((component.secretEnv as Record<string, Tree>) ?? {}), [t.variable]: this.ref(dataKey) };
+    }
+    this.line(
+      key,
+      'secret',
+      `Secret ${this.secretName}/${dataKey} → ${free.map((t) => `components.${t.component}.secretEnv.${t.variable}`).join(' + ')}`,
+      `${dev ? 'upstream development default, never carried over: a fresh random value is stored instead; ' : ''}${known ? '' : "not in upstream's env.example; "}a credential no typed prop reads, by Secret reference`,
+      dev ? 'development-default' : undefined,
+    );
+  }
+
   // ---- output ---------------------------------------------------------------------------------
 
   private environment(): Tree {
@@ -1040,19 +1165,21 @@ class Converter {
     return { name: this.o.name, namespace: this.o.namespace ?? 'dify', dify };
   }
 
-  /** Synthesizes the environment in memory: what each component's environment holds. */
-  private render(environment: Tree): Record<string, Rendered> {
-    let objects: unknown[];
+  /** Synthesizes the environment in memory: what each component's environment holds, which parts exist. */
+  private render(environment: Tree): Synthesized {
     try {
       const env = evaluate(environment) as Environment;
       const chart = new Chart(Testing.app(), 'from-env', { namespace: env.namespace });
-      new Dify(chart, 'Dify', env.dify as DifyProps);
-      objects = Testing.synth(chart);
+      const dify = new Dify(chart, 'Dify', env.dify as DifyProps);
+      return {
+        env: renderedEnv(Testing.synth(chart) as SynthObject[]),
+        embedded: { postgres: dify.postgres !== undefined, redis: dify.redis !== undefined, weaviate: dify.weaviate !== undefined },
+        agent: dify.agent !== undefined,
+      };
     } catch (e) {
       const message = (e as Error).message;
       throw new Error(message.startsWith('from-env:') ? message : `from-env: the converted environment does not synthesize: ${message}`);
     }
-    return renderedEnv(objects as SynthObject[]);
   }
 
   private source(): string {
@@ -1060,20 +1187,34 @@ class Converter {
     const body = renderTs(environment);
     // The `cred` helper (and its type) only when a credential is read by reference: no unused declaration.
     const usesCred = body.includes('cred(');
-    const imports = [...new Set([...(usesCred ? ['SecretKeyRef'] : []), ...importsOf(environment)])].sort();
-    const id = this.o.name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    const own = this.o.environmentsImport === undefined;
+    const imports = [...new Set([...(usesCred ? ['SecretKeyRef'] : []), ...(own ? ['DifyProps'] : []), ...importsOf(environment)])].sort();
     return [
       `// Generated by \`dify-cdk8s from-env\` from ${this.o.sourceName ?? '.env'}; review it, then own it.`,
       `// Credentials are never in this file: they are keys of the Secret ${this.secretName}.`,
-      `import { ${imports.join(', ')} } from ${quote(this.o.libImport ?? '../lib')};`,
-      `import { Environment } from ${quote(this.o.environmentsImport ?? './environments')};`,
+      `import { ${imports.join(', ')} } from ${quote(this.o.libImport ?? PACKAGE_NAME)};`,
+      ...(own
+        ? [
+            '',
+            '/** One installation: `new Dify(new Chart(app, env.name, { namespace: env.namespace }), "Dify", env.dify)`. */',
+            'export interface Environment {',
+            '  readonly name: string;',
+            '  readonly namespace: string;',
+            '  readonly dify: DifyProps;',
+            '}',
+          ]
+        : [`import { Environment } from ${quote(this.o.environmentsImport!)};`]),
       '',
       `const credentials = ${quote(this.secretName)};`,
       ...(usesCred ? ['const cred = (key: string): SecretKeyRef => SecretKeyRef.of(credentials, key);'] : []),
       '',
-      `export const ${id}: Environment = ${body};`,
+      `export const ${this.exportName()}: Environment = ${body};`,
       '',
     ].join('\n');
+  }
+
+  private exportName(): string {
+    return this.o.name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
   }
 }
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
+import { spawnSync } from 'child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { basename, dirname, join, relative, resolve, sep } from 'path';
-import { FromEnvResult, ReportLine, convertEnvFile } from './from-env';
+import { FromEnvResult, PACKAGE_NAME, ReportLine, convertEnvFile } from './from-env';
 
 const USAGE = `Usage: dify-cdk8s from-env <.env> --name <env> [--out <file.ts>] [--namespace <ns>] [--host <host>] [--force]
 
 Converts a docker-compose .env of Dify into a typed dify-cdk8s environment file
-(default apps/<env>.ts) and a git-ignored <env>.secret.env beside it holding the
-credentials, then prints where every key went and how to create the Secret.`;
+(default apps/<env>.ts, importing the 'dify-cdk8s' package) and <env>.secret.env
+beside it holding the credentials (keep it out of git: the command says whether
+git ignores it), then prints where every key went and how to create the Secret.`;
 
 /** Parsed command line of `from-env`. */
 export interface FromEnvArgs {
@@ -48,20 +50,49 @@ function importPath(fromDir: string, target: string): string {
   return r.startsWith('.') ? r : `./${r}`;
 }
 
+/**
+ * True when `dir` is a checkout of this repository (its apps/ synthesize `Environment`s from ../lib); anywhere
+ * else the generated file imports the installed package.
+ */
+function isThisRepository(dir: string): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
+    return pkg.name === 'dify-cdk8s' && existsSync(join(dir, 'lib', 'index.ts')) && existsSync(join(dir, 'apps', 'environments.ts'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether git keeps `file` out of version control, checked with `git check-ignore` where `file` lives. */
+export type IgnoreStatus =
+  | { readonly kind: 'ignored'; readonly rule: string }
+  | { readonly kind: 'not-ignored' }
+  | { readonly kind: 'no-git'; readonly why: string };
+
+export function gitIgnoreStatus(file: string): IgnoreStatus {
+  const r = spawnSync('git', ['check-ignore', '--verbose', '--', basename(file)], { cwd: dirname(file), encoding: 'utf8' });
+  if (r.error) return { kind: 'no-git', why: `git is not available (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})` };
+  if (r.status === 0) return { kind: 'ignored', rule: r.stdout.split('\t')[0].trim() };
+  if (r.status === 1) return { kind: 'not-ignored' };
+  return { kind: 'no-git', why: 'not inside a git repository' };
+}
+
 /** Runs `from-env`: writes the environment file and the secret file, returns the printed text. */
-export function fromEnv(args: FromEnvArgs, cwd = process.cwd()): { result: FromEnvResult; output: string; secretFile: string } {
+export function fromEnv(args: FromEnvArgs, cwd = process.cwd()): { result: FromEnvResult; output: string; secretFile: string; ignore: IgnoreStatus } {
   const input = resolve(cwd, args.input);
   const out = resolve(cwd, args.out);
   const outDir = dirname(out);
   const secretFile = join(outDir, `${args.name}.secret.env`);
   if (!args.force && existsSync(out)) throw new UsageError(`${args.out} exists; pass --force to overwrite it`);
+  // In this repository the file sits beside apps/dev.ts and uses its Environment type; elsewhere it imports the package.
+  const inRepo = isThisRepository(cwd);
   const result = convertEnvFile(readFileSync(input, 'utf8'), {
     name: args.name,
     namespace: args.namespace,
     host: args.host,
     sourceName: basename(input),
-    libImport: importPath(outDir, join(cwd, 'lib')),
-    environmentsImport: importPath(outDir, join(cwd, 'apps', 'environments')),
+    libImport: inRepo ? importPath(outDir, join(cwd, 'lib')) : PACKAGE_NAME,
+    environmentsImport: inRepo ? importPath(outDir, join(cwd, 'apps', 'environments')) : undefined,
   });
   const lines = Object.entries(result.secrets).map(([k, v]) => {
     if (/[\r\n]/.test(v))
@@ -72,11 +103,12 @@ export function fromEnv(args: FromEnvArgs, cwd = process.cwd()): { result: FromE
   writeFileSync(out, result.source);
   writeFileSync(secretFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   chmodSync(secretFile, 0o600);
-  return { result, output: summary(result, relative(cwd, out), relative(cwd, secretFile), args.namespace ?? 'dify'), secretFile };
+  const ignore = gitIgnoreStatus(secretFile);
+  return { result, output: summary(result, relative(cwd, out), relative(cwd, secretFile), args.namespace ?? 'dify', ignore), secretFile, ignore };
 }
 
 /** The printed report: every key, the Secret commands and an ExternalSecret sketch. */
-export function summary(r: FromEnvResult, out: string, secretFile: string, namespace: string): string {
+export function summary(r: FromEnvResult, out: string, secretFile: string, namespace: string, ignore: IgnoreStatus): string {
   const width = Math.max(...r.report.map((l) => l.key.length), 3);
   const row = (l: ReportLine) =>
     `${l.flag ? '!' : ' '} ${l.key.padEnd(width)}  ${l.classification.padEnd(8)}  ${[l.target, l.reason].filter(Boolean).join(' — ')}`;
@@ -93,7 +125,19 @@ export function summary(r: FromEnvResult, out: string, secretFile: string, names
       ? `Upstream development defaults replaced by fresh random values: ${dev.join(', ')}.`
       : 'No upstream development default carried into the Secret.',
     ...(devDropped.length ? [`Upstream development defaults dropped (nothing here reads them): ${devDropped.join(', ')}.`] : []),
-    `Wrote ${out} (no credentials) and ${secretFile} (mode 0600, git-ignored: never commit it).`,
+    `Wrote ${out} (no credentials) and ${secretFile} (mode 0600; ${
+      ignore.kind === 'ignored'
+        ? `git-ignored by ${ignore.rule}; never commit it`
+        : ignore.kind === 'not-ignored'
+          ? 'NOT git-ignored: add "*.secret.env" to .gitignore before you commit anything'
+          : `${ignore.why}: keep it out of version control`
+    }).`,
+    ...(r.source.includes(`from '${PACKAGE_NAME}'`)
+      ? [
+          `Use it: import { ${r.exportName} } from './${basename(out, '.ts')}'; then`,
+          `  new Dify(new Chart(app, ${r.exportName}.name, { namespace: ${r.exportName}.namespace }), 'Dify', ${r.exportName}.dify);`,
+        ]
+      : []),
     '',
     'Create the Secret:',
     `  kubectl create namespace ${namespace} --dry-run=client -o yaml | kubectl apply -f -`,

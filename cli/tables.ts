@@ -275,4 +275,8 @@ export const COMPONENT_OF_SERVICE: Readonly<Record<string, string>> = {
   ssrf_proxy: 'ssrfProxy',
   weaviate: 'weaviate',
   nginx: 'nginxProxy',
+  api_websocket: 'apiWebsocket',
+  agent_backend: 'agentBackend',
+  local_sandbox: 'localSandbox',
+  agent_ssrf_proxy: 'agentSsrfProxy',
 };

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { parse } from 'dotenv';
+import { parseEnvFile } from './env-file';
 
 /** Where a compose service reads a `.env` variable: `${NAME}` interpolated into the service's own environment. */
 export interface ServiceRead {
@@ -16,6 +16,8 @@ export interface UpstreamCompose {
   readonly defaults: Readonly<Record<string, string>>;
   /** `.env` name → the compose services that interpolate it into their own environment. */
   readonly reads: ReadonlyMap<string, readonly ServiceRead[]>;
+  /** `<service>/<variable>` → the `.env` names its own environment block interpolates, first the one that wins. */
+  readonly sources: ReadonlyMap<string, readonly string[]>;
 }
 
 let cached: UpstreamCompose | undefined;
@@ -24,19 +26,21 @@ let cached: UpstreamCompose | undefined;
 export function upstreamCompose(): UpstreamCompose {
   if (cached) return cached;
   const dir = vendorDir();
-  const defaults = parse(readFileSync(join(dir, 'env.example')));
+  const defaults = parseEnvFile(readFileSync(join(dir, 'env.example'), 'utf8')).values;
   const services = JSON.parse(readFileSync(join(dir, 'services.json'), 'utf8')) as {
     services: Record<string, { env?: { own_block?: Record<string, { interpolates?: string[] }> } }>;
   };
   const reads = new Map<string, ServiceRead[]>();
+  const sources = new Map<string, string[]>();
   for (const [service, s] of Object.entries(services.services)) {
     for (const [variable, v] of Object.entries(s.env?.own_block ?? {})) {
+      sources.set(`${service}/${variable}`, v.interpolates ?? []);
       for (const name of v.interpolates ?? []) {
         reads.set(name, [...(reads.get(name) ?? []), { service, variable }]);
       }
     }
   }
-  cached = { defaults, reads };
+  cached = { defaults, reads, sources };
   return cached;
 }
 

@@ -202,6 +202,17 @@ export interface DifyProps {
   readonly ssrfProxy?: SsrfProxyOptions;
   /** Extra Python packages for code nodes. @default [] */
   readonly sandboxPythonRequirements?: string[];
+  /**
+   * Run the code sandbox in this namespace of its own, so that the installation's
+   * namespace can enforce Pod Security "restricted" (the sandbox's jail needs root and
+   * "baseline" capabilities). The namespace must exist with at least "baseline"
+   * ({@link SANDBOX_POD_SECURITY}) and be applied before the sandbox ({@link Dify.sandboxChart}).
+   * The sandbox reads its key from `<instance>-sandbox-credentials` there (created by the
+   * generator or External Secrets; yours with `DifySecrets.existing`); api, worker and the
+   * sandbox reach each other by namespace-qualified host, and each side's NetworkPolicy
+   * names the other by namespace and pod labels. @default - the installation's namespace
+   */
+  readonly sandboxNamespace?: string;
   /** A managed PostgreSQL (or MySQL) instead of the embedded one. @default - embedded PostgreSQL */
   readonly externalDatabase?: DifyDatabase;
   /** A managed Redis (standalone, Sentinel or cluster) instead of the embedded one. @default - embedded Redis */

@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DifyWorkerPools } from './autoscaling/worker-pools';
 import { DifyPostgresBackup } from './backup/postgres-backup';
@@ -13,12 +14,14 @@ import { DifySsrfProxy } from './components/ssrf-proxy';
 import { DifyWeb } from './components/web';
 import { DifyWorker } from './components/worker';
 import { DifyBackendConfig } from './config/backend';
-import { PostgresConnection, RedisConnectionLike } from './config/connections';
+import { PostgresConnection, RedisConnectionLike, chartNamespaceOf } from './config/connections';
 import { DifyUrls } from './config/urls';
 import { VectorStore } from './config/vector-store';
 import { SYNC_WAVES, skipDryRunOnCustomResources, syncWave } from './core/argo';
-import { guardCollisions } from './core/collisions';
+import { guardApp } from './core/collisions';
 import { invalid } from './core/validation';
+import { validateNamespaceName } from './core/k8s-rules';
+import { DifyTenantChart } from './tenants/tenant-chart';
 import { ComponentOptions } from './core/availability';
 import { validateAnnotations } from './core/k8s-rules';
 import { DifyComponentProps } from './core/workload';
@@ -72,6 +75,11 @@ export class Dify extends Construct {
   public readonly vectorStore: VectorStore;
   public readonly ssrfProxy: DifySsrfProxy;
   public readonly sandbox: DifySandbox;
+  /**
+   * The chart of the sandbox's namespace, with `sandboxNamespace`: it must be
+   * applied after that namespace exists (`sandboxChart.addDependency(namespaceChart)`).
+   */
+  public readonly sandboxChart?: Chart;
   public readonly pluginDaemon: DifyPluginDaemon;
   public readonly migration: DifyMigration;
   public readonly api: DifyApi;
@@ -96,7 +104,7 @@ export class Dify extends Construct {
   constructor(scope: Construct, id: string, props: DifyProps) {
     super(scope, id);
     guardProps('DifyProps', props, '');
-    guardCollisions(this);
+    guardApp(this);
     const r = resolveInstallation(props);
     const { instance, images, embedded } = r;
     this.instance = instance;
@@ -110,6 +118,9 @@ export class Dify extends Construct {
     validateOptionalParts(props, collaboration !== undefined, agent !== undefined);
 
     const secretsScope = new Construct(this, 'Secrets');
+    this.sandboxChart = sandboxNamespaceChart(this, props.sandboxNamespace);
+    // The sandbox namespace's Secret (and the generator's access to it) are credentials: applied with the installation's.
+    const sandboxSecretsScope = this.sandboxChart && new Construct(this.sandboxChart, 'Secrets');
     this.secrets = (props.secrets ?? DifySecrets.generated()).bind(secretsScope, {
       instance,
       image: images.api,
@@ -117,6 +128,7 @@ export class Dify extends Construct {
       imagePullSecrets: r.pullSecrets,
       required: requiredCredentials(embedded, { agent: agent !== undefined }),
       apiServer: np?.apiServer,
+      sandbox: sandboxSecretsScope && { scope: sandboxSecretsScope },
     });
     this.credentials = this.secrets.credentials;
     const creds = this.credentials;
@@ -141,10 +153,14 @@ export class Dify extends Construct {
     this.vectorStore = this.weaviate?.asVectorStore() ?? props.vectorStore!;
 
     this.ssrfProxy = new DifySsrfProxy(this, 'SsrfProxy', { ...base('ssrfProxy'), ...props.ssrfProxy, image: images.ssrfProxy });
-    this.sandbox = new DifySandbox(this, 'Sandbox', {
+    const sandboxSecrets = this.secrets.sandbox;
+    this.sandbox = new DifySandbox(this.sandboxChart ?? this, 'Sandbox', {
       ...base('sandbox'),
+      ...(sandboxSecrets && {
+        credentialsVersion: { secretNames: sandboxSecrets.secretNames, version: sandboxSecrets.version, reloader: props.reloaderAnnotations },
+      }),
       image: images.sandbox,
-      apiKey: creds.sandboxApiKey,
+      apiKey: sandboxSecrets?.apiKey ?? creds.sandboxApiKey,
       ssrfProxy: this.ssrfProxy,
       workerTimeoutSeconds: r.settings.sandboxWorkerTimeoutSeconds,
       pythonRequirements: props.sandboxPythonRequirements,
@@ -254,9 +270,25 @@ export class Dify extends Construct {
     if (np) {
       this.networkPolicy = new DifyNetworkPolicy(this, 'NetworkPolicy', { dns: np.dns, clusterCidrs: np.clusterCidrs });
     }
-    [this.networkPolicy, secretsScope].forEach((sc) => syncWave(sc, SYNC_WAVES.foundation));
+    [this.networkPolicy, secretsScope, sandboxSecretsScope].forEach((sc) => syncWave(sc, SYNC_WAVES.foundation));
     [this.postgres, this.redis, this.weaviate].forEach((sc) => syncWave(sc, SYNC_WAVES.stores));
     syncWave(this.migration, SYNC_WAVES.migration);
     skipDryRunOnCustomResources(this);
   }
+}
+
+/** The chart of the sandbox's own namespace, validated against the installation's. */
+function sandboxNamespaceChart(dify: Construct, name: string | undefined): Chart | undefined {
+  if (name === undefined) return undefined;
+  validateNamespaceName('sandboxNamespace', name);
+  const home = chartNamespaceOf(dify);
+  if (home === undefined)
+    invalid(
+      'sandboxNamespace',
+      name,
+      "needs the installation's chart to set a namespace (new Chart(app, 'dify', { namespace })) so that hosts and policies can name it",
+    );
+  if (name === home) invalid('sandboxNamespace', name, "must differ from the installation's namespace; leave it out to run the sandbox there");
+  // The chart labels (e.g. the environment label) of the installation's chart apply to the sandbox's objects too.
+  return new DifyTenantChart(dify, 'SandboxNamespace', { namespace: name, labels: Chart.of(dify).labels });
 }

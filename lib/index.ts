@@ -2,6 +2,7 @@ export * from './versions';
 export * from './dify';
 export * from './core/connections';
 export * from './core/collisions';
+export * from './core/wiring';
 export { ExternalNetworks, connectVia } from './config/reach';
 export * from './stores/file-storage';
 export * from './core/env';

@@ -47,6 +47,27 @@ console.log(JSON.stringify({ version: DIFY_VERSION }));
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 const npm = (args, cwd) => run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], cwd);
 
+/**
+ * Type-checks and compiles `<name>.ts` of the consumer with its own TypeScript (strict), runs it with an output
+ * folder as its argument, and returns what it printed and the YAML it wrote.
+ */
+function synthInConsumer(consumer, name) {
+  writeFileSync(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', outDir: 'out', types: ['node'], esModuleInterop: true },
+      files: [`${name}.ts`],
+    }),
+  );
+  run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
+  const out = join(consumer, `dist-${name}`);
+  const stdout = run(process.execPath, [join(consumer, 'out', `${name}.js`), out], consumer);
+  const yaml = readdirSync(out)
+    .map((f) => readFileSync(join(out, f), 'utf8'))
+    .join('\n');
+  return { stdout, yaml };
+}
+
 const work = mkdtempSync(join(tmpdir(), 'dify-cdk8s-package-'));
 try {
   // 1. Pack (runs `prepare`, i.e. a clean build) and look inside.
@@ -81,19 +102,8 @@ try {
 
   // 3. Type-check and compile the chart with the consumer's TypeScript, then synthesize it.
   writeFileSync(join(consumer, 'main.ts'), CHART);
-  writeFileSync(
-    join(consumer, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', outDir: 'out', types: ['node'], esModuleInterop: true },
-      files: ['main.ts'],
-    }),
-  );
-  run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
-  const out = join(consumer, 'dist');
-  const result = JSON.parse(run(process.execPath, [join(consumer, 'out', 'main.js'), out], consumer));
-  const yaml = readdirSync(out)
-    .map((f) => readFileSync(join(out, f), 'utf8'))
-    .join('\n');
+  const { stdout, yaml } = synthInConsumer(consumer, 'main');
+  const result = JSON.parse(stdout);
   if (result.version !== '1.16.1') throw new Error(`unexpected consumer output ${JSON.stringify(result)}`);
   for (const needle of ['name: acme-api', 'namespace: ai', 'image: langgenius/dify-api:1.16.1']) {
     if (!yaml.includes(needle)) throw new Error(`the consumer's manifests lack "${needle}"`);
@@ -104,12 +114,37 @@ try {
       .join(', ')}): type-checks and synthesizes ${yaml.split(/^kind: /m).length - 1} objects`,
   );
 
-  // 4. The installed command converts upstream's .env (the vendored data ships in the package).
-  const envFile = join(consumer, 'node_modules', 'dify-cdk8s', 'vendor', 'dify-upstream', 'env.example');
-  const generated = join(consumer, 'apps', 'upstream.ts');
-  run(process.execPath, [join(consumer, 'node_modules', '.bin', 'dify-cdk8s'), 'from-env', envFile, '--name', 'upstream', '--out', generated], consumer);
-  if (!readFileSync(generated, 'utf8').includes("name: 'upstream'")) throw new Error('the installed from-env command wrote no environment file');
-  console.log('installed command: dify-cdk8s from-env converts upstream env.example');
+  // 4. The installed command converts upstream's .env (the vendored data ships in the package), with an object
+  //    store, a `#` in a password and a credential no typed prop reads, so the file uses cred() and secretEnv. The
+  //    generated file imports the package by name; it type-checks and synthesizes in the consumer.
+  const envFile = join(consumer, 'compose.env');
+  writeFileSync(
+    envFile,
+    `${readFileSync(join(consumer, 'node_modules', 'dify-cdk8s', 'vendor', 'dify-upstream', 'env.example'), 'utf8')}\n` +
+      'STORAGE_TYPE=s3\nS3_BUCKET_NAME=acme-files\nS3_REGION=eu-west-1\nS3_ACCESS_KEY=AKIAACME\nS3_SECRET_KEY=s3#secret # comment\nACME_SERVICE_TOKEN=acme-token\n',
+  );
+  run(process.execPath, [join(consumer, 'node_modules', '.bin', 'dify-cdk8s'), 'from-env', envFile, '--name', 'upstream'], consumer);
+  const generated = readFileSync(join(consumer, 'apps', 'upstream.ts'), 'utf8');
+  if (!/^import \{ [^}]*\bDifyStorage\b[^}]* \} from 'dify-cdk8s';$/m.test(generated))
+    throw new Error(`the generated file does not import the package by name:\n${generated}`);
+  const secrets = readFileSync(join(consumer, 'apps', 'upstream.secret.env'), 'utf8');
+  if (!secrets.includes('s3-secret-key=s3#secret\n')) throw new Error('the secret file lacks the S3 secret key as compose reads it (s3#secret)');
+  writeFileSync(
+    join(consumer, 'from-env.ts'),
+    `import { App, Chart } from 'cdk8s';
+import { Dify } from 'dify-cdk8s';
+import { upstream } from './apps/upstream';
+
+const app = new App({ outdir: process.argv[2] });
+new Dify(new Chart(app, upstream.name, { namespace: upstream.namespace }), 'Dify', upstream.dify);
+app.synth();
+`,
+  );
+  const envYaml = synthInConsumer(consumer, 'from-env').yaml;
+  for (const needle of ['name: dify-api', 'key: s3-secret-key', 'name: upstream-dify-credentials', 'key: acme-service-token']) {
+    if (!envYaml.includes(needle)) throw new Error(`the generated environment's manifests lack "${needle}"`);
+  }
+  console.log('installed command: dify-cdk8s from-env converts a compose .env into a file that imports dify-cdk8s, type-checks and synthesizes');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

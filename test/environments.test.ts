@@ -12,8 +12,9 @@ import { ENVIRONMENTS, parseDocs, podSpecs, synthFiles } from './util';
 /** What outlives the workloads, per environment: kind/name in document order. */
 const KEPT: Record<string, string[]> = {
   dev: ['Namespace/dify', 'PersistentVolumeClaim/dify-storage'],
-  staging: ['Namespace/dify-staging', 'PersistentVolumeClaim/dify-storage', 'PersistentVolumeClaim/dify-backup'],
-  prod: ['Namespace/dify-prod', 'ExternalSecret/dify-credentials'],
+  // The sandbox's namespace and its key's ExternalSecret too.
+  staging: ['Namespace/dify-staging', 'Namespace/dify-staging-sandbox', 'PersistentVolumeClaim/dify-storage', 'PersistentVolumeClaim/dify-backup'],
+  prod: ['Namespace/dify-prod', 'Namespace/dify-prod-sandbox', 'ExternalSecret/dify-credentials', 'ExternalSecret/dify-sandbox-credentials'],
 };
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (name, env) => {
@@ -81,10 +82,27 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
     expect(docs).toEqual(parsed);
   });
 
-  test('the namespace is the first document applied (the data kustomization is applied first)', () => {
-    expect(docs[0]).toMatchObject({ kind: 'Namespace', metadata: { name: env.namespace } });
+  test('the namespaces are the first documents applied (the data kustomization is applied first); the sandbox namespace holds only the sandbox, its key and policies', () => {
+    const sandboxNs = env.dify.sandboxNamespace;
+    const namespaces = [env.namespace, ...(sandboxNs ? [sandboxNs] : [])];
+    expect(docs.slice(0, namespaces.length).map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(namespaces.map((n) => `Namespace/${n}`));
     const clusterScoped = new Set(['Namespace', 'PriorityClass']);
-    for (const d of docs.slice(1)) expect(d.metadata.namespace).toBe(clusterScoped.has(d.kind) ? undefined : env.namespace);
+    for (const d of docs.slice(namespaces.length)) {
+      if (clusterScoped.has(d.kind)) expect({ d: d.metadata.name, ns: d.metadata.namespace }).toEqual({ d: d.metadata.name, ns: undefined });
+      else if (d.metadata.namespace !== sandboxNs) expect(d.metadata.namespace).toBe(env.namespace);
+      else {
+        const component = d.metadata.labels['app.kubernetes.io/component'];
+        expect({
+          d: `${d.kind}/${d.metadata.name}`,
+          ok: ['sandbox', 'credentials', 'secret-generator'].includes(component) || d.kind === 'NetworkPolicy',
+        }).toEqual({ d: `${d.kind}/${d.metadata.name}`, ok: true });
+      }
+    }
+    if (sandboxNs) {
+      // No pod of the installation's namespace is the sandbox; its Deployment lives in the sandbox namespace.
+      const sandbox = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-sandbox');
+      expect(sandbox?.metadata.namespace).toBe(sandboxNs);
+    }
   });
 
   test('every object carries app.kubernetes.io labels', () => {

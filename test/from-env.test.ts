@@ -1,11 +1,12 @@
 import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
-import { parse } from 'dotenv';
 import { Environment } from '../apps/environments';
-import { FromEnvResult, convertEnvFile, isCredential } from '../cli/from-env';
+import { parseEnvFile } from '../cli/env-file';
+import { FromEnvResult, PACKAGE_NAME, convertEnvFile, isCredential } from '../cli/from-env';
 import { fromEnv, main, parseArgs } from '../cli/main';
-import { DifySecrets } from '../lib';
+import { CREDENTIALS, DifySecrets, requiredCredentials } from '../lib';
 import { UPSTREAM, VARIANTS, convertVariant, fixtureFile, variant } from './fixtures/from-env/variants';
 import { renderDocs } from './util';
 
@@ -42,7 +43,7 @@ beforeAll(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const env = Object.values(require(file) as Record<string, Environment>)[0];
     const docs = renderDocs(env);
-    converted[label] = { name: `fe-${label}`, input: parse(text), result, committed, text: stringsOf(docs), docs };
+    converted[label] = { name: `fe-${label}`, input: parseEnvFile(text).values, result, committed, text: stringsOf(docs), docs };
   }
 });
 
@@ -106,6 +107,32 @@ describe.each(Object.keys(VARIANTS))('from-env on %s', (label) => {
     }
   });
 
+  test('the Secret holds exactly the keys the generated installation reads', () => {
+    const read = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        const o = v as Record<string, any>;
+        if (o.secretKeyRef?.name === c().result.secretName) read.add(o.secretKeyRef.key);
+        if (o.secret?.secretName === c().result.secretName) for (const i of o.secret.items ?? [{ key: '(every key)' }]) read.add(i.key);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(c().docs);
+    expect(Object.keys(c().result.secrets).sort()).toEqual([...read].sort());
+    // The installation's own rows come from the library's credentials table, the agent stack's included.
+    const agent = c().docs.some((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-agent-backend');
+    const rows = requiredCredentials(
+      {
+        postgres: c().docs.some((d) => d.metadata.name === 'dify-postgres'),
+        redis: c().docs.some((d) => d.metadata.name === 'dify-redis'),
+        weaviate: c().docs.some((d) => d.metadata.name === 'dify-weaviate'),
+      },
+      { agent },
+    );
+    for (const row of rows) expect(Object.keys(c().result.secrets)).toContain(CREDENTIALS[row].key);
+  });
+
   test('upstream development defaults are never carried over', () => {
     const dev = [
       'difyai123456',
@@ -150,6 +177,43 @@ describe('from-env mappings', () => {
     expect(line('upstream', 'NGINX_PORT').classification).toBe('dropped');
     expect(line('upstream', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'typed', reason: 'dify-cdk8s default; omitted' });
     expect(line('upstream', 'DB_PASSWORD')).toMatchObject({ classification: 'secret', flag: 'development-default' });
+  });
+
+  test('the agent v2 stack gets its own credentials: fresh, in the shape the table gives them', () => {
+    const r = converted.upstream.result;
+    expect(line('upstream', 'DIFY_AGENT_API_TOKEN')).toMatchObject({ classification: 'secret', target: expect.stringContaining('/agent-api-token') });
+    expect(line('upstream', 'DIFY_AGENT_SERVER_SECRET_KEY')).toMatchObject({ classification: 'secret', flag: 'development-default' });
+    // The backend decodes the server key as base64url and needs exactly 32 bytes; the others are hex like the generator's.
+    expect(Buffer.from(r.secrets['agent-server-secret-key'], 'base64url')).toHaveLength(32);
+    expect(r.secrets['agent-api-token']).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.secrets['agent-local-sandbox-token']).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.secrets['agent-redis-url']).toBe(`redis://:${encodeURIComponent(r.secrets['redis-password'])}@dify-redis:6379/2`);
+    // With the agent stack off (Sentinel Redis), none of its keys is written.
+    const off = converted['sentinel-custom-plugin'].result;
+    expect(Object.keys(off.secrets).filter((k) => k.startsWith('agent-') || k.includes('dify-agent'))).toEqual([]);
+    expect(line('sentinel-custom-plugin', 'DIFY_AGENT_API_TOKEN')).toMatchObject({
+      classification: 'dropped',
+      reason: expect.stringContaining('agent: false'),
+    });
+  });
+
+  test('the .env is read as compose reads it: a password keeps its #, quotes and escapes are undone', () => {
+    const text = variant({
+      REDIS_HOST: 'redis.acme.internal',
+      REDIS_PASSWORD: 'R3d#s-acme # the comment compose strips',
+      CELERY_BROKER_URL: '',
+      SECRET_KEY: String.raw`"sk-\\\"quoted\" $$x"`,
+      INIT_PASSWORD: "'init#pass $HOME'",
+    });
+    const r = convertEnvFile(`${text}\nFROM_SHELL\n`, { name: 'hash' });
+    expect(r.secrets['redis-password']).toBe('R3d#s-acme');
+    expect(r.secrets['celery-broker-url']).toBe('redis://:R3d%23s-acme@redis.acme.internal:6379/1');
+    expect(r.secrets['secret-key']).toBe('sk-\\"quoted" $x');
+    expect(r.secrets['init-password']).toBe('init#pass $HOME');
+    expect(r.notes).toContainEqual(expect.stringMatching(/^not converted: FROM_SHELL has no "=" \(compose takes the value from the shell environment\)/));
+    expect(() => convertEnvFile('A="open\n', { name: 'bad', sourceName: 'docker/.env' })).toThrow(
+      'from-env: docker/.env line 1: unterminated quoted value "open',
+    );
   });
 
   test('S3 storage becomes DifyStorage.s3 with both keys by Secret reference', () => {
@@ -271,9 +335,19 @@ describe('from-env mappings', () => {
     const r = converted['unknown-and-userinfo'].result;
     expect(line('unknown-and-userinfo', 'ACME_FEATURE_FLAG')).toMatchObject({ classification: 'extraEnv', reason: expect.stringContaining('not in upstream') });
     expect(env('unknown-and-userinfo', 'api').ACME_FEATURE_FLAG).toBe('on');
-    expect(line('unknown-and-userinfo', 'ACME_SERVICE_TOKEN')).toMatchObject({ classification: 'secret', flag: 'check' });
+    expect(line('unknown-and-userinfo', 'ACME_SERVICE_TOKEN')).toMatchObject({
+      classification: 'secret',
+      target: expect.stringContaining('components.api.secretEnv.ACME_SERVICE_TOKEN + components.worker.secretEnv.ACME_SERVICE_TOKEN'),
+    });
     expect(line('unknown-and-userinfo', 'ACME_WEBHOOK').classification).toBe('secret');
     expect(r.secrets).toMatchObject({ 'acme-service-token': 'acme-token-0001', 'acme-webhook': 'https://bot:hunter2-acme@hooks.acme.example/notify' });
+    // Wired by Secret reference into the components compose gives them to, never as plain config.
+    for (const d of ['dify-api', 'dify-worker']) {
+      expect(secretEnv('unknown-and-userinfo', d)).toMatchObject({
+        ACME_SERVICE_TOKEN: { name: 'fe-unknown-and-userinfo-dify-credentials', key: 'acme-service-token' },
+        ACME_WEBHOOK: { name: 'fe-unknown-and-userinfo-dify-credentials', key: 'acme-webhook' },
+      });
+    }
   });
 
   test('every generated file is committed under test/fixtures/from-env, where the type-check pass of npm test covers it', () => {
@@ -296,7 +370,36 @@ describe('from-env command', () => {
     expect(output).toContain(`--from-env-file=${join('test', '.tmp-from-env', 'cmd', 'acme.secret.env')}`);
     expect(output).toContain('kind: ExternalSecret');
     expect(output).not.toContain('wJalrXUtnFEMI');
+    // git itself says so: the rule that ignores it is named.
+    expect(output).toMatch(/\(mode 0600; git-ignored by \.gitignore:\d+:[^;]+; never commit it\)/);
     expect(() => fromEnv(parseArgs([join(dir, 'compose.env'), '--name', 'acme', '--out', join(dir, 'acme.ts')]), ROOT)).toThrow(/exists; pass --force/);
+  });
+
+  test('outside this repository the file imports the package by name and declares its own Environment shape', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'from-env-consumer-'));
+    try {
+      writeFileSync(join(dir, 'compose.env'), VARIANTS['unknown-and-userinfo']);
+      const { result, output, ignore } = fromEnv(parseArgs(['compose.env', '--name', 'acme']), dir);
+      const source = readFileSync(join(dir, 'apps', 'acme.ts'), 'utf8');
+      expect(source).toBe(result.source);
+      expect(source).toContain("import { DifyProps, DifySecrets, SecretKeyRef } from 'dify-cdk8s';");
+      expect(source).toContain('export interface Environment {');
+      expect(source).not.toMatch(/from '\.|environments'/);
+      expect(PACKAGE_NAME).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).name);
+      // Not in a git repository: the command does not claim the file is ignored.
+      expect(ignore).toEqual({ kind: 'no-git', why: 'not inside a git repository' });
+      expect(output).toContain('(mode 0600; not inside a git repository: keep it out of version control)');
+      expect(output).toContain("new Dify(new Chart(app, acme.name, { namespace: acme.namespace }), 'Dify', acme.dify);");
+      // In a git repository that does not ignore it, the command says so loudly.
+      expect(spawnSync('git', ['init', '-q', dir]).status).toBe(0);
+      const again = fromEnv(parseArgs(['compose.env', '--name', 'acme', '--force']), dir);
+      expect(again.ignore).toEqual({ kind: 'not-ignored' });
+      expect(again.output).toContain('NOT git-ignored: add "*.secret.env" to .gitignore before you commit anything');
+      writeFileSync(join(dir, '.gitignore'), 'apps/*.secret.env\n');
+      expect(fromEnv(parseArgs(['compose.env', '--name', 'acme', '--force']), dir).ignore).toEqual({ kind: 'ignored', rule: '.gitignore:1:apps/*.secret.env' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('runs as a process: exit code, files and a report line per key', () => {
@@ -311,7 +414,7 @@ describe('from-env command', () => {
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     expect(statSync(join(dir, 'proc.secret.env')).mode & 0o777).toBe(0o600);
-    for (const key of Object.keys(parse(UPSTREAM))) expect(ok.stdout).toMatch(new RegExp(`^[ !] ${key} +(typed|extraEnv|secret|dropped) `, 'm'));
+    for (const key of Object.keys(parseEnvFile(UPSTREAM).values)) expect(ok.stdout).toMatch(new RegExp(`^[ !] ${key} +(typed|extraEnv|secret|dropped) `, 'm'));
     expect(ok.stdout).toContain('kubectl -n dify create secret generic proc-dify-credentials --from-env-file=');
   });
 

@@ -75,7 +75,7 @@ test('dist/tenants: every namespace and file claim outlives the workloads; every
   const data = docsIn((f) => f.startsWith(`${DATA_DIR}/`));
   const workloads = docsIn((f) => !f.includes('/'));
   expect(data.map((d) => `${d.kind}/${d.metadata.namespace ?? d.metadata.name}`).sort()).toEqual(
-    ['acme', 'globex', 'initech', 'umbrella'].flatMap((t) => [`Namespace/dify-${t}`, `PersistentVolumeClaim/dify-${t}`]).sort(),
+    ['acme', 'globex', 'initech', 'umbrella'].flatMap((t) => [`Namespace/dify-${t}`, `Namespace/dify-${t}-sandbox`, `PersistentVolumeClaim/dify-${t}`]).sort(),
   );
   expect(workloads.some(isKeptData)).toBe(false);
   for (const d of [...data, ...workloads]) expect(d.metadata.labels[LABEL_ENVIRONMENT]).toBe('tenants');

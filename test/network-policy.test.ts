@@ -246,3 +246,77 @@ describe('configuration', () => {
     expect(difyDocs({ networkPolicy: false }).docs.some((d) => d.kind === 'NetworkPolicy')).toBe(false);
   });
 });
+
+describe.each(ENVIRONMENTS.filter((e) => e.dify.sandboxNamespace).map((e) => [e.name, e] as const))('the sandbox in its own namespace (%s)', (_name, env) => {
+  const docs = parseDocs(synthFiles(env));
+  const { evaluator, pod, pods } = setup(docs);
+  const sandboxNs = env.dify.sandboxNamespace!;
+  const sandbox = pod('sandbox');
+  // Pods that carry the sandbox's or api's labels in the wrong namespace: a peer is namespace AND pods, never labels alone.
+  const impostor = (namespace: string, component: string): PodEndpoint => ({
+    kind: 'pod',
+    namespace,
+    labels: { ...sandbox.labels, 'app.kubernetes.io/component': component },
+    name: `${namespace}/${component}`,
+  });
+
+  test('runs in the sandbox namespace; every other pod in the installation namespace', () => {
+    expect(sandbox.namespace).toBe(sandboxNs);
+    for (const p of pods.filter((x) => x !== sandbox)) expect({ pod: p.name, ns: p.namespace }).toEqual({ pod: p.name, ns: env.namespace });
+  });
+
+  test('required flows across the namespaces are open', () => {
+    const workers = pods.filter((x) => /^worker(-|$)/.test(x.labels['app.kubernetes.io/component']));
+    for (const client of [pod('api'), ...workers])
+      expect({ from: client.name, ok: evaluator.allows(client, sandbox, 8194) }).toEqual({ from: client.name, ok: true });
+    expect(evaluator.allows(sandbox, pod('ssrf-proxy'), 3128)).toBe(true);
+    expect(evaluator.allows(sandbox, DNS, 53, 'UDP')).toBe(true);
+  });
+
+  test('forbidden flows are closed: other pods, other namespaces and look-alike labels', () => {
+    for (const c of ['web', 'plugin-daemon', 'beat', 'api-websocket', 'agent-backend', 'local-sandbox', 'agent-ssrf-proxy', 'ssrf-proxy'])
+      expect({ from: c, ok: evaluator.allows(pod(c), sandbox, 8194) }).toEqual({ from: c, ok: false });
+    expect(evaluator.allows(INGRESS_CONTROLLER, sandbox, 8194)).toBe(false);
+    expect(evaluator.allows(OTHER_NAMESPACE, sandbox, 8194)).toBe(false);
+    // api's labels in the sandbox namespace or another one do not reach the sandbox; the sandbox's labels elsewhere do not reach the proxy.
+    expect(evaluator.allows(impostor(sandboxNs, 'api'), sandbox, 8194)).toBe(false);
+    expect(evaluator.allows(impostor('team-b', 'api'), sandbox, 8194)).toBe(false);
+    expect(evaluator.allows(impostor('team-b', 'sandbox'), pod('ssrf-proxy'), 3128)).toBe(false);
+    // The sandbox's labels in the installation's namespace do not reach the proxy either: it admits them from the sandbox namespace only.
+    expect(evaluator.allows(impostor(env.namespace, 'sandbox'), pod('ssrf-proxy'), 3128)).toBe(false);
+    // The sandbox reaches nothing else in either namespace.
+    for (const p of pods.filter((x) => x !== sandbox && x.labels['app.kubernetes.io/component'] !== 'ssrf-proxy')) {
+      const ports = Object.values(p.namedPorts ?? {}).map((x: any) => (typeof x === 'number' ? x : x.port));
+      for (const port of ports.length ? ports : [5001])
+        expect({ to: p.name, port, ok: evaluator.allows(sandbox, p, port) }).toEqual({ to: p.name, port, ok: false });
+    }
+  });
+
+  test('cross-namespace peers are namespaceSelector + podSelector by name, never an empty namespace selector', () => {
+    const peers = docs
+      .filter((d) => d.kind === 'NetworkPolicy')
+      .flatMap((d) => [...(d.spec.ingress ?? []).flatMap((r: any) => r.from ?? []), ...(d.spec.egress ?? []).flatMap((r: any) => r.to ?? [])]);
+    const cross = peers.filter((p: any) => [env.namespace, sandboxNs].includes(p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']));
+    expect(cross.length).toBeGreaterThanOrEqual(4);
+    for (const p of cross)
+      expect(Object.keys(p.podSelector?.matchLabels ?? {}).sort()).toEqual(
+        Object.keys(sandbox.labels)
+          .filter(
+            (k) =>
+              k.startsWith('app.kubernetes.io/') &&
+              k !== 'app.kubernetes.io/version' &&
+              k !== 'app.kubernetes.io/managed-by' &&
+              k !== 'app.kubernetes.io/part-of',
+          )
+          .sort(),
+      );
+    for (const p of peers) if (p.namespaceSelector) expect(Object.keys(p.namespaceSelector.matchLabels ?? {}).length).toBeGreaterThan(0);
+  });
+
+  test('api and worker name the sandbox by its namespace-qualified host, the sandbox the proxy by its', () => {
+    const config = (name: string) => docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === name)!;
+    expect(config('dify-api-env').data.CODE_EXECUTION_ENDPOINT).toBe(`http://dify-sandbox.${sandboxNs}.svc:8194`);
+    expect(config('dify-api-env').data.SSRF_PROXY_HTTP_URL).toBe('http://dify-ssrf-proxy:3128');
+    expect(config('dify-sandbox-config').data['config.yaml']).toContain(`http: 'http://dify-ssrf-proxy.${env.namespace}.svc:3128'`);
+  });
+});

@@ -43,6 +43,8 @@ const docs = parseDocs(files);
 const NAMES = EXAMPLE.tenants.map((t) => t.name);
 const nsOf = (name: string) => `dify-${name}`;
 const inTenant = (name: string) => docs.filter((d) => (d.kind === 'Namespace' ? d.metadata.name : d.metadata.namespace) === nsOf(name));
+const sandboxNsOf = (name: string) => `dify-${name}-sandbox`;
+const inSandbox = (name: string) => docs.filter((d) => (d.kind === 'Namespace' ? d.metadata.name : d.metadata.namespace) === sandboxNsOf(name));
 const one = (ds: Record<string, any>[], kind: string) => {
   const found = ds.filter((d) => d.kind === kind);
   expect(found.map((d) => d.kind)).toEqual([kind]);
@@ -65,7 +67,8 @@ describe('the tenants example', () => {
   test('renders exactly what cdk8s renders chart by chart', () => {
     // Tenant charts skip cdk8s's per-chart re-preparation of the App while it synthesizes: same objects, same order.
     const charts = app.node.findAll().filter((c): c is Chart => c instanceof Chart);
-    expect(charts.length).toBe(2 * NAMES.length);
+    // Per tenant: its namespaces, its installation, and its sandbox's namespace.
+    expect(charts.length).toBe(3 * NAMES.length);
     const plain = charts.flatMap((c) => Chart.prototype.toJson.call(c));
     expect(plain).toEqual(docs);
   });
@@ -76,7 +79,11 @@ describe('the tenants example', () => {
 
   test('every reference resolves within its tenant, and every pod meets its Pod Security level', () => {
     // The only objects not in the manifests are the Secrets each tenant's generator Job creates in its namespace.
-    const runtimeSecrets = NAMES.map((n) => ({ name: 'dify-credentials', namespace: nsOf(n), keys: Object.values(CREDENTIAL_KEYS) }));
+    const runtimeSecrets = NAMES.flatMap((n) => [
+      { name: 'dify-credentials', namespace: nsOf(n), keys: Object.values(CREDENTIAL_KEYS) },
+      // The generator Job keeps the sandbox key in the sandbox namespace too.
+      { name: 'dify-sandbox-credentials', namespace: sandboxNsOf(n), keys: [CREDENTIAL_KEYS.sandboxApiKey] },
+    ]);
     expect(checkReferences(docs, { runtimeSecrets })).toEqual([]);
     const pods = podSpecsFromManifests(docs);
     expect(pods.length).toBeGreaterThanOrEqual(10 * NAMES.length);
@@ -86,14 +93,27 @@ describe('the tenants example', () => {
     }
   });
 
-  test('every object belongs to exactly one tenant namespace, applied after it', () => {
+  test('every object belongs to exactly one namespace of its tenant, applied after it', () => {
     const files0 = Object.keys(files);
     NAMES.forEach((name, i) => {
-      expect(files0[2 * i]).toMatch(new RegExp(`^${String(2 * i).padStart(4, '0')}-tenants-${name}-namespace-`));
-      expect(parseDocs({ f: files[files0[2 * i]] }).map((d) => d.kind)).toEqual(['Namespace', 'ResourceQuota', 'LimitRange']);
+      expect(files0[3 * i]).toMatch(new RegExp(`^${String(3 * i).padStart(4, '0')}-tenants-${name}-namespace-`));
+      expect(parseDocs({ f: files[files0[3 * i]] }).map((d) => `${d.kind}/${d.metadata.namespace ?? d.metadata.name}`)).toEqual([
+        `Namespace/${nsOf(name)}`,
+        `Namespace/${sandboxNsOf(name)}`,
+        `ResourceQuota/${nsOf(name)}`,
+        `LimitRange/${nsOf(name)}`,
+        `ResourceQuota/${sandboxNsOf(name)}`,
+        `LimitRange/${sandboxNsOf(name)}`,
+      ]);
+      // The sandbox's chart comes after both namespaces exist.
+      expect(files0[3 * i + 2]).toMatch(new RegExp(`^${String(3 * i + 2).padStart(4, '0')}-tenants-${name}-dify-sandboxnamespace-`));
     });
-    expect(docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name)).toEqual(NAMES.map(nsOf));
-    expect(NAMES.reduce((n, name) => n + inTenant(name).length, 0)).toBe(docs.length);
+    expect(docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name)).toEqual(NAMES.flatMap((n) => [nsOf(n), sandboxNsOf(n)]));
+    expect(NAMES.reduce((n, name) => n + inTenant(name).length + inSandbox(name).length, 0)).toBe(docs.length);
+    for (const name of NAMES) {
+      const pods = inSandbox(name).filter((d) => d.kind === 'Deployment');
+      expect(pods.map((d) => d.metadata.name)).toEqual(['dify-sandbox']);
+    }
   });
 
   test('each tenant is served on its own host through the shared IngressClass', () => {
@@ -168,6 +188,22 @@ describe.each(EXAMPLE.tenants.map((t) => [t.name, t] as const))('quota and limit
     }
     expect(quota.spec.hard['services.loadbalancers']).toBe('0');
     expect(quota.spec.hard['services.nodeports']).toBe('0');
+  });
+
+  test('the sandbox namespace has its own quota, derived from the sandbox alone with the same headroom', () => {
+    const sandbox = inSandbox(name);
+    const hard = one(sandbox, 'ResourceQuota').spec.hard;
+    expect(one(sandbox, 'LimitRange').spec.limits.length).toBeGreaterThanOrEqual(1);
+    const peak = tenantPeak(sandbox).total;
+    const headroom = 1 + (tenant.quota?.headroomPercent ?? 25) / 100;
+    expect(peak.pods).toBeGreaterThanOrEqual(1);
+    for (const [key, need] of Object.entries(peak)) {
+      if (need === 0) continue;
+      const parse = key.endsWith('cpu') ? parseCpu : key.includes('memory') || key.includes('storage') ? parseBytes : Number;
+      const step = parse === parseBytes ? 1024 ** 2 : 1;
+      const value = parse(String(hard[key]));
+      expect({ key, covered: value >= need * headroom, tight: value < need * headroom + step }).toEqual({ key, covered: true, tight: true });
+    }
   });
 
   test('every container fits the LimitRange, and its defaults lie within it', () => {
@@ -273,10 +309,34 @@ describe('tenant validation', () => {
 
   test('tenant names must be DNS labels that fit the namespace', () => {
     expect(build([{ name: 'Acme', host: 'acme.example.com' }])).toThrow(/^tenants\[0\]\.name: got "Acme"; must be a DNS-1123 label/);
-    expect(build([{ name: 'a'.repeat(60), host: 'acme.example.com' }])).toThrow(/^tenants\[0\]\.name: got "a{60}"; .*at most 58 characters/);
+    // "dify-" + name + "-sandbox" must fit 63 characters; without sandbox namespaces "dify-" + name.
+    expect(build([{ name: 'a'.repeat(51), host: 'acme.example.com' }])).toThrow(/^tenants\[0\]\.name: got "a{51}"; .*at most 50 characters/);
+    expect(build([{ name: 'a'.repeat(60), host: 'acme.example.com' }], { sandboxNamespaces: false })).toThrow(
+      /^tenants\[0\]\.name: got "a{60}"; .*at most 58 characters/,
+    );
     expect(build([])).toThrow(/^tenants: got \[\]; must be a non-empty list/);
     expect(build([acme], { namespacePrefix: 'Team_' })).toThrow(/^namespacePrefix: got "Team_"; must be empty or up to 40 lowercase/);
     expect(new DifyTenants(new App(), 'tenants', { tenants: [acme], namespacePrefix: '' }).tenants[0].namespace).toBe('acme');
+  });
+
+  test('sandboxNamespaces: false keeps the sandbox in the tenant namespace, which then enforces baseline', () => {
+    const built = new DifyTenants(new App(), 'tenants', { tenants: [acme], sandboxNamespaces: false }).tenants[0];
+    expect(built.dify.sandboxChart).toBeUndefined();
+    const namespaces = built.namespaceChart.toJson().filter((d: any) => d.kind === 'Namespace');
+    expect(namespaces.map((d: any) => [d.metadata.name, d.metadata.labels['pod-security.kubernetes.io/enforce']])).toEqual([['dify-acme', 'baseline']]);
+    expect(() => new DifyTenants(new App(), 'tenants', { tenants: [acme], sandboxNamespaces: false, podSecurity: { enforce: 'restricted' } })).toThrow(
+      /^podSecurity\.enforce: got "restricted"; must be "baseline" or "privileged" where the sandbox runs/,
+    );
+    const isolated = new DifyTenants(new App(), 'tenants', { tenants: [acme] }).tenants[0];
+    expect(
+      isolated.namespaceChart
+        .toJson()
+        .filter((d: any) => d.kind === 'Namespace')
+        .map((d: any) => [d.metadata.name, d.metadata.labels['pod-security.kubernetes.io/enforce']]),
+    ).toEqual([
+      ['dify-acme', 'restricted'],
+      ['dify-acme-sandbox', 'baseline'],
+    ]);
   });
 
   test('tenants keep their NetworkPolicies', () => {

@@ -1,8 +1,12 @@
 import { Construct } from 'constructs';
 import { ScaledObject, ScaledObjectSpecTriggersAuthenticationRefKind } from '../../imports/scaledobject-keda.sh';
-import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/triggerauthentication-keda.sh';
+import {
+  TriggerAuthentication,
+  TriggerAuthenticationSpecConfigMapTargetRef,
+  TriggerAuthenticationSpecSecretTargetRef,
+} from '../../imports/triggerauthentication-keda.sh';
 import { metadataLabels } from '../core/labels';
-import { SecretKeyRef } from '../core/secret-ref';
+import { ConfigMapKeyRef, FileSource, SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateDnsLabel, validateDnsSubdomain, validateInt } from '../core/validation';
 import { validateQueueName } from './celery-queues';
 import { guardProps } from '../core/guard';
@@ -17,10 +21,14 @@ export interface ScaleTarget {
   readonly name: string;
 }
 
-/** TLS towards Redis. */
+/** TLS towards Redis (KEDA's redis scaler reads `ca`, `cert` and `key` from the TriggerAuthentication). */
 export interface QueueAutoscalerRedisTls {
-  /** CA certificate (PEM) that signed the Redis server certificate, from a Secret. @default the system roots of KEDA's operator image */
-  readonly ca?: SecretKeyRef;
+  /** CA certificate (PEM) that signed the Redis server certificate, from a Secret or ConfigMap key. @default the system roots of KEDA's operator image */
+  readonly ca?: FileSource;
+  /** Client certificate (PEM) for mutual TLS, from a Secret key; with `key`. @default - none */
+  readonly cert?: SecretKeyRef;
+  /** Client private key (PEM) for mutual TLS, from a Secret key; with `cert`. @default - none */
+  readonly key?: SecretKeyRef;
   /** Skip certificate verification (KEDA `unsafeSsl`): only for self-signed test setups. @default false */
   readonly unsafeSkipVerify?: boolean;
 }
@@ -168,7 +176,11 @@ export class DifyQueueAutoscaler extends Construct {
       username = redis.username;
     }
     const tls = redis.tls;
-    if (tls?.ca !== undefined) validateSecretRef('redis.tls.ca', tls.ca);
+    if (tls?.ca !== undefined && !(tls.ca instanceof ConfigMapKeyRef)) validateSecretRef('redis.tls.ca', tls.ca);
+    if (tls?.cert !== undefined) validateSecretRef('redis.tls.cert', tls.cert);
+    if (tls?.key !== undefined) validateSecretRef('redis.tls.key', tls.key);
+    if ((tls?.cert === undefined) !== (tls?.key === undefined))
+      invalid(`redis.tls.${tls?.cert === undefined ? 'cert' : 'key'}`, undefined, 'a client certificate and its key are required together for mutual TLS');
     if (tls?.ca && tls.unsafeSkipVerify)
       invalid('redis.tls.unsafeSkipVerify', true, 'must not be set together with redis.tls.ca: a CA is only useful when certificates are verified');
 
@@ -177,9 +189,16 @@ export class DifyQueueAutoscaler extends Construct {
     const secretTargetRef: TriggerAuthenticationSpecSecretTargetRef[] = [
       { parameter: 'password', name: password.secretName, key: password.key },
       ...(usernameRef ? [{ parameter: 'username', name: usernameRef.secretName, key: usernameRef.key }] : []),
-      ...(tls?.ca ? [{ parameter: 'ca', name: tls.ca.secretName, key: tls.ca.key }] : []),
+      ...(tls?.ca instanceof SecretKeyRef ? [{ parameter: 'ca', name: tls.ca.secretName, key: tls.ca.key }] : []),
+      ...(tls?.cert ? [{ parameter: 'cert', name: tls.cert.secretName, key: tls.cert.key }] : []),
+      ...(tls?.key ? [{ parameter: 'key', name: tls.key.secretName, key: tls.key.key }] : []),
     ];
-    this.triggerAuthentication = new TriggerAuthentication(this, 'TriggerAuthentication', { metadata: { name: authName, labels }, spec: { secretTargetRef } });
+    const configMapTargetRef: TriggerAuthenticationSpecConfigMapTargetRef[] =
+      tls?.ca instanceof ConfigMapKeyRef ? [{ parameter: 'ca', name: tls.ca.configMapName, key: tls.ca.key }] : [];
+    this.triggerAuthentication = new TriggerAuthentication(this, 'TriggerAuthentication', {
+      metadata: { name: authName, labels },
+      spec: { secretTargetRef, configMapTargetRef: configMapTargetRef.length ? configMapTargetRef : undefined },
+    });
 
     const connection: Record<string, string> = {
       address,

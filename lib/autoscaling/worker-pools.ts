@@ -5,11 +5,12 @@ import { DifyBackendConfig } from '../config/backend';
 import { redisBackendEnv } from '../config/connections';
 import { ComponentOptions } from '../core/availability';
 import { NetworkPeer, PodPeer, isConnectable } from '../core/connections';
+import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { invalid, validateInt } from '../core/validation';
 import { DifyComponentProps } from '../core/workload';
 import { QueuePoolCoverageOptions, validateQueuePools } from './celery-queues';
-import { DifyQueueAutoscaler, QueueAutoscalerRedis } from './queue-autoscaler';
+import { DifyQueueAutoscaler, QueueAutoscalerRedis, QueueAutoscalerRedisTls } from './queue-autoscaler';
 import { guardProps } from '../core/guard';
 
 /** Scale a pool on the length of its queues with KEDA. */
@@ -139,6 +140,34 @@ export class DifyWorkerPools extends Construct {
     if (database === undefined) invalid('workerPoolsBroker.database', undefined, 'must give the database index of CELERY_BROKER_URL for an external Redis');
     const password = env.secretRef('REDIS_PASSWORD');
     if (!(password instanceof SecretKeyRef)) invalid('workerPoolsBroker', 'no password', 'queue-depth scaling needs a Redis password Secret for KEDA');
-    return { address, database, password, tls: env.plainValue('REDIS_USE_SSL') === 'true' ? {} : undefined };
+    return { address, database, password, username: env.plainValue('REDIS_USERNAME'), tls: brokerTls(env, i) };
   }
+}
+
+/**
+ * TLS of KEDA's connection to the broker, from the same settings Dify's pods
+ * use: the CA and client certificate Secret (or ConfigMap) keys KEDA reads
+ * through its TriggerAuthentication, and no verification where Dify's pods
+ * do not verify (CERT_NONE). A path of a file mounted only in Dify's pods
+ * cannot reach KEDA's operator, so it is refused.
+ */
+function brokerTls(env: EnvSet, i: number): QueueAutoscalerRedisTls | undefined {
+  if (env.plainValue('REDIS_USE_SSL') !== 'true') return undefined;
+  for (const name of ['REDIS_SSL_CA_CERTS', 'REDIS_SSL_CERTFILE', 'REDIS_SSL_KEYFILE']) {
+    const path = env.plainValue(name);
+    if (path !== undefined && env.fileSource(name) === undefined)
+      invalid(
+        `workerPools[${i}].queueDepthScaling`,
+        `${name}=${path}`,
+        "needs the Redis TLS files as Secret or ConfigMap keys (externalRedis tls.caCerts, certFile, keyFile), not paths: KEDA's operator reads them through its TriggerAuthentication, it cannot see files mounted in Dify's pods",
+      );
+  }
+  const cert = env.fileSource('REDIS_SSL_CERTFILE');
+  const key = env.fileSource('REDIS_SSL_KEYFILE');
+  return {
+    ca: env.fileSource('REDIS_SSL_CA_CERTS'),
+    cert: cert instanceof SecretKeyRef ? cert : undefined,
+    key: key instanceof SecretKeyRef ? key : undefined,
+    unsafeSkipVerify: env.plainValue('REDIS_SSL_CERT_REQS') === 'CERT_NONE' ? true : undefined,
+  };
 }

@@ -16,7 +16,9 @@ export interface DifyAgentOptions {
   /**
    * DIFY_AGENT_REDIS_URL (`redis[s]://:<password>@host:port/<db>`): required with
    * an external Redis (the backend uses its own DB index, upstream 2; Redis
-   * Cluster is not supported, Sentinel needs the master's URL).
+   * Cluster is not supported, Sentinel needs the master's URL). A private CA of
+   * `externalRedis` `tls.caCerts` reaches the backend as SSL_CERT_FILE; with client
+   * certificates, the URL names the mounted files (`?ssl_certfile=<path>&ssl_keyfile=<path>`).
    * @default - derived from the embedded Redis (DB 2)
    */
   readonly redisUrl?: SecretKeyRef;
@@ -131,6 +133,7 @@ export class DifyAgentBackend extends Construct implements IConnectable {
         DIFY_AGENT_SERVER_SECRET_KEY: c.serverSecretKey,
         DIFY_AGENT_API_TOKEN: c.apiToken,
       });
+    env.merge(redisTrust(props.redis));
     const port = tcpProbe('http');
     this.workload = new DifyWorkload(this, 'Resource', {
       ...props,
@@ -160,4 +163,30 @@ export class DifyAgentBackend extends Construct implements IConnectable {
   public get connections(): Connections {
     return this.workload.connections;
   }
+}
+
+/**
+ * The backend's trust for a Redis whose certificate a private CA signs: the
+ * backend opens Redis with redis-py's `Redis.from_url(DIFY_AGENT_REDIS_URL)`
+ * (dify-agent/src/dify_agent/server/app.py), whose TLS context comes from
+ * `ssl.create_default_context()` and so from OpenSSL's default verify paths:
+ * SSL_CERT_FILE names the same CA bundle the api-image pods mount
+ * (REDIS_SSL_CA_CERTS). It replaces the image's default trust store for
+ * default-context clients only (its HTTP clients verify with certifi).
+ * Client certificates are mounted too (at the path REDIS_SSL_CERTFILE /
+ * REDIS_SSL_KEYFILE name elsewhere); the URL names them with
+ * `?ssl_certfile=<path>&ssl_keyfile=<path>`.
+ */
+function redisTrust(redis: RedisConnectionLike): EnvSet {
+  const env = new EnvSet();
+  const shared = redisBackendEnv(redis);
+  if (shared.plainValue('REDIS_USE_SSL') !== 'true' || shared.plainValue('REDIS_SSL_CERT_REQS') === 'CERT_NONE') return env;
+  const ca = shared.fileSource('REDIS_SSL_CA_CERTS');
+  if (ca) env.file({ SSL_CERT_FILE: ca });
+  else env.plain({ SSL_CERT_FILE: shared.plainValue('REDIS_SSL_CA_CERTS') }, 'redis.tls.caCertsPath');
+  for (const name of ['REDIS_SSL_CERTFILE', 'REDIS_SSL_KEYFILE']) {
+    const source = shared.fileSource(name);
+    if (source) env.mountFile(source);
+  }
+  return env;
 }

@@ -45,7 +45,8 @@ export class DifyBeat extends Construct implements IConnectable {
       kind: 'Deployment',
       singleton: true,
       strategy,
-      env: props.config.env('beat'),
+      env: props.config.env('beat', this),
+      unconnectedSettings: props.config.unconnectedSettings('beat'),
       probes: { readiness: started, liveness: alive, startup: startupFor(started, 300) },
       resources: DifyBeat.DEFAULT_RESOURCES,
       // The schedule file lives beside the code in /app/api, so the root

@@ -13,6 +13,7 @@ import { DEFAULT_IMAGES } from '../versions';
 import { apiImageProfile } from './backend-pod';
 import { fsStorageRoot } from '../runtime/paths';
 import { guardProps } from '../core/guard';
+import { guardComposition } from '../core/wiring';
 
 /** Props of {@link DifyMigration}. */
 export interface DifyMigrationProps {
@@ -50,9 +51,10 @@ export class DifyMigration extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DifyMigrationProps) {
     super(scope, id);
     guardProps('DifyMigrationProps', props);
+    guardComposition(this);
     const image = props.image ?? DEFAULT_IMAGES.api;
     validateImage('migration.image', image);
-    const env = props.config.env('migration');
+    const env = props.config.env('migration', this);
     const files = env.fileVolumes();
     const data = env.plainData();
     const labels = metadataLabels({ instance: props.instance, component: 'migration', version: imageVersion(image) });
@@ -72,6 +74,8 @@ export class DifyMigration extends Construct implements IConnectable {
       [],
     );
 
+    const unconnected = new Set(props.config.unconnectedSettings('migration'));
+    this.connections.reads(Object.fromEntries(Object.entries(data).filter(([n]) => !unconnected.has(n))));
     const podSpec = (name: string): k8s.PodSpec => ({
       restartPolicy: 'OnFailure',
       serviceAccountName: `${props.instance}-migration`,

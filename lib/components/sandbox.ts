@@ -58,7 +58,7 @@ export class DifySandbox extends Construct implements IConnectable {
     const timeout = validateInt('sandbox.workerTimeoutSeconds', props.workerTimeoutSeconds ?? 15, 1, 3600);
     const requirements = props.pythonRequirements ?? [];
     requirements.forEach((r, i) => validatePipRequirement(`sandboxPythonRequirements[${i}]`, r));
-    const proxy = httpUrl(props.ssrfProxy);
+    const proxy = httpUrl(props.ssrfProxy, this);
     const name = `${props.instance}-sandbox`;
     const labels = metadataLabels({ instance: props.instance, component: 'sandbox' });
     // The server config. The API key is not here: API_KEY from the Secret overrides `app.key`.

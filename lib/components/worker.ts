@@ -38,7 +38,7 @@ export class DifyWorker extends Construct implements IConnectable {
     // so its node name is celery@<hostname>, and the pod's hostname is its name ($HOSTNAME). Without -d any worker
     // of the broker answers and a hung pod stays alive.
     const ping = execProbe(['/bin/sh', '-c', WORKER_PING], { period: 60, timeout: 30, failures: 3 });
-    const env = props.config.env('worker');
+    const env = props.config.env('worker', this);
     if (props.pool) {
       validateDnsLabel('workerPools.name', props.pool.name, 30);
       if (!props.pool.queues.length) invalid(`workerPools.${props.pool.name}.queues`, props.pool.queues, 'must list at least one queue');

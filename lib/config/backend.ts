@@ -1,3 +1,4 @@
+import { IConstruct } from 'constructs';
 import { IConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
@@ -86,8 +87,20 @@ export class DifyBackendConfig {
     return out;
   }
 
-  /** The environment of one role. */
-  public env(mode: BackendMode): EnvSet {
+  /**
+   * Variables `mode` reads without connecting to what they name: the vector
+   * store's settings, which every api-image role receives but only api and
+   * worker use. The wiring check skips them.
+   */
+  public unconnectedSettings(mode: BackendMode): string[] {
+    return mode === 'api' || mode === 'worker' ? [] : Object.keys(this.props.vectorStore.env().plainData());
+  }
+
+  /**
+   * The environment of one role; `client`, the role's construct, decides how
+   * endpoints in another namespace (a sandbox namespace) are addressed.
+   */
+  public env(mode: BackendMode, client?: IConstruct): EnvSet {
     const p = this.props;
     const env = new EnvSet()
       .plain(
@@ -113,11 +126,11 @@ export class DifyBackendConfig {
       env
         .plain(
           {
-            CODE_EXECUTION_ENDPOINT: httpUrl(p.sandbox),
-            PLUGIN_DAEMON_URL: httpUrl(p.pluginDaemon),
+            CODE_EXECUTION_ENDPOINT: httpUrl(p.sandbox, client),
+            PLUGIN_DAEMON_URL: httpUrl(p.pluginDaemon, client),
             PLUGIN_DAEMON_TIMEOUT: '600.0',
-            SSRF_PROXY_HTTP_URL: httpUrl(p.ssrfProxy),
-            SSRF_PROXY_HTTPS_URL: httpUrl(p.ssrfProxy),
+            SSRF_PROXY_HTTP_URL: httpUrl(p.ssrfProxy, client),
+            SSRF_PROXY_HTTPS_URL: httpUrl(p.ssrfProxy, client),
             ENABLE_COLLABORATION_MODE: 'false',
           },
           'backend',

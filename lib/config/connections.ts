@@ -1,3 +1,6 @@
+import { IConstruct } from 'constructs';
+import { Chart } from 'cdk8s';
+import { IConnectable, isConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
 import { SecretKeyRef, FileSource } from '../core/secret-ref';
 import { invalid } from '../core/validation';
@@ -64,9 +67,30 @@ export interface ServiceEndpoint {
   readonly port: number;
 }
 
-/** `http://host:port` of an endpoint. */
-export function httpUrl(e: ServiceEndpoint): string {
-  return `http://${e.host}:${e.port}`;
+/** `http://host:port` of an endpoint; from a `client` in another namespace, with its namespace-qualified host ({@link hostFrom}). */
+export function httpUrl(e: ServiceEndpoint & Partial<IConnectable>, client?: IConstruct): string {
+  return `http://${client ? hostFrom(client, e) : e.host}:${e.port}`;
+}
+
+/** Namespace of the chart `c` is in, if any. */
+export function chartNamespaceOf(c: IConstruct): string | undefined {
+  try {
+    return Chart.of(c).namespace;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The host `client` reaches `target` by: its Service name when both are in
+ * one namespace (or `target` is not a Dify component), and
+ * `<service>.<namespace>.svc` when `target`'s pods run in another namespace
+ * (resolved through the pod's DNS search path whatever the cluster domain).
+ */
+export function hostFrom(client: IConstruct, target: ServiceEndpoint & Partial<IConnectable>): string {
+  const ns = isConnectable(target) && target.connections.pods ? target.connections.namespace : undefined;
+  if (ns === undefined || ns === chartNamespaceOf(client) || target.host.includes('.')) return target.host;
+  return `${target.host}.${ns}.svc`;
 }
 
 const HOST = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;

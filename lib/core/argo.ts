@@ -23,8 +23,19 @@ export function skipDryRunOnCustomResources(scope: IConstruct): void {
   }
 }
 
+/** Annotations given to a scope, kept for objects rendered under it later (lazily, at synth). */
+const RECORDED = new WeakMap<IConstruct, Array<[string, string]>>();
+
 function annotateAll(scope: IConstruct, key: string, value: string): void {
+  RECORDED.set(scope, [...(RECORDED.get(scope) ?? []), [key, value]]);
   for (const c of scope.node.findAll()) {
     if (c instanceof ApiObject) c.metadata.addAnnotation(key, value);
+  }
+}
+
+/** Gives `obj`, created after its scopes were annotated (a lazily rendered object), the sync waves of those scopes. */
+export function applyScopeAnnotations(obj: ApiObject): void {
+  for (const scope of obj.node.scopes) {
+    for (const [key, value] of RECORDED.get(scope) ?? []) obj.metadata.addAnnotation(key, value);
   }
 }

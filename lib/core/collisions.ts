@@ -5,6 +5,57 @@ import { oncePerSynthesis, trackSynthesis } from './synthesis';
 const GUARDED = Symbol.for('dify-cdk8s.collision-guard');
 const GUARDED_KEY = {};
 
+/** A synth-time check of the whole App: messages for every problem found (empty when none). */
+export type AppCheck = (root: IConstruct) => string[];
+
+interface AppGuard {
+  /** Run first, in registration order: renders what renders lazily (network policies) so the checks see it. */
+  readonly prepares: Array<() => void>;
+  /** One entry per kind of check (the key), each run once per synthesis. */
+  readonly checks: Map<string, AppCheck>;
+}
+
+/**
+ * Installs the App-wide guard on `scope`'s root (once per App), whichever
+ * construct comes first: the facade or any construct composed by hand. At
+ * synth it first runs the registered prepare hooks, then every check
+ * (collisions, plus those registered with {@link registerAppCheck}), and fails
+ * with all their messages together.
+ */
+export function guardApp(scope: IConstruct): AppGuard {
+  const root = scope.node.root as IConstruct & { [GUARDED]?: AppGuard };
+  const existing = root[GUARDED];
+  if (existing) return existing;
+  const guard: AppGuard = { prepares: [], checks: new Map([['collisions', findCollisions]]) };
+  root[GUARDED] = guard;
+  // Once per App.synth(), not once per chart cdk8s renders (it re-validates the whole App for each chart).
+  if (root instanceof App) trackSynthesis(root);
+  root.node.addValidation({
+    validate: () =>
+      oncePerSynthesis(root, GUARDED_KEY, () => {
+        for (const prepare of guard.prepares) prepare();
+        return [...guard.checks.values()].flatMap((check) => check(root));
+      }),
+  });
+  return guard;
+}
+
+/** @deprecated since the guard covers every App: use {@link guardApp}. Kept for callers of the 1.x API. */
+export function guardCollisions(scope: IConstruct): void {
+  guardApp(scope);
+}
+
+/** Adds `check` (once per `key`) to the checks `scope`'s App runs at synth. */
+export function registerAppCheck(scope: IConstruct, key: string, check: AppCheck): void {
+  const guard = guardApp(scope);
+  if (!guard.checks.has(key)) guard.checks.set(key, check);
+}
+
+/** Runs `prepare` at synth before any check (e.g. a construct that renders its objects lazily). */
+export function registerPrepare(scope: IConstruct, prepare: () => void): void {
+  guardApp(scope).prepares.push(prepare);
+}
+
 /** Kinds that live outside namespaces. */
 const CLUSTER_SCOPED = new Set([
   'Namespace',
@@ -18,21 +69,6 @@ const CLUSTER_SCOPED = new Set([
   'ClusterIssuer',
   'ClusterSecretStore',
 ]);
-
-/**
- * Makes synthesis of `scope`'s App fail when two objects share
- * kind/namespace/name, or two Ingress or HTTPRoute rules claim the same host
- * and path, naming both construct paths. Installed once per App; every
- * `Dify` installs it.
- */
-export function guardCollisions(scope: IConstruct): void {
-  const root = scope.node.root as IConstruct & { [GUARDED]?: boolean };
-  if (root[GUARDED]) return;
-  root[GUARDED] = true;
-  // Once per App.synth(), not once per chart cdk8s renders (it re-validates the whole App for each chart).
-  if (root instanceof App) trackSynthesis(root);
-  root.node.addValidation({ validate: () => oncePerSynthesis(root, GUARDED_KEY, () => findCollisions(root)) });
-}
 
 /** An exposure's served routes (Ingress, HTTPRoute, nginx proxy), read without rendering anything. */
 interface RouteTableLike {

@@ -211,6 +211,10 @@ export class Connections {
 
   public readonly egress: ConnectionRecord[] = [];
   public readonly ingress: ConnectionRecord[] = [];
+  /** Service names clients address these pods by (checked against the configuration of every other pod). */
+  public readonly serviceHosts: string[] = [];
+  /** Configuration values these pods read (plain env), by variable name: where they name another component's host, a connection must be recorded. */
+  public readonly configValues: Array<{ readonly name: string; readonly value: string }> = [];
   private frozenBy?: string;
 
   private constructor(
@@ -274,6 +278,21 @@ export class Connections {
     this.ingress.push({ peer: from, ports: flowPorts });
   }
 
+  /** Records that clients reach these pods at the Service `host` (a name in the owning chart's namespace). */
+  public serves(host: string): void {
+    if (!this.serviceHosts.includes(host)) this.serviceHosts.push(host);
+  }
+
+  /** Records the plain configuration these pods read, so synth can check that every host it names was wired. */
+  public reads(values: Record<string, string>): void {
+    for (const [name, value] of Object.entries(values)) this.configValues.push({ name, value });
+  }
+
+  /** True when a flow from these pods to `target` was recorded. */
+  public reaches(target: Connections): boolean {
+    return this.egress.some((e) => e.peer === target);
+  }
+
   /** Called by the policy that rendered these records: later wiring would be lost, so it throws. */
   public freeze(by: string): void {
     this.frozenBy = by;
@@ -282,7 +301,7 @@ export class Connections {
   private assertOpen(): void {
     if (this.frozenBy) {
       throw new Error(
-        `${this.scope?.node.path ?? this.description}: a connection was recorded after ${this.frozenBy} rendered its policies; create DifyNetworkPolicy after wiring every component`,
+        `${this.scope?.node.path ?? this.description}: a connection was recorded after ${this.frozenBy} rendered its policies (at synth, or when its subjects were read); wire every component before synthesizing`,
       );
     }
   }
@@ -335,4 +354,15 @@ export class DifyEndpoint implements IConnectable {
     public readonly port: number,
     public readonly connections: Connections,
   ) {}
+}
+
+/** Every pods-owning {@link Connections} under `root`, once each, in tree order. */
+export function podConnections(root: IConstruct): Connections[] {
+  const out: Connections[] = [];
+  for (const c of root.node.findAll()) {
+    if (!isConnectable(c)) continue;
+    const conn = c.connections;
+    if (conn.pods && !out.includes(conn)) out.push(conn);
+  }
+  return out;
 }

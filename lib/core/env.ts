@@ -129,6 +129,11 @@ export class EnvSet {
     return this.plainValues.get(name);
   }
 
+  /** The Secret or ConfigMap key mounted as the file `name` names (see {@link file}), if set. */
+  public fileSource(name: string): FileSource | undefined {
+    return this.fileValues.get(name);
+  }
+
   /** The Secret reference of `name`, if set. */
   public secretRef(name: string): SecretKeyRef | undefined {
     return this.secretValues.get(name);

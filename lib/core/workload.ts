@@ -11,6 +11,7 @@ import { ComponentResources, renderResources, withResources } from './resources'
 import { SecretKeyRef } from './secret-ref';
 import { SecurityProfile, containerSecurityContext, podSecurityContext } from './security';
 import { invalid, validateDnsLabel, validateDnsSubdomain } from './validation';
+import { guardComposition } from './wiring';
 
 /** Marks a StatefulSet's headless Service, so monitors select only the client Service. */
 export const HEADLESS_LABEL = 'dify.langgenius.ai/headless';
@@ -104,6 +105,8 @@ export interface DifyWorkloadProps extends DifyComponentProps {
   readonly terminationGracePeriodSeconds?: number;
   /** Mount the ServiceAccount token. @default false */
   readonly automountServiceAccountToken?: boolean;
+  /** Variables the component reads without connecting to the hosts they name (shared settings), skipped by the wiring check. @default [] */
+  readonly unconnectedSettings?: readonly string[];
 }
 
 /**
@@ -141,6 +144,7 @@ export class DifyWorkload extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: DifyWorkloadProps) {
     super(scope, id);
+    guardComposition(this);
     const o = props.options ?? {};
     const optionsPath = props.optionsPath ?? `${props.component}.options`;
     this.name = validateDnsLabel(`${props.component}.name`, props.name ?? `${props.instance}-${props.component}`, 52);
@@ -182,6 +186,9 @@ export class DifyWorkload extends Construct implements IConnectable {
       envFrom.push({ configMapRef: { name: this.configMapName } });
     }
     const containerEnv = [...env.secretEnv(), ...(props.extraContainerEnv ?? [])];
+    const literalEnv = (props.extraContainerEnv ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]);
+    const skipped = new Set(props.unconnectedSettings ?? []);
+    this.connections.reads(Object.fromEntries([...Object.entries(data), ...literalEnv].filter(([n]) => !skipped.has(n))));
     this.secretNames = [...new Set(env.secretRefs().map((r) => r.secretName))].sort();
     const checksum = createHash('sha256')
       .update(JSON.stringify({ data, secretEnv: env.secretRefs().map(String), files: props.configChecksumInputs ?? {} }))
@@ -295,6 +302,7 @@ export class DifyWorkload extends Construct implements IConnectable {
     }
 
     if (this.servicePorts.length) {
+      this.connections.serves(this.name);
       this.service = new k8s.KubeService(this, 'Service', {
         metadata: { name: this.name, labels, annotations: nonEmpty(plan.serviceAnnotations) },
         spec: {

@@ -30,6 +30,16 @@ export interface DifyNamespaceProps {
   readonly labels?: Record<string, string>;
 }
 
+/**
+ * Pod Security of a namespace that holds only the code sandbox
+ * ({@link DifyProps.sandboxNamespace}): enforce and warn "baseline", the
+ * level its jail needs (it starts as root and keeps CHOWN, DAC_OVERRIDE,
+ * FOWNER, KILL, SETGID, SETUID and SYS_CHROOT to chroot each run and drop to
+ * an unprivileged uid, all in the baseline set; see SANDBOX_CAPABILITIES);
+ * audit "restricted", so the deviation stays visible in the audit log.
+ */
+export const SANDBOX_POD_SECURITY: PodSecurityLabels = { enforce: 'baseline', warn: 'baseline', audit: 'restricted' };
+
 /** Pod Security levels from least to most restrictive. */
 const PSS_ORDER: readonly PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
 

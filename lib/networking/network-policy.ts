@@ -1,7 +1,9 @@
 import { k8s } from '../core/k8s';
 import { Construct, IConstruct } from 'constructs';
-import { Chart } from 'cdk8s';
-import { ConnectionRecord, Connections, FlowPort, NetworkPeer, PeerRenderContext, PodPeer, isConnectable } from '../core/connections';
+import { ApiObject, Chart } from 'cdk8s';
+import { ConnectionRecord, Connections, FlowPort, NetworkPeer, PeerRenderContext, PodPeer, podConnections } from '../core/connections';
+import { applyScopeAnnotations } from '../core/argo';
+import { registerPrepare } from '../core/collisions';
 import { validateCidr } from '../core/k8s-rules';
 import { LABEL_INSTANCE, LABEL_NAME, metadataLabels } from '../core/labels';
 import { invalid } from '../core/validation';
@@ -34,7 +36,12 @@ export interface PolicySubject {
  * {@link Connections} (by `allowTo`/`allowFrom` when components were wired,
  * exposed by an Ingress, HTTPRoute, LoadBalancer or NodePort Service, or
  * scraped). There is no flow table: a component that is not wired to
- * something cannot reach it. Create it after wiring every component.
+ * something cannot reach it.
+ *
+ * It renders at synth (or when {@link subjects} is first read), so
+ * components created or wired after it are included: those under its scope,
+ * and those of the same installation (`instance`) anywhere in its namespace,
+ * such as a component you add beside the `Dify` facade.
  *
  * @example
  * new DifyNetworkPolicy(chart, 'NetworkPolicy', { clusterCidrs: ['100.64.0.0/10'] });
@@ -42,13 +49,13 @@ export interface PolicySubject {
 export class DifyNetworkPolicy extends Construct {
   public readonly dns: NetworkPeer;
   public readonly clusterCidrs: string[];
-  /** Components that got a policy, in the order found. */
-  public readonly subjects: PolicySubject[] = [];
+  private readonly root: IConstruct;
+  private rendered?: PolicySubject[];
 
   constructor(scope: Construct, id: string, props: DifyNetworkPolicyProps = {}) {
     super(scope, id);
     guardProps('DifyNetworkPolicyProps', props);
-    const root = props.scope ?? scope;
+    this.root = props.scope ?? scope;
     this.dns = NetworkPeer.fromPodPeer(
       'networkPolicy.dns',
       props.dns ?? { namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' }, podLabels: { 'k8s-app': 'kube-dns' } },
@@ -57,86 +64,116 @@ export class DifyNetworkPolicy extends Construct {
       invalid('networkPolicy.clusterCidrs', props.clusterCidrs, 'must be a list of CIDRs');
     this.clusterCidrs = [...(props.clusterCidrs ?? [])];
     this.clusterCidrs.forEach((c, i) => validateCidr(`networkPolicy.clusterCidrs[${i}]`, c));
+    registerPrepare(this, () => this.render());
+  }
+
+  /** Components that got a policy, in the order found; reading it renders the policies (later wiring then throws). */
+  public get subjects(): PolicySubject[] {
+    return this.render();
+  }
+
+  /** The pods this policy covers: every component under its scope, and same-instance components elsewhere in its namespace. */
+  private findSubjects(namespace: string | undefined): Connections[] {
+    const found = podConnections(this.root);
+    const instances = new Set(found.map((c) => c.pods!.instance));
+    const others = this.node.root.node
+      .findAll()
+      .filter((p): p is DifyNetworkPolicy => p instanceof DifyNetworkPolicy && p !== this)
+      .map((p) => p.root);
+    const key = (c: Connections) => `${c.pods!.instance}/${c.pods!.component}`;
+    const covered = new Set(found.map(key));
+    for (const c of podConnections(this.node.root)) {
+      if (found.includes(c) || !instances.has(c.pods!.instance) || c.namespace !== namespace || covered.has(key(c))) continue;
+      // Another policy's scope covers it (two installations of one instance collide, and say so).
+      if (others.some((r) => c.scope!.node.scopes.includes(r))) continue;
+      found.push(c);
+      covered.add(key(c));
+    }
+    return found;
+  }
+
+  private render(): PolicySubject[] {
+    if (this.rendered) return this.rendered;
     let namespace: string | undefined;
     try {
       namespace = Chart.of(this).namespace;
     } catch {
       namespace = undefined;
     }
-    const ctx: PeerRenderContext = { namespace, clusterCidrs: this.clusterCidrs };
-
-    const found = podConnections(root);
+    const found = this.findSubjects(namespace);
     if (found.length === 0)
       invalid(
         'networkPolicy',
-        root.node.path,
-        'found no Dify component to protect under its scope; create it after the components, in the same scope or with `scope`',
+        this.root.node.path,
+        'found no Dify component to protect under its scope; create it in the scope of the components, or give `scope`',
       );
+    this.rendered = [];
+    // Components run in the policy's namespace or in one of their own (a sandbox namespace): each namespace gets its
+    // default-deny, DNS and per-component policies, and peers across namespaces are namespaceSelector + podSelector.
+    const nsOf = (c: Connections) => c.namespace ?? namespace;
     const instances = [...new Set(found.map((c) => c.pods!.instance))];
-    for (const instance of instances) {
-      const prefix = instances.length > 1 ? `${instance}-` : '';
+    const groups = [...new Set(found.map((c) => JSON.stringify([c.pods!.instance, nsOf(c) ?? null])))].map((k) => JSON.parse(k) as [string, string | null]);
+    const idPrefix = (instance: string, ns: string | undefined) => `${instances.length > 1 ? `${instance}-` : ''}${ns !== namespace ? `${ns}-` : ''}`;
+    const meta = (name: string, instance: string, component: string, ns: string | undefined) => ({
+      name,
+      namespace: ns !== namespace ? ns : undefined,
+      labels: policyLabels(instance, component),
+    });
+    const objects: ApiObject[] = [];
+    for (const [instance, nsOrNull] of groups) {
+      const ns = nsOrNull ?? undefined;
       const all = { matchLabels: { [LABEL_NAME]: 'dify', [LABEL_INSTANCE]: instance } };
-      new k8s.KubeNetworkPolicy(this, `${prefix}DefaultDeny`, {
-        metadata: { name: `${instance}-default-deny`, labels: policyLabels(instance, '') },
-        spec: { podSelector: all, policyTypes: ['Ingress', 'Egress'] },
-      });
-      new k8s.KubeNetworkPolicy(this, `${prefix}Dns`, {
-        metadata: { name: `${instance}-allow-dns`, labels: policyLabels(instance, 'dns') },
-        spec: {
-          podSelector: all,
-          policyTypes: ['Egress'],
-          egress: [
-            {
-              to: this.dns.render(ctx),
-              ports: [
-                { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
-                { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
-              ],
-            },
-          ],
-        },
-      });
+      objects.push(
+        new k8s.KubeNetworkPolicy(this, `${idPrefix(instance, ns)}DefaultDeny`, {
+          metadata: meta(`${instance}-default-deny`, instance, '', ns),
+          spec: { podSelector: all, policyTypes: ['Ingress', 'Egress'] },
+        }),
+        new k8s.KubeNetworkPolicy(this, `${idPrefix(instance, ns)}Dns`, {
+          metadata: meta(`${instance}-allow-dns`, instance, 'dns', ns),
+          spec: {
+            podSelector: all,
+            policyTypes: ['Egress'],
+            egress: [
+              {
+                to: this.dns.render({ namespace: ns, clusterCidrs: this.clusterCidrs }),
+                ports: [
+                  { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+                  { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+                ],
+              },
+            ],
+          },
+        }),
+      );
     }
     for (const c of found) {
       const { instance, component, selector } = c.pods!;
+      const ns = nsOf(c);
+      const ctx: PeerRenderContext = { namespace: ns, clusterCidrs: this.clusterCidrs };
       const ingress = rules(c.ingress, ctx).map(({ peers, ports }) => ({ from: peers, ports }));
       const egress = rules(c.egress, ctx).map(({ peers, ports }) => ({ to: peers, ports }));
       const policyName = `${instance}-${component}`;
-      new k8s.KubeNetworkPolicy(this, `${instances.length > 1 ? `${instance}-` : ''}Allow-${component}`, {
-        metadata: { name: policyName, labels: policyLabels(instance, component) },
-        spec: {
-          podSelector: { matchLabels: selector },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: ingress.length ? ingress : undefined,
-          egress: egress.length ? egress : undefined,
-        },
-      });
+      objects.push(
+        new k8s.KubeNetworkPolicy(this, `${idPrefix(instance, ns)}Allow-${component}`, {
+          metadata: meta(policyName, instance, component, ns),
+          spec: {
+            podSelector: { matchLabels: selector },
+            policyTypes: ['Ingress', 'Egress'],
+            ingress: ingress.length ? ingress : undefined,
+            egress: egress.length ? egress : undefined,
+          },
+        }),
+      );
       c.freeze(this.node.path);
-      this.subjects.push({ connections: c, policyName });
+      this.rendered.push({ connections: c, policyName });
     }
-    // Components created after this construct would sit under default-deny with no allow at all.
-    this.node.addValidation({
-      validate: () =>
-        podConnections(root)
-          .filter((c) => !found.includes(c) && instances.includes(c.pods!.instance))
-          .map((c) => `${c.scope!.node.path} was created after DifyNetworkPolicy ${this.node.path} and has no policy; create the policy after every component`),
-    });
+    objects.forEach(applyScopeAnnotations);
+    return this.rendered;
   }
 }
 
 function policyLabels(instance: string, component: string): Record<string, string> {
   return metadataLabels({ instance, component: `network-policy${component ? `-${component}` : ''}` });
-}
-
-/** Every pods-owning {@link Connections} under `root`, once each, in tree order. */
-export function podConnections(root: IConstruct): Connections[] {
-  const out: Connections[] = [];
-  for (const c of root.node.findAll()) {
-    if (!isConnectable(c)) continue;
-    const conn = c.connections;
-    if (conn.pods && !out.includes(conn)) out.push(conn);
-  }
-  return out;
 }
 
 /** Groups records into rules: one rule per distinct port set, its peers merged in order. */

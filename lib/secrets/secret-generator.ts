@@ -3,12 +3,12 @@ import { k8s } from '../core/k8s';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { keepAnnotations } from '../core/lifecycle';
-import { ServiceEndpoint } from '../config/connections';
+import { ServiceEndpoint, chartNamespaceOf } from '../config/connections';
 import { validateImage } from '../core/image';
 import { metadataLabels } from '../core/labels';
 import { renderResources } from '../core/resources';
 import { containerSecurityContext, nonRootProfile, podSecurityContext } from '../core/security';
-import { validateDnsSubdomain } from '../core/validation';
+import { invalid, validateDnsSubdomain } from '../core/validation';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { selectorLabels } from '../core/labels';
 import {
@@ -39,6 +39,13 @@ export interface DifySecretGeneratorProps {
   readonly imagePullSecrets?: readonly string[];
   /** Where the Job reaches the Kubernetes API (endpoint addresses after Service translation, and ports). @default - any address on TCP 443 and 6443 */
   readonly apiServer?: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+  /**
+   * A Secret in another namespace (the sandbox's) that the Job keeps in sync
+   * with `keys` of the credentials Secret: `scope` is in a chart of that
+   * namespace, where a Role lets the Job's ServiceAccount create and update
+   * only that Secret. @default - none
+   */
+  readonly mirror?: { readonly scope: Construct; readonly secretName: string; readonly keys: readonly CredentialName[] };
 }
 
 /**
@@ -80,25 +87,23 @@ export class DifySecretGenerator extends Construct implements IConnectable {
     const random = Object.fromEntries(Object.entries(DifySecretGenerator.RANDOM_BYTES).filter(([k]) => keys.has(k)));
     const redisUrls = props.redis !== undefined ? derivedRedisUrls(keys) : {};
     const broker = Object.keys(redisUrls).length > 0;
+    const mirror = props.mirror && {
+      namespace: chartNamespaceOf(props.mirror.scope),
+      secretName: validateDnsSubdomain('secretGenerator.mirror.secretName', props.mirror.secretName),
+      keys: props.mirror.keys.map((k) => CREDENTIAL_KEYS[k]),
+    };
+    const home = chartNamespaceOf(this);
+    if (mirror && (!mirror.namespace || !home || mirror.namespace === home))
+      invalid('sandboxNamespace', mirror.namespace, "must differ from the installation's namespace, and both charts must set a namespace");
     const hash = createHash('sha256')
-      .update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify([props.redis ?? null, random, secretMetadata]))
+      .update(GENERATOR_SCRIPT + props.image + this.secretName + JSON.stringify([props.redis ?? null, random, secretMetadata, mirror ?? null]))
       .digest('hex')
       .slice(0, 10);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountServiceAccountToken: false });
-    new k8s.KubeRole(this, 'Role', {
-      metadata: { name, labels },
-      rules: [
-        { apiGroups: [''], resources: ['secrets'], resourceNames: [this.secretName], verbs: ['get', 'patch'] },
-        // create cannot be narrowed by resourceNames (the name is not known at authorization time).
-        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-      ],
-    });
-    new k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata: { name, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name }],
-    });
+    secretAccess(this, name, labels, this.secretName);
+    // In the mirror's namespace: only that Secret, bound to this Job's ServiceAccount of the installation's namespace.
+    if (mirror) secretAccess(new Construct(props.mirror!.scope, 'SecretGeneratorAccess'), name, labels, mirror.secretName, home);
     new k8s.KubeConfigMap(this, 'Script', { metadata: { name: `${name}-script`, labels }, data: { 'generate.py': GENERATOR_SCRIPT } });
     const profile = nonRootProfile(1001, { readOnlyRootFilesystem: true });
     this.job = new k8s.KubeJob(this, 'Job', {
@@ -128,6 +133,13 @@ export class DifySecretGenerator extends Construct implements IConnectable {
                   { name: 'RANDOM_KEYS', value: JSON.stringify(random) },
                   { name: 'SECRET_LABELS', value: JSON.stringify(secretMetadata.labels) },
                   { name: 'SECRET_ANNOTATIONS', value: JSON.stringify(secretMetadata.annotations) },
+                  ...(mirror
+                    ? [
+                        { name: 'MIRROR_NAMESPACE', value: mirror.namespace! },
+                        { name: 'MIRROR_SECRET_NAME', value: mirror.secretName },
+                        { name: 'MIRROR_KEYS', value: JSON.stringify(mirror.keys) },
+                      ]
+                    : []),
                   ...(broker
                     ? [
                         { name: 'REDIS_URL_KEYS', value: JSON.stringify(redisUrls) },
@@ -155,4 +167,21 @@ export class DifySecretGenerator extends Construct implements IConnectable {
     const apiServer = props.apiServer ?? { cidrs: ['0.0.0.0/0'], ports: [443, 6443] };
     this.connections.allowTo(NetworkPeer.cidrs(apiServer.cidrs, 'Kubernetes API'), [...apiServer.ports]);
   }
+}
+
+/** A Role that may read, patch and create only `secretName` (in the scope's namespace), bound to the Job's ServiceAccount. */
+function secretAccess(scope: Construct, name: string, labels: Record<string, string>, secretName: string, serviceAccountNamespace?: string): void {
+  new k8s.KubeRole(scope, 'Role', {
+    metadata: { name, labels },
+    rules: [
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [secretName], verbs: ['get', 'patch'] },
+      // create cannot be narrowed by resourceNames (the name is not known at authorization time).
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ],
+  });
+  new k8s.KubeRoleBinding(scope, 'RoleBinding', {
+    metadata: { name, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: serviceAccountNamespace }],
+  });
 }

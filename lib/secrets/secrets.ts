@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { ServiceEndpoint } from '../config/connections';
 import { SecretKeyRef } from '../core/secret-ref';
-import { validateDnsSubdomain } from '../core/validation';
+import { invalid, validateDnsSubdomain } from '../core/validation';
 import { DifyCredentials, credentialsInSecret } from './credentials';
 import { DifyExternalSecret, RemoteCredentialRefs, RemoteSecretRef } from './external-secrets';
 import { DifySecretGenerator } from './secret-generator';
@@ -16,6 +16,22 @@ export interface BoundSecrets {
   readonly secretNames: string[];
   /** Whether an in-cluster generator Job exists (it needs Kubernetes API egress). */
   readonly generated: boolean;
+  /** The sandbox's key in its own namespace, when the context has `sandbox`. */
+  readonly sandbox?: SandboxSecrets;
+}
+
+/** The Secret of a sandbox namespace: only the sandbox API key. */
+export interface SandboxSecrets {
+  /** API_KEY of the sandbox: the same value as the installation's `sandboxApiKey`. */
+  readonly apiKey: SecretKeyRef;
+  readonly secretNames: string[];
+  /** Changes whenever where the key comes from changes. */
+  readonly version: string;
+}
+
+/** Name of the Secret in the sandbox namespace. */
+export function sandboxSecretName(instance: string): string {
+  return `${instance}-sandbox-credentials`;
 }
 
 /** Context a credential source is bound in. */
@@ -31,6 +47,12 @@ export interface SecretsBindContext {
   readonly apiServer?: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
   /** Credentials the installation reads (store credentials only for embedded stores). @default - all */
   readonly required?: ReadonlyArray<keyof DifyCredentials>;
+  /**
+   * The sandbox runs in a namespace of its own: `scope` is in a chart of that
+   * namespace, where its Secret (`<instance>-sandbox-credentials`, only the
+   * sandbox key) is created or expected. @default - the sandbox reads the installation's Secret
+   */
+  readonly sandbox?: { readonly scope: Construct };
 }
 
 /** Props of {@link DifySecrets.external}. */
@@ -43,6 +65,25 @@ export interface ExternalSecretsOptions {
   readonly secretName?: string;
   /** @default "1h" */
   readonly refreshInterval?: string;
+  /**
+   * With `sandboxNamespace`: the store the sandbox namespace's ExternalSecret reads
+   * the sandbox key from (a SecretStore must exist in that namespace).
+   * @default - `store`, which must then be a ClusterSecretStore
+   */
+  readonly sandboxStore?: { readonly name: string; readonly kind?: 'SecretStore' | 'ClusterSecretStore' };
+}
+
+/** Options of {@link DifySecrets.existing}. */
+export interface ExistingSecretsOptions {
+  /** Point any credential at another Secret or key. @default - every key in `secretName` */
+  readonly overrides?: Partial<DifyCredentials>;
+  /** Bump after changing a value to roll the pods that read it. @default "" */
+  readonly rotation?: string;
+  /**
+   * With `sandboxNamespace`: the Secret there holding the sandbox key (under the key
+   * the installation's `sandboxApiKey` uses, `sandbox-api-key` by default), same value. @default "<instance>-sandbox-credentials"
+   */
+  readonly sandboxSecretName?: string;
 }
 
 /**
@@ -54,6 +95,7 @@ export abstract class DifySecrets {
   public static generated(options: { readonly secretName?: string } = {}): DifySecrets {
     return new (class extends DifySecrets {
       public bind(scope: Construct, ctx: SecretsBindContext): BoundSecrets {
+        const mirror = ctx.sandbox && { scope: ctx.sandbox.scope, secretName: sandboxSecretName(ctx.instance), keys: ['sandboxApiKey' as const] };
         const g = new DifySecretGenerator(scope, 'SecretGenerator', {
           instance: ctx.instance,
           image: ctx.image,
@@ -62,8 +104,14 @@ export abstract class DifySecrets {
           imagePullSecrets: ctx.imagePullSecrets,
           keys: ctx.required,
           apiServer: ctx.apiServer,
+          mirror,
         });
-        return { credentials: g.credentials, version: hashOf(g.credentials), secretNames: [g.secretName], generated: true };
+        const sandbox = mirror && {
+          apiKey: SecretKeyRef.of(mirror.secretName, g.credentials.sandboxApiKey.key),
+          secretNames: [mirror.secretName],
+          version: hashOf({ generated: mirror.secretName }),
+        };
+        return { credentials: g.credentials, version: hashOf(g.credentials), secretNames: [g.secretName], generated: true, sandbox };
       }
     })();
   }
@@ -72,14 +120,23 @@ export abstract class DifySecrets {
    * Secrets you create (sealed-secrets, SOPS, Vault agent, by hand). By default every
    * credential is a key of `secretName` named as in CREDENTIAL_KEYS; `overrides` point any
    * credential at another Secret or key. Bump `rotation` after changing a value to roll the pods.
+   * With `sandboxNamespace`, also create `sandboxSecretName` in that namespace holding only the sandbox key.
    */
-  public static existing(secretName: string, options: { readonly overrides?: Partial<DifyCredentials>; readonly rotation?: string } = {}): DifySecrets {
+  public static existing(secretName: string, options: ExistingSecretsOptions = {}): DifySecrets {
     validateDnsSubdomain('secrets.existing.secretName', secretName);
+    if (options.sandboxSecretName !== undefined) validateDnsSubdomain('secrets.existing.sandboxSecretName', options.sandboxSecretName);
     const credentials: DifyCredentials = { ...credentialsInSecret(secretName), ...options.overrides };
     return new (class extends DifySecrets {
-      public bind(): BoundSecrets {
+      public bind(_scope: Construct, ctx: SecretsBindContext): BoundSecrets {
         const names = [...new Set(Object.values(credentials).map((r: SecretKeyRef) => r.secretName))].sort();
-        return { credentials, version: hashOf({ credentials, rotation: options.rotation ?? '' }), secretNames: names, generated: false };
+        const rotation = options.rotation ?? '';
+        const sandboxName = options.sandboxSecretName ?? sandboxSecretName(ctx.instance);
+        const sandbox = ctx.sandbox && {
+          apiKey: SecretKeyRef.of(sandboxName, credentials.sandboxApiKey.key),
+          secretNames: [sandboxName],
+          version: hashOf({ secret: sandboxName, key: credentials.sandboxApiKey.key, rotation }),
+        };
+        return { credentials, version: hashOf({ credentials, rotation }), secretNames: names, generated: false, sandbox };
       }
     })();
   }
@@ -88,8 +145,29 @@ export abstract class DifySecrets {
   public static external(options: ExternalSecretsOptions): DifySecrets {
     return new (class extends DifySecrets {
       public bind(scope: Construct, ctx: SecretsBindContext): BoundSecrets {
-        const es = new DifyExternalSecret(scope, 'ExternalSecret', { instance: ctx.instance, redis: ctx.redis, required: ctx.required, ...options });
-        return { credentials: es.credentials, version: es.version, secretNames: [es.secretName], generated: false };
+        const { sandboxStore, ...main } = options;
+        const es = new DifyExternalSecret(scope, 'ExternalSecret', { instance: ctx.instance, redis: ctx.redis, required: ctx.required, ...main });
+        let sandbox: SandboxSecrets | undefined;
+        if (ctx.sandbox) {
+          const store = sandboxStore ?? options.store;
+          if (!sandboxStore && store.kind !== 'ClusterSecretStore') {
+            invalid(
+              'secrets.external.store.kind',
+              store.kind ?? 'SecretStore',
+              'serves only its own namespace, and the sandbox namespace needs the sandbox key too: use a ClusterSecretStore, or give sandboxStore (a store that exists in the sandbox namespace)',
+            );
+          }
+          const sandboxEs = new DifyExternalSecret(ctx.sandbox.scope, 'SandboxExternalSecret', {
+            instance: ctx.instance,
+            store,
+            remoteRefs: { sandboxApiKey: options.remoteRefs.sandboxApiKey },
+            required: ['sandboxApiKey'],
+            secretName: sandboxSecretName(ctx.instance),
+            refreshInterval: options.refreshInterval,
+          });
+          sandbox = { apiKey: sandboxEs.credentials.sandboxApiKey, secretNames: [sandboxEs.secretName], version: sandboxEs.version };
+        }
+        return { credentials: es.credentials, version: es.version, secretNames: [es.secretName], generated: false, sandbox };
       }
     })();
   }

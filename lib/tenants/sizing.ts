@@ -50,8 +50,12 @@ export interface InstallationPeak {
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 
 /** Sums the objects under `scope` as `render` renders them (by default `toJson()`). */
-export function installationPeak(scope: IConstruct, render: (o: ApiObject) => any = (o) => o.toJson()): InstallationPeak {
-  const objects = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+export function installationPeak(
+  scope: IConstruct,
+  render: (o: ApiObject) => any = (o) => o.toJson(),
+  include: (o: ApiObject) => boolean = () => true,
+): InstallationPeak {
+  const objects = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && include(c));
   const json = objects
     .filter((o) => WORKLOADS.has(o.kind) || ['HorizontalPodAutoscaler', 'PersistentVolumeClaim', 'Service'].includes(o.kind))
     .map((o) => render(o) as Record<string, any>);

@@ -1,4 +1,4 @@
-import { Lazy } from 'cdk8s';
+import { Chart, Lazy } from 'cdk8s';
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { metadataLabels } from '../core/labels';
@@ -6,11 +6,14 @@ import { parseBytes, parseCpu, validateCpu, validateLabels, validateMemory } fro
 import { DifyValidationError, invalid, validateDnsLabel, validateHostname, validateInt } from '../core/validation';
 import { Dify } from '../dify';
 import { DifyProps } from '../dify-props';
-import { DifyNamespace, DifyNamespaceProps, validateSandboxPodSecurity } from '../networking/namespace';
+import { DifyNamespace, DifyNamespaceProps, SANDBOX_POD_SECURITY, validateSandboxPodSecurity } from '../networking/namespace';
 import { DifySecrets } from '../secrets/secrets';
 import { ContainerSizing, InstallationPeak, SizedQuantity, formatBytes, formatCpu, installationPeak } from './sizing';
 import { DifyTenantChart, oncePerSynthesis, renderDuringSynthesis } from './tenant-chart';
 import { guardProps } from '../core/guard';
+
+/** Suffix of a tenant's sandbox namespace. */
+const SANDBOX_SUFFIX = '-sandbox';
 
 /** Label on each tenant's namespace and quota objects. */
 export const LABEL_TENANT = 'dify.langgenius.ai/tenant';
@@ -72,7 +75,7 @@ export interface TenantLimits {
 }
 
 /** Installation props a tenant may set: everything but the host (given beside) and the shared ingress class. */
-export type TenantDifyProps = Omit<Partial<DifyProps>, 'host' | 'ingressClassName'>;
+export type TenantDifyProps = Omit<Partial<DifyProps>, 'host' | 'ingressClassName' | 'sandboxNamespace'>;
 
 /** One tenant: an isolated Dify installation in its own namespace. */
 export interface DifyTenant {
@@ -99,8 +102,17 @@ export interface DifyTenantsProps {
   readonly ingressClassName?: string;
   /** Prefix of each tenant's namespace. @default "dify-" */
   readonly namespacePrefix?: string;
-  /** Pod Security admission of every tenant namespace. @default - as {@link DifyNamespace} */
+  /**
+   * Pod Security admission of every tenant namespace.
+   * @default - enforce "restricted" with sandbox namespaces, else "baseline"; warn and audit "restricted"
+   */
   readonly podSecurity?: DifyNamespaceProps['podSecurity'];
+  /**
+   * Each tenant's code sandbox in a namespace of its own, `<namespace>-sandbox`
+   * ({@link SANDBOX_POD_SECURITY}), so the tenant's namespace enforces "restricted".
+   * @default true
+   */
+  readonly sandboxNamespaces?: boolean;
   /** Quota options of every tenant. @default - derived per tenant with 25% headroom */
   readonly quota?: TenantQuota;
   /** LimitRange options of every tenant. @default - derived per tenant */
@@ -151,7 +163,9 @@ export class DifyTenants extends Construct {
     const prefix = props.namespacePrefix ?? 'dify-';
     if (!/^([a-z0-9][-a-z0-9]{0,39})?$/.test(prefix))
       invalid('namespacePrefix', prefix, "must be empty or up to 40 lowercase letters, digits and '-', starting alphanumeric");
-    checkUnique(props.tenants, prefix);
+    const isolate = props.sandboxNamespaces ?? true;
+    if (typeof isolate !== 'boolean') invalid('sandboxNamespaces', isolate, 'must be true or false');
+    checkUnique(props.tenants, prefix, isolate ? SANDBOX_SUFFIX.length : 0);
     validateLabels('labels', props.labels);
     this.tenants = props.tenants.map((t, i) => this.addTenant(t, i, prefix, props));
   }
@@ -160,9 +174,20 @@ export class DifyTenants extends Construct {
     const namespace = `${prefix}${t.name}`;
     const labels = { [LABEL_TENANT]: t.name };
     const namespaceChart = new DifyTenantChart(this, `${t.name}-namespace`, { labels: props.labels });
-    const ns = new DifyNamespace(namespaceChart, 'Namespace', { name: namespace, podSecurity: props.podSecurity, labels: { ...labels, ...t.namespaceLabels } });
-    // The code sandbox needs Pod Security baseline (it chroots as root with a few capabilities).
-    validateSandboxPodSecurity('podSecurity.enforce', ns.podSecurityEnforce);
+    const sandboxNamespace = (props.sandboxNamespaces ?? true) ? `${namespace}${SANDBOX_SUFFIX}` : undefined;
+    const ns = new DifyNamespace(namespaceChart, 'Namespace', {
+      name: namespace,
+      podSecurity: sandboxNamespace ? { enforce: 'restricted', ...props.podSecurity } : props.podSecurity,
+      labels: { ...labels, ...t.namespaceLabels },
+    });
+    // The code sandbox needs Pod Security baseline (it chroots as root with a few capabilities): in its own namespace, or here.
+    if (sandboxNamespace) {
+      new DifyNamespace(namespaceChart, 'SandboxNamespace', {
+        name: sandboxNamespace,
+        podSecurity: SANDBOX_POD_SECURITY,
+        labels: { ...labels, ...t.namespaceLabels },
+      });
+    } else validateSandboxPodSecurity('podSecurity.enforce', ns.podSecurityEnforce);
     const chart = new DifyTenantChart(this, t.name, { namespace, labels: props.labels });
     chart.addDependency(namespaceChart);
     const difyProps: DifyProps = {
@@ -171,6 +196,7 @@ export class DifyTenants extends Construct {
       ...t.dify,
       host: t.host,
       ingressClassName: props.ingressClassName ?? 'nginx',
+      sandboxNamespace,
     };
     if (difyProps.networkPolicy === false) {
       invalid(
@@ -185,12 +211,14 @@ export class DifyTenants extends Construct {
     } catch (e) {
       throw e instanceof DifyValidationError ? new DifyValidationError(`${sourceOf(e.message, t, i, props.defaults)}${e.message}`) : e;
     }
+    dify.sandboxChart?.addDependency(namespaceChart);
     const objectLabels = { ...metadataLabels({ instance: dify.instance, component: 'tenant' }), ...labels };
     const quota = { ...props.quota, ...t.quota };
     const limits = { ...props.limits, ...t.limits };
     const path = (group: 'quota' | 'limits', key: string) => (t[group] && key in t[group]! ? `tenants[${i}].${group}.${key}` : `${group}.${key}`);
     // Rendered once per synthesis: the quota, the limits, this validation and the chart share the workloads' JSON.
-    const peak = () => oncePerSynthesis(dify, dify, () => installationPeak(dify, renderDuringSynthesis));
+    // Each namespace's quota counts the objects rendered into it: the sandbox's own namespace gets its own.
+    const peak = () => oncePerSynthesis(dify, dify, () => installationPeak(dify, renderDuringSynthesis, (o) => Chart.of(o) === chart));
     const hard = () => quotaHard(quota, peak(), (k) => path('quota', k));
     const items = () => limitItems(limits, peak(), (k) => path('limits', k));
     checkQuantities(quota, limits, path);
@@ -203,16 +231,31 @@ export class DifyTenants extends Construct {
       metadata: { name: `${dify.instance}-limits`, namespace, labels: objectLabels },
       spec: { limits: Lazy.any({ produce: items }) },
     });
+    const sandboxChart = dify.sandboxChart;
+    if (sandboxNamespace && sandboxChart) {
+      // Derived only (explicit totals and bounds are the tenant namespace's), with the same headroom.
+      const sandboxPeak = () =>
+        oncePerSynthesis(dify, sandboxChart, () => installationPeak(sandboxChart, renderDuringSynthesis, (o) => Chart.of(o) === sandboxChart));
+      const sandboxQuota = { headroomPercent: quota.headroomPercent };
+      new k8s.KubeResourceQuota(namespaceChart, 'SandboxResourceQuota', {
+        metadata: { name: `${dify.instance}-quota`, namespace: sandboxNamespace, labels: objectLabels },
+        spec: { hard: Lazy.any({ produce: () => quotaHard(sandboxQuota, sandboxPeak(), (k) => path('quota', k)) }) },
+      });
+      new k8s.KubeLimitRange(namespaceChart, 'SandboxLimitRange', {
+        metadata: { name: `${dify.instance}-limits`, namespace: sandboxNamespace, labels: objectLabels },
+        spec: { limits: Lazy.any({ produce: () => limitItems({}, sandboxPeak(), (k) => path('limits', k)) }) },
+      });
+    }
     return { name: t.name, namespace, namespaceChart, chart, dify, resourceQuota, limitRange, peak };
   }
 }
 
 /** Tenant names: DNS labels that fit the namespace, unique; hosts unique across tenants (web and API hosts). */
-function checkUnique(tenants: readonly DifyTenant[], prefix: string): void {
+function checkUnique(tenants: readonly DifyTenant[], prefix: string, suffixLength: number): void {
   const names = new Map<string, number>();
   const hosts = new Map<string, { index: number; prop: string }>();
   tenants.forEach((t, i) => {
-    validateDnsLabel(`tenants[${i}].name`, t?.name, 63 - prefix.length);
+    validateDnsLabel(`tenants[${i}].name`, t?.name, 63 - prefix.length - suffixLength);
     const first = names.get(t.name);
     if (first !== undefined) invalid(`tenants[${i}].name`, t.name, `must be unique: tenants[${first}] is also named "${t.name}"`);
     names.set(t.name, i);

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { Connections, NetworkPeer } from '../core/connections';
 import { DifyWorkload } from '../core/workload';
-import { podConnections } from '../networking/network-policy';
+import { podConnections } from '../core/connections';
 import { IRouteTable } from '../networking/routes';
 import { DifyStatefulStore } from '../stores/stateful-store';
 import { TopologyFlow, TopologyGraph, TopologyNode, TopologyRoute } from './model';
