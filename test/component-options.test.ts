@@ -54,7 +54,7 @@ describe('per-component options own env, identity and credentials', () => {
     [
       'secretEnv overriding a managed name',
       { api: { secretEnv: { SECRET_KEY: SecretKeyRef.of('a', 'b') } } },
-      /^components\.api\.secretEnv\.SECRET_KEY: got "a\/b"; SECRET_KEY is already set/,
+      /^components\.api\.secretEnv\.SECRET_KEY: got "<SecretKeyRef a\/b>"; SECRET_KEY is already set/,
     ],
   ])('%s is a synth-time error', (_what, components, message) => {
     expect(() => difyDocs({ components: components as any })).toThrow(message);

@@ -412,7 +412,7 @@ describe('bad database and Redis input names the field, the value and what is al
     [
       'database host with a scheme',
       () => DifyDatabase.external({ host: 'postgres://db:5432', username: 'u', password: p }),
-      /^database\.host: got "postgres:\/\/db:5432"; must be a host name or IPv4 address/,
+      /^database\.host: got "postgres:\/\/db:5432"; must be a host name or IPv4 or IPv6 address.*it is a URL, not a host: give "db", and 5432 as database\.port/,
     ],
     [
       'database port',
@@ -455,9 +455,9 @@ describe('bad database and Redis input names the field, the value and what is al
       /^database\.mysql\.port: got 0; must be an integer from 1 to 65535/,
     ],
     [
-      'redis host with a port',
-      () => ExternalRedis.standalone({ host: 'redis:6379', password: p, brokerUrl: b }),
-      /^redis\.host: got "redis:6379"; must be a host name or IPv4 address/,
+      'redis host with a port that contradicts redis.port',
+      () => ExternalRedis.standalone({ host: 'redis:6379', port: 6380, password: p, brokerUrl: b }),
+      /^redis\.host: got "redis:6379"; has port 6379, which contradicts redis\.port \(6380\): give the port once/,
     ],
     ['redis db', () => ExternalRedis.standalone({ host: 'redis', db: 16, password: p, brokerUrl: b }), /^redis\.db: got 16; must be an integer from 0 to 15/],
     [

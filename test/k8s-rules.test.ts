@@ -179,7 +179,9 @@ describe('quantities in the Kubernetes grammar', () => {
     expect(validateMemory('memory', '1e9')).toBe('1e9');
     expect(validateMemory('memory', '0.5Gi')).toBe('0.5Gi');
     expect(validateMemory('memory', '1Pi')).toBe('1Pi');
-    expect(() => validateMemory('memory', '500m')).toThrow(/^memory: got "500m"; must be a positive quantity/);
+    expect(() => validateMemory('memory', '500m')).toThrow(
+      /^memory: got "500m"; must be a memory or storage quantity.*"m" means thousandths.*did you mean "500Mi"/,
+    );
   });
   test('request above limit compares across suffixes', () => {
     expect(() => difyDocs({ components: { api: { resources: { memoryRequest: '2G', memoryLimit: '1Gi' } } } })).toThrow(

@@ -184,7 +184,7 @@ const badInput: Array<[string, () => unknown, RegExp]> = [
   [
     'split with a scheme in the host',
     () => DifyUrls.split({ webHost: WEB, apiHost: 'https://api.example.com' }),
-    /^apiHost: got "https:\/\/api\.example\.com"; must be a lowercase fully qualified DNS name/,
+    /^apiHost: got "https:\/\/api\.example\.com"; must be a lowercase DNS name.*it is a URL, not a host: give "api\.example\.com"/,
   ],
   [
     'split hosts without a shared parent domain',

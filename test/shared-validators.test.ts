@@ -100,7 +100,7 @@ describe('image references per the registry grammar', () => {
   test.each([
     'registry.example.com:5000/team/dify-api:1.16.1',
     'localhost:5000/x:1',
-    'Registry.Example.com/x:1',
+    'registry.example.com/x:V1-RC',
     'a/b__c:1',
     'a/b---c:1',
     '[::1]:5000/x:1',
@@ -108,7 +108,16 @@ describe('image references per the registry grammar', () => {
   ])('accepts %p', (i) => {
     expect(() => difyDocs({ images: { api: i } })).not.toThrow();
   });
-  test.each(['a/B:1', 'a_/b:1', 'x:v1+build', 'x::1'])('refuses %p', (i) => {
+  test.each(['a_/b:1', 'x:v1+build', 'x::1'])('refuses %p', (i) => {
     expect(() => difyDocs({ images: { api: i } })).toThrow(/^images\.api: got .*; must be an image reference/);
+  });
+  test.each([
+    ['a/B:1', 'a/b:1'],
+    ['Registry.Example.com/x:1', 'registry.example.com/x:1'],
+    ['ghcr.io/Team/api:1.2', 'ghcr.io/team/api:1.2'],
+  ])('refuses upper case in registry or repository: %p', (i, fixed) => {
+    expect(() => difyDocs({ images: { api: i } })).toThrow(
+      `images.api: got "${i}"; must be lower case in its registry and repository (only the tag may have capitals): "${fixed}"`,
+    );
   });
 });

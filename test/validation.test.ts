@@ -8,7 +8,7 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   [
     'host with a scheme',
     () => difyDocs({ host: 'https://dify.example.com' }),
-    /^host: got "https:\/\/dify\.example\.com"; must be a lowercase fully qualified DNS name/,
+    /^host: got "https:\/\/dify\.example\.com"; must be a lowercase DNS name.*it is a URL, not a host: give "dify\.example\.com"/,
   ],
   ['uppercase instance', () => difyDocs({ instance: 'Dify' }), /^instance: got "Dify"; must be a DNS-1035 label/],
   [
@@ -20,7 +20,7 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   [
     'bad memory quantity',
     () => difyDocs({ components: { api: { resources: { memoryLimit: '2 gigs' } } } }),
-    /^components\.api\.resources\.memoryLimit: got "2 gigs"; must be a positive quantity/,
+    /^components\.api\.resources\.memoryLimit: got "2 gigs"; must be a memory or storage quantity/,
   ],
   [
     'request above limit',
@@ -28,7 +28,7 @@ const cases: Array<[string, () => unknown, RegExp]> = [
     /^components\.worker\.resources\.cpuRequest: got "2"; must not exceed components\.worker\.resources\.cpuLimit \(1\)/,
   ],
   ['negative replicas', () => difyDocs({ components: { api: { replicas: -1 } } }), /^components\.api\.replicas: got -1; must be an integer from 0 to 1000/],
-  ['bad storage size', () => difyDocs({ postgres: { storageSize: '10GB' } }), /^postgres\.storageSize: got "10GB"; must be a positive quantity/],
+  ['bad storage size', () => difyDocs({ postgres: { storageSize: '10GB' } }), /^postgres\.storageSize: got "10GB"; must be a memory or storage quantity/],
   ['bad storage class', () => difyDocs({ redis: { storageClassName: 'Fast_SSD' } }), /^redis\.storageClassName: got "Fast_SSD"; must be a DNS-1123 subdomain/],
   [
     'credential through extraEnv',

@@ -2,7 +2,7 @@ import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { DifyFileStorage } from '../stores/file-storage';
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid } from '../core/validation';
+import { validateServiceHost } from '../core/validation';
 import { ServiceEndpoint, httpUrl } from './connections';
 import { DifyStorage } from './storage';
 import { ANYWHERE, ExternalNetworks, reachOf } from './reach';
@@ -72,9 +72,7 @@ export function backendFeatureEnv(mode: BackendMode, f: DifyBackendFeatures): En
   }
   if (mode === 'api') {
     const r = f.pluginRemoteInstall ?? { host: 'localhost', port: 5003 };
-    if (typeof r.host !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(r.host)) {
-      invalid('pluginRemoteDebugging.advertisedHost', r.host, 'must be a host name or IP address without scheme or port');
-    }
+    validateServiceHost('pluginRemoteDebugging.advertisedHost', r.host);
     env.plain({ PLUGIN_REMOTE_INSTALL_HOST: r.host, PLUGIN_REMOTE_INSTALL_PORT: r.port }, 'backend');
   }
   return env;

@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import { IConnectable, isConnectable } from '../core/connections';
 import { EnvSet } from '../core/env';
 import { SecretKeyRef, FileSource } from '../core/secret-ref';
-import { invalid } from '../core/validation';
+import { bracketIpv6, invalid } from '../core/validation';
 
 /** libpq `sslmode` values. */
 export type PostgresSslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
@@ -93,15 +93,8 @@ export function hostFrom(client: IConstruct, target: ServiceEndpoint & Partial<I
   return `${target.host}.${ns}.svc`;
 }
 
-const HOST = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
-
-/** A DNS name or IPv4 address a client connects to: no scheme, port, path or whitespace. */
-export function validateServiceHost(prop: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !HOST.test(value)) {
-    invalid(prop, value, 'must be a host name or IPv4 address such as "db.internal.example.com" (no scheme, port or path)');
-  }
-  return value;
-}
+/** Host validation lives with the other validators (lib/core/validation); re-exported for the config modules. */
+export { validateServiceHost } from '../core/validation';
 
 /** A credential given as a {@link SecretKeyRef} (guards JavaScript callers and missing values). */
 export function validateSecretKeyRef(prop: string, value: unknown, what: string): SecretKeyRef {
@@ -136,7 +129,15 @@ export function postgresBackendEnv(c: PostgresConnection): EnvSet {
   const extras = [c.sslMode && `sslmode=${c.sslMode}`, rootCert && `sslrootcert=${rootCert}`].filter(Boolean).join('&');
   return env
     .plain(
-      { DB_TYPE: 'postgresql', DB_HOST: c.host, DB_PORT: c.port, DB_DATABASE: c.database, DB_USERNAME: c.username, DB_EXTRAS: extras || undefined },
+      // Dify builds `postgresql://user:pw@{DB_HOST}:{DB_PORT}/db` (api/configs/middleware/__init__.py): an IPv6 literal needs brackets.
+      {
+        DB_TYPE: 'postgresql',
+        DB_HOST: bracketIpv6(c.host),
+        DB_PORT: c.port,
+        DB_DATABASE: c.database,
+        DB_USERNAME: c.username,
+        DB_EXTRAS: extras || undefined,
+      },
       'database',
     )
     .secret({ DB_PASSWORD: c.password });
@@ -148,6 +149,7 @@ export function postgresPluginDaemonEnv(c: PostgresConnection): EnvSet {
     .plain(
       {
         DB_TYPE: 'postgresql',
+        // The daemon's libpq key-value DSN (`host=%s port=%d`, internal/db/pg/pg.go) takes an IPv6 literal bare.
         DB_HOST: c.host,
         DB_PORT: c.port,
         DB_USERNAME: c.username,

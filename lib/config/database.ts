@@ -1,6 +1,6 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef, FileSource } from '../core/secret-ref';
-import { invalid, validatePort, validateSqlIdentifier } from '../core/validation';
+import { bracketIpv6, invalid, validateHostAndPort, validateSqlIdentifier } from '../core/validation';
 import {
   ConnectionEnvRenderer,
   POSTGRES_SSL_MODES,
@@ -10,7 +10,6 @@ import {
   postgresBackendEnv,
   postgresPluginDaemonEnv,
   validateSecretKeyRef,
-  validateServiceHost,
 } from './connections';
 import { guardProps } from '../core/guard';
 
@@ -105,8 +104,10 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
 
   private constructor(type: DifyDatabaseType, prop: string, o: ExternalPostgresOptions | ExternalMysqlOptions, defaultPort: number) {
     this.type = type;
-    this.host = validateServiceHost(`${prop}.host`, o.host);
-    this.port = validatePort(`${prop}.port`, o.port ?? defaultPort);
+    // An IPv6 literal is kept bare here and bracketed where a client builds a URL or host:port from it.
+    const hp = validateHostAndPort({ prop: `${prop}.host`, value: o.host }, { prop: `${prop}.port`, value: o.port, default: defaultPort }, { ipv6: true });
+    this.host = hp.host;
+    this.port = hp.port;
     this.database = o.database ?? 'dify';
     this.pluginDatabase = o.pluginDatabase ?? 'dify_plugin';
     for (const [name, v] of [
@@ -142,7 +143,7 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
   public backendEnv(): EnvSet {
     if (this.type === 'postgresql') return postgresBackendEnv(this);
     return new EnvSet()
-      .plain({ DB_TYPE: 'mysql', DB_HOST: this.host, DB_PORT: this.port, DB_DATABASE: this.database, DB_USERNAME: this.username }, 'database')
+      .plain({ DB_TYPE: 'mysql', DB_HOST: bracketIpv6(this.host), DB_PORT: this.port, DB_DATABASE: this.database, DB_USERNAME: this.username }, 'database')
       .secret({ DB_PASSWORD: this.password });
   }
 
@@ -153,7 +154,8 @@ export class DifyDatabase implements PostgresConnection, ConnectionEnvRenderer {
       .plain(
         {
           DB_TYPE: 'mysql',
-          DB_HOST: this.host,
+          // The daemon's go-sql-driver DSN is `tcp(host:port)`: an IPv6 literal needs its brackets.
+          DB_HOST: bracketIpv6(this.host),
           DB_PORT: this.port,
           DB_USERNAME: this.username,
           DB_DATABASE: this.pluginDatabase,

@@ -1,6 +1,6 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid, validatePort, validateUrl } from '../core/validation';
+import { invalid, validateHostAndPort, validateUrl } from '../core/validation';
 import { guardProps } from '../core/guard';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -38,8 +38,7 @@ export abstract class DifyMail {
   /** An SMTP relay. */
   public static smtp(o: SmtpOptions): DifyMail {
     guardProps('SmtpOptions', o, 'mail.smtp');
-    if (!o.server) invalid('mail.smtp.server', o.server, 'must be a host name');
-    validatePort('mail.smtp.port', o.port ?? 465);
+    const smtp = validateHostAndPort({ prop: 'mail.smtp.server', value: o.server }, { prop: 'mail.smtp.port', value: o.port, default: 465 });
     checkFrom('mail.smtp.from', o.from);
     if ((o.username === undefined) !== (o.password === undefined)) {
       invalid('mail.smtp.username', o.username, 'username and password must be given together');
@@ -54,8 +53,8 @@ export abstract class DifyMail {
             {
               MAIL_TYPE: 'smtp',
               MAIL_DEFAULT_SEND_FROM: o.from,
-              SMTP_SERVER: o.server,
-              SMTP_PORT: o.port ?? 465,
+              SMTP_SERVER: smtp.host,
+              SMTP_PORT: smtp.port,
               SMTP_USERNAME: o.username,
               SMTP_USE_TLS: o.useTls ?? true,
               SMTP_OPPORTUNISTIC_TLS: o.opportunisticTls ?? false,

@@ -1,7 +1,7 @@
 import { EnvSet } from '../core/env';
 import { FileSource, SecretKeyRef } from '../core/secret-ref';
-import { invalid, validateInt, validatePort } from '../core/validation';
-import { ConnectionEnvRenderer, validateSecretKeyRef, validateServiceHost } from './connections';
+import { invalid, validateHostAndPort, validateInt } from '../core/validation';
+import { ConnectionEnvRenderer, validateSecretKeyRef } from './connections';
 import { guardProps } from '../core/guard';
 
 /** REDIS_SSL_CERT_REQS values (Python `ssl` verify modes). */
@@ -138,8 +138,7 @@ function userInfo(prop: string, username: string | undefined, password: string |
  */
 export function redisBrokerUrl(o: RedisBrokerUrlOptions): string {
   guardProps('RedisBrokerUrlOptions', o, 'redisBrokerUrl');
-  const host = validateServiceHost('redisBrokerUrl.host', o.host);
-  const port = validatePort('redisBrokerUrl.port', o.port ?? 6379);
+  const { host, port } = validateHostAndPort({ prop: 'redisBrokerUrl.host', value: o.host }, { prop: 'redisBrokerUrl.port', value: o.port, default: 6379 });
   const db = validateInt('redisBrokerUrl.db', o.db ?? 1, 0, 15);
   return `${o.ssl ? 'rediss' : 'redis'}://${userInfo('redisBrokerUrl', o.username, o.password)}${host}:${port}/${db}`;
 }
@@ -167,7 +166,10 @@ function validateNodes(prop: string, nodes: RedisNode[], defaultPort: number): s
   if (!Array.isArray(nodes) || nodes.length === 0) {
     invalid(prop, nodes, 'must list at least one { host, port? } node');
   }
-  const out = nodes.map((n, i) => `${validateServiceHost(`${prop}[${i}].host`, n?.host)}:${validatePort(`${prop}[${i}].port`, n.port ?? defaultPort)}`);
+  const out = nodes.map((n, i) => {
+    const hp = validateHostAndPort({ prop: `${prop}[${i}].host`, value: n?.host }, { prop: `${prop}[${i}].port`, value: n?.port, default: defaultPort });
+    return `${hp.host}:${hp.port}`;
+  });
   const dup = out.find((x, i) => out.indexOf(x) !== i);
   if (dup !== undefined) invalid(prop, dup, 'must not list the same host:port twice');
   return out;
@@ -307,8 +309,9 @@ class StandaloneRedis extends AuthenticatedRedis {
 
   constructor(o: StandaloneRedisOptions) {
     super('redis', o);
-    this.host = validateServiceHost('redis.host', o.host);
-    this.port = validatePort('redis.port', o.port ?? 6379);
+    const hp = validateHostAndPort({ prop: 'redis.host', value: o.host }, { prop: 'redis.port', value: o.port, default: 6379 });
+    this.host = hp.host;
+    this.port = hp.port;
   }
 
   public backendEnv(): EnvSet {

@@ -1,4 +1,4 @@
-import { EnvSet } from '../core/env';
+import { EnvSet, sameName } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
 import { isSensitiveEnvName } from '../core/sensitive';
 import { invalid, validateInt, validateTimeoutOrder, validateUrl } from '../core/validation';
@@ -432,12 +432,17 @@ export class DifySettings {
           `${name} is a credential in Dify's sensitive_env_names; pass it as a SecretKeyRef through the typed props, never through ${which}`,
         );
       }
-      if (env.has(name) && !env.isDefault(name)) {
-        if (pinned.has(name)) continue;
-        invalid(`settings.${which}.${name}`, extra[name], `${name} is set by a typed property of dify-cdk8s; use that property instead`);
+      const managed = env.nameLike(name);
+      // A component default (EnvSet.defaults) of exactly this name is what extraEnv may replace.
+      if (managed && !(managed === name && env.isDefault(name))) {
+        if (managed === name && pinned.has(name)) continue;
+        invalid(`settings.${which}.${name}`, extra[name], `${sameName(name, managed)} is set by a typed property of dify-cdk8s; use that property instead`);
       }
-      const prop = typed.get(name);
-      if (prop) invalid(`settings.${which}.${name}`, extra[name], `${name} is set by the typed property ${prop}; use that property instead`);
+      const upper = name.toUpperCase();
+      const prop = typed.get(upper);
+      if (prop) invalid(`settings.${which}.${name}`, extra[name], `${sameName(name, upper)} is set by the typed property ${prop}; use that property instead`);
+      const twice = Object.keys(applied).find((n) => n.toUpperCase() === upper);
+      if (twice) invalid(`settings.${which}.${name}`, extra[name], `${sameName(name, twice)} is already in ${which}; give it once`);
       applied[name] = extra[name];
     }
     return env.plain(applied, `settings.${which}`);

@@ -1,4 +1,5 @@
-import { invalid, validateUrlHost } from '../core/validation';
+import { getDomain } from 'tldts';
+import { hostWithoutPort, invalid, validateUrlHost } from '../core/validation';
 import { DIFY_ROUTES, DifyRoute, RouteTarget } from '../networking/routes';
 import { guardProps } from '../core/guard';
 
@@ -61,18 +62,31 @@ export class DifyUrls {
    */
   public static split(options: DifySplitHostsOptions): DifyUrls {
     guardProps('DifySplitHostsOptions', options, '');
-    const web = concreteHost('webHost', options.webHost);
-    const api = concreteHost('apiHost', options.apiHost);
-    if (web === api) invalid('apiHost', api, 'must differ from webHost; use DifyUrls.fromHost() to serve everything on one host');
+    const webAuthority = concreteHost('webHost', options.webHost);
+    const apiAuthority = concreteHost('apiHost', options.apiHost);
+    const web = hostWithoutPort(webAuthority);
+    const api = hostWithoutPort(apiAuthority);
+    if (web === api)
+      invalid(
+        'apiHost',
+        apiAuthority,
+        'must differ from webHost by name (hosts are routed by name, not port); use DifyUrls.fromHost() to serve everything on one host',
+      );
     const on = options.pluginEndpointsOn ?? 'api';
     if (on !== 'api' && on !== 'web') invalid('pluginEndpointsOn', on, 'must be "api" or "web"');
     let cookieDomain: string;
     if (options.cookieDomain === undefined) {
       const shared = sharedParent(web, api);
-      if (!shared) invalid('apiHost', api, `must share a parent domain with webHost "${web}": Dify's session cookies must reach both hosts`);
+      if (!shared || getDomain(shared, { allowPrivateDomains: true }) === null) {
+        invalid(
+          'apiHost',
+          apiAuthority,
+          `must share a parent domain with webHost "${web}" that is not a public suffix${shared ? ` ("${shared}" is on the Public Suffix List)` : ''}: Dify's session cookies must reach both hosts`,
+        );
+      }
       cookieDomain = shared;
     } else {
-      cookieDomain = concreteHost('cookieDomain', options.cookieDomain);
+      cookieDomain = validateCookieDomain('cookieDomain', options.cookieDomain);
       if (!coveredBy(web, cookieDomain) || !coveredBy(api, cookieDomain)) {
         invalid('cookieDomain', cookieDomain, `must be "${web}", "${api}" or a parent domain of both`);
       }
@@ -82,18 +96,18 @@ export class DifyUrls {
         invalid('extraCorsOrigins', o, 'must be origins such as "https://app.example.com" (scheme, host, optional port; no path or trailing slash)');
       }
     }
-    return new DifyUrls(web, api, options.tls ?? false, on, cookieDomain, options.extraCorsOrigins ?? []);
+    return new DifyUrls(webAuthority, apiAuthority, options.tls ?? false, on, cookieDomain, options.extraCorsOrigins ?? []);
   }
 
-  /** The only host, or the web host when split. */
+  /** The only host, or the web host when split (without a port: hosts are routed by name). */
   public readonly host: string;
   /** `http(s)://host`: the web URL. */
   public readonly baseUrl: string;
   /** `ws(s)://` web host (NEXT_PUBLIC_SOCKET_URL). */
   public readonly socketUrl: string;
-  /** Host of the frontend. */
+  /** Host name of the frontend (without a port). */
   public readonly webHost: string;
-  /** Host of the APIs and file URLs (the web host unless split). */
+  /** Host name of the APIs and file URLs (the web host unless split; without a port). */
   public readonly apiHost: string;
   /** Host routing `/e/` (ENDPOINT_URL_TEMPLATE). */
   public readonly endpointHost: string;
@@ -105,6 +119,8 @@ export class DifyUrls {
   public readonly cookieDomain?: string;
 
   private readonly corsOrigins: string[];
+  /** `endpointHost` with its port, if any, for ENDPOINT_URL_TEMPLATE. */
+  private readonly endpointAuthority: string;
 
   private constructor(
     webHost: string,
@@ -115,11 +131,13 @@ export class DifyUrls {
     extraCorsOrigins: string[],
   ) {
     const scheme = tls ? 'https' : 'http';
-    this.host = webHost;
-    this.webHost = webHost;
-    this.apiHost = apiHost;
-    this.split = webHost !== apiHost;
-    this.endpointHost = pluginEndpointsOn === 'api' ? apiHost : webHost;
+    // `webHost`/`apiHost` arrive as URL authorities (a port kept, for NodePort and proxy setups); routes match names.
+    this.webHost = hostWithoutPort(webHost);
+    this.apiHost = hostWithoutPort(apiHost);
+    this.host = this.webHost;
+    this.split = this.webHost !== this.apiHost;
+    this.endpointHost = pluginEndpointsOn === 'api' ? this.apiHost : this.webHost;
+    this.endpointAuthority = pluginEndpointsOn === 'api' ? apiHost : webHost;
     this.baseUrl = `${scheme}://${webHost}`;
     this.apiUrl = `${scheme}://${apiHost}`;
     this.socketUrl = `${tls ? 'wss' : 'ws'}://${webHost}`;
@@ -155,7 +173,7 @@ export class DifyUrls {
       APP_WEB_URL: this.baseUrl,
       FILES_URL: this.apiUrl,
       TRIGGER_URL: this.apiUrl,
-      ENDPOINT_URL_TEMPLATE: `${this.tls ? 'https' : 'http'}://${this.endpointHost}/e/{hook_id}`,
+      ENDPOINT_URL_TEMPLATE: `${this.tls ? 'https' : 'http'}://${this.endpointAuthority}/e/{hook_id}`,
     };
     if (this.split) {
       env.COOKIE_DOMAIN = this.cookieDomain!;
@@ -176,6 +194,25 @@ export class DifyUrls {
 
 function concreteHost(prop: string, value: string): string {
   return validateUrlHost(prop, value);
+}
+
+/**
+ * COOKIE_DOMAIN: a DNS name browsers set cookies on. A public suffix
+ * (`com`, `co.uk`, `github.io`, any entry of the Public Suffix List, ICANN and
+ * private sections, as browsers read it) is refused by every browser, so the
+ * console could never log in.
+ */
+export function validateCookieDomain(prop: string, value: string): string {
+  const allowed = 'must be a domain browsers set cookies on: a host name such as "example.com" (no scheme, port, path or leading dot), not a public suffix';
+  if (typeof value !== 'string') return invalid(prop, value, allowed);
+  if (value.startsWith('.')) invalid(prop, value, `${allowed}: "${value.replace(/^\.+/, '')}"`);
+  if (/:/.test(value) && !/^[a-z]+:\/\//i.test(value)) invalid(prop, value, `${allowed}; cookies are not scoped by port`);
+  const host = validateUrlHost(prop, value);
+  if (/^[0-9.]+$/.test(host)) invalid(prop, value, `${allowed}; browsers set host-only cookies for IP addresses`);
+  if (getDomain(host, { allowPrivateDomains: true }) === null) {
+    invalid(prop, value, `${allowed}; "${host}" is on the Public Suffix List, where browsers refuse cookies: use a domain under it`);
+  }
+  return host;
 }
 
 function coveredBy(host: string, domain: string): boolean {

@@ -1,7 +1,7 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef, FileSource } from '../core/secret-ref';
-import { invalid, validateEnvName, validateInt, validatePort, validateSqlIdentifier, validateUrl } from '../core/validation';
-import { validateSecretKeyRef, validateServiceHost } from './connections';
+import { invalid, validateEnvName, validateHostAndPort, validateInt, validateSqlIdentifier, validateUrl } from '../core/validation';
+import { validateSecretKeyRef } from './connections';
 import { guardProps } from '../core/guard';
 
 /** Props of {@link VectorStore.weaviate}. */
@@ -263,8 +263,7 @@ export abstract class VectorStore {
   public static pgvector(o: PgvectorOptions): VectorStore {
     const p = 'vectorStore.pgvector';
     guardProps('PgvectorOptions', o, p);
-    validateServiceHost(`${p}.host`, o.host);
-    const port = validatePort(`${p}.port`, o.port ?? 5432);
+    const { host, port } = validateHostAndPort({ prop: `${p}.host`, value: o.host }, { prop: `${p}.port`, value: o.port, default: 5432 });
     validateName(`${p}.user`, o.user);
     if (o.user === undefined) invalid(`${p}.user`, undefined, 'is required');
     validateSecretKeyRef(`${p}.password`, o.password, 'the PostgreSQL password');
@@ -277,7 +276,7 @@ export abstract class VectorStore {
         .plain(
           {
             VECTOR_STORE: 'pgvector',
-            PGVECTOR_HOST: o.host,
+            PGVECTOR_HOST: host,
             PGVECTOR_PORT: port,
             PGVECTOR_USER: o.user,
             PGVECTOR_DATABASE: o.database,
@@ -295,8 +294,7 @@ export abstract class VectorStore {
   public static elasticsearch(o: ElasticsearchOptions): VectorStore {
     const p = 'vectorStore.elasticsearch';
     guardProps('ElasticsearchOptions', o, p);
-    validateServiceHost(`${p}.host`, o.host);
-    const port = validatePort(`${p}.port`, o.port ?? 9200);
+    const { host, port } = validateHostAndPort({ prop: `${p}.host`, value: o.host }, { prop: `${p}.port`, value: o.port, default: 9200 });
     const scheme = o.scheme ?? 'https';
     if (!['http', 'https'].includes(scheme)) invalid(`${p}.scheme`, scheme, 'must be "http" or "https"');
     validateName(`${p}.username`, o.username);
@@ -324,7 +322,7 @@ export abstract class VectorStore {
           {
             VECTOR_STORE: name,
             ELASTICSEARCH_USE_CLOUD: 'false',
-            ELASTICSEARCH_HOST: `${scheme}://${o.host}`,
+            ELASTICSEARCH_HOST: `${scheme}://${host}`,
             ELASTICSEARCH_PORT: port,
             ELASTICSEARCH_USERNAME: o.username ?? 'elastic',
             ELASTICSEARCH_VERIFY_CERTS: scheme === 'https' ? String(o.verifyCerts ?? true) : undefined,
@@ -356,8 +354,7 @@ export abstract class VectorStore {
   public static opensearch(o: OpenSearchOptions): VectorStore {
     const p = 'vectorStore.opensearch';
     guardProps('OpenSearchOptions', o, p);
-    validateServiceHost(`${p}.host`, o.host);
-    const port = validatePort(`${p}.port`, o.port ?? 9200);
+    const { host, port } = validateHostAndPort({ prop: `${p}.host`, value: o.host }, { prop: `${p}.port`, value: o.port, default: 9200 });
     const secure = o.secure ?? true;
     const basic = o.user !== undefined || o.password !== undefined;
     if (o.awsManagedIam !== undefined && basic) {
@@ -380,7 +377,7 @@ export abstract class VectorStore {
         .plain(
           {
             VECTOR_STORE: 'opensearch',
-            OPENSEARCH_HOST: o.host,
+            OPENSEARCH_HOST: host,
             OPENSEARCH_PORT: port,
             OPENSEARCH_SECURE: secure ? 'true' : 'false',
             OPENSEARCH_VERIFY_CERTS: secure ? String(o.verifyCerts ?? true) : 'false',

@@ -15,6 +15,11 @@ function fileDir(ref: FileSource): string {
 
 const FILES_DIR = '/etc/dify/files';
 
+/** `name`, or `name` and the name it equals ignoring case (which Dify reads as one), for messages. */
+export function sameName(name: string, existing: string): string {
+  return name === existing ? name : `${name} is ${existing} in another letter case (Dify reads environment names case-insensitively), and ${existing}`;
+}
+
 /**
  * The environment of one component, split by where each value may live:
  * `plain` goes to the component's ConfigMap, `secrets` become `secretKeyRef`
@@ -141,6 +146,19 @@ export class EnvSet {
 
   public has(name: string): boolean {
     return this.plainValues.has(name) || this.secretValues.has(name);
+  }
+
+  /**
+   * The name this set holds that equals `name` ignoring letter case, if any:
+   * Dify's settings (pydantic-settings, case_sensitive off: api/configs/app_config.py)
+   * and proxies' `http_proxy`/`HTTP_PROXY` read names case-insensitively, so
+   * `db_host` beside `DB_HOST` is the same setting twice.
+   */
+  public nameLike(name: string): string | undefined {
+    if (this.has(name)) return name;
+    const upper = name.toUpperCase();
+    for (const n of [...this.plainValues.keys(), ...this.secretValues.keys()]) if (n.toUpperCase() === upper) return n;
+    return undefined;
   }
 
   /** Plain values sorted by name, for a ConfigMap. */

@@ -21,16 +21,26 @@ export interface ImageRef {
  */
 export function validateImage(prop: string, image: string): ImageRef {
   const m = typeof image === 'string' && image.length <= 512 ? REF.exec(image) : null;
-  // The first part is a registry only when it looks like one (a '.', a ':', "localhost" or upper case), as docker reads it.
-  const first = m?.groups?.repo.split('/')[0] ?? '';
-  const firstIsDomain = m?.groups?.repo.includes('/') && (/[.:A-Z[]/.test(first) || first === 'localhost');
-  if (m?.groups && !firstIsDomain && /[A-Z]/.test(m.groups.repo))
-    invalid(prop, image, 'must use a lowercase repository name (only the registry host may have capitals)');
+  // Registry and repository in lower case: the grammar lets a registry host have capitals, but kubelet's pull
+  // normalizes nothing, and containerd and CRI-O refuse a reference they cannot look up as written.
+  const fixed = typeof image === 'string' ? lowerRepository(image) : image;
+  if (fixed !== image && REF.test(fixed)) {
+    invalid(prop, image, `must be lower case in its registry and repository (only the tag may have capitals): "${fixed}"`);
+  }
   if (!m?.groups) invalid(prop, image, 'must be an image reference like "registry/name:1.2.3" or "name@sha256:<64 hex>"');
   const { repo, tag, digest } = m.groups;
   if (!tag && !digest) invalid(prop, image, 'must pin a tag or a digest; untagged images float to :latest');
   if (tag === 'latest') invalid(prop, image, 'must not use the floating tag "latest"; pin a version');
   return { repository: repo, tag, digest };
+}
+
+/** `image` with its registry and repository (everything before `:tag` or `@digest`) in lower case. */
+function lowerRepository(image: string): string {
+  const at = image.indexOf('@');
+  const base = at >= 0 ? image.slice(0, at) : image;
+  const colon = base.indexOf(':', base.lastIndexOf('/') + 1);
+  const end = colon >= 0 ? colon : base.length;
+  return `${image.slice(0, end).toLowerCase()}${image.slice(end)}`;
 }
 
 /** The tag (or short digest) to put in `app.kubernetes.io/version`. */
@@ -59,6 +69,8 @@ export function resolveImage(prop: string, image: string, o: ImageSourceOptions 
   const ref = validateImage(prop, image);
   let repository = ref.repository;
   if (o.registry !== undefined) {
+    if (typeof o.registry === 'string' && REGISTRY.test(o.registry) && /[A-Z]/.test(o.registry))
+      invalid('imageRegistry', o.registry, `must be lower case: "${o.registry.toLowerCase()}"`);
     if (typeof o.registry !== 'string' || !REGISTRY.test(o.registry))
       invalid(
         'imageRegistry',

@@ -362,23 +362,45 @@ export function validateCidr(prop: string, value: unknown): string {
   return value;
 }
 
-/** A CPU quantity in the Kubernetes grammar such as `250m`, `1.5` or `2`: at least 1m. */
-export function validateCpu(prop: string, value: string): string {
-  if (typeof value !== 'string' || !(parseQuantity(value) >= 0.001)) {
-    invalid(prop, value, 'must be a positive CPU quantity such as "250m" or "1" (at least 1m)');
-  }
-  return value;
+/** The suffix of a quantity in the Kubernetes grammar (`Mi`, `m`, `e3`, `''`), or undefined when it is not one. */
+export function quantitySuffix(value: string): string | undefined {
+  const m = typeof value === 'string' ? QUANTITY.exec(value) : null;
+  return m ? (m[3] ?? '') : undefined;
 }
 
 /**
- * A memory or storage quantity in the Kubernetes grammar such as `512Mi`,
- * `10Gi`, `1G` or `1e9`: positive and a whole number of bytes (`m`, milli,
- * is valid grammar but means thousandths of a byte: always a mistake here).
+ * A CPU quantity such as `250m`, `1.5`, `2` or `2e-1`: cores, millicores
+ * (`m`) or an exponent, at least 1m. Byte suffixes (`Mi`, `Gi`, `k`, `M`, `G`,
+ * …) are valid grammar but say memory: a CPU of "512Mi" asks for 536870912
+ * cores, a pod no node schedules.
+ */
+export function validateCpu(prop: string, value: string): string {
+  const allowed = 'must be a positive CPU quantity in cores or millicores such as "250m", "0.5" or "2" (at least 1m)';
+  const suffix = quantitySuffix(value);
+  if (suffix !== undefined && suffix !== '' && suffix !== 'm' && !/^[eE]/.test(suffix)) {
+    invalid(prop, value, `${allowed}; "${suffix}" is a memory (byte) suffix, which CPU does not take`);
+  }
+  if (typeof value !== 'string' || !(parseQuantity(value) >= 0.001)) invalid(prop, value, allowed);
+  return value;
+}
+
+/** The smallest memory or storage quantity taken: 1Mi (runc refuses memory limits under 6MB; smaller volumes are typos). */
+const MIN_BYTES = 2 ** 20;
+
+/**
+ * A memory or storage quantity such as `512Mi`, `10Gi`, `1G` or `1e9`: a
+ * whole number of bytes, at least 1Mi. `m` (milli) is valid grammar but
+ * means thousandths of a byte, and a bare small number ("2", "0.5") is bytes:
+ * both are CPU-style values given for memory.
  */
 export function validateMemory(prop: string, value: string): string {
+  const allowed = 'must be a memory or storage quantity with a binary or decimal suffix such as "512Mi", "10Gi" or "1G" (at least 1Mi)';
   const bytes = typeof value === 'string' ? parseQuantity(value) : NaN;
-  if (!(bytes >= 1) || !Number.isInteger(Math.round(bytes * 1000) / 1000)) {
-    invalid(prop, value, 'must be a positive quantity with a binary or decimal suffix such as "512Mi" or "10Gi"');
+  const suffix = quantitySuffix(value);
+  if (suffix === 'm') invalid(prop, value, `${allowed}; "m" means thousandths (millicores for CPU), not megabytes: did you mean "${value.slice(0, -1)}Mi"?`);
+  if (!(bytes > 0) || !Number.isInteger(Math.round(bytes * 1000) / 1000)) invalid(prop, value, allowed);
+  if (bytes < MIN_BYTES) {
+    invalid(prop, value, `${allowed}; ${value} is ${bytes} byte${bytes === 1 ? '' : 's'}${suffix === '' ? `: did you mean "${value}Gi"?` : ''}`);
   }
   return value;
 }

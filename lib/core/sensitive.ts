@@ -271,10 +271,102 @@ export function isSensitiveEnvName(name: string): boolean {
   return SENSITIVE_ENV_NAMES.has(name.toUpperCase()) || looksSensitive(name);
 }
 
-/** `scheme://user:password@host…`: a URL whose userinfo carries a password. */
-const URL_WITH_PASSWORD = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@\s]*:[^/?#@\s]+@/;
+/**
+ * Schemes whose user name alone is an account, not a credential
+ * (`redis://default@host`, `ssh://git@host`, `postgres://dify@db`). Under any
+ * other scheme (http, https, git+https, ws, …) a user name without a password
+ * is how a token is sent (`https://TOKEN@host`: pip, git and browsers send it
+ * as basic auth).
+ */
+const ACCOUNT_SCHEMES = new Set([
+  'redis',
+  'rediss',
+  'redis+sentinel',
+  'sentinel',
+  'postgres',
+  'postgresql',
+  'mysql',
+  'mysql+pymysql',
+  'mongodb',
+  'mongodb+srv',
+  'amqp',
+  'amqps',
+  'ssh',
+  'git+ssh',
+  'sftp',
+  'ldap',
+  'ldaps',
+  'smtp',
+  'smtps',
+  'mailto',
+]);
 
-/** True when `value` embeds a password in URL userinfo (`redis://:pw@host`, `postgres://u:pw@db/x`). */
+/** A user name that is a token whatever the scheme: long and mixing letters and digits, or a known token prefix. */
+function looksLikeToken(user: string): boolean {
+  if (/^(gh[pousr]_|github_pat_|glpat-|sk-|xox[abpr]-|AKIA|ASIA|hf_|npm_|pypi-)/.test(user)) return true;
+  return user.length >= 20 && /[A-Za-z]/.test(user) && /[0-9]/.test(user);
+}
+
+/**
+ * Every `scheme://userinfo@` in a text, wherever it stands: alone, inside a
+ * longer value (`--index-url https://u:p@host/simple`, `a,b` lists), inside
+ * JSON (also with `\/` escapes) or quoted. `index` and `length` span the userinfo.
+ */
+function* urlUserinfos(text: string): Generator<{ scheme: string; userinfo: string; index: number; length: number }> {
+  // Up to the last '@' of the authority, as URL parsers read it (a password may hold an unescaped '@').
+  const re = /([A-Za-z][A-Za-z0-9+.-]*):(?:\\?\/){2}([^\s/\\?#"'<>`[\]{}]+)@/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    yield { scheme: m[1].toLowerCase(), userinfo: m[2], index: m.index + m[0].length - m[2].length - 1, length: m[2].length };
+  }
+}
+
+/** True when a URL's userinfo carries a credential: a password, or a user name that is a token (see {@link ACCOUNT_SCHEMES}). */
+function isCredentialUserinfo(scheme: string, userinfo: string): boolean {
+  const colon = userinfo.indexOf(':');
+  if (colon >= 0) return colon < userinfo.length - 1;
+  return !ACCOUNT_SCHEMES.has(scheme) || looksLikeToken(decodeURIComponentSafe(userinfo));
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * True when `value` carries a credential in URL userinfo anywhere in it:
+ * `scheme://user:password@host` (`redis://:pw@host`, `postgres://u:pw@db/x`),
+ * a token as the user name (`https://TOKEN@host`, as pip and git send it), in
+ * a URL alone, inside a longer value or inside JSON.
+ */
 export function hasUrlCredentials(value: string): boolean {
-  return URL_WITH_PASSWORD.test(value) || value.split(/[\s,;]+/).some((part) => URL_WITH_PASSWORD.test(part));
+  if (typeof value !== 'string') return false;
+  for (const u of urlUserinfos(value)) if (isCredentialUserinfo(u.scheme, u.userinfo)) return true;
+  return false;
+}
+
+/** Query parameters whose name says they hold a credential (`?password=…`, `&access_token=…`, `sig=`). */
+const CREDENTIAL_PARAM = /([?&;])([A-Za-z0-9_.-]+)=([^&#\s"'<>]*)/g;
+
+/**
+ * `text` with every credential a message could leak replaced by `<redacted>`:
+ * URL userinfo that carries one (the whole userinfo: `redis://<redacted>@host`)
+ * and query parameters with credential names (`?token=<redacted>`). The rest
+ * of the text stays, so an error still shows what was given.
+ */
+export function redactCredentials(text: string): string {
+  if (typeof text !== 'string') return text;
+  let out = '';
+  let last = 0;
+  for (const u of urlUserinfos(text)) {
+    if (!isCredentialUserinfo(u.scheme, u.userinfo)) continue;
+    out += `${text.slice(last, u.index)}<redacted>`;
+    last = u.index + u.length;
+  }
+  out += text.slice(last);
+  return out.replace(CREDENTIAL_PARAM, (all, sep: string, name: string, value: string) =>
+    value && (looksSensitive(name) || /^(sig|signature|x-amz-signature|x-amz-credential|auth)$/i.test(name)) ? `${sep}${name}=<redacted>` : all,
+  );
 }

@@ -1,3 +1,6 @@
+import { isIP } from 'net';
+import { hasUrlCredentials as hasCredentialInUrl, looksSensitive, redactCredentials } from './sensitive';
+
 /**
  * Synth-time validation helpers. Every failure names the property, the value
  * that was given and what is allowed, so a bad config never becomes YAML.
@@ -17,7 +20,20 @@ export class DifyValidationError extends Error {
  * `a["key/with.dots"]`), `<value>` is {@link renderValue} of what was given.
  */
 export function invalid(prop: string, value: unknown, allowed: string): never {
-  throw new DifyValidationError(`${prop}: got ${renderValue(value)}; ${allowed}`);
+  // A credential-named prop (`password`, `extraEnv.SMTP_PASSWORD`, …) never has its value echoed.
+  const shown = (typeof value === 'string' && !/^<[^>]*>$/.test(value)) || typeof value === 'number' ? (credentialNamed(prop) ? '<redacted>' : value) : value;
+  throw new DifyValidationError(`${prop}: got ${renderValue(shown)}; ${allowed}`);
+}
+
+/** True when the last segment of a prop path is a property (not a map key in brackets) that names a credential. */
+function credentialNamed(prop: string): boolean {
+  const last = /(?:^|\.)([A-Za-z_$][\w$-]*)$/.exec(prop);
+  return last !== null && credentialKey(last[1]);
+}
+
+/** A property name that holds a credential (`password`, `apiKey`, `SMTP_PASSWORD`); `key` alone names a Secret, label or map key. */
+function credentialKey(name: string): boolean {
+  return name !== 'key' && looksSensitive(name);
 }
 
 /**
@@ -26,6 +42,8 @@ export function invalid(prop: string, value: unknown, allowed: string): never {
  */
 export function renderValue(value: unknown): string {
   switch (typeof value) {
+    case 'string':
+      return clip(JSON.stringify(redactCredentials(value)));
     case 'undefined':
       return 'undefined';
     case 'number':
@@ -41,7 +59,9 @@ export function renderValue(value: unknown): string {
   }
   let text: string | undefined;
   try {
-    text = JSON.stringify(value, (_k, v: unknown) => {
+    text = JSON.stringify(value, (k, v: unknown) => {
+      // Credentials never reach a message: values of credential-named keys, and URL userinfo anywhere.
+      if (typeof v === 'string') return k && credentialKey(k) ? '<redacted>' : redactCredentials(v);
       if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
       if (typeof v === 'bigint') return `${v}n`;
       if (typeof v === 'function') return `[function ${(v as { name?: string }).name || 'anonymous'}]`;
@@ -53,8 +73,11 @@ export function renderValue(value: unknown): string {
   const ctor = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value)?.constructor?.name : undefined;
   const named = ctor && ctor !== 'Object' && ctor !== 'Array' ? `${ctor} ` : '';
   if (text === undefined) return `${named || ''}[object]`.trim();
-  if (text.length > 500) text = `${text.slice(0, 497)}...`;
-  return `${named}${text}`;
+  return `${named}${clip(text)}`;
+}
+
+function clip(text: string): string {
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }
 
 /**
@@ -76,8 +99,8 @@ export function propPath(parent: string, key: string | number): string {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const IPV4 = /^[0-9]+(\.[0-9]+){3}$/;
+const URL_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
 /** A DNS-1123 label (names of Services, Secrets, namespaces, …), at most `max` characters. */
 export function validateDnsLabel(prop: string, value: string, max = 63): string {
@@ -95,32 +118,201 @@ export function validateDnsSubdomain(prop: string, value: string): string {
   return value;
 }
 
+/** Rules of one kind of DNS name: letter case, a leading `*.` wildcard. */
+interface DnsNameRules {
+  /** Upper-case letters allowed (resolvers ignore case; Ingress and HTTPRoute hosts must be lower case). */
+  readonly upper?: boolean;
+  /** A leading `*.` wildcard label allowed. */
+  readonly wildcard?: boolean;
+}
+
 /**
- * A host name as an Ingress rule or HTTPRoute takes it: a lowercase DNS-1123
- * subdomain, optionally with a leading `*.` wildcard label, not an IP address.
+ * Why `name` is not a DNS name as resolvers and the API server take it (RFC
+ * 1123: labels of 1-63 letters, digits and inner '-', at most 253 characters
+ * in all), or undefined when it is one.
+ */
+export function dnsNameProblem(name: string, rules: DnsNameRules = {}): string | undefined {
+  const body = rules.wildcard && name.startsWith('*.') ? name.slice(2) : name;
+  if (name.length > 253) return `is ${name.length} characters long; a DNS name has at most 253`;
+  const labels = body.split('.');
+  // URL parsers read a name ending in a numeric label as an IPv4 address (WHATWG URL "ends in a number"); no TLD is numeric.
+  if (labels.length > 1 && /^[0-9]+$/.test(labels[labels.length - 1]))
+    return `ends in the numeric label "${labels[labels.length - 1]}": neither a DNS name nor an IPv4 address`;
+  for (const label of labels) {
+    if (label.length > 63) return `has the label "${label.slice(0, 20)}…" of ${label.length} characters; each dot-separated label has at most 63`;
+    const re = rules.upper ? /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$/ : /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    if (!re.test(label)) {
+      if (!rules.upper && /[A-Z]/.test(label) && re.test(label.toLowerCase())) return `must be lower case: "${name.toLowerCase()}"`;
+      return label === ''
+        ? 'has an empty label (a leading, trailing or doubled dot)'
+        : `has the label "${label}": labels hold letters, digits and inner '-' only`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What a value that should be a bare host is instead, with the fix: a URL
+ * (give its host, and the port or scheme where they belong), or a value with a
+ * path. Undefined when it is neither.
+ */
+function hostMixup(value: string, portHint: string): string | undefined {
+  const scheme = URL_SCHEME.exec(value);
+  if (scheme) {
+    let host: string;
+    let port = '';
+    try {
+      const url = new URL(value);
+      host = url.hostname;
+      port = url.port;
+    } catch {
+      host = value.slice(scheme[0].length).split(/[/?#]/)[0].replace(/^.*@/, '');
+    }
+    const fix = port ? (portHint ? `"${host}", and ${port} as ${portHint}` : `"${host}:${port}"`) : `"${host}"`;
+    return `it is a URL, not a host: give ${fix}`;
+  }
+  if (/[/?#\s]/.test(value)) return 'it has a path, query or whitespace';
+  return undefined;
+}
+
+/** `host` and `port` of `name:port` (or `[v6]:port`); `port` undefined without one. */
+export function splitHostPort(value: string): { host: string; port?: string } {
+  const v6 = /^\[([^\]]*)\](?::([^:]*))?$/.exec(value);
+  if (v6) return { host: v6[1], port: v6[2] };
+  const parts = value.split(':');
+  return parts.length === 2 ? { host: parts[0], port: parts[1] } : { host: value };
+}
+
+function portProblem(port: string): string | undefined {
+  if (!/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535 || (port.length > 1 && port.startsWith('0'))) {
+    return `has the port "${port}"; a port is an integer from 1 to 65535`;
+  }
+  return undefined;
+}
+
+function validIpv4(value: string): boolean {
+  return IPV4.test(value) && value.split('.').every((o) => Number(o) <= 255 && (o === '0' || !o.startsWith('0')));
+}
+
+/**
+ * A host name as an Ingress rule or HTTPRoute takes it: a lowercase DNS name
+ * (labels of at most 63 characters, 253 in all), optionally with a leading
+ * `*.` wildcard label, not an IP address, no port.
  */
 export function validateHostname(prop: string, value: string): string {
-  if (typeof value !== 'string' || value.length > 253 || !HOSTNAME.test(value)) {
-    invalid(prop, value, 'must be a lowercase fully qualified DNS name such as "dify.example.com" (no scheme, port or path)');
-  }
+  const allowed = 'must be a lowercase fully qualified DNS name such as "dify.example.com" (no scheme, port or path)';
+  if (typeof value !== 'string' || value.length === 0) return invalid(prop, value, allowed);
+  const mixup = hostMixup(value, '');
+  if (mixup) invalid(prop, value, `${allowed}; ${mixup}`);
+  if (value.includes(':')) invalid(prop, value, `${allowed}: Ingress and HTTPRoute hosts carry no port`);
   if (IPV4.test(value)) invalid(prop, value, 'must be a DNS name: Ingress and HTTPRoute hosts cannot be IP addresses');
+  const problem = dnsNameProblem(value, { wildcard: true });
+  if (problem) invalid(prop, value, `${allowed}; it ${problem}`);
   return value;
 }
 
 /**
- * A host Dify puts into its URLs: a concrete lowercase DNS name (no wildcard)
- * or, for exposures without host routing (the nginx proxy), an IPv4 address.
+ * A host Dify puts into its URLs, with an optional port (`dify.example.com`,
+ * `dify.example.com:30080` behind a NodePort or a proxy on another port): a
+ * concrete lowercase DNS name (no wildcard) or an IPv4 address.
  */
 export function validateUrlHost(prop: string, value: string): string {
-  if (typeof value === 'string' && IPV4.test(value)) {
-    if (value.split('.').every((o) => Number(o) <= 255 && (o === '0' || !o.startsWith('0')))) return value;
+  const allowed = 'must be a lowercase DNS name such as "dify.example.com" or an IPv4 address, optionally with a port ("dify.example.com:30080")';
+  if (typeof value !== 'string' || value.length === 0) return invalid(prop, value, allowed);
+  const mixup = hostMixup(value, '');
+  if (mixup) invalid(prop, value, `${allowed}; ${mixup}`);
+  const { host, port } = splitHostPort(value);
+  if (port !== undefined) {
+    const problem = portProblem(port);
+    if (problem) invalid(prop, value, `${allowed}; it ${problem}`);
+  }
+  if (IPV4.test(host)) {
+    if (validIpv4(host)) return value;
     invalid(prop, value, 'must be a lowercase fully qualified DNS name such as "dify.example.com" or an IPv4 address (each part 0-255, no leading zeros)');
   }
-  if (typeof value !== 'string' || value.length > 253 || !HOSTNAME.test(value)) {
-    invalid(prop, value, 'must be a lowercase fully qualified DNS name such as "dify.example.com" (no scheme, port or path)');
-  }
-  if (value.startsWith('*.')) invalid(prop, value, 'must be a concrete host name, not a wildcard: Dify puts it into URLs');
+  if (host.startsWith('*.')) invalid(prop, value, 'must be a concrete host name, not a wildcard: Dify puts it into URLs');
+  if (isIP(host) === 6) invalid(prop, value, `${allowed}; IPv6 literals are not served by Ingress or HTTPRoute hosts: give a DNS name`);
+  const problem = dnsNameProblem(host);
+  if (problem) invalid(prop, value, `${allowed}; it ${problem}`);
   return value;
+}
+
+/** The host of a validated {@link validateUrlHost} value, without its port. */
+export function hostWithoutPort(value: string): string {
+  return splitHostPort(value).host;
+}
+
+/** Options of {@link validateServiceHost}. */
+export interface ServiceHostOptions {
+  /** Accept IPv6 literals (`fd00::1`, also written `[fd00::1]`): only where every client brackets them correctly. @default false */
+  readonly ipv6?: boolean;
+}
+
+/**
+ * A host a client connects to (a database, Redis, a vector store): a DNS name
+ * in any letter case, an IPv4 address, or (with `ipv6`) an IPv6 literal,
+ * returned bare (`fd00::1`). No scheme, port, path or whitespace: a URL or a
+ * `host:port` is refused with what to write instead (see
+ * {@link validateHostAndPort} for props that accept `host:port`).
+ */
+export function validateServiceHost(prop: string, value: string, options: ServiceHostOptions = {}): string {
+  const allowed = `must be a host name or IPv4${options.ipv6 ? ' or IPv6' : ''} address such as "db.internal.example.com" (no scheme, port or path)`;
+  if (typeof value !== 'string' || value.length === 0) return invalid(prop, value, allowed);
+  const mixup = hostMixup(value, `${prop.replace(/\.?host$/i, '')}.port`.replace(/^\./, ''));
+  if (mixup) invalid(prop, value, `${allowed}; ${mixup}`);
+  const bare = /^\[(.*)\]$/.exec(value)?.[1] ?? value;
+  if (isIP(bare) === 6) {
+    if (!options.ipv6) invalid(prop, value, `${allowed}; IPv6 literals are not supported here: give a DNS name that resolves to it`);
+    return bare;
+  }
+  if (value.includes(':')) {
+    invalid(
+      prop,
+      value,
+      `${allowed}; give the port in its own setting${isIP(value.split(':')[0]) || !value.split(':')[0] ? '' : ` and the host as "${value.split(':')[0]}"`}`,
+    );
+  }
+  if (IPV4.test(value)) {
+    if (validIpv4(value)) return value;
+    invalid(prop, value, `${allowed}; an IPv4 address has four parts of 0-255 without leading zeros`);
+  }
+  const problem = dnsNameProblem(value, { upper: true });
+  if (problem) invalid(prop, value, `${allowed}; it ${problem}`);
+  return value;
+}
+
+/**
+ * A host that may carry its port (`db.example.com:5433`) beside a separate
+ * port setting: the port in the host is taken when the setting is not given,
+ * accepted when it is the same, and refused when it contradicts it.
+ * Returns the bare host and the port to connect to.
+ */
+export function validateHostAndPort(
+  host: { readonly prop: string; readonly value: string },
+  port: { readonly prop: string; readonly value: number | undefined; readonly default: number },
+  options: ServiceHostOptions = {},
+): { host: string; port: number } {
+  const given = port.value === undefined ? undefined : validatePort(port.prop, port.value);
+  if (typeof host.value === 'string' && !URL_SCHEME.test(host.value)) {
+    const v6 = /^\[([^\]]+)\]:([^:]*)$/.exec(host.value);
+    const plain = /^([^:[\]]+):([^:]*)$/.exec(host.value);
+    const m = v6 ?? plain;
+    if (m) {
+      const problem = portProblem(m[2]);
+      if (problem) invalid(host.prop, host.value, `must be a host, optionally with a port; it ${problem}`);
+      const inHost = Number(m[2]);
+      if (given !== undefined && given !== inHost) {
+        invalid(host.prop, host.value, `has port ${inHost}, which contradicts ${port.prop} (${given}): give the port once`);
+      }
+      return { host: validateServiceHost(host.prop, v6 ? `[${m[1]}]` : m[1], options), port: inHost };
+    }
+  }
+  return { host: validateServiceHost(host.prop, host.value, options), port: given ?? port.default };
+}
+
+/** An IPv6 literal in brackets (`[fd00::1]`) for URLs and `host:port` strings; other hosts unchanged. */
+export function bracketIpv6(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
 }
 
 /** An environment variable name. */
@@ -155,17 +347,31 @@ export function validatePort(prop: string, value: number): number {
   return validateInt(prop, value, 1, 65535);
 }
 
-/** An absolute http(s) URL without a trailing slash. */
+/**
+ * An absolute http(s) URL without a trailing slash and without credentials
+ * (they go by Secret reference). A bare host where a URL belongs is refused
+ * with the URL to write instead.
+ */
 export function validateUrl(prop: string, value: string): string {
+  const allowed = 'must be an absolute http:// or https:// URL without a trailing slash';
+  if (typeof value !== 'string') return invalid(prop, value, allowed);
+  if (!URL_SCHEME.test(value)) {
+    const hostLike = /^[A-Za-z0-9.-]+(:[0-9]+)?(\/\S*)?$/.test(value) && value.includes('.');
+    invalid(prop, value, hostLike ? `${allowed}; it has no scheme: did you mean "https://${value.replace(/\/$/, '')}"?` : allowed);
+  }
   let url: URL | undefined;
   try {
     url = new URL(value);
   } catch {
     url = undefined;
   }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || value.endsWith('/')) {
-    invalid(prop, value, 'must be an absolute http:// or https:// URL without a trailing slash');
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) invalid(prop, value, allowed);
+  if (url.username || url.password || hasCredentialInUrl(value)) {
+    invalid(prop, value, `${allowed} and without credentials (user:password@ or token@): pass them through the credential's own SecretKeyRef prop`);
   }
+  if (value.endsWith('/')) invalid(prop, value, `${allowed}: "${value.replace(/\/+$/, '')}"`);
+  const problem = isIP(url.hostname.replace(/^\[|\]$/g, '')) ? undefined : dnsNameProblem(url.hostname);
+  if (problem) invalid(prop, value, `${allowed}; its host ${problem}`);
   return value;
 }
 
@@ -295,6 +501,14 @@ export function validatePipRequirement(prop: string, value: unknown): string {
     'must be one PEP 508 requirement such as "numpy==2.1.0", "requests[socks]>=2.31,<3", ' +
     '"pandas; python_version >= \\"3.10\\"" or "pkg @ https://example.com/pkg.whl" (no pip options, one per entry)';
   if (typeof value !== 'string' || /[\r\n]/.test(value) || value.trim().startsWith('-')) return invalid(prop, value, allowed);
+  // pip sends URL userinfo as basic auth (`https://TOKEN@host`, `https://user:token@host`): a credential in plain config.
+  if (hasCredentialInUrl(value)) {
+    invalid(
+      prop,
+      value,
+      `${allowed}; it carries credentials in its URL (user:token@ or token@), which would land in plain config: serve the package from an index given by settings.pipMirrorUrl as a SecretKeyRef`,
+    );
+  }
   const m = PEP508_HEAD.exec(value);
   if (!m) return invalid(prop, value, allowed);
   // After a URL, the marker's ';' must follow whitespace (PEP 508), or pip reads it as part of the URL.

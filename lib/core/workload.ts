@@ -4,7 +4,7 @@ import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { AvailabilityPlan, ComponentOptions, planAvailability } from './availability';
 import { Connections, IConnectable, NetworkPeer } from './connections';
-import { EnvSet } from './env';
+import { EnvSet, sameName } from './env';
 import { imageVersion, validateImage } from './image';
 import { metadataLabels, selectorLabels } from './labels';
 import { ComponentResources, renderResources, withResources } from './resources';
@@ -356,13 +356,21 @@ export class DifyWorkload extends Construct implements IConnectable {
 function withExtraEnv(env: EnvSet, o: ComponentOptions, prop: string): EnvSet {
   const extra = o.extraEnv ?? {};
   const secret = o.secretEnv ?? {};
+  const given = new Map<string, string>();
   for (const [name, value] of Object.entries(extra)) {
-    if (env.has(name) && !env.isDefault(name))
-      invalid(`${prop}.extraEnv.${name}`, value, `${name} is set by the component or a typed prop; set that prop instead`);
+    const managed = env.nameLike(name);
+    if (managed && !(managed === name && env.isDefault(name)))
+      invalid(`${prop}.extraEnv.${name}`, value, `${sameName(name, managed)} is set by the component or a typed prop; set that prop instead`);
     if (typeof value !== 'string') invalid(`${prop}.extraEnv.${name}`, value, 'must be a string');
+    const twice = given.get(name.toUpperCase());
+    if (twice) invalid(`${prop}.extraEnv.${name}`, value, `${sameName(name, twice)} is already in extraEnv; give it once`);
+    given.set(name.toUpperCase(), name);
   }
   for (const [name, ref] of Object.entries(secret)) {
-    if (env.has(name) || name in extra) invalid(`${prop}.secretEnv.${name}`, String(ref), `${name} is already set by the component, a typed prop or extraEnv`);
+    const set = env.nameLike(name) ?? given.get(name.toUpperCase());
+    if (set)
+      invalid(`${prop}.secretEnv.${name}`, `<SecretKeyRef ${String(ref)}>`, `${sameName(name, set)} is already set by the component, a typed prop or extraEnv`);
+    given.set(name.toUpperCase(), name);
     if (!(ref instanceof SecretKeyRef)) invalid(`${prop}.secretEnv.${name}`, typeof ref, 'must be a SecretKeyRef, e.g. SecretKeyRef.of("my-secret", "key")');
   }
   return new EnvSet().merge(env).plain(extra, `${prop}.extraEnv`).secret(secret);
