@@ -150,7 +150,7 @@ describe('the nginx proxy: listen ports, Service ports, keep-alive and TLS setti
       { tls: TLS, tlsSecretKeys: { certificate: 'a/b' } },
       "nginxProxy.tlsSecretKeys.certificate: got \"a/b\"; must be a Secret data key: letters, digits, '-', '_' and '.'",
     ],
-    [{ tls: TLS, tlsSecretKeys: { certificate: 'k', privateKey: 'k' } }, 'nginxProxy.tlsSecretKeys.privateKey: got "k"; must differ from the certificate key'],
+    [{ tls: TLS, tlsSecretKeys: { certificate: 'k', privateKey: 'k' } }, 'nginxProxy.tlsSecretKeys.privateKey: got "<redacted>"; must differ from the certificate key'],
     [{ service: { httpsPort: 8443 } }, 'nginxProxy.service.httpsPort: got 8443; needs tls'],
     [{ tls: TLS, service: { httpPort: 443 } }, 'nginxProxy.service.httpsPort: got 443; must differ from service.httpPort'],
     [{ keepaliveTimeoutSeconds: -1 }, 'nginxProxy.keepaliveTimeoutSeconds: got -1'],
