@@ -4,6 +4,7 @@ import { ExternalNetworks, reachOf } from './config/reach';
 import { IConnectable, NetworkPeer } from './core/connections';
 import { EnvSet } from './core/env';
 import { invalid } from './core/validation';
+import { contractOf } from './runtime/contracts';
 import { DifyAgentStack } from './components/agent-stack';
 import { DifyApi } from './components/api';
 import { DifyApiWebsocket } from './components/api-websocket';
@@ -52,8 +53,8 @@ export function wireExternalFlows(dify: InstallationParts, props: DifyProps, end
     : endpoint
       ? reachOf(undefined, new EnvSet().plain({ OTLP_BASE_ENDPOINT: endpoint }), networks)
       : [];
-  // Every process of the api image sets ENABLE_OTEL from the same settings (the app factory's ext_otel).
-  for (const w of apiImageProcesses(dify)) {
+  // Every process whose runtime contract exports telemetry (the app factory's ext_otel, on with settings.otel).
+  for (const w of apiImageProcesses(dify).filter((p) => contractOf(p.connections.pods!.component)?.connects.some((c) => c.to === 'otel-collector'))) {
     for (const t of targets) w.connections.allowTo(t, t instanceof NetworkPeer ? np!.telemetry!.ports : undefined);
   }
   const clients: Record<string, IConnectable> = {

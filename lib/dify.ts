@@ -19,6 +19,7 @@ import { DifyUrls } from './config/urls';
 import { VectorStore } from './config/vector-store';
 import { SYNC_WAVES, skipDryRunOnCustomResources, syncWave } from './core/argo';
 import { guardApp } from './core/collisions';
+import { guardRuntimeContracts } from './runtime/guard';
 import { invalid } from './core/validation';
 import { validateNamespaceName } from './core/k8s-rules';
 import { DifyTenantChart } from './tenants/tenant-chart';
@@ -105,6 +106,7 @@ export class Dify extends Construct {
     super(scope, id);
     guardProps('DifyProps', props, '');
     guardApp(this);
+    guardRuntimeContracts(this);
     const r = resolveInstallation(props);
     const { instance, images, embedded } = r;
     this.instance = instance;

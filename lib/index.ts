@@ -70,3 +70,4 @@ export * from './tenants/sizing';
 export * from './tenants/tenant-chart';
 export * from './tenants/tenants';
 export * from './components/agent-stack';
+export * from './runtime';

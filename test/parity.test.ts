@@ -212,11 +212,19 @@ describe('upstream env.example parity', () => {
       }
     }
     const failures: string[] = [];
+    // A value each key accepts: a path the process writes must be writable (its runtime contract), so LOG_FILE goes under /tmp.
+    // A path inside a volume (a default such as /app/storage/cwd, or OPENDAL_FS_ROOT's storage) stays under it.
+    const valueFor = (key: string) => {
+      if (key === 'LOG_FILE') return '/tmp/parity-log_file';
+      const d = (ENV_PARITY[key] as { default?: { value: string } }).default?.value;
+      if (d !== undefined && (d.startsWith('/') || key === 'OPENDAL_FS_ROOT')) return `${d}/parity-${key.toLowerCase()}`;
+      return `parity-${key.toLowerCase()}`;
+    };
     for (const [route, list] of byRoute) {
       // The variable is set under the name the component reads (GIN_MODE for SANDBOX_GIN_MODE).
-      const props = routeProps(route, Object.fromEntries(list.map(([key, d]) => [d.name, `parity-${key.toLowerCase()}`])));
+      const props = routeProps(route, Object.fromEntries(list.map(([key, d]) => [d.name, valueFor(key)])));
       for (const [key, d] of list) {
-        const f = check(key, d, synth(props), `parity-${key.toLowerCase()}`);
+        const f = check(key, d, synth(props), valueFor(key));
         if (f) failures.push(`${f} (via ${route})`);
       }
     }

@@ -56,6 +56,15 @@ describe('component defaults that extraEnv may replace', () => {
     expect(envOf(docs, 'plugin-daemon').PLUGIN_INSTALLED_PATH).toBe('plugins-v2');
   });
 
+  test('a path default moved off its volume fails the runtime contract at synth, and one kept on it passes', () => {
+    expect(() => difyDocs({ components: { pluginDaemon: { extraEnv: { UV_CACHE_DIR: '/opt/uv' } } } })).toThrow(
+      'UV_CACHE_DIR=/opt/uv puts /opt/uv on the read-only root filesystem',
+    );
+    expect(envOf(difyDocs({ components: { pluginDaemon: { extraEnv: { UV_CACHE_DIR: '/app/storage/uv' } } } }).docs, 'plugin-daemon').UV_CACHE_DIR).toBe(
+      '/app/storage/uv',
+    );
+  });
+
   test('a value the installation depends on stays refused, naming the prop to use', () => {
     expect(() => difyDocs({ settings: { extraEnv: { DIFY_PORT: '6001' } } })).toThrow(
       'settings.extraEnv.DIFY_PORT: got "6001"; DIFY_PORT is set by a typed property of dify-cdk8s; use that property instead',
@@ -150,7 +159,10 @@ describe('the nginx proxy: listen ports, Service ports, keep-alive and TLS setti
       { tls: TLS, tlsSecretKeys: { certificate: 'a/b' } },
       "nginxProxy.tlsSecretKeys.certificate: got \"a/b\"; must be a Secret data key: letters, digits, '-', '_' and '.'",
     ],
-    [{ tls: TLS, tlsSecretKeys: { certificate: 'k', privateKey: 'k' } }, 'nginxProxy.tlsSecretKeys.privateKey: got "<redacted>"; must differ from the certificate key'],
+    [
+      { tls: TLS, tlsSecretKeys: { certificate: 'k', privateKey: 'k' } },
+      'nginxProxy.tlsSecretKeys.privateKey: got "<redacted>"; must differ from the certificate key',
+    ],
     [{ service: { httpsPort: 8443 } }, 'nginxProxy.service.httpsPort: got 8443; needs tls'],
     [{ tls: TLS, service: { httpPort: 443 } }, 'nginxProxy.service.httpsPort: got 443; must differ from service.httpPort'],
     [{ keepaliveTimeoutSeconds: -1 }, 'nginxProxy.keepaliveTimeoutSeconds: got -1'],

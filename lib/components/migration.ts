@@ -11,7 +11,8 @@ import { invalid, validateDnsSubdomain, validateInt } from '../core/validation';
 import { emptyDir } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { apiImageProfile } from './backend-pod';
-import { fsStorageRoot } from '../runtime/paths';
+import { contractOf } from '../runtime/contracts';
+import { API_WORKDIR, resolveWrites } from '../runtime/paths';
 import { guardProps } from '../core/guard';
 import { guardComposition } from '../core/wiring';
 
@@ -59,9 +60,10 @@ export class DifyMigration extends Construct implements IConnectable {
     const data = env.plainData();
     const labels = metadataLabels({ instance: props.instance, component: 'migration', version: imageVersion(image) });
     const profile = apiImageProfile(true);
-    // `flask upgrade-db` runs the app factory, which creates the fs storage root: the read-only root gets a scratch
-    // directory there (the Job reads and writes no files, so it does not need the claim and its node affinity).
-    const root = fsStorageRoot(env);
+    // `flask upgrade-db` runs the app factory, which creates the fs storage root (its runtime contract): the read-only
+    // root gets a scratch directory there (the Job reads and writes no files, so it needs neither the claim nor its
+    // node affinity).
+    const root = resolveWrites(contractOf('migration')!.writes, env, API_WORKDIR).find((w) => w.id === 'writes.storage-root')?.path;
     const scratch = root
       ? { volumes: [emptyDir('storage-scratch', '64Mi')], mounts: [{ name: 'storage-scratch', mountPath: root }] }
       : { volumes: [], mounts: [] };

@@ -78,12 +78,6 @@ export function backendFeatureEnv(mode: BackendMode, f: DifyBackendFeatures): En
   return env;
 }
 
-/** Flows each role gets from the features: api and worker reach the agent backend. */
-export function backendFeatureTargets(mode: BackendMode, p: BackendFeatureInputs): IConnectable[] {
-  if ((mode === 'api' || mode === 'worker') && p.features?.agentBackend) return [p.features.agentBackend.endpoint];
-  return [];
-}
-
 /**
  * Where a role reaches its file storage. Every api-image role builds the
  * storage client when it starts (the app factory's ext_storage; S3 checks its

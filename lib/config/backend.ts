@@ -9,7 +9,9 @@ import { DifyFileStorage } from '../stores/file-storage';
 import { invalid } from '../core/validation';
 import { DifyStorage } from './storage';
 import { DifyUrls } from './urls';
-import { BackendMode, DifyBackendFeatures, backendFeatureEnv, backendFeatureTargets, storageTargets } from './backend-features';
+import { BackendMode, DifyBackendFeatures, backendFeatureEnv, storageTargets } from './backend-features';
+import { RuntimeNeed } from '../runtime/contract';
+import { contractOf } from '../runtime/contracts';
 import { VectorStore } from './vector-store';
 
 /** Credentials the api image (api, worker, beat, migration) reads. */
@@ -71,20 +73,28 @@ export class DifyBackendConfig {
   }
 
   /**
-   * What a role connects to: the database, Redis and file storage (every
-   * role: the app factory opens all three at start), and for api and worker
-   * the vector store, sandbox, plugin daemon and SSRF proxy. Embedded stores are reached as themselves; external
-   * services on the ports their settings name.
+   * What a role connects to, from its runtime contract (lib/runtime): the
+   * database, Redis and file storage for every role (the app factory opens all
+   * three at start), and for api and worker the vector store, sandbox, plugin
+   * daemon, SSRF proxy and agent backend. Embedded stores are reached as
+   * themselves; external services on the ports their settings name. The
+   * collector is wired by the installation (it may be pods of another
+   * namespace), the internet by the serving components themselves.
    */
   public targets(mode: BackendMode): IConnectable[] {
     const p = this.props;
     const nets = p.externalNetworks ?? ANYWHERE;
-    const out = [...reachOf(p.database, databaseBackendEnv(p.database), nets), ...reachOf(p.redis, redisBackendEnv(p.redis), nets), ...storageTargets(p)];
-    if (mode === 'api' || mode === 'worker') {
-      out.push(...reachOf(p.vectorStore, p.vectorStore.env(), nets), p.sandbox, p.pluginDaemon, p.ssrfProxy);
-    }
-    out.push(...backendFeatureTargets(mode, p));
-    return out;
+    const resolve: Partial<Record<RuntimeNeed, () => IConnectable[]>> = {
+      database: () => reachOf(p.database, databaseBackendEnv(p.database), nets),
+      redis: () => reachOf(p.redis, redisBackendEnv(p.redis), nets),
+      'file-storage': () => storageTargets(p),
+      'vector-store': () => reachOf(p.vectorStore, p.vectorStore.env(), nets),
+      sandbox: () => [p.sandbox],
+      'plugin-daemon': () => [p.pluginDaemon],
+      'ssrf-proxy': () => [p.ssrfProxy],
+      'agent-backend': () => (p.features?.agentBackend ? [p.features.agentBackend.endpoint] : []),
+    };
+    return contractOf(mode)!.connects.flatMap((c) => resolve[c.to]?.() ?? []);
   }
 
   /**
