@@ -88,6 +88,7 @@ export function validateOptionalParts(props: DifyProps, collaboration: boolean, 
   for (const k of ['agentBackend', 'localSandbox', 'agentSsrfProxy'] as const) {
     if (!agent && c[k]) invalid(`components.${k}`, c[k], 'configures the agent stack, which agent: false leaves out; remove one of the two');
   }
+  validateSwitchedOff(props, collaboration);
   const ws = c.apiWebsocket ?? {};
   const mode = props.externalRedis?.mode;
   if (collaboration && (mode === 'sentinel' || mode === 'cluster') && ((ws.replicas ?? 1) > 1 || ws.autoscaling) && !ws.secretEnv?.EVENT_BUS_REDIS_URL) {
@@ -97,6 +98,79 @@ export function validateOptionalParts(props: DifyProps, collaboration: boolean, 
       "several websocket pods broadcast through one Redis pub/sub URL: give secretEnv.EVENT_BUS_REDIS_URL (the master's redis[s]:// URL) or run one replica",
     );
   }
+}
+
+/**
+ * Options given for a part that is switched off would be ignored without a
+ * word: each is refused, naming the option as written and the switch that
+ * leaves its part out.
+ */
+function validateSwitchedOff(props: DifyProps, collaboration: boolean): void {
+  const s = props.settings ?? {};
+  const m = props.monitoring;
+  const exposure = props.gateway ? 'gateway' : props.nginxProxy ? 'nginxProxy' : props.ingress === false ? 'ingress: false' : undefined;
+  const marketplaceOff = (s.marketplace?.enabled ?? s.marketplaceEnabled) === false;
+  const sentry = s.sentry ?? {};
+  const rules: Array<[prop: string, value: unknown, off: boolean, why: string]> = [
+    [
+      'components.nginxProxy',
+      props.components?.nginxProxy,
+      !props.nginxProxy,
+      'configures the nginx proxy, which is only deployed with nginxProxy; set nginxProxy or remove it',
+    ],
+    ['ingressClassName', props.ingressClassName, exposure !== undefined, `selects the Ingress class, but ${exposure} leaves the Ingress out; remove it`],
+    [
+      'settings.postgres',
+      s.postgres,
+      Boolean(props.externalDatabase),
+      'tunes the embedded PostgreSQL, which externalDatabase replaces; tune your server instead',
+    ],
+    ['settings.weaviate', s.weaviate, Boolean(props.vectorStore), 'configures the embedded Weaviate, which vectorStore replaces; remove one of the two'],
+    [
+      'monitoring.weaviateMetrics',
+      m?.weaviateMetrics || undefined,
+      Boolean(props.vectorStore),
+      'scrapes the embedded Weaviate, which vectorStore replaces; remove it',
+    ],
+    [
+      'monitoring.exporters',
+      m?.exporters || undefined,
+      Boolean(props.externalDatabase && props.externalRedis),
+      'adds exporters beside the embedded PostgreSQL and Redis, which externalDatabase and externalRedis replace; remove it',
+    ],
+    [
+      'workerPoolsBroker',
+      props.workerPoolsBroker,
+      !props.workerPools,
+      'is where KEDA reads queue lengths for workerPools, which are not set; remove it or set workerPools',
+    ],
+    [
+      'settings.processes.apiWebsocket',
+      s.processes?.apiWebsocket,
+      !collaboration,
+      'sizes the websocket, which collaboration: false leaves out; remove one of the two',
+    ],
+    [
+      'settings.marketplace.apiUrl',
+      s.marketplace?.apiUrl,
+      marketplaceOff,
+      'points at the marketplace, which is switched off; remove it or enable the marketplace',
+    ],
+    ['settings.marketplace.url', s.marketplace?.url, marketplaceOff, 'points at the marketplace, which is switched off; remove it or enable the marketplace'],
+    [
+      'settings.sentry.tracesSampleRate',
+      sentry.tracesSampleRate,
+      !sentry.apiDsn,
+      'samples traces for Sentry, which is off without settings.sentry.apiDsn; set apiDsn or remove it',
+    ],
+    [
+      'settings.sentry.profilesSampleRate',
+      sentry.profilesSampleRate,
+      !sentry.apiDsn,
+      'samples profiles for Sentry, which is off without settings.sentry.apiDsn; set apiDsn or remove it',
+    ],
+  ];
+  for (const [prop, value, off, why] of rules) if (off && value !== undefined) invalid(prop, value, why);
 }
 
 /** An optional part: `false` leaves it out, `undefined` or options deploy it. */

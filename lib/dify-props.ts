@@ -123,7 +123,8 @@ export interface DifyIngressOptions {
   /**
    * Upstream's `Dify-Hook-Url` header on `/e/`, through an ingress-nginx
    * `configuration-snippet` on a separate Ingress; the controller must allow
-   * snippet annotations (off by default since v1.9). @default false
+   * snippet annotations (off by default since v1.9). Without it the plugin daemon
+   * derives the same URL from Host and X-Forwarded-Proto (without the query string). @default false
    */
   readonly hookUrlHeader?: boolean;
 }

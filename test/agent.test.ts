@@ -284,7 +284,7 @@ describe('with an external Redis the agent backend needs its own URL', () => {
       /^components\.agentBackend: got \{"replicas":2\}; configures the agent stack, which agent: false leaves out/,
     );
     expect(() => difyDocs({ agent: { shellRedactPatterns: ['(unclosed'] } })).toThrow(
-      /^agent\.shellRedactPatterns\[0\]: got "\(unclosed"; must be a regular expression/,
+      /^agent\.shellRedactPatterns\[0\]: got "\(unclosed"; must be a Python regular expression \(re module, as the agent backend compiles it\): missing \), unterminated subpattern at position 0/,
     );
   });
 });

@@ -101,7 +101,9 @@ describe('DifyHttpRoute options', () => {
     expect(tuned.spec.rules[0].timeouts).toEqual({ request: '2h' });
     expect(headersOf(tuned.spec.rules[0])).toEqual({ 'X-Content-Type-Options': 'nosniff', 'Strict-Transport-Security': 'max-age=600' });
     const [bare] = routes(routeDocs({ urls, securityHeaders: false }));
-    for (const r of bare.spec.rules) expect(r.filters).toBeUndefined();
+    // Only /e/ keeps its request filter (Dify-Hook-Url); no response header filters.
+    for (const r of bare.spec.rules)
+      expect((r.filters ?? []).map((f: any) => f.type)).toEqual(r.matches[0].path.value === '/e/' ? ['RequestHeaderModifier'] : []);
   });
 
   test('without namespace and sectionName the parentRef names only the Gateway', () => {

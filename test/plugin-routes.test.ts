@@ -9,7 +9,7 @@ const NAMESPACES = [
 const ingressPaths = (ing: any) => ing.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.path));
 
 describe('Dify-Hook-Url on /e/', () => {
-  test('ingress-nginx: off by default (snippets are refused by controllers since v1.9), no snippet anywhere', () => {
+  test('ingress-nginx: no snippet by default (refused by controllers since v1.9); the daemon derives the URL from Host and X-Forwarded-Proto', () => {
     const { docs } = difyDocs();
     const ingresses = docs.filter((d) => d.kind === 'Ingress');
     expect(ingresses.map((i) => i.metadata.name)).toEqual(['dify']);
@@ -41,10 +41,47 @@ describe('Dify-Hook-Url on /e/', () => {
     expect(conf).toMatch(/location \/e\/ \{\n\s+proxy_pass http:\/\/dify_plugin_daemon;\n\s+proxy_set_header Dify-Hook-Url https:\/\/\$host\$request_uri;/);
   });
 
-  test('HTTPRoute cannot (RequestHeaderModifier sets static values only): no request header filter is rendered', () => {
-    const route = find(difyDocs({ gateway: { gateway: { name: 'public' } } }).docs, 'HTTPRoute', 'dify');
-    const rule = route.spec.rules.find((r: any) => r.matches[0].path.value === '/e/');
-    expect((rule.filters ?? []).map((f: any) => f.type)).not.toContain('RequestHeaderModifier');
+  test('HTTPRoute: the /e/ rule alone removes a client Dify-Hook-Url and sets the scheme and host the daemon derives it from', () => {
+    // dify-plugin-daemon 0.6.10 internal/service/endpoint.go copyRequest: an absent header becomes
+    // <https if X-Forwarded-Proto is https>://<X-Original-Host or Host>/e/<hook id><path>; a present one passes verbatim.
+    const routes = difyDocs({ host: 'dify.example.com', apiHost: 'api.example.com', tls: true, gateway: { gateway: { name: 'public' } } }).docs.filter(
+      (d) => d.kind === 'HTTPRoute',
+    );
+    const withRequestFilter = routes.flatMap((route) =>
+      route.spec.rules
+        .filter((r: any) => (r.filters ?? []).some((f: any) => f.type === 'RequestHeaderModifier'))
+        .map((r: any) => ({
+          host: route.spec.hostnames[0],
+          path: r.matches[0].path.value,
+          filter: r.filters.find((f: any) => f.type === 'RequestHeaderModifier'),
+        })),
+    );
+    // /e/ is served on the host ENDPOINT_URL_TEMPLATE advertises; the daemon then derives that URL for every hook id.
+    const api = find(
+      difyDocs({ host: 'dify.example.com', apiHost: 'api.example.com', tls: true, gateway: { gateway: { name: 'public' } } }).docs,
+      'ConfigMap',
+      'dify-api-env',
+    );
+    expect(api.data.ENDPOINT_URL_TEMPLATE).toBe('https://api.example.com/e/{hook_id}');
+    expect(withRequestFilter).toEqual([
+      {
+        host: 'api.example.com',
+        path: '/e/',
+        filter: {
+          type: 'RequestHeaderModifier',
+          requestHeaderModifier: {
+            set: [
+              { name: 'X-Forwarded-Proto', value: 'https' },
+              { name: 'X-Original-Host', value: 'api.example.com' },
+            ],
+            remove: ['Dify-Hook-Url'],
+          },
+        },
+      },
+    ]);
+    const plain = find(difyDocs({ gateway: { gateway: { name: 'public' } } }).docs, 'HTTPRoute', 'dify');
+    const rule = plain.spec.rules.find((r: any) => r.matches[0].path.value === '/e/');
+    expect(rule.filters[0].requestHeaderModifier.set[0]).toEqual({ name: 'X-Forwarded-Proto', value: 'http' });
   });
 });
 

@@ -13,8 +13,12 @@ import {
   citationText,
   contractOf,
   isRead,
+  runtimeContractTable,
 } from '../lib';
 import { Endpoint, NetworkPolicyEvaluator, PodEndpoint, podEndpointsFromManifests } from './support/netpol';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { withTable } from '../scripts/gen-runtime-table';
 import { ENVIRONMENTS, distFiles, parseDocs, synthFiles } from './util';
 
 type Doc = Record<string, any>;
@@ -228,6 +232,13 @@ describe('the contracts', () => {
         expect(citationText(s).length).toBeGreaterThan(10);
       }
     }
+  });
+  test("README's Will it run? table is generated from them (npm run gen:runtime-table)", () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toBe(withTable(readme, runtimeContractTable()));
+    // Every component row, and a link to the upstream lines of the S3 start-up check.
+    for (const c of RUNTIME_CONTRACTS) expect(readme).toContain(`| ${c.component} |`);
+    expect(readme).toContain('api/extensions/storage/aws_s3_storage.py');
   });
   test('every component an installation renders has one', () => {
     const docs = parseDocs(synthFiles(ENVIRONMENTS.find((e) => e.name === 'dev')!));

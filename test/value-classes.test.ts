@@ -1,7 +1,11 @@
+import { Chart, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { getDomain } from 'tldts';
 import {
+  Dify,
   DifyDatabase,
+  DifyProps,
+  DifyStorage,
   DifyUrls,
   EnvSet,
   SecretKeyRef,
@@ -21,6 +25,7 @@ import {
   validateUrl,
   validateUrlHost,
 } from '../lib';
+import { k8s } from '../lib/core/k8s';
 import { validateCookieDomain } from '../lib/config/urls';
 import { difyDocs } from './util';
 
@@ -191,6 +196,9 @@ describe('cloud regions', () => {
         const ok = /^[a-z0-9]+(-[a-z0-9]+)*$/.test(region);
         if (ok) expect(validateRegion('storage.s3.region', region, 'eu-west-1')).toBe(region);
         else refuses(() => validateRegion('storage.s3.region', region, 'eu-west-1'), 'storage.s3.region');
+        const s3 = () => DifyStorage.s3({ bucket: 'dify-files', region, useAwsManagedIam: true });
+        if (ok) expect(s3).not.toThrow();
+        else refuses(s3, 'storage.s3.region');
       }),
       opts,
     );
@@ -378,5 +386,110 @@ describe('valid input of the same shapes is taken and rendered', () => {
     const { docs } = difyDocs({ host: 'dify.example.com:30080', nginxProxy: { service: { type: 'NodePort', httpNodePort: 30080 } } });
     const cm = docs.find((d) => d.kind === 'ConfigMap' && d.data?.CONSOLE_API_URL);
     expect(cm?.data.CONSOLE_API_URL).toBe('http://dify.example.com:30080');
+  });
+});
+
+describe('one node port per Service, cluster-wide', () => {
+  const nodePort = fc.integer({ min: 30000, max: 32767 });
+  test('the nginx proxy and the plugin debug Service claiming one node port are refused, naming both props', () => {
+    fc.assert(
+      fc.property(nodePort, nodePort, (a, b) => {
+        const build = () =>
+          difyDocs({
+            host: 'dify.example.com',
+            nginxProxy: { service: { type: 'NodePort', httpNodePort: a } },
+            pluginRemoteDebugging: { advertisedHost: 'debug.example.com', allowedCidrs: ['203.0.113.0/24'], serviceType: 'NodePort', nodePort: b },
+          });
+        if (a !== b) expect(() => build()).not.toThrow();
+        else {
+          const e = thrown(build);
+          expect(e?.message).toMatch(
+            new RegExp(
+              `(pluginRemoteDebugging\\.nodePort|nginxProxy\\.service\\.httpNodePort): got ${a}; is already the node port of (nginxProxy\\.service\\.httpNodePort|pluginRemoteDebugging\\.nodePort): node ports are cluster-wide`,
+            ),
+          );
+        }
+      }),
+      { ...opts, numRuns: Math.min(NUM_RUNS, 8), examples: [[30080, 30080]] },
+    );
+  });
+  test('a hand-made Service in the same App is caught too', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'dify' });
+    new Dify(chart, 'Dify', { host: 'dify.example.com', nginxProxy: { service: { type: 'NodePort', httpNodePort: 30080 } } });
+    new k8s.KubeService(chart, 'Mine', { metadata: { name: 'mine' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] } });
+    expect(() => app.synth()).toThrow(
+      /(Service "mine" \(c\/Mine\)|nginxProxy\.service\.httpNodePort): got 30080; is already the node port of (nginxProxy\.service\.httpNodePort|Service "mine")/,
+    );
+  });
+});
+
+describe('options of a part that is switched off are refused', () => {
+  const secret = SecretKeyRef.of('s', 'k');
+  const external = { externalDatabase: DifyDatabase.external({ host: 'db.example.com', username: 'dify', password: secret }) };
+  test.each<[string, Partial<DifyProps>, RegExp]>([
+    [
+      'components.nginxProxy without nginxProxy',
+      { components: { nginxProxy: { replicas: 2 } } },
+      /^components\.nginxProxy: got .*only deployed with nginxProxy/,
+    ],
+    [
+      'ingressClassName with the gateway',
+      { gateway: { gateway: { name: 'gw' } }, ingressClassName: 'nginx' } as Partial<DifyProps>,
+      /^ingressClassName: got "nginx"; .*gateway leaves the Ingress out/,
+    ],
+    [
+      'ingressClassName with ingress: false',
+      { ingress: false, ingressClassName: 'nginx' },
+      /^ingressClassName: got "nginx"; .*ingress: false leaves the Ingress out/,
+    ],
+    [
+      'settings.postgres with externalDatabase',
+      { ...external, settings: { postgres: { maxConnections: 200 } } } as Partial<DifyProps>,
+      /^settings\.postgres: got .*externalDatabase replaces/,
+    ],
+    [
+      'processes.apiWebsocket with collaboration: false',
+      { collaboration: false, settings: { processes: { apiWebsocket: { workers: 2 } } } } as Partial<DifyProps>,
+      /^settings\.processes\.apiWebsocket: got .*collaboration: false leaves out/,
+    ],
+    [
+      'marketplace URL with the marketplace off',
+      { settings: { marketplace: { enabled: false, apiUrl: 'https://m.example.com' } } },
+      /^settings\.marketplace\.apiUrl: got "https:\/\/m\.example\.com"; .*switched off/,
+    ],
+    [
+      'Sentry sampling without a DSN',
+      { settings: { sentry: { tracesSampleRate: 0.5 } } },
+      /^settings\.sentry\.tracesSampleRate: got 0\.5; .*without settings\.sentry\.apiDsn/,
+    ],
+  ])('%s', (_name, props, message) => {
+    expect(() => difyDocs(props)).toThrow(message);
+  });
+  test('property: any switched-off option is refused; the same option with its part on is taken', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(0.1, 0.5, 1), fc.boolean(), (rate, withDsn) => {
+        const build = () => difyDocs({ settings: { sentry: { tracesSampleRate: rate, apiDsn: withDsn ? secret : undefined } } });
+        if (withDsn) expect(() => build()).not.toThrow();
+        else expect(refuses(build, 'settings.sentry.tracesSampleRate')).toContain('apiDsn');
+      }),
+      { ...opts, numRuns: Math.min(NUM_RUNS, 6) },
+    );
+  });
+});
+
+describe('namespaces of hand-made charts', () => {
+  test('property: a chart namespace over 63 characters or outside DNS-1123 is refused at synth, naming the chart', () => {
+    fc.assert(
+      fc.property(fc.oneof(label(80), fc.constantFrom('Dify', 'dify_prod', '-dify')), (ns) => {
+        const app = Testing.app();
+        const chart = new Chart(app, 'mine', { namespace: ns });
+        new Dify(chart, 'Dify', { host: 'dify.example.com' });
+        const ok = ns.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns);
+        if (ok) expect(() => app.synth()).not.toThrow();
+        else expect(() => app.synth()).toThrow(/namespace: got ".*"; must be a DNS-1123 label.*at most 63 characters \(the namespace of chart "mine"\)/);
+      }),
+      { ...opts, numRuns: Math.min(NUM_RUNS, 6), examples: [['a'.repeat(64)]] },
+    );
   });
 });

@@ -6,7 +6,7 @@ import { EnvSet } from '../core/env';
 import { ComponentResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { nonRootProfile } from '../core/security';
-import { invalid, validateInt } from '../core/validation';
+import { invalid, validateInt, validatePythonRegex } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe, startupFor, tcpProbe } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { guardProps } from '../core/guard';
@@ -92,13 +92,8 @@ export class DifyAgentBackend extends Construct implements IConnectable {
     const grace = validateInt('agent.shutdownGraceSeconds', props.shutdownGraceSeconds ?? 30, 1, 300);
     const patterns = props.shellRedactPatterns ?? [];
     if (!Array.isArray(patterns)) invalid('agent.shellRedactPatterns', patterns, 'must be a list of regular expressions');
-    patterns.forEach((re, i) => {
-      try {
-        new RegExp(re);
-      } catch {
-        invalid(`agent.shellRedactPatterns[${i}]`, re, 'must be a regular expression');
-      }
-    });
+    // Compiled by the agent backend with Python's re (dify_agent server settings), so validated in that dialect.
+    patterns.forEach((re, i) => validatePythonRegex(`agent.shellRedactPatterns[${i}]`, re, 'the agent backend'));
     const name = `${props.instance}-agent-backend`;
     const sandbox = httpUrl(props.localSandbox);
     const c = props.credentials;

@@ -459,7 +459,7 @@ class S3Storage extends DifyStorage {
   constructor(private readonly o: S3StorageOptions) {
     super();
     validateS3Bucket('storage.s3.bucket', o.bucket);
-    if (!o.region) invalid('storage.s3.region', o.region, 'must be a non-empty region such as "us-east-1"');
+    validateRegion('storage.s3.region', o.region, 'us-east-1');
     if (o.endpoint !== undefined) validateUrl('storage.s3.endpoint', o.endpoint);
     if (o.addressStyle !== undefined && !['auto', 'virtual', 'path'].includes(o.addressStyle)) {
       invalid('storage.s3.addressStyle', o.addressStyle, 'must be "auto", "virtual" or "path"');

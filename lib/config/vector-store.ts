@@ -1,6 +1,6 @@
 import { EnvSet } from '../core/env';
 import { SecretKeyRef, FileSource } from '../core/secret-ref';
-import { invalid, validateEnvName, validateHostAndPort, validateInt, validateSqlIdentifier, validateUrl } from '../core/validation';
+import { invalid, validateEnvName, validateHostAndPort, validateInt, validateRegion, validateSqlIdentifier, validateUrl } from '../core/validation';
 import { validateSecretKeyRef } from './connections';
 import { guardProps } from '../core/guard';
 
@@ -362,8 +362,7 @@ export abstract class VectorStore {
     }
     if (o.awsManagedIam !== undefined) {
       const { region, service } = o.awsManagedIam;
-      if (typeof region !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region))
-        invalid(`${p}.awsManagedIam.region`, region, 'must be an AWS region such as "eu-west-1"');
+      validateRegion(`${p}.awsManagedIam.region`, region, 'eu-west-1');
       if (!['es', 'aoss'].includes(service)) invalid(`${p}.awsManagedIam.service`, service, 'must be "es" (OpenSearch Service) or "aoss" (Serverless)');
       if (!secure) invalid(`${p}.secure`, false, 'conflicts with awsManagedIam: AWS endpoints are https only');
     } else {

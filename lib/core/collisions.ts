@@ -1,6 +1,7 @@
-import { ApiObject, App } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { validateNamespaceName } from './k8s-rules';
 import { IConstruct } from 'constructs';
-import { oncePerSynthesis, trackSynthesis } from './synthesis';
+import { oncePerSynthesis, renderDuringSynthesis, trackSynthesis } from './synthesis';
 
 const GUARDED = Symbol.for('dify-cdk8s.collision-guard');
 const GUARDED_KEY = {};
@@ -26,7 +27,14 @@ export function guardApp(scope: IConstruct): AppGuard {
   const root = scope.node.root as IConstruct & { [GUARDED]?: AppGuard };
   const existing = root[GUARDED];
   if (existing) return existing;
-  const guard: AppGuard = { prepares: [], checks: new Map([['collisions', findCollisions]]) };
+  const guard: AppGuard = {
+    prepares: [],
+    checks: new Map([
+      ['collisions', findCollisions],
+      ['node-ports', findNodePortClaims],
+      ['namespaces', findBadNamespaces],
+    ]),
+  };
   root[GUARDED] = guard;
   // Once per App.synth(), not once per chart cdk8s renders (it re-validates the whole App for each chart).
   if (root instanceof App) trackSynthesis(root);
@@ -104,6 +112,60 @@ export function findCollisions(root: IConstruct): string[] {
     if (first)
       errors.push(`${c.kind} "${c.metadata.name}"${ns ? ` in namespace "${ns}"` : ''} is defined twice: by ${first.node.path} and by ${c.node.path}; ${fix}`);
     else names.set(key, c);
+  }
+  return errors;
+}
+
+/** The props that gave a Service's node ports, as the user wrote them (see {@link recordNodePortProp}). */
+const NODE_PORT_PROPS = new WeakMap<ApiObject, Map<number, string>>();
+
+/** Records that `service`'s node port `port` came from the prop `prop`, so a clash names it. */
+export function recordNodePortProp(service: ApiObject, port: number | undefined, prop: string): void {
+  if (port === undefined) return;
+  const props = NODE_PORT_PROPS.get(service) ?? new Map<number, string>();
+  props.set(port, prop);
+  NODE_PORT_PROPS.set(service, props);
+}
+
+/**
+ * Messages for every node port two Services of the App claim (node ports are
+ * cluster-wide: the API server refuses the second Service). Each names the
+ * prop that gave the port, where the construct recorded it, else the Service.
+ */
+export function findNodePortClaims(root: IConstruct): string[] {
+  const errors: string[] = [];
+  const claims = new Map<number, string>();
+  for (const c of root.node.findAll()) {
+    if (!(c instanceof ApiObject) || c.kind !== 'Service') continue;
+    const ports: Array<{ nodePort?: number }> = renderDuringSynthesis(c)?.spec?.ports ?? [];
+    for (const { nodePort } of ports) {
+      if (typeof nodePort !== 'number') continue;
+      const where = NODE_PORT_PROPS.get(c)?.get(nodePort) ?? `Service "${c.metadata.name}" (${c.node.path})`;
+      const first = claims.get(nodePort);
+      if (first) {
+        errors.push(
+          `${where}: got ${nodePort}; is already the node port of ${first}: node ports are cluster-wide, give each Service its own (30000-32767) or leave it unset to be allocated`,
+        );
+      } else claims.set(nodePort, where);
+    }
+  }
+  return errors;
+}
+
+/**
+ * Messages for every chart whose namespace Kubernetes refuses (a DNS-1123
+ * label of at most 63 characters), hand-made charts included: every object in
+ * it would be refused at apply time.
+ */
+export function findBadNamespaces(root: IConstruct): string[] {
+  const errors: string[] = [];
+  for (const c of root.node.findAll()) {
+    if (!(c instanceof Chart) || c.namespace === undefined) continue;
+    try {
+      validateNamespaceName('namespace', c.namespace);
+    } catch (e) {
+      errors.push(`${(e as Error).message} (the namespace of chart "${c.node.path}")`);
+    }
   }
   return errors;
 }

@@ -1,4 +1,5 @@
 import { isIP } from 'net';
+import { pythonRegexProblem } from './python-regex';
 import { hasUrlCredentials as hasCredentialInUrl, looksSensitive, redactCredentials } from './sensitive';
 
 /**
@@ -543,4 +544,18 @@ export function validateDistinctHosts(hosts: ReadonlyArray<{ readonly prop: stri
     if (first !== undefined) invalid(prop, host, `is already used by ${first}: each host of one installation serves one purpose`);
     seen.set(host, prop);
   }
+}
+
+/**
+ * A regular expression a Python process compiles, checked in Python's `re`
+ * dialect (see {@link pythonRegexProblem}), not JavaScript's: `(?i)` and
+ * `(?P<name>…)` are taken, `(?<name>…)`, `\\k<name>`, `\\p{…}` and
+ * variable-width look-behind are refused with Python's own message.
+ */
+export function validatePythonRegex(prop: string, value: unknown, reader = 'a Python process'): string {
+  const allowed = `must be a Python regular expression (re module, as ${reader} compiles it)`;
+  if (typeof value !== 'string') return invalid(prop, value, allowed);
+  const problem = pythonRegexProblem(value);
+  if (problem) invalid(prop, value, `${allowed}: ${problem}`);
+  return value;
 }

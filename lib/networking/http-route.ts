@@ -63,17 +63,43 @@ export interface DifyHttpRouteProps {
 const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
 
 /**
+ * The request headers an exposure without per-request header values sends on
+ * `/e/` so that the plugin daemon hands plugins upstream's `Dify-Hook-Url`.
+ * dify-plugin-daemon 0.6.10 (internal/service/endpoint.go, copyRequest) passes
+ * a non-empty `Dify-Hook-Url` through verbatim and otherwise sets
+ * `<scheme>://<host>/e/<hook id><path>`, scheme `https` when `X-Forwarded-Proto`
+ * is `https`, host from `X-Original-Host` (else the request's Host): upstream's
+ * `$scheme://$host$request_uri` without the query string. `remove` keeps a
+ * client from choosing the URL plugins see.
+ */
+export function pluginEndpointRequestHeaders(host: string, tls: boolean): { set: Array<{ name: string; value: string }>; remove: string[] } {
+  return {
+    set: [
+      { name: 'X-Forwarded-Proto', value: tls ? 'https' : 'http' },
+      { name: 'X-Original-Host', value: host },
+    ],
+    remove: ['Dify-Hook-Url'],
+  };
+}
+
+/**
  * Gateway API alternative to {@link DifyIngress}: HTTPRoutes
  * (gateway.networking.k8s.io/v1) attached to a Gateway you run, one per public
  * host, with one PathPrefix rule per entry of upstream's route table. Gateway
  * API picks the longest matching prefix, as nginx does, and matches whole path
  * segments (`/api` does not match `/apix`), as the Ingress does.
  *
+ * `Dify-Hook-Url` on `/e/`: upstream's nginx sends `$scheme://$host$request_uri`,
+ * a per-request value RequestHeaderModifier cannot express (it sets static
+ * values; a static URL would hand every plugin the wrong hook id). The plugin
+ * daemon derives the same URL itself when the header is absent
+ * ({@link pluginEndpointRequestHeaders}), so the `/e/` rule's standard
+ * RequestHeaderModifier removes any client-sent `Dify-Hook-Url` and sets the
+ * two static inputs of that derivation: the route's public scheme
+ * (`X-Forwarded-Proto`) and host (`X-Original-Host`).
+ *
  * Not expressible in Gateway API, and left to the implementation's policies:
- * response buffering (Dify streams server-sent events), the 100 MB body limit,
- * and the `Dify-Hook-Url` request header of `/e/`, whose value needs the request URI
- * (RequestHeaderModifier sets static values only; use an implementation filter
- * such as Envoy Gateway's EnvoyPatchPolicy or NGINX Gateway Fabric's SnippetsFilter).
+ * response buffering (Dify streams server-sent events) and the 100 MB body limit.
  * WebSocket upgrades on `/socket.io/` need no field: Gateway implementations
  * proxy them by default; idle timeouts are implementation policy.
  */
@@ -126,7 +152,12 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
     );
     for (const { host, routes } of byHost) {
       const rules: HttpRouteSpecRules[] = routes.map((r) => {
-        const filters = responseHeaders(r);
+        const filters = [
+          ...(r.target === 'pluginDaemon'
+            ? [{ type: HttpRouteSpecRulesFiltersType.REQUEST_HEADER_MODIFIER, requestHeaderModifier: pluginEndpointRequestHeaders(host, props.urls.tls) }]
+            : []),
+          ...responseHeaders(r),
+        ];
         return {
           matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.path } }],
           filters: filters.length ? filters : undefined,

@@ -1,3 +1,4 @@
+import { recordNodePortProp } from '../core/collisions';
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { DifyUrls } from '../config/urls';
@@ -242,6 +243,8 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
         loadBalancerSourceRanges: svc.loadBalancerSourceRanges?.length ? [...svc.loadBalancerSourceRanges] : undefined,
       },
     });
+    recordNodePortProp(this.service, svc.httpNodePort, 'nginxProxy.service.httpNodePort');
+    recordNodePortProp(this.service, svc.httpsNodePort, 'nginxProxy.service.httpsNodePort');
     this.routeTable = servedRoutes(props.urls.routesByHost(), props.backends);
     // The public Service admits clients from anywhere, on the listener ports only.
     this.connections.allowFrom(

@@ -1,3 +1,4 @@
+import { recordNodePortProp } from '../core/collisions';
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
@@ -81,6 +82,7 @@ export class DifyPluginDebugService extends Construct {
         loadBalancerSourceRanges: type === 'LoadBalancer' ? [...props.allowedCidrs] : undefined,
       },
     });
+    recordNodePortProp(this.service, props.nodePort, `${prop}.nodePort`);
     const daemon: Connections = props.pluginDaemon.connections;
     daemon.allowFrom(NetworkPeer.cidrs(props.allowedCidrs, `${prop}.allowedCidrs`), [props.targetPort]);
   }

@@ -3,3 +3,4 @@ export * from './contracts';
 export * from './check';
 export * from './guard';
 export { API_WORKDIR, IDENTITY_ANNOTATIONS, fsStorageRoot, storageUsesPodIdentity } from './paths';
+export * from './table';
