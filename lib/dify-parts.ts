@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { DifyPostgresBackup } from './backup/postgres-backup';
-import { ExternalNetworks, reachOf } from './config/reach';
+import { ExternalNetworks, portsOfEnv, reachOf } from './config/reach';
 import { IConnectable, NetworkPeer } from './core/connections';
 import { EnvSet } from './core/env';
 import { invalid } from './core/validation';
@@ -48,6 +48,17 @@ export function apiImageProcesses(dify: InstallationParts): IConnectable[] {
 /** The OTLP collector for every api-image process (the declared pods, or the endpoint's port), and declared external flows. */
 export function wireExternalFlows(dify: InstallationParts, props: DifyProps, endpoint: string | undefined, networks: ExternalNetworks): void {
   const np = props.networkPolicy || undefined;
+  if (np?.telemetry && endpoint) {
+    // The collector pods must be open on the port the processes export to, or every ENABLE_OTEL process loses its spans.
+    const port = portsOfEnv(new EnvSet().plain({ OTLP_BASE_ENDPOINT: endpoint }))[0];
+    const ports = np.telemetry.ports;
+    if (port !== undefined && Array.isArray(ports) && !ports.includes(port))
+      invalid(
+        'networkPolicy.telemetry.ports',
+        ports,
+        `must include ${port}, the port of settings.otel.endpoint (${endpoint}) that every api-image process exports to`,
+      );
+  }
   const targets: Array<IConnectable | NetworkPeer> = np?.telemetry
     ? [NetworkPeer.fromPodPeer('networkPolicy.telemetry.collector', np.telemetry.collector)]
     : endpoint

@@ -86,6 +86,9 @@ function requiredFlows(
       const url = plain.S3_ENDPOINT ?? plain.AZURE_BLOB_ACCOUNT_URL;
       const port = url ? Number(new URL(url).port || (url.startsWith('https') ? 443 : 80)) : 443;
       out.push({ need: c.id, to: { kind: 'ip', ip: ext.byPort[port] ?? (plain.STORAGE_TYPE === 's3' ? PUBLIC_S3 : PUBLIC) }, port });
+      // Google Cloud Storage without a key gets its token from the GKE metadata server.
+      if (plain.STORAGE_TYPE === 'google-storage' && !envOf(docs, workload).secret.has('GOOGLE_STORAGE_SERVICE_ACCOUNT_JSON_BASE64'))
+        out.push({ need: `${c.id} (token)`, to: { kind: 'ip', ip: '169.254.169.254' }, port: 80 });
     } else if (c.to === 'otel-collector') {
       const port = Number(new URL(plain.OTLP_BASE_ENDPOINT).port || 4318);
       const collector: PodEndpoint = {
@@ -202,6 +205,14 @@ describe('a configuration that breaks a contract fails synth, naming the compone
   test('LOG_FILE under /tmp runs', () => {
     expect(() => synth({ settings: { extraEnv: { LOG_FILE: '/tmp/logs/server.log' } } })).not.toThrow();
   });
+  test('a collector whose pods are opened on another port than the processes export to', () => {
+    expect(() =>
+      synth({
+        settings: { otel: { endpoint: 'http://otel-collector.observability.svc:4318' } },
+        networkPolicy: { telemetry: { collector: { namespaceLabels: { 'kubernetes.io/metadata.name': 'observability' } }, ports: [4317] } },
+      }),
+    ).toThrow('networkPolicy.telemetry.ports: got [4317]; must include 4318, the port of settings.otel.endpoint');
+  });
   test('a bucket opened with the pod identity, the role on some processes only', () => {
     expect(() =>
       synth({
@@ -209,6 +220,36 @@ describe('a configuration that breaks a contract fails synth, naming the compone
         components: { api: { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/files' } } },
       }),
     ).toThrow(/\(beat\), line beat\.identity\.file-storage .*has no eks\.amazonaws\.com\/role-arn while api's has arn:aws:iam::1:role\/files/);
+  });
+});
+
+describe('identity endpoints', () => {
+  const METADATA = { kind: 'ip' as const, ip: '169.254.169.254' };
+  const reach = (storage: DifyStorage) => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'dify' });
+    new Dify(chart, 'Dify', { host: 'dify.example.com', storage });
+    const docs = Testing.synth(chart);
+    const evaluator = NetworkPolicyEvaluator.fromManifests(docs);
+    return Object.fromEntries(
+      podEndpointsFromManifests(docs)
+        .filter((p) => ['api', 'worker', 'beat', 'migration', 'web', 'plugin-daemon'].includes(p.labels['app.kubernetes.io/component']))
+        .map((p) => [p.labels['app.kubernetes.io/component'], evaluator.allows(p, METADATA, 80)]),
+    );
+  };
+  test('Google Cloud Storage without a key: every api-image process reaches the GKE metadata server for its token, nothing else does', () => {
+    expect(reach(DifyStorage.googleCloudStorage({ bucket: 'dify-files' }))).toEqual({
+      api: true,
+      worker: true,
+      beat: true,
+      migration: true,
+      web: false,
+      'plugin-daemon': false,
+    });
+  });
+  test('with a key, or S3 through IRSA, no pod reaches the metadata address', () => {
+    const none = { api: false, worker: false, beat: false, migration: false, web: false, 'plugin-daemon': false };
+    expect(reach(DifyStorage.googleCloudStorage({ bucket: 'dify-files', serviceAccountJsonBase64: SecretKeyRef.of('gcs', 'key') }))).toEqual(none);
+    expect(reach(DifyStorage.s3({ bucket: 'files', region: 'eu-west-1', useAwsManagedIam: true }))).toEqual(none);
   });
 });
 

@@ -59,8 +59,9 @@ export class DifyWeb extends Construct implements IConnectable {
       ports: [{ name: 'http', port: DifyWeb.PORT }],
       probes: { readiness: port, liveness: tcpProbe('http', { period: 20 }), startup: startupFor(port, 120) },
       resources: DifyWeb.DEFAULT_RESOURCES,
-      // The web entrypoint rewrites runtime config into the image at start,
-      // so the root filesystem stays writable; /tmp holds pm2's home.
+      // The root filesystem stays writable: the 1.16.1 entrypoint could not be read
+      // at the tag and Next.js caches under .next/ (lib/runtime, web.writes.root);
+      // /tmp holds pm2's home.
       security: nonRootProfile(1001, { readOnlyRootFilesystem: false }),
       volumes: [emptyDir('tmp', '256Mi')],
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

@@ -6,6 +6,7 @@ import { validateServiceHost } from '../core/validation';
 import { ServiceEndpoint, httpUrl } from './connections';
 import { DifyStorage } from './storage';
 import { ANYWHERE, ExternalNetworks, reachOf } from './reach';
+import { storageUsesPodIdentity } from '../runtime/paths';
 
 /** The process role of the api image (its MODE variable). */
 export type BackendMode = 'api' | 'worker' | 'beat' | 'migration' | 'api-websocket';
@@ -79,16 +80,33 @@ export function backendFeatureEnv(mode: BackendMode, f: DifyBackendFeatures): En
 }
 
 /**
+ * The GKE metadata server pods fetch Workload Identity tokens from (Application
+ * Default Credentials): 169.254.169.254:80, and 169.254.169.252:988 on GKE
+ * Dataplane V2. Opened only for Google Cloud Storage without a key, which
+ * cannot start without it.
+ */
+export const GKE_METADATA_SERVER: ReadonlyArray<{ readonly cidr: string; readonly port: number }> = [
+  { cidr: '169.254.169.254/32', port: 80 },
+  { cidr: '169.254.169.252/32', port: 988 },
+];
+
+/**
  * Where a role reaches its file storage. Every api-image role builds the
  * storage client when it starts (the app factory's ext_storage; S3 checks its
  * bucket then, see lib/runtime), so every role needs this flow, not only the
  * serving ones. Object storage named only by region has no endpoint to narrow
  * to: then public addresses on 443 (which also carries the cloud's token
- * service for IRSA). A volume needs no flow.
+ * service for IRSA). Google Cloud Storage without a key also needs the
+ * metadata server for its token. A volume needs no flow.
  */
 export function storageTargets(p: BackendFeatureInputs): IConnectable[] {
   const storage = p.storage instanceof DifyFileStorage ? p.storage.storage : p.storage;
   if (storage.volume) return [];
-  const reach = reachOf(p.storage, p.storage.env(), p.externalNetworks ?? ANYWHERE);
-  return reach.length ? reach : [{ connections: Connections.forPeer(NetworkPeer.internet(), [443]) }];
+  const env = p.storage.env();
+  const reach = reachOf(p.storage, env, p.externalNetworks ?? ANYWHERE);
+  const out = reach.length ? reach : [{ connections: Connections.forPeer(NetworkPeer.internet(), [443]) }];
+  if (storageUsesPodIdentity(env.plainData(), new Set(env.secretEnv().map((e) => e.name))) && env.plainValue('STORAGE_TYPE') === 'google-storage') {
+    for (const m of GKE_METADATA_SERVER) out.push({ connections: Connections.forPeer(NetworkPeer.cidrs([m.cidr], 'GKE metadata server'), [m.port]) });
+  }
+  return out;
 }
