@@ -24,6 +24,7 @@ import {
   VectorStore,
   connectVia,
   credentialsInSecret,
+  guardRuntimeContracts,
   httpProbe,
   nonRootProfile,
 } from '../lib';
@@ -82,12 +83,14 @@ export class ComposedDify extends Chart {
       vectorStore: connectVia(VectorStore.qdrant({ url: `http://${qdrant.host}:${qdrant.port}`, apiKey: qdrantKey }), qdrant),
       settings: new DifySettings({ otel: { endpoint: `http://${otel.host}:${otel.port}` } }),
     });
-    new DifyMigration(this, 'Migration', { instance, config });
+    const migration = new DifyMigration(this, 'Migration', { instance, config });
     const api = new DifyApi(this, 'Api', { instance, config, options: { replicas: 2 } });
     const worker = new DifyWorker(this, 'Worker', { instance, config });
     const web = new DifyWeb(this, 'Web', { instance, urls, api });
     pluginDaemon.connections.allowTo(api);
-    for (const c of [api, worker]) c.connections.allowTo(otel);
+    // Every process with ENABLE_OTEL exports to the collector (their runtime contracts; checked at synth).
+    for (const c of [migration, api, worker]) c.connections.allowTo(otel);
+    guardRuntimeContracts(this);
     new DifyIngress(this, 'Ingress', { instance, urls, backends: { api, web, pluginDaemon } });
     new DifyNetworkPolicy(this, 'NetworkPolicy');
   }

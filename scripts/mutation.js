@@ -17,9 +17,15 @@ const ROOT = join(__dirname, '..');
 const MODULES = {
   'network-policy': { file: 'lib/networking/network-policy.ts', tests: ['test/network-policy.test.ts', 'test/network-policy-properties.test.ts'] },
   connections: { file: 'lib/core/connections.ts', tests: ['test/network-policy-properties.test.ts', 'test/routes.test.ts'] },
-  sensitive: { file: 'lib/core/sensitive.ts', tests: ['test/sensitive.test.ts', 'test/sensitive-properties.test.ts', 'test/value-classes.test.ts', 'test/k8s-rules.test.ts'] },
+  sensitive: {
+    file: 'lib/core/sensitive.ts',
+    tests: ['test/sensitive.test.ts', 'test/sensitive-properties.test.ts', 'test/value-classes.test.ts', 'test/k8s-rules.test.ts'],
+  },
   credentials: { file: 'lib/secrets/credentials.ts', tests: ['test/credentials.test.ts', 'test/credentials-table.test.ts'] },
-  validation: { file: 'lib/core/validation.ts', tests: ['test/validation.test.ts', 'test/shared-validators.test.ts', 'test/value-classes.test.ts', 'test/validator-bounds.test.ts'] },
+  validation: {
+    file: 'lib/core/validation.ts',
+    tests: ['test/validation.test.ts', 'test/shared-validators.test.ts', 'test/value-classes.test.ts', 'test/validator-bounds.test.ts'],
+  },
   guard: { file: 'lib/core/guard.ts', tests: ['test/guard.test.ts'] },
   routes: { file: 'lib/networking/routes.ts', tests: ['test/routes.test.ts'] },
 };

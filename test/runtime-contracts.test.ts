@@ -18,6 +18,7 @@ import {
 import { Endpoint, NetworkPolicyEvaluator, PodEndpoint, podEndpointsFromManifests } from './support/netpol';
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { ComposedDify } from '../examples/compose';
 import { withTable } from '../scripts/gen-runtime-table';
 import { ENVIRONMENTS, distFiles, parseDocs, synthFiles } from './util';
 
@@ -131,6 +132,11 @@ const EXTERNAL: Record<string, ExternalAddresses> = {
 describe('every committed rendering keeps every runtime contract', () => {
   test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) => {
     expect(contractProblems(parseDocs(synthFiles(env)), EXTERNAL[name] ?? { byPort: {} })).toEqual([]);
+  });
+  test('the hand-composed example (examples/compose.ts), which installs the check itself', () => {
+    const docs = Testing.synth(new ComposedDify(Testing.app(), 'composed'));
+    // Its collector is the opentelemetry-collector pods of the observability namespace.
+    expect(contractProblems(docs, { byPort: {} })).toEqual([]);
   });
   test('the tenants app', () => {
     const docs = parseDocs(Object.fromEntries(Object.entries(distFiles('tenants')).filter(([f]) => f.endsWith('.k8s.yaml'))));
