@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Dify, DifyWorkload, EnvSet, httpProbe, httpUrl, nonRootProfile } from '../lib';
 
 /** The facade plus a component of your own beside it: a portal that calls Dify's API inside the cluster. */
+// #region README
 export class DifyWithPortal extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id, { namespace: 'dify' });
@@ -24,3 +25,4 @@ export class DifyWithPortal extends Chart {
     portal.connections.allowTo(dify.api);
   }
 }
+// #endregion README

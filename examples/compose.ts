@@ -30,6 +30,7 @@ import {
 } from '../lib';
 
 /** Dify composed by hand: Qdrant on DifyStatefulStore, no beat, an OpenTelemetry collector in another namespace. */
+// #region README
 export class ComposedDify extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id, { namespace: 'dify' });
@@ -95,3 +96,4 @@ export class ComposedDify extends Chart {
     new DifyNetworkPolicy(this, 'NetworkPolicy');
   }
 }
+// #endregion README

@@ -99,6 +99,11 @@ export function validateOptionalParts(props: DifyProps, collaboration: boolean, 
   for (const k of ['agentBackend', 'localSandbox', 'agentSsrfProxy'] as const) {
     if (!agent && c[k]) invalid(`components.${k}`, c[k], 'configures the agent stack, which agent: false leaves out; remove one of the two');
   }
+  const runtime = props.agent ? props.agent.runtime : undefined;
+  for (const k of ['localSandbox', 'agentSsrfProxy'] as const) {
+    if (runtime?.kind === 'e2b' && c[k])
+      invalid(`components.${k}`, c[k], 'configures the local sandbox stack, which the E2B runtime (agent.runtime) leaves out; remove one of the two');
+  }
   validateSwitchedOff(props, collaboration);
   const ws = c.apiWebsocket ?? {};
   const mode = props.externalRedis?.mode;
@@ -246,7 +251,9 @@ export function exposeAndOperate(
 ): { ingress?: DifyIngress; httpRoute?: DifyHttpRoute; nginxProxy?: DifyNginxProxy; backup?: DifyPostgresBackup; monitoring?: DifyMonitoring } {
   const { instance, images, urls } = r;
   const out: ReturnType<typeof exposeAndOperate> = {};
-  const backends = { api: dify.api, web: dify.web, pluginDaemon: dify.pluginDaemon, apiWebsocket: dify.apiWebsocket };
+  // E2B sandboxes call the agent backend's /agent-stub/ from outside the cluster.
+  const agentBackend = dify.agent?.runtime.kind === 'e2b' ? dify.agent.backend : undefined;
+  const backends = { api: dify.api, web: dify.web, pluginDaemon: dify.pluginDaemon, apiWebsocket: dify.apiWebsocket, agentBackend };
   const controller = props.networkPolicy ? props.networkPolicy.ingressController : undefined;
   if (props.gateway) {
     out.httpRoute = new DifyHttpRoute(dify, 'HttpRoute', { ...props.gateway, instance, urls, backends, controller });

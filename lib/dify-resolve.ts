@@ -75,6 +75,15 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
     if (!Array.isArray(e.ports) || e.ports.length === 0) invalid(`networkPolicy.externalServices[${i}].ports`, e.ports, 'must list at least one port');
     e.ports.forEach((p, j) => validatePort(`networkPolicy.externalServices[${i}].ports[${j}]`, p));
   });
+  for (const [name, ports] of [
+    ['apiServer', np.apiServer?.ports],
+    ['telemetry', np.telemetry?.ports],
+  ] as const) {
+    if (ports === undefined) continue;
+    if (!Array.isArray(ports) || ports.length === 0) invalid(`networkPolicy.${name}.ports`, ports, 'must list at least one port');
+    ports.forEach((p, j) => validatePort(`networkPolicy.${name}.ports[${j}]`, p));
+  }
+  (np.apiServer?.cidrs ?? []).forEach((c, i) => validateCidr(`networkPolicy.apiServer.cidrs[${i}]`, c));
   const externalNetworks = ExternalNetworks.byPort(external);
 
   return {

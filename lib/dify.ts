@@ -128,7 +128,8 @@ export class Dify extends Construct {
       image: images.api,
       redis: embedded.redis ? redisEndpoint : undefined,
       imagePullSecrets: r.pullSecrets,
-      required: requiredCredentials(embedded, { agent: agent !== undefined }),
+      // The E2B runtime has no local sandbox, so no shellctl token.
+      required: requiredCredentials(embedded, { agent: agent !== undefined, agentLocalSandbox: agent !== undefined && agent.runtime?.kind !== 'e2b' }),
       apiServer: np?.apiServer,
       sandbox: sandboxSecretsScope && { scope: sandboxSecretsScope },
     });
@@ -193,6 +194,7 @@ export class Dify extends Construct {
       this.agent = new DifyAgentStack(this, 'Agent', {
         instance,
         agent,
+        urls: r.urls,
         credentials: creds,
         redis,
         embeddedRedis: embedded.redis,

@@ -49,9 +49,10 @@ const npm = (args, cwd) => run(process.platform === 'win32' ? 'npm.cmd' : 'npm',
 
 /**
  * Type-checks and compiles `<name>.ts` of the consumer with its own TypeScript (strict), runs it with an output
- * folder as its argument, and returns what it printed and the YAML it wrote.
+ * folder as its argument (`dir`, relative to the consumer; a program may ignore it and write dist/ as an App does by
+ * default), and returns what it printed and the YAML it wrote there.
  */
-function synthInConsumer(consumer, name) {
+function synthInConsumer(consumer, name, dir = `dist-${name}`) {
   writeFileSync(
     join(consumer, 'tsconfig.json'),
     JSON.stringify({
@@ -60,7 +61,7 @@ function synthInConsumer(consumer, name) {
     }),
   );
   run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer);
-  const out = join(consumer, `dist-${name}`);
+  const out = join(consumer, dir);
   const stdout = run(process.execPath, [join(consumer, 'out', `${name}.js`), out], consumer);
   const yaml = readdirSync(out)
     .map((f) => readFileSync(join(out, f), 'utf8'))
@@ -104,6 +105,12 @@ try {
   writeFileSync(join(consumer, 'main.ts'), CHART);
   const { stdout, yaml } = synthInConsumer(consumer, 'main');
   const result = JSON.parse(stdout);
+  // The README's consumer program (examples/package.ts, kept equal to README by test/readme-examples.test.ts), as written.
+  writeFileSync(join(consumer, 'readme.ts'), readFileSync(join(ROOT, 'examples', 'package.ts'), 'utf8'));
+  const readme = synthInConsumer(consumer, 'readme', 'dist').yaml;
+  for (const needle of ['name: dify-api', 'namespace: ai', 'STORAGE_TYPE: s3']) {
+    if (!readme.includes(needle)) throw new Error(`the README's consumer program's manifests lack "${needle}"`);
+  }
   if (result.version !== '1.16.1') throw new Error(`unexpected consumer output ${JSON.stringify(result)}`);
   for (const needle of ['name: acme-api', 'namespace: ai', 'image: langgenius/dify-api:1.16.1']) {
     if (!yaml.includes(needle)) throw new Error(`the consumer's manifests lack "${needle}"`);

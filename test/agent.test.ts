@@ -1,4 +1,4 @@
-import { DifyAgentBackend, DifyLocalSandbox, ExternalRedis, SENSITIVE_ENV_NAMES, SecretKeyRef, renderAgentSquidConfig } from '../lib';
+import { AgentRuntime, DifyAgentBackend, DifyLocalSandbox, ExternalRedis, SENSITIVE_ENV_NAMES, SecretKeyRef, renderAgentSquidConfig } from '../lib';
 import { NetworkPolicyEvaluator, PodEndpoint, podEndpointsFromManifests } from './support/netpol';
 import { ENVIRONMENTS, difyDocs, distFiles, find, parseDocs, podSpecs, synthFiles } from './util';
 
@@ -313,5 +313,109 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
       expect({ cm: cm.metadata.name, keys: Object.keys(cm.data ?? {}).filter((k) => SENSITIVE_ENV_NAMES.has(k)) }).toEqual({ cm: cm.metadata.name, keys: [] });
       for (const v of Object.values(cm.data ?? {}) as string[]) expect(v).not.toMatch(/rediss?:\/\/[^@\s]*:[^@\s%]+@/); // a URL with a literal password (the generator script only has %s)
     }
+  });
+});
+
+describe('the E2B runtime (agent.runtime: AgentRuntime.e2b)', () => {
+  const apiKey = SecretKeyRef.of('e2b', 'api-key');
+  const e2b = (extra: Partial<Parameters<typeof AgentRuntime.e2b>[0]> = {}, props: Record<string, unknown> = {}) =>
+    difyDocs({ host: 'dify.example.com', apiHost: 'api.dify.example.com', tls: true, agent: { runtime: AgentRuntime.e2b({ apiKey, ...extra }) }, ...props });
+  const backendEnv = (docs: Record<string, any>[]) => {
+    const container = find(docs, 'Deployment', 'dify-agent-backend').spec.template.spec.containers[0];
+    const plain = find(docs, 'ConfigMap', 'dify-agent-backend-env').data as Record<string, string>;
+    const secrets = Object.fromEntries(
+      (container.env ?? [])
+        .filter((e: any) => e.valueFrom?.secretKeyRef)
+        .map((e: any) => [e.name, `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]),
+    );
+    return { plain, secrets };
+  };
+
+  test("upstream's five settings, the runtime switch and public callback URLs; no local sandbox, its proxy or its token", () => {
+    const { docs } = e2b({ template: 'acme/agent-box', activeTimeoutSeconds: 1800, shellctlPort: 5104, shellctlAuthToken: SecretKeyRef.of('e2b', 'shellctl') });
+    const { plain, secrets } = backendEnv(docs);
+    expect(plain).toMatchObject({
+      DIFY_AGENT_RUNTIME_BACKEND: 'e2b',
+      DIFY_AGENT_E2B_TEMPLATE: 'acme/agent-box',
+      DIFY_AGENT_E2B_ACTIVE_TIMEOUT_SECONDS: '1800',
+      DIFY_AGENT_E2B_SHELLCTL_PORT: '5104',
+      // The sandboxes run outside the cluster: they call back through the public api host.
+      DIFY_AGENT_STUB_API_BASE_URL: 'https://api.dify.example.com/agent-stub',
+      DIFY_AGENT_SANDBOX_FILES_BASE_URL: 'https://api.dify.example.com',
+    });
+    expect(secrets).toMatchObject({ DIFY_AGENT_E2B_API_KEY: 'e2b/api-key', DIFY_AGENT_E2B_SHELLCTL_AUTH_TOKEN: 'e2b/shellctl' });
+    for (const gone of [
+      'DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT',
+      'DIFY_AGENT_SHELLCTL_ENTRYPOINT',
+      'DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN',
+      'DIFY_AGENT_SHELLCTL_AUTH_TOKEN',
+    ])
+      expect({ gone, present: gone in plain || gone in secrets }).toEqual({ gone, present: false });
+    expect(docs.filter((d) => d.kind === 'Deployment').map((d) => d.metadata.name)).not.toEqual(expect.arrayContaining(['dify-local-sandbox']));
+    expect(docs.some((d) => d.metadata?.name === 'dify-agent-ssrf-proxy')).toBe(false);
+    // The generator no longer draws the shellctl token.
+    const job = docs.find((d) => d.kind === 'Job' && d.metadata.name.startsWith('dify-secret-generator-'))!;
+    expect(job.spec.template.spec.containers[0].env.find((e: any) => e.name === 'RANDOM_KEYS').value).not.toContain('agent-local-sandbox-token');
+  });
+
+  test('defaults: upstream template, 3600 s, port 5004, no shellctl token; the local runtime stays the default', () => {
+    const { plain, secrets } = backendEnv(e2b().docs);
+    expect(plain).toMatchObject({
+      DIFY_AGENT_E2B_TEMPLATE: 'difys-default-team/dify-agent-local-sandbox',
+      DIFY_AGENT_E2B_ACTIVE_TIMEOUT_SECONDS: '3600',
+      DIFY_AGENT_E2B_SHELLCTL_PORT: '5004',
+    });
+    expect(secrets.DIFY_AGENT_E2B_SHELLCTL_AUTH_TOKEN).toBeUndefined();
+    const local = backendEnv(difyDocs().docs).plain;
+    expect(local.DIFY_AGENT_RUNTIME_BACKEND).toBe('local');
+    for (const k of Object.keys(local)) expect(k.startsWith('DIFY_AGENT_E2B_')).toBe(false);
+  });
+
+  test('/agent-stub/ is routed on the api host by the Ingress, the HTTPRoute and the nginx proxy, only with E2B', () => {
+    const paths = (docs: Record<string, any>[]) =>
+      docs
+        .filter((d) => d.kind === 'Ingress')
+        .flatMap((i) =>
+          i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => `${r.host}${p.path} ${p.backend.service.name}:${p.backend.service.port.number}`)),
+        );
+    expect(paths(e2b().docs)).toContain('api.dify.example.com/agent-stub/ dify-agent-backend:5050');
+    expect(paths(difyDocs().docs).some((p) => p.includes('/agent-stub/'))).toBe(false);
+    const route = find(e2b({}, { gateway: { gateway: { name: 'public' } } }).docs, 'HTTPRoute', 'dify-api');
+    expect(route.spec.rules.map((r: any) => `${r.matches[0].path.value} ${r.backendRefs[0].name}:${r.backendRefs[0].port}`)).toContain(
+      '/agent-stub/ dify-agent-backend:5050',
+    );
+    const conf = find(e2b({}, { nginxProxy: {} }).docs, 'ConfigMap', 'dify-nginx-config').data['nginx.conf'];
+    expect(conf).toContain('upstream dify_agent_backend {\n        server dify-agent-backend:5050;\n    }');
+    expect(conf).toMatch(/location \/agent-stub\/ \{\n\s+proxy_pass http:\/\/dify_agent_backend;/);
+  });
+
+  test('flows: the ingress controller reaches the backend; the backend reaches public 443 only, never private ranges or metadata', () => {
+    const { docs } = e2b();
+    const evaluator = NetworkPolicyEvaluator.fromManifests(docs, NAMESPACES);
+    const backend = podEndpointsFromManifests(docs).find((p) => p.labels['app.kubernetes.io/component'] === 'agent-backend')!;
+    expect(evaluator.allows(INGRESS_CONTROLLER, backend, 5050)).toBe(true);
+    expect(evaluator.allows(backend, PUBLIC, 443)).toBe(true);
+    expect(evaluator.allows(backend, PUBLIC, 80)).toBe(false);
+    expect(evaluator.allows(backend, PRIVATE, 443)).toBe(false);
+    expect(evaluator.allows(backend, METADATA, 80)).toBe(false);
+    // Without E2B the controller does not reach the backend.
+    const local = difyDocs().docs;
+    const localBackend = podEndpointsFromManifests(local).find((p) => p.labels['app.kubernetes.io/component'] === 'agent-backend')!;
+    expect(NetworkPolicyEvaluator.fromManifests(local, NAMESPACES).allows(INGRESS_CONTROLLER, localBackend, 5050)).toBe(false);
+  });
+
+  test('bad values name the prop', () => {
+    expect(() => AgentRuntime.e2b({ apiKey: 'e2b_123' as any })).toThrow(
+      /^agent\.runtime\.e2b\.apiKey: got "<not a SecretKeyRef>"; must be a SecretKeyRef to the E2B API key/,
+    );
+    expect(() => AgentRuntime.e2b({ apiKey, activeTimeoutSeconds: 7200 })).toThrow(/^agent\.runtime\.e2b\.activeTimeoutSeconds: got 7200/);
+    expect(() => AgentRuntime.e2b({ apiKey, shellctlPort: 70000 })).toThrow(/^agent\.runtime\.e2b\.shellctlPort: got 70000/);
+    expect(() => AgentRuntime.e2b({ apiKey, template: 'has space' })).toThrow(/^agent\.runtime\.e2b\.template: got "has space"; must be an E2B template name/);
+    expect(() => e2b({}, { components: { localSandbox: { replicas: 1 } } })).toThrow(
+      /^components\.localSandbox: .*the E2B runtime \(agent\.runtime\) leaves out/,
+    );
+    expect(() => difyDocs({ agent: { runtime: AgentRuntime.e2b({ apiKey }), pathIsolation: false } })).toThrow(
+      /^agent\.pathIsolation: got false; configures the local sandbox/,
+    );
   });
 });

@@ -108,7 +108,7 @@ describe('conflicting or missing configuration', () => {
           remoteRefs: { secretKey: { key: 'a' }, sandboxApiKey: { key: 'b' }, pluginDaemonKey: { key: 'c' } } as any,
         }),
       },
-      /^externalSecret\.remoteRefs: got \["pluginDaemonKey","sandboxApiKey","secretKey"\]; must locate every credential; missing pluginInnerApiKey, postgresPassword, redisPassword, weaviateApiKey/,
+      /externalSecret\.remoteRefs: got \["pluginDaemonKey","sandboxApiKey","secretKey"\]; must locate every key the installation reads from Secret "dify-credentials"; missing agentApiToken \(key agent-api-token, .*pluginInnerApiKey \(key plugin-inner-api-key, .*postgresPassword \(key postgres-password, .*redisPassword \(key redis-password, .*weaviateApiKey \(key weaviate-api-key/,
     ],
     [
       'a private CIDR for the sandbox',

@@ -278,7 +278,7 @@ describe('credentials: by name pattern in any letter case, and URL userinfo in v
       /^settings\.extraEnv\.Smtp_Password: got "<redacted>"; Smtp_Password is a credential .*SecretKeyRef/,
     );
     expect(() => new EnvSet().plain({ MY_DB_URL: 'postgresql://u:hunter2@db/x' }, 'settings.extraEnv')).toThrow(
-      /^settings\.extraEnv\.MY_DB_URL: got "<redacted>"; carries a password in its URL userinfo .*SecretKeyRef/,
+      /^settings\.extraEnv\.MY_DB_URL: got "postgresql:\/\/<redacted>@db\/x"; carries a credential in URL userinfo .*SecretKeyRef/,
     );
     expect(() => new EnvSet().plain({ MY_DB_URL: 'postgresql://u:hunter2@db/x' }, 'x')).toThrow(/^(?!.*hunter2)/);
     expect(() => new EnvSet().secret({ MY_DB_URL: SecretKeyRef.of('db', 'url') })).not.toThrow();

@@ -12,7 +12,7 @@ export function networkingChart(): Chart {
 }
 
 /** Small workloads standing in for api, web, the plugin daemon and the websocket, so Services and routes resolve. */
-export function backendStubs(chart: Chart): { [K in RouteTarget]: RouteBackend } {
+export function backendStubs(chart: Chart): { [K in Exclude<RouteTarget, 'agentBackend'>]: RouteBackend } {
   const stub = (component: string, image: string, port: number): RouteBackend => {
     const w = new DifyWorkload(chart, `Stub-${component}`, {
       instance: 'dify',

@@ -5,7 +5,13 @@ import { backendStubs, findDoc, manifestProblems, networkingChart } from './netw
 const WEB = 'dify.example.com';
 const API = 'api.dify.example.com';
 const GATEWAY = { name: 'public', namespace: 'gateway-system', sectionName: 'https' };
-const SERVICE = { api: 'dify-api:5001', web: 'dify-web:3000', pluginDaemon: 'dify-plugin-daemon:5002', apiWebsocket: 'dify-api-websocket:5001' };
+const SERVICE = {
+  api: 'dify-api:5001',
+  web: 'dify-web:3000',
+  pluginDaemon: 'dify-plugin-daemon:5002',
+  apiWebsocket: 'dify-api-websocket:5001',
+  agentBackend: 'dify-agent-backend:5050',
+};
 
 function routeDocs(props: Partial<DifyHttpRouteProps>): Record<string, any>[] {
   const chart = networkingChart();

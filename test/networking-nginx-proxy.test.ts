@@ -5,7 +5,13 @@ import { checkPodSecurity } from './support/pss';
 
 const WEB = 'dify.example.com';
 const API = 'api.dify.example.com';
-const UPSTREAM = { api: 'dify_api', web: 'dify_web', pluginDaemon: 'dify_plugin_daemon', apiWebsocket: 'dify_api_websocket' };
+const UPSTREAM = {
+  api: 'dify_api',
+  web: 'dify_web',
+  pluginDaemon: 'dify_plugin_daemon',
+  apiWebsocket: 'dify_api_websocket',
+  agentBackend: 'dify_agent_backend',
+};
 
 function proxy(props: Partial<DifyNginxProxyProps> = {}): { proxy: DifyNginxProxy; docs: Record<string, any>[] } {
   const chart = networkingChart();

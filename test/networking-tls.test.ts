@@ -96,7 +96,13 @@ describe('DifyIngress hosts', () => {
     expect(pathsOf(ing.spec.rules[0])).toEqual(['/socket.io/', '/explore', '/']);
     expect(pathsOf(ing.spec.rules[1])).toEqual(['/console/api', '/api', '/v1', '/openapi', '/files', '/mcp', '/triggers', '/e/']);
     const all = ing.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => `${p.path} ${p.backend.service.name}:${p.backend.service.port.number}`));
-    const expected = { api: 'dify-api:5001', web: 'dify-web:3000', pluginDaemon: 'dify-plugin-daemon:5002', apiWebsocket: 'dify-api-websocket:5001' };
+    const expected = {
+      api: 'dify-api:5001',
+      web: 'dify-web:3000',
+      pluginDaemon: 'dify-plugin-daemon:5002',
+      apiWebsocket: 'dify-api-websocket:5001',
+      agentBackend: 'dify-agent-backend:5050',
+    };
     expect(all.sort()).toEqual(DIFY_ROUTES.map((r) => `${r.path} ${expected[r.target]}`).sort());
   });
 

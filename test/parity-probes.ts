@@ -1,5 +1,7 @@
 import {
+  AgentRuntime,
   DifyDatabase,
+  E2bRuntimeOptions,
   DifyProps,
   DifySecrets,
   DifySettingsProps,
@@ -33,6 +35,10 @@ const TLS_KEYS = ['NGINX_SSL_PORT', 'NGINX_SSL_CERT_FILENAME', 'NGINX_SSL_CERT_K
 const TLS = IngressTls.existingSecret('dify-tls');
 
 const settings = (s: DifySettingsProps, expect: Probe['expect']): Probe => ({ props: { settings: s }, expect });
+const e2b = (options: Partial<E2bRuntimeOptions>, expect: string): Probe => ({
+  props: { agent: { runtime: AgentRuntime.e2b({ apiKey: SecretKeyRef.of('e2b', 'api-key'), ...options }) } },
+  expect,
+});
 const HOST = 'parity.example.org';
 const host = (expect: string): Probe => ({ props: { host: HOST }, expect });
 const instance = (expect: string): Probe => ({ props: { instance: 'acme' }, expect });
@@ -240,6 +246,12 @@ export const PROBES: Record<string, Probe> = {
   DIFY_AGENT_SANDBOX_FILES_BASE_URL: instance('http://acme-api:5001'),
   DIFY_AGENT_STUB_API_BASE_URL: instance('http://acme-agent-backend:5050/agent-stub'),
   DIFY_AGENT_SERVER_SECRET_KEY: credentials(`secret:${CREDS}/agent-server-secret-key`),
+  DIFY_AGENT_RUNTIME_BACKEND: e2b({}, 'e2b'),
+  DIFY_AGENT_E2B_API_KEY: e2b({}, 'secret:e2b/api-key'),
+  DIFY_AGENT_E2B_TEMPLATE: e2b({ template: 'acme/agent-box' }, 'acme/agent-box'),
+  DIFY_AGENT_E2B_ACTIVE_TIMEOUT_SECONDS: e2b({ activeTimeoutSeconds: 900 }, '900'),
+  DIFY_AGENT_E2B_SHELLCTL_AUTH_TOKEN: e2b({ shellctlAuthToken: SecretKeyRef.of('e2b', 'shellctl') }, 'secret:e2b/shellctl'),
+  DIFY_AGENT_E2B_SHELLCTL_PORT: e2b({ shellctlPort: 5104 }, '5104'),
   MARKETPLACE_ENABLED: settings({ marketplace: { enabled: false } }, 'false'),
   MARKETPLACE_API_URL: settings({ marketplace: { apiUrl: 'https://marketplace.example.com' } }, 'https://marketplace.example.com'),
   MARKETPLACE_URL: settings({ marketplace: { url: 'https://plugins.example.com' } }, 'https://plugins.example.com'),

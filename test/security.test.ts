@@ -84,7 +84,7 @@ describe('External Secrets', () => {
   test('every credential must be located', () => {
     const { redisPassword: _omit, ...partial } = REMOTE;
     expect(() => difyDocs({ secrets: DifySecrets.external({ store: { name: 'vault' }, remoteRefs: partial as any }) })).toThrow(
-      /^externalSecret\.remoteRefs: got \[.*\]; must locate every credential; missing redisPassword/,
+      /externalSecret\.remoteRefs: got \[.*\]; must locate every key the installation reads from Secret "dify-credentials"; missing .*redisPassword \(key redis-password, read as REDIS_PASSWORD of /,
     );
   });
   test('no credential value is in the manifests', () => {

@@ -68,7 +68,7 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   [
     'bad SSRF allow-list domain',
     () => difyDocs({ ssrfProxy: { allowPrivateDomains: ['http://corp'] } }),
-    /^ssrfProxy\.allowPrivateDomains: got "http:\/\/corp"; must be a lowercase domain/,
+    /^ssrfProxy\.allowPrivateDomains\[0\]: got "http:\/\/corp"; must be a lowercase domain.*it is a URL or has a port: give the name only/,
   ],
   [
     'S3 without credentials or IAM',

@@ -6,8 +6,10 @@ import {
   DifyDatabase,
   DifyProps,
   DifyStorage,
+  DIFY_CELERY_QUEUES,
   DifyUrls,
   EnvSet,
+  NetworkPeer,
   SecretKeyRef,
   VALIDATION_MESSAGE_FORMAT,
   hasUrlCredentials,
@@ -291,6 +293,18 @@ describe('credentials in URLs never reach plain config or a message', () => {
       opts,
     );
   });
+  test('a JSON value with a credential-named key is refused as plain config and redacted in the message', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('password', 'api_key', 'apiKey', 'secret', 'token', 'client_secret'), secret, fc.boolean(), (key, s, nested) => {
+        const json = JSON.stringify(nested ? { auth: { [key]: s }, region: 'eu-west-1' } : { [key]: s, timeout: 3 });
+        const msg = refuses(() => new EnvSet().plain({ PROVIDER_CONFIG: json }, 'settings.extraEnv'), 'settings.extraEnv.PROVIDER_CONFIG');
+        expect(msg).toContain(`JSON key "${key}"`);
+        expect(msg).not.toContain(s);
+        expect(() => new EnvSet().plain({ PROVIDER_CONFIG: JSON.stringify({ token_limit: 100, key: 'name', [key]: '' }) }, 'settings.extraEnv')).not.toThrow();
+      }),
+      opts,
+    );
+  });
   test('token-only userinfo on http(s) is a credential; an account name on redis/postgres/ssh is not', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[a-z]{3,10}$/), (user) => {
@@ -490,6 +504,47 @@ describe('namespaces of hand-made charts', () => {
         else expect(() => app.synth()).toThrow(/namespace: got ".*"; must be a DNS-1123 label.*at most 63 characters \(the namespace of chart "mine"\)/);
       }),
       { ...opts, numRuns: Math.min(NUM_RUNS, 6), examples: [['a'.repeat(64)]] },
+    );
+  });
+});
+
+describe('ports of network policy peers', () => {
+  test('ports given to connections.allowTo by hand are 1-65535', () => {
+    const dify = new Dify(new Chart(Testing.app(), 'c', { namespace: 'dify' }), 'Dify', { host: 'dify.example.com' });
+    expect(() => dify.api.connections.allowTo(NetworkPeer.cidrs(['10.0.0.0/8']), [65536])).toThrow(
+      /^ports\[0\]: got 65536; must be an integer from 1 to 65535/,
+    );
+    expect(() => dify.api.connections.allowTo(NetworkPeer.cidrs(['10.0.0.0/8']), [8443])).not.toThrow();
+  });
+  test('property: apiServer and telemetry ports are 1-65535', () => {
+    fc.assert(
+      fc.property(port, fc.constantFrom('apiServer', 'telemetry'), (p, peer) => {
+        const ok = p >= 1 && p <= 65535;
+        const np =
+          peer === 'apiServer'
+            ? { apiServer: { cidrs: ['10.0.0.1/32'], ports: [p] } }
+            : { telemetry: { collector: { namespaceLabels: { 'kubernetes.io/metadata.name': 'otel' }, podLabels: { app: 'otel' } }, ports: [p] } };
+        const build = () => difyDocs({ networkPolicy: np } as Partial<DifyProps>);
+        if (ok) expect(build).not.toThrow();
+        else refuses(build, `networkPolicy.${peer}.ports[0]`);
+      }),
+      { ...opts, numRuns: Math.min(NUM_RUNS, 6), examples: [[70000, 'apiServer']] },
+    );
+  });
+});
+
+describe('queue-depth scaling options that only apply at zero', () => {
+  test('property: cooldownPeriod is taken with minReplicas 0 and refused otherwise', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3600 }), (min, cooldown) => {
+        const build = () =>
+          difyDocs({
+            workerPools: [{ name: 'all', queues: [...DIFY_CELERY_QUEUES], queueDepthScaling: { minReplicas: min, maxReplicas: 4, cooldownPeriod: cooldown } }],
+          } as Partial<DifyProps>);
+        if (min === 0) expect(build).not.toThrow();
+        else expect(refuses(build, 'workerPools[0].queueDepthScaling.cooldownPeriod')).toContain('only applies with minReplicas 0');
+      }),
+      { ...opts, numRuns: Math.min(NUM_RUNS, 6), examples: [[1, 300]] },
     );
   });
 });

@@ -22,7 +22,7 @@ export interface QueueDepthScaling {
   readonly listLength?: number;
   /** Seconds between reads of the queue lengths. @default 30 */
   readonly pollingInterval?: number;
-  /** Seconds after the last activity before scaling to zero. @default 300 */
+  /** Seconds after the last activity before scaling to zero; only with `minReplicas: 0`. @default 300 */
   readonly cooldownPeriod?: number;
 }
 
@@ -82,6 +82,14 @@ export class DifyWorkerPools extends Construct {
       if (q) {
         validateInt(`workerPools[${i}].queueDepthScaling.minReplicas`, q.minReplicas, 0, 1000);
         validateInt(`workerPools[${i}].queueDepthScaling.maxReplicas`, q.maxReplicas, Math.max(1, q.minReplicas), 1000);
+        // KEDA's cooldownPeriod only times the scale to zero: with replicas kept, it would be ignored silently.
+        if (q.cooldownPeriod !== undefined && q.minReplicas > 0) {
+          invalid(
+            `workerPools[${i}].queueDepthScaling.cooldownPeriod`,
+            q.cooldownPeriod,
+            `only applies with minReplicas 0 (it times the scale to zero), not with minReplicas ${q.minReplicas}; remove it or set minReplicas: 0`,
+          );
+        }
       }
       const { pools: _pools, coverage: _coverage, broker: _broker, ...common } = props;
       const worker = new DifyWorker(this, `Pool-${pool.name}`, {

@@ -7,7 +7,8 @@ import { DifyComponentProps } from '../core/workload';
 import { renderAgentSquidConfig } from '../networking/squid-config';
 import { DifyCredentials } from '../secrets/credentials';
 import { DEFAULT_IMAGES } from '../versions';
-import { DifyAgentBackend, DifyAgentOptions } from './agent-backend';
+import { AgentRuntime, DifyAgentBackend, DifyAgentOptions } from './agent-backend';
+import { DifyUrls } from '../config/urls';
 import { DifyLocalSandbox } from './local-sandbox';
 import { DifySsrfProxy } from './ssrf-proxy';
 import { guardProps } from '../core/guard';
@@ -36,6 +37,8 @@ export interface DifyAgentStackProps {
   readonly api: ServiceEndpoint;
   /** @default - any address on the ports external services' settings name */
   readonly externalNetworks?: ExternalNetworks;
+  /** The public URLs: with the E2B runtime its sandboxes call the api host's `/agent-stub/` and `/files/`. @default - none (required with E2B) */
+  readonly urls?: DifyUrls;
 }
 
 /**
@@ -47,8 +50,12 @@ export interface DifyAgentStackProps {
  */
 export class DifyAgentStack extends Construct {
   public readonly backend: DifyAgentBackend;
-  public readonly localSandbox: DifyLocalSandbox;
-  public readonly ssrfProxy: DifySsrfProxy;
+  /** The local sandbox, unless runs execute in E2B. */
+  public readonly localSandbox?: DifyLocalSandbox;
+  /** The local sandbox's SSRF proxy, unless runs execute in E2B. */
+  public readonly ssrfProxy?: DifySsrfProxy;
+  /** Where runs execute. */
+  public readonly runtime: AgentRuntime;
 
   constructor(scope: Construct, id: string, props: DifyAgentStackProps) {
     super(scope, id);
@@ -56,22 +63,31 @@ export class DifyAgentStack extends Construct {
     const { instance, credentials: creds } = props;
     const agent = props.agent ?? {};
     const part = (k: keyof NonNullable<DifyAgentStackProps['parts']>): DifyComponentProps => ({ instance, ...props.parts?.[k] });
-    // The sandbox's proxy forwards to the backend's /agent-stub/ and the api's /files/ by Service name.
-    this.ssrfProxy = new DifySsrfProxy(this, 'AgentSsrfProxy', {
-      ...part('agentSsrfProxy'),
-      image: props.images?.ssrfProxy ?? DEFAULT_IMAGES.ssrfProxy,
-      variant: {
-        component: 'agent-ssrf-proxy',
-        squidConfig: renderAgentSquidConfig(DifySsrfProxy.PORT, { agentBackendHost: `${instance}-agent-backend`, apiHost: props.api.host }),
-      },
-    });
-    this.localSandbox = new DifyLocalSandbox(this, 'LocalSandbox', {
-      ...part('localSandbox'),
-      image: props.images?.localSandbox ?? DEFAULT_IMAGES.localSandbox,
-      authToken: creds.agentSandboxToken,
-      proxy: this.ssrfProxy,
-      pathIsolation: agent.pathIsolation,
-    });
+    this.runtime = agent.runtime ?? AgentRuntime.local();
+    if (!(this.runtime instanceof AgentRuntime)) invalid('agent.runtime', this.runtime, 'must be AgentRuntime.local() or AgentRuntime.e2b({ apiKey, ... })');
+    const local = this.runtime.kind === 'local';
+    if (!local && agent.pathIsolation !== undefined)
+      invalid('agent.pathIsolation', agent.pathIsolation, 'configures the local sandbox, which the E2B runtime leaves out; remove one of the two');
+    if (!local && !props.urls)
+      invalid('agent.runtime', 'e2b', "needs the installation's public URLs (urls): E2B sandboxes call /agent-stub/ and /files/ from outside the cluster");
+    if (local) {
+      // The sandbox's proxy forwards to the backend's /agent-stub/ and the api's /files/ by Service name.
+      this.ssrfProxy = new DifySsrfProxy(this, 'AgentSsrfProxy', {
+        ...part('agentSsrfProxy'),
+        image: props.images?.ssrfProxy ?? DEFAULT_IMAGES.ssrfProxy,
+        variant: {
+          component: 'agent-ssrf-proxy',
+          squidConfig: renderAgentSquidConfig(DifySsrfProxy.PORT, { agentBackendHost: `${instance}-agent-backend`, apiHost: props.api.host }),
+        },
+      });
+      this.localSandbox = new DifyLocalSandbox(this, 'LocalSandbox', {
+        ...part('localSandbox'),
+        image: props.images?.localSandbox ?? DEFAULT_IMAGES.localSandbox,
+        authToken: creds.agentSandboxToken,
+        proxy: this.ssrfProxy,
+        pathIsolation: agent.pathIsolation,
+      });
+    }
     if (!agent.redisUrl && !props.embeddedRedis) {
       invalid(
         'agent.redisUrl',
@@ -79,7 +95,7 @@ export class DifyAgentStack extends Construct {
         "is required with externalRedis: a SecretKeyRef to the agent backend's redis[s]:// URL (its own DB index, e.g. 2; Redis Cluster is not supported)",
       );
     }
-    const { redisUrl, pathIsolation: _p, ...tunables } = agent;
+    const { redisUrl, pathIsolation: _p, runtime: _r, ...tunables } = agent;
     this.backend = new DifyAgentBackend(this, 'AgentBackend', {
       ...part('agentBackend'),
       ...tunables,
@@ -88,11 +104,13 @@ export class DifyAgentStack extends Construct {
       pluginDaemon: props.pluginDaemon,
       api: props.api,
       localSandbox: this.localSandbox,
+      runtime: this.runtime,
+      publicApiUrl: local ? undefined : props.urls!.apiUrl,
       externalNetworks: props.externalNetworks,
       credentials: {
         apiToken: creds.agentApiToken,
         serverSecretKey: creds.agentServerSecretKey,
-        sandboxToken: creds.agentSandboxToken,
+        sandboxToken: local ? creds.agentSandboxToken : undefined,
         pluginDaemonKey: creds.pluginDaemonKey,
         innerApiKey: creds.pluginInnerApiKey,
         redisUrl: redisUrl ?? creds.agentRedisUrl,
@@ -103,6 +121,7 @@ export class DifyAgentStack extends Construct {
   /** Records the flows to the api: the backend's inner API calls, and the sandbox proxy's path-restricted forwards. */
   public connectApi(api: IConnectable): void {
     this.backend.connections.allowTo(api);
+    if (!this.ssrfProxy) return;
     // Path-restricted by squid to /agent-stub/ and /files/; NetworkPolicy cannot see paths.
     this.ssrfProxy.connections.allowTo(this.backend);
     this.ssrfProxy.connections.allowTo(api);

@@ -40,10 +40,12 @@ export class DifyWorker extends Construct implements IConnectable {
     const ping = execProbe(['/bin/sh', '-c', WORKER_PING], { period: 60, timeout: 30, failures: 3 });
     const env = props.config.env('worker', this);
     if (props.pool) {
-      validateDnsLabel('workerPools.name', props.pool.name, 30);
-      if (!props.pool.queues.length) invalid(`workerPools.${props.pool.name}.queues`, props.pool.queues, 'must list at least one queue');
-      props.pool.queues.forEach((q, i) => validateQueueName(`workerPools.${props.pool!.name}.queues[${i}]`, q));
-      env.plain({ CELERY_QUEUES: props.pool.queues.join(',') }, `workerPools.${props.pool.name}`);
+      // The pool as the user wrote it: `workerPools[i]` through the facade or DifyWorkerPools, `pool` by hand.
+      const pool = props.optionsPath?.match(/^(workerPools\[\d+\])\.options$/)?.[1] ?? 'pool';
+      validateDnsLabel(`${pool}.name`, props.pool.name, 30);
+      if (!props.pool.queues.length) invalid(`${pool}.queues`, props.pool.queues, 'must list at least one queue');
+      props.pool.queues.forEach((q, i) => validateQueueName(`${pool}.queues[${i}]`, q));
+      env.plain({ CELERY_QUEUES: props.pool.queues.join(',') }, pool);
     }
     this.queues = props.pool ? [...props.pool.queues] : [...DIFY_CELERY_QUEUES];
     this.workload = new DifyWorkload(this, 'Resource', {

@@ -7,7 +7,7 @@
  */
 import { EnvSet } from '../core/env';
 import { SecretKeyRef } from '../core/secret-ref';
-import { invalid, validateUrl } from '../core/validation';
+import { dnsNameProblem, invalid, validateUrl } from '../core/validation';
 import { validateSecretKeyRef } from './connections';
 
 /** An option's variable. A credential names itself in messages (`secret`) and goes by Secret reference. */
@@ -270,11 +270,15 @@ export function checkOssAuthVersion(prop: string, value: unknown): void {
   if (value !== undefined && value !== 'v1' && value !== 'v4') invalid(prop, value, 'must be "v1" or "v4"');
 }
 
-/** An endpoint host such as "tos-cn-beijing.volces.com", or an http(s) URL without a trailing slash. */
+/** An endpoint host such as "tos-cn-beijing.volces.com", or an http(s) URL without a trailing slash (both sides). */
 export function checkHostOrUrl(prop: string, value: unknown): string {
-  if (typeof value === 'string' && /^https?:\/\//.test(value) && !value.endsWith('/')) return validateUrl(prop, value);
-  if (typeof value !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(value)) {
-    invalid(prop, value, 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash');
+  const allowed = 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash';
+  if (typeof value === 'string' && /^https?:\/\//.test(value)) {
+    if (value.endsWith('/')) return invalid(prop, value, allowed);
+    return validateUrl(prop, value);
   }
+  if (typeof value !== 'string' || !value.includes('.')) return invalid(prop, value, allowed);
+  const problem = dnsNameProblem(value);
+  if (problem) invalid(prop, value, `${allowed}; it ${problem}`);
   return value;
 }

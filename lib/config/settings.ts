@@ -223,6 +223,7 @@ export class DifySettings {
       invalid('settings.web.turnstileSiteKey', w.turnstileSiteKey, 'must be a Turnstile site key (letters, digits, "-" and "_")');
     }
     if (!(props.pipMirrorUrl instanceof SecretKeyRef)) optionalUrl('settings.pipMirrorUrl', props.pipMirrorUrl);
+    if (props.checkUpdateUrl) optionalUrl('settings.checkUpdateUrl', props.checkUpdateUrl);
     const pl = props.plugins ?? {};
     validateInts(
       'settings.plugins',

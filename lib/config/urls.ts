@@ -1,6 +1,6 @@
 import { getDomain } from 'tldts';
 import { hostWithoutPort, invalid, validateUrlHost } from '../core/validation';
-import { DIFY_ROUTES, DifyRoute, RouteTarget } from '../networking/routes';
+import { DIFY_ROUTES, DifyRoute, EXPOSED_ROUTES, RouteTarget } from '../networking/routes';
 import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyUrls.fromHost}. */
@@ -158,9 +158,9 @@ export class DifyUrls {
     return this.apiHost;
   }
 
-  /** Upstream's route table split by host (one entry, the whole table, unless split), limited to the targets `available` accepts. */
-  public routesByHost(available: (target: RouteTarget) => boolean = () => true): HostRoutes[] {
-    return this.hosts().map((host) => ({ host, routes: DIFY_ROUTES.filter((r) => available(r.target) && this.hostFor(r.target) === host) }));
+  /** The routes split by host (one entry, the whole table, unless split), limited to the targets `available` accepts (default: upstream's table). */
+  public routesByHost(available: (target: RouteTarget) => boolean = (t) => DIFY_ROUTES.some((r) => r.target === t)): HostRoutes[] {
+    return this.hosts().map((host) => ({ host, routes: EXPOSED_ROUTES.filter((r) => available(r.target) && this.hostFor(r.target) === host) }));
   }
 
   /** URL variables of api, worker and beat. */

@@ -27,7 +27,7 @@ export type TopologySpread = 'soft' | 'hard' | 'none';
 
 /** Scheduling, scaling and exposure options of one component. */
 export interface ComponentOptions {
-  /** Replicas; ignored for single-instance components. @default 1 */
+  /** Replicas; single-instance components (beat, the plugin daemon, the stores) refuse any other value than 1. @default 1 */
   readonly replicas?: number;
   /** Autoscale with an HPA; `replicas` is then omitted from the workload. @default - no HPA */
   readonly autoscaling?: AutoscalingOptions;

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from './k8s';
 import { IConstruct } from 'constructs';
 import { validateCidr } from './k8s-rules';
-import { invalid, validatePort } from './validation';
+import { invalid, validatePort, validateServiceHost } from './validation';
 
 /** Destinations no Dify pod may reach as "internet": private, shared, loopback, link-local (cloud metadata), multicast and reserved ranges. */
 export const NON_PUBLIC_IPV4_RANGES = [
@@ -315,7 +315,11 @@ function connectionsOf(method: string, target: IConnectable): Connections {
 }
 
 function toFlowPorts(ports: readonly (number | FlowPort)[]): FlowPort[] {
-  return ports.map((p) => (typeof p === 'number' ? { port: p, protocol: 'TCP' as const } : { port: p.port, protocol: p.protocol ?? 'TCP' }));
+  return ports.map((p, i) => {
+    const port = typeof p === 'number' ? p : p?.port;
+    validatePort(`ports[${i}]`, port);
+    return typeof p === 'number' ? { port: p, protocol: 'TCP' as const } : { port: p.port, protocol: p.protocol ?? 'TCP' };
+  });
 }
 
 /** True when `x` carries {@link Connections}. */
@@ -337,8 +341,7 @@ export class DifyEndpoint implements IConnectable {
   /** An endpoint at `host:port`; policies reach it through `peer`. @default peer - any address on `port` */
   public static of(options: { readonly host: string; readonly port: number; readonly peer?: NetworkPeer }): DifyEndpoint {
     if (typeof options !== 'object' || options === null) invalid('DifyEndpoint.of', options, 'must be { host, port, peer? }');
-    if (typeof options.host !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(options.host))
-      invalid('DifyEndpoint.of.host', options.host, 'must be a host name or IP address without scheme or port');
+    validateServiceHost('DifyEndpoint.of.host', options.host);
     validatePort('DifyEndpoint.of.port', options.port);
     if (options.peer !== undefined && !(options.peer instanceof NetworkPeer))
       invalid('DifyEndpoint.of.peer', typeof options.peer, 'must be a NetworkPeer such as NetworkPeer.pods({...}) or NetworkPeer.cidrs([...])');

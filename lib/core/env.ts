@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from './k8s';
 import { ConfigMapKeyRef, FileSource, SecretKeyRef } from './secret-ref';
-import { hasUrlCredentials, isSensitiveEnvName } from './sensitive';
+import { hasUrlCredentials, isSensitiveEnvName, jsonCredentialKey } from './sensitive';
 import { invalid, validateEnvName } from './validation';
 
 /** Where a file source is mounted: `/etc/dify/files/secrets/<Secret>/<key>` or `/etc/dify/files/configmaps/<ConfigMap>/<key>`. */
@@ -46,11 +46,19 @@ export class EnvSet {
           `${name} is a credential (by upstream's list or by its name); pass it as a SecretKeyRef (secretEnv), never as plain config`,
         );
       }
+      const jsonKey = typeof value === 'string' ? jsonCredentialKey(value) : undefined;
+      if (jsonKey !== undefined) {
+        invalid(
+          `${source}.${name}`,
+          value,
+          `carries a credential in its JSON key "${jsonKey}"; pass the value as a SecretKeyRef (secretEnv), never as plain config`,
+        );
+      }
       if (typeof value === 'string' && hasUrlCredentials(value)) {
         invalid(
           `${source}.${name}`,
-          '<redacted>',
-          'carries a password in its URL userinfo (scheme://user:password@host); pass it as a SecretKeyRef (secretEnv), never as plain config',
+          value,
+          'carries a credential in URL userinfo (scheme://user:password@host or scheme://token@host, alone, inside a longer value or in JSON); pass it as a SecretKeyRef (secretEnv), never as plain config',
         );
       }
       this.plainValues.set(name, String(value));

@@ -347,6 +347,22 @@ export function hasUrlCredentials(value: string): boolean {
   return false;
 }
 
+/** `"key": "value"` pairs of JSON (also inside a longer value), for credential-named keys. */
+const JSON_STRING_PAIR = /"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * The credential-named key of a JSON object inside `value` that holds a
+ * non-empty string (`{"api_key": "sk-…"}`, `{"auth": {"password": "…"}}`), or
+ * undefined: such a value is a credential however its variable is named.
+ */
+export function jsonCredentialKey(value: string): string | undefined {
+  if (typeof value !== 'string' || !value.includes('"')) return undefined;
+  for (const m of value.matchAll(JSON_STRING_PAIR)) {
+    if (m[2] !== '' && m[1] !== 'key' && looksSensitive(m[1])) return m[1];
+  }
+  return undefined;
+}
+
 /** Query parameters whose name says they hold a credential (`?password=…`, `&access_token=…`, `sig=`). */
 const CREDENTIAL_PARAM = /([?&;])([A-Za-z0-9_.-]+)=([^&#\s"'<>]*)/g;
 
@@ -366,6 +382,7 @@ export function redactCredentials(text: string): string {
     last = u.index + u.length;
   }
   out += text.slice(last);
+  out = out.replace(JSON_STRING_PAIR, (all, key: string, v: string) => (v !== '' && key !== 'key' && looksSensitive(key) ? `"${key}":"<redacted>"` : all));
   return out.replace(CREDENTIAL_PARAM, (all, sep: string, name: string, value: string) =>
     value && (looksSensitive(name) || /^(sig|signature|x-amz-signature|x-amz-credential|auth)$/i.test(name)) ? `${sep}${name}=<redacted>` : all,
   );

@@ -4,7 +4,7 @@ import { NetworkPeer, PodPeer } from '../core/connections';
 import { DifyUrls, HostRoutes } from '../config/urls';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain, validateHostname, validateNginxSize } from '../core/validation';
-import { DIFY_ROUTES, DifyRoute, IRouteTable, RouteBackends, ServedRoute, admitController, servedRoutes, serves } from './routes';
+import { EXPOSED_ROUTES, DifyRoute, IRouteTable, RouteBackends, ServedRoute, admitController, servedRoutes, serves } from './routes';
 import { IngressSecurityHeaders, IngressTls } from './tls';
 import { guardProps } from '../core/guard';
 import { validateAnnotations } from '../core/k8s-rules';
@@ -96,7 +96,7 @@ export class DifyIngress extends Construct implements IRouteTable {
     } else {
       if (props.host === undefined) invalid('ingress.host', props.host, 'give either host or urls');
       validateHostname('ingress.host', props.host);
-      hostRoutes = [{ host: props.host, routes: DIFY_ROUTES.filter((r) => serves(props.backends)(r.target)) }];
+      hostRoutes = [{ host: props.host, routes: EXPOSED_ROUTES.filter((r) => serves(props.backends)(r.target)) }];
     }
     this.ingressClassName = validateDnsSubdomain('ingress.ingressClassName', props.ingressClassName ?? 'nginx');
     const maxBody = props.maxBodySize ?? '100m';

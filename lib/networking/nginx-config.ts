@@ -1,13 +1,13 @@
 import { ServiceEndpoint } from '../config/connections';
 import { DifyUrls } from '../config/urls';
-import { RouteTarget, serves } from './routes';
+import { OptionalTarget, RouteTarget, serves } from './routes';
 import { DIFY_EMBEDDABLE_PATH_PREFIXES, ResolvedSecurityHeaders } from './tls';
 
 /** Everything {@link renderNginxConfig} needs. */
 export interface NginxConfigInput {
   readonly urls: DifyUrls;
   /** Backends; without `apiWebsocket` there is no `/socket.io/` location. */
-  readonly backends: { readonly [K in Exclude<RouteTarget, 'apiWebsocket'>]: ServiceEndpoint } & { readonly apiWebsocket?: ServiceEndpoint };
+  readonly backends: { readonly [K in Exclude<RouteTarget, OptionalTarget>]: ServiceEndpoint } & { readonly [K in OptionalTarget]?: ServiceEndpoint };
   /** Plain-http port. */
   readonly httpPort: number;
   /** TLS port; set when nginx terminates TLS. */
@@ -40,6 +40,7 @@ const UPSTREAM: { readonly [K in RouteTarget]: string } = {
   web: 'dify_web',
   pluginDaemon: 'dify_plugin_daemon',
   apiWebsocket: 'dify_api_websocket',
+  agentBackend: 'dify_agent_backend',
 };
 
 /**

@@ -10,7 +10,7 @@ import { parseCpu, validateCpu } from '../core/k8s-rules';
 import { invalid, validateDnsSubdomain, validateInt, validateNginxSize, validatePort } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe } from '../core/workload';
 import { renderNginxConfig } from './nginx-config';
-import { IRouteTable, RouteBackend, RouteBackends, RouteTarget, ServedRoute, servedRoutes } from './routes';
+import { IRouteTable, RouteBackend, RouteBackends, RouteTarget, ServedRoute, servedRoutes, serves } from './routes';
 import { IngressTls, SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 import { guardProps } from '../core/guard';
 import { validateDataKey } from '../core/secret-ref';
@@ -245,7 +245,7 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
     });
     recordNodePortProp(this.service, svc.httpNodePort, 'nginxProxy.service.httpNodePort');
     recordNodePortProp(this.service, svc.httpsNodePort, 'nginxProxy.service.httpsNodePort');
-    this.routeTable = servedRoutes(props.urls.routesByHost(), props.backends);
+    this.routeTable = servedRoutes(props.urls.routesByHost(serves(props.backends)), props.backends);
     // The public Service admits clients from anywhere, on the listener ports only.
     this.connections.allowFrom(
       NetworkPeer.anywhere(),

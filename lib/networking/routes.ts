@@ -2,7 +2,7 @@ import { ServiceEndpoint } from '../config/connections';
 import { IConnectable, NetworkPeer, PodPeer, isConnectable } from '../core/connections';
 
 /** Which backend serves a path. */
-export type RouteTarget = 'api' | 'web' | 'pluginDaemon' | 'apiWebsocket';
+export type RouteTarget = 'api' | 'web' | 'pluginDaemon' | 'apiWebsocket' | 'agentBackend';
 
 /** One location of upstream's nginx route table (Dify 1.16.1 nginx/conf.d/default.conf.template). */
 export interface DifyRoute {
@@ -31,11 +31,28 @@ export const DIFY_ROUTES: readonly DifyRoute[] = [
   { path: '/', target: 'web', purpose: 'frontend' },
 ];
 
+/**
+ * Routes beyond upstream's table: `/agent-stub/` to the agent backend, which
+ * remote agent sandboxes (the E2B runtime) call from outside the cluster:
+ * DIFY_AGENT_STUB_API_BASE_URL must then be "reachable from shellctl-managed
+ * remote machines" (dify-agent's operating guide, 1.16.1). Served only when the
+ * exposure has an `agentBackend` backend.
+ */
+export const EXTRA_ROUTES: readonly DifyRoute[] = [
+  { path: '/agent-stub/', target: 'agentBackend', purpose: 'Agent Stub API for remote (E2B) agent sandboxes' },
+];
+
+/** Every route an exposure may serve: upstream's table, then {@link EXTRA_ROUTES}. */
+export const EXPOSED_ROUTES: readonly DifyRoute[] = [...DIFY_ROUTES, ...EXTRA_ROUTES];
+
 /** A Service a route points at; when it is a Dify component, exposing it records the flow from the controller. */
 export type RouteBackend = ServiceEndpoint & Partial<IConnectable>;
 
 /** The backends of an exposure: api, web and the plugin daemon always; the websocket when deployed (its route is skipped otherwise). */
-export type RouteBackends = { readonly [K in Exclude<RouteTarget, 'apiWebsocket'>]: RouteBackend } & { readonly apiWebsocket?: RouteBackend };
+export type RouteBackends = { readonly [K in Exclude<RouteTarget, OptionalTarget>]: RouteBackend } & { readonly [K in OptionalTarget]?: RouteBackend };
+
+/** Targets an exposure routes only when given: the websocket and the agent backend (E2B). */
+export type OptionalTarget = 'apiWebsocket' | 'agentBackend';
 
 /** Whether `backends` has a Service for `target`. */
 export function serves(backends: { readonly [K in RouteTarget]?: RouteBackend }): (target: RouteTarget) => boolean {

@@ -1,5 +1,5 @@
 import { NON_PUBLIC_IPV4_RANGES } from '../core/connections';
-import { invalid } from '../core/validation';
+import { dnsNameProblem, invalid } from '../core/validation';
 import { validateCidr } from '../core/k8s-rules';
 
 /** Destination ranges squid refuses (upstream's `to_private_networks`): the IPv4 ranges no pod may reach as internet, and IPv6's. */
@@ -32,11 +32,14 @@ const DOMAIN = /^\.?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
 /** Validates the allow-lists, naming the offending entry. */
 export function validateAllowLists(prop: string, a: SquidAllowLists): void {
   (a.allowPrivateIps ?? []).forEach((cidr, i) => validateCidr(`${prop}.allowPrivateIps[${i}]`, cidr));
-  for (const domain of a.allowPrivateDomains ?? []) {
-    if (!DOMAIN.test(domain) || domain.length > 253) {
-      invalid(`${prop}.allowPrivateDomains`, domain, 'must be a lowercase domain such as "internal.example.com" or ".corp.example.com"');
-    }
-  }
+  (a.allowPrivateDomains ?? []).forEach((domain, i) => {
+    const allowed = 'must be a lowercase domain such as "internal.example.com" or ".corp.example.com" (a leading dot takes its subdomains)';
+    if (typeof domain !== 'string') return invalid(`${prop}.allowPrivateDomains[${i}]`, domain, allowed);
+    // A URL or host:port is the usual mix-up: squid's dstdomain takes names only.
+    const problem = /[:/]/.test(domain) ? 'it is a URL or has a port: give the name only' : dnsNameProblem(domain.replace(/^\./, ''));
+    if (!DOMAIN.test(domain) || problem)
+      invalid(`${prop}.allowPrivateDomains[${i}]`, domain, problem ? `${allowed}; ${problem.replace(/^(?!it )/, 'it ')}` : allowed);
+  });
 }
 
 /**

@@ -116,8 +116,7 @@ const pinned = (value: string, reason: string, to: readonly string[]): PinnedPar
 const dflt = (value: string, reason: string, to: readonly string[]): ExtraEnvParity => ({ kind: 'extraEnv', to, default: { value, reason } });
 
 const AGENT_BACKEND = ['agentBackend'];
-const E2B_INERT =
-  'reaches the agent backend, but has no effect while DIFY_AGENT_RUNTIME_BACKEND is local: the E2B runtime (which would also need a public /agent-stub/ route) is not built';
+const E2B = 'with `agent.runtime: AgentRuntime.e2b({...})`; not rendered with the local runtime (the default), where it has no effect';
 const WEBSITE_DERIVED = 'derived from the host(s) and TLS';
 const SERVICE_DERIVED = 'the in-cluster Service of the installation (named after `instance`)';
 const LOCALE = "the locale upstream's compose sets (the image's entrypoint falls back to en_US.UTF-8)";
@@ -471,7 +470,11 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   DIFY_AGENT_PLUGIN_DAEMON_API_KEY: typed('secrets', AGENT_BACKEND, 'by Secret, equal to PLUGIN_DAEMON_KEY'),
   DIFY_AGENT_INNER_API_URL: typed('instance', AGENT_BACKEND, `${SERVICE_DERIVED}: the api`),
   DIFY_AGENT_INNER_API_KEY: typed('secrets', AGENT_BACKEND, "by Secret, equal to PLUGIN_DIFY_INNER_API_KEY (api's INNER_API_KEY_FOR_PLUGIN)"),
-  DIFY_AGENT_RUNTIME_BACKEND: fixed('local', 'runs execute in the local sandbox the stack deploys; the E2B runtime is not built', AGENT_BACKEND),
+  DIFY_AGENT_RUNTIME_BACKEND: typed(
+    'agent.runtime',
+    AGENT_BACKEND,
+    '`AgentRuntime.local()` (default: the local sandbox the stack deploys) or `AgentRuntime.e2b({...})`',
+  ),
   DIFY_AGENT_LOCAL_SANDBOX_ENDPOINT: typed(
     'instance',
     ['agentBackend', 'agentBackend:DIFY_AGENT_SHELLCTL_ENTRYPOINT'],
@@ -482,20 +485,20 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
     ['agentBackend', 'agentBackend:DIFY_AGENT_SHELLCTL_AUTH_TOKEN', 'localSandbox:SHELLCTL_AUTH_TOKEN'],
     "by Secret, one token on both sides; also under 1.16.1's legacy name",
   ),
-  DIFY_AGENT_E2B_API_KEY: secret(AGENT_BACKEND, E2B_INERT),
-  DIFY_AGENT_E2B_TEMPLATE: extra(AGENT_BACKEND, E2B_INERT),
-  DIFY_AGENT_E2B_ACTIVE_TIMEOUT_SECONDS: extra(AGENT_BACKEND, E2B_INERT),
-  DIFY_AGENT_E2B_SHELLCTL_AUTH_TOKEN: secret(AGENT_BACKEND, E2B_INERT),
-  DIFY_AGENT_E2B_SHELLCTL_PORT: extra(AGENT_BACKEND, E2B_INERT),
+  DIFY_AGENT_E2B_API_KEY: typed('agent.runtime', AGENT_BACKEND, `by Secret (\`apiKey\`), ${E2B}`),
+  DIFY_AGENT_E2B_TEMPLATE: typed('agent.runtime', AGENT_BACKEND, `\`template\`, ${E2B}`),
+  DIFY_AGENT_E2B_ACTIVE_TIMEOUT_SECONDS: typed('agent.runtime', AGENT_BACKEND, `\`activeTimeoutSeconds\` (1-3600), ${E2B}`),
+  DIFY_AGENT_E2B_SHELLCTL_AUTH_TOKEN: typed('agent.runtime', AGENT_BACKEND, `by Secret (\`shellctlAuthToken\`), ${E2B}`),
+  DIFY_AGENT_E2B_SHELLCTL_PORT: typed('agent.runtime', AGENT_BACKEND, `\`shellctlPort\`, ${E2B}`),
   DIFY_AGENT_SANDBOX_FILES_BASE_URL: typed(
     'instance',
     AGENT_BACKEND,
-    `${SERVICE_DERIVED}: the api, which the local sandbox reaches through the agent SSRF proxy (/files/ only)`,
+    `${SERVICE_DERIVED}: the api, which the local sandbox reaches through the agent SSRF proxy (/files/ only); with E2B the public api URL`,
   ),
   DIFY_AGENT_STUB_API_BASE_URL: typed(
     'instance',
     AGENT_BACKEND,
-    `${SERVICE_DERIVED}: the agent backend, which the local sandbox reaches through the agent SSRF proxy (/agent-stub/ only)`,
+    `${SERVICE_DERIVED}: the agent backend, which the local sandbox reaches through the agent SSRF proxy (/agent-stub/ only); with E2B the public api URL + /agent-stub, routed by the exposure`,
   ),
   DIFY_AGENT_SERVER_SECRET_KEY: typed('secrets', AGENT_BACKEND, "by Secret, generated (32 random bytes, base64url), never upstream's development default"),
   // Nginx and Docker Compose

@@ -16,7 +16,7 @@ export interface CredentialSpec {
   /** Only needed when the embedded store it belongs to is deployed. @default - always needed */
   readonly embeddedStore?: 'postgres' | 'redis' | 'weaviate';
   /** Only needed when this optional part of Dify is deployed. @default - always needed */
-  readonly feature?: 'agent';
+  readonly feature?: 'agent' | 'agentLocalSandbox';
   /** Components that read it and the variables they read it as. */
   readonly readers: Readonly<Record<string, readonly string[]>>;
 }
@@ -100,7 +100,7 @@ export const CREDENTIALS: { readonly [K in CredentialName]: CredentialSpec } = {
   agentSandboxToken: {
     key: 'agent-local-sandbox-token',
     bytes: 32,
-    feature: 'agent',
+    feature: 'agentLocalSandbox',
     readers: { 'agent-backend': ['DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN', 'DIFY_AGENT_SHELLCTL_AUTH_TOKEN'], 'local-sandbox': ['SHELLCTL_AUTH_TOKEN'] },
   },
   // Upstream's DB index 2 of the same Redis, beside the app (0) and Celery (1).
@@ -132,11 +132,14 @@ export function credentialsInSecret(secretName: string): DifyCredentials {
 /** The credentials an installation needs: the app keys, plus each embedded store's and each deployed feature's. */
 export function requiredCredentials(
   embedded: { readonly postgres: boolean; readonly redis: boolean; readonly weaviate: boolean },
-  features: { readonly agent: boolean } = { agent: true },
+  features: { readonly agent: boolean; readonly agentLocalSandbox?: boolean } = { agent: true },
 ): CredentialName[] {
   return CREDENTIAL_NAMES.filter((n) => {
     const spec = CREDENTIALS[n] as CredentialSpec;
-    return (spec.embeddedStore === undefined || embedded[spec.embeddedStore]) && (spec.feature === undefined || features[spec.feature]);
+    return (
+      (spec.embeddedStore === undefined || embedded[spec.embeddedStore]) &&
+      (spec.feature === undefined || (spec.feature === 'agentLocalSandbox' ? (features.agentLocalSandbox ?? features.agent) : features[spec.feature]))
+    );
   });
 }
 

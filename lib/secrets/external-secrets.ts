@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
-import { Construct } from 'constructs';
+import { Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import {
   ExternalSecret,
   ExternalSecretSpecSecretStoreRefKind,
@@ -9,7 +10,9 @@ import {
 import { ServiceEndpoint } from '../config/connections';
 import { keepAnnotations } from '../core/lifecycle';
 import { metadataLabels } from '../core/labels';
-import { invalid, validateDnsSubdomain } from '../core/validation';
+import { invalid, renderValue, validateDnsSubdomain } from '../core/validation';
+import { registerAppCheck } from '../core/collisions';
+import { secretKeyReaders } from './secret-readers';
 import { CREDENTIALS, CREDENTIAL_KEYS, CREDENTIAL_NAMES, CredentialName, CredentialSpec, credentialsInSecret, DifyCredentials } from './credentials';
 import { guardProps } from '../core/guard';
 
@@ -88,9 +91,7 @@ export class DifyExternalSecret extends Construct {
       (k) => (CREDENTIALS[k] as CredentialSpec).derived !== undefined && props.redis !== undefined && props.remoteRefs[k] === undefined,
     );
     const required = (props.required ?? CREDENTIAL_NAMES).filter((k) => !derived.includes(k));
-    const missing = required.filter((k) => props.remoteRefs[k] === undefined);
-    if (missing.length)
-      invalid('externalSecret.remoteRefs', Object.keys(props.remoteRefs).sort(), `must locate every credential; missing ${missing.join(', ')}`);
+    const unlocated = required.filter((k) => props.remoteRefs[k] === undefined);
 
     const template: Record<string, string> = Object.fromEntries(data.map((d) => [d.secretKey, `{{ index . "${d.secretKey}" }}`]));
     const wanted = new Set(props.required ?? CREDENTIAL_NAMES);
@@ -123,5 +124,31 @@ export class DifyExternalSecret extends Construct {
     });
     this.version = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
     this.credentials = credentialsInSecret(this.secretName);
+    // ESO owns the Secret: it holds exactly the template's keys. Checked at synth, when every reader exists.
+    const provided = new Set(Object.keys(template));
+    registerAppCheck(this, `external-secret:${this.node.path}`, (root) => this.missingKeys(root, provided, unlocated, Object.keys(props.remoteRefs).sort()));
+  }
+
+  /** One message listing every key pods read from the Secret (or the installation requires) that it does not provide. */
+  private missingKeys(root: IConstruct, provided: Set<string>, unlocated: readonly CredentialName[], given: string[]): string[] {
+    let namespace: string | undefined;
+    try {
+      namespace = Chart.of(this).namespace;
+    } catch {
+      namespace = undefined;
+    }
+    const readers = secretKeyReaders(root, namespace, this.secretName);
+    const missing = new Set([...unlocated.map((k) => CREDENTIAL_KEYS[k]), ...[...readers.keys()].filter((k) => !provided.has(k))]);
+    if (missing.size === 0) return [];
+    const byKey = new Map(CREDENTIAL_NAMES.map((n) => [CREDENTIAL_KEYS[n], n]));
+    const parts = [...missing].sort().map((key) => {
+      const who = readers.get(key) ?? [];
+      const read = who.length ? `, read as ${who.slice(0, 3).join(', ')}${who.length > 3 ? ` and ${who.length - 3} more` : ''}` : '';
+      const credential = byKey.get(key);
+      return `${credential ?? `extraKeys["${key}"]`} (key ${key}${read})`;
+    });
+    return [
+      `externalSecret.remoteRefs: got ${renderValue(given)}; must locate every key the installation reads from Secret "${this.secretName}"; missing ${parts.join(', ')}`,
+    ];
   }
 }
