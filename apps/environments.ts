@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { App, Chart, YamlOutputType } from 'cdk8s';
+import { App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { parse } from 'yaml';
-import { Dify, DifyNamespace, DifyProps, LABEL_ENVIRONMENT, SANDBOX_POD_SECURITY, isKeptData, validateSandboxPodSecurity } from '../lib';
+import { Dify, DifyNamespace, DifyProps, DifyRestore, LABEL_ENVIRONMENT, SANDBOX_POD_SECURITY, isKeptData, validateSandboxPodSecurity } from '../lib';
 
 /** One deployable environment: a namespace and a Dify installation in it. */
 export interface Environment {
@@ -48,6 +48,23 @@ export function synthEnvironment(env: Environment, outdir: string): App {
   chart.addDependency(ns);
   new Dify(chart, 'Dify', env.dify).sandboxChart?.addDependency(ns);
   return app;
+}
+
+/** Where `dist/<env>/` keeps the restore Jobs: not listed in its kustomization, applied only by the README's runbook. */
+export const RESTORE_DIR = 'restore';
+
+/**
+ * Writes the (suspended) restore Jobs of `env`'s backup to `<dir>/restore/restore.k8s.yaml`, from an App of their
+ * own: they are no part of the installation's manifests. Nothing when the environment has no backup.
+ */
+export function writeRestore(env: Environment, dir: string): void {
+  const app = new App({ outdir: join(dir, RESTORE_DIR) });
+  const dify = new Dify(new Chart(app, 'dify', { namespace: env.namespace }), 'Dify', env.dify);
+  if (!dify.backup) return;
+  const chart = new Chart(app, 'restore', { namespace: env.namespace, labels: environmentLabels(env.name) });
+  new DifyRestore(chart, 'Restore', { backup: dify.backup });
+  mkdirSync(join(dir, RESTORE_DIR), { recursive: true });
+  writeFileSync(join(dir, RESTORE_DIR, 'restore.k8s.yaml'), Yaml.stringify(...chart.toJson()));
 }
 
 /** The file every `dist/<env>/` carries for kustomize (kubectl -k, Argo CD, Flux). */

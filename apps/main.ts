@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   try {
     // Loaded here, not at the top, so that a syntax error in apps/ or lib/ is reported like any other failure.
     const { ENVIRONMENTS } = require('./main-environments') as typeof import('./main-environments');
-    const { synthEnvironment, writeKustomizations } = require('./environments') as typeof import('./environments');
+    const { synthEnvironment, writeKustomizations, writeRestore } = require('./environments') as typeof import('./environments');
     const { cachedSvg, drawSvg, tenantsTopology, writeGraphPictures, writePictures } = require('./pictures') as typeof import('./pictures');
     // Pictures drawn before are reused from the cache folder (keyed by their Graphviz input).
     const cache = process.env.DIFY_CDK8S_CACHE ?? (existsSync('node_modules') ? join('node_modules', '.cache', 'dify-cdk8s') : undefined);
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       const app = synthEnvironment(env, staging);
       app.synth();
       writeKustomizations(join(staging, env.name));
+      writeRestore(env, join(staging, env.name));
       await writePictures(app, env, join(staging, env.name), svg);
     }
     // Many isolated installations from one App: one namespace per tenant (apps/tenants.ts).

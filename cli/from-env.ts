@@ -1050,12 +1050,7 @@ class Converter {
       if (rendered === v) this.typed(key, comps.join(', '), `dify-cdk8s renders the same value (${where})`);
       else if (isDefault) this.drop(key, `default unchanged (read by ${where})`);
       else if (comps.length === 0) this.drop(key, `read only by ${where}, which dify-cdk8s does not run`, 'check');
-      else
-        this.drop(
-          key,
-          `read by ${where}; dify-cdk8s configures ${comps.join(', ')} itself and this version has no per-component extraEnv: set it by hand (components.${comps[0]}.extraEnv) when available`,
-          'check',
-        );
+      else this.componentSetting(key, where);
       return;
     }
     const webOnly = key.startsWith('NEXT_PUBLIC_') || isWebOnly(key);
@@ -1153,6 +1148,21 @@ class Converter {
       `${dev ? 'upstream development default, never carried over: a fresh random value is stored instead; ' : ''}${known ? '' : "not in upstream's env.example; "}a credential no typed prop reads, by Secret reference`,
       dev ? 'development-default' : undefined,
     );
+  }
+
+  /**
+   * A changed setting only components other than api/worker/web read (plugin daemon, sandbox, agent backend): the
+   * library's parity table says what carries it — a typed prop, or a value the installation fixes.
+   */
+  private componentSetting(key: string, where: string): void {
+    const parity = ENV_PARITY[key];
+    const why =
+      parity?.kind === 'typed'
+        ? `a typed property carries it: set ${parity.prop} by hand`
+        : parity?.kind === 'fixed' || parity?.kind === 'notApplicable'
+          ? parity.reason
+          : 'dify-cdk8s configures it itself';
+    this.drop(key, `read by ${where}; ${why}`, 'check');
   }
 
   // ---- output ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { DifyPostgresBackup } from './backup/postgres-backup';
+import { BackupTarget, DifyBackup } from './backup/backup';
+import { DifyFileStorage } from './stores/file-storage';
 import { ExternalNetworks, portsOfEnv, reachOf } from './config/reach';
 import { IConnectable, NetworkPeer } from './core/connections';
 import { EnvSet } from './core/env';
@@ -38,6 +39,7 @@ export interface InstallationParts extends Construct {
   readonly postgres?: DifyPostgres;
   readonly redis?: DifyRedis;
   readonly weaviate?: DifyWeaviate;
+  readonly storage: DifyFileStorage;
 }
 
 /** Every workload of the api image: api, the websocket, each worker, beat and the migration Job. */
@@ -248,7 +250,7 @@ export function exposeAndOperate(
   props: DifyProps,
   r: ResolvedInstallation,
   base: (name: keyof DifyComponents) => DifyComponentProps,
-): { ingress?: DifyIngress; httpRoute?: DifyHttpRoute; nginxProxy?: DifyNginxProxy; backup?: DifyPostgresBackup; monitoring?: DifyMonitoring } {
+): { ingress?: DifyIngress; httpRoute?: DifyHttpRoute; nginxProxy?: DifyNginxProxy; backup?: DifyBackup; monitoring?: DifyMonitoring } {
   const { instance, images, urls } = r;
   const out: ReturnType<typeof exposeAndOperate> = {};
   // E2B sandboxes call the agent backend's /agent-stub/ from outside the cluster.
@@ -262,14 +264,20 @@ export function exposeAndOperate(
   } else if (props.ingress !== false) {
     out.ingress = new DifyIngress(dify, 'Ingress', { instance, urls, ingressClassName: props.ingressClassName, backends, controller, ...props.ingress });
   }
-  if (props.backup && dify.postgres) {
-    out.backup = new DifyPostgresBackup(dify, 'Backup', {
+  // On wherever data is embedded: the database, the file storage claim, the plugin daemon's local storage.
+  const pluginFiles = dify.pluginDaemon.storage.storageType === 'local';
+  if (props.backup !== false && (props.backup !== undefined || dify.postgres || dify.storage.claimName || pluginFiles)) {
+    const { target, ...options } = props.backup ?? {};
+    out.backup = new DifyBackup(dify, 'Backup', {
       instance,
       image: images.postgres,
       awsCliImage: images.awsCli,
       database: dify.postgres,
+      fileStorage: dify.storage.claimName ? dify.storage : undefined,
+      pluginDaemon: pluginFiles ? dify.pluginDaemon : undefined,
       imagePullSecrets: r.pullSecrets,
-      ...props.backup,
+      target: target ?? BackupTarget.volume(),
+      ...options,
     });
   }
   const m = props.monitoring;

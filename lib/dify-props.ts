@@ -1,5 +1,5 @@
 import { DifyWorkerPool, WorkerPoolsBrokerOptions } from './autoscaling/worker-pools';
-import { BackupTarget } from './backup/postgres-backup';
+import { BackupTarget } from './backup/backup';
 import { DifyAgentOptions } from './components/agent-backend';
 import { DifyDatabase } from './config/database';
 import { PluginStorage } from './config/plugin-storage';
@@ -101,11 +101,14 @@ export interface DifyMonitoringOptions {
 
 /** Backup options of {@link DifyProps.backup}. */
 export interface DifyBackupOptions {
-  readonly target: BackupTarget;
+  /** Claims of their own, or S3 (the off-cluster copy). @default BackupTarget.volume() */
+  readonly target?: BackupTarget;
   /** @default "17 3 * * *" */
   readonly schedule?: string;
   /** @default 14 */
   readonly retentionDays?: number;
+  /** Annotations on the backup ServiceAccount, e.g. an IRSA role that may write the backup bucket. @default {} */
+  readonly serviceAccountAnnotations?: Record<string, string>;
 }
 
 /** Ingress options of {@link DifyProps.ingress}. */
@@ -224,8 +227,13 @@ export interface DifyProps {
   readonly pluginStorage?: PluginStorage;
   /** Prometheus metrics: exporter sidecars, Weaviate metrics, ServiceMonitors. @default - off */
   readonly monitoring?: DifyMonitoringOptions;
-  /** Scheduled pg_dump of the embedded PostgreSQL. @default - no backups */
-  readonly backup?: DifyBackupOptions;
+  /**
+   * Scheduled backups of what is embedded: `dify` and `dify_plugin` dumps, the file storage claim (`privkeys/`
+   * included) and local plugin storage, with retention; `false` turns them off. Object storage is backed up by
+   * bucket versioning or replication, a managed database by its provider.
+   * @default - { target: BackupTarget.volume() } when anything is embedded
+   */
+  readonly backup?: DifyBackupOptions | false;
   /**
    * Split the Celery worker into pools (each its own Deployment, CELERY_QUEUES, options, and optionally
    * KEDA queue-depth scaling); they must cover every queue exactly once. @default - one worker for all queues

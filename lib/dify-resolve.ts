@@ -53,7 +53,7 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
     { prop: 'apiHost', host: props.apiHost },
   ]);
   const urls = props.apiHost
-    ? DifyUrls.split({ webHost: props.host, apiHost: props.apiHost, tls, ...props.splitHosts })
+    ? DifyUrls.split({ webHost: props.host, apiHost: props.apiHost, tls, ...props.splitHosts }, { webHost: 'host', apiHost: 'apiHost', prefix: 'splitHosts.' })
     : DifyUrls.fromHost(props.host, { tls });
 
   // An external service replaces the embedded one.
@@ -66,8 +66,6 @@ export function resolveInstallation(props: DifyProps): ResolvedInstallation {
   for (const [external, set, embedded, embeddedOptions] of conflicts) {
     if (set && embeddedOptions) invalid(embedded, embeddedOptions, `configures the embedded ${embedded}, which ${external} replaces; remove one of the two`);
   }
-  if (props.backup && props.externalDatabase)
-    invalid('backup', 'enabled', "backs up the embedded PostgreSQL; with externalDatabase use your provider's backups");
   const np = props.networkPolicy || {};
   const external = np.externalServices ?? [];
   external.forEach((e, i) => {

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DifyWorkerPools } from './autoscaling/worker-pools';
-import { DifyPostgresBackup } from './backup/postgres-backup';
+import { DifyBackup } from './backup/backup';
 import { DifyAgentOptions } from './components/agent-backend';
 import { DifyAgentStack } from './components/agent-stack';
 import { DifyApi } from './components/api';
@@ -65,7 +65,8 @@ export class Dify extends Construct {
   /** Where credentials come from, bound into this installation. */
   public readonly secrets: BoundSecrets;
   public readonly networkPolicy?: DifyNetworkPolicy;
-  public readonly backup?: DifyPostgresBackup;
+  /** Scheduled backups of the embedded data (on unless `backup: false` or nothing is embedded). */
+  public readonly backup?: DifyBackup;
   public readonly monitoring?: DifyMonitoring;
   public readonly postgres?: DifyPostgres;
   public readonly redis?: DifyRedis;

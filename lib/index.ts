@@ -54,7 +54,7 @@ export * from './secrets/secrets';
 export * from './core/availability';
 export * from './stores/exporter';
 export * from './observability/monitoring';
-export * from './backup/postgres-backup';
+export * from './backup/backup';
 export * from './topology';
 export * from './autoscaling/celery-queues';
 export * from './autoscaling/queue-autoscaler';

@@ -273,7 +273,7 @@ describe('every workload', () => {
           r: ['cpu', 'memory'],
           l: ['cpu', 'memory'],
         });
-        if (!id.startsWith('Job/')) expect({ id, probes: [!!c.readinessProbe, !!c.livenessProbe] }).toEqual({ id, probes: [true, true] });
+        if (!/^(Cron)?Job\//.test(id)) expect({ id, probes: [!!c.readinessProbe, !!c.livenessProbe] }).toEqual({ id, probes: [true, true] });
         expect(c.imagePullPolicy).toBe('IfNotPresent');
       }
       expect(spec.serviceAccountName).toBeDefined();

@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { DATA_DIR, KUSTOMIZATION } from '../apps/environments';
-import { KEEP_ANNOTATIONS, LABEL_ENVIRONMENT, isKeptData } from '../lib';
+import { DATA_DIR, KUSTOMIZATION, RESTORE_DIR } from '../apps/environments';
+import { KEEP_ANNOTATIONS, LABEL_ENVIRONMENT, PluginStorage, isKeptData } from '../lib';
 import { ENVIRONMENTS, parseDocs, podSpecs, synthFiles } from './util';
 
 // What the output is, is reviewed in dist/ itself: CI re-synthesizes from a fresh clone, in a fresh process, and fails
@@ -11,9 +11,15 @@ import { ENVIRONMENTS, parseDocs, podSpecs, synthFiles } from './util';
 
 /** What outlives the workloads, per environment: kind/name in document order. */
 const KEPT: Record<string, string[]> = {
-  dev: ['Namespace/dify', 'PersistentVolumeClaim/dify-storage'],
+  dev: ['Namespace/dify', 'PersistentVolumeClaim/dify-storage', 'PersistentVolumeClaim/dify-backup', 'PersistentVolumeClaim/dify-backup-plugins'],
   // The sandbox's namespace and its key's ExternalSecret too.
-  staging: ['Namespace/dify-staging', 'Namespace/dify-staging-sandbox', 'PersistentVolumeClaim/dify-storage', 'PersistentVolumeClaim/dify-backup'],
+  staging: [
+    'Namespace/dify-staging',
+    'Namespace/dify-staging-sandbox',
+    'PersistentVolumeClaim/dify-storage',
+    'PersistentVolumeClaim/dify-backup',
+    'PersistentVolumeClaim/dify-backup-plugins',
+  ],
   prod: ['Namespace/dify-prod', 'Namespace/dify-prod-sandbox', 'ExternalSecret/dify-credentials', 'ExternalSecret/dify-sandbox-credentials'],
 };
 
@@ -72,6 +78,30 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
     };
     for (const d of docs) walk({ ...d, metadata: { ...d.metadata, labels: {} } }, `${d.kind}/${d.metadata.name}`);
     expect(elsewhere).toEqual([]);
+  });
+
+  test('backs up what it embeds; its restore Jobs (suspended) sit in restore/, outside the kustomization', () => {
+    const embedded = {
+      database: docs.some((d) => d.kind === 'StatefulSet' && d.metadata.name === 'dify-postgres'),
+      files: docs.some((d) => d.kind === 'PersistentVolumeClaim' && d.metadata.name === 'dify-storage'),
+      plugins: (env.dify.pluginStorage ?? PluginStorage.local()).storageType === 'local',
+    };
+    const crons = docs.filter((d) => d.kind === 'CronJob' && d.metadata.labels['app.kubernetes.io/component'] === 'backup');
+    const scripts = crons.map((c) => c.spec.jobTemplate.spec.template.spec.containers.concat(c.spec.jobTemplate.spec.template.spec.initContainers ?? []));
+    const text = JSON.stringify(scripts);
+    expect({
+      dumps: text.includes('pg_dump'),
+      files: text.includes('storage-${stamp}.tar.gz'),
+      plugins: text.includes('plugin-storage-${stamp}.tar.gz'),
+    }).toEqual({ dumps: embedded.database, files: embedded.files, plugins: embedded.plugins });
+    const restoreFile = join(__dirname, '..', 'dist', name, RESTORE_DIR, 'restore.k8s.yaml');
+    if (!crons.length) {
+      expect(existsSync(restoreFile)).toBe(false);
+      return;
+    }
+    const jobs = parseAllDocuments(readFileSync(restoreFile, 'utf8')).map((d) => d.toJSON());
+    expect(jobs.map((j) => [j.kind, j.metadata.name.replace('-restore', '-backup'), j.spec.suspend])).toEqual(crons.map((c) => ['Job', c.metadata.name, true]));
+    expect(readFileSync(join(__dirname, '..', 'dist', name, KUSTOMIZATION), 'utf8')).not.toContain(RESTORE_DIR);
   });
 
   test('the documents the tests read (parseDocs) are those of the manifest files, in file order', () => {

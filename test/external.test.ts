@@ -1,4 +1,4 @@
-import { DifyDatabase, DifySecrets, DifyStorage, ExternalRedis, SecretKeyRef, VectorStore, credentialsInSecret, BackupTarget } from '../lib';
+import { DifyDatabase, DifySecrets, DifyStorage, ExternalRedis, SecretKeyRef, VectorStore, credentialsInSecret, BackupTarget, PluginStorage } from '../lib';
 import { NetworkPolicyEvaluator, podEndpointsFromManifests } from './support/netpol';
 import { checkReferences } from './support/references';
 import { formatIssues, validateSchemas } from './support/schema';
@@ -99,7 +99,15 @@ describe('conflicting or missing configuration', () => {
       { ...external, components: { weaviate: { replicas: 1 } } },
       /^weaviate: got \{"replicas":1\}; configures the embedded weaviate, which vectorStore replaces/,
     ],
-    ['backups of an external database', { ...external, backup: { target: BackupTarget.volume() } }, /^backup: got "enabled"; backs up the embedded PostgreSQL/],
+    [
+      'backups with nothing embedded to back up',
+      {
+        ...external,
+        pluginStorage: PluginStorage.s3({ bucket: 'plugins', region: 'eu-west-1', useAwsManagedIam: true }),
+        backup: { target: BackupTarget.volume() },
+      },
+      /^backup: got "enabled"; has nothing to back up: no embedded PostgreSQL, no file storage claim and no local plugin storage$/,
+    ],
     [
       'an ExternalSecret missing an app key',
       {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { Environment } from '../apps/environments';
 import { parseEnvFile } from '../cli/env-file';
 import { FromEnvResult, PACKAGE_NAME, convertEnvFile, isCredential } from '../cli/from-env';
@@ -216,6 +216,17 @@ describe('from-env mappings', () => {
     );
   });
 
+  test('a changed setting only another component reads is reported with what carries it, from the parity table', () => {
+    const r = convertEnvFile(variant({ DIFY_AGENT_E2B_TEMPLATE: 'acme/sandbox-template', DIFY_AGENT_REDIS_PREFIX: 'acme' }), { name: 'comp' });
+    const at = (key: string) => r.report.find((l) => l.key === key)!;
+    expect(at('DIFY_AGENT_E2B_TEMPLATE')).toMatchObject({
+      classification: 'dropped',
+      flag: 'check',
+      reason: 'read by agent_backend as DIFY_AGENT_E2B_TEMPLATE; a typed property carries it: set agent.runtime by hand',
+    });
+    expect(at('DIFY_AGENT_REDIS_PREFIX')).toMatchObject({ classification: 'dropped', flag: 'check', reason: expect.stringContaining('orphans') });
+  });
+
   test('S3 storage becomes DifyStorage.s3 with both keys by Secret reference', () => {
     expect(converted.s3.result.source).toContain('storage: DifyStorage.s3({');
     expect(env('s3', 'api')).toMatchObject({ STORAGE_TYPE: 's3', S3_BUCKET_NAME: 'acme-dify-files', S3_REGION: 'eu-west-1' });
@@ -377,6 +388,9 @@ describe('from-env command', () => {
 
   test('outside this repository the file imports the package by name and declares its own Environment shape', () => {
     const dir = mkdtempSync(join(tmpdir(), 'from-env-consumer-'));
+    // git looks no further up than the temp folder, wherever the temp folder is.
+    const ceiling = process.env.GIT_CEILING_DIRECTORIES;
+    process.env.GIT_CEILING_DIRECTORIES = dirname(dir);
     try {
       writeFileSync(join(dir, 'compose.env'), VARIANTS['unknown-and-userinfo']);
       const { result, output, ignore } = fromEnv(parseArgs(['compose.env', '--name', 'acme']), dir);
@@ -398,6 +412,8 @@ describe('from-env command', () => {
       writeFileSync(join(dir, '.gitignore'), 'apps/*.secret.env\n');
       expect(fromEnv(parseArgs(['compose.env', '--name', 'acme', '--force']), dir).ignore).toEqual({ kind: 'ignored', rule: '.gitignore:1:apps/*.secret.env' });
     } finally {
+      if (ceiling === undefined) delete process.env.GIT_CEILING_DIRECTORIES;
+      else process.env.GIT_CEILING_DIRECTORIES = ceiling;
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -50,9 +50,9 @@ const cases: Array<[string, unknown, RegExp]> = [
     /^components\.web\.minReadySeconds: got Infinity; must be a finite number$/,
   ],
   [
-    'a required class missing',
-    { host: 'dify.example.com', backup: { retentionDays: 3 } },
-    /^backup\.target: got undefined; is required: a BackupTarget instance/,
+    'a class given as a string',
+    { host: 'dify.example.com', backup: { target: 'volume', retentionDays: 3 } },
+    /^backup\.target: got "<not a BackupTarget>"; must be a BackupTarget instance \(from BackupTarget\.s3\(\), BackupTarget\.volume\(\)\)$/,
   ],
   [
     'a number as a string',

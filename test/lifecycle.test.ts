@@ -25,11 +25,16 @@ describe('keep annotations', () => {
     expect(isKeptData(null)).toBe(false);
   });
 
-  test('the data claims of an installation carry them: the file claim and the backup claim, nothing else', () => {
+  test('the data claims of an installation carry them: the file claim and the backup claims, nothing else', () => {
     const { docs } = difyDocs({ backup: { target: BackupTarget.volume() } });
     expect(isKeptData(find(docs, 'PersistentVolumeClaim', 'dify-storage'))).toBe(true);
     expect(isKeptData(find(docs, 'PersistentVolumeClaim', 'dify-backup'))).toBe(true);
-    expect(docs.filter(isKeptData).map((d) => d.kind)).toEqual(['PersistentVolumeClaim', 'PersistentVolumeClaim']);
+    expect(isKeptData(find(docs, 'PersistentVolumeClaim', 'dify-backup-plugins'))).toBe(true);
+    expect(docs.filter(isKeptData).map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'PersistentVolumeClaim/dify-storage',
+      'PersistentVolumeClaim/dify-backup',
+      'PersistentVolumeClaim/dify-backup-plugins',
+    ]);
   });
 });
 
@@ -66,7 +71,7 @@ describe('writeKustomizations', () => {
   });
 });
 
-test('dist/tenants: every namespace and file claim outlives the workloads; every object is labelled tenants', () => {
+test('dist/tenants: every namespace, file claim and backup claim outlives the workloads; every object is labelled tenants', () => {
   const files = distFiles('tenants');
   const docsIn = (pred: (f: string) => boolean) =>
     Object.entries(files)
@@ -74,8 +79,16 @@ test('dist/tenants: every namespace and file claim outlives the workloads; every
       .flatMap(([, t]) => t.split(/^---\n/m).map((d) => parse(d)));
   const data = docsIn((f) => f.startsWith(`${DATA_DIR}/`));
   const workloads = docsIn((f) => !f.includes('/'));
-  expect(data.map((d) => `${d.kind}/${d.metadata.namespace ?? d.metadata.name}`).sort()).toEqual(
-    ['acme', 'globex', 'initech', 'umbrella'].flatMap((t) => [`Namespace/dify-${t}`, `Namespace/dify-${t}-sandbox`, `PersistentVolumeClaim/dify-${t}`]).sort(),
+  expect(data.map((d) => `${d.kind}/${d.metadata.namespace ?? d.metadata.name}/${d.metadata.name}`).sort()).toEqual(
+    ['acme', 'globex', 'initech', 'umbrella']
+      .flatMap((t) => [
+        `Namespace/dify-${t}/dify-${t}`,
+        `Namespace/dify-${t}-sandbox/dify-${t}-sandbox`,
+        `PersistentVolumeClaim/dify-${t}/dify-storage`,
+        `PersistentVolumeClaim/dify-${t}/dify-backup`,
+        `PersistentVolumeClaim/dify-${t}/dify-backup-plugins`,
+      ])
+      .sort(),
   );
   expect(workloads.some(isKeptData)).toBe(false);
   for (const d of [...data, ...workloads]) expect(d.metadata.labels[LABEL_ENVIRONMENT]).toBe('tenants');

@@ -205,7 +205,7 @@ const badInput: Array<[string, () => unknown, RegExp]> = [
   [
     'CORS origin with a path',
     () => DifyUrls.split({ webHost: WEB, apiHost: API, extraCorsOrigins: ['https://chat.example.com/'] }),
-    /^extraCorsOrigins: got "https:\/\/chat\.example\.com\/"; must be origins/,
+    /^extraCorsOrigins\[0\]: got "https:\/\/chat\.example\.com\/"; must be an origin/,
   ],
   [
     'plugin endpoints on an unknown host',

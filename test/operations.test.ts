@@ -83,21 +83,55 @@ describe('observability', () => {
 describe('backups', () => {
   const cron = find(full, 'CronJob', 'dify-backup');
   const pod = cron.spec.jobTemplate.spec.template.spec;
-  test('pg_dump of both databases to a claim of its own, with retention', () => {
+  const plugins = find(full, 'CronJob', 'dify-backup-plugins');
+  const pluginPod = plugins.spec.jobTemplate.spec.template.spec;
+  test('one set: the dify dump, then the file storage claim (privkeys included), to a claim of its own, with retention', () => {
     expect(cron.spec).toMatchObject({ schedule: '17 3 * * *', concurrencyPolicy: 'Forbid' });
-    const script = pod.containers[0].command[2];
-    expect(script).toContain('for db in dify dify_plugin; do');
+    expect(cron.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(10800);
+    const script: string = pod.containers[0].command[2];
+    expect(script).toContain('for db in dify; do');
     expect(script).toContain('pg_dump --format=custom');
-    expect(script).toContain('-mtime +7 -print -delete');
+    // Databases first, then files: every tenant of the dump finds its private key in the archive.
+    expect(script.indexOf('pg_dump')).toBeLessThan(script.indexOf('tar -czf "/backups/storage-${stamp}.tar.gz" -C /data/storage .'));
+    expect(script).toContain("\\( -name '*.dump' -o -name '*.tar.gz' \\) -mtime +7 -print -delete");
     expect(pod.containers[0].env.find((e: any) => e.name === 'PGPASSWORD').valueFrom.secretKeyRef.key).toBe('postgres-password');
+    expect(pod.volumes).toContainEqual({ name: 'storage', persistentVolumeClaim: { claimName: 'dify-storage' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'storage', mountPath: '/data/storage', readOnly: true });
     expect(find(full, 'PersistentVolumeClaim', 'dify-backup').spec.resources.requests.storage).toBe('50Gi');
   });
-  test('S3 target: dump in an init container, upload and prune with the AWS CLI', () => {
+  test("a second set: dify_plugin, then the plugin daemon's claim (minus the uv cache), to its own claim", () => {
+    const script: string = pluginPod.containers[0].command[2];
+    expect(script).toContain('for db in dify_plugin; do');
+    expect(script).toContain('tar -czf "/backups/plugin-storage-${stamp}.tar.gz" --exclude=./.uv-cache -C /data/plugin-storage .');
+    expect(pluginPod.volumes).toContainEqual({ name: 'plugin-storage', persistentVolumeClaim: { claimName: 'storage-dify-plugin-daemon-0' } });
+    expect(pluginPod.volumes).toContainEqual({ name: 'backups', persistentVolumeClaim: { claimName: 'dify-backup-plugins' } });
+    expect(find(full, 'PersistentVolumeClaim', 'dify-backup-plugins').spec.resources.requests.storage).toBe('50Gi');
+  });
+  test('each backup pod follows the pods mounting its ReadWriteOnce claim, as their own affinity does, and runs as their user', () => {
+    const api = find(full, 'Deployment', 'dify-api').spec.template.spec;
+    expect(pod.affinity.podAffinity).toEqual(api.affinity.podAffinity);
+    expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+    const daemon = find(full, 'StatefulSet', 'dify-plugin-daemon').spec.template;
+    expect(pluginPod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { labelSelector: { matchLabels: find(full, 'StatefulSet', 'dify-plugin-daemon').spec.selector.matchLabels }, topologyKey: 'kubernetes.io/hostname' },
+    ]);
+    for (const p of [pod, pluginPod]) {
+      expect(p.securityContext).toMatchObject({ runAsUser: 1001, fsGroup: 1001 });
+    }
+    expect(daemon.spec.securityContext.fsGroup).toBe(1001);
+    expect(api.securityContext.fsGroup).toBe(1001);
+    expect(cron.spec.jobTemplate.spec.template.metadata.labels['dify.langgenius.ai/storage-claim']).toBeUndefined();
+  });
+  test('S3 target: dump and archive in an init container, upload and prune with the AWS CLI', () => {
     const spec = find(s3, 'CronJob', 'dify-backup').spec.jobTemplate.spec.template.spec;
-    expect(spec.initContainers[0].name).toBe('pg-dump');
+    expect(spec.initContainers[0].name).toBe('backup');
+    expect(spec.initContainers[0].command[2]).toContain('tar -czf "/backups/storage-${stamp}.tar.gz"');
     expect(spec.containers[0].image).toBe('amazon/aws-cli:2.17.0');
     expect(spec.containers[0].command[2]).toContain('aws s3 cp --recursive /backups "s3://acme-dify-backups/dify-backups/"');
     expect(spec.containers[0].command[2]).toContain('date -u -d "-14 days"');
+    expect(spec.containers[0].command[2]).toContain('\\.\\(dump\\|tar\\.gz\\)$');
+    expect(s3.filter((d) => d.kind === 'PersistentVolumeClaim').map((d) => d.metadata.name)).not.toContain('dify-backup');
+    expect(find(s3, 'CronJob', 'dify-backup-plugins').spec.jobTemplate.spec.template.spec.containers[0].name).toBe('upload');
   });
   test('only the backup reaches postgres among new flows; S3 backups may reach the internet', () => {
     const ev = NetworkPolicyEvaluator.fromManifests(s3);

@@ -25,7 +25,7 @@ function pythonVerdicts(patterns: string[]): Array<string | null> {
     'for p in json.load(sys.stdin):',
     '    try:',
     '        re.compile(p); out.append(None)',
-    '    except (re.error, OverflowError) as e:',
+    '    except (re.error, OverflowError, ValueError) as e:',
     '        out.append(str(e))',
     'print(json.dumps(out))',
   ].join('\n');
@@ -122,6 +122,8 @@ const TOKENS = [
   '#',
   '\n',
   '(?P<1>',
+  '(?P<é>',
+  '(?(é)',
   '(?P>n)',
   '(?<x',
   'sk-',

@@ -53,7 +53,7 @@ const componentOf = (d: Doc): string | undefined =>
   (d.kind === 'CronJob' ? d.spec.jobTemplate.spec.template : d.spec?.template)?.metadata?.labels?.['app.kubernetes.io/component'];
 
 /**
- * The endpoints a pod of an api-image process must reach: each of its
+ * The endpoints a pod of an api-image process (or the plugin daemon) must reach: each of its
  * contract's boot-time connections, and the collector when ENABLE_OTEL is on,
  * resolved to the pod or address the rendered configuration points at.
  */
@@ -90,6 +90,11 @@ function requiredFlows(
       // Google Cloud Storage without a key gets its token from the GKE metadata server.
       if (plain.STORAGE_TYPE === 'google-storage' && !envOf(docs, workload).secret.has('GOOGLE_STORAGE_SERVICE_ACCOUNT_JSON_BASE64'))
         out.push({ need: `${c.id} (token)`, to: { kind: 'ip', ip: '169.254.169.254' }, port: 80 });
+    } else if (c.to === 'plugin-storage') {
+      if (plain.PLUGIN_STORAGE_TYPE === 'local') continue; // its volume
+      const url = plain.S3_ENDPOINT;
+      const port = url ? Number(new URL(url).port || (url.startsWith('https') ? 443 : 80)) : 443;
+      out.push({ need: c.id, to: { kind: 'ip', ip: ext.byPort[port] ?? PUBLIC_S3 }, port });
     } else if (c.to === 'otel-collector') {
       const port = Number(new URL(plain.OTLP_BASE_ENDPOINT).port || 4318);
       const collector: PodEndpoint = {
@@ -114,7 +119,8 @@ function contractProblems(docs: readonly Doc[], ext: ExternalAddresses): string[
   for (const w of docs.filter((d) => ['Deployment', 'StatefulSet', 'Job'].includes(d.kind))) {
     const component = componentOf(w);
     const contract = component ? contractOf(component) : undefined;
-    if (contract?.image !== 'api') continue;
+    // The api-image processes and the plugin daemon (their boot-time needs are resolvable from their env).
+    if (contract?.image !== 'api' && contract?.component !== 'plugin-daemon') continue;
     const [from] = podEndpointsFromManifests([w]);
     for (const f of requiredFlows(docs, w, contract, ext)) {
       if (!evaluator.allows(from, f.to, f.port))
@@ -187,6 +193,14 @@ describe('the check finds what the issue found (it fails on the manifests before
       if (d.kind === 'ConfigMap' && d.metadata.name === 'dify-plugin-daemon-env') delete d.data.HOME;
     });
     expect(contractProblems(docs, { byPort: {} })).toEqual([expect.stringMatching(/line plugin-daemon\.home .*uid 1001 has no passwd entry/)]);
+  });
+  test('the plugin daemon without a route to its plugin bucket (it builds its storage before it serves)', () => {
+    const docs = without(parseDocs(synthFiles(prod)), (d) => {
+      if (d.kind === 'NetworkPolicy' && d.metadata.name === 'dify-plugin-daemon') d.spec.egress = d.spec.egress.filter((r: Doc) => r.ports !== undefined);
+    });
+    expect(contractProblems(docs, EXTERNAL.prod)).toEqual([
+      expect.stringMatching(/dify-plugin-daemon plugin-daemon\.connects\.plugin-storage: DENIED TCP\/443/),
+    ]);
   });
   test('ENABLE_OTEL without a route to the collector', () => {
     const docs = without(parseDocs(synthFiles(prod)), (d) => {

@@ -1,5 +1,17 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { CREDENTIAL_KEYS, Dify, DifyProps, DifySecrets, DifyValidationError, SANDBOX_POD_SECURITY, SecretKeyRef } from '../lib';
+import {
+  CREDENTIAL_KEYS,
+  Dify,
+  DifyEndpoint,
+  DifyProps,
+  DifySecrets,
+  DifySsrfProxy,
+  DifyValidationError,
+  SANDBOX_POD_SECURITY,
+  SecretKeyRef,
+  hostFrom,
+  httpUrl,
+} from '../lib';
 import { checkPodSecurity, podSpecsFromManifests } from './support/pss';
 import { BASE_PROPS, find } from './util';
 
@@ -110,5 +122,26 @@ describe('sandboxNamespace', () => {
     const docs = Testing.synth(chart);
     expect(find(docs, 'Deployment', 'dify-sandbox').metadata.namespace).toBe('dify');
     expect(find(docs, 'ConfigMap', 'dify-api-env').data.CODE_EXECUTION_ENDPOINT).toBe('http://dify-sandbox:8194');
+  });
+});
+
+describe('hostFrom: how a client names a component', () => {
+  const app = Testing.app();
+  const a = new Chart(app, 'a', { namespace: 'ns-a' });
+  const b = new Chart(app, 'b', { namespace: 'ns-b' });
+  const bare = new Chart(app, 'bare');
+  const proxy = new DifySsrfProxy(a, 'Proxy', { instance: 'dify' });
+  test('its Service name from its own namespace, <service>.<namespace>.svc from another', () => {
+    expect(hostFrom(a, proxy)).toBe('dify-ssrf-proxy');
+    expect(hostFrom(b, proxy)).toBe('dify-ssrf-proxy.ns-a.svc');
+    expect(httpUrl(proxy, b)).toBe('http://dify-ssrf-proxy.ns-a.svc:3128');
+    expect(httpUrl(proxy)).toBe('http://dify-ssrf-proxy:3128');
+    // A client whose chart has no namespace is in the default one: not the component's.
+    expect(hostFrom(bare, proxy)).toBe('dify-ssrf-proxy.ns-a.svc');
+  });
+  test('endpoints that are not pods of a namespace keep the host they were given', () => {
+    const otel = DifyEndpoint.of({ host: 'otel.observability.svc', port: 4318 });
+    expect(hostFrom(b, otel)).toBe('otel.observability.svc');
+    expect(hostFrom(b, { host: 'db.internal', port: 5432 })).toBe('db.internal');
   });
 });

@@ -409,7 +409,9 @@ describe('tenant validation', () => {
     );
     expect(synth([acme], { limits: { minCpu: '1' } })).toThrow(/\[tenants\] limits\.minCpu: got "1"; must not exceed the smallest cpu request, 50m \(/);
     expect(synth([acme], { limits: { defaultCpuLimit: '8' } })).toThrow(/\[tenants\] limits\.defaultCpuLimit: got "8"; must not exceed limits\.maxCpu \(\d+\)/);
-    expect(synth([acme], { limits: { maxStorage: '1Gi' } })).toThrow(/\[tenants\] limits\.maxStorage: got "1Gi"; must be at least the largest claim, 10Gi/);
+    expect(synth([acme], { limits: { maxStorage: '1Gi' } })).toThrow(
+      /\[tenants\] limits\.maxStorage: got "1Gi"; must be at least the largest claim, 20Gi \(PersistentVolumeClaim\/dify-backup\)/,
+    );
     const t = new DifyTenants(new App(), 'tenants', { tenants: [{ ...acme, limits: { maxCpu: '4', maxMemory: '8Gi' } }] }).tenants[0];
     expect((t.limitRange.toJson() as any).spec.limits[0].max).toEqual({ cpu: '4', memory: '8Gi' });
   });

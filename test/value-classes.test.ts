@@ -548,3 +548,17 @@ describe('queue-depth scaling options that only apply at zero', () => {
     );
   });
 });
+
+describe('split-host messages name the facade props', () => {
+  test('through the facade, split-host errors name host, apiHost and splitHosts.*', () => {
+    expect(() => difyDocs({ host: 'app.example.com', apiHost: 'api.example.com', splitHosts: { cookieDomain: 'com' } })).toThrow(
+      /^splitHosts\.cookieDomain: got "com"; .*Public Suffix List/,
+    );
+    expect(() => difyDocs({ host: 'app.example.com', apiHost: 'api.example.com', splitHosts: { extraCorsOrigins: ['chat.example.com'] } })).toThrow(
+      /^splitHosts\.extraCorsOrigins\[0\]: got "chat\.example\.com"; .*did you mean "https:\/\/chat\.example\.com"\?/,
+    );
+    expect(() => difyDocs({ host: 'a.github.io', apiHost: 'b.github.io' })).toThrow(
+      /^apiHost: got "b\.github\.io"; must share a parent domain with host "a\.github\.io"/,
+    );
+  });
+});

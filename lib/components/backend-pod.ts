@@ -32,14 +32,13 @@ export function backendPod(instance: string, config: DifyBackendConfig): Backend
   volumes.push({ name: 'storage', persistentVolumeClaim: { claimName } });
   mounts.push({ name: 'storage', mountPath: '/app/api/storage' });
   // Every pod mounting the ReadWriteOnce claim stays on the node where the first one runs.
-  const affinity: k8s.Affinity = {
-    podAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [
-        { labelSelector: { matchLabels: { [LABEL_INSTANCE]: instance, [STORAGE_AFFINITY_LABEL]: claimName } }, topologyKey: 'kubernetes.io/hostname' },
-      ],
-    },
-  };
+  const affinity: k8s.Affinity = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [storageAffinityTerm(instance, claimName)] } };
   return { ...base, affinity, podLabels: { [STORAGE_AFFINITY_LABEL]: claimName } };
+}
+
+/** The required pod-affinity term that keeps a pod on the node of the pods mounting the ReadWriteOnce storage claim. */
+export function storageAffinityTerm(instance: string, claimName: string): k8s.PodAffinityTerm {
+  return { labelSelector: { matchLabels: { [LABEL_INSTANCE]: instance, [STORAGE_AFFINITY_LABEL]: claimName } }, topologyKey: 'kubernetes.io/hostname' };
 }
 
 /**

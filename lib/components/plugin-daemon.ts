@@ -70,6 +70,10 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
   public readonly port: number;
   /** Port of the remote-debugging runtime (PLUGIN_REMOTE_INSTALLING_PORT). */
   public readonly debugPort: number;
+  /** Where plugin packages, installed plugins and assets are kept. */
+  public readonly storage: PluginStorage;
+  /** The /app/storage claim of the (single) pod: `storage-<instance>-plugin-daemon-0`. */
+  public readonly storageClaimName: string;
 
   constructor(scope: Construct, id: string, props: DifyPluginDaemonProps) {
     super(scope, id);
@@ -156,6 +160,8 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
       terminationGracePeriodSeconds: 60,
     });
     this.host = this.workload.name;
+    this.storage = storage;
+    this.storageClaimName = `${claim.metadata!.name}-${this.workload.name}-0`;
     const nets = props.externalNetworks ?? ANYWHERE;
     for (const target of [...reachOf(props.database, databaseEnv, nets), ...reachOf(props.redis, redisEnv, nets), ...reachOf(storage, storageEnv, nets)]) {
       this.connections.allowTo(target);

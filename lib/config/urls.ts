@@ -33,6 +33,16 @@ export interface DifySplitHostsOptions {
   readonly extraCorsOrigins?: string[];
 }
 
+/** How a caller of {@link DifyUrls.split} names its props, so messages name what the user wrote. */
+export interface SplitHostsPropNames {
+  /** @default "webHost" */
+  readonly webHost?: string;
+  /** @default "apiHost" */
+  readonly apiHost?: string;
+  /** Prefix of the other options (`splitHosts.`). @default "" */
+  readonly prefix?: string;
+}
+
 /** The routes one host serves, in route-table order. */
 export interface HostRoutes {
   readonly host: string;
@@ -60,42 +70,44 @@ export class DifyUrls {
    * URLs on `apiHost`. Both must share a parent domain: Dify's session cookies
    * are set on it (COOKIE_DOMAIN, NEXT_PUBLIC_COOKIE_DOMAIN) and CORS allows the web origin.
    */
-  public static split(options: DifySplitHostsOptions): DifyUrls {
+  public static split(options: DifySplitHostsOptions, names: SplitHostsPropNames = {}): DifyUrls {
+    // Messages name the props as the caller wrote them (the facade: `host`, `apiHost`, `splitHosts.cookieDomain`).
+    const webProp = names.webHost ?? 'webHost';
+    const apiProp = names.apiHost ?? 'apiHost';
+    const p = (k: string) => `${names.prefix ?? ''}${k}`;
     guardProps('DifySplitHostsOptions', options, '');
-    const webAuthority = concreteHost('webHost', options.webHost);
-    const apiAuthority = concreteHost('apiHost', options.apiHost);
+    const webAuthority = concreteHost(webProp, options.webHost);
+    const apiAuthority = concreteHost(apiProp, options.apiHost);
     const web = hostWithoutPort(webAuthority);
     const api = hostWithoutPort(apiAuthority);
     if (web === api)
-      invalid(
-        'apiHost',
-        apiAuthority,
-        'must differ from webHost by name (hosts are routed by name, not port); use DifyUrls.fromHost() to serve everything on one host',
-      );
+      invalid(apiProp, apiAuthority, `must differ from ${webProp} by name (hosts are routed by name, not port); serve everything on one host instead`);
     const on = options.pluginEndpointsOn ?? 'api';
-    if (on !== 'api' && on !== 'web') invalid('pluginEndpointsOn', on, 'must be "api" or "web"');
+    if (on !== 'api' && on !== 'web') invalid(p('pluginEndpointsOn'), on, 'must be "api" or "web"');
     let cookieDomain: string;
     if (options.cookieDomain === undefined) {
       const shared = sharedParent(web, api);
       if (!shared || getDomain(shared, { allowPrivateDomains: true }) === null) {
         invalid(
-          'apiHost',
+          apiProp,
           apiAuthority,
-          `must share a parent domain with webHost "${web}" that is not a public suffix${shared ? ` ("${shared}" is on the Public Suffix List)` : ''}: Dify's session cookies must reach both hosts`,
+          `must share a parent domain with ${webProp} "${web}" that is not a public suffix${shared ? ` ("${shared}" is on the Public Suffix List)` : ''}: Dify's session cookies must reach both hosts`,
         );
       }
       cookieDomain = shared;
     } else {
-      cookieDomain = validateCookieDomain('cookieDomain', options.cookieDomain);
+      cookieDomain = validateCookieDomain(p('cookieDomain'), options.cookieDomain);
       if (!coveredBy(web, cookieDomain) || !coveredBy(api, cookieDomain)) {
-        invalid('cookieDomain', cookieDomain, `must be "${web}", "${api}" or a parent domain of both`);
+        invalid(p('cookieDomain'), cookieDomain, `must be "${web}", "${api}" or a parent domain of both`);
       }
     }
-    for (const o of options.extraCorsOrigins ?? []) {
-      if (typeof o !== 'string' || !ORIGIN.test(o)) {
-        invalid('extraCorsOrigins', o, 'must be origins such as "https://app.example.com" (scheme, host, optional port; no path or trailing slash)');
+    (options.extraCorsOrigins ?? []).forEach((o, i) => {
+      const allowed = 'must be an origin such as "https://app.example.com" (scheme, host, optional port; no path or trailing slash)';
+      if (typeof o === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(o) && /^[a-z0-9.-]+(:[0-9]+)?$/i.test(o)) {
+        invalid(`${p('extraCorsOrigins')}[${i}]`, o, `${allowed}; it has no scheme: did you mean "https://${o}"?`);
       }
-    }
+      if (typeof o !== 'string' || !ORIGIN.test(o)) invalid(`${p('extraCorsOrigins')}[${i}]`, o, allowed);
+    });
     return new DifyUrls(webAuthority, apiAuthority, options.tls ?? false, on, cookieDomain, options.extraCorsOrigins ?? []);
   }
 

@@ -29,6 +29,8 @@ const CLASS_ESCAPES = new Set(['\\d', '\\D', '\\s', '\\S', '\\w', '\\W']);
 const CHAR_ESCAPES = new Set(['\\a', '\\b', '\\f', '\\n', '\\r', '\\t', '\\v', '\\\\']);
 const FLAGS = new Set(['i', 'L', 'm', 's', 'x', 'a', 'u']);
 const TYPE_FLAGS = new Set(['a', 'u', 'L']);
+/** `str.isidentifier()`: a group name (Unicode identifiers, as Python 3 reads them). */
+const IDENTIFIER = /^[\p{XID_Start}_][\p{XID_Continue}]*$/u;
 
 class PyReError extends Error {
   constructor(
@@ -52,6 +54,7 @@ class Parser {
   private readonly condRefs: number[] = [];
   private lookbehindGroups: number | undefined;
   private verbose = false;
+  private readonly globalFlags = new Set<string>();
 
   constructor(private readonly src: string) {}
 
@@ -245,7 +248,7 @@ class Parser {
       } else if (c === '(') {
         const cond = this.getUntil(')', 'group name');
         let gid: number;
-        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(cond)) {
+        if (IDENTIFIER.test(cond)) {
           const g = this.names.get(cond);
           if (g === undefined) throw this.error(`unknown group name '${cond}'`, start);
           gid = g;
@@ -298,7 +301,7 @@ class Parser {
   }
 
   private checkName(name: string, pos: number): void {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw this.error(`bad character in group name '${name}'`, pos);
+    if (!IDENTIFIER.test(name)) throw this.error(`bad character in group name '${name}'`, pos);
   }
 
   private checkLookbehindGroup(gid: number, pos: number): void {
@@ -327,6 +330,9 @@ class Parser {
     }
     if (c === ')') {
       if (add.has('x')) this.verbose = true;
+      // Global flags add up over the groups; Lib/re/_parser.py fix_flags refuses 'a' with 'u' at the end.
+      for (const f of add) this.globalFlags.add(f);
+      if (this.globalFlags.has('a') && this.globalFlags.has('u')) throw this.error('ASCII and UNICODE flags are incompatible');
       return undefined;
     }
     if (c === '-') {

@@ -210,6 +210,18 @@ describe('checkReferences: ConfigMaps, Secrets, volumes and ServiceAccounts', ()
     expect(checkReferences([...docs, pvc])).toEqual([]);
   });
 
+  test("a StatefulSet's claims (<template>-<statefulset>-<ordinal>, one per replica) can be mounted by other pods", () => {
+    const mount = (claimName: string) =>
+      stack((d) => {
+        find(d, 'StatefulSet', 'db').spec.replicas = 2;
+        find(d, 'StatefulSet', 'db').spec.volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: {} }];
+        apiPod(d).volumes.push({ name: 'db-data', persistentVolumeClaim: { claimName } });
+      });
+    expect(checkReferences(mount('data-db-0'))).toEqual([]);
+    expect(checkReferences(mount('data-db-1'))).toEqual([]);
+    expect(checkReferences(mount('data-db-2'))).toEqual(['Deployment/dify/api: volume "db-data": PersistentVolumeClaim dify/data-db-2 not found']);
+  });
+
   test('volumeMounts must refer to declared volumes (or StatefulSet claim templates)', () => {
     const docs = stack((d) => {
       apiContainer(d).volumeMounts.push({ name: 'cache', mountPath: '/cache' }, { name: 'tmp', mountPath: '/tmp' });

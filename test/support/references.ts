@@ -271,6 +271,15 @@ export function checkReferences(docs: ReadonlyArray<Record<string, any>>, opts: 
   for (const sa of opts.externalServiceAccounts ?? []) serviceAccounts.add(key(sa.namespace ?? defaultNamespace, sa.name));
   const saExists = (ns: string, name: string): boolean => name === 'default' || serviceAccounts.has(key(ns, name));
   const pvcs = new Set<string>(of('', 'PersistentVolumeClaim').map((d) => key(nsOf(d, defaultNamespace), nameOf(d))));
+  // The StatefulSet controller creates `<template>-<statefulset>-<ordinal>` for each volumeClaimTemplate and replica.
+  for (const d of of('apps', 'StatefulSet')) {
+    const spec = obj(d.spec);
+    for (const c of arr(spec.volumeClaimTemplates)) {
+      for (let i = 0; i < (typeof spec.replicas === 'number' ? spec.replicas : 1); i++) {
+        pvcs.add(key(nsOf(d, defaultNamespace), `${str(obj(c.metadata).name)}-${nameOf(d)}-${i}`));
+      }
+    }
+  }
   const pullSecretsAllowed = new Set(opts.imagePullSecrets ?? []);
 
   const owned = all.filter(isWorkload).map((d) => ({ owner: d, t: templateOf(d, defaultNamespace) }));

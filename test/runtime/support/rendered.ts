@@ -7,11 +7,13 @@ export type Doc = Record<string, any>;
 /**
  * Synthesizes a `Dify` through the public API and returns its documents.
  * The only place the drills build an installation: adjust here if the
- * constructor's props move.
+ * constructor's props move. `also` adds constructs built from the installation
+ * (such as a `DifyRestore` of `dify.backup`).
  */
-export function synthDify(props: Partial<DifyProps> = {}, instance = 'dify'): Doc[] {
+export function synthDify(props: Partial<DifyProps> = {}, instance = 'dify', also?: (dify: Dify, chart: Chart) => void): Doc[] {
   const chart = new Chart(Testing.app(), 'drill', { namespace: 'dify' });
-  new Dify(chart, 'Dify', { host: 'dify.example.com', instance, ...props });
+  const dify = new Dify(chart, 'Dify', { host: 'dify.example.com', instance, ...props });
+  also?.(dify, chart);
   return Testing.synth(chart);
 }
 
