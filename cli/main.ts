@@ -3,13 +3,62 @@ import { spawnSync } from 'child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { basename, dirname, join, relative, resolve, sep } from 'path';
 import { FromEnvResult, PACKAGE_NAME, ReportLine, convertEnvFile } from './from-env';
+import { blocks, formatFindings, loadManifests, plan, unnamedInNotes } from './plan';
 
 const USAGE = `Usage: dify-cdk8s from-env <.env> --name <env> [--out <file.ts>] [--namespace <ns>] [--host <host>] [--force]
+       dify-cdk8s plan <OLD> <NEW> [--json <file>] [--changelog <CHANGELOG.md>]
 
-Converts a docker-compose .env of Dify into a typed dify-cdk8s environment file
+from-env: converts a docker-compose .env of Dify into a typed dify-cdk8s environment file
 (default apps/<env>.ts, importing the 'dify-cdk8s' package) and <env>.secret.env
 beside it holding the credentials (keep it out of git: the command says whether
-git ignores it), then prints where every key went and how to create the Secret.`;
+git ignores it), then prints where every key went and how to create the Secret.
+
+plan: what applying NEW does to an installation running OLD, before you apply it.
+OLD and NEW are manifest folders (e.g. dist/prod of the running release and of the
+new one, data/ included) or files; OLD may be a \`kubectl get -o yaml\` export.
+Findings: apply-fails, data-at-risk, outage, action (with commands), info.
+Exits 1 when an apply-fails or data-at-risk finding exists; with --changelog, only
+when one is not named in that file's upgrade notes as \`<Kind> <namespace>/<name>\`.`;
+
+/** Parsed command line of `plan`. */
+export interface PlanArgs {
+  readonly old: string;
+  readonly next: string;
+  readonly json?: string;
+  readonly changelog?: string;
+}
+
+/** Parses `plan` arguments (after the sub-command). */
+export function parsePlanArgs(argv: readonly string[]): PlanArgs {
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') throw new UsageError('');
+    if (a.startsWith('--')) {
+      const [k, inline] = a.slice(2).split(/=(.*)/s);
+      const v = inline ?? argv[++i];
+      if (!['json', 'changelog'].includes(k) || v === undefined) throw new UsageError(`unknown or incomplete option ${a}`);
+      flags[k] = v;
+    } else positional.push(a);
+  }
+  if (positional.length !== 2) throw new UsageError('plan expects OLD and NEW');
+  return { old: positional[0], next: positional[1], json: flags.json, changelog: flags.changelog };
+}
+
+/** Runs `plan`: prints the findings, writes --json, returns the exit status. */
+export function runPlan(args: PlanArgs, out: (s: string) => void = (s) => process.stdout.write(s)): number {
+  const findings = plan(loadManifests(args.old), loadManifests(args.next));
+  out(formatFindings(findings, args.old, args.next));
+  if (args.json) writeFileSync(args.json, `${JSON.stringify({ old: args.old, new: args.next, findings }, null, 2)}\n`);
+  if (args.changelog) {
+    const unnamed = unnamedInNotes(findings, readFileSync(args.changelog, 'utf8'));
+    for (const f of unnamed)
+      out(`not in the upgrade notes of ${args.changelog}: \`${f.kind}${f.namespace ? ` ${f.namespace}/` : ' '}${f.name}\` (${f.level})\n`);
+    return unnamed.length ? 1 : 0;
+  }
+  return findings.some(blocks) ? 1 : 0;
+}
 
 /** Parsed command line of `from-env`. */
 export interface FromEnvArgs {
@@ -166,6 +215,7 @@ export function summary(r: FromEnvResult, out: string, secretFile: string, names
 export function main(argv: readonly string[]): number {
   const [command, ...rest] = argv;
   try {
+    if (command === 'plan') return runPlan(parsePlanArgs(rest));
     if (command !== 'from-env') throw new UsageError(command ? `unknown command ${command}` : '');
     process.stdout.write(fromEnv(parseArgs(rest)).output);
     return 0;

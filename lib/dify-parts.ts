@@ -277,6 +277,7 @@ export function exposeAndOperate(
       pluginDaemon: pluginFiles ? dify.pluginDaemon : undefined,
       imagePullSecrets: r.pullSecrets,
       target: target ?? BackupTarget.volume(),
+      externalNetworks: r.externalNetworks,
       ...options,
     });
   }

@@ -152,6 +152,11 @@ app.synth();
     if (!envYaml.includes(needle)) throw new Error(`the generated environment's manifests lack "${needle}"`);
   }
   console.log('installed command: dify-cdk8s from-env converts a compose .env into a file that imports dify-cdk8s, type-checks and synthesizes');
+  // 5. The installed plan command reads the consumer's manifests (an unchanged installation plans nothing).
+  const planned = run(process.execPath, [join(consumer, 'node_modules', '.bin', 'dify-cdk8s'), 'plan', out, out], consumer);
+  if (!planned.startsWith(`plan ${out} -> ${out}: 0 apply-fails, 0 data-at-risk, 0 outage, 0 action, 0 info`))
+    throw new Error(`the installed plan command printed ${planned}`);
+  console.log('installed command: dify-cdk8s plan reads the synthesized manifests');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -148,11 +148,32 @@ describe('S3 target', () => {
     expect(restorePod).toBeDefined();
     for (const pod of [p('backup'), restorePod!]) {
       expect(ev.allows(pod, { kind: 'ip', ip: '52.95.1.1' }, 443)).toBe(true);
+      // The endpoint's port at any address (MinIO may run in the cluster), and no other port.
+      expect(ev.allows(pod, { kind: 'ip', ip: '10.0.0.5' }, 443)).toBe(true);
+      expect(ev.allows(pod, { kind: 'ip', ip: '52.95.1.1' }, 80)).toBe(false);
       expect(ev.allows(pod, p('postgres'), 5432)).toBe(true);
       expect(ev.allows(pod, p('redis'), 6379)).toBe(false);
       expect(ev.allows(pod, p('api'), 5001)).toBe(false);
     }
   });
+});
+
+test('S3 at AWS (no endpoint): the internet on 443 only; an endpoint on its own port, at the networks externalServices gives it', () => {
+  const aws = difyDocs({ backup: { target: BackupTarget.s3({ bucket: 'acme-backups', region: 'eu-west-1' }) } }).docs;
+  const ev = NetworkPolicyEvaluator.fromManifests(aws);
+  const backup = podEndpointsFromManifests(aws).find((x) => x.labels['app.kubernetes.io/component'] === 'backup')!;
+  expect(ev.allows(backup, { kind: 'ip', ip: '52.95.1.1' }, 443)).toBe(true);
+  expect(ev.allows(backup, { kind: 'ip', ip: '52.95.1.1' }, 80)).toBe(false);
+  expect(ev.allows(backup, { kind: 'ip', ip: '10.0.0.5' }, 443)).toBe(false);
+  const minio = difyDocs({
+    networkPolicy: { externalServices: [{ cidr: '10.50.0.0/16', ports: [9000] }] },
+    backup: { target: BackupTarget.s3({ bucket: 'backups', region: 'us-east-1', endpoint: 'http://minio.storage.example:9000' }) },
+  }).docs;
+  const evMinio = NetworkPolicyEvaluator.fromManifests(minio);
+  const backupMinio = podEndpointsFromManifests(minio).find((x) => x.labels['app.kubernetes.io/component'] === 'backup')!;
+  expect(evMinio.allows(backupMinio, { kind: 'ip', ip: '10.50.1.2' }, 9000)).toBe(true);
+  expect(evMinio.allows(backupMinio, { kind: 'ip', ip: '10.60.1.2' }, 9000)).toBe(false);
+  expect(evMinio.allows(backupMinio, { kind: 'ip', ip: '52.95.1.1' }, 443)).toBe(false);
 });
 
 describe('DifyRestore', () => {

@@ -9,6 +9,7 @@ import {
   DifyFileStorage,
   DifyIngress,
   DifyMigration,
+  DifyNamespace,
   DifyNetworkPolicy,
   DifyPluginDaemon,
   DifyPostgres,
@@ -26,6 +27,7 @@ import {
   credentialsInSecret,
   httpProbe,
   nonRootProfile,
+  podSecurityLevelOf,
 } from '../lib';
 
 /** A Qdrant on DifyStatefulStore, as README's hand-built chart runs it. */
@@ -52,6 +54,12 @@ interface HandOptions {
   readonly migration?: boolean;
   /** Namespace of the stores' chart. @default - the app's chart */
   readonly storesNamespace?: string;
+  /** Image of the migration Job. @default - the default api image */
+  readonly migrationImage?: string;
+  /** Namespace of the Ingress's chart. @default - the app's chart */
+  readonly ingressNamespace?: string;
+  /** Pod Security level the App's Namespace "dify" enforces. @default - no Namespace object */
+  readonly enforce?: 'privileged' | 'baseline' | 'restricted';
 }
 
 /** A stack composed by hand like examples/compose.ts, with one wiring step or part switchable. */
@@ -59,6 +67,7 @@ function handComposed(o: HandOptions = {}): Chart {
   const app = Testing.app();
   const chart = new Chart(app, 'team', { namespace: 'dify' });
   const stores = o.storesNamespace ? new Chart(app, 'data', { namespace: o.storesNamespace }) : chart;
+  if (o.enforce) new DifyNamespace(new Chart(app, 'namespace'), 'Namespace', { name: 'dify', podSecurity: { enforce: o.enforce } });
   const instance = 'dify';
   const credentials = credentialsInSecret('dify-credentials');
   const postgres = new DifyPostgres(stores, 'Postgres', { instance, password: credentials.postgresPassword });
@@ -87,12 +96,16 @@ function handComposed(o: HandOptions = {}): Chart {
     vectorStore: o.connectVector === false ? qdrantSettings : connectVia(qdrantSettings, qdrant),
     settings: new DifySettings({}),
   });
-  if (o.migration !== false) new DifyMigration(chart, 'Migration', { instance, config });
+  if (o.migration !== false) new DifyMigration(chart, 'Migration', { instance, config, image: o.migrationImage });
   const api = new DifyApi(chart, 'Api', { instance, config });
   new DifyWorker(chart, 'Worker', { instance, config });
   const web = new DifyWeb(chart, 'Web', { instance, urls: DifyUrls.fromHost('dify.example.com', { tls: true }), api });
   if (o.daemonToApi !== false) pluginDaemon.connections.allowTo(api);
-  new DifyIngress(chart, 'Ingress', { instance, urls: DifyUrls.fromHost('dify.example.com', { tls: true }), backends: { api, web, pluginDaemon } });
+  new DifyIngress(o.ingressNamespace ? new Chart(app, 'edge', { namespace: o.ingressNamespace }) : chart, 'Ingress', {
+    instance,
+    urls: DifyUrls.fromHost('dify.example.com', { tls: true }),
+    backends: { api, web, pluginDaemon },
+  });
   new DifyNetworkPolicy(chart, 'NetworkPolicy');
   return chart;
 }
@@ -259,5 +272,66 @@ describe('README: add your own component beside the facade', () => {
     expect(fromPortal).toContainEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'dify', 'app.kubernetes.io/instance': 'dify', 'app.kubernetes.io/component': 'portal' } },
     });
+  });
+});
+
+describe('hand composition that would hang or be rejected at run time is refused', () => {
+  test('api-image components without any migration Job would wait forever: named, with the fix', () => {
+    expect(() => synth(handComposed({ migration: false }))).toThrow(
+      /team\/Api\/Resource waits in its wait-for-migrations init container until a migration brings the schema to its image's head, but no DifyMigration of instance "dify" in namespace "dify" exists, so it would wait forever: add new DifyMigration\(scope, 'Migration', \{ instance: 'dify', config \}\) beside it/,
+    );
+  });
+
+  test('a migration Job of another image leaves the gate closed', () => {
+    expect(() => synth(handComposed({ migrationImage: 'langgenius/dify-api:1.15.0' }))).toThrow(
+      /team\/Worker\/Resource runs langgenius\/dify-api:1\.16\.1, but the DifyMigration of instance "dify" in namespace "dify" runs langgenius\/dify-api:1\.15\.0/,
+    );
+  });
+
+  test('an Ingress in another namespace than its backends is refused when created', () => {
+    expect(() => handComposed({ ingressNamespace: 'edge' })).toThrow(
+      'ingress.backends.api: got "dify-api in namespace \\"dify\\""; must be in the exposure\'s namespace "edge": its routes name Services that resolve only there; create the exposure in the chart of its backends',
+    );
+  });
+
+  test('a namespace enforcing "restricted" rejects the sandbox, whatever composed it (not only DifyTenants)', () => {
+    expect(() => synth(handComposed({ enforce: 'restricted' }))).toThrow(
+      /Deployment dify\/dify-sandbox \(team\/Sandbox\/Resource\/Deployment\) needs Pod Security "baseline" \(it adds capabilities CHOWN, DAC_OVERRIDE, FOWNER, KILL, SETGID, SETUID, SYS_CHROOT\), but namespace "dify" enforces "restricted", which rejects its pods/,
+    );
+    expect(() => synth(handComposed({ enforce: 'baseline' }))).not.toThrow();
+  });
+
+  test('property: making a pod less safe never makes the level it needs stricter', () => {
+    const order = ['privileged', 'baseline', 'restricted'];
+    const flags = fc.record({
+      root: fc.boolean(),
+      escalation: fc.boolean(),
+      keepCaps: fc.boolean(),
+      add: fc.constantFrom([], ['NET_BIND_SERVICE'], ['CHOWN'], ['SYS_ADMIN']),
+      seccomp: fc.constantFrom('RuntimeDefault', 'Unconfined', undefined),
+      hostPath: fc.boolean(),
+      hostNetwork: fc.boolean(),
+    });
+    const spec = (f: any) => ({
+      hostNetwork: f.hostNetwork || undefined,
+      securityContext: { runAsNonRoot: !f.root, runAsUser: f.root ? 0 : 1000, seccompProfile: f.seccomp ? { type: f.seccomp } : undefined },
+      containers: [{ name: 'c', securityContext: { allowPrivilegeEscalation: f.escalation, capabilities: { drop: f.keepCaps ? [] : ['ALL'], add: f.add } } }],
+      volumes: f.hostPath ? [{ name: 'h', hostPath: { path: '/' } }] : [{ name: 'e', emptyDir: {} }],
+    });
+    const worse = fc.constantFrom('root', 'escalation', 'keepCaps', 'hostPath', 'hostNetwork', 'addSysAdmin', 'unconfined');
+    fc.assert(
+      fc.property(flags, worse, (f, w) => {
+        const g = { ...f };
+        if (w === 'addSysAdmin') g.add = ['SYS_ADMIN'];
+        else if (w === 'unconfined') g.seccomp = 'Unconfined';
+        else (g as any)[w] = true;
+        expect(order.indexOf(podSecurityLevelOf(spec(g)).level)).toBeLessThanOrEqual(order.indexOf(podSecurityLevelOf(spec(f)).level));
+      }),
+    );
+    // And the extremes are what the Pod Security Standards say.
+    const safe = { root: false, escalation: false, keepCaps: false, add: [], seccomp: 'RuntimeDefault', hostPath: false, hostNetwork: false };
+    expect(podSecurityLevelOf(spec(safe)).level).toBe('restricted');
+    expect(podSecurityLevelOf(spec({ ...safe, add: ['CHOWN'] })).level).toBe('baseline');
+    expect(podSecurityLevelOf(spec({ ...safe, add: ['SYS_ADMIN'] })).level).toBe('privileged');
   });
 });

@@ -414,39 +414,39 @@ describe('bad storage input names the field, the value and what is allowed', () 
     [
       'plugin S3 without credentials',
       () => PluginStorage.s3({ bucket: 'plugins', region: 'eu-west-1' }),
-      /^pluginDaemon\.storage\.s3\.accessKey: got undefined; must be a SecretKeyRef to the access key \(accessKey and secretKey are both required unless useAwsManagedIam is true\)/,
+      /^pluginStorage\.s3\.accessKey: got undefined; must be a SecretKeyRef to the access key \(accessKey and secretKey are both required unless useAwsManagedIam is true\)/,
     ],
     [
       'plugin S3 IAM and keys',
       () => PluginStorage.s3({ bucket: 'plugins', region: 'eu-west-1', useAwsManagedIam: true, accessKey: k, secretKey: k }),
-      /^pluginDaemon\.storage\.s3\.useAwsManagedIam: got true; conflicts with accessKey\/secretKey/,
+      /^pluginStorage\.s3\.useAwsManagedIam: got true; conflicts with accessKey\/secretKey/,
     ],
     [
       'plugin S3 region',
       () => PluginStorage.s3({ bucket: 'plugins', region: '', useAwsManagedIam: true }),
-      /^pluginDaemon\.storage\.s3\.region: got ""; must be a region such as "us-east-1"/,
+      /^pluginStorage\.s3\.region: got ""; must be a region such as "us-east-1"/,
     ],
     [
       'plugin Azure container',
       () => PluginStorage.azureBlob({ containerName: 'Plugins', connectionString: k }),
-      /^pluginDaemon\.storage\.azureBlob\.containerName: got "Plugins"; must be an Azure container name/,
+      /^pluginStorage\.azureBlob\.containerName: got "Plugins"; must be an Azure container name/,
     ],
     [
       'plugin Azure connection string as a string',
       () => PluginStorage.azureBlob({ containerName: 'plugins', connectionString: 'DefaultEndpointsProtocol=https;AccountKey=x' as any }),
-      /^pluginDaemon\.storage\.azureBlob\.connectionString: got "<not a SecretKeyRef>"; must be a SecretKeyRef/,
+      /^pluginStorage\.azureBlob\.connectionString: got "<not a SecretKeyRef>"; must be a SecretKeyRef/,
     ],
     [
       'plugin OSS bucket',
       () =>
         PluginStorage.aliyunOss({ bucket: 'a', endpoint: 'https://oss-cn-hangzhou.aliyuncs.com', region: 'cn-hangzhou', accessKeyId: k, accessKeySecret: k }),
-      /^pluginDaemon\.storage\.aliyunOss\.bucket: got "a"; must be an OSS bucket name/,
+      /^pluginStorage\.aliyunOss\.bucket: got "a"; must be an OSS bucket name/,
     ],
     [
       'plugin TOS endpoint with trailing slash',
       () =>
         PluginStorage.volcengineTos({ bucket: 'plugins', endpoint: 'https://tos-cn-beijing.volces.com/', region: 'cn-beijing', accessKey: k, secretKey: k }),
-      /^pluginDaemon\.storage\.volcengineTos\.endpoint: got "https:\/\/tos-cn-beijing\.volces\.com\/"; must be an endpoint host/,
+      /^pluginStorage\.volcengineTos\.endpoint: got "https:\/\/tos-cn-beijing\.volces\.com\/"; must be an endpoint host/,
     ],
   ])('%s', (_name, build, message) => {
     expect(build).toThrow(message);

@@ -21,7 +21,7 @@ describe('one S3 bucket rule for file storage, plugin storage and backups', () =
       /^storage\.s3\.bucket: got "xn--x"; must be an S3 bucket name/,
     );
     expect(() => PluginStorage.s3({ bucket: '10.0.0.1', region: 'eu-west-1', useAwsManagedIam: true })).toThrow(
-      /^pluginDaemon\.storage\.s3\.bucket: got "10\.0\.0\.1"; must be an S3 bucket name/,
+      /^pluginStorage\.s3\.bucket: got "10\.0\.0\.1"; must be an S3 bucket name/,
     );
     expect(() => BackupTarget.s3({ bucket: 'a..b', region: 'eu-west-1' })).toThrow(/^backup\.s3\.bucket: got "a\.\.b"; must be an S3 bucket name/);
   });

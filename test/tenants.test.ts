@@ -388,7 +388,19 @@ describe('tenant validation', () => {
           metadata: { labels: { app: 'extra' } },
           spec: {
             containers: [
-              { name: 'extra', image: 'busybox:1.36', resources: { requests: { cpu: q('3'), memory: q('1Gi') }, limits: { cpu: q('4'), memory: q('1Gi') } } },
+              {
+                name: 'extra',
+                image: 'busybox:1.36',
+                resources: { requests: { cpu: q('3'), memory: q('1Gi') }, limits: { cpu: q('4'), memory: q('1Gi') } },
+                // The tenant namespace enforces Pod Security "restricted" (checked at synth).
+                securityContext: {
+                  runAsNonRoot: true,
+                  runAsUser: 65534,
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+              },
             ],
           },
         },

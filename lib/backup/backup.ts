@@ -16,6 +16,8 @@ import { validateCronSchedule } from '../core/k8s-rules';
 import { DIFY_API_UID, storageAffinityTerm } from '../components/backend-pod';
 import { DifyPluginDaemon } from '../components/plugin-daemon';
 import { DifyFileStorage } from '../stores/file-storage';
+import { ANYWHERE, ExternalNetworks, reachOf } from '../config/reach';
+import { EnvSet } from '../core/env';
 
 /** Where backups go: claims of their own ({@link DifyBackupVolume}) or an S3-compatible bucket. */
 export abstract class BackupTarget {
@@ -167,6 +169,8 @@ export interface DifyBackupProps {
   readonly imagePullSecrets?: readonly string[];
   /** Annotations on the backup ServiceAccount, e.g. an IRSA role for S3 uploads. @default {} */
   readonly serviceAccountAnnotations?: Record<string, string>;
+  /** Where an S3 `endpoint` is reached (its port at these networks). @default ExternalNetworks.anywhere() */
+  readonly externalNetworks?: ExternalNetworks;
 }
 
 /** @deprecated Use {@link DifyBackupProps}: `database` is now optional and files can be backed up too. */
@@ -184,7 +188,7 @@ function pickSet(set: BackupSet, list: string, where: string): string[] {
     ...rest.map((f) => `  [ -n "$(${list} | grep -Fx "${f}")" ] || continue`),
     '  pick=$stamp; break',
     'done',
-    `if [ -z "$pick" ]; then echo "no complete backup set (${files.join(', ')}) at or before $at in ${where}" >&2; exit 1; fi`,
+    `if [ -z "$pick" ]; then echo "no complete backup set (${setFiles(set, '<stamp>').join(', ')}) at or before $at in ${where}" >&2; exit 1; fi`,
   ];
 }
 
@@ -212,7 +216,7 @@ export class DifyBackup extends Construct implements IConnectable {
   public readonly cronJobs: k8s.KubeCronJob[];
   /** The backup sets, in CronJob order. */
   public readonly sets: readonly BackupSet[];
-  /** The Jobs' flows: the database, and the internet for S3. Restore pods run under them too. */
+  /** The Jobs' flows: the database, and the S3 endpoint (AWS: the internet on 443). Restore pods run under them too. */
   public readonly connections: Connections;
   public readonly retentionDays: number;
   public readonly target: BackupTarget;
@@ -292,7 +296,12 @@ export class DifyBackup extends Construct implements IConnectable {
     );
     this.connections = Connections.forPods(this, { instance, component: 'backup', selector: selectorLabels({ instance, component: 'backup' }) }, []);
     if (db) this.connections.allowTo(isConnectable(db) ? db : NetworkPeer.anywhere(), [db.port]);
-    if (props.target.kind === 's3') this.connections.allowTo(NetworkPeer.internet());
+    if (props.target.kind === 's3') {
+      // An S3-compatible endpoint (MinIO in the cluster, a provider's host) on its URL's port; AWS S3 and STS on 443.
+      const endpoint = props.target.s3!.endpoint;
+      if (!endpoint) this.connections.allowTo(NetworkPeer.internet(), [443]);
+      else for (const t of reachOf(undefined, new EnvSet().plain({ S3_ENDPOINT: endpoint }), props.externalNetworks ?? ANYWHERE)) this.connections.allowTo(t);
+    }
   }
 
   /** The first CronJob (`<instance>-backup`). */

@@ -7,6 +7,7 @@ import { DifyComponentProps, DifyWorkload, httpProbe, startupFor } from '../core
 import { DEFAULT_IMAGES } from '../versions';
 import { backendPod } from './backend-pod';
 import { guardProps } from '../core/guard';
+import { expectMigration } from './migration';
 
 /** Props of {@link DifyApi}. */
 export interface DifyApiProps extends DifyComponentProps {
@@ -73,5 +74,6 @@ export function apiServerWorkload(
     ...backendPod(props.instance, props.config),
   });
   for (const target of props.config.targets(role.mode)) workload.connections.allowTo(target);
+  expectMigration(workload);
   return workload;
 }

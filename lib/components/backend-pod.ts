@@ -41,6 +41,9 @@ export function storageAffinityTerm(instance: string, claimName: string): k8s.Po
   return { labelSelector: { matchLabels: { [LABEL_INSTANCE]: instance, [STORAGE_AFFINITY_LABEL]: claimName } }, topologyKey: 'kubernetes.io/hostname' };
 }
 
+/** The init container name of the migration gate. */
+export const MIGRATION_GATE = 'wait-for-migrations';
+
 /**
  * The migration gate: an init container, from the same image as the main
  * container, that waits until the database schema is at this image's Alembic
@@ -49,7 +52,7 @@ export function storageAffinityTerm(instance: string, claimName: string): k8s.Po
  */
 export function migrationGate(): k8s.Container {
   return {
-    name: 'wait-for-migrations',
+    name: MIGRATION_GATE,
     command: [
       '/bin/bash',
       '-c',

@@ -8,6 +8,7 @@ import { DifyComponentProps, DifyWorkload, execProbe, startupFor } from '../core
 import { DEFAULT_IMAGES } from '../versions';
 import { apiImageProfile, migrationGate } from './backend-pod';
 import { guardProps } from '../core/guard';
+import { expectMigration } from './migration';
 
 /** Props of {@link DifyBeat}. */
 export interface DifyBeatProps extends DifyComponentProps {
@@ -58,6 +59,7 @@ export class DifyBeat extends Construct implements IConnectable {
       initContainers: [{ ...migrationGate(), securityContext: containerSecurityContext(apiImageProfile(true)) }],
     });
     for (const target of props.config.targets('beat')) this.connections.allowTo(target);
+    expectMigration(this);
   }
 
   public get connections(): Connections {

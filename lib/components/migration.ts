@@ -8,9 +8,12 @@ import { metadataLabels, selectorLabels } from '../core/labels';
 import { ComponentResources, renderResources, withResources } from '../core/resources';
 import { containerSecurityContext, podSecurityContext } from '../core/security';
 import { invalid, validateDnsSubdomain, validateInt } from '../core/validation';
-import { emptyDir } from '../core/workload';
+import { DifyWorkload, emptyDir } from '../core/workload';
+import { registerAppCheck } from '../core/collisions';
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { DEFAULT_IMAGES } from '../versions';
-import { apiImageProfile } from './backend-pod';
+import { MIGRATION_GATE, apiImageProfile } from './backend-pod';
 import { contractOf } from '../runtime/contracts';
 import { API_WORKDIR, resolveWrites } from '../runtime/paths';
 import { guardProps } from '../core/guard';
@@ -48,6 +51,8 @@ export class DifyMigration extends Construct implements IConnectable {
   public readonly job: k8s.KubeJob;
   /** The Job's flows (database and Redis). */
   public readonly connections: Connections;
+  /** The api image whose migrations this Job runs. */
+  public readonly image: string;
 
   constructor(scope: Construct, id: string, props: DifyMigrationProps) {
     super(scope, id);
@@ -55,6 +60,7 @@ export class DifyMigration extends Construct implements IConnectable {
     guardComposition(this);
     const image = props.image ?? DEFAULT_IMAGES.api;
     validateImage('migration.image', image);
+    this.image = image;
     const env = props.config.env('migration', this);
     const files = env.fileVolumes();
     const data = env.plainData();
@@ -121,4 +127,46 @@ export class DifyMigration extends Construct implements IConnectable {
     });
     for (const target of props.config.targets('migration')) this.connections.allowTo(target);
   }
+}
+
+function namespaceOf(c: IConstruct): string {
+  try {
+    return Chart.of(c).namespace ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Messages for api-image workloads whose migration gate can never open: no
+ * {@link DifyMigration} of their instance in their namespace, or none running
+ * their image (the gate waits for that image's Alembic head). Registered by
+ * every component with the gate.
+ */
+export function findMissingMigrations(root: IConstruct): string[] {
+  const all = root.node.findAll();
+  const migrations = all.filter((c): c is DifyMigration => c instanceof DifyMigration);
+  const errors: string[] = [];
+  for (const w of all) {
+    if (!(w instanceof DifyWorkload) || !(w.podTemplate.spec?.initContainers ?? []).some((c) => c.name === MIGRATION_GATE)) continue;
+    const instance = w.connections.pods!.instance;
+    const ns = namespaceOf(w);
+    const image = w.podTemplate.spec!.containers[0].image;
+    const mine = migrations.filter((m) => m.connections.pods!.instance === instance && namespaceOf(m) === ns);
+    const where = `"${instance}"${ns ? ` in namespace "${ns}"` : ''}`;
+    if (mine.length === 0)
+      errors.push(
+        `${w.node.path} waits in its ${MIGRATION_GATE} init container until a migration brings the schema to its image's head, but no DifyMigration of instance ${where} exists, so it would wait forever: add new DifyMigration(scope, 'Migration', { instance: '${instance}', config }) beside it`,
+      );
+    else if (!mine.some((m) => m.image === image))
+      errors.push(
+        `${w.node.path} runs ${image}, but the DifyMigration of instance ${where} runs ${mine.map((m) => m.image).join(', ')}: its ${MIGRATION_GATE} init container waits for the schema head of its own image, which only a migration of that image brings; give both the same image`,
+      );
+  }
+  return errors;
+}
+
+/** Registers {@link findMissingMigrations} for `scope`'s App (called by components with the migration gate). */
+export function expectMigration(scope: IConstruct): void {
+  registerAppCheck(scope, 'migration', findMissingMigrations);
 }

@@ -8,6 +8,7 @@ import { invalid, validateDnsLabel } from '../core/validation';
 import { DEFAULT_IMAGES } from '../versions';
 import { backendPod } from './backend-pod';
 import { guardProps } from '../core/guard';
+import { expectMigration } from './migration';
 
 /** The worker's probe: a broker ping answered only by this pod's Celery node. */
 export const WORKER_PING = 'exec celery -A celery_healthcheck.celery inspect ping -d "celery@${HOSTNAME}"';
@@ -60,6 +61,7 @@ export class DifyWorker extends Construct implements IConnectable {
       terminationGracePeriodSeconds: 60,
     });
     for (const target of props.config.targets('worker')) this.connections.allowTo(target);
+    expectMigration(this);
     this.connections.allowTo(NetworkPeer.internet());
   }
 

@@ -99,16 +99,14 @@ export abstract class PluginStorage {
     return new (class extends PluginStorage {
       public readonly storageType = 'local';
       public env(localRoot: string): EnvSet {
-        return new EnvSet()
-          .plain({ PLUGIN_STORAGE_TYPE: 'local' }, 'pluginDaemon.storage')
-          .defaults({ PLUGIN_STORAGE_LOCAL_ROOT: localRoot }, 'pluginDaemon.storage');
+        return new EnvSet().plain({ PLUGIN_STORAGE_TYPE: 'local' }, 'pluginStorage').defaults({ PLUGIN_STORAGE_LOCAL_ROOT: localRoot }, 'pluginStorage');
       }
     })();
   }
 
   /** Amazon S3 or an S3-compatible store (PLUGIN_STORAGE_TYPE=aws_s3). */
   public static s3(o: PluginS3StorageOptions): PluginStorage {
-    const p = 'pluginDaemon.storage.s3';
+    const p = 'pluginStorage.s3';
     guardProps('PluginS3StorageOptions', o, p);
     validateS3Bucket(`${p}.bucket`, o.bucket);
     validateRegion(`${p}.region`, o.region, 'us-east-1');
@@ -131,7 +129,7 @@ export abstract class PluginStorage {
 
   /** Azure Blob Storage (PLUGIN_STORAGE_TYPE=azure_blob). */
   public static azureBlob(o: PluginAzureBlobStorageOptions): PluginStorage {
-    const p = 'pluginDaemon.storage.azureBlob';
+    const p = 'pluginStorage.azureBlob';
     guardProps('PluginAzureBlobStorageOptions', o, p);
     checkAzureContainer(`${p}.containerName`, o.containerName);
     return new ObjectPluginStorage('azureBlob', o, p);
@@ -139,7 +137,7 @@ export abstract class PluginStorage {
 
   /** Tencent Cloud COS (PLUGIN_STORAGE_TYPE=tencent_cos). */
   public static tencentCos(o: PluginTencentCosStorageOptions): PluginStorage {
-    const p = 'pluginDaemon.storage.tencentCos';
+    const p = 'pluginStorage.tencentCos';
     guardProps('PluginTencentCosStorageOptions', o, p);
     checkCosBucket(`${p}.bucket`, o.bucket, 'dify-plugins-1250000000');
     validateRegion(`${p}.region`, o.region, 'ap-guangzhou');
@@ -148,7 +146,7 @@ export abstract class PluginStorage {
 
   /** Alibaba Cloud OSS (PLUGIN_STORAGE_TYPE=aliyun_oss). */
   public static aliyunOss(o: PluginAliyunOssStorageOptions): PluginStorage {
-    const p = 'pluginDaemon.storage.aliyunOss';
+    const p = 'pluginStorage.aliyunOss';
     guardProps('PluginAliyunOssStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'an OSS bucket name');
     validateUrl(`${p}.endpoint`, o.endpoint);
@@ -160,7 +158,7 @@ export abstract class PluginStorage {
 
   /** Volcengine TOS (PLUGIN_STORAGE_TYPE=volcengine_tos). */
   public static volcengineTos(o: PluginVolcengineTosStorageOptions): PluginStorage {
-    const p = 'pluginDaemon.storage.volcengineTos';
+    const p = 'pluginStorage.volcengineTos';
     guardProps('PluginVolcengineTosStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'a TOS bucket name');
     checkHostOrUrl(`${p}.endpoint`, o.endpoint);

@@ -267,10 +267,11 @@ export function validateServiceHost(prop: string, value: string, options: Servic
     return bare;
   }
   if (value.includes(':')) {
+    const hp = /^([^:]+):([0-9]+)$/.exec(value);
     invalid(
       prop,
       value,
-      `${allowed}; give the port in its own setting${isIP(value.split(':')[0]) || !value.split(':')[0] ? '' : ` and the host as "${value.split(':')[0]}"`}`,
+      hp ? `${allowed}; give the port in its own setting and the host as "${hp[1]}"` : `${allowed}; it is neither a host name nor an IP address`,
     );
   }
   if (IPV4.test(value)) {

@@ -13,7 +13,18 @@ import { DifyUrls } from '../config/urls';
 import { NetworkPeer, PodPeer } from '../core/connections';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsLabel, validateDnsSubdomain, validateHostname, validatePort } from '../core/validation';
-import { DifyRoute, IRouteTable, RouteBackend, RouteBackends, RouteTarget, ServedRoute, admitController, servedRoutes, serves } from './routes';
+import {
+  DifyRoute,
+  IRouteTable,
+  RouteBackend,
+  RouteBackends,
+  RouteTarget,
+  ServedRoute,
+  admitController,
+  servedRoutes,
+  serves,
+  validateBackendNamespaces,
+} from './routes';
 import { SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 import { guardProps } from '../core/guard';
 
@@ -116,6 +127,7 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
   constructor(scope: Construct, id: string, props: DifyHttpRouteProps) {
     super(scope, id);
     guardProps('DifyHttpRouteProps', props, 'httpRoute');
+    validateBackendNamespaces('httpRoute', this, props.backends);
     const gw: Partial<GatewayParentRef> = props.gateway ?? {};
     validateDnsSubdomain('httpRoute.gateway.name', gw.name as string);
     if (gw.namespace !== undefined) validateDnsLabel('httpRoute.gateway.namespace', gw.namespace);

@@ -4,7 +4,7 @@ import { NetworkPeer, PodPeer } from '../core/connections';
 import { DifyUrls, HostRoutes } from '../config/urls';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain, validateHostname, validateNginxSize } from '../core/validation';
-import { EXPOSED_ROUTES, DifyRoute, IRouteTable, RouteBackends, ServedRoute, admitController, servedRoutes, serves } from './routes';
+import { EXPOSED_ROUTES, DifyRoute, IRouteTable, RouteBackends, ServedRoute, admitController, servedRoutes, serves, validateBackendNamespaces } from './routes';
 import { IngressSecurityHeaders, IngressTls } from './tls';
 import { guardProps } from '../core/guard';
 import { validateAnnotations } from '../core/k8s-rules';
@@ -86,6 +86,7 @@ export class DifyIngress extends Construct implements IRouteTable {
   constructor(scope: Construct, id: string, props: DifyIngressProps) {
     super(scope, id);
     guardProps('DifyIngressProps', props, 'ingress');
+    validateBackendNamespaces('ingress', this, props.backends);
     let hostRoutes: HostRoutes[];
     if (props.urls) {
       if (props.host !== undefined) invalid('ingress.host', props.host, 'give either host or urls, not both');

@@ -10,7 +10,7 @@ import { parseCpu, validateCpu } from '../core/k8s-rules';
 import { invalid, validateDnsSubdomain, validateInt, validateNginxSize, validatePort } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe } from '../core/workload';
 import { renderNginxConfig } from './nginx-config';
-import { IRouteTable, RouteBackend, RouteBackends, RouteTarget, ServedRoute, servedRoutes, serves } from './routes';
+import { IRouteTable, RouteBackend, RouteBackends, RouteTarget, ServedRoute, servedRoutes, serves, validateBackendNamespaces } from './routes';
 import { IngressTls, SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 import { guardProps } from '../core/guard';
 import { validateDataKey } from '../core/secret-ref';
@@ -112,6 +112,7 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
   constructor(scope: Construct, id: string, props: DifyNginxProxyProps) {
     super(scope, id);
     guardProps('DifyNginxProxyProps', props, 'nginxProxy');
+    validateBackendNamespaces('nginxProxy', this, props.backends);
     const svc = props.service ?? {};
     const type = svc.type ?? 'LoadBalancer';
     if (type !== 'LoadBalancer' && type !== 'NodePort') invalid('nginxProxy.service.type', type, 'must be "LoadBalancer" or "NodePort"');

@@ -1,5 +1,9 @@
 import { ServiceEndpoint } from '../config/connections';
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { IConnectable, NetworkPeer, PodPeer, isConnectable } from '../core/connections';
+import { guardApp } from '../core/collisions';
+import { invalid } from '../core/validation';
 
 /** Which backend serves a path. */
 export type RouteTarget = 'api' | 'web' | 'pluginDaemon' | 'apiWebsocket' | 'agentBackend';
@@ -106,4 +110,30 @@ export function servedRoutes(
       return backend ? [{ host, path: r.path, target: r.target, backend }] : [];
     }),
   );
+}
+
+/**
+ * An exposure routes to Services by bare name, which resolve only in its own
+ * namespace (an Ingress has no other form; an HTTPRoute would need a
+ * ReferenceGrant this library does not render): every Dify component among
+ * `backends` must live in the exposure's namespace. Also installs the App guard.
+ */
+export function validateBackendNamespaces(prop: string, exposure: IConstruct, backends: { readonly [K in RouteTarget]?: RouteBackend }): void {
+  guardApp(exposure);
+  let ns: string | undefined;
+  try {
+    ns = Chart.of(exposure).namespace;
+  } catch {
+    ns = undefined;
+  }
+  for (const [target, b] of Object.entries(backends) as Array<[RouteTarget, RouteBackend | undefined]>) {
+    if (!b || !isConnectable(b) || !b.connections.pods) continue;
+    const theirs = b.connections.namespace;
+    if ((theirs ?? '') !== (ns ?? ''))
+      invalid(
+        `${prop}.backends.${target}`,
+        `${b.host} in namespace ${theirs ? `"${theirs}"` : '(none)'}`,
+        `must be in the exposure's namespace ${ns ? `"${ns}"` : '(none)'}: its routes name Services that resolve only there; create the exposure in the chart of its backends`,
+      );
+  }
 }

@@ -16,6 +16,7 @@ import ssl
 import sys
 import urllib.error
 import urllib.request
+import urllib.response
 
 PREFIX = "https://kubernetes.default.svc/api/v1/namespaces/"
 store = {k: {"data": {dk: base64.b64encode(v.encode()).decode() for dk, v in s.get("data", {}).items()},
@@ -24,16 +25,9 @@ store = {k: {"data": {dk: base64.b64encode(v.encode()).decode() for dk, v in s.g
 writes = []
 
 
-class Response(io.BytesIO):
-    def __init__(self, status, body):
-        super().__init__(json.dumps(body).encode())
-        self.status = status
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+def Response(status, body):
+    """What urlopen returns: the stdlib's response object (a context manager with .status)."""
+    return urllib.response.addinfourl(io.BytesIO(json.dumps(body).encode()), {}, "", status)
 
 
 def urlopen(request, context=None, timeout=None):
