@@ -58,6 +58,8 @@ interface HandOptions {
   readonly migrationImage?: string;
   /** Namespace of the Ingress's chart. @default - the app's chart */
   readonly ingressNamespace?: string;
+  /** Host web is given (its own DifyUrls). @default - the installation's host */
+  readonly webHost?: string;
   /** Pod Security level the App's Namespace "dify" enforces. @default - no Namespace object */
   readonly enforce?: 'privileged' | 'baseline' | 'restricted';
 }
@@ -99,7 +101,7 @@ function handComposed(o: HandOptions = {}): Chart {
   if (o.migration !== false) new DifyMigration(chart, 'Migration', { instance, config, image: o.migrationImage });
   const api = new DifyApi(chart, 'Api', { instance, config });
   new DifyWorker(chart, 'Worker', { instance, config });
-  const web = new DifyWeb(chart, 'Web', { instance, urls: DifyUrls.fromHost('dify.example.com', { tls: true }), api });
+  const web = new DifyWeb(chart, 'Web', { instance, urls: DifyUrls.fromHost(o.webHost ?? 'dify.example.com', { tls: true }), api });
   if (o.daemonToApi !== false) pluginDaemon.connections.allowTo(api);
   new DifyIngress(o.ingressNamespace ? new Chart(app, 'edge', { namespace: o.ingressNamespace }) : chart, 'Ingress', {
     instance,
@@ -333,5 +335,24 @@ describe('hand composition that would hang or be rejected at run time is refused
     expect(podSecurityLevelOf(spec(safe)).level).toBe('restricted');
     expect(podSecurityLevelOf(spec({ ...safe, add: ['CHOWN'] })).level).toBe('baseline');
     expect(podSecurityLevelOf(spec({ ...safe, add: ['SYS_ADMIN'] })).level).toBe('privileged');
+  });
+});
+
+describe('settings of one construct that break another', () => {
+  test('web given other URLs than the backend and the Ingress of the same installation is refused', () => {
+    expect(() => synth(handComposed({ webHost: 'chat.example.com' }))).toThrow(
+      /web\.urls of team\/Web: got web https:\/\/chat\.example\.com, api https:\/\/chat\.example\.com.*; must equal config\.urls of team\/Api\/Resource \(web https:\/\/dify\.example\.com, .*\), the same installation "dify"/,
+    );
+  });
+
+  test('property: web, api and the exposure agree or synth names the first disagreement', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('dify.example.com', 'chat.example.com', 'dify.example.org'), (webHost) => {
+        const run = () => synth(handComposed({ webHost }));
+        if (webHost === 'dify.example.com') expect(run).not.toThrow();
+        else expect(run).toThrow(new RegExp(`web\\.urls of team/Web: got web https://${webHost.replace(/\./g, '\\.')}`));
+      }),
+      { numRuns: 6 },
+    );
   });
 });
