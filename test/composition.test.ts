@@ -124,6 +124,34 @@ describe('collisions are caught in any App, not only under Dify', () => {
     );
   });
 
+  test('property: any construct that renders objects guards its App, alone and composed by hand', () => {
+    const { DifyQueueAutoscaler } = require('../lib') as typeof import('../lib');
+    const makers: Record<string, (c: Chart) => void> = {
+      storage: (c) => new DifyFileStorage(c, 'Storage', { instance: 'dify' }),
+      autoscaler: (c) =>
+        new DifyQueueAutoscaler(c, 'Keda', {
+          instance: 'dify',
+          target: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'dify-worker' },
+          minReplicas: 0,
+          maxReplicas: 2,
+          queues: ['dataset'],
+          redis: { address: 'dify-redis.dify.svc:6379', database: 1, password: SecretKeyRef.of('dify-credentials', 'redis-password') },
+        }),
+      redis: (c) => new DifyRedis(c, 'Redis', { instance: 'dify', password: SecretKeyRef.of('s', 'p'), celeryBrokerUrl: SecretKeyRef.of('s', 'u') }),
+    };
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(makers)), (kind) => {
+        const app = Testing.app();
+        const a = new Chart(app, 'a', { namespace: 'dify' });
+        const b = new Chart(app, 'b', { namespace: 'dify' });
+        makers[kind](a);
+        makers[kind](b);
+        expect(() => synth(b)).toThrow(/is defined twice: by a\/.* and by b\//);
+      }),
+      { numRuns: 6 },
+    );
+  });
+
   test('one hand-composed stack synthesizes (the guard is quiet when nothing collides)', () => {
     expect(synth(handComposed()).length).toBeGreaterThan(30);
   });

@@ -1,4 +1,5 @@
 import { k8s } from '../core/k8s';
+import { guardApp } from '../core/collisions';
 import { Construct } from 'constructs';
 import { validateImage } from '../core/image';
 import { Connections, IConnectable, NetworkPeer, isConnectable } from '../core/connections';
@@ -126,6 +127,7 @@ export class DifyBackupVolume extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyBackupVolumeProps) {
     super(scope, id);
+    guardApp(this);
     const labels = metadataLabels({ instance: props.instance, component: 'backup' });
     this.claims = props.sets.map(
       (name) =>
