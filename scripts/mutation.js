@@ -15,7 +15,10 @@ const ROOT = join(__dirname, '..');
 
 /** The guarded modules and the test files that exercise them. */
 const MODULES = {
-  'network-policy': { file: 'lib/networking/network-policy.ts', tests: ['test/network-policy.test.ts', 'test/network-policy-properties.test.ts'] },
+  'network-policy': {
+    file: 'lib/networking/network-policy.ts',
+    tests: ['test/network-policy.test.ts', 'test/network-policy-properties.test.ts', 'test/sandbox-namespace.test.ts'],
+  },
   connections: { file: 'lib/core/connections.ts', tests: ['test/network-policy-properties.test.ts', 'test/routes.test.ts'] },
   sensitive: {
     file: 'lib/core/sensitive.ts',

@@ -58,6 +58,8 @@ interface HandOptions {
   readonly migrationImage?: string;
   /** Namespace of the Ingress's chart. @default - the app's chart */
   readonly ingressNamespace?: string;
+  /** Host web is given (its own DifyUrls). @default - the installation's host */
+  readonly webHost?: string;
   /** Pod Security level the App's Namespace "dify" enforces. @default - no Namespace object */
   readonly enforce?: 'privileged' | 'baseline' | 'restricted';
 }
@@ -99,7 +101,7 @@ function handComposed(o: HandOptions = {}): Chart {
   if (o.migration !== false) new DifyMigration(chart, 'Migration', { instance, config, image: o.migrationImage });
   const api = new DifyApi(chart, 'Api', { instance, config });
   new DifyWorker(chart, 'Worker', { instance, config });
-  const web = new DifyWeb(chart, 'Web', { instance, urls: DifyUrls.fromHost('dify.example.com', { tls: true }), api });
+  const web = new DifyWeb(chart, 'Web', { instance, urls: DifyUrls.fromHost(o.webHost ?? 'dify.example.com', { tls: true }), api });
   if (o.daemonToApi !== false) pluginDaemon.connections.allowTo(api);
   new DifyIngress(o.ingressNamespace ? new Chart(app, 'edge', { namespace: o.ingressNamespace }) : chart, 'Ingress', {
     instance,
@@ -119,6 +121,34 @@ describe('collisions are caught in any App, not only under Dify', () => {
     const two = new ComposedDify(app, 'two');
     expect(() => synth(two)).toThrow(
       /Deployment "dify-api" in namespace "dify" is defined twice: by one\/Api\/Resource\/Deployment and by two\/Api\/Resource\/Deployment/,
+    );
+  });
+
+  test('property: any construct that renders objects guards its App, alone and composed by hand', () => {
+    const { DifyQueueAutoscaler } = require('../lib') as typeof import('../lib');
+    const makers: Record<string, (c: Chart) => void> = {
+      storage: (c) => new DifyFileStorage(c, 'Storage', { instance: 'dify' }),
+      autoscaler: (c) =>
+        new DifyQueueAutoscaler(c, 'Keda', {
+          instance: 'dify',
+          target: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'dify-worker' },
+          minReplicas: 0,
+          maxReplicas: 2,
+          queues: ['dataset'],
+          redis: { address: 'dify-redis.dify.svc:6379', database: 1, password: SecretKeyRef.of('dify-credentials', 'redis-password') },
+        }),
+      redis: (c) => new DifyRedis(c, 'Redis', { instance: 'dify', password: SecretKeyRef.of('s', 'p'), celeryBrokerUrl: SecretKeyRef.of('s', 'u') }),
+    };
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(makers)), (kind) => {
+        const app = Testing.app();
+        const a = new Chart(app, 'a', { namespace: 'dify' });
+        const b = new Chart(app, 'b', { namespace: 'dify' });
+        makers[kind](a);
+        makers[kind](b);
+        expect(() => synth(b)).toThrow(/is defined twice: by a\/.* and by b\//);
+      }),
+      { numRuns: 6 },
     );
   });
 
@@ -333,5 +363,24 @@ describe('hand composition that would hang or be rejected at run time is refused
     expect(podSecurityLevelOf(spec(safe)).level).toBe('restricted');
     expect(podSecurityLevelOf(spec({ ...safe, add: ['CHOWN'] })).level).toBe('baseline');
     expect(podSecurityLevelOf(spec({ ...safe, add: ['SYS_ADMIN'] })).level).toBe('privileged');
+  });
+});
+
+describe('settings of one construct that break another', () => {
+  test('web given other URLs than the backend and the Ingress of the same installation is refused', () => {
+    expect(() => synth(handComposed({ webHost: 'chat.example.com' }))).toThrow(
+      /web\.urls of team\/Web: got web https:\/\/chat\.example\.com, api https:\/\/chat\.example\.com.*; must equal config\.urls of team\/Api\/Resource \(web https:\/\/dify\.example\.com, .*\), the same installation "dify"/,
+    );
+  });
+
+  test('property: web, api and the exposure agree or synth names the first disagreement', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('dify.example.com', 'chat.example.com', 'dify.example.org'), (webHost) => {
+        const run = () => synth(handComposed({ webHost }));
+        if (webHost === 'dify.example.com') expect(run).not.toThrow();
+        else expect(run).toThrow(new RegExp(`web\\.urls of team/Web: got web https://${webHost.replace(/\./g, '\\.')}`));
+      }),
+      { numRuns: 6 },
+    );
   });
 });

@@ -45,6 +45,27 @@ describe('sandboxNamespace', () => {
     expect(main.some((d) => d.metadata.name === 'dify-sandbox' && d.kind !== 'NetworkPolicy')).toBe(false);
   });
 
+  test('peers in the policy namespace are pod selectors alone; only the other namespace is named', () => {
+    const { main, sandbox } = build();
+    const peers = [...main, ...sandbox]
+      .filter((d) => d.kind === 'NetworkPolicy')
+      .flatMap((d) =>
+        [...(d.spec.ingress ?? []).flatMap((r: any) => r.from ?? []), ...(d.spec.egress ?? []).flatMap((r: any) => r.to ?? [])].map((p: any) => ({
+          ns: d.metadata.namespace,
+          p,
+        })),
+      )
+      .filter(({ p }) => p.podSelector?.matchLabels?.['app.kubernetes.io/instance'] === 'dify');
+    expect(peers.length).toBeGreaterThan(20);
+    for (const { ns, p } of peers) {
+      const named = p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+      const component = p.podSelector.matchLabels['app.kubernetes.io/component'];
+      // Only the sandbox lives in dify-sandbox; every other component in dify.
+      const home = component === 'sandbox' ? 'dify-sandbox' : 'dify';
+      expect({ ns, component, named }).toEqual({ ns, component, named: home === ns ? undefined : home });
+    }
+  });
+
   test('the sandbox meets "baseline" (its namespace), everything else "restricted" (the installation namespace)', () => {
     const { main, sandbox } = build();
     expect(SANDBOX_POD_SECURITY.enforce).toBe('baseline');

@@ -498,10 +498,21 @@ describe('namespaces of hand-made charts', () => {
       fc.property(fc.oneof(label(80), fc.constantFrom('Dify', 'dify_prod', '-dify')), (ns) => {
         const app = Testing.app();
         const chart = new Chart(app, 'mine', { namespace: ns });
-        new Dify(chart, 'Dify', { host: 'dify.example.com' });
         const ok = ns.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns);
-        if (ok) expect(() => app.synth()).not.toThrow();
-        else expect(() => app.synth()).toThrow(/namespace: got ".*"; must be a DNS-1123 label.*at most 63 characters \(the namespace of chart "mine"\)/);
+        const message = /^namespace: got ".*"; must be a DNS-1123 label.*at most 63 characters \(the namespace of chart "mine"\)/;
+        // The facade, and any component composed by hand, fail where they are built, before any synth.
+        const build = () => new Dify(chart, 'Dify', { host: 'dify.example.com' });
+        if (!ok) {
+          expect(build).toThrow(message);
+          // A chart holding objects made without the library is caught at synth.
+          const other = Testing.app();
+          new k8s.KubeConfigMap(new Chart(other, 'mine', { namespace: ns }), 'Cm', { data: {} });
+          new Dify(new Chart(other, 'ok', { namespace: 'dify' }), 'Dify', { host: 'dify.example.com' });
+          expect(() => other.synth()).toThrow(/namespace: got ".*"; must be a DNS-1123 label.*\(the namespace of chart "mine"\)/);
+        } else {
+          build();
+          expect(() => app.synth()).not.toThrow();
+        }
       }),
       { ...opts, numRuns: Math.min(NUM_RUNS, 6), examples: [['a'.repeat(64)]] },
     );

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { guardApp } from '../core/collisions';
 import { ScaledObject, ScaledObjectSpecTriggersAuthenticationRefKind } from '../../imports/scaledobject-keda.sh';
 import {
   TriggerAuthentication,
@@ -132,6 +133,7 @@ export class DifyQueueAutoscaler extends Construct {
   constructor(scope: Construct, id: string, props: DifyQueueAutoscalerProps) {
     super(scope, id);
     guardProps('DifyQueueAutoscalerProps', props);
+    guardApp(this);
     const instance = validateDnsLabel('instance', props.instance);
     const target = props.target;
     if (typeof target?.apiVersion !== 'string' || !API_VERSION.test(target.apiVersion)) {

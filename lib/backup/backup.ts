@@ -1,4 +1,5 @@
 import { k8s } from '../core/k8s';
+import { guardApp } from '../core/collisions';
 import { Construct } from 'constructs';
 import { validateImage } from '../core/image';
 import { Connections, IConnectable, NetworkPeer, isConnectable } from '../core/connections';
@@ -126,6 +127,7 @@ export class DifyBackupVolume extends Construct {
 
   constructor(scope: Construct, id: string, props: DifyBackupVolumeProps) {
     super(scope, id);
+    guardApp(this);
     const labels = metadataLabels({ instance: props.instance, component: 'backup' });
     this.claims = props.sets.map(
       (name) =>
@@ -188,7 +190,7 @@ function pickSet(set: BackupSet, list: string, where: string): string[] {
     ...rest.map((f) => `  [ -n "$(${list} | grep -Fx "${f}")" ] || continue`),
     '  pick=$stamp; break',
     'done',
-    `if [ -z "$pick" ]; then echo "no complete backup set (${files.join(', ')}) at or before $at in ${where}" >&2; exit 1; fi`,
+    `if [ -z "$pick" ]; then echo "no complete backup set (${setFiles(set, '<stamp>').join(', ')}) at or before $at in ${where}" >&2; exit 1; fi`,
   ];
 }
 

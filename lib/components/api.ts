@@ -8,6 +8,7 @@ import { DEFAULT_IMAGES } from '../versions';
 import { backendPod } from './backend-pod';
 import { guardProps } from '../core/guard';
 import { expectMigration } from './migration';
+import { recordUrls } from '../config/urls';
 
 /** Props of {@link DifyApi}. */
 export interface DifyApiProps extends DifyComponentProps {
@@ -75,5 +76,6 @@ export function apiServerWorkload(
   });
   for (const target of props.config.targets(role.mode)) workload.connections.allowTo(target);
   expectMigration(workload);
+  recordUrls(workload, props.instance, props.config.props.urls, 'config.urls');
   return workload;
 }

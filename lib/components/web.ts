@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ServiceEndpoint, httpUrl } from '../config/connections';
 import { DifySettings } from '../config/settings';
-import { DifyUrls } from '../config/urls';
+import { DifyUrls, recordUrls } from '../config/urls';
 import { Connections, IConnectable } from '../core/connections';
 import { ComponentResources } from '../core/resources';
 import { nonRootProfile } from '../core/security';
@@ -34,6 +34,7 @@ export class DifyWeb extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DifyWebProps) {
     super(scope, id);
     guardProps('DifyWebProps', props);
+    recordUrls(this, props.instance, props.urls, 'web.urls');
     const settings = props.settings ?? new DifySettings();
     const env = settings
       .webEnv()

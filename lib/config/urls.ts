@@ -2,6 +2,9 @@ import { getDomain } from 'tldts';
 import { hostWithoutPort, invalid, validateUrlHost } from '../core/validation';
 import { DIFY_ROUTES, DifyRoute, EXPOSED_ROUTES, RouteTarget } from '../networking/routes';
 import { guardProps } from '../core/guard';
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { registerAppCheck } from '../core/collisions';
 
 /** Props of {@link DifyUrls.fromHost}. */
 export interface DifyUrlsOptions {
@@ -238,4 +241,57 @@ function sharedParent(a: string, b: string): string | undefined {
   const common: string[] = [];
   for (let i = 0; i < Math.min(la.length, lb.length) && la[i] === lb[i]; i++) common.push(la[i]);
   return common.length >= 2 ? common.reverse().join('.') : undefined;
+}
+
+const URLS_USER = Symbol.for('dify-cdk8s.urls-user');
+
+interface UrlsUser {
+  readonly instance: string;
+  readonly urls: DifyUrls;
+  /** How the construct takes the URLs, e.g. `web.urls`. */
+  readonly prop: string;
+}
+
+/** What a browser is sent to: the public hosts, schemes and cookie domain. */
+function urlsSummary(u: DifyUrls): string {
+  return `web ${u.baseUrl}, api ${u.apiUrl}, socket ${u.socketUrl}, plugin endpoints ${u.endpointHost}${u.cookieDomain ? `, cookies ${u.cookieDomain}` : ''}`;
+}
+
+/**
+ * Records that `scope` (web, the api-image roles, an exposure) renders the
+ * public URLs of installation `instance`: synth checks that every construct
+ * of one installation uses the same URLs, since web sends browsers to the
+ * api host the backend advertises and the exposure must serve.
+ */
+export function recordUrls(scope: IConstruct, instance: string, urls: DifyUrls, prop: string): void {
+  (scope as IConstruct & { [URLS_USER]?: UrlsUser })[URLS_USER] = { instance, urls, prop };
+  registerAppCheck(scope, 'urls', findUrlMismatches);
+}
+
+/** Messages for constructs of one installation (instance and namespace) rendering different public URLs. */
+export function findUrlMismatches(root: IConstruct): string[] {
+  const first = new Map<string, { c: IConstruct; u: UrlsUser }>();
+  const errors: string[] = [];
+  for (const c of root.node.findAll()) {
+    const u = (c as IConstruct & { [URLS_USER]?: UrlsUser })[URLS_USER];
+    if (!u) continue;
+    let ns = '';
+    try {
+      ns = Chart.of(c).namespace ?? '';
+    } catch {
+      ns = '';
+    }
+    const key = `${ns}/${u.instance}`;
+    const seen = first.get(key);
+    if (!seen) {
+      first.set(key, { c, u });
+      continue;
+    }
+    const [a, b] = [urlsSummary(seen.u.urls), urlsSummary(u.urls)];
+    if (a !== b)
+      errors.push(
+        `${u.prop} of ${c.node.path}: got ${b}; must equal ${seen.u.prop} of ${seen.c.node.path} (${a}), the same installation "${u.instance}": browsers are sent to the hosts one of them renders and the other serves; pass one DifyUrls object to every component and the exposure`,
+      );
+  }
+  return errors;
 }

@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { validateNamespaceName } from './k8s-rules';
+import { DifyValidationError } from './validation';
 import { IConstruct } from 'constructs';
 import { oncePerSynthesis, renderDuringSynthesis, trackSynthesis } from './synthesis';
 
@@ -24,6 +25,8 @@ interface AppGuard {
  * with all their messages together.
  */
 export function guardApp(scope: IConstruct): AppGuard {
+  // Every construct that renders objects comes through here: its chart's namespace is checked when it is built.
+  validateChartNamespace(scope);
   const root = scope.node.root as IConstruct & { [GUARDED]?: AppGuard };
   const existing = root[GUARDED];
   if (existing) return existing;
@@ -160,12 +163,28 @@ export function findNodePortClaims(root: IConstruct): string[] {
 export function findBadNamespaces(root: IConstruct): string[] {
   const errors: string[] = [];
   for (const c of root.node.findAll()) {
-    if (!(c instanceof Chart) || c.namespace === undefined) continue;
+    if (!(c instanceof Chart)) continue;
     try {
-      validateNamespaceName('namespace', c.namespace);
+      validateChartNamespace(c);
     } catch (e) {
-      errors.push(`${(e as Error).message} (the namespace of chart "${c.node.path}")`);
+      errors.push((e as Error).message);
     }
   }
   return errors;
+}
+
+/** Throws when the namespace of `scope`'s chart is not a DNS-1123 label (naming the chart); no chart or no namespace passes. */
+export function validateChartNamespace(scope: IConstruct): void {
+  let chart: Chart;
+  try {
+    chart = Chart.of(scope);
+  } catch {
+    return;
+  }
+  if (chart.namespace === undefined) return;
+  try {
+    validateNamespaceName('namespace', chart.namespace);
+  } catch (e) {
+    throw new DifyValidationError(`${(e as Error).message} (the namespace of chart "${chart.node.path}")`);
+  }
 }

@@ -9,7 +9,7 @@ import {
   HttpRouteSpecRulesFiltersType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/httproute-gateway.networking.k8s.io';
-import { DifyUrls } from '../config/urls';
+import { DifyUrls, recordUrls } from '../config/urls';
 import { NetworkPeer, PodPeer } from '../core/connections';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsLabel, validateDnsSubdomain, validateHostname, validatePort } from '../core/validation';
@@ -128,6 +128,7 @@ export class DifyHttpRoute extends Construct implements IRouteTable {
     super(scope, id);
     guardProps('DifyHttpRouteProps', props, 'httpRoute');
     validateBackendNamespaces('httpRoute', this, props.backends);
+    recordUrls(this, props.instance, props.urls, 'httpRoute.urls');
     const gw: Partial<GatewayParentRef> = props.gateway ?? {};
     validateDnsSubdomain('httpRoute.gateway.name', gw.name as string);
     if (gw.namespace !== undefined) validateDnsLabel('httpRoute.gateway.namespace', gw.namespace);

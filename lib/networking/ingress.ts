@@ -1,7 +1,7 @@
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { NetworkPeer, PodPeer } from '../core/connections';
-import { DifyUrls, HostRoutes } from '../config/urls';
+import { DifyUrls, HostRoutes, recordUrls } from '../config/urls';
 import { metadataLabels } from '../core/labels';
 import { invalid, validateDnsSubdomain, validateHostname, validateNginxSize } from '../core/validation';
 import { EXPOSED_ROUTES, DifyRoute, IRouteTable, RouteBackends, ServedRoute, admitController, servedRoutes, serves, validateBackendNamespaces } from './routes';
@@ -87,6 +87,7 @@ export class DifyIngress extends Construct implements IRouteTable {
     super(scope, id);
     guardProps('DifyIngressProps', props, 'ingress');
     validateBackendNamespaces('ingress', this, props.backends);
+    if (props.urls) recordUrls(this, props.instance, props.urls, 'ingress.urls');
     let hostRoutes: HostRoutes[];
     if (props.urls) {
       if (props.host !== undefined) invalid('ingress.host', props.host, 'give either host or urls, not both');

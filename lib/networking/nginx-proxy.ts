@@ -1,7 +1,7 @@
 import { recordNodePortProp } from '../core/collisions';
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
-import { DifyUrls } from '../config/urls';
+import { DifyUrls, recordUrls } from '../config/urls';
 import { Connections, IConnectable, NetworkPeer, isConnectable } from '../core/connections';
 import { metadataLabels } from '../core/labels';
 import { ComponentResources, withResources } from '../core/resources';
@@ -92,6 +92,7 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
     super(scope, id);
     guardProps('DifyNginxProxyProps', props, 'nginxProxy');
     validateBackendNamespaces('nginxProxy', this, props.backends);
+    recordUrls(this, props.instance, props.urls, 'nginxProxy.urls');
     const svc = props.service ?? {};
     const type = svc.type ?? 'LoadBalancer';
     if (type !== 'LoadBalancer' && type !== 'NodePort') invalid('nginxProxy.service.type', type, 'must be "LoadBalancer" or "NodePort"');

@@ -1,4 +1,5 @@
 import { recordNodePortProp } from '../core/collisions';
+import { guardApp } from '../core/collisions';
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
@@ -43,6 +44,7 @@ export class DifyPluginDebugService extends Construct {
   constructor(scope: Construct, id: string, props: DifyPluginDebugServiceProps) {
     super(scope, id);
     guardProps('DifyPluginDebugServiceProps', props);
+    guardApp(this);
     const prop = 'pluginRemoteDebugging';
     const type = props.serviceType ?? 'LoadBalancer';
     if (type !== 'LoadBalancer' && type !== 'NodePort') invalid(`${prop}.serviceType`, type, 'must be "LoadBalancer" or "NodePort"');

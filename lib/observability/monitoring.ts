@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { guardApp } from '../core/collisions';
 import { ServiceMonitor } from '../../imports/servicemonitor-monitoring.coreos.com';
 import { NetworkPeer, PodPeer } from '../core/connections';
 import { metadataLabels } from '../core/labels';
@@ -33,6 +34,7 @@ export class DifyMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: DifyMonitoringProps) {
     super(scope, id);
     guardProps('DifyMonitoringProps', props, 'monitoring');
+    guardApp(this);
     const interval = props.interval ?? '30s';
     if (!/^[0-9]+(ms|s|m|h)$/.test(interval)) invalid('monitoring.interval', interval, 'must be a Prometheus duration such as "30s" or "1m"');
     validateLabels('monitoring.serviceMonitorLabels', props.serviceMonitorLabels);

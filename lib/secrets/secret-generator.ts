@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { guardApp } from '../core/collisions';
 import { k8s } from '../core/k8s';
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -75,6 +76,7 @@ export class DifySecretGenerator extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DifySecretGeneratorProps) {
     super(scope, id);
     guardProps('DifySecretGeneratorProps', props);
+    guardApp(this);
     validateImage('secretGenerator.image', props.image);
     this.secretName = validateDnsSubdomain('secretGenerator.secretName', props.secretName ?? `${props.instance}-credentials`);
     this.credentials = credentialsInSecret(this.secretName);

@@ -1,4 +1,5 @@
 import { k8s } from '../core/k8s';
+import { guardApp } from '../core/collisions';
 import { Construct } from 'constructs';
 import { DifyStorage } from '../config/storage';
 import { EnvSet } from '../core/env';
@@ -35,6 +36,7 @@ export class DifyFileStorage extends Construct {
   constructor(scope: Construct, id: string, props: DifyFileStorageProps) {
     super(scope, id);
     guardProps('DifyFileStorageProps', props);
+    guardApp(this);
     this.storage = props.storage ?? DifyStorage.persistentVolume();
     if (!(this.storage instanceof DifyStorage))
       invalid('storage', typeof this.storage, 'must be a DifyStorage such as DifyStorage.persistentVolume() or DifyStorage.s3({...})');

@@ -321,6 +321,15 @@ describe('backup and restore drill (PostgreSQL 15)', () => {
   });
 
   test('after a wipe, the rendered restore Jobs bring back every row and file, and the credentials decrypt with the restored keys', () => {
+    // A stamp older than every set: refused before anything is touched.
+    const early = runRendered('restore (too early)', restoreOf.main, restoreSubs('main'), 6, { RESTORE_AT: '20000101T000000Z' });
+    expect({ status: early.status, stderr: early.stderr }).toEqual({
+      status: 1,
+      stderr: `no complete backup set (dify-<stamp>.dump, storage-<stamp>.tar.gz) at or before 20000101T000000Z in ${dirs.backups.main}\n`,
+    });
+    expect(fingerprints()).toEqual(before);
+    expect(filesNow()).toEqual(beforeFiles);
+
     // The wipe: both databases gone, both claims emptied but for a stray file a newer Dify might have written.
     psql('postgres', 'DROP DATABASE dify WITH (FORCE)');
     psql('postgres', 'DROP DATABASE dify_plugin WITH (FORCE)');
