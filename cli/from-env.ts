@@ -18,7 +18,7 @@ import {
   redisSentinelBrokerUrl,
   requiredCredentials,
 } from '../lib';
-import { ENV_PARITY, ParityComponent, UNTYPED_CREDENTIALS, parityDeliveries } from '../lib/parity/env-parity';
+import { ENV_PARITY, ParityComponent, UNTYPED_CREDENTIALS, parityDeliveries, parityRoute } from '../lib/parity/env-parity';
 import type { Environment } from '../apps/environments';
 import { Code, Tree, call, evaluate, importsOf, quote, renderTs } from './code';
 import { EnvFileError, parseEnvFile } from './env-file';
@@ -1161,7 +1161,11 @@ class Converter {
         ? `a typed property carries it: set ${parity.prop} by hand`
         : parity?.kind === 'fixed' || parity?.kind === 'notApplicable'
           ? parity.reason
-          : 'dify-cdk8s configures it itself';
+          : parity?.kind === 'extraEnv' && parity.default
+            ? `a default of the component (${parity.default.value}: ${parity.default.reason}); ${parityDeliveries(key, parity)
+                .map((d) => `${parityRoute('extraEnv', d.component)}.${d.name}`)
+                .join(' + ')} replaces it: set it by hand`
+            : 'dify-cdk8s configures it itself';
     this.drop(key, `read by ${where}; ${why}`, 'check');
   }
 

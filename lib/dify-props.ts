@@ -13,7 +13,7 @@ import { PodPeer } from './core/connections';
 import { DifyHttpRouteProps } from './networking/http-route';
 import { DifyNginxProxyProps } from './networking/nginx-proxy';
 import { DifyPluginDebugServiceProps } from './networking/plugin-debug';
-import { SquidAllowLists } from './networking/squid-config';
+import { SsrfProxyOptions } from './components/ssrf-proxy';
 import { IngressSecurityHeaders, IngressTls } from './networking/tls';
 import { DifySecrets } from './secrets/secrets';
 import { StoreVolumeOptions } from './stores/stateful-store';
@@ -203,7 +203,7 @@ export interface DifyProps {
   /** Plugin daemon volume. @default 10Gi on the default StorageClass */
   readonly pluginDaemon?: StoreVolumeOptions;
   /** SSRF proxy allow-lists. @default - deny every private destination */
-  readonly ssrfProxy?: SquidAllowLists;
+  readonly ssrfProxy?: SsrfProxyOptions;
   /** Extra Python packages for code nodes. @default [] */
   readonly sandboxPythonRequirements?: string[];
   /**

@@ -169,6 +169,7 @@ export class Dify extends Construct {
       workerTimeoutSeconds: r.settings.sandboxWorkerTimeoutSeconds,
       pythonRequirements: props.sandboxPythonRequirements,
       enableNetwork: r.settings.sandboxEnableNetwork,
+      port: props.settings?.sandbox?.port,
       settingsEnv: r.settings.sandboxEnv(),
     });
     // The daemon and the api reference each other; the api Service name is fixed by the instance.
@@ -185,6 +186,8 @@ export class Dify extends Construct {
       storage: props.pluginStorage,
       externalNetworks: r.externalNetworks,
       settingsEnv: r.settings.pluginDaemonEnv(),
+      debugPort: props.settings?.plugins?.debuggingPort,
+      port: props.settings?.plugins?.port,
     });
     this.storage = new DifyFileStorage(this, 'Storage', { instance, storage: props.storage });
 
@@ -208,7 +211,7 @@ export class Dify extends Construct {
         ...props.pluginRemoteDebugging,
         instance,
         pluginDaemon: this.pluginDaemon,
-        targetPort: DifyPluginDaemon.DEBUG_PORT,
+        targetPort: this.pluginDaemon.debugPort,
       });
     }
 

@@ -31,7 +31,8 @@ export function fixtureFor(key: string, component: ParityComponent): Partial<Dif
 }
 
 /** nginx variables that only mean something with TLS on. */
-const TLS_KEYS = ['NGINX_SSL_PORT', 'NGINX_SSL_CERT_FILENAME', 'NGINX_SSL_CERT_KEY_FILENAME', 'NGINX_SSL_PROTOCOLS'];
+const TLS_KEYS = ['NGINX_SSL_PORT', 'NGINX_SSL_CERT_FILENAME', 'NGINX_SSL_CERT_KEY_FILENAME', 'NGINX_SSL_PROTOCOLS', 'EXPOSE_NGINX_SSL_PORT'];
+const TLS = IngressTls.existingSecret('dify-tls');
 
 const settings = (s: DifySettingsProps, expect: Probe['expect']): Probe => ({ props: { settings: s }, expect });
 const e2b = (options: Partial<E2bRuntimeOptions>, expect: string): Probe => ({
@@ -261,4 +262,16 @@ export const PROBES: Record<string, Probe> = {
   NGINX_CLIENT_MAX_BODY_SIZE: nginx({ maxBodySize: '250M' }, 'client_max_body_size 250M'),
   NGINX_PROXY_READ_TIMEOUT: nginx({ proxyTimeoutSeconds: 900 }, 'proxy_read_timeout 900s'),
   NGINX_PROXY_SEND_TIMEOUT: nginx({ proxyTimeoutSeconds: 900 }, 'proxy_send_timeout 900s'),
+  SANDBOX_PORT: settings({ sandbox: { port: 8200 } }, '8200'),
+  SSRF_HTTP_PORT: { props: { ssrfProxy: { port: 3129 } }, expect: 'http_port 3129' },
+  PLUGIN_DAEMON_PORT: settings({ plugins: { port: 5012 } }, '5012'),
+  PLUGIN_DEBUGGING_PORT: settings({ plugins: { debuggingPort: 5013 } }, '5013'),
+  NGINX_PORT: nginx({ listenPorts: { http: 8088 } }, 'listen 8088'),
+  NGINX_SSL_PORT: nginx({ tls: TLS, listenPorts: { https: 8453 } }, 'listen 8453 ssl'),
+  NGINX_SSL_CERT_FILENAME: nginx({ tls: TLS, tlsSecretKeys: { certificate: 'fullchain.pem' } }, 'ssl_certificate /etc/nginx/tls/fullchain.pem;'),
+  NGINX_SSL_CERT_KEY_FILENAME: nginx({ tls: TLS, tlsSecretKeys: { privateKey: 'privkey.pem' } }, 'ssl_certificate_key /etc/nginx/tls/privkey.pem;'),
+  NGINX_SSL_PROTOCOLS: nginx({ tls: TLS, tlsProtocols: ['TLSv1.3'] }, 'ssl_protocols TLSv1.3;'),
+  NGINX_KEEPALIVE_TIMEOUT: nginx({ keepaliveTimeoutSeconds: 120 }, 'keepalive_timeout 120;'),
+  EXPOSE_NGINX_PORT: nginx({ service: { httpPort: 8000 } }, '8000'),
+  EXPOSE_NGINX_SSL_PORT: nginx({ tls: TLS, service: { httpsPort: 9443 } }, '9443'),
 };

@@ -16,6 +16,8 @@ export interface Rendered {
   readonly env: Map<string, string>;
   readonly args: string[];
   readonly lines: string[];
+  /** `name=port` of every port of the Services selecting it. */
+  readonly servicePorts: string[];
 }
 
 /** The rendering of `component` in synthesized docs, or undefined when it is not deployed. */
@@ -44,7 +46,10 @@ export function renderedComponent(docs: Record<string, any>[], component: Parity
         .split('\n')
         .map((l) => l.trim()),
     );
-  return { env, args: [...(container.command ?? []), ...(container.args ?? [])], lines };
+  const servicePorts = docs
+    .filter((d) => d.kind === 'Service' && d.spec?.selector?.['app.kubernetes.io/component'] === label)
+    .flatMap((s) => (s.spec.ports ?? []).map((p: any) => `${p.name}=${p.port}`));
+  return { env, args: [...(container.command ?? []), ...(container.args ?? [])], lines, servicePorts };
 }
 
 /** The value a delivery renders to, or undefined when absent. */
@@ -53,6 +58,10 @@ export function deliveredValue(r: Rendered, d: ParityDelivery, expected: string)
   if (d.via === 'arg') {
     const arg = r.args.find((a) => a.startsWith(`${d.name}=`));
     return arg?.slice(d.name.length + 1);
+  }
+  if (d.via === 'service') {
+    const ports = r.servicePorts.filter((p) => p.startsWith(`${d.name}=`)).map((p) => p.slice(d.name.length + 1));
+    return ports.find((p) => p === expected) ?? ports[0];
   }
   // A configuration line: the directive's line that carries the expected text, else its first line.
   const lines = r.lines.filter((l) => l.startsWith(d.name));

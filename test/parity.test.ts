@@ -183,6 +183,25 @@ describe('upstream env.example parity', () => {
     expect(failures).toEqual([]);
   });
 
+  test('extraEnv keys with a default: rendered with it in every receiving component until extraEnv sets them', () => {
+    const failures: string[] = [];
+    const defaulted = entries('extraEnv').filter((k) => (ENV_PARITY[k] as { default?: unknown }).default);
+    expect(defaulted.length).toBeGreaterThan(20);
+    for (const key of defaulted) {
+      const entry = ENV_PARITY[key] as { default: { value: string; reason: string } };
+      expect(entry.default.reason.length).toBeGreaterThan(20);
+      for (const d of parityDeliveries(key, ENV_PARITY[key])) {
+        const f = check(key, d, synth(withFixtures(key, DEFAULTS, [d])), entry.default.value);
+        if (f) failures.push(f);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test('fixed and not applicable keys together are at most 10', () => {
+    expect([...entries('fixed'), ...entries('notApplicable')].length).toBeLessThanOrEqual(10);
+  });
+
   test("extraEnv keys: the component's extraEnv route sets them", () => {
     // One installation per route, carrying every key of that route.
     const byRoute = new Map<string, Array<[string, ParityDelivery]>>();
@@ -194,9 +213,16 @@ describe('upstream env.example parity', () => {
     }
     const failures: string[] = [];
     // A value each key accepts: a path the process writes must be writable (its runtime contract), so LOG_FILE goes under /tmp.
-    const valueFor = (key: string) => (key === 'LOG_FILE' ? '/tmp/parity-log_file' : `parity-${key.toLowerCase()}`);
+    // A path inside a volume (a default such as /app/storage/cwd, or OPENDAL_FS_ROOT's storage) stays under it.
+    const valueFor = (key: string) => {
+      if (key === 'LOG_FILE') return '/tmp/parity-log_file';
+      const d = (ENV_PARITY[key] as { default?: { value: string } }).default?.value;
+      if (d !== undefined && (d.startsWith('/') || key === 'OPENDAL_FS_ROOT')) return `${d}/parity-${key.toLowerCase()}`;
+      return `parity-${key.toLowerCase()}`;
+    };
     for (const [route, list] of byRoute) {
-      const props = routeProps(route, Object.fromEntries(list.map(([key]) => [key, valueFor(key)])));
+      // The variable is set under the name the component reads (GIN_MODE for SANDBOX_GIN_MODE).
+      const props = routeProps(route, Object.fromEntries(list.map(([key, d]) => [d.name, valueFor(key)])));
       for (const [key, d] of list) {
         const f = check(key, d, synth(props), valueFor(key));
         if (f) failures.push(`${f} (via ${route})`);

@@ -137,6 +137,14 @@ describe.each(PICTURES)('the picture of %s reads at a glance', (name, build) => 
     }
   });
 
+  test('every box title fits its box, even in a wide fallback font (0.6 em per character)', () => {
+    expect(layout.clusters.length).toBeGreaterThan(1);
+    for (const c of layout.clusters) {
+      const longest = Math.max(...c.label.split('\\n').map((l) => l.length));
+      expect({ c: c.name, fits: longest * 0.6 * 13 <= c.width }).toEqual({ c: c.name, fits: true });
+    }
+  });
+
   // Before the summaries (routes bundled, one ingress node, DNS per box, junctions) prod drew 80 edges with 335 crossing
   // pairs on 2795 x 2522 pt, and the tenants 102 edges with 335 crossings on 2294 x 3516 pt.
   // The sandbox namespaces (staging, prod, tenants) add one box each: 3016 pt wide for the tenants.

@@ -204,7 +204,6 @@ export class DifyAgentBackend extends Construct implements IConnectable {
     const env = new EnvSet()
       .plain(
         {
-          DIFY_AGENT_REDIS_PREFIX: DifyAgentBackend.REDIS_PREFIX,
           DIFY_AGENT_PLUGIN_DAEMON_URL: httpUrl(props.pluginDaemon),
           DIFY_AGENT_INNER_API_URL: httpUrl(props.api),
           DIFY_AGENT_RUNTIME_BACKEND: runtime.kind,
@@ -217,6 +216,8 @@ export class DifyAgentBackend extends Construct implements IConnectable {
         },
         'agentBackend',
       )
+      // Upstream's prefix of the runs kept in Redis: another orphans the running and retained runs of the old one.
+      .defaults({ DIFY_AGENT_REDIS_PREFIX: DifyAgentBackend.REDIS_PREFIX }, 'agentBackend')
       .secret({
         DIFY_AGENT_REDIS_URL: c.redisUrl,
         DIFY_AGENT_PLUGIN_DAEMON_API_KEY: c.pluginDaemonKey,

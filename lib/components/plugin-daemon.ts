@@ -9,7 +9,7 @@ import { ComponentResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { nonRootProfile } from '../core/security';
 import { validateMemory } from '../core/k8s-rules';
-import { invalid, validateDnsSubdomain } from '../core/validation';
+import { invalid, validateDnsSubdomain, validatePort } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, emptyDir, httpProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { guardProps } from '../core/guard';
@@ -48,6 +48,10 @@ export interface DifyPluginDaemonProps extends DifyComponentProps {
   readonly externalNetworks?: ExternalNetworks;
   /** Settings merged over the daemon's own env (`DifySettings.pluginDaemonEnv()`). @default - none */
   readonly settingsEnv?: EnvSet;
+  /** Port of the remote-debugging runtime (PLUGIN_REMOTE_INSTALLING_PORT). @default 5003 */
+  readonly debugPort?: number;
+  /** Port of the daemon's API (SERVER_PORT); its Service, PLUGIN_DAEMON_URL, the routes and the policies follow it. @default 5002 */
+  readonly port?: number;
 }
 
 /**
@@ -63,7 +67,9 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
 
   public readonly workload: DifyWorkload;
   public readonly host: string;
-  public readonly port = DifyPluginDaemon.PORT;
+  public readonly port: number;
+  /** Port of the remote-debugging runtime (PLUGIN_REMOTE_INSTALLING_PORT). */
+  public readonly debugPort: number;
   /** Where plugin packages, installed plugins and assets are kept. */
   public readonly storage: PluginStorage;
   /** The /app/storage claim of the (single) pod: `storage-<instance>-plugin-daemon-0`. */
@@ -72,6 +78,10 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DifyPluginDaemonProps) {
     super(scope, id);
     guardProps('DifyPluginDaemonProps', props);
+    this.port = validatePort('settings.plugins.port', props.port ?? DifyPluginDaemon.PORT);
+    this.debugPort = validatePort('settings.plugins.debuggingPort', props.debugPort ?? DifyPluginDaemon.DEBUG_PORT);
+    if (this.debugPort === this.port)
+      invalid('settings.plugins.debuggingPort', this.debugPort, `must differ from the daemon's API port ${this.port} (settings.plugins.port)`);
     const size = validateMemory('pluginDaemon.storageSize', props.storageSize ?? '10Gi');
     if (props.storageClassName !== undefined) validateDnsSubdomain('pluginDaemon.storageClassName', props.storageClassName);
     const storage = props.storage ?? PluginStorage.local();
@@ -91,14 +101,9 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
       .merge(redisEnv)
       .plain(
         {
-          SERVER_PORT: DifyPluginDaemon.PORT,
+          SERVER_PORT: this.port,
           DIFY_INNER_API_URL: httpUrl(props.api),
-          PLUGIN_REMOTE_INSTALLING_HOST: '0.0.0.0',
-          PLUGIN_REMOTE_INSTALLING_PORT: DifyPluginDaemon.DEBUG_PORT,
-          PLUGIN_WORKING_PATH: '/app/storage/cwd',
-          PLUGIN_INSTALLED_PATH: 'plugin',
-          PLUGIN_PACKAGE_CACHE_PATH: 'plugin_packages',
-          PLUGIN_MEDIA_CACHE_PATH: 'assets',
+          PLUGIN_REMOTE_INSTALLING_PORT: this.debugPort,
           MAX_PLUGIN_PACKAGE_SIZE: 52428800,
           FORCE_VERIFYING_SIGNATURE: props.forceVerifyingSignature ?? true,
           PYTHON_ENV_INIT_TIMEOUT: 120,
@@ -108,6 +113,17 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
           PPROF_ENABLED: 'false',
           // Non-root: caches and HOME live on writable volumes.
           HOME: '/tmp',
+        },
+        'pluginDaemon',
+      )
+      // The layout of the volume mounted at /app/storage (the root filesystem is read-only): another path must stay on it.
+      .defaults(
+        {
+          PLUGIN_REMOTE_INSTALLING_HOST: '0.0.0.0',
+          PLUGIN_WORKING_PATH: '/app/storage/cwd',
+          PLUGIN_INSTALLED_PATH: 'plugin',
+          PLUGIN_PACKAGE_CACHE_PATH: 'plugin_packages',
+          PLUGIN_MEDIA_CACHE_PATH: 'assets',
           UV_CACHE_DIR: '/app/storage/.uv-cache',
         },
         'pluginDaemon',
@@ -129,8 +145,8 @@ export class DifyPluginDaemon extends Construct implements IConnectable {
       store: true,
       env,
       ports: [
-        { name: 'http', port: DifyPluginDaemon.PORT },
-        { name: 'debug', port: DifyPluginDaemon.DEBUG_PORT, client: false },
+        { name: 'http', port: this.port },
+        { name: 'debug', port: this.debugPort, client: false },
       ],
       probes: { readiness: health, liveness: httpProbe('/health/check', 'http', { period: 30 }), startup: startupFor(health, 300) },
       resources: DifyPluginDaemon.DEFAULT_RESOURCES,

@@ -7,7 +7,7 @@ import { metadataLabels } from '../core/labels';
 import { ComponentResources } from '../core/resources';
 import { SecretKeyRef } from '../core/secret-ref';
 import { SecurityProfile } from '../core/security';
-import { validateInt, validatePipRequirement } from '../core/validation';
+import { validateInt, validatePipRequirement, validatePort } from '../core/validation';
 import { DifyComponentProps, DifyWorkload, httpProbe, startupFor } from '../core/workload';
 import { DEFAULT_IMAGES } from '../versions';
 import { guardProps } from '../core/guard';
@@ -28,6 +28,8 @@ export interface DifySandboxProps extends DifyComponentProps {
   readonly settingsEnv?: EnvSet;
   /** Extra Python packages, written to /dependencies/python-requirements.txt. @default [] */
   readonly pythonRequirements?: string[];
+  /** Port the sandbox listens on and its Service serves (SANDBOX_PORT); clients and policies follow it. @default 8194 */
+  readonly port?: number;
 }
 
 /**
@@ -47,11 +49,12 @@ export class DifySandbox extends Construct implements IConnectable {
 
   public readonly workload: DifyWorkload;
   public readonly host: string;
-  public readonly port = DifySandbox.PORT;
+  public readonly port: number;
 
   constructor(scope: Construct, id: string, props: DifySandboxProps) {
     super(scope, id);
     guardProps('DifySandboxProps', props);
+    this.port = validatePort('settings.sandbox.port', props.port ?? DifySandbox.PORT);
     const timeout = validateInt('sandbox.workerTimeoutSeconds', props.workerTimeoutSeconds ?? 15, 1, 3600);
     const requirements = props.pythonRequirements ?? [];
     requirements.forEach((r, i) => validatePipRequirement(`sandboxPythonRequirements[${i}]`, r));
@@ -61,7 +64,7 @@ export class DifySandbox extends Construct implements IConnectable {
     // The server config. The API key is not here: API_KEY from the Secret overrides `app.key`.
     const configYaml = [
       'app:',
-      `  port: ${DifySandbox.PORT}`,
+      `  port: ${this.port}`,
       '  debug: false',
       'max_workers: 4',
       'max_requests: 50',
@@ -87,16 +90,11 @@ export class DifySandbox extends Construct implements IConnectable {
     }
     const env = new EnvSet()
       .plain(
-        {
-          GIN_MODE: 'release',
-          WORKER_TIMEOUT: timeout,
-          ENABLE_NETWORK: props.enableNetwork ?? true,
-          HTTP_PROXY: proxy,
-          HTTPS_PROXY: proxy,
-          SANDBOX_PORT: DifySandbox.PORT,
-        },
+        { WORKER_TIMEOUT: timeout, ENABLE_NETWORK: props.enableNetwork ?? true, HTTP_PROXY: proxy, HTTPS_PROXY: proxy, SANDBOX_PORT: this.port },
         'sandbox',
       )
+      // gin's debug mode logs every request: not for production, but components.sandbox.extraEnv may choose it.
+      .defaults({ GIN_MODE: 'release' }, 'sandbox')
       .secret({ API_KEY: props.apiKey })
       .merge(props.settingsEnv ?? new EnvSet());
     const security: SecurityProfile = {
@@ -114,7 +112,7 @@ export class DifySandbox extends Construct implements IConnectable {
       image: props.image ?? DEFAULT_IMAGES.sandbox,
       kind: 'Deployment',
       env,
-      ports: [{ name: 'http', port: DifySandbox.PORT }],
+      ports: [{ name: 'http', port: this.port }],
       probes: { readiness: health, liveness: httpProbe('/health', 'http', { period: 30 }), startup: startupFor(health, 180) },
       resources: DifySandbox.DEFAULT_RESOURCES,
       security,

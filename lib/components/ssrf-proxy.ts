@@ -1,3 +1,4 @@
+import { validatePort } from '../core/validation';
 import { k8s } from '../core/k8s';
 import { Construct } from 'constructs';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
@@ -10,7 +11,13 @@ import { DEFAULT_IMAGES } from '../versions';
 import { guardProps } from '../core/guard';
 
 /** Props of {@link DifySsrfProxy}. */
-export interface DifySsrfProxyProps extends SquidAllowLists, DifyComponentProps {
+/** The SSRF proxy's own options: its allow lists and port. */
+export interface SsrfProxyOptions extends SquidAllowLists {
+  /** Port squid listens on and its Service serves (upstream SSRF_HTTP_PORT); clients and policies follow it. @default 3128 */
+  readonly port?: number;
+}
+
+export interface DifySsrfProxyProps extends SsrfProxyOptions, DifyComponentProps {
   /** @default - {@link DEFAULT_IMAGES}.ssrfProxy */
   readonly image?: string;
   /**
@@ -37,7 +44,7 @@ export class DifySsrfProxy extends Construct implements IConnectable {
 
   public readonly workload: DifyWorkload;
   public readonly host: string;
-  public readonly port = DifySsrfProxy.PORT;
+  public readonly port: number;
   /** The rendered squid.conf. */
   public readonly squidConfig: string;
 
@@ -45,9 +52,10 @@ export class DifySsrfProxy extends Construct implements IConnectable {
     super(scope, id);
     guardProps('DifySsrfProxyProps', props);
     validateAllowLists('ssrfProxy', props);
+    this.port = validatePort('ssrfProxy.port', props.port ?? DifySsrfProxy.PORT);
     const component = props.variant?.component ?? 'ssrf-proxy';
     const name = `${props.instance}-${component}`;
-    this.squidConfig = props.variant?.squidConfig ?? renderSquidConfig(DifySsrfProxy.PORT, props);
+    this.squidConfig = props.variant?.squidConfig ?? renderSquidConfig(this.port, props);
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, labels: metadataLabels({ instance: props.instance, component }) },
       data: { 'squid.conf': this.squidConfig },
@@ -61,7 +69,7 @@ export class DifySsrfProxy extends Construct implements IConnectable {
       kind: 'Deployment',
       command: ['/usr/sbin/squid'],
       args: ['-f', '/etc/squid/squid.conf', '-NYC'],
-      ports: [{ name: 'squid', port: DifySsrfProxy.PORT }],
+      ports: [{ name: 'squid', port: this.port }],
       probes: { readiness: port, liveness: tcpProbe('squid', { period: 20 }), startup: startupFor(port, 60) },
       resources: DifySsrfProxy.DEFAULT_RESOURCES,
       security: nonRootProfile(DifySsrfProxy.UID, { readOnlyRootFilesystem: true }),

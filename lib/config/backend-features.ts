@@ -62,19 +62,13 @@ export function backendFeatureEnv(mode: BackendMode, f: DifyBackendFeatures): En
   }
   if (mode === 'api-websocket') {
     // Gunicorn sizing comes from settings.processes.apiWebsocket (upstream's API_WEBSOCKET_* defaults).
-    env.plain({ DIFY_BIND_ADDRESS: '0.0.0.0', DIFY_PORT: 5001, REDIS_SOCKET_TIMEOUT: WEBSOCKET_REDIS_SOCKET_TIMEOUT }, 'backend');
+    env.plain({ DIFY_PORT: 5001, REDIS_SOCKET_TIMEOUT: WEBSOCKET_REDIS_SOCKET_TIMEOUT }, 'backend').defaults({ DIFY_BIND_ADDRESS: '0.0.0.0' }, 'backend');
   }
   if ((mode === 'api' || mode === 'worker') && f.agentBackend) {
     env
-      .plain(
-        {
-          AGENT_BACKEND_BASE_URL: httpUrl(f.agentBackend.endpoint),
-          AGENT_BACKEND_STREAM_READ_TIMEOUT_SECONDS: 30,
-          AGENT_BACKEND_STREAM_MAX_RECONNECTS: 3,
-          AGENT_SHELL_ENABLED: f.agentBackend.shellEnabled ?? true,
-        },
-        'backend',
-      )
+      .plain({ AGENT_BACKEND_BASE_URL: httpUrl(f.agentBackend.endpoint), AGENT_SHELL_ENABLED: f.agentBackend.shellEnabled ?? true }, 'backend')
+      // Upstream's values; settings.extraEnv may tune them.
+      .defaults({ AGENT_BACKEND_STREAM_READ_TIMEOUT_SECONDS: 30, AGENT_BACKEND_STREAM_MAX_RECONNECTS: 3 }, 'backend')
       .secret({ AGENT_BACKEND_API_TOKEN: f.agentBackend.apiToken });
   }
   if (mode === 'api') {

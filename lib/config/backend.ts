@@ -123,14 +123,13 @@ export class DifyBackendConfig {
           // The websocket is the api process with another gunicorn worker class.
           MODE: mode === 'api-websocket' ? 'api' : mode,
           MIGRATION_ENABLED: mode === 'migration' ? 'true' : 'false',
-          LANG: 'C.UTF-8',
-          LC_ALL: 'C.UTF-8',
-          PYTHONIOENCODING: 'utf-8',
           PYTHONDONTWRITEBYTECODE: '1',
           ...p.urls.backendEnv(),
         },
         'backend',
       )
+      // The locale the api image is built and tested with (its entrypoint's fallback is en_US.UTF-8).
+      .defaults({ LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', PYTHONIOENCODING: 'utf-8' }, 'backend')
       .secret({ SECRET_KEY: p.credentials.secretKey })
       .merge(databaseBackendEnv(p.database))
       .merge(redisBackendEnv(p.redis))
@@ -158,10 +157,9 @@ export class DifyBackendConfig {
         });
     }
     if (mode === 'api') {
-      env.plain(
-        { DIFY_BIND_ADDRESS: '0.0.0.0', DIFY_PORT: 5001, PLUGIN_REMOTE_INSTALL_HOST: p.pluginDaemon.host, PLUGIN_REMOTE_INSTALL_PORT: 5003 },
-        'backend',
-      );
+      env
+        .plain({ DIFY_PORT: 5001, PLUGIN_REMOTE_INSTALL_HOST: p.pluginDaemon.host, PLUGIN_REMOTE_INSTALL_PORT: 5003 }, 'backend')
+        .defaults({ DIFY_BIND_ADDRESS: '0.0.0.0' }, 'backend');
     }
     env.merge(p.settings.processEnv(mode === 'api-websocket' ? 'apiWebsocket' : mode));
     env.merge(backendFeatureEnv(mode, p.features ?? {}));

@@ -87,6 +87,8 @@ export interface WebSettings {
 export interface SandboxSettings {
   /** Let user code open network connections, through the SSRF proxy (SANDBOX_ENABLE_NETWORK). @default true */
   readonly enableNetwork?: boolean;
+  /** Port the sandbox listens on and its Service serves (SANDBOX_PORT); CODE_EXECUTION_ENDPOINT and the policies follow. @default 8194 */
+  readonly port?: number;
 }
 
 /** Settings of the plugin daemon (and of the api's view of it). */
@@ -103,6 +105,10 @@ export interface PluginDaemonSettings {
   readonly stdioMaxBufferSize?: number;
   /** Require marketplace signatures (FORCE_VERIFYING_SIGNATURE). @default true */
   readonly forceVerifyingSignature?: boolean;
+  /** Port of the daemon's remote-debugging runtime (PLUGIN_DEBUGGING_PORT); its Service follows. @default 5003 */
+  readonly debuggingPort?: number;
+  /** Port of the daemon's API (PLUGIN_DAEMON_PORT); PLUGIN_DAEMON_URL, the `/e/` routes and the policies follow. @default 5002 */
+  readonly port?: number;
   /** Go pprof endpoints (PLUGIN_PPROF_ENABLED). @default false */
   readonly pprofEnabled?: boolean;
 }

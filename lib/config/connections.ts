@@ -180,7 +180,8 @@ export function databasePluginDaemonEnv(c: PostgresConnection): EnvSet {
  */
 export function plainRedisBackendEnv(c: RedisConnection): EnvSet {
   return new EnvSet()
-    .plain({ REDIS_HOST: c.host, REDIS_PORT: c.port, REDIS_DB: 0, REDIS_USE_SSL: 'false', CELERY_BACKEND: 'redis', BROKER_USE_SSL: 'false' }, 'redis')
+    .plain({ REDIS_HOST: c.host, REDIS_PORT: c.port, REDIS_DB: 0, REDIS_USE_SSL: 'false', BROKER_USE_SSL: 'false' }, 'redis')
+    .defaults({ CELERY_BACKEND: 'redis' }, 'redis')
     .secret({ REDIS_PASSWORD: c.password, CELERY_BROKER_URL: c.celeryBrokerUrl });
 }
 

@@ -4,6 +4,16 @@ import { invalid, validateUrl } from '../core/validation';
 import { validateSecretKeyRef } from './connections';
 import { validateBucket, validateFolder, validateRegion, validateS3Bucket } from '../core/validation';
 import { guardProps } from '../core/guard';
+import {
+  OBJECT_STORES,
+  StoreSide,
+  checkAzureContainer,
+  checkCosBucket,
+  checkCredentials,
+  checkHostOrUrl,
+  checkOssAuthVersion,
+  objectStoreEnv,
+} from './object-stores';
 
 /** Props of {@link PluginStorage.s3}. */
 export interface PluginS3StorageOptions {
@@ -89,7 +99,7 @@ export abstract class PluginStorage {
     return new (class extends PluginStorage {
       public readonly storageType = 'local';
       public env(localRoot: string): EnvSet {
-        return new EnvSet().plain({ PLUGIN_STORAGE_TYPE: 'local', PLUGIN_STORAGE_LOCAL_ROOT: localRoot }, 'pluginStorage');
+        return new EnvSet().plain({ PLUGIN_STORAGE_TYPE: 'local' }, 'pluginStorage').defaults({ PLUGIN_STORAGE_LOCAL_ROOT: localRoot }, 'pluginStorage');
       }
     })();
   }
@@ -111,16 +121,8 @@ export abstract class PluginStorage {
       validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key (accessKey and secretKey are both required unless useAwsManagedIam is true)');
     }
     return new ObjectPluginStorage(
-      'aws_s3',
-      {
-        PLUGIN_STORAGE_OSS_BUCKET: o.bucket,
-        AWS_REGION: o.region,
-        S3_USE_AWS: o.endpoint === undefined ? 'true' : 'false',
-        S3_ENDPOINT: o.endpoint,
-        S3_USE_PATH_STYLE: o.usePathStyle ? 'true' : 'false',
-        S3_USE_AWS_MANAGED_IAM: o.useAwsManagedIam ? 'true' : 'false',
-      },
-      { AWS_ACCESS_KEY: o.accessKey, AWS_SECRET_KEY: o.secretKey },
+      's3',
+      { ...o, useAws: o.endpoint === undefined, usePathStyle: o.usePathStyle === true, useAwsManagedIam: o.useAwsManagedIam === true },
       p,
     );
   }
@@ -129,38 +131,17 @@ export abstract class PluginStorage {
   public static azureBlob(o: PluginAzureBlobStorageOptions): PluginStorage {
     const p = 'pluginStorage.azureBlob';
     guardProps('PluginAzureBlobStorageOptions', o, p);
-    if (typeof o.containerName !== 'string' || !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(o.containerName)) {
-      invalid(
-        `${p}.containerName`,
-        o.containerName,
-        "must be an Azure container name: 3-63 lowercase letters, digits and single '-', starting and ending alphanumeric",
-      );
-    }
-    return new ObjectPluginStorage(
-      'azure_blob',
-      { AZURE_BLOB_STORAGE_CONTAINER_NAME: o.containerName },
-      { AZURE_BLOB_STORAGE_CONNECTION_STRING: validateSecretKeyRef(`${p}.connectionString`, o.connectionString, 'the storage account connection string') },
-      p,
-    );
+    checkAzureContainer(`${p}.containerName`, o.containerName);
+    return new ObjectPluginStorage('azureBlob', o, p);
   }
 
   /** Tencent Cloud COS (PLUGIN_STORAGE_TYPE=tencent_cos). */
   public static tencentCos(o: PluginTencentCosStorageOptions): PluginStorage {
     const p = 'pluginStorage.tencentCos';
     guardProps('PluginTencentCosStorageOptions', o, p);
-    if (typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9-]*-[0-9]{5,}$/.test(o.bucket) || o.bucket.length > 63) {
-      invalid(`${p}.bucket`, o.bucket, 'must be a COS bucket as <name>-<APPID>, e.g. "dify-plugins-1250000000" (lowercase letters, digits and \'-\')');
-    }
+    checkCosBucket(`${p}.bucket`, o.bucket, 'dify-plugins-1250000000');
     validateRegion(`${p}.region`, o.region, 'ap-guangzhou');
-    return new ObjectPluginStorage(
-      'tencent_cos',
-      { PLUGIN_STORAGE_OSS_BUCKET: o.bucket, TENCENT_COS_REGION: o.region },
-      {
-        TENCENT_COS_SECRET_ID: validateSecretKeyRef(`${p}.secretId`, o.secretId, 'the SecretId'),
-        TENCENT_COS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the SecretKey'),
-      },
-      p,
-    );
+    return new ObjectPluginStorage('tencentCos', o, p);
   }
 
   /** Alibaba Cloud OSS (PLUGIN_STORAGE_TYPE=aliyun_oss). */
@@ -170,23 +151,9 @@ export abstract class PluginStorage {
     validateBucket(`${p}.bucket`, o.bucket, 'an OSS bucket name');
     validateUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'ap-southeast-1');
-    if (o.authVersion !== undefined && !['v1', 'v4'].includes(o.authVersion)) invalid(`${p}.authVersion`, o.authVersion, 'must be "v1" or "v4"');
+    checkOssAuthVersion(`${p}.authVersion`, o.authVersion);
     if (o.path !== undefined) validateFolder(`${p}.path`, o.path);
-    return new ObjectPluginStorage(
-      'aliyun_oss',
-      {
-        PLUGIN_STORAGE_OSS_BUCKET: o.bucket,
-        ALIYUN_OSS_ENDPOINT: o.endpoint,
-        ALIYUN_OSS_REGION: o.region,
-        ALIYUN_OSS_AUTH_VERSION: o.authVersion ?? 'v4',
-        ALIYUN_OSS_PATH: o.path,
-      },
-      {
-        ALIYUN_OSS_ACCESS_KEY_ID: validateSecretKeyRef(`${p}.accessKeyId`, o.accessKeyId, 'the AccessKey ID'),
-        ALIYUN_OSS_ACCESS_KEY_SECRET: validateSecretKeyRef(`${p}.accessKeySecret`, o.accessKeySecret, 'the AccessKey secret'),
-      },
-      p,
-    );
+    return new ObjectPluginStorage('aliyunOss', { ...o, authVersion: o.authVersion ?? 'v4' }, p);
   }
 
   /** Volcengine TOS (PLUGIN_STORAGE_TYPE=volcengine_tos). */
@@ -194,22 +161,9 @@ export abstract class PluginStorage {
     const p = 'pluginStorage.volcengineTos';
     guardProps('PluginVolcengineTosStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'a TOS bucket name');
-    if (
-      typeof o.endpoint !== 'string' ||
-      !(/^https?:\/\/\S+[^/]$/.test(o.endpoint) || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(o.endpoint))
-    ) {
-      invalid(`${p}.endpoint`, o.endpoint, 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash');
-    }
+    checkHostOrUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'cn-beijing');
-    return new ObjectPluginStorage(
-      'volcengine_tos',
-      { PLUGIN_STORAGE_OSS_BUCKET: o.bucket, VOLCENGINE_TOS_ENDPOINT: o.endpoint, VOLCENGINE_TOS_REGION: o.region },
-      {
-        VOLCENGINE_TOS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
-        VOLCENGINE_TOS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
-      },
-      p,
-    );
+    return new ObjectPluginStorage('volcengineTos', o, p);
   }
 
   /** PLUGIN_STORAGE_TYPE value. */
@@ -218,16 +172,22 @@ export abstract class PluginStorage {
   public abstract env(localRoot: string): EnvSet;
 }
 
+/** An object store of {@link OBJECT_STORES} the daemon supports, rendered through the table's plugins side. */
 class ObjectPluginStorage extends PluginStorage {
+  public readonly storageType: string;
+  private readonly side: StoreSide;
   constructor(
-    public readonly storageType: string,
-    private readonly plainValues: Record<string, string | undefined>,
-    private readonly secretValues: Record<string, SecretKeyRef | undefined>,
+    provider: 's3' | 'azureBlob' | 'tencentCos' | 'aliyunOss' | 'volcengineTos',
+    private readonly values: object,
     private readonly source: string,
   ) {
     super();
+    this.side = OBJECT_STORES[provider].plugins;
+    // S3's keys are optional with managed IAM and checked by PluginStorage.s3 itself.
+    if (provider !== 's3') checkCredentials(this.side, values, source);
+    this.storageType = this.side.type;
   }
   public env(_localRoot: string): EnvSet {
-    return new EnvSet().plain({ PLUGIN_STORAGE_TYPE: this.storageType, ...this.plainValues }, this.source).secret(this.secretValues);
+    return objectStoreEnv('PLUGIN_STORAGE_TYPE', this.side, this.values, this.source);
   }
 }

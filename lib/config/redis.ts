@@ -288,16 +288,8 @@ abstract class AuthenticatedRedis extends ExternalRedis {
 
   protected commonBackend(): EnvSet {
     return new EnvSet()
-      .plain(
-        {
-          REDIS_USERNAME: this.username,
-          REDIS_DB: this.db,
-          ...tlsBackendEnv(this.tlsOptions),
-          CELERY_BACKEND: 'redis',
-          BROKER_USE_SSL: this.tls ? 'true' : 'false',
-        },
-        'redis',
-      )
+      .plain({ REDIS_USERNAME: this.username, REDIS_DB: this.db, ...tlsBackendEnv(this.tlsOptions), BROKER_USE_SSL: this.tls ? 'true' : 'false' }, 'redis')
+      .defaults({ CELERY_BACKEND: 'redis' }, 'redis')
       .file(tlsBackendFiles(this.tlsOptions))
       .secret({ REDIS_PASSWORD: this.password, CELERY_BROKER_URL: this.brokerUrl });
   }
@@ -418,7 +410,8 @@ class ClusterRedis extends ExternalRedis {
   public backendEnv(): EnvSet {
     // BROKER_USE_SSL is not rendered: Dify derives it from the broker URL's scheme (rediss://).
     return new EnvSet()
-      .plain({ REDIS_USE_CLUSTERS: 'true', REDIS_CLUSTERS: this.nodes, ...tlsBackendEnv(this.tlsOptions), CELERY_BACKEND: 'redis' }, 'redis.cluster')
+      .plain({ REDIS_USE_CLUSTERS: 'true', REDIS_CLUSTERS: this.nodes, ...tlsBackendEnv(this.tlsOptions) }, 'redis.cluster')
+      .defaults({ CELERY_BACKEND: 'redis' }, 'redis.cluster')
       .file(tlsBackendFiles(this.tlsOptions))
       .secret({ REDIS_CLUSTERS_PASSWORD: this.password, CELERY_BROKER_URL: this.brokerUrl });
   }

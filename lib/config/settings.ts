@@ -434,7 +434,8 @@ export class DifySettings {
         );
       }
       const managed = env.nameLike(name);
-      if (managed) {
+      // A component default (EnvSet.defaults) of exactly this name is what extraEnv may replace.
+      if (managed && !(managed === name && env.isDefault(name))) {
         if (managed === name && pinned.has(name)) continue;
         invalid(`settings.${which}.${name}`, extra[name], `${sameName(name, managed)} is set by a typed property of dify-cdk8s; use that property instead`);
       }

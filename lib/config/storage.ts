@@ -1,17 +1,18 @@
 import { EnvSet } from '../core/env';
 import { validateMemory } from '../core/k8s-rules';
 import { SecretKeyRef } from '../core/secret-ref';
-import {
-  dnsNameProblem,
-  invalid,
-  validateBucket,
-  validateDnsSubdomain,
-  validateFolder,
-  validateRegion,
-  validateS3Bucket,
-  validateUrl,
-} from '../core/validation';
+import { invalid, validateBucket, validateDnsSubdomain, validateFolder, validateRegion, validateS3Bucket, validateUrl } from '../core/validation';
 import { validateSecretKeyRef, validateServiceHost } from './connections';
+import {
+  OBJECT_STORES,
+  ObjectStoreName,
+  checkAzureContainer,
+  checkCosBucket,
+  checkCredentials,
+  checkHostOrUrl,
+  checkOssAuthVersion,
+  objectStoreEnv,
+} from './object-stores';
 import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyStorage.persistentVolume}. */
@@ -229,21 +230,10 @@ export abstract class DifyStorage {
     if (typeof o.accountName !== 'string' || !/^[a-z0-9]{3,24}$/.test(o.accountName)) {
       invalid(`${p}.accountName`, o.accountName, 'must be an Azure storage account name: 3-24 lowercase letters and digits');
     }
-    if (typeof o.containerName !== 'string' || !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(o.containerName)) {
-      invalid(
-        `${p}.containerName`,
-        o.containerName,
-        "must be an Azure container name: 3-63 lowercase letters, digits and single '-', starting and ending alphanumeric",
-      );
-    }
+    checkAzureContainer(`${p}.containerName`, o.containerName);
     const accountUrl = o.accountUrl ?? `https://${o.accountName}.blob.core.windows.net`;
     validateHttpsUrl(`${p}.accountUrl`, accountUrl);
-    return new ObjectStorage(
-      'azure-blob',
-      { AZURE_BLOB_ACCOUNT_NAME: o.accountName, AZURE_BLOB_CONTAINER_NAME: o.containerName, AZURE_BLOB_ACCOUNT_URL: accountUrl },
-      { AZURE_BLOB_ACCOUNT_KEY: validateSecretKeyRef(`${p}.accountKey`, o.accountKey, 'the storage account key') },
-      p,
-    );
+    return new ObjectStorage('azureBlob', { ...o, accountUrl }, p);
   }
 
   /** Google Cloud Storage (STORAGE_TYPE=google-storage). */
@@ -257,17 +247,7 @@ export abstract class DifyStorage {
         "must be a GCS bucket name: 3-222 lowercase letters, digits, '-', '_' and '.' (dot-separated parts of at most 63), starting and ending alphanumeric",
       );
     }
-    return new ObjectStorage(
-      'google-storage',
-      { GOOGLE_STORAGE_BUCKET_NAME: o.bucket },
-      {
-        GOOGLE_STORAGE_SERVICE_ACCOUNT_JSON_BASE64:
-          o.serviceAccountJsonBase64 === undefined
-            ? undefined
-            : validateSecretKeyRef(`${p}.serviceAccountJsonBase64`, o.serviceAccountJsonBase64, 'the base64 of a service account key JSON'),
-      },
-      p,
-    );
+    return new ObjectStorage('googleCloudStorage', o, p);
   }
 
   /** Alibaba Cloud OSS (STORAGE_TYPE=aliyun-oss). */
@@ -277,47 +257,22 @@ export abstract class DifyStorage {
     validateBucket(`${p}.bucket`, o.bucket, 'an OSS bucket name');
     validateUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'ap-southeast-1');
-    if (o.authVersion !== undefined && !['v1', 'v4'].includes(o.authVersion)) invalid(`${p}.authVersion`, o.authVersion, 'must be "v1" or "v4"');
+    checkOssAuthVersion(`${p}.authVersion`, o.authVersion);
     if (o.path !== undefined) validateFolder(`${p}.path`, o.path);
     if (o.cloudBoxId !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(o.cloudBoxId))
       invalid(`${p}.cloudBoxId`, o.cloudBoxId, "must be a CloudBox ID: letters, digits, '-' and '_'");
-    return new ObjectStorage(
-      'aliyun-oss',
-      {
-        ALIYUN_OSS_BUCKET_NAME: o.bucket,
-        ALIYUN_OSS_ENDPOINT: o.endpoint,
-        ALIYUN_OSS_REGION: o.region,
-        ALIYUN_OSS_AUTH_VERSION: o.authVersion ?? 'v4',
-        ALIYUN_OSS_PATH: o.path,
-        ALIYUN_CLOUDBOX_ID: o.cloudBoxId,
-      },
-      {
-        ALIYUN_OSS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the AccessKey ID'),
-        ALIYUN_OSS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the AccessKey secret'),
-      },
-      p,
-    );
+    return new ObjectStorage('aliyunOss', { ...o, authVersion: o.authVersion ?? 'v4' }, p);
   }
 
   /** Tencent Cloud COS (STORAGE_TYPE=tencent-cos). */
   public static tencentCos(o: TencentCosStorageOptions): DifyStorage {
     const p = 'storage.tencentCos';
     guardProps('TencentCosStorageOptions', o, p);
-    if (typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9-]*-[0-9]{5,}$/.test(o.bucket) || o.bucket.length > 63) {
-      invalid(`${p}.bucket`, o.bucket, 'must be a COS bucket as <name>-<APPID>, e.g. "dify-files-1250000000" (lowercase letters, digits and \'-\')');
-    }
+    checkCosBucket(`${p}.bucket`, o.bucket, 'dify-files-1250000000');
     validateRegion(`${p}.region`, o.region, 'ap-guangzhou');
     if (o.scheme !== undefined && !['http', 'https'].includes(o.scheme)) invalid(`${p}.scheme`, o.scheme, 'must be "http" or "https"');
     if (o.customDomain !== undefined) validateServiceHost(`${p}.customDomain`, o.customDomain);
-    return new ObjectStorage(
-      'tencent-cos',
-      { TENCENT_COS_BUCKET_NAME: o.bucket, TENCENT_COS_REGION: o.region, TENCENT_COS_SCHEME: o.scheme ?? 'https', TENCENT_COS_CUSTOM_DOMAIN: o.customDomain },
-      {
-        TENCENT_COS_SECRET_ID: validateSecretKeyRef(`${p}.secretId`, o.secretId, 'the SecretId'),
-        TENCENT_COS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the SecretKey'),
-      },
-      p,
-    );
+    return new ObjectStorage('tencentCos', { ...o, scheme: o.scheme ?? 'https' }, p);
   }
 
   /** Huawei Cloud OBS (STORAGE_TYPE=huawei-obs). */
@@ -326,15 +281,7 @@ export abstract class DifyStorage {
     guardProps('HuaweiObsStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'an OBS bucket name', true);
     validateUrl(`${p}.server`, o.server);
-    return new ObjectStorage(
-      'huawei-obs',
-      { HUAWEI_OBS_BUCKET_NAME: o.bucket, HUAWEI_OBS_SERVER: o.server, HUAWEI_OBS_PATH_STYLE: o.pathStyle ? 'true' : 'false' },
-      {
-        HUAWEI_OBS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
-        HUAWEI_OBS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
-      },
-      p,
-    );
+    return new ObjectStorage('huaweiObs', { ...o, pathStyle: o.pathStyle === true }, p);
   }
 
   /** Volcengine TOS (STORAGE_TYPE=volcengine-tos). */
@@ -342,17 +289,9 @@ export abstract class DifyStorage {
     const p = 'storage.volcengineTos';
     guardProps('VolcengineTosStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'a TOS bucket name');
-    validateHostOrUrl(`${p}.endpoint`, o.endpoint);
+    checkHostOrUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'cn-beijing');
-    return new ObjectStorage(
-      'volcengine-tos',
-      { VOLCENGINE_TOS_BUCKET_NAME: o.bucket, VOLCENGINE_TOS_ENDPOINT: o.endpoint, VOLCENGINE_TOS_REGION: o.region },
-      {
-        VOLCENGINE_TOS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
-        VOLCENGINE_TOS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
-      },
-      p,
-    );
+    return new ObjectStorage('volcengineTos', o, p);
   }
 
   /** Oracle Cloud Object Storage through its S3 compatibility API (STORAGE_TYPE=oci-storage). */
@@ -364,15 +303,7 @@ export abstract class DifyStorage {
     }
     validateHttpsUrl(`${p}.endpoint`, o.endpoint);
     validateRegion(`${p}.region`, o.region, 'us-ashburn-1');
-    return new ObjectStorage(
-      'oci-storage',
-      { OCI_BUCKET_NAME: o.bucket, OCI_ENDPOINT: o.endpoint, OCI_REGION: o.region },
-      {
-        OCI_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the customer secret key ID'),
-        OCI_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the customer secret key'),
-      },
-      p,
-    );
+    return new ObjectStorage('oci', o, p);
   }
 
   /** Baidu Cloud BOS (STORAGE_TYPE=baidu-obs). */
@@ -380,16 +311,8 @@ export abstract class DifyStorage {
     const p = 'storage.baiduObs';
     guardProps('BaiduObsStorageOptions', o, p);
     validateBucket(`${p}.bucket`, o.bucket, 'a BOS bucket name');
-    validateHostOrUrl(`${p}.endpoint`, o.endpoint);
-    return new ObjectStorage(
-      'baidu-obs',
-      { BAIDU_OBS_BUCKET_NAME: o.bucket, BAIDU_OBS_ENDPOINT: o.endpoint },
-      {
-        BAIDU_OBS_ACCESS_KEY: validateSecretKeyRef(`${p}.accessKey`, o.accessKey, 'the access key'),
-        BAIDU_OBS_SECRET_KEY: validateSecretKeyRef(`${p}.secretKey`, o.secretKey, 'the secret key'),
-      },
-      p,
-    );
+    checkHostOrUrl(`${p}.endpoint`, o.endpoint);
+    return new ObjectStorage('baiduObs', o, p);
   }
 
   /** Supabase Storage (STORAGE_TYPE=supabase). */
@@ -400,12 +323,7 @@ export abstract class DifyStorage {
       invalid(`${p}.bucket`, o.bucket, "must be a Supabase bucket name: up to 100 letters, digits, '-', '_' and '.', starting alphanumeric");
     }
     validateHttpsUrl(`${p}.url`, o.url);
-    return new ObjectStorage(
-      'supabase',
-      { SUPABASE_BUCKET_NAME: o.bucket, SUPABASE_URL: o.url },
-      { SUPABASE_API_KEY: validateSecretKeyRef(`${p}.apiKey`, o.apiKey, 'the Supabase service key') },
-      p,
-    );
+    return new ObjectStorage('supabase', o, p);
   }
 
   /** ClickZetta Lakehouse volumes (STORAGE_TYPE=clickzetta-volume). */
@@ -429,20 +347,17 @@ export abstract class DifyStorage {
       invalid(`${p}.volumeName`, o.volumeName, `is required for volumeType "external" and only used by it (volumeType is "${volumeType}")`);
     }
     return new ObjectStorage(
-      'clickzetta-volume',
+      'clickzettaVolume',
       {
-        CLICKZETTA_USERNAME: o.username,
-        CLICKZETTA_INSTANCE: o.instance,
-        CLICKZETTA_SERVICE: o.service ?? 'api.clickzetta.com',
-        CLICKZETTA_WORKSPACE: o.workspace ?? 'quick_start',
-        CLICKZETTA_VCLUSTER: o.vcluster ?? 'default_ap',
-        CLICKZETTA_SCHEMA: o.schema ?? 'dify',
-        CLICKZETTA_VOLUME_TYPE: volumeType,
-        CLICKZETTA_VOLUME_NAME: o.volumeName,
-        CLICKZETTA_VOLUME_TABLE_PREFIX: o.tablePrefix ?? 'dataset_',
-        CLICKZETTA_VOLUME_DIFY_PREFIX: o.difyPrefix ?? 'dify_km',
+        ...o,
+        service: o.service ?? 'api.clickzetta.com',
+        workspace: o.workspace ?? 'quick_start',
+        vcluster: o.vcluster ?? 'default_ap',
+        schema: o.schema ?? 'dify',
+        volumeType,
+        tablePrefix: o.tablePrefix ?? 'dataset_',
+        difyPrefix: o.difyPrefix ?? 'dify_km',
       },
-      { CLICKZETTA_PASSWORD: validateSecretKeyRef(`${p}.password`, o.password, 'the ClickZetta password') },
       p,
     );
   }
@@ -467,12 +382,13 @@ class PersistentVolumeStorage extends DifyStorage {
     this.volume = { size, storageClassName: o.storageClassName, accessMode };
   }
   public env(): EnvSet {
-    return new EnvSet().plain({ STORAGE_TYPE: 'opendal', OPENDAL_SCHEME: 'fs', OPENDAL_FS_ROOT: 'storage' }, 'storage');
+    // The root is relative to /app/api, where the claim is mounted: another root must stay inside it (storage/…).
+    return new EnvSet().plain({ STORAGE_TYPE: 'opendal' }, 'storage').defaults({ OPENDAL_SCHEME: 'fs', OPENDAL_FS_ROOT: 'storage' }, 'storage');
   }
 }
 
 class S3Storage extends DifyStorage {
-  public readonly storageType = 's3';
+  public readonly storageType = OBJECT_STORES.s3.files.type;
   public readonly volume = undefined;
   constructor(private readonly o: S3StorageOptions) {
     super();
@@ -502,49 +418,31 @@ class S3Storage extends DifyStorage {
     }
   }
   public env(): EnvSet {
-    return new EnvSet()
-      .plain(
-        {
-          STORAGE_TYPE: 's3',
-          S3_BUCKET_NAME: this.o.bucket,
-          S3_REGION: this.o.region,
-          S3_ENDPOINT: this.o.endpoint,
-          S3_ADDRESS_STYLE: this.o.addressStyle ?? 'auto',
-          S3_USE_AWS_MANAGED_IAM: this.o.useAwsManagedIam ? 'true' : 'false',
-        },
-        'storage.s3',
-      )
-      .secret({ S3_ACCESS_KEY: this.o.accessKey, S3_SECRET_KEY: this.o.secretKey });
+    const values = { ...this.o, addressStyle: this.o.addressStyle ?? 'auto', useAwsManagedIam: this.o.useAwsManagedIam === true };
+    return objectStoreEnv('STORAGE_TYPE', OBJECT_STORES.s3.files, values, 'storage.s3');
   }
 }
 
-/** Any object store: STORAGE_TYPE plus its plain settings and credentials. */
+/** Any object store of {@link OBJECT_STORES}: its credentials are checked, its options rendered through the table. */
 class ObjectStorage extends DifyStorage {
   public readonly volume = undefined;
+  public readonly storageType: string;
   constructor(
-    public readonly storageType: string,
-    private readonly plainValues: Record<string, string | undefined>,
-    private readonly secretValues: Record<string, SecretKeyRef | undefined>,
+    private readonly provider: ObjectStoreName,
+    private readonly values: object,
     private readonly source: string,
   ) {
     super();
+    checkCredentials(OBJECT_STORES[provider].files, values, source);
+    this.storageType = OBJECT_STORES[provider].files.type;
   }
   public env(): EnvSet {
-    return new EnvSet().plain({ STORAGE_TYPE: this.storageType, ...this.plainValues }, this.source).secret(this.secretValues);
+    return objectStoreEnv('STORAGE_TYPE', OBJECT_STORES[this.provider].files, this.values, this.source);
   }
 }
 
 function validateHttpsUrl(prop: string, value: string): string {
   validateUrl(prop, value);
   if (!value.startsWith('https://')) invalid(prop, value, 'must be an https:// URL: credentials and files must not travel in clear text');
-  return value;
-}
-
-function validateHostOrUrl(prop: string, value: string): string {
-  if (typeof value === 'string' && /^https?:\/\//.test(value)) return validateUrl(prop, value);
-  const allowed = 'must be an endpoint host such as "tos-cn-beijing.volces.com" or an http(s):// URL without a trailing slash';
-  if (typeof value !== 'string' || !value.includes('.')) return invalid(prop, value, allowed);
-  const problem = dnsNameProblem(value);
-  if (problem) invalid(prop, value, `${allowed}; it ${problem}`);
   return value;
 }

@@ -31,6 +31,8 @@ export class EnvSet {
   private readonly secretValues = new Map<string, SecretKeyRef>();
   private readonly fileValues = new Map<string, FileSource>();
   private readonly mountedRefs = new Map<string, FileSource>();
+  /** Plain names holding the component's default, which `extraEnv` may replace. */
+  private readonly defaultNames = new Set<string>();
 
   /** Adds plain (non-credential) values. `undefined` values are skipped. */
   public plain(values: Record<string, string | number | boolean | undefined>, source = 'config'): this {
@@ -61,8 +63,25 @@ export class EnvSet {
       }
       this.plainValues.set(name, String(value));
       this.fileValues.delete(name);
+      this.defaultNames.delete(name);
     }
     return this;
+  }
+
+  /**
+   * Adds plain values that are the component's defaults: an `extraEnv` of the same name replaces them
+   * (where {@link plain} values are refused there). For settings upstream exposes that nothing else in the
+   * installation depends on, such as a locale or a data path inside a volume.
+   */
+  public defaults(values: Record<string, string | number | boolean | undefined>, source = 'config'): this {
+    this.plain(values, source);
+    for (const [name, value] of Object.entries(values)) if (value !== undefined) this.defaultNames.add(name);
+    return this;
+  }
+
+  /** Whether `name` holds a default that `extraEnv` may replace (see {@link defaults}). */
+  public isDefault(name: string): boolean {
+    return this.defaultNames.has(name);
   }
 
   /** Adds credential values by Secret reference. */
@@ -71,6 +90,7 @@ export class EnvSet {
       if (ref === undefined) continue;
       validateEnvName(`secretEnv.${name}`, name);
       this.secretValues.set(name, ref);
+      this.defaultNames.delete(name);
     }
     return this;
   }
@@ -86,6 +106,7 @@ export class EnvSet {
       validateEnvName(`files.${name}`, name);
       this.plainValues.set(name, mountedFilePath(ref));
       this.fileValues.set(name, ref);
+      this.defaultNames.delete(name);
     }
     return this;
   }
@@ -104,8 +125,13 @@ export class EnvSet {
     for (const [k, v] of other.plainValues) {
       this.plainValues.set(k, v);
       this.fileValues.delete(k);
+      if (other.defaultNames.has(k)) this.defaultNames.add(k);
+      else this.defaultNames.delete(k);
     }
-    for (const [k, v] of other.secretValues) this.secretValues.set(k, v);
+    for (const [k, v] of other.secretValues) {
+      this.secretValues.set(k, v);
+      this.defaultNames.delete(k);
+    }
     for (const [k, v] of other.fileValues) this.fileValues.set(k, v);
     for (const [k, v] of other.mountedRefs) this.mountedRefs.set(k, v);
     return this;

@@ -3,11 +3,17 @@ import { validateDnsSubdomain, invalid } from './validation';
 
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 
+/** A key of a Secret's or ConfigMap's data: letters, digits, '-', '_' and '.'. */
+export function validateDataKey(prop: string, key: unknown, kind: 'Secret' | 'ConfigMap'): string {
+  if (typeof key !== 'string' || !DATA_KEY.test(key) || key.length > 253) invalid(prop, key, `must be a ${kind} data key: letters, digits, '-', '_' and '.'`);
+  return key;
+}
+
 /** A key of a Secret's or ConfigMap's data, and the name of the object (a DNS subdomain), for a `<Kind>KeyRef`. */
 function validateKeyRef(kind: 'Secret' | 'ConfigMap', name: string, key: string): void {
   const ref = `${kind}KeyRef`;
   validateDnsSubdomain(`${ref}.${kind === 'Secret' ? 'secretName' : 'configMapName'}`, name);
-  if (!DATA_KEY.test(key) || key.length > 253) invalid(`${ref}.key`, key, `must be a ${kind} data key: letters, digits, '-', '_' and '.'`);
+  validateDataKey(`${ref}.key`, key, kind);
 }
 
 /**

@@ -352,14 +352,15 @@ export class DifyWorkload extends Construct implements IConnectable {
   }
 }
 
-/** The component's env plus `options.extraEnv` and `options.secretEnv`, which may not override what the component sets. */
+/** The component's env plus `options.extraEnv` and `options.secretEnv`, which may replace only the component's defaults ({@link EnvSet.defaults}). */
 function withExtraEnv(env: EnvSet, o: ComponentOptions, prop: string): EnvSet {
   const extra = o.extraEnv ?? {};
   const secret = o.secretEnv ?? {};
   const given = new Map<string, string>();
   for (const [name, value] of Object.entries(extra)) {
     const managed = env.nameLike(name);
-    if (managed) invalid(`${prop}.extraEnv.${name}`, value, `${sameName(name, managed)} is set by the component or a typed prop; set that prop instead`);
+    if (managed && !(managed === name && env.isDefault(name)))
+      invalid(`${prop}.extraEnv.${name}`, value, `${sameName(name, managed)} is set by the component or a typed prop; set that prop instead`);
     if (typeof value !== 'string') invalid(`${prop}.extraEnv.${name}`, value, 'must be a string');
     const twice = given.get(name.toUpperCase());
     if (twice) invalid(`${prop}.extraEnv.${name}`, value, `${sameName(name, twice)} is already in extraEnv; give it once`);

@@ -12,8 +12,14 @@ export interface NginxConfigInput {
   readonly httpPort: number;
   /** TLS port; set when nginx terminates TLS. */
   readonly httpsPort?: number;
-  /** Directory holding `tls.crt` and `tls.key`. */
+  /** Directory holding the certificate chain and key files. */
   readonly tlsDir?: string;
+  /** File names of the certificate chain and the private key in `tlsDir`. @default tls.crt, tls.key */
+  readonly tlsFiles?: { readonly certificate: string; readonly privateKey: string };
+  /** ssl_protocols. @default TLSv1.2 TLSv1.3 */
+  readonly tlsProtocols?: readonly string[];
+  /** keepalive_timeout in seconds. @default 65 */
+  readonly keepaliveTimeoutSeconds?: number;
   /** With TLS, answer plain http with a redirect to https. */
   readonly httpsRedirect: boolean;
   /** Port of the `/healthz` server the probes use. */
@@ -87,7 +93,7 @@ export function renderNginxConfig(i: NginxConfigInput): { readonly 'nginx.conf':
     '                    \'"$http_user_agent" "$http_x_forwarded_for"\';',
     '    access_log /dev/stdout main;',
     '    sendfile on;',
-    '    keepalive_timeout 65;',
+    `    keepalive_timeout ${i.keepaliveTimeoutSeconds ?? 65};`,
     `    client_max_body_size ${i.maxBodySize};`,
     '    server_tokens off;',
     '    client_body_temp_path /tmp/client_temp;',
@@ -160,9 +166,9 @@ export function renderNginxConfig(i: NginxConfigInput): { readonly 'nginx.conf':
       lines.push(
         `        listen ${i.httpsPort} ssl${dflt};`,
         '        http2 on;',
-        `        ssl_certificate ${i.tlsDir}/tls.crt;`,
-        `        ssl_certificate_key ${i.tlsDir}/tls.key;`,
-        '        ssl_protocols TLSv1.2 TLSv1.3;',
+        `        ssl_certificate ${i.tlsDir}/${i.tlsFiles?.certificate ?? 'tls.crt'};`,
+        `        ssl_certificate_key ${i.tlsDir}/${i.tlsFiles?.privateKey ?? 'tls.key'};`,
+        `        ssl_protocols ${(i.tlsProtocols ?? ['TLSv1.2', 'TLSv1.3']).join(' ')};`,
         '        ssl_prefer_server_ciphers on;',
         '        ssl_session_cache shared:SSL:10m;',
         '        ssl_session_timeout 10m;',

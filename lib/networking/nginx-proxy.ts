@@ -13,6 +13,7 @@ import { renderNginxConfig } from './nginx-config';
 import { IRouteTable, RouteBackend, RouteBackends, RouteTarget, ServedRoute, servedRoutes, serves, validateBackendNamespaces } from './routes';
 import { IngressTls, SecurityHeadersOptions, resolveSecurityHeaders } from './tls';
 import { guardProps } from '../core/guard';
+import { validateDataKey } from '../core/secret-ref';
 import { validateAnnotations, validateCidr, validateNodePort } from '../core/k8s-rules';
 
 /** How the proxy is exposed outside the cluster. */
@@ -25,6 +26,10 @@ export interface NginxProxyServiceOptions {
   readonly httpNodePort?: number;
   /** Node port of https, with `tls` (30000-32767). @default - allocated by Kubernetes */
   readonly httpsNodePort?: number;
+  /** Port of http on the Service (upstream EXPOSE_NGINX_PORT). @default 80 */
+  readonly httpPort?: number;
+  /** Port of https on the Service, with `tls` (upstream EXPOSE_NGINX_SSL_PORT). @default 443 */
+  readonly httpsPort?: number;
   /** `Local` keeps client source addresses (X-Forwarded-For) and skips the extra node hop. @default "Cluster" */
   readonly externalTrafficPolicy?: 'Cluster' | 'Local';
   /** Client CIDRs a LoadBalancer admits. @default - every address */
@@ -55,6 +60,22 @@ export interface DifyNginxProxyProps extends DifyComponentProps {
   readonly maxBodySize?: string;
   /** proxy_read_timeout and proxy_send_timeout in seconds (upstream NGINX_PROXY_*_TIMEOUT). @default 3600 */
   readonly proxyTimeoutSeconds?: number;
+  /** keepalive_timeout in seconds (upstream NGINX_KEEPALIVE_TIMEOUT). @default 65 */
+  readonly keepaliveTimeoutSeconds?: number;
+  /** ssl_protocols, with `tls` (upstream NGINX_SSL_PROTOCOLS); older protocols are insecure and refused. @default ["TLSv1.2", "TLSv1.3"] */
+  readonly tlsProtocols?: ReadonlyArray<'TLSv1.2' | 'TLSv1.3'>;
+  /**
+   * Keys of the certificate chain and the private key in the TLS Secret, with `tls` (upstream
+   * NGINX_SSL_CERT_FILENAME, NGINX_SSL_CERT_KEY_FILENAME), for a Secret not of type kubernetes.io/tls.
+   * @default - "tls.crt" and "tls.key", the keys of a kubernetes.io/tls Secret
+   */
+  readonly tlsSecretKeys?: { readonly certificate?: string; readonly privateKey?: string };
+  /**
+   * Ports nginx listens on in its pod (upstream NGINX_PORT, NGINX_SSL_PORT): unprivileged (1024 or
+   * above, the image runs as uid 101), distinct, and not the health port 8081.
+   * @default - 8080 and 8443
+   */
+  readonly listenPorts?: { readonly http?: number; readonly https?: number };
 }
 
 const CONFIG_DIR = '/etc/nginx/dify';
@@ -106,12 +127,37 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
     for (const p of ['httpNodePort', 'httpsNodePort'] as const) {
       if (svc[p] !== undefined) validateNodePort(`nginxProxy.service.${p}`, svc[p]);
     }
+    if (svc.httpsPort !== undefined && !props.tls) invalid('nginxProxy.service.httpsPort', svc.httpsPort, 'needs tls: without it the proxy has no https port');
     if (svc.httpsNodePort !== undefined && !props.tls)
       invalid('nginxProxy.service.httpsNodePort', svc.httpsNodePort, 'needs tls: without it the proxy has no https port');
     if (svc.httpNodePort !== undefined && svc.httpNodePort === svc.httpsNodePort) {
       invalid('nginxProxy.service.httpsNodePort', svc.httpsNodePort, 'must differ from httpNodePort');
     }
     if (props.tls && !props.urls.tls) invalid('urls.tls', false, 'must be true when the proxy terminates TLS, or Dify keeps handing out http:// links');
+    const listen = { http: props.listenPorts?.http ?? DifyNginxProxy.HTTP_PORT, https: props.listenPorts?.https ?? DifyNginxProxy.HTTPS_PORT };
+    for (const k of ['http', 'https'] as const) {
+      if (props.listenPorts?.[k] === undefined) continue;
+      validateInt(`nginxProxy.listenPorts.${k}`, props.listenPorts[k]!, 1024, 65535);
+      if (listen[k] === DifyNginxProxy.HEALTH_PORT)
+        invalid(`nginxProxy.listenPorts.${k}`, listen[k], `must differ from the health port ${DifyNginxProxy.HEALTH_PORT}`);
+    }
+    if (listen.http === listen.https) invalid('nginxProxy.listenPorts.https', listen.https, 'must differ from listenPorts.http');
+    const servicePort = { http: svc.httpPort ?? 80, https: svc.httpsPort ?? 443 };
+    for (const k of ['httpPort', 'httpsPort'] as const) if (svc[k] !== undefined) validatePort(`nginxProxy.service.${k}`, svc[k]!);
+    if (servicePort.http === servicePort.https) invalid('nginxProxy.service.httpsPort', servicePort.https, 'must differ from service.httpPort');
+    const tlsProtocols = props.tlsProtocols ?? ['TLSv1.2', 'TLSv1.3'];
+    // The items are checked with the props (TLSv1.2 or TLSv1.3: older protocols are insecure).
+    if (tlsProtocols.length === 0) invalid('nginxProxy.tlsProtocols', tlsProtocols, 'must list "TLSv1.2", "TLSv1.3" or both');
+    const tlsFiles = {
+      certificate: validateDataKey('nginxProxy.tlsSecretKeys.certificate', props.tlsSecretKeys?.certificate ?? 'tls.crt', 'Secret'),
+      privateKey: validateDataKey('nginxProxy.tlsSecretKeys.privateKey', props.tlsSecretKeys?.privateKey ?? 'tls.key', 'Secret'),
+    };
+    if (tlsFiles.certificate === tlsFiles.privateKey)
+      invalid('nginxProxy.tlsSecretKeys.privateKey', tlsFiles.privateKey, 'must differ from the certificate key');
+    for (const p of ['tlsProtocols', 'tlsSecretKeys'] as const) {
+      if (props[p] !== undefined && !props.tls) invalid(`nginxProxy.${p}`, props[p], 'needs tls: without it the proxy serves no https');
+    }
+    const keepalive = validateInt('nginxProxy.keepaliveTimeoutSeconds', props.keepaliveTimeoutSeconds ?? 65, 0, 3600);
     const maxBody = props.maxBodySize ?? '100M';
     validateNginxSize('nginxProxy.maxBodySize', maxBody);
     const timeout = validateInt('nginxProxy.proxyTimeoutSeconds', props.proxyTimeoutSeconds ?? 3600, 1, 86400);
@@ -129,22 +175,25 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
       { name: 'tmp', mountPath: '/tmp' },
       { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
     ];
-    const ports = [{ name: 'http', port: DifyNginxProxy.HTTP_PORT }];
+    const ports = [{ name: 'http', port: listen.http }];
     let tlsSecretName: string | undefined;
     if (props.tls) {
       tlsSecretName = props.tls.bind(this, props.instance, props.urls.hosts());
       volumes.push({ name: 'tls', secret: { secretName: tlsSecretName, defaultMode: 0o440 } });
       mounts.push({ name: 'tls', mountPath: TLS_DIR, readOnly: true });
-      ports.push({ name: 'https', port: DifyNginxProxy.HTTPS_PORT });
+      ports.push({ name: 'https', port: listen.https });
     }
     ports.push({ name: 'health', port: DifyNginxProxy.HEALTH_PORT });
 
     this.config = renderNginxConfig({
       urls: props.urls,
       backends: props.backends,
-      httpPort: DifyNginxProxy.HTTP_PORT,
-      httpsPort: props.tls ? DifyNginxProxy.HTTPS_PORT : undefined,
+      httpPort: listen.http,
+      httpsPort: props.tls ? listen.https : undefined,
       tlsDir: props.tls ? TLS_DIR : undefined,
+      tlsFiles,
+      tlsProtocols,
+      keepaliveTimeoutSeconds: keepalive,
       httpsRedirect: props.httpsRedirect ?? true,
       healthPort: DifyNginxProxy.HEALTH_PORT,
       configDir: CONFIG_DIR,
@@ -175,10 +224,16 @@ export class DifyNginxProxy extends Construct implements IConnectable, IRouteTab
     });
 
     const servicePorts: k8s.ServicePort[] = [
-      { name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', nodePort: svc.httpNodePort },
+      { name: 'http', port: servicePort.http, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP', nodePort: svc.httpNodePort },
     ];
     if (props.tls) {
-      servicePorts.push({ name: 'https', port: 443, targetPort: k8s.IntOrString.fromString('https'), protocol: 'TCP', nodePort: svc.httpsNodePort });
+      servicePorts.push({
+        name: 'https',
+        port: servicePort.https,
+        targetPort: k8s.IntOrString.fromString('https'),
+        protocol: 'TCP',
+        nodePort: svc.httpsNodePort,
+      });
     }
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name: `${name}-public`, labels, annotations: svc.annotations && Object.keys(svc.annotations).length ? { ...svc.annotations } : undefined },

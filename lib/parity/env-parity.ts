@@ -8,7 +8,7 @@
  * it differs, how: `api` (same name in the env), `sandbox:WORKER_TIMEOUT`
  * (renamed, as upstream's compose file does), `postgres:arg:max_connections`
  * (a `-c` server parameter), `nginxProxy:file:client_max_body_size` (a line
- * of a mounted configuration file).
+ * of a mounted configuration file), `nginxProxy:service:http` (a port of a Service in front of it).
  */
 
 /** Components a variable can be delivered to (keys of `DifyProps.components`, plus the migration Job). */
@@ -84,6 +84,8 @@ export interface ExtraEnvParity {
   readonly to: readonly string[];
   readonly note?: string;
   readonly pinned?: PinnedParity;
+  /** What the component renders while `extraEnv` leaves it unset, and why that value. */
+  readonly default?: { readonly value: string; readonly reason: string };
 }
 
 /** A credential by Secret reference through `components.<c>.secretEnv`. */
@@ -110,13 +112,16 @@ const extra = (to: readonly string[] = BACKEND, note?: string, pinned?: PinnedPa
 const secret = (to: readonly string[] = SERVING, note?: string): SecretEnvParity => ({ kind: 'secretEnv', to, note });
 const na = (reason: string): NotApplicableParity => ({ kind: 'notApplicable', reason });
 const pinned = (value: string, reason: string, to: readonly string[]): PinnedParity => ({ value, reason, to });
+/** An extraEnv key the component renders with a default of its own until extraEnv sets it. */
+const dflt = (value: string, reason: string, to: readonly string[]): ExtraEnvParity => ({ kind: 'extraEnv', to, default: { value, reason } });
 
 const AGENT_BACKEND = ['agentBackend'];
 const E2B = 'with `agent.runtime: AgentRuntime.e2b({...})`; not rendered with the local runtime (the default), where it has no effect';
 const WEBSITE_DERIVED = 'derived from the host(s) and TLS';
 const SERVICE_DERIVED = 'the in-cluster Service of the installation (named after `instance`)';
-const LOCALE = 'the locale the api image is built and tested with';
-const PLUGIN_LAYOUT = 'the layout of the plugin daemon volume the StatefulSet mounts';
+const LOCALE = "the locale upstream's compose sets (the image's entrypoint falls back to en_US.UTF-8)";
+const PLUGIN_LAYOUT =
+  'the layout of the plugin daemon volume the StatefulSet mounts at /app/storage; another path must stay on it (the root filesystem is read-only), and moving one on a running installation loses what the old one held';
 const WEAVIATE_AUTH = 'Weaviate authenticates api, worker and beat with the generated API key as its only (admin) user';
 
 /** Every key of upstream's env.example, in file order. */
@@ -134,22 +139,24 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   ENDPOINT_URL_TEMPLATE: typed('host, apiHost, splitHosts.pluginEndpointsOn, tls', BACKEND, WEBSITE_DERIVED),
   NEXT_PUBLIC_SOCKET_URL: typed('host, tls', ['web'], WEBSITE_DERIVED),
   // Runtime and security
-  LANG: fixed('C.UTF-8', LOCALE, BACKEND),
-  LC_ALL: fixed('C.UTF-8', LOCALE, BACKEND),
-  PYTHONIOENCODING: fixed('utf-8', LOCALE, BACKEND),
-  UV_CACHE_DIR: fixed('/app/storage/.uv-cache', 'the root filesystem is read-only: the cache lives on the plugin daemon volume (upstream: /tmp/.uv-cache)', [
-    'pluginDaemon',
-  ]),
+  LANG: dflt('C.UTF-8', LOCALE, BACKEND),
+  LC_ALL: dflt('C.UTF-8', LOCALE, BACKEND),
+  PYTHONIOENCODING: dflt('utf-8', LOCALE, BACKEND),
+  UV_CACHE_DIR: dflt(
+    '/app/storage/.uv-cache',
+    'the root filesystem is read-only: the cache lives on the plugin daemon volume (upstream: /tmp/.uv-cache); another path must stay on it',
+    ['pluginDaemon'],
+  ),
   SECRET_KEY: typed('secrets', BACKEND, 'generated, or from your Secret'),
   INIT_PASSWORD: typed('settings.initPassword', ['api', 'worker', 'beat'], 'by Secret'),
   DEPLOY_ENV: typed('settings.deployEnv', [...BACKEND, 'web']),
   CHECK_UPDATE_URL: typed('settings.checkUpdateUrl', BACKEND),
   OPENAI_API_BASE: extra(),
-  MIGRATION_ENABLED: fixed('false', 'migrations run once per release in the migration Job (which gets "true"), never in serving pods', [
-    'api',
-    'worker',
-    'beat',
-  ]),
+  MIGRATION_ENABLED: fixed(
+    'false',
+    'when "true", the image\'s entrypoint runs `flask upgrade-db` before it starts the server (langgenius/dify api/docker/entrypoint.sh, commit 02940a0f): every api, worker and beat pod would migrate at start, during the rollout and inside its startup probe; the migration Job (which gets "true" and MODE=migration, so it exits after migrating) runs it once per release, before the serving pods roll',
+    ['api', 'worker', 'beat'],
+  ),
   FILES_ACCESS_TIMEOUT: extra(),
   ENABLE_COLLABORATION_MODE: typed(
     'collaboration',
@@ -168,8 +175,12 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   DEBUG: extra(),
   FLASK_DEBUG: extra(),
   ENABLE_REQUEST_LOGGING: extra(),
-  DIFY_BIND_ADDRESS: fixed('0.0.0.0', 'the api listens on the pod IP for its Service and probes', ['api']),
-  DIFY_PORT: fixed('5001', 'the api Service, probes, routes and NetworkPolicies use port 5001', ['api']),
+  DIFY_BIND_ADDRESS: dflt('0.0.0.0', 'the api listens on every IPv4 address of the pod for its Service and probes; `::` on an IPv6 cluster', ['api']),
+  DIFY_PORT: fixed(
+    '5001',
+    "upstream reaches the api image on 5001 whatever DIFY_PORT says: 1.16.1's docker/docker-compose.yaml (the api healthcheck `curl -f http://localhost:5001/health`, SERVER_CONSOLE_API_URL `http://api:5001`, PLUGIN_DIFY_INNER_API_URL `http://api:5001`) and docker/nginx/conf.d/default.conf.template (`proxy_pass http://api:5001`); the websocket runs the same image on the same port. The api's Service, probes, routes and NetworkPolicies use 5001",
+    ['api'],
+  ),
   SERVER_WORKER_AMOUNT: typed('settings.processes.api.workers', ['api']),
   SERVER_WORKER_CLASS: typed('settings.processes.api.workerClass', ['api']),
   SERVER_WORKER_CONNECTIONS: typed('settings.processes.api.workerConnections', ['api']),
@@ -201,7 +212,11 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   SQLALCHEMY_POOL_USE_LIFO: typed('settings.databasePool.useLifo', BACKEND),
   SQLALCHEMY_POOL_TIMEOUT: typed('settings.databasePool.timeoutSeconds', BACKEND),
   SQLALCHEMY_POOL_RESET_ON_RETURN: typed('settings.databasePool.resetOnReturn', BACKEND),
-  PGDATA: fixed('/var/lib/postgresql/data/pgdata', 'a subdirectory of the PersistentVolume mount (initdb refuses a mount point with lost+found)', ['postgres']),
+  PGDATA: dflt(
+    '/var/lib/postgresql/data/pgdata',
+    'a subdirectory of the PersistentVolume mount (initdb refuses a mount point with lost+found); another must stay under /var/lib/postgresql/data, and moving it on a running installation starts an empty cluster',
+    ['postgres'],
+  ),
   POSTGRES_MAX_CONNECTIONS: typed('settings.postgres.maxConnections', ['postgres:arg:max_connections']),
   POSTGRES_SHARED_BUFFERS: typed('settings.postgres.sharedBuffers', ['postgres:arg:shared_buffers']),
   POSTGRES_WORK_MEM: typed('settings.postgres.workMem', ['postgres:arg:work_mem']),
@@ -243,7 +258,7 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   REDIS_KEEPALIVE_INTERVAL: extra(),
   REDIS_KEEPALIVE_COUNT: extra(),
   CELERY_BROKER_URL: typed('externalRedis (brokerUrl), secrets', BACKEND, 'by Secret'),
-  CELERY_BACKEND: fixed('redis', 'task results go to the broker\'s Redis, as upstream; the "database" backend would add load to PostgreSQL', BACKEND),
+  CELERY_BACKEND: dflt('redis', 'task results go to the broker\'s Redis, as upstream; "database" would add load to PostgreSQL', BACKEND),
   BROKER_USE_SSL: typed('externalRedis (tls)', BACKEND),
   CELERY_TASK_ANNOTATIONS: extra(),
   EVENT_BUS_REDIS_URL: secret(),
@@ -288,29 +303,41 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   EXPERIMENTAL_ENABLE_VINEXT: extra(['web']),
   // Storage and default vector store
   STORAGE_TYPE: typed('storage', BACKEND),
-  OPENDAL_SCHEME: fixed('fs', "DifyStorage.persistentVolume() is OpenDAL's fs scheme; object stores use their own STORAGE_TYPE (storage)", BACKEND),
-  OPENDAL_FS_ROOT: fixed('storage', 'relative to /app/api, where the storage PersistentVolumeClaim is mounted', BACKEND),
+  OPENDAL_SCHEME: dflt(
+    'fs',
+    "with DifyStorage.persistentVolume(), OpenDAL's fs scheme on its claim; another scheme reads its OPENDAL_<SCHEME>_* settings from extraEnv (object stores have typed DifyStorage choices)",
+    BACKEND,
+  ),
+  OPENDAL_FS_ROOT: dflt(
+    'storage',
+    'with DifyStorage.persistentVolume(): relative to /app/api, where its claim is mounted at storage/; another root must stay inside it',
+    BACKEND,
+  ),
   VECTOR_STORE: typed('vectorStore', BACKEND),
   VECTOR_INDEX_NAME_PREFIX: extra(),
   WEAVIATE_ENDPOINT: typed('vectorStore (VectorStore.weaviate endpoint)', BACKEND, 'the embedded Weaviate Service by default'),
   WEAVIATE_API_KEY: typed('vectorStore, secrets', BACKEND, 'by Secret'),
   WEAVIATE_GRPC_ENDPOINT: typed('vectorStore (VectorStore.weaviate grpcEndpoint)', BACKEND),
   WEAVIATE_TOKENIZATION: extra(),
-  WEAVIATE_PERSISTENCE_DATA_PATH: fixed('/var/lib/weaviate', 'the mount path of the Weaviate PersistentVolumeClaim', ['weaviate:PERSISTENCE_DATA_PATH']),
+  WEAVIATE_PERSISTENCE_DATA_PATH: dflt('/var/lib/weaviate', 'the mount path of the Weaviate PersistentVolumeClaim; another must stay under it', [
+    'weaviate:PERSISTENCE_DATA_PATH',
+  ]),
   WEAVIATE_QUERY_DEFAULTS_LIMIT: typed('settings.weaviate.queryDefaultsLimit', ['weaviate:QUERY_DEFAULTS_LIMIT']),
-  WEAVIATE_AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: fixed('false', `${WEAVIATE_AUTH}; anonymous access would bypass it (upstream's env.example: true)`, [
+  WEAVIATE_AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: dflt('false', `${WEAVIATE_AUTH}; anonymous access would bypass it (upstream's env.example: true)`, [
     'weaviate:AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED',
   ]),
-  WEAVIATE_DEFAULT_VECTORIZER_MODULE: fixed('none', 'Dify computes embeddings itself; no vectorizer module runs', ['weaviate:DEFAULT_VECTORIZER_MODULE']),
-  WEAVIATE_CLUSTER_HOSTNAME: fixed('node1', "the single node's Raft identity, stored on its volume: changing it orphans existing data", [
-    'weaviate:CLUSTER_HOSTNAME',
-  ]),
-  WEAVIATE_AUTHENTICATION_APIKEY_ENABLED: fixed('true', WEAVIATE_AUTH, ['weaviate:AUTHENTICATION_APIKEY_ENABLED']),
+  WEAVIATE_DEFAULT_VECTORIZER_MODULE: dflt('none', 'Dify computes embeddings itself; no vectorizer module runs', ['weaviate:DEFAULT_VECTORIZER_MODULE']),
+  WEAVIATE_CLUSTER_HOSTNAME: dflt(
+    'node1',
+    "the single node's Raft identity, stored on its volume: changing it on a running installation orphans existing data",
+    ['weaviate:CLUSTER_HOSTNAME'],
+  ),
+  WEAVIATE_AUTHENTICATION_APIKEY_ENABLED: dflt('true', WEAVIATE_AUTH, ['weaviate:AUTHENTICATION_APIKEY_ENABLED']),
   WEAVIATE_AUTHENTICATION_APIKEY_ALLOWED_KEYS: typed('secrets', ['weaviate:AUTHENTICATION_APIKEY_ALLOWED_KEYS'], 'by Secret, the same key api and worker send'),
-  WEAVIATE_AUTHENTICATION_APIKEY_USERS: fixed('hello@dify.ai', WEAVIATE_AUTH, ['weaviate:AUTHENTICATION_APIKEY_USERS']),
-  WEAVIATE_AUTHORIZATION_ADMINLIST_ENABLED: fixed('true', WEAVIATE_AUTH, ['weaviate:AUTHORIZATION_ADMINLIST_ENABLED']),
-  WEAVIATE_AUTHORIZATION_ADMINLIST_USERS: fixed('hello@dify.ai', WEAVIATE_AUTH, ['weaviate:AUTHORIZATION_ADMINLIST_USERS']),
-  WEAVIATE_DISABLE_TELEMETRY: fixed('true', 'no usage reports leave the cluster (upstream: false)', ['weaviate:DISABLE_TELEMETRY']),
+  WEAVIATE_AUTHENTICATION_APIKEY_USERS: dflt('hello@dify.ai', WEAVIATE_AUTH, ['weaviate:AUTHENTICATION_APIKEY_USERS']),
+  WEAVIATE_AUTHORIZATION_ADMINLIST_ENABLED: dflt('true', WEAVIATE_AUTH, ['weaviate:AUTHORIZATION_ADMINLIST_ENABLED']),
+  WEAVIATE_AUTHORIZATION_ADMINLIST_USERS: dflt('hello@dify.ai', WEAVIATE_AUTH, ['weaviate:AUTHORIZATION_ADMINLIST_USERS']),
+  WEAVIATE_DISABLE_TELEMETRY: dflt('true', 'no usage reports leave the cluster (upstream: false)', ['weaviate:DISABLE_TELEMETRY']),
   WEAVIATE_ENABLE_TOKENIZER_GSE: typed('settings.weaviate.tokenizers.gse', ['weaviate:ENABLE_TOKENIZER_GSE']),
   WEAVIATE_ENABLE_TOKENIZER_KAGOME_JA: typed('settings.weaviate.tokenizers.kagomeJa', ['weaviate:ENABLE_TOKENIZER_KAGOME_JA']),
   WEAVIATE_ENABLE_TOKENIZER_KAGOME_KR: typed('settings.weaviate.tokenizers.kagomeKr', ['weaviate:ENABLE_TOKENIZER_KAGOME_KR']),
@@ -325,16 +352,24 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   CODE_EXECUTION_READ_TIMEOUT: typed('settings.codeExecution.readTimeoutSeconds', BACKEND),
   CODE_EXECUTION_WRITE_TIMEOUT: extra(),
   SANDBOX_API_KEY: typed('secrets', ['sandbox:API_KEY'], 'by Secret, equal to CODE_EXECUTION_API_KEY'),
-  SANDBOX_GIN_MODE: fixed('release', "debug mode of the sandbox's HTTP framework logs every request and is not for production", ['sandbox:GIN_MODE']),
+  SANDBOX_GIN_MODE: dflt('release', "debug mode of the sandbox's HTTP framework logs every request and is not for production", ['sandbox:GIN_MODE']),
   SANDBOX_WORKER_TIMEOUT: typed('settings.codeExecution.sandboxWorkerTimeoutSeconds', ['sandbox:WORKER_TIMEOUT']),
   SANDBOX_ENABLE_NETWORK: typed('settings.sandbox.enableNetwork', ['sandbox:ENABLE_NETWORK']),
   SANDBOX_HTTP_PROXY: typed('instance', ['sandbox:HTTP_PROXY'], `${SERVICE_DERIVED}: the SSRF proxy`),
   SANDBOX_HTTPS_PROXY: typed('instance', ['sandbox:HTTPS_PROXY'], `${SERVICE_DERIVED}: the SSRF proxy`),
-  SANDBOX_PORT: fixed('8194', 'the sandbox Service, probes and NetworkPolicies use port 8194', ['sandbox']),
+  SANDBOX_PORT: typed(
+    'settings.sandbox.port',
+    ['sandbox'],
+    "8194 by default; the sandbox's Service, CODE_EXECUTION_ENDPOINT and the NetworkPolicies follow it",
+  ),
   PIP_MIRROR_URL: typed('settings.pipMirrorUrl', ['sandbox', 'pluginDaemon'], 'a private index whose URL carries a token by Secret'),
   SSRF_PROXY_HTTP_URL: typed('instance', SERVING, `${SERVICE_DERIVED}: the SSRF proxy`),
   SSRF_PROXY_HTTPS_URL: typed('instance', SERVING, `${SERVICE_DERIVED}: the SSRF proxy`),
-  SSRF_HTTP_PORT: fixed('http_port 3128', 'the SSRF proxy Service and NetworkPolicies use port 3128', ['ssrfProxy:file:http_port']),
+  SSRF_HTTP_PORT: typed(
+    'ssrfProxy.port',
+    ['ssrfProxy:file:http_port'],
+    "3128 by default; the proxy's Service, the proxy URLs of api, worker and sandbox and the NetworkPolicies follow it",
+  ),
   SSRF_COREDUMP_DIR: na('squid core dumps go to a Docker volume; the proxy runs with a read-only root filesystem and writes no core dumps'),
   SSRF_DEFAULT_TIME_OUT: extra(),
   SSRF_DEFAULT_CONNECT_TIME_OUT: extra(),
@@ -349,15 +384,25 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   EXPOSE_PLUGIN_DAEMON_PORT: na(
     "publishes the daemon on the Docker host; the daemon's Service is cluster-internal and only api, worker and the routes reach it",
   ),
-  PLUGIN_DAEMON_PORT: fixed('5002', 'the plugin daemon Service, probes and NetworkPolicies use port 5002', ['pluginDaemon:SERVER_PORT']),
+  PLUGIN_DAEMON_PORT: typed(
+    'settings.plugins.port',
+    ['pluginDaemon:SERVER_PORT'],
+    "5002 by default; the daemon's Service, PLUGIN_DAEMON_URL, the /e/ routes and the NetworkPolicies follow it",
+  ),
   PLUGIN_DAEMON_KEY: typed('secrets', ['api', 'worker', 'pluginDaemon:SERVER_KEY'], 'by Secret, one key on both sides'),
   PLUGIN_DAEMON_URL: typed('instance', SERVING, SERVICE_DERIVED),
   PLUGIN_MAX_PACKAGE_SIZE: typed('settings.plugins.maxPackageSizeBytes', ['api', 'worker', 'pluginDaemon:MAX_PLUGIN_PACKAGE_SIZE']),
   PLUGIN_MAX_FILE_SIZE: extra(),
   PLUGIN_MODEL_SCHEMA_CACHE_TTL: extra(),
   PLUGIN_PPROF_ENABLED: typed('settings.plugins.pprofEnabled', ['pluginDaemon:PPROF_ENABLED']),
-  PLUGIN_DEBUGGING_HOST: fixed('0.0.0.0', 'the daemon listens on the pod IP for its Service', ['pluginDaemon:PLUGIN_REMOTE_INSTALLING_HOST']),
-  PLUGIN_DEBUGGING_PORT: fixed('5003', 'the plugin daemon Service exposes remote debugging on port 5003', ['pluginDaemon:PLUGIN_REMOTE_INSTALLING_PORT']),
+  PLUGIN_DEBUGGING_HOST: dflt('0.0.0.0', 'the daemon listens on every IPv4 address of the pod for its Service; `::` on an IPv6 cluster', [
+    'pluginDaemon:PLUGIN_REMOTE_INSTALLING_HOST',
+  ]),
+  PLUGIN_DEBUGGING_PORT: typed(
+    'settings.plugins.debuggingPort',
+    ['pluginDaemon:PLUGIN_REMOTE_INSTALLING_PORT'],
+    "5003 by default; the daemon's debug port and the pluginRemoteDebugging Service follow it",
+  ),
   EXPOSE_PLUGIN_DEBUGGING_HOST: typed(
     'pluginRemoteDebugging.advertisedHost',
     ['api:PLUGIN_REMOTE_INSTALL_HOST'],
@@ -380,11 +425,11 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   PLUGIN_PYTHON_ENV_INIT_TIMEOUT: typed('settings.plugins.pythonEnvInitTimeoutSeconds', ['pluginDaemon:PYTHON_ENV_INIT_TIMEOUT']),
   PLUGIN_MAX_EXECUTION_TIMEOUT: typed('settings.plugins.maxExecutionTimeoutSeconds', ['pluginDaemon']),
   PLUGIN_STORAGE_TYPE: typed('pluginStorage', ['pluginDaemon']),
-  PLUGIN_STORAGE_LOCAL_ROOT: fixed('/app/storage', PLUGIN_LAYOUT, ['pluginDaemon']),
-  PLUGIN_WORKING_PATH: fixed('/app/storage/cwd', PLUGIN_LAYOUT, ['pluginDaemon']),
-  PLUGIN_INSTALLED_PATH: fixed('plugin', PLUGIN_LAYOUT, ['pluginDaemon']),
-  PLUGIN_PACKAGE_CACHE_PATH: fixed('plugin_packages', PLUGIN_LAYOUT, ['pluginDaemon']),
-  PLUGIN_MEDIA_CACHE_PATH: fixed('assets', PLUGIN_LAYOUT, ['pluginDaemon']),
+  PLUGIN_STORAGE_LOCAL_ROOT: dflt('/app/storage', PLUGIN_LAYOUT, ['pluginDaemon']),
+  PLUGIN_WORKING_PATH: dflt('/app/storage/cwd', PLUGIN_LAYOUT, ['pluginDaemon']),
+  PLUGIN_INSTALLED_PATH: dflt('plugin', PLUGIN_LAYOUT, ['pluginDaemon']),
+  PLUGIN_PACKAGE_CACHE_PATH: dflt('plugin_packages', PLUGIN_LAYOUT, ['pluginDaemon']),
+  PLUGIN_MEDIA_CACHE_PATH: dflt('assets', PLUGIN_LAYOUT, ['pluginDaemon']),
   PLUGIN_STORAGE_OSS_BUCKET: typed('pluginStorage (bucket)', ['pluginDaemon']),
   PLUGIN_SENTRY_ENABLED: typed('settings.sentry.pluginDaemonDsn', ['pluginDaemon:SENTRY_ENABLED'], 'true when a DSN is set'),
   PLUGIN_SENTRY_DSN: typed('settings.sentry.pluginDaemonDsn', ['pluginDaemon:SENTRY_DSN'], 'by Secret'),
@@ -398,12 +443,12 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
     ['api:AGENT_BACKEND_API_TOKEN', 'worker:AGENT_BACKEND_API_TOKEN', 'agentBackend'],
     "by Secret, one token on both sides (never upstream's development default)",
   ),
-  AGENT_BACKEND_STREAM_READ_TIMEOUT_SECONDS: fixed(
+  AGENT_BACKEND_STREAM_READ_TIMEOUT_SECONDS: dflt(
     '30',
     "upstream's value: how long api and worker wait on an agent run's event stream before reconnecting; the backend is in-cluster, as in upstream's compose",
     SERVING,
   ),
-  AGENT_BACKEND_STREAM_MAX_RECONNECTS: fixed(
+  AGENT_BACKEND_STREAM_MAX_RECONNECTS: dflt(
     '3',
     "upstream's value: how often api and worker reconnect to an agent run's event stream before failing the run",
     SERVING,
@@ -413,9 +458,9 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
     AGENT_BACKEND,
     'by Secret; derived from the embedded Redis (DB 2) by default, required with externalRedis',
   ),
-  DIFY_AGENT_REDIS_PREFIX: fixed(
+  DIFY_AGENT_REDIS_PREFIX: dflt(
     'dify-agent',
-    "upstream's prefix of the agent runs kept in Redis: changing it orphans running and retained runs",
+    "upstream's prefix of the agent runs kept in Redis: changing it on a running installation orphans running and retained runs",
     AGENT_BACKEND,
   ),
   DIFY_AGENT_SHUTDOWN_GRACE_SECONDS: typed('agent.shutdownGraceSeconds', AGENT_BACKEND, "the pod's termination grace period is 30 s longer"),
@@ -459,14 +504,30 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
   // Nginx and Docker Compose
   NGINX_SERVER_NAME: typed('host, apiHost', ['nginxProxy:file:server_name'], 'with nginxProxy; an Ingress or HTTPRoute carries the hosts itself'),
   NGINX_HTTPS_ENABLED: typed('nginxProxy.tls', ['nginxProxy:file:ssl_certificate'], 'with nginxProxy; ingress.tls for an Ingress'),
-  NGINX_PORT: fixed('listen 8080', 'the unprivileged nginx listens on 8080; its Service publishes port 80', ['nginxProxy:file:listen']),
-  NGINX_SSL_PORT: fixed('listen 8443 ssl', 'the unprivileged nginx listens on 8443; its Service publishes port 443', ['nginxProxy:file:listen']),
-  NGINX_SSL_CERT_FILENAME: fixed('tls.crt', 'the certificate key of a kubernetes.io/tls Secret', ['nginxProxy:file:ssl_certificate']),
-  NGINX_SSL_CERT_KEY_FILENAME: fixed('tls.key', 'the private-key key of a kubernetes.io/tls Secret', ['nginxProxy:file:ssl_certificate_key']),
-  NGINX_SSL_PROTOCOLS: fixed('ssl_protocols TLSv1.2 TLSv1.3', "upstream's protocols; older ones are insecure", ['nginxProxy:file:ssl_protocols']),
+  NGINX_PORT: typed(
+    'nginxProxy.listenPorts.http',
+    ['nginxProxy:file:listen'],
+    'the unprivileged nginx listens on 8080 by default; its Service publishes port 80',
+  ),
+  NGINX_SSL_PORT: typed('nginxProxy.listenPorts.https', ['nginxProxy:file:listen'], 'with nginxProxy.tls; 8443 by default, published as 443'),
+  NGINX_SSL_CERT_FILENAME: typed(
+    'nginxProxy.tlsSecretKeys.certificate',
+    ['nginxProxy:file:ssl_certificate'],
+    'the key in the TLS Secret; tls.crt, as in a kubernetes.io/tls Secret, by default',
+  ),
+  NGINX_SSL_CERT_KEY_FILENAME: typed(
+    'nginxProxy.tlsSecretKeys.privateKey',
+    ['nginxProxy:file:ssl_certificate_key'],
+    'the key in the TLS Secret; tls.key, as in a kubernetes.io/tls Secret, by default',
+  ),
+  NGINX_SSL_PROTOCOLS: typed(
+    'nginxProxy.tlsProtocols',
+    ['nginxProxy:file:ssl_protocols'],
+    "TLSv1.2 and TLSv1.3, upstream's, by default; older ones are refused",
+  ),
   NGINX_WORKER_PROCESSES: typed('components.nginxProxy.resources.cpuLimit', ['nginxProxy:file:worker_processes'], 'one worker per CPU of the limit'),
   NGINX_CLIENT_MAX_BODY_SIZE: typed('nginxProxy.maxBodySize', ['nginxProxy:file:client_max_body_size'], 'ingress.maxBodySize for an Ingress'),
-  NGINX_KEEPALIVE_TIMEOUT: fixed('keepalive_timeout 65', "upstream's value", ['nginxProxy:file:keepalive_timeout']),
+  NGINX_KEEPALIVE_TIMEOUT: typed('nginxProxy.keepaliveTimeoutSeconds', ['nginxProxy:file:keepalive_timeout'], "upstream's 65 by default"),
   NGINX_PROXY_READ_TIMEOUT: typed('nginxProxy.proxyTimeoutSeconds', ['nginxProxy:file:proxy_read_timeout']),
   NGINX_PROXY_SEND_TIMEOUT: typed('nginxProxy.proxyTimeoutSeconds', ['nginxProxy:file:proxy_send_timeout']),
   NGINX_ENABLE_CERTBOT_CHALLENGE: na('certbot in Docker Compose; certificates come from cert-manager or an existing Secret (ingress.tls, nginxProxy.tls)'),
@@ -475,17 +536,25 @@ export const ENV_PARITY: Readonly<Record<string, EnvParity>> = {
     ['nginxProxy:file:server'],
     `${SERVICE_DERIVED}: the websocket, the upstream of /socket.io/ with nginxProxy (an Ingress or HTTPRoute routes it there too); no /socket.io/ with collaboration: false`,
   ),
-  EXPOSE_NGINX_PORT: na("publishes nginx on the Docker host; the Ingress, HTTPRoute or the nginx proxy's LoadBalancer/NodePort Service expose Dify"),
-  EXPOSE_NGINX_SSL_PORT: na("publishes nginx on the Docker host; the Ingress, HTTPRoute or the nginx proxy's LoadBalancer/NodePort Service expose Dify"),
+  EXPOSE_NGINX_PORT: typed(
+    'nginxProxy.service.httpPort',
+    ['nginxProxy:service:http'],
+    "the port of the nginx proxy's LoadBalancer or NodePort Service (80 by default; service.httpNodePort picks the node port); an Ingress or HTTPRoute uses its controller's",
+  ),
+  EXPOSE_NGINX_SSL_PORT: typed(
+    'nginxProxy.service.httpsPort',
+    ['nginxProxy:service:https'],
+    "with nginxProxy.tls, the https port of the nginx proxy's Service (443 by default)",
+  ),
   COMPOSE_PROFILES: na('selects Docker Compose services; the props choose components (externalDatabase, vectorStore, …)'),
 };
 
 /** One parsed delivery. */
 export interface ParityDelivery {
   readonly component: ParityComponent;
-  /** How it is delivered: an env variable, a server argument or a line of a mounted file. */
-  readonly via: 'env' | 'arg' | 'file';
-  /** The env variable, argument or file directive name. */
+  /** How it is delivered: an env variable, a server argument, a line of a mounted file or a port of its Service. */
+  readonly via: 'env' | 'arg' | 'file' | 'service';
+  /** The env variable, argument, file directive or Service port name. */
   readonly name: string;
 }
 
@@ -494,7 +563,7 @@ export function parityDeliveries(key: string, entry: EnvParity | PinnedParity): 
   if (!('to' in entry)) return [];
   return entry.to.map((t) => {
     const [component, a, b] = t.split(':');
-    if (a === 'arg' || a === 'file') return { component: component as ParityComponent, via: a, name: b };
+    if (a === 'arg' || a === 'file' || a === 'service') return { component: component as ParityComponent, via: a, name: b };
     return { component: component as ParityComponent, via: 'env', name: a ?? key };
   });
 }

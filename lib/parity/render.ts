@@ -11,6 +11,7 @@ const KIND_TITLES: Record<EnvParity['kind'], string> = {
 function delivery(d: ParityDelivery): string {
   if (d.via === 'arg') return `${d.component} (\`-c ${d.name}\`)`;
   if (d.via === 'file') return `${d.component} (config \`${d.name}\`)`;
+  if (d.via === 'service') return `${d.component} (Service port \`${d.name}\`)`;
   return `${d.component}`;
 }
 
@@ -47,8 +48,11 @@ function pinnedNote(key: string, p: PinnedParity | undefined): string {
 function note(key: string, entry: EnvParity): string {
   switch (entry.kind) {
     case 'typed':
-    case 'extraEnv':
       return [entry.note, pinnedNote(key, entry.pinned)].filter(Boolean).join('; ');
+    case 'extraEnv':
+      return [entry.default && `default \`${entry.default.value}\`: ${entry.default.reason}`, entry.note, pinnedNote(key, entry.pinned)]
+        .filter(Boolean)
+        .join('; ');
     case 'secretEnv':
       return entry.note ?? '';
     case 'fixed':
@@ -75,9 +79,10 @@ export function renderParityMarkdown(): string {
     "component's environment (its ConfigMap or a `secretKeyRef`), its server arguments or its mounted configuration.",
     '',
     '- **typed property**: set through the named `DifyProps` path; credentials always by Secret reference.',
-    '- **fixed**: rendered with the stated value, which ports, paths, volumes or security depend on.',
+    '- **fixed**: rendered with the stated value; the note gives the upstream reason it must not change.',
     '- **extraEnv**: any plain value, through `settings.extraEnv` (api, worker, beat, migration, websocket), `settings.webExtraEnv` (web)',
-    '  or `components.<component>.extraEnv`. Names a typed property manages and credential names are refused there.',
+    '  or `components.<component>.extraEnv`. Names a typed property manages and credential names are refused there. A key with a',
+    "  **default** is rendered with that value (and the reason for it) until extraEnv sets it, under the receiving variable's name.",
     '- **secretEnv**: a credential by Secret reference, through `components.<component>.secretEnv`.',
     '- A component that keeps its own value of a typed or extraEnv variable, whatever that route sets, is named in the notes',
     '  with the value and why (the test checks it keeps that value).',

@@ -1,4 +1,4 @@
-import { RuntimeContract, ServedEndpoint, citationText } from './contract';
+import { PortSource, RuntimeContract, ServedEndpoint, citationText } from './contract';
 import { contractOf } from './contracts';
 import { API_WORKDIR, IDENTITY_ANNOTATIONS, resolveWrites, storageUsesPodIdentity } from './paths';
 
@@ -15,6 +15,8 @@ interface RenderedProcess {
   readonly serviceAccount: Record<string, string>;
   readonly writable: (path: string) => boolean;
   readonly container: Doc;
+  /** Lines of the configuration files the container mounts from ConfigMaps, trimmed. */
+  readonly configLines: readonly string[];
 }
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'Job', 'CronJob', 'DaemonSet']);
@@ -72,8 +74,14 @@ function renderedProcesses(docs: readonly Doc[]): RenderedProcess[] {
       mounts.some(
         (m) => !m.readOnly && !m.subPath && writableVolume(m.name) && (path === m.mountPath || path.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)),
       );
+    const mounted = new Set(mounts.map((m) => m.name));
+    const configLines = (pod.volumes ?? [])
+      .filter((v: Doc) => v.configMap && mounted.has(v.name))
+      .flatMap((v: Doc) => Object.values(configMaps.get(`${ns}/${v.configMap.name}`) ?? {}))
+      .flatMap((text: string) => text.split('\n').map((l) => l.trim()));
     out.push({
       where: `${ns}/${d.kind}/${d.metadata?.name}`,
+      configLines,
       installation: `${ns}/${labels['app.kubernetes.io/instance']}`,
       component,
       contract,
@@ -130,6 +138,18 @@ function served(p: RenderedProcess, probe: Doc): ServedEndpoint | 'none' {
   return 'none';
 }
 
+/** A contract endpoint with its port as the rendered process sets it (see {@link PortSource}). */
+function listening(p: RenderedProcess, s: ServedEndpoint): ServedEndpoint {
+  const from = (src: PortSource | undefined, dflt: number): number => {
+    if (!src) return dflt;
+    const v = 'env' in src ? p.env[src.env] : p.configLines.find((l) => l.startsWith(`${src.configDirective} `))?.split(/\s+/)[1];
+    return v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : dflt;
+  };
+  if ('http' in s) return { http: s.http, port: from(s.portFrom, s.port) };
+  if ('tcp' in s) return { tcp: from(s.portFrom, s.tcp) };
+  return s;
+}
+
 function checkProbes(p: RenderedProcess): string[] {
   const out: string[] = [];
   const f = p.contract.probes;
@@ -137,8 +157,9 @@ function checkProbes(p: RenderedProcess): string[] {
     const probe = p.container[kind];
     if (!probe) continue;
     const hit = served(p, probe);
-    const ok = hit !== 'none' && f.serves.some((s) => JSON.stringify(s) === JSON.stringify(hit));
-    if (!ok) out.push(line(p, f, `${kind} ${JSON.stringify(hit)} is not an endpoint the process serves (${JSON.stringify(f.serves)})`));
+    const ok = hit !== 'none' && f.serves.map((s) => listening(p, s)).some((s) => JSON.stringify(s) === JSON.stringify(hit));
+    if (!ok)
+      out.push(line(p, f, `${kind} ${JSON.stringify(hit)} is not an endpoint the process serves (${JSON.stringify(f.serves.map((s) => listening(p, s)))})`));
   }
   return out;
 }

@@ -90,8 +90,17 @@ export interface IdentityFact {
   readonly source: Citation;
 }
 
+/**
+ * Where a process reads the port it listens on: a variable, or a directive of a configuration file mounted
+ * from a ConfigMap (`http_port 3128`). The endpoint's number is the port when the source does not set one.
+ */
+export type PortSource = { readonly env: string } | { readonly configDirective: string };
+
 /** An endpoint a probe may hit: an HTTP path on a port, a TCP port, or an exact exec command. */
-export type ServedEndpoint = { readonly http: string; readonly port: number } | { readonly tcp: number } | { readonly exec: readonly string[] };
+export type ServedEndpoint =
+  | { readonly http: string; readonly port: number; readonly portFrom?: PortSource }
+  | { readonly tcp: number; readonly portFrom?: PortSource }
+  | { readonly exec: readonly string[] };
 
 /** The endpoints probes may use. */
 export interface ProbeFact {

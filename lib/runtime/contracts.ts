@@ -270,8 +270,8 @@ export const RUNTIME_CONTRACTS: readonly RuntimeContract[] = [
     identity: [],
     probes: {
       id: 'probes',
-      serves: [{ http: '/health', port: 8194 }],
-      why: 'GET /health',
+      serves: [{ http: '/health', port: 8194, portFrom: { env: 'SANDBOX_PORT' } }],
+      why: 'GET /health, on SANDBOX_PORT when set (internal/static/config.go: os.Getenv("SANDBOX_PORT") overrides app.port)',
       source: SANDBOX('internal/controller/router.go', 'PublicGroup.GET("/health")'),
     },
   },
@@ -342,8 +342,8 @@ export const RUNTIME_CONTRACTS: readonly RuntimeContract[] = [
     ],
     probes: {
       id: 'probes',
-      serves: [{ http: '/health/check', port: 5002 }],
-      why: 'GET /health/check',
+      serves: [{ http: '/health/check', port: 5002, portFrom: { env: 'SERVER_PORT' } }],
+      why: 'GET /health/check on SERVER_PORT (internal/types/app/config.go: ServerPort envconfig:"SERVER_PORT")',
       source: DAEMON('internal/server/http_server.go', 'engine.GET("/health/check")'),
     },
   },
@@ -451,7 +451,12 @@ export const RUNTIME_CONTRACTS: readonly RuntimeContract[] = [
       ],
       connects: [{ id: 'connects.internet', to: 'internet', when: 'work', why: 'forwards allowed requests', source: COMPOSE }],
       identity: [],
-      probes: { id: 'probes', serves: [{ tcp: 3128 }], why: 'squid listens on 3128', source: compose('ssrf_proxy: SSRF_PROXY_PORT 3128') },
+      probes: {
+        id: 'probes',
+        serves: [{ tcp: 3128, portFrom: { configDirective: 'http_port' } }],
+        why: "squid listens on its configuration's http_port (3128 in upstream's compose)",
+        source: compose('ssrf_proxy: SSRF_PROXY_PORT 3128'),
+      },
     }),
   ),
   {

@@ -78,7 +78,9 @@ export class DifyPostgres extends Construct implements PostgresConnection, IConn
       image: props.image ?? DEFAULT_IMAGES.postgres,
       ports: [{ name: 'postgres', port: this.port }],
       env: new EnvSet()
-        .plain({ POSTGRES_USER: this.username, POSTGRES_DB: this.database, PGDATA: '/var/lib/postgresql/data/pgdata' }, 'postgres')
+        .plain({ POSTGRES_USER: this.username, POSTGRES_DB: this.database }, 'postgres')
+        // A subdirectory of the volume's mount (initdb refuses a mount point holding lost+found); another must stay under it.
+        .defaults({ PGDATA: '/var/lib/postgresql/data/pgdata' }, 'postgres')
         .secret({ POSTGRES_PASSWORD: props.password }),
       args: props.serverArgs ?? [
         'postgres',

@@ -53,8 +53,18 @@ export class DifyWeaviate extends Construct implements IConnectable {
       env: new EnvSet()
         .plain(
           {
-            PERSISTENCE_DATA_PATH: '/var/lib/weaviate',
             QUERY_DEFAULTS_LIMIT: 25,
+            ENABLE_TOKENIZER_GSE: 'false',
+            ENABLE_TOKENIZER_KAGOME_JA: 'false',
+            ENABLE_TOKENIZER_KAGOME_KR: 'false',
+            PROMETHEUS_MONITORING_ENABLED: props.metrics ? 'true' : undefined,
+          },
+          'weaviate',
+        )
+        // The volume's mount path; the generated API key as the only (admin) user; no vectorizer (Dify embeds); no telemetry.
+        .defaults(
+          {
+            PERSISTENCE_DATA_PATH: '/var/lib/weaviate',
             AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
             DEFAULT_VECTORIZER_MODULE: 'none',
             CLUSTER_HOSTNAME: 'node1',
@@ -63,10 +73,6 @@ export class DifyWeaviate extends Construct implements IConnectable {
             AUTHORIZATION_ADMINLIST_ENABLED: 'true',
             AUTHORIZATION_ADMINLIST_USERS: 'hello@dify.ai',
             DISABLE_TELEMETRY: 'true',
-            ENABLE_TOKENIZER_GSE: 'false',
-            ENABLE_TOKENIZER_KAGOME_JA: 'false',
-            ENABLE_TOKENIZER_KAGOME_KR: 'false',
-            PROMETHEUS_MONITORING_ENABLED: props.metrics ? 'true' : undefined,
           },
           'weaviate',
         )

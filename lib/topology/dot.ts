@@ -81,7 +81,7 @@ export function dotOf(t: NormalizedTopology): string {
   const emitBox = (b: DrawnBox | undefined, indent: string): void => {
     if (b) {
       const style = BOX_STYLE[b.id.startsWith('ns:') ? 'namespace' : (b.id as 'in-cluster' | 'outside')];
-      out.push(`${indent}subgraph ${clusterId(b.id)} {`, `${indent}  label=${dotString(b.title)}; fontsize=13; ${style}`);
+      out.push(`${indent}subgraph ${clusterId(b.id)} {`, `${indent}  label=${dotLabel(b.lines)}; fontsize=13; ${style}`);
     }
     const inner = b ? `${indent}  ` : indent;
     for (const n of d.nodes.filter((n) => n.box === b?.id)) emitNode(n, inner);

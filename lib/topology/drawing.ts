@@ -15,6 +15,8 @@ export interface DrawnBox {
   /** `in-cluster`, `outside` or `ns:<namespace>`. */
   readonly id: string;
   readonly title: string;
+  /** The title as drawn: short lines (a list of alike namespaces one per line). */
+  readonly lines: readonly string[];
   /** The box it is drawn in. */
   readonly parent?: string;
 }
@@ -45,6 +47,8 @@ export interface TopologyDrawing {
 
 /** Longest line of a node label or a wrapped list, in characters. */
 export const LABEL_WRAP = 40;
+/** Longest line of a box title, in characters (boxes are often one node wide). */
+export const BOX_TITLE_WRAP = 22;
 
 /** Breaks `text` at spaces into lines of at most `width` characters (a longer word stays whole). */
 export function wrapText(text: string, width = LABEL_WRAP): string[] {
@@ -142,13 +146,16 @@ export function drawingOf(normalized: NormalizedTopology): TopologyDrawing {
   const nodes: DrawnNode[] = t.nodes.map((n) => ({ id: n.id, kind: n.kind, lines: nodeLines(n), box: boxOf(n) }));
   const boxIds = [...new Set(nodes.map((n) => n.box!))];
   const boxes: DrawnBox[] = [];
-  if (boxIds.some((b) => b !== 'outside')) boxes.push({ id: 'in-cluster', title: boxTitle('in-cluster') });
+  if (boxIds.some((b) => b !== 'outside')) boxes.push({ id: 'in-cluster', title: boxTitle('in-cluster'), lines: [boxTitle('in-cluster')] });
   for (const b of boxIds.filter((b) => b.startsWith('ns:'))) {
     const alike = folded.get(b) ?? [b];
-    const title = alike.length > 1 ? `${alike.length} alike namespaces, drawn once: ${alike.map((a) => a.slice('ns:'.length)).join(', ')}` : boxTitle(b);
-    boxes.push({ id: b, title, parent: 'in-cluster' });
+    const names = alike.map((a) => a.slice('ns:'.length));
+    // Short lines: a box is often one node wide.
+    const head = alike.length > 1 ? `${alike.length} alike namespaces, drawn once:` : boxTitle(b);
+    const lines = [...wrapText(head, BOX_TITLE_WRAP), ...(alike.length > 1 ? names : [])];
+    boxes.push({ id: b, title: alike.length > 1 ? `${head} ${names.join(', ')}` : head, lines, parent: 'in-cluster' });
   }
-  if (boxIds.includes('outside')) boxes.push({ id: 'outside', title: boxTitle('outside') });
+  if (boxIds.includes('outside')) boxes.push({ id: 'outside', title: boxTitle('outside'), lines: [boxTitle('outside')] });
   const boxById = new Map(nodes.map((n) => [n.id, n.box!]));
   const edges: DrawnEdge[] = [];
 

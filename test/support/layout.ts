@@ -19,9 +19,17 @@ export interface LayoutEdge {
   readonly points: readonly Point[];
 }
 
+/** A box (Graphviz cluster): its title and width in points. */
+export interface LayoutCluster {
+  readonly name: string;
+  readonly label: string;
+  readonly width: number;
+}
+
 export interface Layout {
   readonly width: number;
   readonly height: number;
+  readonly clusters: readonly LayoutCluster[];
   readonly nodes: readonly LayoutNode[];
   readonly edges: readonly LayoutEdge[];
 }
@@ -59,6 +67,12 @@ export function parseLayout(json: string): Layout {
   return {
     width: w!,
     height: h!,
+    clusters: objects
+      .filter((o) => o.nodes !== undefined && o.bb !== undefined)
+      .map((o) => {
+        const [x0, , x1] = String(o.bb).split(',').map(Number);
+        return { name: o.name, label: String(o.label ?? ''), width: x1! - x0! };
+      }),
     nodes: objects.filter((o) => o.width !== undefined).map((o) => ({ name: o.name, width: Number(o.width) * 72, label: String(o.label), shape: o.shape })),
     edges: (g.edges ?? []).map((e: any) => ({ tail: byGvid.get(e.tail).name, head: byGvid.get(e.head).name, points: splinePoints(e.pos) })),
   };
