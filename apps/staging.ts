@@ -21,7 +21,9 @@ export const staging: Environment = {
     host: 'dify.staging.example.com',
     ingress: { tls: IngressTls.certManager({ issuer: 'letsencrypt-staging', kind: 'ClusterIssuer' }) },
     secrets: DifySecrets.existing('dify-credentials'),
-    storage: DifyStorage.persistentVolume({ size: '20Gi', storageClassName: 'standard-rwo' }),
+    // Two pods each of api, worker and websocket share the files: a ReadWriteMany class (GKE Filestore's
+    // standard-rwx; NFS, CephFS or EFS elsewhere) lets them run on any node, so node drains finish.
+    storage: DifyStorage.persistentVolume({ size: '20Gi', storageClassName: 'standard-rwx', accessMode: 'ReadWriteMany' }),
     settings: { logLevel: 'INFO', logFormat: 'json', deployEnv: 'TESTING' },
     postgres: { storageSize: '20Gi', storageClassName: 'standard-rwo' },
     redis: { storageSize: '2Gi', storageClassName: 'standard-rwo' },

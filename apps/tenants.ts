@@ -27,7 +27,11 @@ export const tenants: DifyTenantsProps = {
     {
       name: 'initech',
       host: 'initech.dify.example.com',
-      dify: { components: { worker: { replicas: 3 }, api: { replicas: 2 } } },
+      // Several api and worker pods share the files: a ReadWriteMany claim, so node drains finish.
+      dify: {
+        components: { worker: { replicas: 3 }, api: { replicas: 2 } },
+        storage: DifyStorage.persistentVolume({ size: '10Gi', storageClassName: 'standard-rwx', accessMode: 'ReadWriteMany' }),
+      },
       quota: { headroomPercent: 50 },
     },
     { name: 'umbrella', host: 'umbrella.dify.example.com', dify: { settings: { logLevel: 'WARNING', logFormat: 'json' } } },

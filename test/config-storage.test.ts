@@ -174,7 +174,11 @@ describe('DifyStorage factories render upstream names, credentials by reference'
   });
 
   test('only persistentVolume asks for a claim', () => {
-    expect(DifyStorage.persistentVolume({ size: '20Gi', storageClassName: 'fast' }).volume).toEqual({ size: '20Gi', storageClassName: 'fast' });
+    expect(DifyStorage.persistentVolume({ size: '20Gi', storageClassName: 'fast' }).volume).toEqual({
+      size: '20Gi',
+      storageClassName: 'fast',
+      accessMode: 'ReadWriteOnce',
+    });
     expect(DifyStorage.supabase({ bucket: 'dify', url: 'https://abcd.supabase.co', apiKey: ref('k') }).volume).toBeUndefined();
   });
 

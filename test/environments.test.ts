@@ -16,7 +16,7 @@ const KEPT: Record<string, string[]> = {
   staging: [
     'Namespace/dify-staging',
     'Namespace/dify-staging-sandbox',
-    'PersistentVolumeClaim/dify-storage',
+    'PersistentVolumeClaim/dify-storage-rwx',
     'PersistentVolumeClaim/dify-backup',
     'PersistentVolumeClaim/dify-backup-plugins',
   ],
@@ -83,7 +83,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('environment %s', (
   test('backs up what it embeds; its restore Jobs (suspended) sit in restore/, outside the kustomization', () => {
     const embedded = {
       database: docs.some((d) => d.kind === 'StatefulSet' && d.metadata.name === 'dify-postgres'),
-      files: docs.some((d) => d.kind === 'PersistentVolumeClaim' && d.metadata.name === 'dify-storage'),
+      files: docs.some((d) => d.kind === 'PersistentVolumeClaim' && /^dify-storage(-rwx)?$/.test(d.metadata.name)),
       plugins: (env.dify.pluginStorage ?? PluginStorage.local()).storageType === 'local',
     };
     const crons = docs.filter((d) => d.kind === 'CronJob' && d.metadata.labels['app.kubernetes.io/component'] === 'backup');

@@ -84,7 +84,7 @@ test('dist/tenants: every namespace, file claim and backup claim outlives the wo
       .flatMap((t) => [
         `Namespace/dify-${t}/dify-${t}`,
         `Namespace/dify-${t}-sandbox/dify-${t}-sandbox`,
-        `PersistentVolumeClaim/dify-${t}/dify-storage`,
+        `PersistentVolumeClaim/dify-${t}/dify-storage${t === 'initech' ? '-rwx' : ''}`,
         `PersistentVolumeClaim/dify-${t}/dify-backup`,
         `PersistentVolumeClaim/dify-${t}/dify-backup-plugins`,
       ])

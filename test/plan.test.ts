@@ -53,13 +53,13 @@ describe('apply-fails: immutable fields', () => {
     ],
     [
       'PVC access mode',
-      (ms: Manifest[]) => (docOf(ms, 'PersistentVolumeClaim', 'dify-storage').spec.accessModes = ['ReadWriteMany']),
+      (ms: Manifest[]) => (docOf(ms, 'PersistentVolumeClaim', 'dify-storage-rwx').spec.accessModes = ['ReadWriteOnce']),
       'PersistentVolumeClaim',
       'other than a storage increase',
     ],
     [
       'PVC shrink',
-      (ms: Manifest[]) => (docOf(ms, 'PersistentVolumeClaim', 'dify-storage').spec.resources.requests.storage = '10Gi'),
+      (ms: Manifest[]) => (docOf(ms, 'PersistentVolumeClaim', 'dify-storage-rwx').spec.resources.requests.storage = '10Gi'),
       'PersistentVolumeClaim',
       'cannot shrink',
     ],
@@ -73,11 +73,11 @@ describe('apply-fails: immutable fields', () => {
       staging,
       (() => {
         const ms = clone(staging);
-        docOf(ms, 'PersistentVolumeClaim', 'dify-storage').spec.resources.requests.storage = '40Gi';
+        docOf(ms, 'PersistentVolumeClaim', 'dify-storage-rwx').spec.resources.requests.storage = '40Gi';
         return ms;
       })(),
     );
-    expect(summary(fs)).toEqual(['info PersistentVolumeClaim dify-staging/dify-storage']);
+    expect(summary(fs)).toEqual(['info PersistentVolumeClaim dify-staging/dify-storage-rwx']);
     expect(fs[0].what).toMatch(/grows from 20Gi to 40Gi.*allowVolumeExpansion/);
   });
 
@@ -105,9 +105,9 @@ describe('data-at-risk', () => {
     const sts = findingsAfter((ms) => ms.filter((m) => !(m.doc.kind === 'StatefulSet' && m.doc.metadata.name === 'dify-postgres')));
     expect(sts.find((f) => f.kind === 'StatefulSet')).toMatchObject({ level: 'data-at-risk', what: expect.stringMatching(/orphaned/) });
     const renamed = findingsAfter((ms) => {
-      docOf(ms, 'PersistentVolumeClaim', 'dify-storage').metadata.name = 'dify-files';
+      docOf(ms, 'PersistentVolumeClaim', 'dify-storage-rwx').metadata.name = 'dify-files';
     });
-    expect(renamed.find((f) => f.level === 'data-at-risk')).toMatchObject({ name: 'dify-storage', what: expect.stringMatching(/^renamed to dify-files/) });
+    expect(renamed.find((f) => f.level === 'data-at-risk')).toMatchObject({ name: 'dify-storage-rwx', what: expect.stringMatching(/^renamed to dify-files/) });
   });
 
   test('retention loosened, keep annotations lost, a database major version, a data mount moved', () => {
@@ -139,7 +139,7 @@ describe('data-at-risk', () => {
       expect.arrayContaining([
         'data-at-risk Namespace dify-staging',
         'data-at-risk PersistentVolumeClaim dify-staging/dify-backup',
-        'data-at-risk PersistentVolumeClaim dify-staging/dify-storage',
+        'data-at-risk PersistentVolumeClaim dify-staging/dify-storage-rwx',
       ]),
     );
     expect(risks[0].what).toMatch(/apply data first .*prune would otherwise delete it/);

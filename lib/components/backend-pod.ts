@@ -31,6 +31,7 @@ export function backendPod(instance: string, config: DifyBackendConfig): Backend
   if (!claimName) return base;
   volumes.push({ name: 'storage', persistentVolumeClaim: { claimName } });
   mounts.push({ name: 'storage', mountPath: '/app/api/storage' });
+  if (!config.storageReadWriteOnce) return base;
   // Every pod mounting the ReadWriteOnce claim stays on the node where the first one runs.
   const affinity: k8s.Affinity = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [storageAffinityTerm(instance, claimName)] } };
   return { ...base, affinity, podLabels: { [STORAGE_AFFINITY_LABEL]: claimName } };

@@ -72,6 +72,11 @@ export class DifyBackendConfig {
     return this.props.storage instanceof DifyFileStorage ? this.props.storage.claimName : undefined;
   }
 
+  /** Whether that claim is ReadWriteOnce (pins its pods to one node). */
+  public get storageReadWriteOnce(): boolean {
+    return this.props.storage instanceof DifyFileStorage && this.props.storage.readWriteOnce;
+  }
+
   /**
    * What a role connects to, from its runtime contract (lib/runtime): the
    * database, Redis and file storage for every role (the app factory opens all

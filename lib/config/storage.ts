@@ -17,10 +17,17 @@ import { guardProps } from '../core/guard';
 
 /** Props of {@link DifyStorage.persistentVolume}. */
 export interface PersistentVolumeStorageOptions {
-  /** Size of the ReadWriteOnce volume. @default "10Gi" */
+  /** Size of the volume. @default "10Gi" */
   readonly size?: string;
   /** StorageClass of the volume. @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
+  /**
+   * `ReadWriteOnce` pins api, worker and websocket to one node (one pod each: more cannot drain);
+   * `ReadWriteMany` (a storage class that provides it, e.g. NFS, CephFS, Filestore, EFS) lets each run several pods
+   * on any node. The claim is `<instance>-storage` for ReadWriteOnce, `<instance>-storage-rwx` for ReadWriteMany
+   * (an access mode cannot change on a claim). @default "ReadWriteOnce"
+   */
+  readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
 }
 
 /** Props of {@link DifyStorage.s3}. */
@@ -200,9 +207,10 @@ export interface ClickzettaVolumeStorageOptions {
  */
 export abstract class DifyStorage {
   /**
-   * OpenDAL `fs` storage on one ReadWriteOnce PersistentVolumeClaim. api and
-   * worker mount the same claim and are co-scheduled on one node (a RWO volume
-   * may be mounted by many pods of one node), so no RWX storage is needed.
+   * OpenDAL `fs` storage on one PersistentVolumeClaim. ReadWriteOnce (default):
+   * api, worker and websocket mount the same claim and are co-scheduled on one
+   * node (a RWO volume may be mounted by many pods of one node), one pod each.
+   * ReadWriteMany: any number of pods on any node.
    */
   public static persistentVolume(options: PersistentVolumeStorageOptions = {}): DifyStorage {
     guardProps('PersistentVolumeStorageOptions', options, 'storage');
@@ -357,19 +365,21 @@ export abstract class DifyStorage {
   /** `STORAGE_TYPE` value. */
   public abstract readonly storageType: string;
   /** The claim to create and mount at /app/api/storage, if any. */
-  public abstract readonly volume?: { readonly size: string; readonly storageClassName?: string };
+  public abstract readonly volume?: { readonly size: string; readonly storageClassName?: string; readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany' };
   /** api/worker environment for this storage. */
   public abstract env(): EnvSet;
 }
 
 class PersistentVolumeStorage extends DifyStorage {
   public readonly storageType = 'opendal';
-  public readonly volume: { size: string; storageClassName?: string };
+  public readonly volume: { size: string; storageClassName?: string; accessMode: 'ReadWriteOnce' | 'ReadWriteMany' };
   constructor(o: PersistentVolumeStorageOptions) {
     super();
     const size = validateMemory('storage.size', o.size ?? '10Gi');
     if (o.storageClassName !== undefined) validateDnsSubdomain('storage.storageClassName', o.storageClassName);
-    this.volume = { size, storageClassName: o.storageClassName };
+    const accessMode = o.accessMode ?? 'ReadWriteOnce';
+    if (!['ReadWriteOnce', 'ReadWriteMany'].includes(accessMode)) invalid('storage.accessMode', accessMode, 'must be "ReadWriteOnce" or "ReadWriteMany"');
+    this.volume = { size, storageClassName: o.storageClassName, accessMode };
   }
   public env(): EnvSet {
     // The root is relative to /app/api, where the claim is mounted: another root must stay inside it (storage/…).

@@ -166,6 +166,7 @@ export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext):
 
   const spread = o.topologySpread ?? (multi ? 'soft' : 'none');
   if (!['soft', 'hard', 'none'].includes(spread)) invalid(`${prop}.topologySpread`, spread, 'must be "soft", "hard" or "none"');
+  validateDrain(o, ctx, multi, pdb !== undefined);
   const pod: { -readonly [K in keyof AvailabilityPlan['pod']]: AvailabilityPlan['pod'][K] } = {};
   if (spread !== 'none') {
     const when = spread === 'hard' ? 'DoNotSchedule' : 'ScheduleAnyway';
@@ -211,6 +212,21 @@ export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext):
     serviceType: o.serviceType ?? 'ClusterIP',
     serviceAnnotations: { ...o.serviceAnnotations },
   };
+}
+
+/**
+ * Availability plans that cannot drain: a required pod affinity with several replicas and a PDB (a replacement must
+ * land beside pods on the draining node, so it stays Pending and the budget blocks the next eviction).
+ */
+function validateDrain(o: ComponentOptions, ctx: AvailabilityContext, multi: boolean, pdb: boolean): void {
+  const required = o.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+  if (multi && pdb && required.length) {
+    invalid(
+      `${ctx.prop}.affinity`,
+      'podAffinity.requiredDuringSchedulingIgnoredDuringExecution',
+      'with more than one replica and a PodDisruptionBudget cannot drain: a replacement must land beside pods on the node being drained, so it stays Pending and the budget blocks the next eviction. Use preferredDuringSchedulingIgnoredDuringExecution, or one replica',
+    );
+  }
 }
 
 function mergeAffinity(base: k8s.Affinity | undefined, extra: k8s.Affinity): k8s.Affinity {

@@ -29,6 +29,8 @@ export class DifyFileStorage extends Construct {
   public readonly storage: DifyStorage;
   /** The claim api and worker mount at /app/api/storage, when storage is a volume. */
   public readonly claimName?: string;
+  /** Whether the claim is ReadWriteOnce: its pods share one node, one pod per workload. */
+  public readonly readWriteOnce: boolean;
   public readonly claim?: k8s.KubePersistentVolumeClaim;
 
   constructor(scope: Construct, id: string, props: DifyFileStorageProps) {
@@ -39,13 +41,14 @@ export class DifyFileStorage extends Construct {
     if (!(this.storage instanceof DifyStorage))
       invalid('storage', typeof this.storage, 'must be a DifyStorage such as DifyStorage.persistentVolume() or DifyStorage.s3({...})');
     const volume = this.storage.volume;
+    this.readWriteOnce = volume?.accessMode === 'ReadWriteOnce';
     if (volume) {
-      this.claimName = `${props.instance}-storage`;
+      this.claimName = volume.accessMode === 'ReadWriteMany' ? `${props.instance}-storage-rwx` : `${props.instance}-storage`;
       this.claim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
         // Data that outlives the workloads: kept by delete and prune, rendered into the data kustomization.
         metadata: { name: this.claimName, labels: metadataLabels({ instance: props.instance, component: 'storage' }), annotations: keepAnnotations() },
         spec: {
-          accessModes: ['ReadWriteOnce'],
+          accessModes: [volume.accessMode],
           storageClassName: volume.storageClassName,
           resources: { requests: { storage: k8s.Quantity.fromString(volume.size) } },
         },
