@@ -14,5 +14,5 @@ export default {
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   ignorePatterns: ['dist', 'build', 'reports', '.cdk8s-out', '.stryker-tmp'],
-  timeoutMS: 30000,
+  timeoutMS: 10000,
 };

@@ -92,4 +92,31 @@ test('every reader names the component and the exact variables it reads', () => 
   expect(readers.redisPassword).toEqual({ ...of([...api, 'plugin-daemon'], 'REDIS_PASSWORD'), redis: ['REDIS_PASSWORD', 'REDISCLI_AUTH'] });
   expect(readers.celeryBrokerUrl).toEqual(of(api, 'CELERY_BROKER_URL'));
   expect(readers.weaviateApiKey).toEqual({ ...of(api, 'WEAVIATE_API_KEY'), weaviate: ['AUTHENTICATION_APIKEY_ALLOWED_KEYS'] });
+  // The shared keys: one Secret key read under each side's upstream name (docker/.env.example, envs/).
+  expect(readers.sandboxApiKey).toEqual({ ...of(['api', 'worker'], 'CODE_EXECUTION_API_KEY'), sandbox: ['API_KEY'] });
+  expect(readers.pluginDaemonKey).toEqual({
+    ...of(['api', 'worker'], 'PLUGIN_DAEMON_KEY'),
+    'plugin-daemon': ['SERVER_KEY'],
+    'agent-backend': ['DIFY_AGENT_PLUGIN_DAEMON_API_KEY'],
+  });
+  expect(readers.pluginInnerApiKey).toEqual({
+    ...of(['api', 'worker'], 'INNER_API_KEY_FOR_PLUGIN'),
+    'plugin-daemon': ['DIFY_INNER_API_KEY'],
+    'agent-backend': ['DIFY_AGENT_INNER_API_KEY'],
+  });
+  expect(readers.agentApiToken).toEqual({ ...of(['api', 'worker'], 'AGENT_BACKEND_API_TOKEN'), 'agent-backend': ['DIFY_AGENT_API_TOKEN'] });
+  expect(readers.agentServerSecretKey).toEqual({ 'agent-backend': ['DIFY_AGENT_SERVER_SECRET_KEY'] });
+  expect(readers.agentSandboxToken).toEqual({
+    'agent-backend': ['DIFY_AGENT_LOCAL_SANDBOX_AUTH_TOKEN', 'DIFY_AGENT_SHELLCTL_AUTH_TOKEN'],
+    'local-sandbox': ['SHELLCTL_AUTH_TOKEN'],
+  });
+  expect(readers.agentRedisUrl).toEqual({ 'agent-backend': ['DIFY_AGENT_REDIS_URL'] });
+});
+
+test('the local sandbox token follows the local runtime, which follows the agent unless said otherwise (E2B has none)', () => {
+  const none = { postgres: false, redis: false, weaviate: false };
+  expect(requiredCredentials(none, { agent: true, agentLocalSandbox: false })).toEqual([...APP_KEYS, 'agentApiToken', 'agentServerSecretKey']);
+  expect(requiredCredentials(none, { agent: true, agentLocalSandbox: true })).toEqual([...APP_KEYS, ...AGENT]);
+  expect(requiredCredentials(none, { agent: false, agentLocalSandbox: true })).toEqual([...APP_KEYS, 'agentSandboxToken']);
+  expect(requiredCredentials(none, { agent: false })).toEqual(APP_KEYS);
 });

@@ -8,6 +8,8 @@ import {
   Connections,
   DEFAULT_INGRESS_CONTROLLER,
   DIFY_ROUTES,
+  EXPOSED_ROUTES,
+  EXTRA_ROUTES,
   IConnectable,
   LABEL_COMPONENT,
   LABEL_INSTANCE,
@@ -18,6 +20,7 @@ import {
   admitController,
   servedRoutes,
   serves,
+  validateBackendNamespaces,
 } from '../lib';
 
 /** Upstream's service names in services.json, as the table's targets. */
@@ -129,5 +132,49 @@ describe('admitController', () => {
     const peer = admitController('ingress.controller', undefined, { ...b, web: { host: 'external-web', port: 80 } }, ['web', 'api']);
     expect(b.web.connections.ingress).toEqual([]);
     expect(b.api.connections.ingress).toEqual([{ peer, ports: [{ port: 5001, protocol: 'TCP' }] }]);
+  });
+});
+
+test("the agent stub is the one route beyond upstream, to the agent backend, after upstream's table", () => {
+  expect(EXTRA_ROUTES).toEqual([{ path: '/agent-stub/', target: 'agentBackend', purpose: expect.stringMatching(/Agent Stub API/) }]);
+  expect(EXPOSED_ROUTES).toEqual([...DIFY_ROUTES, ...EXTRA_ROUTES]);
+  expect(DIFY_ROUTES.some((r) => r.path === '/agent-stub/')).toBe(false);
+});
+
+describe('validateBackendNamespaces', () => {
+  test('backends in the exposure namespace, and plain Services anywhere, are taken', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'a', { namespace: 'dify' });
+    const api = new Backend(chart, 'api', 'dify-api', 5001);
+    validateBackendNamespaces('ingress', new Construct(chart, 'Exposure'), { api, web: { host: 'elsewhere', port: 80 } });
+  });
+
+  test('a component in another namespace is refused, naming the prop, both namespaces and the fix', () => {
+    const app = Testing.app();
+    const other = new Chart(app, 'b', { namespace: 'team-b' });
+    const api = new Backend(other, 'api', 'dify-api', 5001);
+    const exposure = new Construct(new Chart(app, 'a', { namespace: 'dify' }), 'Exposure');
+    expect(() => validateBackendNamespaces('httpRoute', exposure, { api })).toThrow(
+      'httpRoute.backends.api: got "dify-api in namespace \\"team-b\\""; must be in the exposure\'s namespace "dify": its routes name Services that resolve only there; create the exposure in the chart of its backends',
+    );
+  });
+
+  test('a namespaced backend with an exposure in a chart without namespace (and the reverse) is refused', () => {
+    const app = Testing.app();
+    const api = new Backend(new Chart(app, 'b', { namespace: 'team-b' }), 'api', 'dify-api', 5001);
+    expect(() => validateBackendNamespaces('ingress', new Construct(new Chart(app, 'a'), 'Exposure'), { api })).toThrow(
+      /^ingress\.backends\.api: got "dify-api in namespace \\"team-b\\""; must be in the exposure's namespace \(none\)/,
+    );
+    const app2 = Testing.app();
+    const api2 = new Backend(new Chart(app2, 'b'), 'api', 'dify-api', 5001);
+    expect(() => validateBackendNamespaces('nginxProxy', new Construct(new Chart(app2, 'a', { namespace: 'dify' }), 'Exposure'), { api: api2 })).toThrow(
+      /^nginxProxy\.backends\.api: got "dify-api in namespace \(none\)"; must be in the exposure's namespace "dify"/,
+    );
+  });
+
+  test('an exposure outside any chart compares against no namespace', () => {
+    const app = Testing.app();
+    const api = new Backend(new Chart(app, 'b'), 'api', 'dify-api', 5001);
+    validateBackendNamespaces('ingress', new Construct(app, 'Loose'), { api });
   });
 });
