@@ -970,6 +970,9 @@ class Converter {
   }
 
   private sizing(): void {
+    // On the default ReadWriteOnce storage claim every role runs one pod (more is a synth error): the compose host's
+    // process counts are carried per pod by settings.processes; scaling out needs ReadWriteMany or object storage.
+    if (this.props.storage === undefined) return;
     const api = Number(this.given('SERVER_WORKER_AMOUNT') ?? '1');
     if (api > 1) {
       this.component('api').replicas = api;

@@ -85,7 +85,8 @@ export class ComposedDify extends Chart {
       settings: new DifySettings({ otel: { endpoint: `http://${otel.host}:${otel.port}` } }),
     });
     const migration = new DifyMigration(this, 'Migration', { instance, config });
-    const api = new DifyApi(this, 'Api', { instance, config, options: { replicas: 2 } });
+    // One pod each: the default file-storage claim is ReadWriteOnce (scale out on ReadWriteMany or object storage).
+    const api = new DifyApi(this, 'Api', { instance, config });
     const worker = new DifyWorker(this, 'Worker', { instance, config });
     const web = new DifyWeb(this, 'Web', { instance, urls, api });
     pluginDaemon.connections.allowTo(api);

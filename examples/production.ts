@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { Dify, DifyDatabase, DifySecrets, IngressTls, credentialsInSecret } from '../lib';
+import { Dify, DifyDatabase, DifySecrets, DifyStorage, IngressTls, credentialsInSecret } from '../lib';
 
 /**
  * README "Production": public host and API host with cert-manager TLS, every credential from AWS Secrets Manager
@@ -31,6 +31,8 @@ export function production(chart: Chart): void {
       },
     }),
     externalDatabase: DifyDatabase.external({ host: 'db.internal', username: 'dify', password: credentials.postgresPassword }),
+    // Several api pods share the file storage: a ReadWriteMany claim (EFS here), or DifyStorage.s3(...).
+    storage: DifyStorage.persistentVolume({ size: '50Gi', accessMode: 'ReadWriteMany', storageClassName: 'efs-sc' }),
     components: { api: { autoscaling: { minReplicas: 3, maxReplicas: 12 } }, web: { autoscaling: { minReplicas: 3, maxReplicas: 8 } } },
     networkPolicy: { externalServices: [{ cidr: '10.40.0.0/16', ports: [5432, 6379, 6333] }] },
   });

@@ -9,7 +9,16 @@ export function manyTenants(app: App): void {
     defaults: { storage: DifyStorage.persistentVolume({ size: '10Gi' }), settings: { logFormat: 'json' } },
     tenants: [
       { name: 'acme', host: 'acme.dify.example.com' },
-      { name: 'initech', host: 'initech.dify.example.com', dify: { components: { worker: { replicas: 3 } } }, quota: { headroomPercent: 50 } },
+      {
+        name: 'initech',
+        host: 'initech.dify.example.com',
+        dify: {
+          // Three workers share the file storage: ReadWriteMany, not the default ReadWriteOnce claim.
+          storage: DifyStorage.persistentVolume({ size: '10Gi', accessMode: 'ReadWriteMany', storageClassName: 'standard-rwx' }),
+          components: { worker: { replicas: 3 } },
+        },
+        quota: { headroomPercent: 50 },
+      },
     ],
   });
   // #endregion README

@@ -1,4 +1,4 @@
-import { difyDocs, find } from './util';
+import { SHARED_STORAGE, difyDocs, find } from './util';
 
 const HA = {
   api: {
@@ -11,7 +11,7 @@ const HA = {
   worker: { autoscaling: { minReplicas: 2, maxReplicas: 6, targetMemoryUtilization: 80 }, disruptionBudget: { minAvailable: 1 } },
   sandbox: { replicas: 2, topologySpread: 'hard' as const },
 };
-const { docs } = difyDocs({ components: HA, storage: undefined });
+const { docs } = difyDocs({ components: HA, storage: SHARED_STORAGE });
 
 describe('high availability', () => {
   test('an HPA owns api: autoscaling/v2, CPU target, and the Deployment sets no replicas', () => {
@@ -152,6 +152,6 @@ describe('availability bad input', () => {
     ['negative minReadySeconds', { web: { minReadySeconds: -5 } }, /^components\.web\.minReadySeconds: got -5; must be an integer from 0 to 3600/],
   ];
   test.each(cases)('%s', (_what, components, message) => {
-    expect(() => difyDocs({ components })).toThrow(message);
+    expect(() => difyDocs({ components, storage: SHARED_STORAGE })).toThrow(message);
   });
 });

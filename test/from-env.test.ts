@@ -259,6 +259,11 @@ describe('from-env mappings', () => {
     expect(converted.qdrant.result.secrets['qdrant-api-key']).toBe('qdrant-acme-key-0001');
   });
 
+  test('on object storage, SERVER_WORKER_AMOUNT scales the api in pods', () => {
+    expect(docsOf('s3').find((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-api')!.spec.replicas).toBe(3);
+    expect(line('s3', 'SERVER_WORKER_AMOUNT')).toMatchObject({ classification: 'typed' });
+  });
+
   test('SMTP mail becomes DifyMail.smtp with the password by reference', () => {
     expect(converted.smtp.result.source).toContain('mail: DifyMail.smtp({');
     expect(env('smtp', 'api')).toMatchObject({ MAIL_TYPE: 'smtp', SMTP_SERVER: 'smtp.acme.example', SMTP_PORT: '587', SMTP_OPPORTUNISTIC_TLS: 'true' });
@@ -278,7 +283,11 @@ describe('from-env mappings', () => {
     expect(env('tls-hosts', 'web')).toMatchObject({ ALLOW_EMBED: 'true', TEXT_GENERATION_TIMEOUT_MS: '120000' });
     expect(line('tls-hosts', 'ALLOW_EMBED')).toMatchObject({ classification: 'typed', target: 'settings.web.allowEmbed = true' });
     expect(line('tls-hosts', 'TEXT_GENERATION_TIMEOUT_MS')).toMatchObject({ classification: 'typed', target: 'settings.web.textGenerationTimeoutMs = 120000' });
-    expect(docsOf('tls-hosts').find((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-worker')!.spec.replicas).toBe(2);
+    // On the default ReadWriteOnce claim the worker stays one pod; the compose host's 8 Celery processes run in it.
+    expect(docsOf('tls-hosts').find((d) => d.kind === 'Deployment' && d.metadata.name === 'dify-worker')!.spec.replicas).toBe(1);
+    expect(r.source).toContain('worker: { concurrency: 8 }');
+    expect(r.source).not.toContain('replicas');
+    expect(line('tls-hosts', 'CELERY_WORKER_AMOUNT')).toMatchObject({ classification: 'typed', target: 'settings.processes.worker.concurrency = 8' });
     expect(line('tls-hosts', 'SECRET_KEY')).toMatchObject({ classification: 'secret', flag: 'development-default' });
     expect(line('tls-hosts', 'SQLALCHEMY_POOL_SIZE')).toMatchObject({ classification: 'typed', target: 'settings.databasePool.size = 50' });
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ConfigMapKeyRef, DIFY_CELERY_QUEUES, ExternalRedis, RedisTlsOptions, SecretKeyRef, credentialsInSecret } from '../lib';
-import { difyDocs, find, podSpecs } from './util';
+import { SHARED_STORAGE, difyDocs, find, podSpecs } from './util';
 
 const credentials = credentialsInSecret('dify-credentials');
 const INDEXING = ['dataset', 'dataset_summary', 'priority_dataset', 'pipeline', 'priority_pipeline'];
@@ -22,6 +22,7 @@ function onTlsRedis(tls: RedisTlsOptions, username?: string) {
     agent: { redisUrl: credentials.agentRedisUrl },
     workerPools: POOLS,
     workerPoolsBroker: { database: 1 },
+    storage: SHARED_STORAGE,
   }).docs;
 }
 

@@ -5,7 +5,7 @@ import { App, Chart, DependencyGraph, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS } from '../apps/main-environments';
 import { Environment, synthEnvironment } from '../apps/environments';
-import { Dify, DifyProps } from '../lib';
+import { Dify, DifyProps, DifyStorage } from '../lib';
 
 export { ENVIRONMENTS };
 
@@ -84,6 +84,9 @@ export function distFiles(env: string, sub = ''): Record<string, string> {
 
 /** Minimal valid props for building a Dify in a test chart. */
 export const BASE_PROPS: DifyProps = { host: 'dify.example.com' };
+
+/** File storage several pods of one workload may mount (the default claim is ReadWriteOnce: one pod each). */
+export const SHARED_STORAGE = DifyStorage.persistentVolume({ accessMode: 'ReadWriteMany', storageClassName: 'standard-rwx' });
 
 /** Builds a Dify in a fresh chart and returns the chart's manifests. */
 export function difyDocs(props: Partial<DifyProps> = {}): { dify: Dify; docs: Record<string, any>[] } {

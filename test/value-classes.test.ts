@@ -29,7 +29,7 @@ import {
 } from '../lib';
 import { k8s } from '../lib/core/k8s';
 import { validateCookieDomain } from '../lib/config/urls';
-import { difyDocs } from './util';
+import { SHARED_STORAGE, difyDocs } from './util';
 
 /**
  * One property test per class of value Kubernetes or the images refuse at run
@@ -551,6 +551,7 @@ describe('queue-depth scaling options that only apply at zero', () => {
         const build = () =>
           difyDocs({
             workerPools: [{ name: 'all', queues: [...DIFY_CELERY_QUEUES], queueDepthScaling: { minReplicas: min, maxReplicas: 4, cooldownPeriod: cooldown } }],
+            storage: SHARED_STORAGE,
           } as Partial<DifyProps>);
         if (min === 0) expect(build).not.toThrow();
         else expect(refuses(build, 'workerPools[0].queueDepthScaling.cooldownPeriod')).toContain('only applies with minReplicas 0');

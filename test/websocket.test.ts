@@ -1,6 +1,6 @@
 import { DifyStorage, ExternalRedis, SecretKeyRef, WEBSOCKET_WORKER_CLASS } from '../lib';
 import { NetworkPolicyEvaluator, PodEndpoint, podEndpointsFromManifests } from './support/netpol';
-import { difyDocs, find } from './util';
+import { SHARED_STORAGE, difyDocs, find } from './util';
 
 /** Upstream's nginx locations (Dify 1.16.1 nginx/conf.d/default.conf.template), written out so the route table is checked, not echoed. */
 const UPSTREAM_LOCATIONS = ['/console/api', '/api', '/socket.io/', '/v1', '/openapi', '/files', '/explore', '/e/', '/', '/mcp', '/triggers'];
@@ -177,11 +177,11 @@ describe('collaboration: false turns the websocket off everywhere', () => {
 
 describe('the websocket scales horizontally', () => {
   test('replicas get a PDB, autoscaling an HPA', () => {
-    const two = difyDocs({ components: { apiWebsocket: { replicas: 2 } } }).docs;
+    const two = difyDocs({ components: { apiWebsocket: { replicas: 2 } }, storage: SHARED_STORAGE }).docs;
     expect(find(two, 'Deployment', 'dify-api-websocket').spec.replicas).toBe(2);
     expect(find(two, 'PodDisruptionBudget', 'dify-api-websocket').spec.selector.matchLabels).toMatchObject({ 'app.kubernetes.io/component': 'api-websocket' });
     const hpa = find(
-      difyDocs({ components: { apiWebsocket: { autoscaling: { minReplicas: 2, maxReplicas: 6 } } } }).docs,
+      difyDocs({ components: { apiWebsocket: { autoscaling: { minReplicas: 2, maxReplicas: 6 } } }, storage: SHARED_STORAGE }).docs,
       'HorizontalPodAutoscaler',
       'dify-api-websocket',
     );
@@ -219,12 +219,13 @@ describe('websocket options are checked against the rest of the installation', (
     );
   });
   test('several websocket pods on a Sentinel Redis need a pub/sub URL', () => {
-    expect(() => difyDocs({ externalRedis: sentinel, agent, components: { apiWebsocket: { replicas: 2 } } })).toThrow(
+    expect(() => difyDocs({ externalRedis: sentinel, agent, storage: SHARED_STORAGE, components: { apiWebsocket: { replicas: 2 } } })).toThrow(
       /^components\.apiWebsocket: got "sentinel Redis without EVENT_BUS_REDIS_URL"; several websocket pods broadcast through one Redis pub\/sub URL/,
     );
     const { docs } = difyDocs({
       externalRedis: sentinel,
       agent,
+      storage: SHARED_STORAGE,
       components: { apiWebsocket: { replicas: 2, secretEnv: { EVENT_BUS_REDIS_URL: SecretKeyRef.of('redis', 'pubsub-url') } } },
     });
     expect(secretEnvOf(docs, 'dify-api-websocket').EVENT_BUS_REDIS_URL).toEqual({ name: 'redis', key: 'pubsub-url' });

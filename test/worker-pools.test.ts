@@ -1,5 +1,5 @@
 import { DIFY_CELERY_QUEUES } from '../lib';
-import { ENVIRONMENTS, difyDocs, find, parseDocs, synthFiles } from './util';
+import { ENVIRONMENTS, SHARED_STORAGE, difyDocs, find, parseDocs, synthFiles } from './util';
 
 const POOLS = [
   {
@@ -15,7 +15,7 @@ const POOLS = [
 ];
 
 describe('worker pools', () => {
-  const { docs } = difyDocs({ workerPools: POOLS });
+  const { docs } = difyDocs({ workerPools: POOLS, storage: SHARED_STORAGE });
   test('each pool is its own Deployment consuming exactly its queues, and no single worker remains', () => {
     expect(find(docs, 'ConfigMap', 'dify-worker-indexing-env').data.CELERY_QUEUES).toBe(POOLS[0].queues.join(','));
     expect(find(docs, 'ConfigMap', 'dify-worker-rest-env').data.CELERY_QUEUES.split(',').sort()).toEqual(POOLS[1].queues.sort());
@@ -54,7 +54,7 @@ describe('worker pools', () => {
     ['the single worker configured too', POOLS, /^components\.worker: got .*conflicts with workerPools/],
   ])('%s is a synth-time error', (what, pools, message) => {
     const extra = what.startsWith('the single') ? { components: { worker: { replicas: 2 } } } : {};
-    expect(() => difyDocs({ workerPools: pools as any, ...extra })).toThrow(message);
+    expect(() => difyDocs({ workerPools: pools as any, storage: SHARED_STORAGE, ...extra })).toThrow(message);
   });
 });
 

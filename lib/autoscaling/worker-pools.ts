@@ -97,7 +97,7 @@ export class DifyWorkerPools extends Construct {
         options: pool.options,
         optionsPath: `workerPools[${i}].options`,
         pool: { name: pool.name, queues: pool.queues },
-        externalScaling: q ? { minReplicas: q.minReplicas, maxReplicas: q.maxReplicas } : undefined,
+        externalScaling: q ? { minReplicas: q.minReplicas, maxReplicas: q.maxReplicas, prop: `workerPools[${i}].queueDepthScaling.maxReplicas` } : undefined,
       });
       this.workers.push(worker);
       if (q) {

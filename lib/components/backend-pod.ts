@@ -16,12 +16,15 @@ export function apiImageProfile(readOnlyRootFilesystem: boolean): SecurityProfil
 }
 
 /** The pod fields every long-running api-image role shares. */
-export type BackendPodProps = Pick<DifyWorkloadProps, 'security' | 'volumes' | 'volumeMounts' | 'initContainers' | 'affinity' | 'podLabels'>;
+export type BackendPodProps = Pick<
+  DifyWorkloadProps,
+  'security' | 'volumes' | 'volumeMounts' | 'initContainers' | 'affinity' | 'podLabels' | 'readWriteOnceClaim'
+>;
 
 /**
  * The pod of a long-running api-image role: restricted with a read-only root,
  * /tmp, the migration gate, and the storage claim (with its co-location
- * affinity) when file storage is a volume.
+ * affinity, and one pod per workload on a ReadWriteOnce claim) when file storage is a volume.
  */
 export function backendPod(instance: string, config: DifyBackendConfig): BackendPodProps {
   const volumes: k8s.Volume[] = [emptyDir('tmp', '1Gi')];
@@ -34,7 +37,7 @@ export function backendPod(instance: string, config: DifyBackendConfig): Backend
   if (!config.storageReadWriteOnce) return base;
   // Every pod mounting the ReadWriteOnce claim stays on the node where the first one runs.
   const affinity: k8s.Affinity = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [storageAffinityTerm(instance, claimName)] } };
-  return { ...base, affinity, podLabels: { [STORAGE_AFFINITY_LABEL]: claimName } };
+  return { ...base, affinity, podLabels: { [STORAGE_AFFINITY_LABEL]: claimName }, readWriteOnceClaim: claimName };
 }
 
 /** The required pod-affinity term that keeps a pod on the node of the pods mounting the ReadWriteOnce storage claim. */

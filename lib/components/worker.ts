@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { DifyBackendConfig } from '../config/backend';
 import { Connections, IConnectable, NetworkPeer } from '../core/connections';
 import { ComponentResources } from '../core/resources';
+import { ExternalScaling } from '../core/availability';
 import { DifyComponentProps, DifyWorkload, execProbe, startupFor } from '../core/workload';
 import { DIFY_CELERY_QUEUES, validateQueueName } from '../autoscaling/celery-queues';
 import { invalid, validateDnsLabel } from '../core/validation';
@@ -21,7 +22,7 @@ export interface DifyWorkerProps extends DifyComponentProps {
   /** A pool of workers: component `worker-<pool>`, consuming only `queues`. @default - one worker for every queue */
   readonly pool?: { readonly name: string; readonly queues: readonly string[] };
   /** Replicas owned by a queue-depth autoscaler (KEDA); the Deployment leaves them out. @default - replicas from options */
-  readonly externalScaling?: { readonly minReplicas: number; readonly maxReplicas: number };
+  readonly externalScaling?: ExternalScaling;
 }
 
 /** The Celery worker (MODE=worker): dataset indexing, workflows, mail and the other queues. */

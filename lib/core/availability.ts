@@ -82,7 +82,17 @@ export interface AvailabilityContext {
   /** Affinity the component itself needs, merged with the user's. */
   readonly affinity?: k8s.Affinity;
   /** Replicas owned by an external autoscaler (KEDA): the spec leaves them out. @default - none */
-  readonly externalScaling?: { readonly minReplicas: number; readonly maxReplicas: number };
+  readonly externalScaling?: ExternalScaling;
+  /** A ReadWriteOnce claim the pods mount: it attaches to one node, so the workload runs one pod. @default - none */
+  readonly readWriteOnceClaim?: string;
+}
+
+/** Replicas owned by an external autoscaler (KEDA). */
+export interface ExternalScaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Where the user set `maxReplicas`, for messages. @default - "<options prop>.externalScaling.maxReplicas" */
+  readonly prop?: string;
 }
 
 /** Availability fields resolved once, before any object is rendered. */
@@ -167,6 +177,7 @@ export function planAvailability(o: ComponentOptions, ctx: AvailabilityContext):
   const spread = o.topologySpread ?? (multi ? 'soft' : 'none');
   if (!['soft', 'hard', 'none'].includes(spread)) invalid(`${prop}.topologySpread`, spread, 'must be "soft", "hard" or "none"');
   validateDrain(o, ctx, multi, pdb !== undefined);
+  if (multi && ctx.readWriteOnceClaim) validateOnePod(o, ctx, minReplicas);
   const pod: { -readonly [K in keyof AvailabilityPlan['pod']]: AvailabilityPlan['pod'][K] } = {};
   if (spread !== 'none') {
     const when = spread === 'hard' ? 'DoNotSchedule' : 'ScheduleAnyway';
@@ -227,6 +238,24 @@ function validateDrain(o: ComponentOptions, ctx: AvailabilityContext, multi: boo
       'with more than one replica and a PodDisruptionBudget cannot drain: a replacement must land beside pods on the node being drained, so it stays Pending and the budget blocks the next eviction. Use preferredDuringSchedulingIgnoredDuringExecution, or one replica',
     );
   }
+}
+
+/**
+ * More than one pod of a workload on a ReadWriteOnce claim: the claim attaches to one node, so the pods are pinned
+ * there (required affinity); a drain or a 'hard' spread leaves the second pod Pending.
+ */
+function validateOnePod(o: ComponentOptions, ctx: AvailabilityContext, minReplicas: number): void {
+  const [prop, value] = o.autoscaling
+    ? [`${ctx.prop}.autoscaling.maxReplicas`, o.autoscaling.maxReplicas]
+    : ctx.externalScaling
+      ? [ctx.externalScaling.prop ?? `${ctx.prop}.externalScaling.maxReplicas`, ctx.externalScaling.maxReplicas]
+      : [`${ctx.prop}.replicas`, minReplicas];
+  invalid(
+    prop,
+    value,
+    `${ctx.component} mounts the ReadWriteOnce file-storage claim ${ctx.readWriteOnceClaim}, which attaches to one node: more than one pod cannot drain or spread. ` +
+      "Run one pod, or use DifyStorage.persistentVolume({ accessMode: 'ReadWriteMany' }) with a ReadWriteMany storage class, or object storage (DifyStorage.s3(...))",
+  );
 }
 
 function mergeAffinity(base: k8s.Affinity | undefined, extra: k8s.Affinity): k8s.Affinity {

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
-import { AvailabilityPlan, ComponentOptions, planAvailability } from './availability';
+import { AvailabilityPlan, ComponentOptions, ExternalScaling, planAvailability } from './availability';
 import { Connections, IConnectable, NetworkPeer } from './connections';
 import { EnvSet, sameName } from './env';
 import { imageVersion, validateImage } from './image';
@@ -68,7 +68,9 @@ export interface DifyWorkloadProps extends DifyComponentProps {
   /** A store: it always gets a PodDisruptionBudget. @default false */
   readonly store?: boolean;
   /** Replicas owned by an external autoscaler (KEDA). @default - replicas from options */
-  readonly externalScaling?: { readonly minReplicas: number; readonly maxReplicas: number };
+  readonly externalScaling?: ExternalScaling;
+  /** A ReadWriteOnce claim the pods mount: more than one pod is refused. @default - none */
+  readonly readWriteOnceClaim?: string;
   /** Environment: plain values go to the `<name>-env` ConfigMap, credentials to secretKeyRef env vars. */
   readonly env?: EnvSet;
   /** Env vars that need Kubernetes features (fieldRef, $(VAR) expansion). @default [] */
@@ -164,6 +166,7 @@ export class DifyWorkload extends Construct implements IConnectable {
       hasService: this.servicePorts.length > 0,
       affinity: props.affinity,
       externalScaling: props.externalScaling,
+      readWriteOnceClaim: props.readWriteOnceClaim,
     });
     const plan = this.availability;
     this.connections = Connections.forPods(
