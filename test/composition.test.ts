@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import fc from 'fast-check';
 import { ComposedDify } from '../examples/compose';
 import {
+  AgentRuntime,
   Dify,
   DifyApi,
   DifyBackendConfig,
@@ -192,6 +193,14 @@ describe('a host named in configuration with no recorded connection is a synth e
     const chart = Testing.chart();
     new Dify(chart, 'Dify', { host: 'dify.example.com' });
     expect(() => synth(chart)).not.toThrow();
+  });
+
+  test('a Service name inside a path or a longer identifier is no host: an E2B template "acme/dify-sandbox" is taken', () => {
+    for (const template of ['acme/dify-sandbox', 'acme/dify-sandbox:v1', 'team_dify-sandbox']) {
+      const chart = Testing.chart();
+      new Dify(chart, 'Dify', { host: 'dify.example.com', agent: { runtime: AgentRuntime.e2b({ apiKey: SecretKeyRef.of('e2b', 'api-key'), template }) } });
+      expect(() => synth(chart)).not.toThrow();
+    }
   });
 
   test('property: removing any one recorded flow between wired components that name each other is reported', () => {

@@ -34,7 +34,13 @@ export function findUnwiredReferences(root: IConstruct): string[] {
     const ns = reader.namespace ?? '';
     const reported = new Set<Connections | string>();
     for (const { name, value } of reader.configValues) {
-      for (const token of value.match(HOST_TOKEN) ?? []) {
+      for (const m of value.matchAll(HOST_TOKEN)) {
+        const token = m[0];
+        // A host stands at the start, after "://", "@", or a separator; a path segment ("acme/dify-sandbox", an image
+        // or template name) or a part of a longer identifier ("x_dify-sandbox") names no Service.
+        const before = value.slice(0, m.index);
+        if (before.endsWith('_') || (before.endsWith('/') && !before.endsWith('://'))) continue;
+        if (value[m.index + token.length] === '_') continue;
         const dot = token.indexOf('.');
         const service = dot < 0 ? token : token.slice(0, dot);
         const candidates = byName.get(service);
