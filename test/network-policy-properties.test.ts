@@ -409,7 +409,23 @@ describe('rendered objects', () => {
     expect(api.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(api.spec.ingress).toBeUndefined();
     expect(api.spec.egress).toBeUndefined();
-    expect(policies.find((p) => p.metadata.name === 'dify-allow-dns').metadata.labels[LABEL_COMPONENT]).toBe('network-policy-dns');
+    const dns = policies.find((p) => p.metadata.name === 'dify-allow-dns');
+    expect(dns.metadata.labels[LABEL_COMPONENT]).toBe('network-policy-dns');
+    expect(dns.spec).toEqual({
+      podSelector: { matchLabels: { [LABEL_NAME]: 'dify', [LABEL_INSTANCE]: 'dify' } },
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+          ],
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        },
+      ],
+    });
     expect(deny.metadata.labels[LABEL_COMPONENT]).toBe('network-policy');
   });
 
@@ -483,4 +499,74 @@ describe('rendered objects', () => {
     ]);
     expect(b.connections.ingress[0].peer).toBe(a.connections);
   });
+});
+
+describe('which components a policy covers', () => {
+  const names = (p: DifyNetworkPolicy) => p.subjects.map((s) => s.policyName);
+
+  test('every component under its scope, plus same-instance components elsewhere in its namespace', () => {
+    const c = chart();
+    const stack = new Construct(c, 'Stack');
+    new Pods(stack, 'A', 'dify', 'api');
+    new Pods(c, 'Beside', 'dify', 'qdrant');
+    new Pods(c, 'Other', 'other', 'api');
+    const policy = new DifyNetworkPolicy(c, 'Policy', { scope: stack });
+    expect(names(policy)).toEqual(['dify-api', 'dify-qdrant']);
+  });
+
+  test('a same-instance component in another namespace, or under another policy, is left to that one', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'ns-a' });
+    const b = new Chart(app, 'b', { namespace: 'ns-b' });
+    const stackA = new Construct(a, 'Stack');
+    new Pods(stackA, 'Api', 'dify', 'api');
+    new Pods(b, 'Far', 'dify', 'far');
+    const second = new Construct(a, 'Second');
+    new Pods(second, 'Web', 'dify', 'web');
+    const policyA = new DifyNetworkPolicy(a, 'Policy', { scope: stackA });
+    const policyB = new DifyNetworkPolicy(a, 'Policy2', { scope: second });
+    expect(names(policyA)).toEqual(['dify-api']);
+    expect(names(policyB)).toEqual(['dify-web']);
+  });
+
+  test('a component whose instance and name are already covered is not covered twice', () => {
+    const c = chart();
+    const stack = new Construct(c, 'Stack');
+    new Pods(stack, 'A', 'dify', 'api');
+    new Pods(c, 'Twin', 'dify', 'api');
+    expect(names(new DifyNetworkPolicy(c, 'Policy', { scope: stack }))).toEqual(['dify-api']);
+  });
+
+  test('subjects render once; wiring afterwards throws', () => {
+    const c = chart();
+    const a = new Pods(c, 'A', 'dify', 'api');
+    const b = new Pods(c, 'B', 'dify', 'db');
+    const policy = new DifyNetworkPolicy(c, 'Policy');
+    expect(policy.subjects).toBe(policy.subjects);
+    expect(policy.subjects.map((s) => s.connections)).toEqual([a.connections, b.connections]);
+    expect(() => a.connections.allowTo(b)).toThrow(/rendered its policies/);
+  });
+});
+
+test('a peer open on every port absorbs narrower flows to it, and only to it', () => {
+  const c = chart();
+  const a = new Pods(c, 'A', 'dify', 'api');
+  a.connections.allowTo(NetworkPeer.cidrs(['10.1.0.0/16']), [443]);
+  a.connections.allowTo(NetworkPeer.cidrs(['10.1.0.0/16']));
+  a.connections.allowTo(NetworkPeer.cidrs(['10.2.0.0/16']), [443]);
+  a.connections.allowTo(NetworkPeer.anywhere(), [8443]);
+  new DifyNetworkPolicy(c, 'Policy');
+  const docs = Testing.synth(c);
+  const policy = docs.find((d) => d.kind === 'NetworkPolicy' && d.metadata.name === 'dify-api');
+  expect(policy.spec.egress).toEqual([
+    { to: [{ ipBlock: { cidr: '10.1.0.0/16' } }] },
+    { to: [{ ipBlock: { cidr: '10.2.0.0/16' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+    { ports: [{ protocol: 'TCP', port: 8443 }] },
+  ]);
+  const ev = NetworkPolicyEvaluator.fromManifests(docs, NAMESPACES);
+  expect([ev.allows(a.endpoint, ip('10.1.0.1'), 22), ev.allows(a.endpoint, ip('10.2.0.1'), 22), ev.allows(a.endpoint, ip('10.2.0.1'), 443)]).toEqual([
+    true,
+    false,
+    true,
+  ]);
 });
