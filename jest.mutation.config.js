@@ -11,4 +11,6 @@ module.exports = {
   testMatch: process.env.MUTATION_TESTS ? process.env.MUTATION_TESTS.split(',').map((f) => `<rootDir>/${f}`) : ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   testTimeout: 60000,
+  // One fast-check seed for every run, so a mutant is killed or survives the same way each time.
+  setupFiles: ['<rootDir>/test/support/mutation-seed.js'],
 };

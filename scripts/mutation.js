@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// npm run test:mutation [-- MODULE ... | --changed [BASE]]: StrykerJS over the modules that guard users, each module
-// mutated alone against the test files that exercise it (MODULES below), with perTest coverage so each mutant runs
-// only the tests that reach it. Prints one row per module and fails when a module scores below THRESHOLD.
+// npm run test:mutation [-- MODULE ... | --changed [BASE]] [--readme]: StrykerJS over the modules that guard users,
+// each module mutated alone against the test files that exercise it (MODULES below), with perTest coverage so each
+// mutant runs only the tests that reach it. Prints one row per module and fails when a module scores below THRESHOLD.
 //   no arguments        every module (CI runs this)
 //   MODULE ...          those modules, by key (e.g. network-policy sensitive)
 //   --changed [BASE]    the modules whose source or listed tests differ from BASE (default: origin/main, else main)
+//   --readme            also write the table into README.md between the mutation-scores markers (every module only)
 // Equivalent mutants are excluded in the source with `// Stryker disable next-line <mutator>: <reason>`.
 const { spawnSync } = require('child_process');
-const { existsSync, readFileSync, rmSync } = require('fs');
+const { existsSync, readFileSync, rmSync, writeFileSync } = require('fs');
 const { join } = require('path');
 
 const THRESHOLD = 90;
@@ -20,16 +21,19 @@ const MODULES = {
     tests: ['test/network-policy.test.ts', 'test/network-policy-properties.test.ts', 'test/sandbox-namespace.test.ts'],
   },
   connections: { file: 'lib/core/connections.ts', tests: ['test/connections.test.ts', 'test/network-policy-properties.test.ts', 'test/routes.test.ts'] },
-  sensitive: {
-    file: 'lib/core/sensitive.ts',
-    tests: ['test/sensitive.test.ts', 'test/sensitive-properties.test.ts', 'test/value-classes.test.ts', 'test/k8s-rules.test.ts'],
-  },
+  sensitive: { file: 'lib/core/sensitive.ts', tests: ['test/sensitive.test.ts', 'test/sensitive-properties.test.ts', 'test/redaction.test.ts'] },
   credentials: { file: 'lib/secrets/credentials.ts', tests: ['test/credentials.test.ts', 'test/credentials-table.test.ts'] },
   validation: {
     file: 'lib/core/validation.ts',
-    tests: ['test/validation.test.ts', 'test/shared-validators.test.ts', 'test/value-classes.test.ts', 'test/validator-bounds.test.ts'],
+    tests: [
+      'test/validation.test.ts',
+      'test/shared-validators.test.ts',
+      'test/validator-bounds.test.ts',
+      'test/validation-hosts.test.ts',
+      'test/validation-values.test.ts',
+    ],
   },
-  guard: { file: 'lib/core/guard.ts', tests: ['test/guard.test.ts'] },
+  guard: { file: 'lib/core/guard.ts', tests: ['test/guard.test.ts', 'test/guard-schema.test.ts'] },
   routes: { file: 'lib/networking/routes.ts', tests: ['test/routes.test.ts'] },
 };
 
@@ -91,7 +95,13 @@ function run(key) {
   return { key, file, mutants: valid, killed, ignored, score, survived, seconds: (Date.now() - started) / 1000 };
 }
 
-const keys = selected(process.argv.slice(2));
+const args = process.argv.slice(2);
+const readme = args.includes('--readme');
+const keys = selected(args.filter((a) => a !== '--readme'));
+if (readme && keys.length !== Object.keys(MODULES).length) {
+  console.error('test:mutation: --readme records every module; run it without module names');
+  process.exit(2);
+}
 if (keys.length === 0) {
   console.log('test:mutation: no guarded module or its tests changed; nothing to run.');
   process.exit(0);
@@ -103,8 +113,24 @@ for (const key of keys) {
   for (const m of row.survived)
     console.log(`  survived ${row.file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? '')}`);
 }
-console.log('\n| module | mutants | killed | excluded (equivalent) | score |\n|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.file} | ${r.mutants} | ${r.killed} | ${r.ignored} | ${r.score.toFixed(1)}% |`);
+const table = [
+  '| module | mutants | killed | excluded (equivalent) | score |',
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.file} | ${r.mutants} | ${r.killed} | ${r.ignored} | ${r.score.toFixed(1)}% |`),
+].join('\n');
+console.log(`\n${table}\n`);
+for (const r of rows) console.log(`test:mutation: ${r.key} took ${Math.round(r.seconds)} s`);
 const low = rows.filter((r) => r.score < THRESHOLD);
+if (readme) {
+  const file = join(ROOT, 'README.md');
+  const text = readFileSync(file, 'utf8');
+  const block = /(<!-- mutation-scores:begin -->\n)[\s\S]*?(<!-- mutation-scores:end -->)/;
+  if (!block.test(text)) throw new Error('README.md has no mutation-scores markers');
+  writeFileSync(
+    file,
+    text.replace(block, (_, begin, end) => `${begin}${table}\n${end}`),
+  );
+  console.log('test:mutation: README.md table written');
+}
 console.log(`\ntest:mutation: ${low.length ? `FAILED, below ${THRESHOLD}%: ${low.map((r) => r.key).join(', ')}` : `every module at or above ${THRESHOLD}%`}`);
 process.exitCode = low.length ? 1 : 0;

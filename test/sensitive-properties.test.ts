@@ -107,6 +107,7 @@ describe.each(CREDENTIAL_WORDS)('the credential word %s', (word) => {
     );
   });
   test('does not mark a name whose last part describes it', () => {
+    for (const d of DESCRIPTIVE) for (const name of spellings([word, d])) expect([name, looksSensitive(name)]).toEqual([name, false]);
     fc.assert(
       fc.property(plain, descriptive, (a, d) => {
         for (const name of spellings([a, word, d])) expect([name, looksSensitive(name)]).toEqual([name, false]);
@@ -186,4 +187,13 @@ test("upstream's credential names are sensitive in any letter case, even those n
     expect([n, isSensitiveEnvName(n), isSensitiveEnvName(n.toLowerCase())]).toEqual([n, true, true]);
   }
   for (const n of unmarked) expect([`X_${n}`, isSensitiveEnvName(`X_${n}`)]).toEqual([`X_${n}`, looksSensitive(`X_${n}`)]);
+});
+
+test('separators at either end or doubled change no verdict', () => {
+  for (const name of ['TOKEN_TTL', 'API_KEY', 'REDIS_HOST', 'AMPLITUDE_API_KEY', 'CONNECTION_STRING', 'KEY', 'TTL']) {
+    const verdict = looksSensitive(name);
+    for (const variant of [`_${name}`, `${name}_`, `__${name}__`, name.replace(/_/g, '__'), name.replace(/_/g, '-.'), `.${name}.`])
+      expect([variant, looksSensitive(variant)]).toEqual([variant, verdict]);
+  }
+  expect([looksSensitive('TOKEN_TTL_'), looksSensitive('_AMPLITUDE_API_KEY'), looksSensitive('KEY_')]).toEqual([false, false, true]);
 });

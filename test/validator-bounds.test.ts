@@ -3,8 +3,6 @@
 // inner and outer timeout that is accepted, an IPv4 octet with a leading zero) fails a named test.
 import fc from 'fast-check';
 import {
-  DifyValidationError,
-  VALIDATION_MESSAGE_FORMAT,
   bracketIpv6,
   dnsNameProblem,
   hostWithoutPort,
@@ -32,21 +30,10 @@ import {
   validateUrl,
   validateUrlHost,
 } from '../lib';
+import { refusal } from './support/refusal';
 
 const SEED = Number(process.env.FC_SEED ?? 20261206);
 
-/** The message `fn` throws (a DifyValidationError in the project's format), or undefined when it returns. */
-function refusal(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DifyValidationError);
-    expect((e as Error).name).toBe('DifyValidationError');
-    expect((e as Error).message).toMatch(VALIDATION_MESSAGE_FORMAT);
-    return (e as Error).message;
-  }
-}
 const takes = (fn: () => unknown) => expect(refusal(fn)).toBeUndefined();
 const refuses = (fn: () => unknown, message?: RegExp) => {
   const m = refusal(fn);

@@ -12,17 +12,17 @@ import { invalid, propPath } from './validation';
  */
 
 /** The subset of JSON Schema ts-json-schema-generator emits, plus `instanceOf`. */
-interface Schema {
+export interface GuardSchema {
   readonly type?: string | string[];
-  readonly properties?: Record<string, Schema>;
+  readonly properties?: Record<string, GuardSchema>;
   readonly required?: string[];
-  readonly additionalProperties?: boolean | Schema;
-  readonly items?: Schema | Schema[];
+  readonly additionalProperties?: boolean | GuardSchema;
+  readonly items?: GuardSchema | GuardSchema[];
   readonly minItems?: number;
   readonly maxItems?: number;
-  readonly anyOf?: Schema[];
-  readonly oneOf?: Schema[];
-  readonly allOf?: Schema[];
+  readonly anyOf?: GuardSchema[];
+  readonly oneOf?: GuardSchema[];
+  readonly allOf?: GuardSchema[];
   readonly enum?: unknown[];
   readonly const?: unknown;
   readonly $ref?: string;
@@ -35,6 +35,8 @@ interface Issue {
   readonly allowed: string;
   /** How deep the issue is: unions report the branch that got furthest. */
   readonly depth: number;
+  /** The value is under a credential-named key: never shown, whatever its type. */
+  readonly secret?: boolean;
 }
 
 const MAX_DEPTH = 64;
@@ -45,18 +47,29 @@ let classes: Record<string, Function> | undefined;
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 function classNamed(name: string): Function | undefined {
   classes ??= propClasses();
-  return typeof classes[name] === 'function' ? classes[name] : undefined;
+  return classes[name];
 }
 
-let schemas: Record<string, Schema> | undefined;
+let schemas: Record<string, GuardSchema> | undefined;
 /** The generated schemas (lib/generated/prop-schemas.json), read on first use. */
-function schemaNamed(name: string): Schema | undefined {
+function schemaNamed(name: string): GuardSchema | undefined {
   // JSON, not a module: parsing it costs a fraction of compiling the same object literal. A require, not an
   // import, so the compiler does not infer a type from the whole document.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  schemas ??= (require('../generated/prop-schemas.json') as { schemas: Record<string, Schema> }).schemas;
+  schemas ??= (require('../generated/prop-schemas.json') as { schemas: Record<string, GuardSchema> }).schemas;
   return schemas[name];
 }
+
+/** Where the guard looks up a `$ref`'s schema and an `instanceOf`'s class. */
+export interface GuardDefinitions {
+  /** The schema of a named type. */
+  schema(name: string): GuardSchema | undefined;
+  /** The constructor of a class-typed prop, if it is one of ours. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  constructorOf(name: string): Function | undefined;
+}
+
+const GENERATED: GuardDefinitions = { schema: schemaNamed, constructorOf: classNamed };
 
 /**
  * Checks `props` against the generated schema of `typeName` (an exported
@@ -65,84 +78,103 @@ function schemaNamed(name: string): Schema | undefined {
  * top of a construct's props).
  */
 export function guardProps(typeName: string, props: unknown, prefix = ''): void {
-  const schema = schemaNamed(typeName);
+  guardAgainst(GENERATED, typeName, props, prefix);
+}
+
+/**
+ * {@link guardProps} against other definitions: the schema checker itself, which
+ * tests drive with schemas of their own.
+ * @internal
+ */
+export function guardAgainst(defs: GuardDefinitions, typeName: string, props: unknown, prefix: string): void {
+  const schema = defs.schema(typeName);
   if (!schema) throw new Error(`guardProps: no generated schema for ${typeName}; run npm run gen:schemas`);
-  const issue = check(schema, props, prefix, typeName, 0);
+  const issue = check(defs, schema, props, prefix, typeName, 0);
   if (!issue) return;
   // A credential-named prop (password, token, …) never has its value echoed.
   const last = /([A-Za-z_$][\w$]*)$|\["((?:[^"\\]|\\.)*)"\]$/.exec(issue.path);
-  const key = last ? (last[1] ?? last[2]) : '';
+  const key = last ? (last[1] ?? last[2]) : undefined;
   const echoes = typeof issue.value === 'number' || (typeof issue.value === 'string' && !/^<not a \w+>$/.test(issue.value));
-  const shown = key && looksSensitive(key) && echoes ? '<redacted>' : issue.value;
+  const shown = issue.secret || (key && looksSensitive(key) && echoes) ? '<redacted>' : issue.value;
   invalid(issue.path || 'props', shown, issue.allowed);
 }
 
-function resolve(schema: Schema, typeName: string): [Schema, string] {
+function resolve(defs: GuardDefinitions, schema: GuardSchema, typeName: string): [GuardSchema, string] {
   let s = schema;
   let name = typeName;
-  for (let i = 0; s.$ref && i < 32; i++) {
-    name = decodeURIComponent(s.$ref.replace(/^#\/definitions\//, ''));
-    s = schemaNamed(name) as Schema;
+  // An alias of an alias is followed; a cycle of them ends where it comes round.
+  const seen = new Set<string>();
+  while (s.$ref && !seen.has(s.$ref)) {
+    seen.add(s.$ref);
+    name = decodeURIComponent(s.$ref.replace('#/definitions/', ''));
+    s = defs.schema(name) as GuardSchema;
   }
   return [s, name];
 }
 
-function check(schema: Schema, value: unknown, path: string, typeName: string, depth: number): Issue | undefined {
-  const [s, name] = resolve(schema, typeName);
+function check(defs: GuardDefinitions, schema: GuardSchema, value: unknown, path: string, typeName: string, depth: number): Issue | undefined {
+  const [s, name] = resolve(defs, schema, typeName);
   const fail = (allowed: string): Issue => ({ path, value, allowed, depth });
   if (depth > MAX_DEPTH) return fail('is nested too deeply');
   if (s.instanceOf) {
-    if (isInstance(value, s.instanceOf)) return undefined;
+    if (isInstance(defs, value, s.instanceOf)) return undefined;
     // A string where a class belongs is often the credential itself (a password for a SecretKeyRef): never echo it.
     const shown = typeof value === 'string' ? `<not a ${s.instanceOf}>` : value;
-    return { path, value: shown, allowed: `must be ${describe(s, name)}`, depth };
+    return { path, value: shown, allowed: `must be ${describe(defs, s, name)}`, depth };
   }
   const union = s.anyOf ?? s.oneOf;
-  if (union) return checkUnion(union, value, path, name, depth, fail);
+  if (union) return checkUnion(defs, union, value, path, name, depth, fail);
   if (s.allOf) {
     for (const part of s.allOf) {
-      const issue = check(part, value, path, name, depth);
+      const issue = check(defs, part, value, path, name, depth);
       if (issue) return issue;
     }
     return undefined;
   }
-  if (s.const !== undefined && !Object.is(value, s.const)) return fail(`must be ${describe(s, name)}`);
-  if (s.enum && !s.enum.some((e) => Object.is(e, value))) return fail(`must be ${describe(s, name)}`);
+  if (s.const !== undefined && !Object.is(value, s.const)) return fail(`must be ${describe(defs, s, name)}`);
+  if (s.enum && !s.enum.some((e) => Object.is(e, value))) return fail(`must be ${describe(defs, s, name)}`);
   const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
-  if (types.length > 0 && !types.some((t) => hasType(t, value, s))) return fail(`must be ${describe(s, name)}`);
-  if (Array.isArray(value)) return checkArray(s, value, path, name, depth);
+  if (types.length > 0 && !types.some((t) => hasType(t, value, s))) return fail(`must be ${describe(defs, s, name)}`);
+  if (Array.isArray(value)) return checkArray(defs, s, value, path, name, depth);
   // Inline object types (`Omit<…>`, records) are named by where they stand.
   const label = schema.$ref || depth === 0 ? readableName(name) : path;
-  if (types.includes('object') && isObject(value)) return checkObject(s, value, path, label, depth);
+  if (types.includes('object') && isObject(value)) return checkObject(defs, s, value, path, label, depth);
   return undefined;
 }
 
-function checkUnion(union: Schema[], value: unknown, path: string, name: string, depth: number, fail: (a: string) => Issue): Issue | undefined {
-  const issues: Issue[] = [];
+function checkUnion(
+  defs: GuardDefinitions,
+  union: GuardSchema[],
+  value: unknown,
+  path: string,
+  name: string,
+  depth: number,
+  fail: (a: string) => Issue,
+): Issue | undefined {
+  // A branch of the value's own kind that got past the type check explains best (the deepest one, first listed).
+  let deepest: Issue | undefined;
   for (const branch of union) {
-    const issue = check(branch, value, path, name, depth);
+    const issue = check(defs, branch, value, path, name, depth);
     if (!issue) return undefined;
-    issues.push(issue);
+    if (issue.depth > (deepest?.depth ?? depth)) deepest = issue;
   }
-  // A branch of the value's own kind that got past the type check explains best (the deepest one).
-  const deeper = issues.filter((i) => i.depth > depth);
-  if (deeper.length > 0) return deeper.reduce((a, b) => (b.depth > a.depth ? b : a));
-  return fail(`must be ${alternatives(union.map((b) => describe(...resolve(b, name))))}`);
+  if (deepest) return deepest;
+  return fail(`must be ${alternatives(union.map((b) => describe(defs, ...resolve(defs, b, name))))}`);
 }
 
-function checkArray(s: Schema, value: unknown[], path: string, name: string, depth: number): Issue | undefined {
-  if (s.minItems !== undefined && value.length < s.minItems) return { path, value, allowed: `must have at least ${s.minItems} items`, depth };
-  if (s.maxItems !== undefined && value.length > s.maxItems) return { path, value, allowed: `must have at most ${s.maxItems} items`, depth };
+function checkArray(defs: GuardDefinitions, s: GuardSchema, value: unknown[], path: string, name: string, depth: number): Issue | undefined {
+  if (value.length < (s.minItems ?? 0)) return { path, value, allowed: `must have at least ${s.minItems} items`, depth };
+  if (value.length > (s.maxItems ?? Infinity)) return { path, value, allowed: `must have at most ${s.maxItems} items`, depth };
   for (let i = 0; i < value.length; i++) {
     const item = Array.isArray(s.items) ? s.items[i] : s.items;
     if (!item) continue;
-    const issue = check(item, value[i], propPath(path, i), name, depth + 1);
+    const issue = check(defs, item, value[i], propPath(path, i), name, depth + 1);
     if (issue) return issue;
   }
   return undefined;
 }
 
-function checkObject(s: Schema, value: object, path: string, label: string, depth: number): Issue | undefined {
+function checkObject(defs: GuardDefinitions, s: GuardSchema, value: object, path: string, label: string, depth: number): Issue | undefined {
   const name = label;
   const props = s.properties ?? {};
   // An interface may be implemented by a class (a construct, a connection): only plain objects are checked for shape.
@@ -150,7 +182,12 @@ function checkObject(s: Schema, value: object, path: string, label: string, dept
   const record = value as Record<string, unknown>;
   for (const key of s.required ?? []) {
     if (record[key] === undefined) {
-      return { path: propPath(path, key), value: undefined, allowed: `is required: ${describe(...resolve(props[key] ?? {}, name))}`, depth: depth + 1 };
+      return {
+        path: propPath(path, key),
+        value: undefined,
+        allowed: `is required: ${describe(defs, ...resolve(defs, props[key] ?? {}, name))}`,
+        depth: depth + 1,
+      };
     }
   }
   for (const key of Object.keys(record).sort()) {
@@ -159,13 +196,12 @@ function checkObject(s: Schema, value: object, path: string, label: string, dept
     const known = props[key];
     if (known) {
       if (v === undefined) continue;
-      const issue = check(known, v, p, name, depth + 1);
+      const issue = check(defs, known, v, p, name, depth + 1);
       if (issue) return issue;
     } else if (s.additionalProperties === false || (s.additionalProperties === undefined && s.properties)) {
-      const shown = looksSensitive(key) ? '<redacted>' : v;
-      return { path: p, value: shown, allowed: unknownKey(key, Object.keys(props), label), depth: depth + 1 };
+      return { path: p, value: v, allowed: unknownKey(key, Object.keys(props), label), depth: depth + 1, secret: looksSensitive(key) };
     } else if (typeof s.additionalProperties === 'object' && v !== undefined) {
-      const issue = check(s.additionalProperties, v, p, name, depth + 1);
+      const issue = check(defs, s.additionalProperties, v, p, name, depth + 1);
       if (issue) return issue;
     }
   }
@@ -181,9 +217,8 @@ function unknownKey(key: string, allowed: string[], typeName: string): string {
 
 /** The allowed name closest to `key`: case-insensitive equality, then a unique prefix either way, then Levenshtein distance within a third of its length. */
 export function closest(key: string, allowed: readonly string[]): string | undefined {
+  // A name that differs in letter case only is in the affix list or at distance 0, so it needs no step of its own.
   const lower = key.toLowerCase();
-  const same = allowed.find((a) => a.toLowerCase() === lower);
-  if (same) return same;
   // A name with a word added or dropped (`hostname` for `host`, `replica` for `replicas`).
   const affix = allowed.filter((a) => a.length >= 3 && (lower.startsWith(a.toLowerCase()) || (a.toLowerCase().startsWith(lower) && lower.length >= 3)));
   if (affix.length === 1) return affix[0];
@@ -211,12 +246,12 @@ function levenshtein(a: string, b: string): number {
   return prev[b.length];
 }
 
-function hasType(type: string, value: unknown, s: Schema): boolean {
+function hasType(type: string, value: unknown, s: GuardSchema): boolean {
   switch (type) {
     case 'string':
       return typeof value === 'string';
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
+      return Number.isFinite(value);
     case 'integer':
       return Number.isInteger(value);
     case 'boolean':
@@ -228,9 +263,9 @@ function hasType(type: string, value: unknown, s: Schema): boolean {
     // A record (only additionalProperties) must be a plain object: a Map or class instance would be silently empty.
     case 'object':
       return isObject(value) && (isPlainObject(value) || Boolean(s.properties));
-    default:
-      return true;
   }
+  // The generator emits JSON Schema's types only: any other takes nothing rather than everything.
+  return false;
 }
 
 function isObject(value: unknown): value is object {
@@ -242,9 +277,9 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-function isInstance(value: unknown, className: string): boolean {
+function isInstance(defs: GuardDefinitions, value: unknown, className: string): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const ctor = classNamed(className);
+  const ctor = defs.constructorOf(className);
   if (ctor) return value instanceof ctor;
   // A dependency's class (cdk8s Chart, Quantity, …): by constructor name along the prototype chain.
   for (let p = Object.getPrototypeOf(value); p; p = Object.getPrototypeOf(p)) {
@@ -254,14 +289,15 @@ function isInstance(value: unknown, className: string): boolean {
 }
 
 function readableName(name: string): string {
-  return name.replace(/^Omit<([^,]+),.*$/, '$1').replace(/^Partial<(.+)>$/, '$1');
+  const omitted = /^Omit<([^,]+),/.exec(name)?.[1] ?? name;
+  return omitted.replace(/^Partial<(.+)>$/, '$1');
 }
 
 /** What a schema allows, in words. */
-function describe(s: Schema, name: string): string {
+function describe(defs: GuardDefinitions, s: GuardSchema, name: string): string {
   if (s.instanceOf) {
-    const ctor = classNamed(s.instanceOf) as unknown as Record<string, unknown> | undefined;
-    const factories = ctor ? Object.getOwnPropertyNames(ctor).filter((k) => !['length', 'name', 'prototype'].includes(k) && typeof ctor[k] === 'function') : [];
+    const ctor = defs.constructorOf(s.instanceOf) as unknown as Record<string, unknown> | undefined;
+    const factories = ctor ? Object.getOwnPropertyNames(ctor).filter((k) => typeof ctor[k] === 'function') : [];
     const made =
       factories.length > 0
         ? ` (from ${factories
@@ -274,7 +310,7 @@ function describe(s: Schema, name: string): string {
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (s.enum) return alternatives(s.enum.map((e) => JSON.stringify(e)));
   const union = s.anyOf ?? s.oneOf;
-  if (union) return alternatives(union.map((b) => describe(...resolve(b, name))));
+  if (union) return alternatives(union.map((b) => describe(defs, ...resolve(defs, b, name))));
   const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
   const words = types.map((t) => {
     switch (t) {
@@ -286,15 +322,13 @@ function describe(s: Schema, name: string): string {
         return 'an integer';
       case 'boolean':
         return 'a boolean (true or false)';
-      case 'null':
-        return 'null';
       case 'array':
-        return s.items && !Array.isArray(s.items) ? `an array of ${plural(describe(...resolve(s.items, name)))}` : 'an array';
+        return s.items && !Array.isArray(s.items) ? `an array of ${plural(describe(defs, ...resolve(defs, s.items, name)))}` : 'an array';
       case 'object':
         return s.properties
           ? `an object (${readableName(name)})`
           : typeof s.additionalProperties === 'object'
-            ? `an object whose values are ${plural(describe(...resolve(s.additionalProperties, name)))}`
+            ? `an object whose values are ${plural(describe(defs, ...resolve(defs, s.additionalProperties, name)))}`
             : 'an object';
       default:
         return t;
@@ -303,10 +337,11 @@ function describe(s: Schema, name: string): string {
   return words.length > 0 ? alternatives(words) : 'any value';
 }
 
-/** `a`, `a or b`, `a, b or c`. */
+/** `a`, `a or b`, `a, b or c` (never called with none). */
 function alternatives(items: string[]): string {
   const unique = [...new Set(items)];
-  return unique.length <= 1 ? unique.join('') : `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1]}`;
+  const last = unique.pop() as string;
+  return unique.length > 0 ? `${unique.join(', ')} or ${last}` : last;
 }
 
 function plural(text: string): string {

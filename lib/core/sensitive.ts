@@ -169,7 +169,7 @@ const SECRET_WORDS = new Set([
 
 /** Adjacent parts that mark a credential together. */
 const SECRET_PAIRS = [
-  ['PRIVATE', 'KEY'],
+  // (`PRIVATE KEY` needs no pair: `KEY` marks it alone.)
   ['CONNECTION', 'STRING'],
   ['SERVICE', 'ACCOUNT', 'JSON'],
 ];
@@ -245,7 +245,7 @@ function nameParts(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toUpperCase()
-    .split(/[^A-Z0-9]+/)
+    .split(/[^A-Z0-9]/)
     .filter(Boolean);
 }
 
@@ -257,8 +257,9 @@ function nameParts(name: string): string[] {
  */
 export function looksSensitive(name: string): boolean {
   const parts = nameParts(name);
-  if (parts.length === 0 || PUBLIC_ENV_NAMES.has(parts.join('_'))) return false;
-  if (parts.length > 1 && DESCRIPTIVE_SUFFIXES.has(parts[parts.length - 1])) return false;
+  if (PUBLIC_ENV_NAMES.has(parts.join('_'))) return false;
+  // No descriptive word is a credential word, so a name that is one alone stays unmarked either way.
+  if (DESCRIPTIVE_SUFFIXES.has(parts[parts.length - 1])) return false;
   if (parts.some((p) => SECRET_WORDS.has(p))) return true;
   return SECRET_PAIRS.some((pair) => parts.some((_, i) => pair.every((w, j) => parts[i + j] === w)));
 }
@@ -313,8 +314,9 @@ function looksLikeToken(user: string): boolean {
  * JSON (also with `\/` escapes) or quoted. `index` and `length` span the userinfo.
  */
 function* urlUserinfos(text: string): Generator<{ scheme: string; userinfo: string; index: number; length: number }> {
-  // Up to the last '@' of the authority, as URL parsers read it (a password may hold an unescaped '@').
-  const re = /([A-Za-z][A-Za-z0-9+.-]*):(?:\\?\/){2}([^\s/\\?#"'<>`[\]{}]+)@/g;
+  // Up to the last '@' of the authority, as URL parsers read it (a password may hold an unescaped '@'). URL parsers
+  // drop tabs and line breaks anywhere in a URL, so those do not end the userinfo either.
+  const re = /([A-Za-z][A-Za-z0-9+.-]*):(?:\\?\/){2}((?:[^\s/\\?#"'<>`[\]{}]|[\t\n\r])+)@/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     yield { scheme: m[1].toLowerCase(), userinfo: m[2], index: m.index + m[0].length - m[2].length - 1, length: m[2].length };
   }
@@ -356,7 +358,7 @@ const JSON_STRING_PAIR = /"((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
  * undefined: such a value is a credential however its variable is named.
  */
 export function jsonCredentialKey(value: string): string | undefined {
-  if (typeof value !== 'string' || !value.includes('"')) return undefined;
+  if (typeof value !== 'string') return undefined;
   for (const m of value.matchAll(JSON_STRING_PAIR)) {
     if (m[2] !== '' && m[1] !== 'key' && looksSensitive(m[1])) return m[1];
   }

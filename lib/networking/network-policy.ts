@@ -1,6 +1,7 @@
 import { k8s } from '../core/k8s';
+import { chartNamespaceOf } from '../config/connections';
 import { Construct, IConstruct } from 'constructs';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { ConnectionRecord, Connections, FlowPort, NetworkPeer, PeerRenderContext, PodPeer, podConnections } from '../core/connections';
 import { applyScopeAnnotations } from '../core/argo';
 import { registerPrepare } from '../core/collisions';
@@ -92,13 +93,7 @@ export class DifyNetworkPolicy extends Construct {
 
   private render(): PolicySubject[] {
     if (this.rendered) return this.rendered;
-    let namespace: string | undefined;
-    try {
-      namespace = Chart.of(this).namespace;
-      // Stryker disable next-line BlockStatement: equivalent, namespace is still undefined when Chart.of throws; the assignment only says so
-    } catch {
-      namespace = undefined;
-    }
+    const namespace = chartNamespaceOf(this);
     const found = this.findSubjects(namespace);
     if (found.length === 0)
       invalid(

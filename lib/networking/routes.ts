@@ -1,5 +1,4 @@
-import { ServiceEndpoint } from '../config/connections';
-import { Chart } from 'cdk8s';
+import { ServiceEndpoint, chartNamespaceOf } from '../config/connections';
 import { IConstruct } from 'constructs';
 import { IConnectable, NetworkPeer, PodPeer, isConnectable } from '../core/connections';
 import { guardApp } from '../core/collisions';
@@ -120,13 +119,7 @@ export function servedRoutes(
  */
 export function validateBackendNamespaces(prop: string, exposure: IConstruct, backends: { readonly [K in RouteTarget]?: RouteBackend }): void {
   guardApp(exposure);
-  let ns: string | undefined;
-  try {
-    ns = Chart.of(exposure).namespace;
-    // Stryker disable next-line BlockStatement: equivalent, ns is still undefined when Chart.of throws; the assignment only says so
-  } catch {
-    ns = undefined;
-  }
+  const ns = chartNamespaceOf(exposure);
   for (const [target, b] of Object.entries(backends) as Array<[RouteTarget, RouteBackend | undefined]>) {
     if (!b || !isConnectable(b) || !b.connections.pods) continue;
     const theirs = b.connections.namespace;
