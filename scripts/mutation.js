@@ -5,7 +5,8 @@
 //   no arguments        every module (CI runs this)
 //   MODULE ...          those modules, by key (e.g. network-policy sensitive)
 //   --changed [BASE]    the modules whose source or listed tests differ from BASE (default: origin/main, else main)
-//   --readme            also write the table into README.md between the mutation-scores markers (every module only)
+//   --readme            also write the rows of the modules run into README.md's table (between the mutation-scores
+//                       markers), keeping the other modules' rows
 // Equivalent mutants are excluded in the source with `// Stryker disable next-line <mutator>: <reason>`.
 const { spawnSync } = require('child_process');
 const { existsSync, readFileSync, rmSync, writeFileSync } = require('fs');
@@ -98,10 +99,6 @@ function run(key) {
 const args = process.argv.slice(2);
 const readme = args.includes('--readme');
 const keys = selected(args.filter((a) => a !== '--readme'));
-if (readme && keys.length !== Object.keys(MODULES).length) {
-  console.error('test:mutation: --readme records every module; run it without module names');
-  process.exit(2);
-}
 if (keys.length === 0) {
   console.log('test:mutation: no guarded module or its tests changed; nothing to run.');
   process.exit(0);
@@ -113,22 +110,24 @@ for (const key of keys) {
   for (const m of row.survived)
     console.log(`  survived ${row.file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? '')}`);
 }
-const table = [
-  '| module | mutants | killed | excluded (equivalent) | score |',
-  '|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.file} | ${r.mutants} | ${r.killed} | ${r.ignored} | ${r.score.toFixed(1)}% |`),
-].join('\n');
-console.log(`\n${table}\n`);
+const HEADER = ['| module | mutants | killed | excluded (equivalent) | score |', '|---|---|---|---|---|'];
+const rowText = (r) => `| ${r.file} | ${r.mutants} | ${r.killed} | ${r.ignored} | ${r.score.toFixed(1)}% |`;
+console.log(`\n${[...HEADER, ...rows.map(rowText)].join('\n')}\n`);
 for (const r of rows) console.log(`test:mutation: ${r.key} took ${Math.round(r.seconds)} s`);
 const low = rows.filter((r) => r.score < THRESHOLD);
 if (readme) {
   const file = join(ROOT, 'README.md');
   const text = readFileSync(file, 'utf8');
-  const block = /(<!-- mutation-scores:begin -->\n)[\s\S]*?(<!-- mutation-scores:end -->)/;
-  if (!block.test(text)) throw new Error('README.md has no mutation-scores markers');
+  const block = /(<!-- mutation-scores:begin -->\n)([\s\S]*?)(<!-- mutation-scores:end -->)/;
+  const found = block.exec(text);
+  if (!found) throw new Error('README.md has no mutation-scores markers');
+  // The rows of the modules not run now stay as they were; every row in MODULES order.
+  const kept = new Map(found[2].split('\n').map((line) => [line.split('|')[1]?.trim(), line]));
+  for (const r of rows) kept.set(r.file, rowText(r));
+  const table = [...HEADER, ...Object.values(MODULES).flatMap(({ file }) => (kept.has(file) ? [kept.get(file)] : []))].join('\n');
   writeFileSync(
     file,
-    text.replace(block, (_, begin, end) => `${begin}${table}\n${end}`),
+    text.replace(block, (_, begin, _old, end) => `${begin}${table}\n${end}`),
   );
   console.log('test:mutation: README.md table written');
 }

@@ -234,7 +234,7 @@ describe('hosts that are really URLs', () => {
 
   test('where no port prop is named, a URL port stays on the host', () => {
     expect(refusal(() => validateHostname('h', 'https://dify.example.com:8443/x'))).toBe(
-      `h: got "https://dify.example.com:8443/x"; ${HOSTNAME_ALLOWED}; it is a URL, not a host: give "dify.example.com:8443"`,
+      `h: got "https://dify.example.com:8443/x"; ${HOSTNAME_ALLOWED}; it is a URL, not a host: give "dify.example.com" (Ingress and HTTPRoute hosts carry no port)`,
     );
     expect(refusal(() => validateUrlHost('h', 'https://dify.example.com:8443'))).toBe(
       `h: got "https://dify.example.com:8443"; ${URL_HOST_ALLOWED}; it is a URL, not a host: give "dify.example.com:8443"`,
@@ -249,14 +249,22 @@ describe('hosts that are really URLs', () => {
     }
   });
 
-  test('the port hint names the port prop beside the host prop', () => {
-    const hint = (prop: string) => refusal(() => validateServiceHost(prop, 'postgres://db.internal:5433/dify'));
+  test('the port hint names the prop that takes the port, and never one that does not exist', () => {
+    const url = 'postgres://db.internal:5433/dify';
+    const hint = (prop: string, portProp?: string) => refusal(() => validateServiceHost(prop, url, { portProp }));
     expect(hint('db.host')).toMatch(/give "db\.internal", and 5433 as db\.port$/);
     expect(hint('host')).toMatch(/give "db\.internal", and 5433 as port$/);
-    expect(hint('redisHost')).toMatch(/give "db\.internal", and 5433 as redis\.port$/);
     expect(hint('db.HOST')).toMatch(/give "db\.internal", and 5433 as db\.port$/);
-    // Only a trailing "host" is the host part of the name.
-    expect(hint('hostAliases[0].address')).toMatch(/give "db\.internal", and 5433 as hostAliases\[0\]\.address\.port$/);
+    // A prop that is not a `host` segment has no sibling `port` to guess: the caller names it, or the host takes none.
+    expect(hint('redisHost')).toMatch(/give "db\.internal" \(it takes no port\)$/);
+    expect(hint('hostAliases[0].address')).toMatch(/give "db\.internal" \(it takes no port\)$/);
+    expect(hint('mail.smtp.server', 'mail.smtp.port')).toMatch(/give "db\.internal", and 5433 as mail\.smtp\.port$/);
+    expect(hint('db.host', 'db.portNumber')).toMatch(/give "db\.internal", and 5433 as db\.portNumber$/);
+    // validateHostAndPort names its own port prop.
+    const both = refusal(() => validateHostAndPort({ prop: 'mail.smtp.server', value: url }, { prop: 'mail.smtp.port', value: undefined, default: 465 }));
+    expect(both).toMatch(/give "db\.internal", and 5433 as mail\.smtp\.port$/);
+    // A URL without a port needs no port hint.
+    expect(refusal(() => validateServiceHost('mail.smtp.server', 'smtp://mail.example.com'))).toMatch(/give "mail\.example\.com"$/);
   });
 });
 

@@ -73,7 +73,7 @@ export function backendFeatureEnv(mode: BackendMode, f: DifyBackendFeatures): En
   }
   if (mode === 'api') {
     const r = f.pluginRemoteInstall ?? { host: 'localhost', port: 5003 };
-    validateServiceHost('pluginRemoteDebugging.advertisedHost', r.host);
+    validateServiceHost('pluginRemoteDebugging.advertisedHost', r.host, { portProp: 'pluginRemoteDebugging.advertisedPort' });
     env.plain({ PLUGIN_REMOTE_INSTALL_HOST: r.host, PLUGIN_REMOTE_INSTALL_PORT: r.port }, 'backend');
   }
   return env;

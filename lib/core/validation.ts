@@ -153,7 +153,7 @@ export function dnsNameProblem(name: string, rules: DnsNameRules = {}): string |
  * (give its host, and the port or scheme where they belong), or a value with a
  * path. Undefined when it is neither.
  */
-function hostMixup(value: string, portHint: string): string | undefined {
+function hostMixup(value: string, portFix: (host: string, port: string) => string): string | undefined {
   const scheme = URL_SCHEME.exec(value);
   if (scheme) {
     let host: string;
@@ -166,8 +166,7 @@ function hostMixup(value: string, portHint: string): string | undefined {
       const authority = value.slice(scheme[0].length).split(/[/?#]/)[0];
       host = authority.slice(authority.lastIndexOf('@') + 1);
     }
-    const fix = port ? (portHint ? `"${host}", and ${port} as ${portHint}` : `"${host}:${port}"`) : `"${host}"`;
-    return `it is a URL, not a host: give ${fix}`;
+    return `it is a URL, not a host: give ${port ? portFix(host, port) : `"${host}"`}`;
   }
   if (/[/?#\s]/.test(value)) return 'it has a path, query or whitespace';
   return undefined;
@@ -201,7 +200,7 @@ function validIpv4(value: string): boolean {
 export function validateHostname(prop: string, value: string): string {
   const allowed = 'must be a lowercase fully qualified DNS name such as "dify.example.com" (no scheme, port or path)';
   if (typeof value !== 'string' || value.length === 0) return invalid(prop, value, allowed);
-  const mixup = hostMixup(value, '');
+  const mixup = hostMixup(value, (host) => `"${host}" (Ingress and HTTPRoute hosts carry no port)`);
   if (mixup) invalid(prop, value, `${allowed}; ${mixup}`);
   if (value.includes(':')) invalid(prop, value, `${allowed}: Ingress and HTTPRoute hosts carry no port`);
   if (IPV4.test(value)) invalid(prop, value, 'must be a DNS name: Ingress and HTTPRoute hosts cannot be IP addresses');
@@ -218,7 +217,7 @@ export function validateHostname(prop: string, value: string): string {
 export function validateUrlHost(prop: string, value: string): string {
   const allowed = 'must be a lowercase DNS name such as "dify.example.com" or an IPv4 address, optionally with a port ("dify.example.com:30080")';
   if (typeof value !== 'string' || value.length === 0) return invalid(prop, value, allowed);
-  const mixup = hostMixup(value, '');
+  const mixup = hostMixup(value, (host, port) => `"${host}:${port}"`);
   if (mixup) invalid(prop, value, `${allowed}; ${mixup}`);
   const { host, port } = splitHostPort(value);
   if (port !== undefined) {
@@ -245,6 +244,11 @@ export function hostWithoutPort(value: string): string {
 export interface ServiceHostOptions {
   /** Accept IPv6 literals (`fd00::1`, also written `[fd00::1]`): only where every client brackets them correctly. @default false */
   readonly ipv6?: boolean;
+  /**
+   * The prop that takes this host's port, named in the fix when a URL with a port is given.
+   * @default the sibling `port` of a prop ending in `host` (`redis.host` → `redis.port`); otherwise the host takes no port
+   */
+  readonly portProp?: string;
 }
 
 /**
@@ -257,7 +261,8 @@ export interface ServiceHostOptions {
 export function validateServiceHost(prop: string, value: string, options: ServiceHostOptions = {}): string {
   const allowed = `must be a host name or IPv4${options.ipv6 ? ' or IPv6' : ''} address such as "db.internal.example.com" (no scheme, port or path)`;
   if (typeof value !== 'string' || value.length === 0) return invalid(prop, value, allowed);
-  const mixup = hostMixup(value, `${prop.replace(/\.?host$/i, '')}.port`.replace(/^\./, ''));
+  const portProp = options.portProp ?? (/(^|\.)host$/i.test(prop) ? prop.replace(/\.?host$/i, '.port').replace(/^\./, '') : undefined);
+  const mixup = hostMixup(value, (host, port) => (portProp ? `"${host}", and ${port} as ${portProp}` : `"${host}" (it takes no port)`));
   if (mixup) invalid(prop, value, `${allowed}; ${mixup}`);
   const bare = /^\[(.*)\]$/.exec(value)?.[1] ?? value;
   if (isIP(bare) === 6) {
@@ -304,10 +309,10 @@ export function validateHostAndPort(
       if (given !== undefined && given !== inHost) {
         invalid(host.prop, host.value, `has port ${inHost}, which contradicts ${port.prop} (${given}): give the port once`);
       }
-      return { host: validateServiceHost(host.prop, v6 ? `[${m[1]}]` : m[1], options), port: inHost };
+      return { host: validateServiceHost(host.prop, v6 ? `[${m[1]}]` : m[1], { ...options, portProp: port.prop }), port: inHost };
     }
   }
-  return { host: validateServiceHost(host.prop, host.value, options), port: given ?? port.default };
+  return { host: validateServiceHost(host.prop, host.value, { ...options, portProp: port.prop }), port: given ?? port.default };
 }
 
 /** An IPv6 literal in brackets (`[fd00::1]`) for URLs and `host:port` strings; other hosts unchanged. */
